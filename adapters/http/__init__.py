@@ -1,0 +1,1 @@
+"""The ASGI host: one Starlette app for health checks and every adapter's HTTP routes."""

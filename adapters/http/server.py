@@ -1,0 +1,50 @@
+"""Builds the Starlette app and the uvicorn server that `serve` runs."""
+
+import contextlib
+from collections.abc import Iterator
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bridge.app import BridgeApp
+
+
+class _Server(uvicorn.Server):
+    """`serve` owns the signals (graceful shutdown of the whole bridge), not uvicorn."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def build_asgi(app: BridgeApp) -> Starlette:
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> JSONResponse:
+        checks: dict[str, dict[str, object]] = {}
+        try:
+            await app.redis.ping()
+            checks["redis"] = {"ok": True, "detail": "reachable"}
+        except Exception as exc:  # any failure means not ready; the reason is what matters here
+            checks["redis"] = {"ok": False, "detail": exc.__class__.__name__}
+        for name, adapter in app.adapters.items():
+            ok, detail = await adapter.ready()
+            checks[name] = {"ok": ok, "detail": detail}
+        ready = all(c["ok"] for c in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    routes: list = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    for adapter in app.adapters.values():
+        routes += adapter.routes()
+    return Starlette(routes=routes)
+
+
+def build_http_server(app: BridgeApp) -> uvicorn.Server:
+    cfg = app.config.server
+    config = uvicorn.Config(build_asgi(app), host=cfg.host, port=cfg.port, log_config=None,
+                            access_log=False, lifespan="off", ws="websockets-sansio")
+    return _Server(config)

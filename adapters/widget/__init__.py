@@ -1,0 +1,1 @@
+"""The customer side: the embeddable widget and its HTTP/WebSocket API."""

@@ -1,0 +1,1 @@
+"""CSR Bridge core: domain, message service, command layer, config, CLI and wiring."""

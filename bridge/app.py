@@ -1,0 +1,53 @@
+"""The composition of the running bridge: one object holding every service, built by `bootstrap`."""
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from redis.asyncio import Redis
+
+from bridge.attachments import AttachmentStore
+from bridge.chats import ChatRepository
+from bridge.config.agents import AgentConfig
+from bridge.config.root import BridgeConfig
+from bridge.events.delivery import ChatDelivery
+from bridge.events.feed import ChangeFeed
+from bridge.events.stream import ChatStream
+from bridge.events.threads import ThreadStore
+from bridge.keys import Keys
+from bridge.plugins import Adapter
+from bridge.ports import AgentSurface
+from bridge.service import ChatService
+
+if TYPE_CHECKING:
+    from bridge.commands.bus import CommandBus
+    from routing.router import Router
+
+
+@dataclass
+class BridgeApp:
+    config: BridgeConfig
+    config_path: str
+    redis: Redis
+    redis_url: str
+    keys: Keys
+    chats: ChatRepository
+    stream: ChatStream
+    threads: ThreadStore
+    feed: ChangeFeed
+    attachments: AttachmentStore
+    router: "Router"
+    service: ChatService
+    delivery: ChatDelivery
+    surfaces: dict[str, AgentSurface] = field(default_factory=dict)
+    adapters: dict[str, Adapter] = field(default_factory=dict)
+    commands: "CommandBus" = field(init=False)
+    """Set by bootstrap right after: the bus needs the app it serves."""
+
+    def agent(self, agent_id: str) -> AgentConfig | None:
+        return self.config.agent(agent_id)
+
+    def agent_by_platform_id(self, platform: str, user_id: str) -> AgentConfig | None:
+        attr = {"slack": "slack_user_id", "matrix": "matrix_user_id"}.get(platform)
+        if attr is None or not user_id:
+            return None
+        return next((a for a in self.config.agents if getattr(a, attr) == user_id), None)

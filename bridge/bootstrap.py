@@ -1,0 +1,56 @@
+"""The one composition root: builds a BridgeApp from a config and a Redis client.
+
+Tests call it with their own Redis; `serve`, `worker` and RQ jobs call it too. No I/O happens at
+import time anywhere in the bridge.
+"""
+
+from redis.asyncio import Redis
+
+from bridge.app import BridgeApp
+from bridge.attachments import AttachmentStore
+from bridge.chats import ChatRepository
+from bridge.commands.bus import CommandBus
+from bridge.commands.registry import all_commands
+from bridge.config.root import BridgeConfig
+from bridge.events.delivery import ChatDelivery
+from bridge.events.feed import ChangeFeed
+from bridge.events.stream import ChatStream
+from bridge.events.threads import ThreadStore
+from bridge.keys import Keys
+from bridge.service import ChatService
+from routing.router import Router
+
+
+def connect_redis(url: str) -> Redis:
+    return Redis.from_url(url, decode_responses=True, health_check_interval=30)
+
+
+def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: str = "") -> BridgeApp:
+    keys = Keys(config.redis.key_prefix)
+    chats = ChatRepository(redis, keys)
+    stream = ChatStream(redis, keys)
+    threads = ThreadStore(redis, keys)
+    feed = ChangeFeed(redis, keys)
+    router = Router(redis, keys, config, stream)
+    service = ChatService(chats, stream, router)
+    surfaces: dict = {}
+    delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, config.agent)
+    app = BridgeApp(
+        config=config,
+        config_path=config_path,
+        redis=redis,
+        redis_url=redis_url,
+        keys=keys,
+        chats=chats,
+        stream=stream,
+        threads=threads,
+        feed=feed,
+        attachments=AttachmentStore(config.data_path / "attachments"),
+        router=router,
+        service=service,
+        delivery=delivery,
+        surfaces=surfaces,
+    )
+    app.commands = CommandBus(app, all_commands())
+    feed.subscribe("chat", delivery.on_change)
+    return app

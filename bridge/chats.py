@@ -1,0 +1,51 @@
+"""The live chat records in Redis: one hash a chat, fields named as the Chat model's.
+
+Routing's Lua scripts change `state`, `queue`, `agent_id` and the timestamps in place, so the
+layout is flat on purpose; `customer` is the only JSON field.
+"""
+
+from redis.asyncio import Redis
+
+from bridge.domain.chat import Chat, Customer
+from bridge.keys import Keys
+
+
+def to_hash(chat: Chat) -> dict[str, str]:
+    data = chat.model_dump(mode="json", exclude={"customer"})
+    flat = {k: str(v) for k, v in data.items()}
+    flat["customer"] = chat.customer.model_dump_json()
+    return flat
+
+
+def from_hash(data: dict[str, str]) -> Chat:
+    fields: dict[str, object] = dict(data)
+    fields["customer"] = Customer.model_validate_json(data["customer"])
+    return Chat.model_validate(fields)
+
+
+class ChatRepository:
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+
+    async def create(self, chat: Chat) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._keys.chat(chat.id), mapping=to_hash(chat))
+            pipe.sadd(self._keys.open_chats, chat.id)
+            await pipe.execute()
+
+    async def get(self, chat_id: str) -> Chat | None:
+        data = await self._redis.hgetall(self._keys.chat(chat_id))
+        return from_hash(data) if data else None
+
+    async def find(self, id_or_prefix: str) -> Chat | None:
+        """Commands name chats by id; an exact id wins, else a unique prefix of an open chat."""
+        if chat := await self.get(id_or_prefix):
+            return chat
+        if len(id_or_prefix) < 4:
+            return None
+        matches = [c for c in await self._redis.smembers(self._keys.open_chats) if c.startswith(id_or_prefix)]
+        return await self.get(matches[0]) if len(matches) == 1 else None
+
+    async def open_ids(self) -> set[str]:
+        return set(await self._redis.smembers(self._keys.open_chats))

@@ -1,0 +1,99 @@
+"""The `csr-bridge` command line: serve, worker, check-config (later issues add kb and transcripts)."""
+
+import argparse
+import asyncio
+import sys
+from importlib.metadata import PackageNotFoundError, version
+
+from bridge.config import BridgeConfig, ConfigError, load_config
+from bridge.embedded_redis import RedisServerMissing
+from bridge.logs import configure_logging
+
+DEFAULT_CONFIG = "config.toml"
+
+
+def _version() -> str:
+    try:
+        return version("csr-bridge")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="csr-bridge", description="Live website chats for CSRs in Slack and Matrix.")
+    parser.add_argument("--version", action="version", version=f"csr-bridge {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="run the service: HTTP API, widget, enabled platform adapters")
+    p.add_argument("--config", "-c", default=DEFAULT_CONFIG, help="TOML config file (default: %(default)s)")
+
+    p = sub.add_parser("worker", help="run an RQ worker with its scheduler (timers, exports, reports)")
+    p.add_argument("--config", "-c", default=DEFAULT_CONFIG, help="TOML config file (default: %(default)s)")
+    p.add_argument("--redis-url", default="", help="override [redis] url (serve passes its embedded Redis)")
+    p.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+
+    p = sub.add_parser("check-config", help="validate a config file and print every problem at once")
+    p.add_argument("file", nargs="?", default=DEFAULT_CONFIG, help="TOML config file (default: %(default)s)")
+    return parser
+
+
+def _load_or_report(path: str) -> BridgeConfig | None:
+    try:
+        return load_config(path)
+    except ConfigError as err:
+        print(f"{path}: {len(err.problems)} problem(s):", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return None
+
+
+def summary(cfg: BridgeConfig) -> str:
+    platforms = [name for name, on in (("slack", cfg.slack.enabled), ("matrix", cfg.matrix.enabled)) if on]
+    lines = [
+        "Config is valid.",
+        f"Redis: {cfg.redis.url or 'embedded (started by serve)'}",
+        f"Store: {cfg.store_url.split('://')[0]}",
+        f"Platforms: {', '.join(platforms) or 'none (widget only)'}",
+        f"Queues ({len(cfg.queues)}):",
+    ]
+    for q in cfg.queues:
+        overflow = f", overflow -> {q.overflow}" if q.overflow else ""
+        lines.append(f"  {q.name:<16} {q.display_name} [{q.strategy}, offer {q.offer_timeout:g}s, max wait {q.max_wait:g}s{overflow}]")
+    lines.append(f"Agents ({len(cfg.agents)}):")
+    for a in cfg.agents:
+        lines.append(f"  {a.id:<16} {a.display_name} ({a.role}; queues: {', '.join(a.queues) or '-'}; capacity {cfg.capacity_of(a)})")
+    lines.append(f"Widget topics: {', '.join(t.id + '->' + t.queue for t in cfg.widget.topics) or '-'}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    path = args.file if args.command == "check-config" else args.config
+    cfg = _load_or_report(path)
+    if cfg is None:
+        return 2
+    if args.command == "check-config":
+        print(summary(cfg))
+        return 0
+    configure_logging(cfg.server.log_format, cfg.server.log_level)
+    try:
+        if args.command == "serve":
+            from bridge.runtime import serve
+
+            asyncio.run(serve(cfg, path))
+        elif args.command == "worker":
+            from bridge.worker import run_worker
+
+            redis_url = args.redis_url or cfg.redis.url
+            if not redis_url:
+                print("worker needs a Redis: set [redis] url or pass --redis-url", file=sys.stderr)
+                return 2
+            run_worker(cfg, redis_url, burst=args.burst)
+    except RedisServerMissing as err:
+        print(err, file=sys.stderr)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The platform-neutral command layer: parse, check permission, execute, reply neutrally."""

@@ -1,0 +1,36 @@
+"""Turns `csr transfer @bob "needs billing"` into a name and arguments, with quotes honoured."""
+
+import shlex
+from dataclasses import dataclass
+
+MAX_COMMAND_CHARS = 4000
+
+
+class ParseError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: str
+    args: tuple[str, ...]
+    rest: str
+    """The raw text after the name, for commands that take free text (notes, broadcasts)."""
+
+
+def parse(text: str, prefixes: tuple[str, ...] = ("csr", "/csr", "!csr")) -> ParsedCommand:
+    text = text.strip()
+    if len(text) > MAX_COMMAND_CHARS:
+        raise ParseError(f"a command is at most {MAX_COMMAND_CHARS} characters")
+    head, _, tail = text.partition(" ")
+    if head.lower() in prefixes:
+        text = tail.strip()
+    if not text:
+        return ParsedCommand("help", (), "")
+    name, _, rest = text.partition(" ")
+    rest = rest.strip()
+    try:
+        args = tuple(shlex.split(rest))
+    except ValueError as exc:
+        raise ParseError(f"could not read the arguments: {exc}") from None
+    return ParsedCommand(name.lower(), args, rest)

@@ -1,0 +1,23 @@
+"""Secrets may come from the environment instead of the file; the environment wins when set."""
+
+import os
+from typing import Any
+
+SECRET_ENV: dict[tuple[str, str], str] = {
+    ("slack", "bot_token"): "CSR_SLACK_BOT_TOKEN",
+    ("slack", "signing_secret"): "CSR_SLACK_SIGNING_SECRET",
+    ("slack", "app_token"): "CSR_SLACK_APP_TOKEN",
+    ("matrix", "password"): "CSR_MATRIX_PASSWORD",
+    ("matrix", "access_token"): "CSR_MATRIX_ACCESS_TOKEN",
+    ("widget", "signing_key"): "CSR_WIDGET_SIGNING_KEY",
+}
+SECRET_KEYS = {key for _, key in SECRET_ENV} | {"password"}
+
+
+def apply_secret_env(raw: dict[str, Any], environ: os._Environ[str] | dict[str, str] = os.environ) -> None:
+    for (section, key), var in SECRET_ENV.items():
+        value = environ.get(var)
+        if value:
+            target = raw.setdefault(section, {})
+            if isinstance(target, dict):
+                target[key] = value

@@ -1,0 +1,22 @@
+"""Slack app settings."""
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+
+from bridge.config.base import Section
+
+
+class SlackConfig(Section):
+    enabled: bool = False
+    mode: Literal["http", "socket"] = "http"
+    bot_token: SecretStr = SecretStr("")
+    signing_secret: SecretStr = SecretStr("")
+    app_token: SecretStr = SecretStr("")
+    api_url: str = "https://slack.com/api/"
+    channels: dict[str, str] = Field(default_factory=dict)
+    """Queue name to channel id, where each chat's thread is opened."""
+    supervisors_channel: str = ""
+    note_prefix: str = Field("//", min_length=1, max_length=8)
+    messages_per_second: float = Field(1.0, gt=0)
+    """Pace per channel; Slack allows about one message a second with short bursts."""

@@ -1,0 +1,37 @@
+"""The customer widget: looks, topics, limits."""
+
+from pydantic import Field, SecretStr
+
+from bridge.config.base import Section
+
+COLOR = r"^#[0-9a-fA-F]{6}$"
+
+
+class TopicConfig(Section):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    label: str = Field(min_length=1, max_length=80)
+    queue: str
+    priority: int = Field(0, ge=0, le=9)
+    """Higher is served first; first-in first-out within a priority."""
+
+
+class UploadLimits(Section):
+    max_bytes: int = Field(10 * 1024 * 1024, ge=1)
+    allowed_types: list[str] = Field(
+        default_factory=lambda: ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"]
+    )
+
+
+class WidgetConfig(Section):
+    title: str = Field("Chat with us", max_length=60)
+    primary_color: str = Field("#1f6feb", pattern=COLOR)
+    text_color: str = Field("#ffffff", pattern=COLOR)
+    greeting: str = Field("Hi! How can we help you today?", max_length=500)
+    signing_key: SecretStr = SecretStr("")
+    """Signs customer session tokens; empty makes one per data directory on first start."""
+    token_ttl_hours: float = Field(24.0, gt=0)
+    max_message_chars: int = Field(4000, ge=1, le=40000)
+    messages_per_minute: int = Field(60, ge=1)
+    chats_per_hour_per_address: int = Field(20, ge=1)
+    topics: list[TopicConfig] = Field(default_factory=list)
+    uploads: UploadLimits = Field(default_factory=UploadLimits)

@@ -1,0 +1,1 @@
+"""Domain types: plain data the whole bridge speaks, free of any platform."""

@@ -1,0 +1,1 @@
+"""Chat event streams, change notifications and ordered delivery to the CSR side."""

@@ -1,0 +1,15 @@
+-- Append one event to a chat's stream, once per client message id, and announce the change.
+-- KEYS[1] events stream, KEYS[2] msgids hash, KEYS[3] changes stream
+-- ARGV[1] event JSON, ARGV[2] client message id (or ''), ARGV[3] entity name, ARGV[4] changes maxlen
+if ARGV[2] ~= '' then
+  local existing = redis.call('HGET', KEYS[2], ARGV[2])
+  if existing then
+    return {existing, 0}
+  end
+end
+local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[1])
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[2], ARGV[2], id)
+end
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'entity', ARGV[3])
+return {id, 1}

@@ -1,0 +1,76 @@
+"""Change notifications: every process reads the same stream and wakes its local listeners.
+
+Entities are named `chat:ID`, `offer:ID`, `agent:ID`. A notification only says "look again";
+the state itself is read from Redis, so a lost or doubled notification is harmless.
+"""
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from bridge.events.stream import CHANGES_MAXLEN
+from bridge.keys import Keys
+
+log = logging.getLogger(__name__)
+Handler = Callable[[str], Awaitable[None]]
+
+
+class ChangeFeed:
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._handlers: dict[str, list[Handler]] = defaultdict(list)
+        self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
+
+    async def publish(self, kind: str, entity_id: str) -> None:
+        await self._redis.xadd(self._keys.changes, {"entity": f"{kind}:{entity_id}"}, maxlen=CHANGES_MAXLEN)
+
+    def subscribe(self, kind: str, handler: Handler) -> None:
+        """`handler(entity_id)` runs for each change of that kind, in its own task."""
+        self._handlers[kind].append(handler)
+
+    def waiter(self, entity: str) -> asyncio.Event:
+        """An event set on the next change of `entity`; call `release` when done waiting."""
+        ev = asyncio.Event()
+        self._waiters[entity].add(ev)
+        return ev
+
+    def release(self, entity: str, ev: asyncio.Event) -> None:
+        waiters = self._waiters.get(entity)
+        if waiters is not None:
+            waiters.discard(ev)
+            if not waiters:
+                del self._waiters[entity]
+
+    def dispatch(self, entity: str) -> None:
+        for ev in self._waiters.get(entity, ()):
+            ev.set()
+        kind, _, entity_id = entity.partition(":")
+        for handler in self._handlers.get(kind, ()):
+            task = asyncio.create_task(handler(entity_id))
+            task.add_done_callback(_log_failure)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Reads new changes until `stop` is set; survives Redis restarts by reconnecting."""
+        last = "$"
+        while not stop.is_set():
+            try:
+                rows = await self._redis.xread({self._keys.changes: last}, block=1000, count=500)
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                log.warning("change feed lost Redis; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            for _stream, entries in rows or ():
+                for entry_id, fields in entries:
+                    last = entry_id
+                    self.dispatch(fields["entity"])
+
+
+def _log_failure(task: "asyncio.Task[None]") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("change handler failed", exc_info=task.exception())

@@ -1,0 +1,85 @@
+"""Each chat's ordered event stream in Redis: append once, read after an id, trim after archive."""
+
+from dataclasses import dataclass
+from importlib.resources import files
+
+from redis.asyncio import Redis
+
+from bridge.domain.events import ChatEvent
+from bridge.keys import Keys
+
+_APPEND = files("bridge.events").joinpath("append.lua").read_text()
+CHANGES_MAXLEN = 100_000
+
+
+@dataclass(frozen=True)
+class Appended:
+    event: ChatEvent
+    created: bool
+    """False when the client message id was seen before: the stored event is returned instead."""
+
+
+class ChatStream:
+    """Reads and writes one chat's events; the stream id is the event id the widget resumes from."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._append = redis.register_script(_APPEND)
+
+    async def append(self, event: ChatEvent) -> Appended:
+        k = self._keys
+        body = event.model_dump_json(exclude={"id"})
+        event_id, created = await self._append(
+            keys=[k.chat_events(event.chat_id), k.chat_msgids(event.chat_id), k.changes],
+            args=[body, event.client_msg_id, f"chat:{event.chat_id}", CHANGES_MAXLEN],
+        )
+        if created:
+            return Appended(event.model_copy(update={"id": event_id}), True)
+        stored = await self.get(event.chat_id, event_id)
+        return Appended(stored or event.model_copy(update={"id": event_id}), False)
+
+    async def get(self, chat_id: str, event_id: str) -> ChatEvent | None:
+        rows = await self._redis.xrange(self._keys.chat_events(chat_id), event_id, event_id, count=1)
+        return _decode(chat_id, rows[0]) if rows else None
+
+    async def find_by_client_id(self, chat_id: str, client_msg_id: str) -> str | None:
+        """The event id stored for a client (or platform) message id, e.g. to apply an edit."""
+        return await self._redis.hget(self._keys.chat_msgids(chat_id), client_msg_id) if client_msg_id else None
+
+    async def read_after(self, chat_id: str, after: str = "0", count: int = 500) -> list[ChatEvent]:
+        """Events with an id greater than `after` ('0' for all), oldest first."""
+        start = f"({after}" if after not in ("", "0", "0-0") else "-"
+        rows = await self._redis.xrange(self._keys.chat_events(chat_id), start, "+", count=count)
+        return [_decode(chat_id, row) for row in rows]
+
+    async def read_all(self, chat_id: str) -> list[ChatEvent]:
+        events: list[ChatEvent] = []
+        after = "0"
+        while batch := await self.read_after(chat_id, after):
+            events += batch
+            after = batch[-1].id
+        return events
+
+    async def last_id(self, chat_id: str) -> str:
+        rows = await self._redis.xrevrange(self._keys.chat_events(chat_id), count=1)
+        return rows[0][0] if rows else "0"
+
+    async def expire(self, chat_id: str, seconds: int) -> None:
+        """After archive the live stream only needs to outlive late readers."""
+        k = self._keys
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for key in (k.chat_events(chat_id), k.chat_msgids(chat_id), k.chat_cursors(chat_id)):
+                pipe.expire(key, seconds)
+            await pipe.execute()
+
+
+def valid_event_id(value: str) -> bool:
+    left, _, right = value.partition("-")
+    return left.isdigit() and (right == "" or right.isdigit()) or value == "0"
+
+
+def _decode(chat_id: str, row: tuple[str, dict[str, str]]) -> ChatEvent:
+    """Clients are created with decode_responses=True, so ids and fields are str."""
+    event_id, fields = row
+    return ChatEvent.model_validate_json(fields["e"]).model_copy(update={"id": event_id, "chat_id": chat_id})

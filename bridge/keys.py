@@ -1,0 +1,64 @@
+"""Every Redis key the bridge uses, in one place, so a reader sees the whole data model at once."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Keys:
+    prefix: str = "csr"
+
+    # chats
+    def chat(self, chat_id: str) -> str:
+        return f"{self.prefix}:chat:{chat_id}"
+
+    def chat_events(self, chat_id: str) -> str:
+        return f"{self.prefix}:chat:{chat_id}:events"
+
+    def chat_msgids(self, chat_id: str) -> str:
+        """Client message id -> event id, so a resent message is stored once."""
+        return f"{self.prefix}:chat:{chat_id}:msgids"
+
+    def chat_cursors(self, chat_id: str) -> str:
+        """Sink (platform:thread) -> last delivered event id."""
+        return f"{self.prefix}:chat:{chat_id}:cursors"
+
+    def chat_threads(self, chat_id: str) -> str:
+        """platform:queue -> thread reference JSON, so a chat keeps its thread across restarts."""
+        return f"{self.prefix}:chat:{chat_id}:threads"
+
+    def thread_chat(self, platform: str, thread_id: str) -> str:
+        """A platform thread -> its chat id, for inbound messages."""
+        return f"{self.prefix}:thread:{platform}:{thread_id}"
+
+    @property
+    def open_chats(self) -> str:
+        return f"{self.prefix}:chats:open"
+
+    # change notifications and deliveries
+    @property
+    def changes(self) -> str:
+        """Broadcast stream of changed entities (chat:ID, offer:ID, agent:ID) that every process reads."""
+        return f"{self.prefix}:changes"
+
+    @property
+    def notices(self) -> str:
+        """Work-shared stream of texts for agents (consumer group), e.g. 'set away after missed offers'."""
+        return f"{self.prefix}:notices"
+
+    def seen(self, platform: str, event_id: str) -> str:
+        """SET NX with a TTL: each inbound platform event is handled once."""
+        return f"{self.prefix}:seen:{platform}:{event_id}"
+
+    def lock(self, name: str) -> str:
+        return f"{self.prefix}:lock:{name}"
+
+    def adapter_state(self, platform: str) -> str:
+        """A hash an adapter keeps its own state in (sync token, device id, offer message refs)."""
+        return f"{self.prefix}:adapter:{platform}"
+
+    def platform_errors(self, platform: str) -> str:
+        """Errors that need a person (revoked token, missing channel), shown on /readyz."""
+        return f"{self.prefix}:adapter:{platform}:errors"
+
+    def attachment(self, attachment_id: str) -> str:
+        return f"{self.prefix}:attachment:{attachment_id}"

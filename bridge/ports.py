@@ -1,0 +1,60 @@
+"""What the core needs from a CSR-side platform, and what it offers the customer side.
+
+A platform adapter implements `AgentSurface`; the core never imports a platform SDK.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bridge.config.agents import AgentConfig
+from bridge.domain.chat import Chat
+from bridge.domain.events import ChatEvent
+from bridge.domain.offer import Offer
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """A chat's thread on one platform: Slack channel + root ts, or Matrix room + root event id."""
+
+    platform: str
+    conversation: str
+    thread_id: str
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """What a CSR needs to decide on an offer."""
+
+    offer: Offer
+    chat: Chat
+    queue_display_name: str
+    waited_seconds: float
+    first_message: str
+
+
+class AgentSurface(Protocol):
+    platform: str
+
+    def reaches(self, agent: AgentConfig) -> bool:
+        """True when this agent has an identity on this platform."""
+        ...
+
+    async def show_offer(self, agent: AgentConfig, view: OfferView) -> str:
+        """Posts the offer card; returns a reference the adapter can later update."""
+        ...
+
+    async def update_offer(self, agent: AgentConfig, view: OfferView, ref: str) -> None:
+        """Rewrites the card to its final state (accepted, declined, expired, taken, withdrawn)."""
+        ...
+
+    async def open_thread(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
+        """Posts the chat's header in its queue's channel or room; everything else goes under it."""
+        ...
+
+    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
+        """Renders one chat event into the thread; raising leaves it to be retried, in order."""
+        ...
+
+    async def notify_agent(self, agent: AgentConfig, text: str) -> None:
+        """A private notice to one agent (missed offers, a declined transfer)."""
+        ...

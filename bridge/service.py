@@ -1,0 +1,136 @@
+"""The message service: takes an event from one side and puts it on the chat's stream for the other.
+
+Both sides only ever append to the stream; delivery to the CSR thread and to the widget reads it.
+Permission to speak in a chat is checked here, once, for every platform.
+"""
+
+from typing import Protocol
+
+from bridge.chats import ChatRepository
+from bridge.clock import now
+from bridge.config.agents import AgentConfig
+from bridge.domain.chat import Chat, ChatState, Customer
+from bridge.domain.events import Attachment, Author, AuthorKind, ChatEvent, EventKind, Origin
+from bridge.domain.ids import new_id
+from bridge.domain.agent import Role
+from bridge.events.stream import ChatStream
+
+CUSTOMER_ORIGIN = Origin(platform="widget")
+
+
+class ChatClosed(Exception):
+    """The chat has ended; nothing more can be said in it."""
+
+
+class NotYours(Exception):
+    """The caller is neither the chat's CSR nor a supervisor of its queue."""
+
+
+class UnknownChat(Exception):
+    pass
+
+
+class RoutingPort(Protocol):
+    async def escalate(self, chat_id: str) -> None: ...
+
+    async def close(self, chat_id: str, reason: str, by: str) -> None: ...
+
+
+class ChatService:
+    def __init__(self, chats: ChatRepository, stream: ChatStream, routing: RoutingPort) -> None:
+        self._chats = chats
+        self._stream = stream
+        self._routing = routing
+
+    async def start_chat(self, customer: Customer, topic: str, queue: str, priority: int, first_message: str) -> Chat:
+        chat = Chat(id=new_id(), customer=customer, topic=topic, queue=queue, priority=priority, created_at=now())
+        await self._chats.create(chat)
+        if first_message:
+            await self.customer_message(chat.id, first_message)
+        return chat
+
+    async def customer_message(
+        self, chat_id: str, text: str, attachments: list[Attachment] | None = None, client_msg_id: str = ""
+    ) -> ChatEvent:
+        chat = await self._open_chat(chat_id)
+        author = Author(kind=AuthorKind.CUSTOMER, id=chat.id, name=chat.customer.name)
+        return await self._append(chat, EventKind.MESSAGE, author, text, CUSTOMER_ORIGIN,
+                                  attachments=attachments or [], client_msg_id=client_msg_id)
+
+    async def agent_message(
+        self, chat_id: str, agent: AgentConfig, text: str, origin: Origin,
+        attachments: list[Attachment] | None = None, kind: EventKind = EventKind.MESSAGE,
+        data: dict[str, object] | None = None,
+    ) -> ChatEvent:
+        """A CSR speaking to the customer (or a card they send); only the owner or a supervisor may."""
+        chat = await self._open_chat(chat_id)
+        self.check_may_speak(chat, agent)
+        return await self._append(chat, kind, _author(agent), text, origin,
+                                  attachments=attachments or [], client_msg_id=origin.event_id, data=data or {})
+
+    async def note(self, chat_id: str, agent: AgentConfig, text: str, origin: Origin) -> ChatEvent:
+        chat = await self._open_chat(chat_id)
+        self.check_may_speak(chat, agent)
+        return await self._append(chat, EventKind.NOTE, _author(agent), text, origin,
+                                  internal=True, client_msg_id=origin.event_id)
+
+    async def edit(self, chat_id: str, agent: AgentConfig, origin: Origin, target_client_id: str, text: str) -> ChatEvent | None:
+        """Platform edits name the original by its platform event id, which was the client message id."""
+        return await self._follow_up(chat_id, agent, origin, target_client_id, EventKind.EDITED, text)
+
+    async def delete(self, chat_id: str, agent: AgentConfig, origin: Origin, target_client_id: str) -> ChatEvent | None:
+        return await self._follow_up(chat_id, agent, origin, target_client_id, EventKind.DELETED, "")
+
+    async def notice(self, chat_id: str, text: str, data: dict[str, object] | None = None) -> ChatEvent:
+        chat = await self._get(chat_id)
+        return await self._append(chat, EventKind.NOTICE, None, text, Origin(platform="core"), data=data or {})
+
+    async def escalate(self, chat_id: str) -> None:
+        await self._open_chat(chat_id)
+        await self._routing.escalate(chat_id)
+
+    async def close(self, chat_id: str, reason: str, by: str) -> None:
+        await self._open_chat(chat_id)
+        await self._routing.close(chat_id, reason, by)
+
+    @staticmethod
+    def check_may_speak(chat: Chat, agent: AgentConfig) -> None:
+        if chat.agent_id == agent.id and chat.state == ChatState.ACTIVE:
+            return
+        if Role(agent.role).at_least(Role.SUPERVISOR) and (not agent.supervises or chat.queue in agent.supervises):
+            return
+        raise NotYours(f"chat {chat.id} is not yours")
+
+    async def _follow_up(self, chat_id: str, agent: AgentConfig, origin: Origin, target_client_id: str,
+                         kind: EventKind, text: str) -> ChatEvent | None:
+        chat = await self._open_chat(chat_id)
+        self.check_may_speak(chat, agent)
+        target = await self._stream.find_by_client_id(chat_id, target_client_id)
+        if target is None:
+            return None
+        return await self._append(chat, kind, _author(agent), text, origin, data={"target": target},
+                                  client_msg_id=origin.event_id)
+
+    async def _get(self, chat_id: str) -> Chat:
+        chat = await self._chats.get(chat_id)
+        if chat is None:
+            raise UnknownChat(chat_id)
+        return chat
+
+    async def _open_chat(self, chat_id: str) -> Chat:
+        chat = await self._get(chat_id)
+        if chat.state == ChatState.CLOSED:
+            raise ChatClosed(chat_id)
+        return chat
+
+    async def _append(self, chat: Chat, kind: EventKind, author: Author | None, text: str, origin: Origin,
+                      **extra: object) -> ChatEvent:
+        fields: dict[str, object] = {"chat_id": chat.id, "kind": kind, "ts": now(), "text": text, "origin": origin}
+        if author is not None:
+            fields["author"] = author
+        event = ChatEvent.model_validate({**fields, **extra})
+        return (await self._stream.append(event)).event
+
+
+def _author(agent: AgentConfig) -> Author:
+    return Author(kind=AuthorKind.AGENT, id=agent.id, name=agent.display_name)

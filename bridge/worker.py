@@ -1,0 +1,22 @@
+"""`worker`: an RQ worker with its scheduler, on the bridge's queues (timers, exports, reports).
+
+Jobs run in a fresh process each, take ids and the config path, and change state in Redis.
+"""
+
+from redis import Redis as SyncRedis
+from rq import Queue, Worker
+
+from bridge.config.root import BridgeConfig
+
+QUEUE_NAMES = ("timers", "jobs")
+
+
+def queue_name(config: BridgeConfig, name: str) -> str:
+    """Queues carry the key prefix, so two bridges can share one Redis."""
+    return f"{config.redis.key_prefix}-{name}"
+
+
+def run_worker(config: BridgeConfig, redis_url: str, burst: bool = False) -> None:
+    connection = SyncRedis.from_url(redis_url)
+    queues = [Queue(queue_name(config, n), connection=connection) for n in QUEUE_NAMES]
+    Worker(queues, connection=connection).work(with_scheduler=True, burst=burst)

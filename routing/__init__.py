@@ -1,0 +1,1 @@
+"""Routing: queues, presence, capacity, offers, timeouts and transfers, with state in Redis."""

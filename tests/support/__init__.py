@@ -1,0 +1,1 @@
+"""Shared test parts: a real Redis, configs, a booted app. No fakes of Redis or platforms here."""
