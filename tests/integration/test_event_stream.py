@@ -1,0 +1,33 @@
+"""The per-chat event stream against a real Redis."""
+
+from bridge.app import BridgeApp
+from bridge.domain.chat import Customer
+from bridge.domain.events import ChatEvent, EventKind
+
+
+async def test_append_assigns_increasing_ids_and_reads_after(app: BridgeApp) -> None:
+    chat = await app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "hello")
+    second = await app.service.customer_message(chat.id, "second")
+    third = await app.service.customer_message(chat.id, "third")
+    events = await app.stream.read_all(chat.id)
+    assert [e.text for e in events] == ["hello", "second", "third"]
+    assert [e.text for e in await app.stream.read_after(chat.id, second.id)] == ["third"]
+    assert third.id > second.id
+    assert await app.stream.last_id(chat.id) == third.id
+
+
+async def test_same_client_message_id_is_stored_once(app: BridgeApp) -> None:
+    chat = await app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "")
+    first = await app.service.customer_message(chat.id, "hi", client_msg_id="m-1")
+    again = await app.service.customer_message(chat.id, "hi", client_msg_id="m-1")
+    assert again.id == first.id
+    assert [e.text for e in await app.stream.read_all(chat.id)] == ["hi"]
+
+
+async def test_append_announces_the_change(app: BridgeApp) -> None:
+    chat = await app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "")
+    before = await app.redis.xlen(app.keys.changes)
+    await app.stream.append(ChatEvent(chat_id=chat.id, kind=EventKind.NOTICE, ts=1.0, text="x"))
+    rows = await app.redis.xrevrange(app.keys.changes, count=1)
+    assert await app.redis.xlen(app.keys.changes) == before + 1
+    assert rows[0][1] == {"entity": f"chat:{chat.id}"}
