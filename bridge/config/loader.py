@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from bridge.config.problems import ConfigError, ConfigProblem
-from bridge.config.root import BridgeConfig, cross_check
+from bridge.config.cross_checks import cross_check
+from bridge.config.root import BridgeConfig
 from bridge.config.secrets_env import apply_secret_env
 
 _FIXES = {
@@ -46,13 +47,14 @@ def load_config(path: str | os.PathLike[str], environ: dict[str, str] | None = N
 
 def parse_config(raw: dict[str, Any], base_dir: str = ".", environ: dict[str, str] | None = None) -> BridgeConfig:
     apply_secret_env(raw, os.environ if environ is None else environ)
-    raw = {**raw, "base_dir": base_dir}
+    problems: list[ConfigProblem] = []
+    cfg = None
     try:
-        cfg = BridgeConfig.model_validate(raw)
+        cfg = BridgeConfig.model_validate({**raw, "base_dir": base_dir})
     except ValidationError as exc:
-        raise ConfigError([_problem(err) for err in exc.errors(include_input=False, include_url=False)]) from None
-    problems = cross_check(cfg)
-    if problems:
+        problems += [_problem(err) for err in exc.errors(include_input=False, include_url=False)]
+    problems += cross_check(raw)
+    if problems or cfg is None:
         raise ConfigError(problems)
     return cfg
 

@@ -1,0 +1,112 @@
+"""Config validation: each kind of mistake gives a clear message with its key path."""
+
+from pathlib import Path
+
+import pytest
+
+from bridge.config import ConfigError, load_config, parse_config
+from tests.support.configs import EXAMPLE, base_raw, merged
+
+
+def problems(raw: dict, environ: dict | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as err:
+        parse_config(raw, environ=environ or {})
+    return [str(p) for p in err.value.problems]
+
+
+def test_example_config_is_valid() -> None:
+    cfg = load_config(EXAMPLE)
+    assert [q.name for q in cfg.queues] == ["general", "billing"]
+    assert cfg.store_url.startswith("sqlite+aiosqlite:///")
+    assert cfg.store_url.endswith("data/csr-bridge.sqlite3")
+
+
+def test_unknown_key_names_its_path() -> None:
+    out = problems(merged(base_raw(), {"server": {"prot": 80}}))
+    assert any(p.startswith("server.prot:") and "spelling" in p for p in out)
+
+
+def test_wrong_type_and_out_of_range_are_reported_together() -> None:
+    raw = merged(base_raw(), {"server": {"port": "eighty"}, "routing": {"default_capacity": 0}})
+    out = problems(raw)
+    assert any(p.startswith("server.port:") for p in out)
+    assert any(p.startswith("routing.default_capacity:") for p in out)
+
+
+def test_bad_strategy_lists_the_choices() -> None:
+    raw = base_raw()
+    raw["queues"][0]["strategy"] = "fastest"
+    (out,) = problems(raw)
+    assert out.startswith("queues[0].strategy:")
+    assert "least-busy" in out and "broadcast" in out
+
+
+def test_unknown_queue_in_topic_agent_and_overflow() -> None:
+    raw = base_raw()
+    raw["widget"]["topics"][0]["queue"] = "sales"
+    raw["agents"][0]["queues"] = ["general", "saless"]
+    raw["queues"][1]["overflow"] = "nowhere"
+    out = problems(raw)
+    assert any(p.startswith("widget.topics[0].queue:") and "'sales'" in p for p in out)
+    assert any(p.startswith("agents[0].queues[1]:") for p in out)
+    assert any(p.startswith("queues[1].overflow:") for p in out)
+    assert all("fix:" in p for p in out)
+
+
+def test_overflow_cycle_is_found_once() -> None:
+    raw = base_raw()
+    raw["queues"][0]["overflow"] = "billing"  # billing -> general already
+    out = problems(raw)
+    cycles = [p for p in out if "loops" in p]
+    assert len(cycles) == 1
+    assert "general -> billing -> general" in cycles[0] or "billing -> general -> billing" in cycles[0]
+
+
+def test_enabled_platform_needs_credentials_and_channels() -> None:
+    raw = merged(base_raw(), {"slack": {"enabled": True}, "matrix": {"enabled": True}})
+    out = problems(raw)
+    paths = {p.split(":")[0] for p in out}
+    assert {"slack.bot_token", "slack.signing_secret", "matrix.password", "slack.channels.general",
+            "matrix.rooms.tech"} <= paths
+
+
+def test_secrets_come_from_the_environment_and_never_appear_in_messages() -> None:
+    raw = merged(base_raw(), {"slack": {"enabled": True, "mode": "socket", "signing_secret": "s3cr3t-value"}})
+    out = problems(raw, environ={"CSR_SLACK_BOT_TOKEN": "xoxb-from-env"})
+    assert not any("slack.bot_token" in p for p in out)
+    assert any(p.startswith("slack.app_token:") for p in out)
+    assert not any("s3cr3t-value" in p or "xoxb-from-env" in p for p in out)
+
+
+def test_bad_secret_type_does_not_echo_the_value() -> None:
+    raw = merged(base_raw(), {"matrix": {"password": 123456789}})
+    out = problems(raw)
+    assert any(p.startswith("matrix.password:") for p in out)
+    assert not any("123456789" in p for p in out)
+
+
+def test_duplicate_names() -> None:
+    raw = base_raw()
+    raw["queues"].append(dict(raw["queues"][0]))
+    raw["agents"].append(dict(raw["agents"][0]))
+    out = problems(raw)
+    assert any("queue 'general' is defined twice" in p for p in out)
+    assert any("agent 'alice' is defined twice" in p for p in out)
+
+
+def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[server\nport = 1\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(bad)
+    assert "not valid TOML" in str(err.value) and str(bad) in str(err.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_relative_paths_are_taken_from_the_config_folder(tmp_path: Path) -> None:
+    cfg = parse_config(base_raw(), base_dir=str(tmp_path), environ={})
+    assert cfg.data_path == tmp_path / "data"
