@@ -1,4 +1,4 @@
-"""`serve` on the example config: embedded Redis, /healthz, graceful stop on SIGTERM."""
+"""`serve` on the example config: embedded Redis and RQ worker, /healthz, graceful stop on SIGTERM."""
 
 import re
 import shutil
@@ -9,40 +9,56 @@ import time
 from pathlib import Path
 
 import httpx
+from redis import Redis
+from rq import Worker
 
 from bridge.embedded_redis import free_port
 from tests.support.configs import EXAMPLE
 
 
-def test_serve_example_config_answers_healthz_and_stops_cleanly(tmp_path: Path) -> None:
+def wait_for(check, what: str, proc: subprocess.Popen, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while True:
+        assert proc.poll() is None, f"serve exited while waiting for {what}"
+        try:
+            result = check()
+            if result:
+                return result
+        except (httpx.TransportError, OSError):
+            pass
+        assert time.monotonic() < deadline, f"no {what} within {timeout}s"
+        time.sleep(0.2)
+
+
+def redis_port(log: Path) -> int | None:
+    found = re.search(r"port=(\d+)", log.read_text()) if log.exists() else None
+    return int(found[1]) if found else None
+
+
+def test_serve_example_config_runs_everything_and_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
     config = tmp_path / "config.toml"
-    text = EXAMPLE.read_text().replace("port = 8080", f"port = {port}", 1)
-    config.write_text(text)
+    config.write_text(EXAMPLE.read_text().replace("port = 8080", f"port = {port}", 1))
     if (EXAMPLE.parent / "kb").is_dir():
         shutil.copytree(EXAMPLE.parent / "kb", tmp_path / "kb")
     proc = subprocess.Popen([sys.executable, "-m", "bridge.cli", "serve", "-c", str(config)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "serve did not answer within 60 s"
-                time.sleep(0.2)
+        health = wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1), "/healthz", proc)
         assert health.json() == {"status": "ok"}
         ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).json()
         assert ready["checks"]["redis"]["ok"] is True
-        assert (tmp_path / "data" / "redis").is_dir()
+        rport = wait_for(lambda: redis_port(tmp_path / "data" / "redis" / "redis.log"), "redis log", proc)
+        client = Redis(host="127.0.0.1", port=rport)
+        workers = wait_for(lambda: Worker.all(connection=client), "an RQ worker", proc)
+        assert {q.name for q in workers[0].queues} == {"csr-timers", "csr-jobs"}
+        client.close()
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
     assert "CSR Bridge stopped" in out
-    redis_port = re.search(r"embedded redis-server started on redis://127.0.0.1:(\d+)", out)
-    assert redis_port, out
-    leftover = subprocess.run(["pgrep", "-f", f"redis-server 127.0.0.1:{redis_port[1]}"], capture_output=True)
+    leftover = subprocess.run(["pgrep", "-f", f"redis-server 127.0.0.1:{rport}"], capture_output=True)
     assert leftover.returncode == 1, "the embedded redis-server outlived serve"
+    workers_left = subprocess.run(["pgrep", "-f", f"bridge.cli worker --config {config}"], capture_output=True)
+    assert workers_left.returncode == 1, "the embedded worker outlived serve"
