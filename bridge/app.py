@@ -14,6 +14,7 @@ from bridge.events.feed import ChangeFeed
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
 from bridge.keys import Keys
+from bridge.metrics import Metrics
 from bridge.plugins import Adapter
 from bridge.ports import AgentSurface
 from bridge.service import ChatService
@@ -38,6 +39,7 @@ class BridgeApp:
     router: "Router"
     service: ChatService
     delivery: ChatDelivery
+    metrics: Metrics
     surfaces: dict[str, AgentSurface] = field(default_factory=dict)
     adapters: dict[str, Adapter] = field(default_factory=dict)
     commands: "CommandBus" = field(init=False)

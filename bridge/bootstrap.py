@@ -17,6 +17,7 @@ from bridge.events.feed import ChangeFeed
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
 from bridge.keys import Keys
+from bridge.metrics import Metrics
 from bridge.service import ChatService
 from routing.router import Router
 
@@ -34,7 +35,8 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     router = Router(redis, keys, config, stream)
     service = ChatService(chats, stream, router)
     surfaces: dict = {}
-    delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, config.agent)
+    metrics = Metrics()
+    delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, config.agent, metrics)
     app = BridgeApp(
         config=config,
         config_path=config_path,
@@ -49,6 +51,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         router=router,
         service=service,
         delivery=delivery,
+        metrics=metrics,
         surfaces=surfaces,
     )
     app.commands = CommandBus(app, all_commands())

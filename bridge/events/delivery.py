@@ -13,12 +13,14 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError
 
 from bridge.chats import ChatRepository
+from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import ChatEvent
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
 from bridge.keys import Keys
+from bridge.metrics import Metrics
 from bridge.ports import AgentSurface, ThreadRef
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ class ChatDelivery:
         threads: ThreadStore,
         surfaces: dict[str, AgentSurface],
         agent_lookup: Callable[[str], AgentConfig | None],
+        metrics: Metrics,
     ) -> None:
         self._redis = redis
         self._keys = keys
@@ -43,6 +46,7 @@ class ChatDelivery:
         self._threads = threads
         self._surfaces = surfaces
         self._agent = agent_lookup
+        self._metrics = metrics
         self._running: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._failures: dict[str, int] = {}
@@ -111,6 +115,7 @@ class ChatDelivery:
             for event in events:
                 if not _is_echo(event, thread):
                     await surface.deliver(thread, chat, event)
+                    self._metrics.delivery_latency.labels(thread.platform).observe(max(0.0, now() - event.ts))
                 cursor = event.id
                 await self._redis.hset(self._keys.chat_cursors(chat_id), sink, cursor)
             chat = await self._chats.get(chat_id) or chat

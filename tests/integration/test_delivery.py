@@ -38,7 +38,8 @@ async def test_nothing_is_delivered_twice_after_a_restart(app: BridgeApp) -> Non
     surface = RecordingSurface()
     chat = await active_chat(app, surface)
     await drain(app.delivery, chat.id)
-    restarted = ChatDelivery(app.redis, app.keys, app.chats, app.stream, app.threads, app.surfaces, app.agent)
+    restarted = ChatDelivery(app.redis, app.keys, app.chats, app.stream, app.threads, app.surfaces, app.agent,
+                             app.metrics)
     await app.service.customer_message(chat.id, "after restart")
     await drain(restarted, chat.id)
     assert [e.text for e in surface.delivered] == ["first", "after restart"]
