@@ -21,6 +21,7 @@ from bridge.service import ChatService
 
 if TYPE_CHECKING:
     from bridge.commands.bus import CommandBus
+    from knowledge.base import KnowledgeBase
     from routing.router import Router
 
 
@@ -44,6 +45,7 @@ class BridgeApp:
     adapters: dict[str, Adapter] = field(default_factory=dict)
     commands: "CommandBus" = field(init=False)
     """Set by bootstrap right after: the bus needs the app it serves."""
+    knowledge: "KnowledgeBase" = field(init=False)
 
     def agent(self, agent_id: str) -> AgentConfig | None:
         return self.config.agent(agent_id)

@@ -19,6 +19,7 @@ from bridge.events.threads import ThreadStore
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.service import ChatService
+from knowledge.base import KnowledgeBase
 from routing.router import Router
 
 
@@ -55,5 +56,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         surfaces=surfaces,
     )
     app.commands = CommandBus(app, all_commands())
+    app.knowledge = KnowledgeBase(config)
+    feed.subscribe("kb", app.knowledge.on_reindex_request)
     feed.subscribe("chat", delivery.on_change)
     return app

@@ -1,0 +1,1 @@
+"""Knowledge: common phrases, Markdown articles, their full-text index and suggested replies."""

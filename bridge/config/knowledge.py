@@ -11,6 +11,8 @@ class PhraseConfig(Section):
     text: str = Field(min_length=1, max_length=3000)
     queues: list[str] = Field(default_factory=list)
     """Empty means every queue."""
+    tags: list[str] = Field(default_factory=list)
+    """Extra words customers use for this topic, so suggestions find the phrase."""
 
 
 class KnowledgeConfig(Section):
