@@ -21,8 +21,11 @@ from bridge.service import ChatService
 
 if TYPE_CHECKING:
     from bridge.commands.bus import CommandBus
+    from cases.service import CaseService
+    from knowledge.base import KnowledgeBase
     from knowledge.base import KnowledgeBase
     from routing.router import Router
+    from transcripts.service import Transcripts
 
 
 @dataclass
@@ -45,6 +48,9 @@ class BridgeApp:
     adapters: dict[str, Adapter] = field(default_factory=dict)
     commands: "CommandBus" = field(init=False)
     """Set by bootstrap right after: the bus needs the app it serves."""
+    knowledge: "KnowledgeBase" = field(init=False)
+    transcripts: "Transcripts" = field(init=False)
+    cases: "CaseService" = field(init=False)
     knowledge: "KnowledgeBase" = field(init=False)
 
     def agent(self, agent_id: str) -> AgentConfig | None:

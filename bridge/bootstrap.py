@@ -19,8 +19,11 @@ from bridge.events.threads import ThreadStore
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.service import ChatService
+from cases.service import CaseService
+from knowledge.base import KnowledgeBase
 from knowledge.base import KnowledgeBase
 from routing.router import Router
+from transcripts.service import build_transcripts
 
 
 def connect_redis(url: str) -> Redis:
@@ -56,6 +59,11 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         surfaces=surfaces,
     )
     app.commands = CommandBus(app, all_commands())
+    app.knowledge = KnowledgeBase(config)
+    feed.subscribe("kb", app.knowledge.on_reindex_request)
+    app.transcripts = build_transcripts(app)
+    feed.subscribe("chat", app.transcripts.archiver.on_chat_change)
+    app.cases = CaseService(app)
     app.knowledge = KnowledgeBase(config)
     feed.subscribe("kb", app.knowledge.on_reindex_request)
     feed.subscribe("chat", delivery.on_change)

@@ -62,3 +62,29 @@ class Keys:
 
     def attachment(self, attachment_id: str) -> str:
         return f"{self.prefix}:attachment:{attachment_id}"
+
+    # transcripts and service cases
+    @property
+    def archive_pending(self) -> str:
+        """Sorted set: closed chats waiting to be written to the SQL store -> time of the last attempt."""
+        return f"{self.prefix}:archive:pending"
+
+    def chat_archived(self, chat_id: str) -> str:
+        """Set once the chat is in the SQL store; expires with the chat's live state."""
+        return f"{self.prefix}:chat:{chat_id}:archived"
+
+    def transcript_mailed(self, chat_id: str) -> str:
+        return f"{self.prefix}:chat:{chat_id}:mailed"
+
+    @property
+    def retention_scheduled(self) -> str:
+        """Set while a retention run is booked, so each bridge books one."""
+        return f"{self.prefix}:retention:scheduled"
+
+    def case(self, reference: str) -> str:
+        """A service case (JSON) and its webhook delivery state."""
+        return f"{self.prefix}:case:{reference}"
+
+    def case_draft(self, agent_id: str, chat_id: str) -> str:
+        """A case form being filled one question at a time by one CSR for one chat."""
+        return f"{self.prefix}:casedraft:{agent_id}:{chat_id}"

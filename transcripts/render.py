@@ -21,7 +21,7 @@ CONTENT_TYPES = {
     "json": "application/json",
 }
 
-_env = Environment(loader=PackageLoader("transcripts", "templates"), autoescape=select_autoescape(["html", "j2"]),
+_env = Environment(loader=PackageLoader("transcripts", "templates"), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
 _env.filters["http_only"] = lambda url: url if str(url).lower().startswith(("http://", "https://")) else "#"
 
@@ -75,7 +75,7 @@ def _details_text(e: Entry) -> str:
 
 
 def _html(view: TranscriptView) -> str:
-    return _env.get_template("transcript.html.j2").render(view=view, details_text=_details_text)
+    return _env.get_template("transcript.html").render(view=view, details_text=_details_text)
 
 
 def _json(view: TranscriptView) -> str:

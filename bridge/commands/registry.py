@@ -55,5 +55,7 @@ class CommandSpec:
 
 def all_commands() -> list[CommandSpec]:
     from bridge.commands.handlers import help as help_cmd
+    from bridge.commands.handlers import articles, cases, notes, phrases, push, suggest, transcript
 
-    return [*help_cmd.COMMANDS]
+    return [*help_cmd.COMMANDS, *phrases.COMMANDS, *articles.COMMANDS, *suggest.COMMANDS, *push.COMMANDS, *notes.COMMANDS,
+            *transcript.COMMANDS, *cases.COMMANDS]

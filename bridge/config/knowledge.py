@@ -1,8 +1,12 @@
 """Knowledge base: phrases, articles, page push."""
 
+from typing import Any
+
 from pydantic import Field
 
 from bridge.config.base import Section
+from bridge.config.problems import ConfigProblem
+from knowledge.template import VARIABLES, TemplateError, unknown_variables
 
 
 class PhraseConfig(Section):
@@ -20,4 +24,33 @@ class KnowledgeConfig(Section):
     """Markdown articles with front matter; relative paths are from the config file."""
     suggest_automatically: bool = False
     push_allowed_domains: list[str] = Field(default_factory=list)
+    """`csr push` opens only links on these domains and their subdomains."""
+    suggestion_messages: int = Field(3, ge=1, le=20)
+    """How many of the customer's latest messages `csr suggest` reads."""
     phrases: list[PhraseConfig] = Field(default_factory=list)
+
+
+def phrase_problems(raw_knowledge: dict[str, Any]) -> list[ConfigProblem]:
+    """Unknown variables and duplicate keys, read from raw data so every problem shows at once."""
+    problems = []
+    phrases = raw_knowledge.get("phrases")
+    keys: list[str] = []
+    for i, phrase in enumerate(phrases if isinstance(phrases, list) else []):
+        if not isinstance(phrase, dict):
+            continue
+        if isinstance(phrase.get("key"), str):
+            keys.append(phrase["key"])
+        text = phrase.get("text")
+        if not isinstance(text, str):
+            continue
+        try:
+            unknown = unknown_variables(text)
+        except TemplateError as exc:
+            problems.append(ConfigProblem(f"knowledge.phrases[{i}].text", str(exc), "write variables as {customer.name}"))
+            continue
+        for name in unknown:
+            problems.append(ConfigProblem(f"knowledge.phrases[{i}].text", f"unknown variable {{{name}}}",
+                                          f"use one of: {', '.join('{' + v + '}' for v in VARIABLES)}"))
+    for dup in sorted({k for k in keys if keys.count(k) > 1}):
+        problems.append(ConfigProblem("knowledge.phrases", f"phrase '{dup}' is defined twice", "give each phrase a unique key"))
+    return problems

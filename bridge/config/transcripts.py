@@ -1,8 +1,12 @@
 """Transcripts: how long records are kept and whether customers get a copy."""
 
+from typing import Annotated
+
 from pydantic import Field, SecretStr
 
 from bridge.config.base import Section
+
+Seconds = Annotated[int, Field(ge=0, le=86400)]
 
 
 class SmtpConfig(Section):
@@ -16,5 +20,13 @@ class SmtpConfig(Section):
 
 class TranscriptsConfig(Section):
     retention_days: int = Field(365, ge=1)
+    """Archived chats closed longer ago than this are deleted by the retention job."""
+    retention_every_hours: float = Field(24.0, gt=0, le=24 * 30)
+    """How often the retention job runs (it also re-schedules archives that got stuck)."""
+    keep_live_hours: float = Field(24.0, gt=0, le=24 * 90)
+    """How long a closed chat stays in Redis after it was archived (late widget reads, transcripts)."""
+    archive_retry_seconds: list[Seconds] = Field(default_factory=lambda: [5, 30, 120, 300], min_length=1)
+    """Waits between archive attempts while the SQL store is down; the last one repeats until it is back."""
     email_on_close: bool = False
+    mail_subject: str = Field("Your chat transcript", min_length=1, max_length=150)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)

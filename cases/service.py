@@ -1,0 +1,143 @@
+"""Filing service cases from a chat: pick a type, fill its typed form, store it, send it to the CRM.
+
+Slack fills the whole form in a modal and submits it at once; Matrix asks one question at a
+time in the thread (a draft in Redis, answers through `csr case answer`). Both end in `submit`,
+which validates every field, records the case with the chat and queues the webhook delivery.
+"""
+
+from typing import TYPE_CHECKING
+
+from rq import Retry
+
+from bridge.clock import now
+from bridge.config.agents import AgentConfig
+from bridge.config.cases import CaseFieldConfig, CaseTypeConfig
+from bridge.domain.chat import Chat
+from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind
+from bridge.domain.ids import new_id
+from bridge.jobs import enqueue
+from cases.fields import FieldError, parse_value, prefill
+from cases.records import CaseRecord, CaseRecords, Draft
+
+if TYPE_CHECKING:
+    from bridge.app import BridgeApp
+
+DELIVER = "cases.jobs.deliver_case"
+RECENT_MESSAGES = 30
+
+
+class CaseError(ValueError):
+    """A clear, user-facing reason the case can't be opened or submitted."""
+
+
+class CaseService:
+    def __init__(self, app: "BridgeApp") -> None:
+        self._app = app
+        self.records = CaseRecords(app.redis, app.keys)
+
+    def types_for(self, queue: str) -> list[CaseTypeConfig]:
+        return [t for t in self._app.config.cases.types if not t.queues or queue in t.queues]
+
+    def case_type(self, chat: Chat, type_id: str) -> CaseTypeConfig:
+        kinds = self.types_for(chat.queue)
+        found = next((t for t in kinds if t.id == type_id), None)
+        if found is None:
+            names = ", ".join(f"`{t.id}`" for t in kinds) or "none are configured"
+            raise CaseError(f"No case type `{type_id}` for this chat's queue. Types: {names}.")
+        return found
+
+    async def start(self, chat: Chat, agent: AgentConfig, type_id: str) -> tuple[CaseTypeConfig, Draft]:
+        kind = self.case_type(chat, type_id)
+        messages = await self._customer_messages(chat.id)
+        suggestions = {f.name: v for f in kind.fields
+                       if (v := prefill(f, chat.customer.name, chat.customer.email, messages))}
+        draft = Draft(type=kind.id, chat_id=chat.id, agent_id=agent.id, suggestions=suggestions)
+        await self.records.put_draft(draft)
+        return kind, draft
+
+    async def draft(self, agent_id: str, chat_id: str) -> Draft | None:
+        return await self.records.draft(agent_id, chat_id)
+
+    async def form_in_progress(self, agent_id: str, chat_id: str) -> bool:
+        """For one-question-at-a-time platforms: route this CSR's next thread message to `csr case answer`."""
+        return await self.records.draft(agent_id, chat_id) is not None
+
+    async def answer(self, chat: Chat, agent: AgentConfig, text: str) -> tuple[CaseTypeConfig, Draft]:
+        """Fills the current question; raises CaseError (draft unchanged) when the answer doesn't fit."""
+        draft = await self.records.draft(agent.id, chat.id)
+        if draft is None:
+            raise CaseError("No case form is open here. Start one with `csr case TYPE`.")
+        kind = self.case_type(chat, draft.type)
+        if draft.step >= len(kind.fields):
+            raise CaseError("Every question is answered: `csr case submit` sends it, `csr cancel` drops it.")
+        field = kind.fields[draft.step]
+        raw = draft.suggestions.get(field.name, "") if text.strip().lower() == "keep" else text
+        try:
+            draft.values[field.name] = parse_value(field, raw)
+        except FieldError as exc:
+            raise CaseError(str(exc)) from None
+        draft.step += 1
+        await self.records.put_draft(draft)
+        return kind, draft
+
+    async def cancel(self, agent_id: str, chat_id: str) -> bool:
+        return await self.records.drop_draft(agent_id, chat_id)
+
+    async def submit(self, chat: Chat, agent: AgentConfig, type_id: str, values: dict[str, str]) -> CaseRecord:
+        kind = self.case_type(chat, type_id)
+        self._app.service.check_may_speak(chat, agent)
+        known = {f.name for f in kind.fields}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise CaseError(f"{kind.title} has no field {', '.join(unknown)}; its fields: {', '.join(sorted(known))}.")
+        clean, problems = _validate(kind.fields, values)
+        if problems:
+            raise CaseError("Please fix: " + " ".join(problems))
+        record = CaseRecord(
+            reference=f"{self._app.config.cases.reference_prefix}-{new_id(8).upper()}", type=kind.id,
+            title=kind.title, chat_id=chat.id, queue=chat.queue,
+            customer={"name": chat.customer.name, "email": chat.customer.email}, fields=clean, created_at=now(),
+            created_by=agent.id, created_by_name=agent.display_name,
+        )
+        await self.records.create(record)
+        await self.records.drop_draft(agent.id, chat.id)
+        await self._record_in_chat(chat, agent, record)
+        await self._queue_delivery(record)
+        return record
+
+    async def _record_in_chat(self, chat: Chat, agent: AgentConfig, record: CaseRecord) -> None:
+        """The full case for staff (internal), and a notice with the reference for the customer."""
+        await self._app.stream.append(ChatEvent(
+            chat_id=chat.id, kind=EventKind.CASE, ts=now(), internal=True,
+            author=Author(kind=AuthorKind.AGENT, id=agent.id, name=agent.display_name),
+            text=f"{record.title} {record.reference} opened by {agent.display_name}.",
+            data={"reference": record.reference, "type": record.type, "title": record.title, "fields": record.fields},
+            client_msg_id=f"case:{record.reference}",
+        ))
+        await self._app.service.notice(
+            chat.id, f"We've opened case {record.reference} ({record.title}). Please keep this reference; "
+                     "we'll follow up by email.",
+            data={"case_reference": record.reference},
+        )
+
+    async def _queue_delivery(self, record: CaseRecord) -> None:
+        cfg = self._app.config.cases
+        retry = Retry(max=cfg.max_attempts, interval=list(cfg.retry_intervals))
+        await enqueue(self._app, DELIVER, record.reference, job_id=f"{self._app.keys.prefix}-case-{record.reference}",
+                      retry=retry)
+
+    async def _customer_messages(self, chat_id: str) -> list[str]:
+        events = await self._app.stream.read_all(chat_id)
+        return [e.text for e in events if e.kind == EventKind.MESSAGE and e.author.kind == AuthorKind.CUSTOMER
+                and e.text][-RECENT_MESSAGES:]
+
+
+def _validate(fields: list[CaseFieldConfig], values: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    clean: dict[str, str] = {}
+    problems: list[str] = []
+    for field in fields:
+        try:
+            clean[field.name] = parse_value(field, values.get(field.name, ""))
+        except FieldError as exc:
+            problems.append(str(exc))
+    return clean, problems

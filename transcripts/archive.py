@@ -1,0 +1,106 @@
+"""Archiving closed chats into the SQL store before their live state in Redis may expire.
+
+A closed chat is marked pending (a sorted set) the first time any process notices it, and an
+RQ job writes it to the store. Only after the write succeeds does the live state get a TTL, so
+a store that is down loses nothing: the job tries again later, and a sweep finds any chat whose
+job was lost.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+
+from redis.asyncio import Redis
+
+from bridge.chats import ChatRepository
+from bridge.clock import now
+from bridge.domain.chat import ChatState
+from bridge.domain.events import ChatEvent, EventKind
+from bridge.events.stream import ChatStream
+from bridge.keys import Keys
+from transcripts.store import CaseRow, TranscriptStore
+
+log = logging.getLogger(__name__)
+Schedule = Callable[[str], Awaitable[None]]
+
+
+class ArchiveOutcome(StrEnum):
+    ARCHIVED = "archived"
+    NOT_CLOSED = "not_closed"
+    GONE = "gone"
+
+
+class Archiver:
+    def __init__(self, redis: Redis, keys: Keys, chats: ChatRepository, stream: ChatStream, store: TranscriptStore,
+                 keep_live_seconds: int, schedule: Schedule) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._chats = chats
+        self._stream = stream
+        self.store = store
+        self._keep = keep_live_seconds
+        self._schedule = schedule
+
+    async def on_chat_change(self, chat_id: str) -> None:
+        """Change-feed handler: the first process to see a chat closed schedules its archive."""
+        if await self._redis.hget(self._keys.chat(chat_id), "state") != ChatState.CLOSED:
+            return
+        await self.mark_closed(chat_id)
+
+    async def mark_closed(self, chat_id: str) -> bool:
+        """True when this call scheduled the archive (once per chat, across processes)."""
+        if await self._redis.exists(self._keys.chat_archived(chat_id)):
+            return False
+        if not await self._redis.zadd(self._keys.archive_pending, {chat_id: now()}, nx=True):
+            return False
+        await self._schedule(chat_id)
+        return True
+
+    async def archive(self, chat_id: str) -> ArchiveOutcome:
+        """Writes the whole record; raises StoreUnavailable (nothing changed) when the store is down."""
+        chat = await self._chats.get(chat_id)
+        if chat is None:
+            await self._redis.zrem(self._keys.archive_pending, chat_id)
+            return ArchiveOutcome.GONE
+        if chat.state != ChatState.CLOSED:
+            return ArchiveOutcome.NOT_CLOSED
+        events = await self._stream.read_all(chat_id)
+        await self.store.save(chat, events, cases_of(events))
+        k = self._keys
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(k.chat_archived(chat_id), now(), ex=self._keep)
+            for key in (k.chat(chat_id), k.chat_threads(chat_id)):
+                pipe.expire(key, self._keep)
+            pipe.zrem(k.archive_pending, chat_id)
+            await pipe.execute()
+        await self._stream.expire(chat_id, self._keep)
+        log.info("chat %s archived (%d events)", chat_id, len(events))
+        return ArchiveOutcome.ARCHIVED
+
+    async def touch(self, chat_id: str) -> None:
+        """Records an attempt, so the sweep leaves a chat alone while its retries are running."""
+        await self._redis.zadd(self._keys.archive_pending, {chat_id: now()}, xx=True)
+
+    async def pending(self, older_than: float = 0) -> list[str]:
+        return list(await self._redis.zrangebyscore(self._keys.archive_pending, "-inf", now() - older_than))
+
+    async def sweep(self, stale_seconds: float) -> int:
+        """Re-schedules archives pending for long (a lost job) and finds closed chats nobody marked."""
+        count = 0
+        for chat_id in await self.pending(older_than=stale_seconds):
+            await self._schedule(chat_id)
+            count += 1
+        async for key in self._redis.scan_iter(match=self._keys.chat("*"), count=500, _type="HASH"):
+            chat_id = key.removeprefix(self._keys.chat(""))
+            if ":" in chat_id or await self._redis.ttl(key) != -1:
+                continue
+            if await self._redis.hget(key, "state") == ChatState.CLOSED and await self.mark_closed(chat_id):
+                count += 1
+        return count
+
+
+def cases_of(events: list[ChatEvent]) -> list[CaseRow]:
+    """The service cases opened in a chat, as its CASE events recorded them."""
+    return [CaseRow(reference=str(e.data.get("reference", "")), type=str(e.data.get("type", "")),
+                    fields=dict(e.data.get("fields", {})), created_at=e.ts, created_by=e.author.id)
+            for e in events if e.kind == EventKind.CASE and e.data.get("reference")]

@@ -1,0 +1,122 @@
+"""RQ jobs of the transcripts area: archive a closed chat, post a transcript to its thread, retention.
+
+Each takes the config path and Redis URL first (see bridge.jobs) and runs in its own process.
+"""
+
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from bridge.app import BridgeApp
+from bridge.clock import now
+from bridge.jobs import enqueue, run_in_app
+from transcripts.archive import ArchiveOutcome
+from transcripts.mail import build_message, send
+from transcripts.render import Format, render_transcript, transcript_filename
+from transcripts.store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+ARCHIVE = "transcripts.jobs.archive_chat"
+RETENTION = "transcripts.jobs.retention"
+
+
+def archive_chat(config_path: str, redis_url: str, chat_id: str, attempt: int = 0) -> str:
+    return run_in_app(config_path, redis_url, _closing_store(lambda app: _archive(app, chat_id, attempt)))
+
+
+def _closing_store(work: Callable[[BridgeApp], Awaitable[str]]) -> Callable[[BridgeApp], Awaitable[str]]:
+    """Disposes the job's database engine before its event loop ends."""
+
+    async def run(app: BridgeApp) -> str:
+        try:
+            return await work(app)
+        finally:
+            await app.transcripts.store.close()
+
+    return run
+
+
+async def schedule_archive(app: BridgeApp, chat_id: str, attempt: int = 0, delay: float = 0) -> None:
+    await enqueue(app, ARCHIVE, chat_id, attempt, delay=delay)
+
+
+async def _archive(app: BridgeApp, chat_id: str, attempt: int) -> str:
+    archiver = app.transcripts.archiver
+    try:
+        outcome = await archiver.archive(chat_id)
+    except StoreUnavailable as exc:
+        waits = app.config.transcripts.archive_retry_seconds
+        delay = waits[min(attempt, len(waits) - 1)] * random.uniform(1.0, 1.2)
+        log.warning("archive of chat %s failed (store unavailable: %s); attempt %d again in %.0fs",
+                    chat_id, exc, attempt + 1, delay)
+        await archiver.touch(chat_id)
+        await schedule_archive(app, chat_id, attempt + 1, delay)
+        return "retrying"
+    if outcome is ArchiveOutcome.ARCHIVED:
+        await _mail_customer(app, chat_id)
+        await ensure_retention(app)
+    return outcome.value
+
+
+async def _mail_customer(app: BridgeApp, chat_id: str) -> None:
+    cfg = app.config.transcripts
+    if not (cfg.email_on_close and cfg.smtp.host):
+        return
+    record = await app.transcripts.record(chat_id)
+    if record is None or not record[0].customer.email:
+        return
+    if not await app.redis.set(app.keys.transcript_mailed(chat_id), now(), nx=True, ex=90 * 86400):
+        return
+    chat, events = record
+    try:
+        await send(cfg.smtp, build_message(cfg.smtp, chat, events, cfg.mail_subject))
+    except OSError:
+        await app.redis.delete(app.keys.transcript_mailed(chat_id))
+        log.exception("mailing the transcript of chat %s failed", chat_id)
+
+
+def post_transcript(config_path: str, redis_url: str, chat_id: str, fmt: Format, agent_id: str) -> str:
+    return run_in_app(config_path, redis_url, _closing_store(lambda app: _post(app, chat_id, fmt, agent_id)))
+
+
+async def _post(app: BridgeApp, chat_id: str, fmt: Format, agent_id: str) -> str:
+    """Renders the staff transcript and asks the serve processes to post it into the chat's thread."""
+    record = await app.transcripts.record(chat_id)
+    chat = await app.chats.get(chat_id)
+    if record is None or chat is None:
+        return "gone"
+    body, content_type = render_transcript(record[0], record[1], fmt, "staff")
+    attachment = await app.attachments.save(chat_id, transcript_filename(chat, fmt), content_type.split(";")[0], body)
+    agent = app.agent(agent_id)
+    thread = await app.threads.get(chat)
+    where = f"{thread.platform} thread {thread.conversation}/{thread.thread_id}" if thread else "the chat's thread"
+    who = agent.display_name if agent else agent_id
+    event = await app.service.staff_notice(
+        chat_id, f"Transcript ({fmt}) of this chat, requested by {who}, posted to this thread.",
+        data={"transcript_format": fmt, "requested_by": agent_id, "sent_to": where}, attachments=[attachment],
+    )
+    return event.id
+
+
+def retention(config_path: str, redis_url: str) -> str:
+    return run_in_app(config_path, redis_url, _closing_store(_retention))
+
+
+async def _retention(app: BridgeApp) -> str:
+    """Deletes records past the configured age, re-schedules stuck archives, and books its next run."""
+    cfg = app.config.transcripts
+    cutoff = now() - cfg.retention_days * 86400
+    deleted = await app.transcripts.store.delete_closed_before(cutoff)
+    swept = await app.transcripts.archiver.sweep(stale_seconds=max(3600, 3 * max(cfg.archive_retry_seconds)))
+    await app.redis.delete(app.keys.retention_scheduled)
+    await ensure_retention(app)
+    log.info("retention: %d archived chats deleted, %d archives re-scheduled", deleted, swept)
+    return f"deleted {deleted}, swept {swept}"
+
+
+async def ensure_retention(app: BridgeApp) -> None:
+    """Books the next retention run unless one is booked (one per bridge, across processes)."""
+    every = timedelta(hours=app.config.transcripts.retention_every_hours).total_seconds()
+    if await app.redis.set(app.keys.retention_scheduled, now(), nx=True, ex=int(every * 2)):
+        await enqueue(app, RETENTION, delay=every)

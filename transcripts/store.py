@@ -1,0 +1,198 @@
+"""The SQL store of archived chats (SQLAlchemy Core, async): SQLite by default, PostgreSQL by URL.
+
+The schema is brought up to date by Alembic on first use in each process. Writing a chat
+replaces its earlier record in one transaction, so archiving twice (a retried job) is harmless.
+Every database failure surfaces as StoreUnavailable, which callers retry later.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bridge.clock import now
+from bridge.domain.chat import Chat, Customer
+from bridge.domain.events import Attachment, Author, ChatEvent, EventKind, Origin
+from transcripts import tables as t
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreUnavailable(Exception):
+    """The database could not be reached or refused the write; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    reference: str
+    type: str
+    fields: dict[str, Any]
+    created_at: float
+    created_by: str
+
+
+@dataclass(frozen=True)
+class ArchivedChat:
+    chat: Chat
+    events: list[ChatEvent]
+    cases: list[CaseRow]
+    archived_at: float
+
+
+class TranscriptStore:
+    def __init__(self, url: str, create_parent: bool = False) -> None:
+        self.url = url
+        self._create_parent = create_parent
+        self._engine: AsyncEngine | None = None
+        self._migrated = False
+        self._lock = asyncio.Lock()
+
+    async def save(self, chat: Chat, events: list[ChatEvent], cases: list[CaseRow]) -> None:
+        async with self._begin() as conn:
+            await conn.execute(delete(t.events).where(t.events.c.chat_id == chat.id))
+            await conn.execute(delete(t.cases).where(t.cases.c.chat_id == chat.id))
+            await conn.execute(delete(t.chats).where(t.chats.c.id == chat.id))
+            await conn.execute(insert(t.chats).values(_chat_row(chat, events)))
+            if events:
+                await conn.execute(insert(t.events), [_event_row(chat.id, i, e) for i, e in enumerate(events)])
+            if cases:
+                await conn.execute(insert(t.cases), [{"chat_id": chat.id, **c.__dict__} for c in cases])
+
+    async def load(self, chat_id: str) -> ArchivedChat | None:
+        async with self._begin() as conn:
+            row = (await conn.execute(select(t.chats).where(t.chats.c.id == chat_id))).mappings().first()
+            if row is None:
+                return None
+            return await self._load_rest(conn, row)
+
+    async def closed_since(self, since: float, queue: str | None = None, batch: int = 200) -> AsyncIterator[ArchivedChat]:
+        """Chats closed at or after `since`, oldest first, read in batches (exports of any size)."""
+        after = (since, "")
+        while True:
+            query = (select(t.chats)
+                     .where((t.chats.c.closed_at > after[0]) |
+                            ((t.chats.c.closed_at == after[0]) & (t.chats.c.id > after[1])))
+                     .order_by(t.chats.c.closed_at, t.chats.c.id).limit(batch))
+            if queue:
+                query = query.where(t.chats.c.queue == queue)
+            async with self._begin() as conn:
+                rows = (await conn.execute(query)).mappings().all()
+                records = [await self._load_rest(conn, row) for row in rows]
+            for record in records:
+                yield record
+            if len(rows) < batch:
+                return
+            after = (rows[-1]["closed_at"], rows[-1]["id"])
+
+    async def delete_closed_before(self, cutoff: float) -> int:
+        async with self._begin() as conn:
+            ids = select(t.chats.c.id).where(t.chats.c.closed_at < cutoff).scalar_subquery()
+            await conn.execute(delete(t.events).where(t.events.c.chat_id.in_(ids)))
+            await conn.execute(delete(t.cases).where(t.cases.c.chat_id.in_(ids)))
+            result = await conn.execute(delete(t.chats).where(t.chats.c.closed_at < cutoff))
+            return int(result.rowcount or 0)
+
+    async def close(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+
+    async def _load_rest(self, conn: Any, row: Any) -> ArchivedChat:
+        events = (await conn.execute(select(t.events).where(t.events.c.chat_id == row["id"])
+                                     .order_by(t.events.c.seq))).mappings().all()
+        cases = (await conn.execute(select(t.cases).where(t.cases.c.chat_id == row["id"])
+                                    .order_by(t.cases.c.created_at))).mappings().all()
+        chat = Chat.model_validate({
+            "id": row["id"], "customer": Customer.model_validate(row["customer"]), "topic": row["topic"],
+            "queue": row["queue"], "priority": row["priority"], "state": row["state"], "agent_id": row["agent_id"],
+            "platform": row["platform"], "created_at": row["created_at"], "escalated_at": row["escalated_at"],
+            "accepted_at": row["accepted_at"], "closed_at": row["closed_at"], "close_reason": row["close_reason"],
+        })
+        return ArchivedChat(chat=chat, events=[_event(row["id"], e) for e in events],
+                            cases=[CaseRow(c["reference"], c["type"], c["fields"], c["created_at"], c["created_by"])
+                                   for c in cases],
+                            archived_at=row["archived_at"])
+
+    def _begin(self) -> "_Transaction":
+        return _Transaction(self)
+
+    async def _ready_engine(self) -> AsyncEngine:
+        async with self._lock:
+            if self._engine is None:
+                if self._create_parent and self.url.startswith("sqlite"):
+                    Path(self.url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+                self._engine = create_async_engine(self.url, pool_pre_ping=True)
+            if not self._migrated:
+                async with self._engine.begin() as conn:
+                    await conn.run_sync(_upgrade)
+                self._migrated = True
+            return self._engine
+
+
+class _Transaction:
+    """`async with store._begin() as conn`: a migrated engine's transaction, errors as StoreUnavailable."""
+
+    def __init__(self, store: TranscriptStore) -> None:
+        self._store = store
+        self._ctx: Any = None
+
+    async def __aenter__(self) -> Any:
+        try:
+            engine = await self._store._ready_engine()
+            self._ctx = engine.begin()
+            return await self._ctx.__aenter__()
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        try:
+            await self._ctx.__aexit__(*exc_info)
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        if exc_info[1] is not None and isinstance(exc_info[1], (SQLAlchemyError, OSError)):
+            raise StoreUnavailable(str(exc_info[1])) from exc_info[1]
+
+
+def _upgrade(connection: Any) -> None:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
+
+
+def _chat_row(chat: Chat, events: list[ChatEvent]) -> dict[str, Any]:
+    ratings = [e.data.get("score") for e in events if e.kind == EventKind.RATING]
+    rating = ratings[-1] if ratings and isinstance(ratings[-1], int) else None
+    return {
+        "id": chat.id, "queue": chat.queue, "topic": chat.topic, "state": chat.state.value,
+        "customer_name": chat.customer.name, "customer_email": chat.customer.email,
+        "customer": chat.customer.model_dump(mode="json"), "agent_id": chat.agent_id, "platform": chat.platform,
+        "priority": chat.priority, "created_at": chat.created_at, "escalated_at": chat.escalated_at,
+        "accepted_at": chat.accepted_at, "closed_at": chat.closed_at or now(), "close_reason": chat.close_reason,
+        "rating": rating, "archived_at": now(),
+    }
+
+
+def _event_row(chat_id: str, seq: int, e: ChatEvent) -> dict[str, Any]:
+    return {
+        "chat_id": chat_id, "seq": seq, "event_id": e.id, "kind": e.kind.value, "ts": e.ts,
+        "author_kind": e.author.kind.value, "author_id": e.author.id, "author_name": e.author.name, "text": e.text,
+        "internal": e.internal, "data": e.data, "attachments": [a.model_dump(mode="json") for a in e.attachments],
+        "origin": e.origin.model_dump(mode="json"),
+    }
+
+
+def _event(chat_id: str, r: Any) -> ChatEvent:
+    return ChatEvent(
+        id=r["event_id"], chat_id=chat_id, kind=EventKind(r["kind"]), ts=r["ts"],
+        author=Author.model_validate({"kind": r["author_kind"], "id": r["author_id"], "name": r["author_name"]}),
+        text=r["text"], internal=r["internal"], data=r["data"],
+        attachments=[Attachment.model_validate(a) for a in r["attachments"]], origin=Origin.model_validate(r["origin"]),
+    )

@@ -1,0 +1,60 @@
+"""The durable record of closed chats: SQLAlchemy Core tables, portable across SQLite and PostgreSQL.
+
+Times are epoch seconds (as everywhere in the bridge); JSON columns hold what varies by kind.
+Alembic migrations in transcripts/migrations create and change these tables.
+"""
+
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+chats = Table(
+    "transcript_chats", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("queue", String(40), nullable=False),
+    Column("topic", String(80), nullable=False, default=""),
+    Column("state", String(16), nullable=False),
+    Column("customer_name", String(80), nullable=False),
+    Column("customer_email", String(254), nullable=False, default=""),
+    Column("customer", JSON, nullable=False),
+    Column("agent_id", String(40), nullable=False, default=""),
+    Column("platform", String(16), nullable=False, default=""),
+    Column("priority", Integer, nullable=False, default=0),
+    Column("created_at", Float, nullable=False),
+    Column("escalated_at", Float, nullable=False, default=0.0),
+    Column("accepted_at", Float, nullable=False, default=0.0),
+    Column("closed_at", Float, nullable=False),
+    Column("close_reason", String(200), nullable=False, default=""),
+    Column("rating", Integer, nullable=True),
+    Column("archived_at", Float, nullable=False),
+    Index("ix_transcript_chats_closed_at", "closed_at"),
+    Index("ix_transcript_chats_queue_closed_at", "queue", "closed_at"),
+)
+
+events = Table(
+    "transcript_events", metadata,
+    Column("chat_id", String(40), ForeignKey("transcript_chats.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("event_id", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("ts", Float, nullable=False),
+    Column("author_kind", String(16), nullable=False),
+    Column("author_id", String(80), nullable=False, default=""),
+    Column("author_name", String(80), nullable=False, default=""),
+    Column("text", Text, nullable=False, default=""),
+    Column("internal", Boolean, nullable=False, default=False),
+    Column("data", JSON, nullable=False),
+    Column("attachments", JSON, nullable=False),
+    Column("origin", JSON, nullable=False),
+)
+
+cases = Table(
+    "transcript_cases", metadata,
+    Column("reference", String(40), primary_key=True),
+    Column("chat_id", String(40), ForeignKey("transcript_chats.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("created_by", String(40), nullable=False, default=""),
+    Index("ix_transcript_cases_chat_id", "chat_id"),
+)
