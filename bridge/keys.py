@@ -63,6 +63,44 @@ class Keys:
     def attachment(self, attachment_id: str) -> str:
         return f"{self.prefix}:attachment:{attachment_id}"
 
+    # matrix adapter
+    def matrix_outbox(self, room_id: str) -> str:
+        """A room's paced, ordered outbox (stream of rendered posts) that the sync leader drains."""
+        return f"{self.prefix}:adapter:matrix:outbox:{room_id}"
+
+    def matrix_outbox_inflight(self, room_id: str) -> str:
+        """The batch being sent (last entry id + txn id), so a retry after a crash sends the same post."""
+        return f"{self.prefix}:adapter:matrix:outbox:{room_id}:inflight"
+
+    @property
+    def matrix_outbox_rooms(self) -> str:
+        """Rooms whose outbox holds entries, for the leader to resume after a takeover."""
+        return f"{self.prefix}:adapter:matrix:outbox-rooms"
+
+    def matrix_queued(self, key: str) -> str:
+        """SET NX with a TTL: each outbound post (chat event part, reply) enters an outbox once."""
+        return f"{self.prefix}:adapter:matrix:queued:{key}"
+
+    def matrix_event(self, event_id: str) -> str:
+        """A Matrix event the bridge posted or took in -> JSON of its chat, thread and role (cards, edits)."""
+        return f"{self.prefix}:adapter:matrix:event:{event_id}"
+
+    def matrix_thread_last(self, root_id: str) -> str:
+        """The latest bridge post in a thread, for the m.in_reply_to fallback of the next one."""
+        return f"{self.prefix}:adapter:matrix:last:{root_id}"
+
+    def matrix_media(self, attachment_id: str) -> str:
+        """Attachment id -> mxc:// URI, so a retried post never uploads twice."""
+        return f"{self.prefix}:adapter:matrix:mxc:{attachment_id}"
+
+    def matrix_pages(self, user_id: str, room_id: str) -> str:
+        """The rest of a long command reply, sent one page per `!more`."""
+        return f"{self.prefix}:adapter:matrix:pages:{user_id}:{room_id}"
+
+    def matrix_refused(self, room_id: str) -> str:
+        """Set once the bot has told an encrypted room it will not work there."""
+        return f"{self.prefix}:adapter:matrix:refused:{room_id}"
+
     # transcripts and service cases
     @property
     def archive_pending(self) -> str:

@@ -17,3 +17,7 @@ class MatrixConfig(Section):
     supervisors_room: str = ""
     note_prefix: str = Field("//", min_length=1, max_length=8)
     command_prefix: str = Field("!csr", min_length=1, max_length=16)
+    send_per_second: float = Field(0.2, ge=0, le=1000)
+    """The bot's message rate; Synapse's default limit. 0 sends unpaced (the admin exempted the bot)."""
+    send_burst: int = Field(10, ge=1, le=10000)
+    """Messages the bot may send at once before pacing starts (Synapse's default burst)."""

@@ -1,0 +1,108 @@
+"""What a CSR does inside a chat's thread reaches the core: messages, notes, files, edits, deletions.
+
+A message outside any chat thread is not for the customer and is left alone. Every message taken in
+is remembered with its chat, so a later edit (m.replace) or redaction, which carries no thread, still
+finds it; notes are remembered as notes, so editing one never reaches the customer.
+"""
+
+import json
+import logging
+
+from redis.asyncio import Redis
+
+from adapters.matrix.commands import MatrixCommands
+from adapters.matrix.media import Media, MediaRefused, caption_of, incoming_of
+from adapters.matrix.relations import strip_reply_fallback
+from bridge.app import BridgeApp
+from bridge.config.agents import AgentConfig
+from bridge.domain.events import Origin
+from bridge.service import ChatClosed, NotYours, UnknownChat
+
+log = logging.getLogger(__name__)
+EVENT_TTL = 30 * 24 * 3600
+
+
+class ChatInput:
+    def __init__(self, app: BridgeApp, redis: Redis, media: Media, commands: MatrixCommands) -> None:
+        self._app = app
+        self._redis = redis
+        self._media = media
+        self._commands = commands
+        self._note_prefix = app.config.matrix.note_prefix
+
+    async def message(self, room_id: str, root: str, chat_id: str, sender: str, event_id: str,
+                      content: dict[str, object]) -> None:
+        agent = self._agent(sender, event_id)
+        if agent is None:
+            return
+        origin = Origin(platform="matrix", conversation=room_id, thread=root, event_id=event_id)
+        body = strip_reply_fallback(str(content.get("body") or ""))
+        role = "message"
+        try:
+            incoming = incoming_of(content)
+            if incoming is not None:
+                chat = await self._app.chats.get(chat_id)
+                if chat is None:
+                    raise UnknownChat(chat_id)
+                self._app.service.check_may_speak(chat, agent)
+                attachment = await self._media.fetch(chat_id, incoming)
+                await self._app.service.agent_message(chat_id, agent, caption_of(content), origin,
+                                                      attachments=[attachment])
+            elif body.startswith(self._note_prefix):
+                role = "note"
+                await self._app.service.note(chat_id, agent, body[len(self._note_prefix):].strip(), origin)
+            elif body.strip():
+                await self._app.service.agent_message(chat_id, agent, body, origin)
+            else:
+                return
+        except MediaRefused as exc:
+            await self._tell(f"Your file was not sent to the customer: {exc}.", sender, room_id, root, event_id)
+            return
+        except (NotYours, ChatClosed, UnknownChat) as exc:
+            await self._tell(_refusal(exc), sender, room_id, root, event_id)
+            return
+        await self._redis.set(self._app.keys.matrix_event(event_id),
+                              json.dumps({"role": role, "chat": chat_id, "thread": root}), ex=EVENT_TTL)
+
+    async def edit(self, room_id: str, sender: str, event_id: str, target: str, new_text: str) -> None:
+        info = await self._taken_in(target)
+        agent = self._agent(sender, event_id)
+        if info.get("role") != "message" or agent is None:
+            return
+        origin = Origin(platform="matrix", conversation=room_id, thread=info["thread"], event_id=event_id)
+        try:
+            await self._app.service.edit(info["chat"], agent, origin, target, strip_reply_fallback(new_text))
+        except (NotYours, ChatClosed, UnknownChat) as exc:
+            await self._tell(_refusal(exc), sender, room_id, info["thread"], event_id)
+
+    async def redaction(self, room_id: str, sender: str, event_id: str, target: str) -> None:
+        info = await self._taken_in(target)
+        agent = self._agent(sender, event_id)
+        if info.get("role") != "message" or agent is None:
+            return
+        origin = Origin(platform="matrix", conversation=room_id, thread=info["thread"], event_id=event_id)
+        try:
+            await self._app.service.delete(info["chat"], agent, origin, target)
+        except (NotYours, ChatClosed, UnknownChat) as exc:
+            await self._tell(_refusal(exc), sender, room_id, info["thread"], event_id)
+
+    async def _taken_in(self, event_id: str) -> dict[str, str]:
+        raw = await self._redis.get(self._app.keys.matrix_event(event_id))
+        return dict(json.loads(raw)) if raw else {}
+
+    def _agent(self, sender: str, event_id: str) -> AgentConfig | None:
+        agent = self._app.agent_by_platform_id("matrix", sender)
+        if agent is None:
+            log.info("ignored %s in a chat thread: %s is not on the roster", event_id, sender)
+        return agent
+
+    async def _tell(self, text: str, sender: str, room_id: str, thread: str, key: str) -> None:
+        await self._commands.tell(text, sender=sender, room_id=room_id, thread=thread, key=key)
+
+
+def _refusal(exc: Exception) -> str:
+    if isinstance(exc, NotYours):
+        return "That chat is not yours, so your message was not sent to the customer."
+    if isinstance(exc, ChatClosed):
+        return "That chat has ended; the customer will not see your message."
+    return "That chat no longer exists; your message was not sent."

@@ -1,0 +1,152 @@
+"""Every event the sync loop hands over goes through here once: it is classified and passed on.
+
+Handled once per event id (SET NX with a TTL, undone if handling fails for a reason worth a retry);
+the bot's own events, notices (other bots) and anything in encrypted rooms are ignored.
+"""
+
+import logging
+from collections.abc import Callable
+
+from nio import (Event, InviteMemberEvent, MegolmEvent, ReactionEvent, RedactionEvent, RoomEncryptionEvent,
+                 RoomMessage, RoomMessageNotice, SyncResponse)
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from adapters.matrix.chat_input import ChatInput
+from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok
+from adapters.matrix.commands import MatrixCommands
+from adapters.matrix.dms import DirectRooms
+from adapters.matrix.offers import OfferCards, answer_of
+from adapters.matrix.outbox import Outbox, OutboxEntry
+from adapters.matrix.relations import relation_of
+from adapters.matrix.render import notice
+from adapters.matrix.session import Session
+from bridge.app import BridgeApp
+
+log = logging.getLogger(__name__)
+SEEN_TTL = 7 * 24 * 3600
+REFUSAL = ("⚠️ This room is end-to-end encrypted, and CSR Bridge does not work in encrypted rooms: it will not "
+           "read or post chats here. Use an unencrypted room (see the README).")
+
+
+class Inbound:
+    def __init__(self, app: BridgeApp, client_user: str, session: Session, dms: DirectRooms, offers: OfferCards,
+                 commands: MatrixCommands, chat_input: ChatInput, outbox: Outbox, wake: Callable[[str], None],
+                 join: Callable[[str], object], leave: Callable[[str], object]) -> None:
+        self._app = app
+        self._redis: Redis = app.redis
+        self._me = client_user
+        self._session = session
+        self._dms = dms
+        self._offers = offers
+        self._commands = commands
+        self._input = chat_input
+        self._outbox = outbox
+        self._wake = wake
+        self._join = join
+        self._leave = leave
+
+    async def handle(self, room_id: str, event: Event) -> None:
+        if getattr(event, "sender", "") == self._me or not event.event_id:
+            return
+        seen = self._app.keys.seen("matrix", event.event_id)
+        if not await self._redis.set(seen, "1", nx=True, ex=SEEN_TTL):
+            return
+        try:
+            await self._dispatch(room_id, event)
+        except (RedisError, *TRANSIENT_ERRORS) as exc:
+            await self._forget(seen)
+            raise exc
+        except MatrixError as exc:
+            if exc.transient:
+                await self._forget(seen)
+                raise
+            log.exception("Matrix event %s in %s could not be handled", event.event_id, room_id)
+        except Exception:
+            log.exception("Matrix event %s in %s could not be handled", event.event_id, room_id)
+
+    async def _forget(self, seen: str) -> None:
+        try:
+            await self._redis.delete(seen)
+        except RedisError:
+            pass
+
+    async def _dispatch(self, room_id: str, event: Event) -> None:
+        if isinstance(event, (RoomEncryptionEvent, MegolmEvent)):
+            await self.refuse_encrypted(room_id)
+        elif await self._redis.exists(self._app.keys.matrix_refused(room_id)):
+            return
+        elif isinstance(event, ReactionEvent):
+            await self._reaction(room_id, event)
+        elif isinstance(event, RedactionEvent):
+            await self._input.redaction(room_id, event.sender, event.event_id, event.redacts)
+        elif isinstance(event, RoomMessage) and not isinstance(event, RoomMessageNotice):
+            await self._message(room_id, event)
+
+    async def _message(self, room_id: str, event: RoomMessage) -> None:
+        content = event.source.get("content") or {}
+        rel = relation_of(content)
+        sender, event_id = event.sender, event.event_id
+        if rel.replaces:
+            new = content.get("m.new_content")
+            if isinstance(new, dict) and isinstance(new.get("body"), str):
+                await self._input.edit(room_id, sender, event_id, rel.replaces, new["body"])
+            return
+        body = str(content.get("body") or "").strip()
+        chat_id = await self._app.threads.chat_of("matrix", rel.thread_root) if rel.thread_root else None
+        word = body.lower()
+        if word in ("!accept", "!decline"):
+            await self._answer_offer(room_id, sender, event_id, word[1:], rel.reply_to)
+        elif word == "!more":
+            await self._commands.more(sender=sender, room_id=room_id, event_id=event_id)
+        elif (command := self._commands.command_text(body)) is not None:
+            await self._commands.run(command, sender=sender, room_id=room_id, event_id=event_id,
+                                     thread=rel.thread_root, chat_id=chat_id or "")
+        elif chat_id:
+            await self._input.message(room_id, rel.thread_root, chat_id, sender, event_id, content)
+
+    async def _reaction(self, room_id: str, event: ReactionEvent) -> None:
+        answer = answer_of(event.key)
+        if answer:
+            await self._answer_offer(room_id, event.sender, event.event_id, answer, event.reacts_to, explicit=True)
+
+    async def _answer_offer(self, room_id: str, sender: str, event_id: str, answer: str, card: str,
+                            explicit: bool = False) -> None:
+        """✅ / ❌ on a card, or `!accept` / `!decline` (replying to a card, or about the latest one)."""
+        agent = self._app.agent_by_platform_id("matrix", sender)
+        if agent is None:
+            return
+        offer_id = await self._offers.offer_of_card(card, agent) if card else ""
+        if not offer_id:
+            if explicit:
+                return  # a reaction to something that is not this CSR's card
+            offer_id = await self._offers.latest_offer(agent)
+        if not offer_id:
+            await self._commands.tell("There is no offer to answer.", sender=sender, room_id=room_id, thread="",
+                                      key=event_id)
+            return
+        await self._commands.run(f"csr {answer} {offer_id}", sender=sender, room_id=room_id, event_id=event_id)
+
+    async def invites(self, response: SyncResponse) -> None:
+        """Joins rooms roster users invite the bot to; rejects invites from anyone else."""
+        for room_id, info in response.rooms.invite.items():
+            inviter = next((ev.sender for ev in info.invite_state if isinstance(ev, InviteMemberEvent)
+                            and ev.state_key == self._me and ev.membership == "invite"), "")
+            if self._app.agent_by_platform_id("matrix", inviter) is not None:
+                log.info("joining %s on %s's invite", room_id, inviter)
+                ok(await self._join(room_id), f"join {room_id}")
+            else:
+                log.warning("rejected the invite to %s from %s, who is not on the roster", room_id, inviter or "?")
+                ok(await self._leave(room_id), f"reject invite to {room_id}")
+
+    async def refuse_encrypted(self, room_id: str) -> None:
+        """Once per room: an error in the log, a notice in the room, and the room left alone after."""
+        if not await self._redis.set(self._app.keys.matrix_refused(room_id), "1", nx=True):
+            return
+        log.error("Matrix room %s is end-to-end encrypted; CSR Bridge ignores it (use an unencrypted room)", room_id)
+        if room_id in self._session.queue_rooms.values() or room_id == self._session.supervisors_room:
+            await self._redis.hset(self._app.keys.platform_errors("matrix"), f"encrypted:{room_id}",
+                                   f"room {room_id} is end-to-end encrypted; chats cannot open there")
+        await self._dms.forget(room_id)
+        await self._outbox.put(room_id, OutboxEntry(key=f"refuse.{room_id}", content=notice(REFUSAL)))
+        self._wake(room_id)

@@ -1,0 +1,8 @@
+-- Adds one rendered post to a room's outbox unless its key was queued before.
+-- KEYS: outbox stream, queued-once key, rooms-with-work set. ARGV: entry JSON, once TTL, room id.
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) then
+  return 0
+end
+redis.call('XADD', KEYS[1], '*', 'e', ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[3])
+return 1

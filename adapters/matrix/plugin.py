@@ -1,0 +1,146 @@
+"""Matrix adapter entry point: `build(app)` wires the pieces; `start` logs in and joins the rooms,
+then the sync loop and the outbox senders run in whichever process holds the leader lock.
+"""
+
+import asyncio
+import logging
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from adapters.matrix.chat_input import ChatInput
+from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, make_client
+from adapters.matrix.commands import MatrixCommands
+from adapters.matrix.compose import Composer
+from adapters.matrix.dms import DirectRooms
+from adapters.matrix.inbound import Inbound
+from adapters.matrix.leader import Leadership
+from adapters.matrix.media import Media
+from adapters.matrix.offers import OfferCards
+from adapters.matrix.outbox import Outbox
+from adapters.matrix.pacer import Pacer
+from adapters.matrix.poster import BACKOFF, Poster
+from adapters.matrix.senders import OutboxSenders
+from adapters.matrix.session import Session
+from adapters.matrix.surface import MatrixSurface
+from adapters.matrix.sync import SyncLoop
+from bridge.app import BridgeApp
+
+log = logging.getLogger(__name__)
+OUTBOX_FEED = "matrix-outbox"
+SESSION_GONE = ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN")
+
+
+class MatrixAdapter:
+    name = "matrix"
+
+    def __init__(self, app: BridgeApp, lock_ttl: float = 30.0, timeline_limit: int = 50) -> None:
+        cfg = app.config.matrix
+        redis, keys = app.redis, app.keys
+        self._app = app
+        self.client = make_client(cfg.homeserver, cfg.user_id)
+        self.pacer = Pacer(cfg.send_per_second, cfg.send_burst)
+        self.poster = Poster(self.client, self.pacer)
+        self.outbox = Outbox(redis, keys)
+        self.session = Session(self.client, redis, keys, cfg)
+        self.media = Media(self.client, redis, keys, app.attachments, app.config.widget.uploads)
+        self.dms = DirectRooms(self.client, redis, keys)
+        self.senders = OutboxSenders(self.outbox, self.poster, self.pacer, Composer(redis, keys, self.media),
+                                     redis, keys)
+        self.offers = OfferCards(redis, keys, self.dms, self.poster, self.outbox, self.wake)
+        self.commands = MatrixCommands(app, redis, self.outbox, self.dms, self.media, self.wake)
+        self.inbound = Inbound(app, cfg.user_id, self.session, self.dms, self.offers, self.commands,
+                               ChatInput(app, redis, self.media, self.commands), self.outbox, self.wake,
+                               self.client.join, self.client.room_leave)
+        self.sync = SyncLoop(self.client, redis, keys, self.inbound, timeline_limit)
+        self.leadership = Leadership(redis, keys.lock("matrix-sync"), lock_ttl)
+        self._ready = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.surface = MatrixSurface(app, redis, self.session, self.poster, self.outbox, self.dms, self.offers,
+                                     self.wake, self._ready)
+        app.feed.subscribe(OUTBOX_FEED, self._on_outbox_change)
+
+    def routes(self) -> list[Any]:
+        return []
+
+    async def start(self) -> None:
+        """Returns at once: logging in waits for the homeserver without holding up the rest of the bridge."""
+        self._stop.clear()
+        self._task = asyncio.create_task(self._run(), name="matrix-adapter")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), 10)
+            except TimeoutError:
+                self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.media.close()
+        await self.client.close()
+
+    async def ready(self) -> tuple[bool, str]:
+        if not self._ready.is_set():
+            return False, "not logged in to the homeserver yet"
+        problems = await self._app.redis.hvals(self._app.keys.platform_errors("matrix"))
+        if problems:
+            return False, "; ".join(sorted(problems))
+        role = "running the sync loop" if self.leadership.leading else "standing by (another process syncs)"
+        return True, f"logged in as {self._app.config.matrix.user_id}, {role}"
+
+    def wake(self, room_id: str) -> None:
+        """A room's outbox got a post: the leader sends it (here, or another process via the feed)."""
+        if self.leadership.leading:
+            self.senders.wake(room_id)
+        else:
+            task = asyncio.create_task(self._app.feed.publish(OUTBOX_FEED, room_id))
+            task.add_done_callback(_log_failure)
+
+    async def _on_outbox_change(self, room_id: str) -> None:
+        self.senders.wake(room_id)
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                await self.session.login()
+                await self.session.join_rooms()
+                break
+            except (MatrixError, RedisError, *TRANSIENT_ERRORS) as exc:
+                failures += 1
+                log.warning("Matrix login failed (%s); retrying", exc)
+                await _sleep_unless(self._stop, BACKOFF[min(failures - 1, len(BACKOFF) - 1)])
+        else:
+            return
+        self._ready.set()
+        await self.leadership.run(self._lead, self._stop)
+
+    async def _lead(self) -> None:
+        """Sync and send together; if the homeserver forgot our session, log in again and go on."""
+        while True:
+            try:
+                async with asyncio.TaskGroup() as group:
+                    group.create_task(self.sync.run())
+                    group.create_task(self.senders.run())
+            except* MatrixError as errors:
+                if not all(getattr(e, "errcode", "") in SESSION_GONE for e in errors.exceptions):
+                    raise
+                log.warning("the homeserver ended the bot's session; logging in again")
+                await self.session.login()
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass
+
+
+def _log_failure(task: "asyncio.Task[None]") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("could not announce a Matrix outbox post", exc_info=task.exception())
+
+
+def build(app: BridgeApp) -> MatrixAdapter:
+    return MatrixAdapter(app)

@@ -1,0 +1,57 @@
+"""Sends one event, idempotently (the caller's txn id), honouring rate limits and riding out outages."""
+
+import asyncio
+import hashlib
+import logging
+from typing import Any
+
+from nio import AsyncClient
+
+from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok
+from adapters.matrix.pacer import Pacer
+
+log = logging.getLogger(__name__)
+BACKOFF = (0.5, 1.0, 2.0, 5.0)
+
+
+def txn_id(key: str) -> str:
+    """A path-safe txn id that is always the same for the same post (chat event, offer, reply)."""
+    return "csrb." + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+class Poster:
+    def __init__(self, client: AsyncClient, pacer: Pacer) -> None:
+        self._client = client
+        self._pacer = pacer
+
+    async def send(self, room_id: str, content: dict[str, Any], tx_id: str, event_type: str = "m.room.message",
+                   attempts: int | None = None, paced: bool = True) -> str:
+        """Returns the event id. The same txn id always yields the same event, so retrying never doubles it.
+
+        Rate limits are always waited out; outages are retried `attempts` times (None: until it works),
+        then the last error is raised for the caller's own retry (delivery, outbox).
+        """
+        if paced:
+            await self._pacer.acquire()
+        failures = 0
+        while True:
+            try:
+                resp = await self._client.room_send(room_id, event_type, content, tx_id=tx_id)
+                return str(ok(resp, f"send to {room_id}").event_id)
+            except MatrixError as exc:
+                if exc.rate_limited:
+                    log.info("homeserver rate limit; waiting %d ms", exc.retry_after_ms)
+                    self._pacer.hold(exc.retry_after_ms)
+                    await self._pacer.wait_hold()
+                    continue
+                if not exc.transient:
+                    raise
+                error: Exception = exc
+            except TRANSIENT_ERRORS as exc:
+                error = exc
+            failures += 1
+            if attempts is not None and failures >= attempts:
+                raise error
+            delay = BACKOFF[min(failures - 1, len(BACKOFF) - 1)]
+            log.warning("sending to %s failed (%s); retrying in %ss", room_id, error, delay)
+            await asyncio.sleep(delay)

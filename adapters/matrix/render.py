@@ -1,0 +1,160 @@
+"""Chat events, thread headers and offer cards as Matrix posts: HTML with a plain-text body.
+
+Everything a customer or CSR typed is HTML-escaped; only the bridge's own markup is HTML.
+"""
+
+from html import escape
+
+from adapters.matrix.outbox import OutboxEntry
+from bridge.config.root import BridgeConfig
+from bridge.domain.chat import Chat
+from bridge.domain.events import AuthorKind, ChatEvent, EventKind
+from bridge.domain.offer import OfferState
+from bridge.ports import OfferView
+
+SILENT = {EventKind.TYPING, EventKind.POSITION, EventKind.OFFERED, EventKind.DECLINED, EventKind.MISSED}
+"""Routing chatter the thread doesn't need: it would only spend the bot's message budget."""
+FINAL_WORDS = {
+    OfferState.ACCEPTED: "✅ Accepted",
+    OfferState.DECLINED: "❌ Declined",
+    OfferState.EXPIRED: "⌛ Expired: no answer in time",
+    OfferState.TAKEN: "Taken by someone else",
+    OfferState.WITHDRAWN: "Withdrawn: the chat ended or moved",
+}
+
+
+def html_text(text: str) -> str:
+    return escape(text).replace("\n", "<br>")
+
+
+def notice(text: str, html: str = "") -> dict[str, object]:
+    return {"msgtype": "m.notice", "body": text, "format": "org.matrix.custom.html",
+            "formatted_body": html or html_text(text)}
+
+
+def event_entries(event: ChatEvent, chat: Chat, root: str, config: BridgeConfig) -> list[OutboxEntry]:
+    """The posts one chat event becomes in its thread; none for routing chatter."""
+    if event.kind in SILENT:
+        return []
+    base = f"{root}.{chat.id}.{event.id}"
+    name = event.author.name or event.author.kind.value
+    entries: list[OutboxEntry] = []
+    if event.kind == EventKind.MESSAGE:
+        if event.text:
+            who = "c" if event.author.kind == AuthorKind.CUSTOMER else f"a:{event.author.id}"
+            entries.append(OutboxEntry(key=f"{base}.t", thread=root, label=name, body=event.text,
+                                       html=html_text(event.text), coalesce=f"{who}:{chat.id}", chat_id=chat.id))
+        for i, attachment in enumerate(event.attachments):
+            entries.append(OutboxEntry(key=f"{base}.a{i}", thread=root, label=name, attachment=attachment,
+                                       msgtype="m.image" if attachment.content_type.startswith("image/") else "m.file",
+                                       chat_id=chat.id))
+        return entries
+    text, html = _describe(event, chat, config, name)
+    if not text:
+        return []
+    coalesce = f"n:{chat.id}" if event.kind == EventKind.NOTICE else ""
+    return [OutboxEntry(key=f"{base}.n", thread=root, msgtype="m.notice", body=text, html=html, coalesce=coalesce,
+                        chat_id=chat.id)]
+
+
+def _describe(event: ChatEvent, chat: Chat, config: BridgeConfig, name: str) -> tuple[str, str]:
+    data = event.data
+    kind = event.kind
+    if kind == EventKind.NOTE:
+        return f"📝 {name} (internal note): {event.text}", f"📝 <b>{escape(name)}</b> <i>(internal note)</i>: " \
+            f"{html_text(event.text)}"
+    if kind == EventKind.CARD:
+        title, url = str(data.get("title") or event.text or "a link"), str(data.get("url") or "")
+        summary = str(data.get("summary") or "")
+        link = f'<a href="{escape(url)}">{escape(title)}</a>' if url.startswith(("https://", "http://")) else escape(title)
+        tail = f": {summary}" if summary else ""
+        return f"📄 {name} sent {title} {url}{tail}".rstrip(), f"📄 <b>{escape(name)}</b> sent {link}{escape(tail)}"
+    if kind == EventKind.EDITED:
+        return f"✏️ {name} edited a message: {event.text}", f"✏️ <b>{escape(name)}</b> edited a message: " \
+            f"{html_text(event.text)}"
+    if kind == EventKind.DELETED:
+        return f"🗑 {name} deleted a message", f"🗑 <b>{escape(name)}</b> deleted a message"
+    text = event.text or _routing_phrase(event, chat, config)
+    return text, html_text(text)
+
+
+def _routing_phrase(event: ChatEvent, chat: Chat, config: BridgeConfig) -> str:
+    data = event.data
+    kind = event.kind
+
+    def agent(key: str) -> str:
+        agent_id = str(data.get(key) or "")
+        found = config.agent(agent_id)
+        return found.display_name if found else agent_id or "someone"
+
+    if kind == EventKind.QUEUED:
+        return f"⏳ Waiting in {_queue_name(config, str(data.get('queue') or chat.queue))}"
+    if kind == EventKind.ACCEPTED:
+        return f"🙋 {agent('agent_id') if data.get('agent_id') else event.author.name or 'A CSR'} took the chat"
+    if kind == EventKind.TRANSFERRED:
+        target = agent("to_agent") if data.get("to_agent") else _queue_name(config, str(data.get("to_queue") or ""))
+        return f"🔀 Transferred to {target}"
+    if kind == EventKind.OVERFLOWED:
+        return f"↪️ Moved to {_queue_name(config, str(data.get('to_queue') or data.get('queue') or chat.queue))}"
+    if kind == EventKind.CLOSED:
+        reason = str(data.get("reason") or "")
+        return "🔚 Chat ended" + (f" ({reason})" if reason else "")
+    if kind == EventKind.RATING:
+        return f"⭐ Customer rating: {data.get('score', '?')}" + (f" — {data['comment']}" if data.get("comment") else "")
+    if kind == EventKind.CASE:
+        return f"📋 Case opened {data.get('case_id', '')}".rstrip()
+    return ""
+
+
+def _queue_name(config: BridgeConfig, name: str) -> str:
+    return next((q.display_name for q in config.queues if q.name == name), name or "a queue")
+
+
+def _topic_label(config: BridgeConfig, topic: str) -> str:
+    return next((t.label for t in config.widget.topics if t.id == topic), topic)
+
+
+def header(chat: Chat, agent_name: str, config: BridgeConfig, command_prefix: str, note_prefix: str) -> dict[str, object]:
+    """The thread root: who, what, which queue, which CSR and the chat id to name in commands."""
+    c = chat.customer
+    who = c.name + (f" <{c.email}>" if c.email else "")
+    topic, queue = _topic_label(config, chat.topic), _queue_name(config, chat.queue)
+    body = (f"💬 {who} · {topic} · {queue}\nCSR: {agent_name or 'unassigned'} · chat {chat.id}\n"
+            f"Reply in this thread to answer. Start with {note_prefix} for an internal note; "
+            f"{command_prefix} end closes the chat.")
+    html = (f"💬 <b>{escape(who)}</b> · {escape(topic)} · {escape(queue)}<br>"
+            f"CSR: {escape(agent_name or 'unassigned')} · chat <code>{escape(chat.id)}</code><br>"
+            f"<i>Reply in this thread to answer. Start with <code>{escape(note_prefix)}</code> for an internal note; "
+            f"<code>{escape(command_prefix)} end</code> closes the chat.</i>")
+    return {"msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
+
+
+def offer_card(view: OfferView, state: OfferState | None = None) -> dict[str, object]:
+    """The offer as the CSR sees it; once final, the same card rewritten to say how it ended.
+
+    m.text rather than m.notice: default push rules silence notices, and an offer must ring.
+    """
+    c = view.chat.customer
+    first = view.first_message if len(view.first_message) <= 300 else view.first_message[:297] + "…"
+    lines = [(f"Customer: {c.name}", f"Customer: <b>{escape(c.name)}</b>"),
+             (f"Queue: {view.queue_display_name}", f"Queue: {escape(view.queue_display_name)}"),
+             (f"Waiting: {_duration(view.waited_seconds)}", f"Waiting: {_duration(view.waited_seconds)}")]
+    if first:
+        lines.append((f"First message: {first}", f"First message: <i>{html_text(first)}</i>"))
+    if state is None or not state.final:
+        title = ("📨 New chat for you", "📨 <b>New chat for you</b>")
+        lines.append(("React ✅ to accept or ❌ to decline (or reply !accept / !decline).",
+                      "React ✅ to accept or ❌ to decline (or reply <code>!accept</code> / <code>!decline</code>)."))
+    else:
+        words = FINAL_WORDS[state]
+        title = (f"{words}: chat with {c.name}", f"<b>{escape(words)}</b>: chat with {escape(c.name)}")
+    lines.append((f"Chat {view.chat.id} · offer {view.offer.id}",
+                   f"<small>Chat <code>{escape(view.chat.id)}</code> · offer <code>{escape(view.offer.id)}</code></small>"))
+    body = "\n".join([title[0], *(p for p, _ in lines)])
+    html = "<br>".join([title[1], *(h for _, h in lines)])
+    return {"msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
+
+
+def _duration(seconds: float) -> str:
+    s = max(0, int(seconds))
+    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"

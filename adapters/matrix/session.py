@@ -1,0 +1,98 @@
+"""The bot's login and rooms.
+
+The device id and access token live in Redis (`adapter_state("matrix")`), so a restart, or a second
+`serve` process, reuses the same device instead of creating a new one each time; the homeserver's
+txn-id deduplication is per device, which is what makes our retried sends idempotent across restarts.
+"""
+
+import logging
+
+from nio import AsyncClient, JoinedRoomsResponse, LoginResponse, WhoamiResponse
+from redis.asyncio import Redis
+
+from adapters.matrix.client import MatrixError, ok
+from bridge.config.matrix import MatrixConfig
+from bridge.keys import Keys
+
+log = logging.getLogger(__name__)
+
+
+class Session:
+    def __init__(self, client: AsyncClient, redis: Redis, keys: Keys, config: MatrixConfig) -> None:
+        self._client = client
+        self._redis = redis
+        self._keys = keys
+        self._config = config
+        self.queue_rooms: dict[str, str] = {}
+        """Queue name -> room id, resolved from the configured ids or aliases."""
+        self.supervisors_room = ""
+
+    @property
+    def _state(self) -> str:
+        return self._keys.adapter_state("matrix")
+
+    async def login(self) -> None:
+        async with self._redis.lock(self._keys.lock("matrix-login"), timeout=60, blocking_timeout=60):
+            token = self._config.access_token.get_secret_value()
+            if token:
+                await self._adopt(token, "")
+                return
+            saved = await self._redis.hmget(self._state, ["user_id", "device_id", "access_token"])
+            if saved[0] == self._config.user_id and saved[2] and await self._adopt(saved[2], saved[1] or ""):
+                return
+            self._client.device_id = saved[1] if saved[0] == self._config.user_id and saved[1] else ""
+            resp = await self._client.login(self._config.password.get_secret_value(),
+                                            device_name=self._config.device_name)
+            login: LoginResponse = ok(resp, "login")
+            await self._save(login.device_id, login.access_token)
+            log.info("logged in to Matrix as %s (device %s)", login.user_id, login.device_id)
+
+    async def _adopt(self, token: str, device_id: str) -> bool:
+        """Uses a known token; False when the homeserver no longer accepts it (then we log in again)."""
+        self._client.restore_login(self._config.user_id, device_id, token)
+        try:
+            who: WhoamiResponse = ok(await self._client.whoami(), "whoami")
+        except MatrixError as exc:
+            if exc.errcode == "M_UNKNOWN_TOKEN" and not self._config.access_token.get_secret_value():
+                log.warning("the saved Matrix session was revoked; logging in again")
+                self._client.access_token = ""
+                return False
+            raise
+        if who.user_id != self._config.user_id:
+            raise RuntimeError(f"the Matrix token belongs to {who.user_id}, not {self._config.user_id}")
+        self._client.restore_login(who.user_id, who.device_id or device_id, token)
+        await self._save(who.device_id or device_id, token)
+        return True
+
+    async def _save(self, device_id: str, token: str) -> None:
+        await self._redis.hset(self._state, mapping={"user_id": self._config.user_id, "device_id": device_id,
+                                                     "access_token": token})
+
+    async def join_rooms(self) -> None:
+        """Joins each queue's room and the supervisors' room; a room that fails is logged and skipped."""
+        joined: JoinedRoomsResponse = ok(await self._client.joined_rooms(), "joined rooms")
+        for queue, room in self._config.rooms.items():
+            if room_id := await self._join(room, set(joined.rooms), f"queue {queue}"):
+                self.queue_rooms[queue] = room_id
+        if self._config.supervisors_room:
+            self.supervisors_room = await self._join(self._config.supervisors_room, set(joined.rooms),
+                                                     "supervisors") or ""
+
+    async def _join(self, room: str, joined: set[str], what: str) -> str | None:
+        if room in joined:
+            return room
+        try:
+            room_id = str(ok(await self._client.join(room), f"join {room}").room_id)
+        except MatrixError as exc:
+            log.error("could not join the %s room %s: %s", what, room, exc)
+            await self._redis.hset(self._keys.platform_errors("matrix"), f"room:{room}",
+                                   f"the bot cannot join {room} ({exc.errcode}); invite it or fix matrix.rooms")
+            return None
+        await self._redis.hdel(self._keys.platform_errors("matrix"), f"room:{room}")
+        return room_id
+
+    def room_of_queue(self, queue: str) -> str:
+        room = self.queue_rooms.get(queue)
+        if not room:
+            raise LookupError(f"queue {queue} has no joined Matrix room (see matrix.rooms)")
+        return room

@@ -1,0 +1,27 @@
+"""Test helpers for chats: start one as a customer, hand it to a CSR, wait for its events."""
+
+import asyncio
+from collections.abc import Callable
+
+from bridge.app import BridgeApp
+from bridge.domain.chat import Chat, ChatState, Customer
+from bridge.domain.events import ChatEvent
+
+
+async def start_chat(app: BridgeApp, name: str = "Ann", first: str = "Hello", queue: str = "general") -> Chat:
+    return await app.service.start_chat(Customer(name=name, email="ann@example.com"), "question", queue, 0, first)
+
+
+async def hand_to(app: BridgeApp, chat_id: str, agent_id: str) -> None:
+    """Puts a chat in a CSR's hands directly, for adapter tests that don't go through offers."""
+    await app.redis.hset(app.keys.chat(chat_id), mapping={"state": ChatState.ACTIVE, "agent_id": agent_id,
+                                                          "platform": "matrix"})
+    await app.feed.publish("chat", chat_id)
+
+
+async def wait_events(app: BridgeApp, chat_id: str, match: Callable[[ChatEvent], bool], count: int = 1,
+                      timeout: float = 30.0) -> list[ChatEvent]:
+    async with asyncio.timeout(timeout):
+        while len(found := [e for e in await app.stream.read_all(chat_id) if match(e)]) < count:
+            await asyncio.sleep(0.05)
+    return found[:count]

@@ -1,0 +1,52 @@
+"""Matrix fixtures: one real Synapse per test run, bridges run in-process against it, CSRs as nio clients."""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from tests.matrix.bridge import InProcessBridge, matrix_raw
+from tests.matrix.homeserver import Homeserver, populate
+from tests.matrix.people import MatrixPerson
+from tests.support.configs import merged
+
+pytestmark = pytest.mark.synapse
+
+
+@pytest.fixture(scope="session")
+def homeserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Homeserver]:
+    hs = populate(tmp_path_factory.mktemp("synapse"))
+    yield hs
+    hs.synapse.stop()
+
+
+@pytest.fixture
+def matrix_overrides(homeserver: Homeserver) -> dict[str, Any]:
+    """Config overrides that turn the Matrix adapter on; tests merge their own on top."""
+    return matrix_raw(homeserver)
+
+
+@pytest.fixture
+async def bridge(tmp_path: Path, redis: Redis, redis_url: str, matrix_overrides: dict[str, Any]
+                 ) -> AsyncIterator[InProcessBridge]:
+    running = InProcessBridge(tmp_path, redis_url, matrix_overrides)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def people(homeserver: Homeserver) -> AsyncIterator[dict[str, MatrixPerson]]:
+    """alice, bob, carol (CSRs), sam (supervisor) and mallory (not on the roster), already syncing."""
+    started = {name: MatrixPerson(homeserver, name) for name in ("alice", "bob", "carol", "sam", "mallory")}
+    for person in started.values():
+        await person.start()
+    yield started
+    for person in started.values():
+        await person.stop()
+
+
+def with_overrides(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    return merged(base, extra)
