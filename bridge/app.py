@@ -21,8 +21,9 @@ from bridge.service import ChatService
 
 if TYPE_CHECKING:
     from bridge.commands.bus import CommandBus
+    from bridge.events.notices import Notices
+    from bridge.offers import OfferPresenter
     from cases.service import CaseService
-    from knowledge.base import KnowledgeBase
     from knowledge.base import KnowledgeBase
     from routing.router import Router
     from transcripts.service import Transcripts
@@ -49,9 +50,10 @@ class BridgeApp:
     commands: "CommandBus" = field(init=False)
     """Set by bootstrap right after: the bus needs the app it serves."""
     knowledge: "KnowledgeBase" = field(init=False)
+    offers: "OfferPresenter" = field(init=False)
+    notices: "Notices" = field(init=False)
     transcripts: "Transcripts" = field(init=False)
     cases: "CaseService" = field(init=False)
-    knowledge: "KnowledgeBase" = field(init=False)
 
     def agent(self, agent_id: str) -> AgentConfig | None:
         return self.config.agent(agent_id)

@@ -14,13 +14,14 @@ from bridge.commands.registry import all_commands
 from bridge.config.root import BridgeConfig
 from bridge.events.delivery import ChatDelivery
 from bridge.events.feed import ChangeFeed
+from bridge.events.notices import Notices
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
 from bridge.keys import Keys
 from bridge.metrics import Metrics
+from bridge.offers import OfferPresenter
 from bridge.service import ChatService
 from cases.service import CaseService
-from knowledge.base import KnowledgeBase
 from knowledge.base import KnowledgeBase
 from routing.router import Router
 from transcripts.service import build_transcripts
@@ -36,10 +37,10 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     stream = ChatStream(redis, keys)
     threads = ThreadStore(redis, keys)
     feed = ChangeFeed(redis, keys)
-    router = Router(redis, keys, config, stream)
+    metrics = Metrics()
+    router = Router(redis, keys, config, metrics, redis_url=redis_url, config_path=config_path)
     service = ChatService(chats, stream, router)
     surfaces: dict = {}
-    metrics = Metrics()
     delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, config.agent, metrics)
     app = BridgeApp(
         config=config,
@@ -64,7 +65,8 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     app.transcripts = build_transcripts(app)
     feed.subscribe("chat", app.transcripts.archiver.on_chat_change)
     app.cases = CaseService(app)
-    app.knowledge = KnowledgeBase(config)
-    feed.subscribe("kb", app.knowledge.on_reindex_request)
     feed.subscribe("chat", delivery.on_change)
+    app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
+    feed.subscribe("offer", app.offers.on_change)
+    app.notices = Notices(redis, keys, surfaces, config.agent)
     return app

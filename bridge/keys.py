@@ -126,3 +126,102 @@ class Keys:
     def case_draft(self, agent_id: str, chat_id: str) -> str:
         """A case form being filled one question at a time by one CSR for one chat."""
         return f"{self.prefix}:casedraft:{agent_id}:{chat_id}"
+
+    # routing (routing/lua/lib.lua derives the same names; tests/routing/test_keys.py checks they agree)
+    def chat_routing(self, chat_id: str) -> str:
+        """Routing's private fields of a chat: wait sequence, place in line, transfer note, overflow due."""
+        return f"{self.prefix}:chat:{chat_id}:routing"
+
+    def chat_offers(self, chat_id: str) -> str:
+        """Pending offers of a chat (several for broadcast)."""
+        return f"{self.prefix}:chat:{chat_id}:offers"
+
+    def chat_tried(self, chat_id: str) -> str:
+        """CSRs offered this chat in the current round, so the others get their turn first."""
+        return f"{self.prefix}:chat:{chat_id}:tried"
+
+    @property
+    def agents(self) -> str:
+        """Ids of every CSR with a routing record."""
+        return f"{self.prefix}:agents"
+
+    def agent(self, agent_id: str) -> str:
+        """Presence, capacity, load, pending offers, ready-set member, last accept, missed offers."""
+        return f"{self.prefix}:agent:{agent_id}"
+
+    def agent_queues(self, agent_id: str) -> str:
+        return f"{self.prefix}:agent:{agent_id}:queues"
+
+    def agent_left(self, agent_id: str) -> str:
+        """Roster queues the CSR left with `csr leave` (kept out on roster sync)."""
+        return f"{self.prefix}:agent:{agent_id}:left"
+
+    def agent_chats(self, agent_id: str) -> str:
+        return f"{self.prefix}:agent:{agent_id}:chats"
+
+    def agent_offers(self, agent_id: str) -> str:
+        return f"{self.prefix}:agent:{agent_id}:offers"
+
+    def queue(self, name: str) -> str:
+        """A queue's settings as the scripts read them, plus its answer-rate statistics."""
+        return f"{self.prefix}:queue:{name}"
+
+    def queue_waiting(self, name: str) -> str:
+        """Sorted set of waiting chats by (priority, time in line)."""
+        return f"{self.prefix}:queue:{name}:waiting"
+
+    def queue_ready(self, name: str) -> str:
+        """Sorted set of CSRs with room, by the queue strategy's score."""
+        return f"{self.prefix}:queue:{name}:ready"
+
+    def queue_rr(self, name: str) -> str:
+        return f"{self.prefix}:queue:{name}:rr"
+
+    def queue_messages(self, name: str) -> str:
+        """Chats that overflowed with nowhere to go: the customer may leave a message."""
+        return f"{self.prefix}:queue:{name}:messages"
+
+    def queue_positions(self, name: str) -> str:
+        """Chat -> last announced position, so only changes are sent to the customer."""
+        return f"{self.prefix}:queue:{name}:positions"
+
+    def offer(self, offer_id: str) -> str:
+        return f"{self.prefix}:offer:{offer_id}"
+
+    def offer_cards(self, offer_id: str) -> str:
+        """Platform -> card ref, and platform:state -> the final state the card shows."""
+        return f"{self.prefix}:offer:{offer_id}:cards"
+
+    @property
+    def offer_seq(self) -> str:
+        return f"{self.prefix}:offers:seq"
+
+    @property
+    def offers_pending(self) -> str:
+        """Pending offers by deadline."""
+        return f"{self.prefix}:offers:pending"
+
+    @property
+    def offer_cards_open(self) -> str:
+        """Offers whose card is shown but not yet updated to a final state (resumed after a restart)."""
+        return f"{self.prefix}:offers:cards-open"
+
+    @property
+    def routing_timers(self) -> str:
+        """Every routing timer by due time (offer:ID, wait:CHAT:SEQ, idle:CHAT); a sweep backs up RQ."""
+        return f"{self.prefix}:routing:timers"
+
+    @property
+    def routing_events(self) -> str:
+        """Routing event feed (queued, offered, accepted, ...) with timestamps, for adapters and reports."""
+        return f"{self.prefix}:routing:events"
+
+    @property
+    def routing_dirty(self) -> str:
+        """Queues whose line changed since positions were last announced."""
+        return f"{self.prefix}:routing:dirty"
+
+    @property
+    def routing_conf(self) -> str:
+        """Routing settings the scripts read (missed offers before away, idle timeout)."""
+        return f"{self.prefix}:routing:conf"

@@ -15,6 +15,7 @@ from bridge.bootstrap import bootstrap, connect_redis
 from bridge.config.root import BridgeConfig
 from bridge.embedded_redis import EmbeddedRedis
 from bridge.plugins import load_adapter
+from routing.background import run_routing_loops
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,10 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
             await adapter.start()
             stack.push_async_callback(adapter.stop)
         await app.delivery.catch_up()
+        await app.router.sync_roster()
+        await app.offers.catch_up()
+        routing_tasks = [asyncio.create_task(app.notices.run(stop)),
+                         asyncio.create_task(run_routing_loops(app.router, stop))]
         http_task = asyncio.create_task(server.serve())
         log.info("CSR Bridge serving on http://%s:%s", config.server.host, config.server.port)
         stop_task = asyncio.create_task(stop.wait())
@@ -60,6 +65,7 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         server.should_exit = True
         await http_task
         await feed_task
+        await asyncio.gather(*routing_tasks, return_exceptions=True)
         try:
             await asyncio.wait_for(app.delivery.idle(), config.server.shutdown_grace_seconds)
         except TimeoutError:

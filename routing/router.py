@@ -1,34 +1,171 @@
-"""The routing engine's entry point (first cut: queueing and closing; offers come next)."""
+"""The routing engine's entry point: every change is one Lua script (routing/lua), run atomically.
+
+Python's part is small on purpose: validate what the caller may do, pass ids and settings to a
+script, then arm the timers the script reports as RQ jobs. Nothing here is kept in process memory
+that another `serve` or `worker` process would need.
+"""
+
+import json
+import logging
+import secrets
+from collections.abc import Callable
 
 from redis.asyncio import Redis
 
+from bridge.chats import ChatRepository
 from bridge.clock import now
+from bridge.config.agents import AgentConfig
 from bridge.config.root import BridgeConfig
-from bridge.domain.chat import ChatState
-from bridge.domain.events import ChatEvent, EventKind
-from bridge.events.stream import ChatStream
+from bridge.domain.agent import Presence
 from bridge.keys import Keys
+from bridge.metrics import Metrics
+from routing.positions import PositionAnnouncer
+from routing.priority import effective_priority
+from routing.scripts import RoutingScripts, ScriptResult
+from routing.settings import allowed_queues, write_settings
+from routing.state import RoutingState
+from routing.timers import TimerScheduler, job_for
+
+log = logging.getLogger(__name__)
 
 
 class Router:
-    def __init__(self, redis: Redis, keys: Keys, config: BridgeConfig, stream: ChatStream) -> None:
+    def __init__(self, redis: Redis, keys: Keys, config: BridgeConfig, metrics: Metrics | None = None,
+                 redis_url: str = "", config_path: str = "", clock: Callable[[], float] = now) -> None:
         self._redis = redis
         self._keys = keys
         self._config = config
-        self._stream = stream
+        self._metrics = metrics
+        self._scripts = RoutingScripts(redis, keys.prefix)
+        self._chats = ChatRepository(redis, keys)
+        self.timers = TimerScheduler(config, redis_url, config_path)
+        self.state = RoutingState(redis, keys)
+        self.clock = clock
+        self.positions = PositionAnnouncer(redis, keys, self._scripts, lambda: self.clock())
+        self._lease_token = secrets.token_hex(8)
+        self._settings_written = False
+        self._synced: set[str] = set()
+
+    async def _run(self, script: str, *args: object) -> ScriptResult:
+        if not self._settings_written:
+            await write_settings(self._redis, self._keys, self._config)
+            self._settings_written = True
+        result = await self._scripts.run(script, self.clock(), *args)
+        await self.timers.schedule(result.timers)
+        if self._metrics is not None:
+            for offer in result.offers:
+                self._metrics.offers.labels(queue=offer.get("queue", ""), outcome="offered").inc()
+        return result
+
+    # chats
 
     async def escalate(self, chat_id: str) -> None:
-        await self._redis.hset(self._keys.chat(chat_id), mapping={"state": ChatState.WAITING, "escalated_at": now()})
-        await self._stream.append(ChatEvent(chat_id=chat_id, kind=EventKind.QUEUED, ts=now()))
+        await self.route(chat_id)
+
+    async def route(self, chat_id: str) -> ScriptResult:
+        chat = await self._chats.get(chat_id)
+        if chat is None:
+            return ScriptResult("missing", {}, [], [])
+        queue = chat.queue if any(q.name == chat.queue for q in self._config.queues) else self._config.queues[0].name
+        return await self._run("escalate", chat_id, queue, effective_priority(chat, self._config.routing.priorities))
 
     async def close(self, chat_id: str, reason: str, by: str) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._keys.chat(chat_id), mapping={"state": ChatState.CLOSED, "closed_at": now(),
-                                                          "close_reason": reason})
-            pipe.srem(self._keys.open_chats, chat_id)
-            await pipe.execute()
-        await self._stream.append(ChatEvent(chat_id=chat_id, kind=EventKind.CLOSED, ts=now(),
-                                            data={"reason": reason, "by": by}))
+        await self.close_chat(chat_id, reason, by)
+
+    async def close_chat(self, chat_id: str, reason: str, by: str) -> ScriptResult:
+        return await self._run("close", chat_id, reason, by)
 
     async def agent_chat_ids(self, agent_id: str) -> list[str]:
-        return []
+        return await self.state.agent_chat_ids(agent_id)
+
+    # CSRs
+
+    async def sync_agent(self, agent: AgentConfig) -> None:
+        """Writes the roster entry (name, capacity, allowed queues) before the CSR's first routing change."""
+        await self._run("agent_sync", agent.id, agent.display_name, self._config.capacity_of(agent),
+                        json.dumps(allowed_queues(self._config, agent)))
+        self._synced.add(agent.id)
+
+    async def sync_roster(self) -> None:
+        """At start: apply roster changes; CSRs no longer on it go offline and leave every queue."""
+        roster = {a.id for a in self._config.agents}
+        for agent in self._config.agents:
+            await self.sync_agent(agent)
+        for gone in set(await self._redis.smembers(self._keys.agents)) - roster:
+            await self._run("agent_sync", gone, gone, 1, "[]")
+            await self._run("presence", gone, Presence.OFFLINE)
+
+    async def _ensure(self, agent: AgentConfig) -> None:
+        if agent.id not in self._synced:
+            await self.sync_agent(agent)
+
+    async def set_presence(self, agent: AgentConfig, presence: Presence) -> ScriptResult:
+        await self._ensure(agent)
+        return await self._run("presence", agent.id, presence)
+
+    async def join(self, agent: AgentConfig, queue: str) -> ScriptResult:
+        await self._ensure(agent)
+        return await self._run("membership", agent.id, queue, "join")
+
+    async def leave(self, agent: AgentConfig, queue: str) -> ScriptResult:
+        await self._ensure(agent)
+        return await self._run("membership", agent.id, queue, "leave")
+
+    # offers
+
+    async def accept(self, offer_id: str, agent: AgentConfig, platform: str) -> ScriptResult:
+        result = await self._run("accept", offer_id, agent.id, platform, agent.display_name)
+        if self._metrics is not None and result.status == "accepted" and not result.get("transfer_from"):
+            self._metrics.wait_time.labels(queue=result.get("queue")).observe(float(result.get("waited", 0)))
+        return result
+
+    async def decline(self, offer_id: str, agent: AgentConfig) -> ScriptResult:
+        return await self._run("decline", offer_id, agent.id)
+
+    async def transfer_to_agent(self, chat_id: str, owner_id: str, target: AgentConfig, note: str,
+                                by: str) -> ScriptResult:
+        await self._ensure(target)
+        return await self._run("transfer_agent", chat_id, owner_id, target.id, note, by)
+
+    async def transfer_to_queue(self, chat_id: str, owner_id: str, queue: str, note: str, by: str) -> ScriptResult:
+        return await self._run("transfer_queue", chat_id, owner_id, queue, note, by)
+
+    # timers: RQ jobs and the sweep call these; each does nothing once the chat or offer moved on
+
+    async def expire(self, offer_id: str) -> ScriptResult:
+        return await self._run("expire", offer_id)
+
+    async def overflow(self, chat_id: str, seq: str) -> ScriptResult:
+        return await self._run("overflow", chat_id, seq)
+
+    async def idle_check(self, chat_id: str) -> ScriptResult:
+        return await self._run("idle", chat_id, self._config.routing.customer_idle_timeout)
+
+    async def fire(self, member: str) -> ScriptResult:
+        """Runs one timer by its member name (offer:ID, wait:CHAT:SEQ, idle:CHAT)."""
+        func, args = job_for(member)
+        name = func.rpartition(".")[2]
+        handler = {"expire_offer": self.expire, "overflow_chat": self.overflow, "idle_check": self.idle_check}[name]
+        return await handler(*args)  # type: ignore[operator]
+
+    async def sweep(self, grace: float = 5.0) -> int:
+        """Fires timers overdue by more than `grace` (their RQ job was lost); returns how many ran."""
+        fired = 0
+        for member in await self.state.due_timers(self.clock() - grace):
+            try:
+                result = await self.fire(member)
+            except ValueError:
+                await self._redis.zrem(self._keys.routing_timers, member)
+                continue
+            fired += result.status != "early"
+        return fired
+
+    async def lease(self, name: str, ms: int) -> bool:
+        """A short renewable lease so one process runs a periodic job; True while this process holds it."""
+        key = self._keys.lock(f"routing:{name}")
+        if await self._redis.set(key, self._lease_token, nx=True, px=ms):
+            return True
+        if await self._redis.get(key) == self._lease_token:
+            await self._redis.pexpire(key, ms)
+            return True
+        return False

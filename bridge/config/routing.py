@@ -5,8 +5,18 @@ from pydantic import Field
 from bridge.config.base import Section
 
 
+class PriorityRule(Section):
+    """A customer attribute value that raises a chat's priority, e.g. plan = "enterprise" -> 5."""
+
+    attribute: str = Field(min_length=1, max_length=64)
+    value: str = Field(max_length=200)
+    priority: int = Field(ge=0, le=9)
+
+
 class RoutingConfig(Section):
     default_capacity: int = Field(2, ge=1, le=50)
     missed_offers_before_away: int = Field(2, ge=1, le=100)
     customer_idle_timeout: float = Field(1800.0, gt=0)
     """Seconds without a customer message after which an active chat is closed."""
+    priorities: list[PriorityRule] = Field(default_factory=list)
+    """The highest matching rule wins over the topic's priority when it is higher."""

@@ -1,0 +1,37 @@
+"""The routing loops every `serve` process runs: position announcements and the timer sweep.
+
+Position announcing takes a short Redis lease so one process does it at a time; the sweep is
+idempotent, so every process may run it (it only fires timers whose RQ job is overdue).
+"""
+
+import asyncio
+import logging
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from routing.router import Router
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 1.0
+SWEEP_EVERY = 5.0
+LEASE_MS = 5000
+
+
+async def run_routing_loops(router: Router, stop: asyncio.Event) -> None:
+    last_sweep = 0.0
+    while not stop.is_set():
+        try:
+            if await router.lease("positions", LEASE_MS):
+                await router.positions.tick()
+            if router.clock() - last_sweep >= SWEEP_EVERY:
+                last_sweep = router.clock()
+                await router.sweep()
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            log.warning("routing loops lost Redis; retrying")
+        except Exception:  # a bug in one tick must not stop routing's timers for good
+            log.exception("routing loop tick failed")
+        try:
+            await asyncio.wait_for(stop.wait(), TICK_SECONDS)
+        except TimeoutError:
+            pass

@@ -1,0 +1,62 @@
+"""Read-only views of routing state for commands, presenters and tests (writes go through the scripts)."""
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bridge.domain.agent import Presence
+from bridge.domain.offer import Offer
+from bridge.keys import Keys
+
+
+@dataclass(frozen=True)
+class AgentState:
+    agent_id: str
+    presence: Presence
+    load: int
+    pending: int
+    capacity: int
+    queues: tuple[str, ...]
+    """Queues the CSR has joined (and is skilled for)."""
+    missed: int
+
+
+class RoutingState:
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+
+    async def offer(self, offer_id: str) -> Offer | None:
+        data = await self._redis.hgetall(self._keys.offer(offer_id))
+        return Offer.model_validate(data) if data else None
+
+    async def agent(self, agent_id: str) -> AgentState | None:
+        k = self._keys
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(k.agent(agent_id))
+            pipe.smembers(k.agent_queues(agent_id))
+            data, queues = await pipe.execute()
+        if not data:
+            return None
+        return AgentState(agent_id=agent_id, presence=Presence(data.get("presence", "offline")),
+                          load=int(data.get("load", 0)), pending=int(data.get("pending", 0)),
+                          capacity=int(data.get("capacity", 0)), queues=tuple(sorted(queues)),
+                          missed=int(data.get("missed", 0)))
+
+    async def agent_chat_ids(self, agent_id: str) -> list[str]:
+        return sorted(await self._redis.smembers(self._keys.agent_chats(agent_id)))
+
+    async def agent_offer_ids(self, agent_id: str) -> list[str]:
+        return sorted(await self._redis.smembers(self._keys.agent_offers(agent_id)))
+
+    async def chat_offer_ids(self, chat_id: str) -> list[str]:
+        return sorted(await self._redis.smembers(self._keys.chat_offers(chat_id)))
+
+    async def waiting(self, queue: str) -> list[str]:
+        return list(await self._redis.zrange(self._keys.queue_waiting(queue), 0, -1))
+
+    async def pending_offer_ids(self) -> list[str]:
+        return list(await self._redis.zrange(self._keys.offers_pending, 0, -1))
+
+    async def due_timers(self, before: float, limit: int = 200) -> list[str]:
+        return list(await self._redis.zrangebyscore(self._keys.routing_timers, "-inf", before, start=0, num=limit))
