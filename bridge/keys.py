@@ -101,6 +101,15 @@ class Keys:
         """Set once the bot has told an encrypted room it will not work there."""
         return f"{self.prefix}:adapter:matrix:refused:{room_id}"
 
+    # slack adapter
+    def slack_coalesced(self, chat_id: str) -> str:
+        """Thread ts -> the last event id a coalesced post of customer messages already carried."""
+        return f"{self.prefix}:adapter:slack:coalesced:{chat_id}"
+
+    def slack_offer_card(self, channel: str, ts: str) -> str:
+        """An offer card (DM channel + ts) -> its offer id, so a reaction on the card answers the offer."""
+        return f"{self.prefix}:adapter:slack:offer-card:{channel}:{ts}"
+
     # transcripts and service cases
     @property
     def archive_pending(self) -> str:

@@ -13,10 +13,12 @@ class SlackConfig(Section):
     bot_token: SecretStr = SecretStr("")
     signing_secret: SecretStr = SecretStr("")
     app_token: SecretStr = SecretStr("")
-    api_url: str = "https://slack.com/api/"
+    api_url: str = Field("https://slack.com/api/", pattern=r"^https?://\S+/$")
     channels: dict[str, str] = Field(default_factory=dict)
     """Queue name to channel id, where each chat's thread is opened."""
     supervisors_channel: str = ""
     note_prefix: str = Field("//", min_length=1, max_length=8)
     messages_per_second: float = Field(1.0, gt=0)
     """Pace per channel; Slack allows about one message a second with short bursts."""
+    burst: int = Field(4, ge=1, le=20)
+    """Messages a quiet channel may take at once before the pace applies."""

@@ -1,0 +1,99 @@
+"""The slack-bolt AsyncApp: signature checks, ack-first listeners, and each event handled once.
+
+Bolt verifies the signature in HTTP mode (401 otherwise) and acks before our work runs
+(process_before_response=False: each listener acks, then carries on in the background). A retried
+event (`X-Slack-Retry-Num`, or a Socket Mode redelivery) carries the same event_id and is dropped
+by a SET NX in Redis, so it is handled once however many processes serve.
+"""
+
+import asyncio
+import functools
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from redis.asyncio import Redis
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.chat_actions import MODAL_CALLBACK
+from adapters.slack.inbound.commands import CommandInbound
+from adapters.slack.inbound.messages import MessageInbound
+from adapters.slack.inbound.modals import SHORTCUT, ModalInbound
+from adapters.slack.parts import SlackParts
+from adapters.slack.render.cards import CHAT_ACTION, OFFER_ACCEPT, OFFER_DECLINE
+from adapters.slack.render.replies import RUN_ACTION
+from bridge.config.slack import SlackConfig
+from bridge.keys import Keys
+
+log = logging.getLogger(__name__)
+SEEN_TTL = 24 * 3600
+
+
+class InboundWork:
+    """The listeners' background work, so shutdown (and tests) can wait for it to finish."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def tracked(self, listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        @functools.wraps(listener)
+        async def run(**kwargs: Any) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._tasks.add(task)
+            try:
+                await listener(**kwargs)
+            finally:
+                self._tasks.discard(task)  # type: ignore[arg-type]
+
+        return run
+
+    async def idle(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def build_bolt(config: SlackConfig, client: AsyncWebClient, parts: SlackParts, redis: Redis, keys: Keys,
+               work: InboundWork) -> AsyncApp:
+    http = config.mode == "http"
+    bolt = AsyncApp(client=client, signing_secret=config.signing_secret.get_secret_value() if http else None,
+                    request_verification_enabled=http, process_before_response=False, name="csr-bridge",
+                    logger=logging.getLogger("slack_bolt"))
+
+    async def once(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:  # noqa: A002
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not await redis.set(keys.seen("slack", event_id), "1", nx=True, ex=SEEN_TTL):
+            log.info("Slack event %s seen before (retry %s); skipped", event_id, body.get("retry_attempt", "?"))
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    bolt.middleware(once)
+    commands, modals, messages = CommandInbound(parts), ModalInbound(parts), MessageInbound(parts)
+    t = work.tracked
+    bolt.command("/csr")(t(commands.on_slash))
+    bolt.action(re.compile(rf"^{RUN_ACTION}(:\d+)?$"))(t(commands.on_run_button))
+    bolt.action(re.compile(rf"^({OFFER_ACCEPT}|{OFFER_DECLINE})$"))(t(commands.on_offer_button))
+    bolt.action(re.compile(rf"^{CHAT_ACTION}:\w+$"))(t(modals.on_chat_button))
+    bolt.shortcut(SHORTCUT)(t(modals.on_shortcut))
+    bolt.view(MODAL_CALLBACK)(t(modals.on_submit))
+    bolt.event("message")(t(messages.on_message))
+    bolt.event("reaction_added")(t(commands.on_reaction))
+    bolt.event("app_home_opened")(t(_home_opened(parts)))
+    bolt.error(_log_error)
+    return bolt
+
+
+def _home_opened(parts: SlackParts) -> Callable[..., Awaitable[None]]:
+    async def on_home_opened(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") == "home":
+            await parts.home.publish(event["user"])
+
+    return on_home_opened
+
+
+async def _log_error(error: Exception, body: dict[str, Any]) -> None:
+    log.error("Slack %s handler failed", body.get("type", "request"), exc_info=error)

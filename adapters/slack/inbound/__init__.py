@@ -1,0 +1,1 @@
+"""Slack payloads in (events, actions, commands, views) turned into calls on the core."""

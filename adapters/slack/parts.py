@@ -1,0 +1,38 @@
+"""The Slack adapter's pieces, built once by the plugin and shared by its inbound handlers."""
+
+from dataclasses import dataclass
+
+from adapters.slack.files import SlackFiles
+from adapters.slack.home import HomeTab
+from adapters.slack.offers import OfferCards
+from adapters.slack.problems import PlatformErrors
+from adapters.slack.responder import ReplyTo, Responder
+from adapters.slack.thread import ThreadWriter
+from adapters.slack.webapi import SlackCalls
+from bridge.app import BridgeApp
+from bridge.commands.context import CommandContext
+from bridge.commands.replies import Reply
+
+
+@dataclass
+class SlackParts:
+    app: BridgeApp
+    calls: SlackCalls
+    errors: PlatformErrors
+    cards: OfferCards
+    writer: ThreadWriter
+    files: SlackFiles
+    responder: Responder
+    home: HomeTab
+
+    def context(self, user_id: str, chat_id: str = "", channel: str = "") -> CommandContext:
+        """Who runs a command from Slack. The thread is left out on purpose: what a command says to the
+        customer (a phrase, a card) is not echoed by Slack, so it must still be posted into the thread."""
+        return CommandContext(platform="slack", user_id=user_id, agent=self.app.agent_by_platform_id("slack", user_id),
+                              chat_id=chat_id, conversation=channel)
+
+    async def run(self, text: str, to: ReplyTo, chat_id: str = "") -> Reply:
+        """Runs one core command as the Slack user and answers them with its reply."""
+        reply = await self.app.commands.run(text, self.context(to.user, chat_id, to.channel))
+        await self.responder.send(reply, to)
+        return reply

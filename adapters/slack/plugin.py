@@ -1,0 +1,114 @@
+"""Slack adapter entry point: `build(app)` wires the pieces; HTTP or Socket Mode as configured.
+
+HTTP mode mounts bolt at /slack/events (events, interactivity and /csr share that one Request URL);
+Socket Mode connects out with the app-level token and mounts no endpoint, since its requests are
+not signed. Either way the same AsyncApp and listeners handle everything.
+"""
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from adapters.slack import avatars
+from adapters.slack.alerts import SupervisorAlerts
+from adapters.slack.bolt_app import InboundWork, build_bolt
+from adapters.slack.files import SlackFiles
+from adapters.slack.home import HomeTab
+from adapters.slack.offers import OfferCards
+from adapters.slack.pacing import ChannelPacer
+from adapters.slack.parts import SlackParts
+from adapters.slack.problems import PlatformErrors
+from adapters.slack.responder import Responder
+from adapters.slack.surface import SlackSurface
+from adapters.slack.thread import ThreadWriter
+from adapters.slack.webapi import SlackCalls
+from bridge.app import BridgeApp
+
+log = logging.getLogger(__name__)
+
+
+class SlackAdapter:
+    name = "slack"
+
+    def __init__(self, app: BridgeApp) -> None:
+        self._app = app
+        self._config = cfg = app.config.slack
+        token = cfg.bot_token.get_secret_value()
+        self.client = AsyncWebClient(token=token, base_url=cfg.api_url, timeout=30)
+        self.errors = PlatformErrors(app.redis, app.keys)
+        calls = SlackCalls(self.client, ChannelPacer(cfg.messages_per_second, cfg.burst), self.errors, app.metrics)
+        cards = OfferCards(calls, app.redis, app.keys)
+        api = urlsplit(cfg.api_url)
+        files = SlackFiles(calls, app.attachments, app.config.widget.uploads, token, f"{api.scheme}://{api.netloc}")
+        writer = ThreadWriter(app.config, calls, files, app.chats, app.stream, app.redis, app.keys)
+        self.parts = SlackParts(app=app, calls=calls, errors=self.errors, cards=cards, writer=writer, files=files,
+                                responder=Responder(calls, cards), home=HomeTab(app, calls))
+        self.errors.reporter = SupervisorAlerts(app, calls, cards)
+        self.surface = SlackSurface(cards, writer, calls)
+        self.work = InboundWork()
+        self.bolt = build_bolt(cfg, self.client, self.parts, app.redis, app.keys, self.work)
+        self._http = AsyncSlackRequestHandler(self.bolt)
+        self._socket: AsyncSocketModeHandler | None = None
+        self._identity = ""
+
+    def routes(self) -> list[Any]:
+        routes: list[Any] = [Route(avatars.PATH, avatars.avatar, methods=["GET"])]
+        if self._config.mode == "http":
+            routes.append(Route("/slack/events", self._events, methods=["POST"]))
+        return routes
+
+    async def start(self) -> None:
+        self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        await self._identify()
+        self._app.feed.subscribe("agent", self.parts.home.on_agent_change)
+        if self._config.mode == "socket":
+            self._socket = AsyncSocketModeHandler(self.bolt, app_token=self._config.app_token.get_secret_value(),
+                                                  web_client=self.client)
+            try:
+                await self._socket.connect_async()
+            except Exception:  # shown on /readyz; the client keeps reconnecting once it had a URL
+                log.exception("Slack Socket Mode could not connect")
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        await self.work.idle()
+        if self.client.session is not None:
+            await self.client.session.close()
+
+    async def ready(self) -> tuple[bool, str]:
+        problems = await self.errors.current()
+        if problems:
+            return False, "; ".join(f"{p['method']}: {p['error']}" + (f" in {p['channel']}" if p["channel"] else "")
+                                    + f" ({p['fix']})" for p in problems)
+        if not self._identity and not await self._identify():
+            return False, "not connected to Slack (auth.test failed)"
+        if self._socket is not None and not await self._socket.client.is_connected():
+            return False, "Socket Mode is not connected"
+        return True, f"connected as {self._identity} ({self._config.mode} mode)"
+
+    async def _events(self, request: Request) -> Response:
+        return await self._http.handle(request)
+
+    async def _identify(self) -> bool:
+        """auth.test once: who the bot is and the workspace URL (for links); failures are recorded, not raised."""
+        try:
+            response = await self.parts.calls.call("auth.test", self.client.auth_test, attempts=1)
+        except Exception as exc:
+            log.error("Slack auth.test failed: %s", exc)
+            return False
+        self._identity = f"{response.get('user', 'bot')} in {response.get('team', 'the workspace')}"
+        self.parts.home.workspace_url = str(response.get("url", ""))
+        return True
+
+
+def build(app: BridgeApp) -> SlackAdapter:
+    return SlackAdapter(app)

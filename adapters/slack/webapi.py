@@ -1,0 +1,112 @@
+"""The one door to Slack's Web API: posts are paced per channel, brief failures retried, lasting ones recorded.
+
+slack-sdk retries only dropped connections; here a 429 waits its Retry-After (holding the channel),
+a 5xx or timeout backs off and tries again, and an error a person must fix (`invalid_auth`,
+`not_in_channel`, ...) goes to PlatformErrors and is raised so the caller keeps its work for later.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from adapters.slack.pacing import ChannelPacer
+from adapters.slack.problems import NEEDS_PERSON, PlatformErrors
+from bridge.metrics import Metrics
+
+log = logging.getLogger(__name__)
+TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+Maker = Callable[[], Awaitable[AsyncSlackResponse]]
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds Slack asked us to wait, when it answered 429."""
+    if isinstance(exc, SlackApiError) and exc.response.status_code == 429:
+        headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
+        value = headers.get("retry-after", "1")
+        try:
+            return max(float(value[0] if isinstance(value, list) else value), 0.0)
+        except ValueError:
+            return 1.0
+    return None
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, SlackApiError):
+        return exc.response.status_code == 429 or exc.response.status_code >= 500 or \
+            exc.response.get("error") in TRANSIENT_ERRORS
+    return isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, SlackRequestError))
+
+
+class SlackCalls:
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, errors: PlatformErrors, metrics: Metrics,
+                 attempts: int = 6) -> None:
+        self.client = client
+        self._pacer = pacer
+        self._errors = errors
+        self._metrics = metrics
+        self._attempts = attempts
+        self._backoff = wait_exponential_jitter(initial=0.5, max=8, jitter=0.5)
+
+    async def call(self, method: str, make: Maker, channel: str = "", paced: bool = False,
+                   record: bool = True, attempts: int | None = None) -> AsyncSlackResponse:
+        """Runs `make` (a fresh request each attempt); `paced` waits for the channel's turn first."""
+        retrying = AsyncRetrying(retry=retry_if_exception(is_transient), wait=self._wait,
+                                 stop=stop_after_attempt(attempts or self._attempts), reraise=True)
+        async for attempt in retrying:
+            with attempt:
+                if paced:
+                    await self._pacer.slot(channel)
+                try:
+                    response = await make()
+                except Exception as exc:
+                    await self._failed(method, channel, exc, record)
+                    raise
+        await self._errors.cleared_by_success(method, channel)
+        return response
+
+    async def post(self, **kwargs: Any) -> AsyncSlackResponse:
+        return await self.call("chat.postMessage", lambda: self.client.chat_postMessage(**kwargs),
+                               kwargs["channel"], paced=True)
+
+    async def update(self, **kwargs: Any) -> AsyncSlackResponse:
+        return await self.call("chat.update", lambda: self.client.chat_update(**kwargs), kwargs["channel"], paced=True)
+
+    async def ephemeral(self, **kwargs: Any) -> AsyncSlackResponse:
+        """Not recorded as needing a person: the caller falls back to a DM (the user may not be in there)."""
+        return await self.call("chat.postEphemeral", lambda: self.client.chat_postEphemeral(**kwargs),
+                               kwargs["channel"], record=False)
+
+    async def upload(self, **kwargs: Any) -> AsyncSlackResponse:
+        """files_upload_v2: getUploadURLExternal, the upload, completeUploadExternal (which posts)."""
+        return await self.call("files.completeUploadExternal", lambda: self.client.files_upload_v2(**kwargs),
+                               kwargs["channel"], paced=True)
+
+    async def open_dm(self, user_id: str) -> str:
+        response = await self.call("conversations.open", lambda: self.client.conversations_open(users=user_id))
+        return str(response["channel"]["id"])
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        delay = retry_after(exc) if exc else None
+        return delay if delay is not None else self._backoff(state)
+
+    async def _failed(self, method: str, channel: str, exc: BaseException, record: bool) -> None:
+        error = exc.response.get("error", "") if isinstance(exc, SlackApiError) else exc.__class__.__name__
+        self._metrics.platform_errors.labels("slack", error or "http").inc()
+        if (delay := retry_after(exc)) is not None:
+            log.warning("Slack rate-limited %s%s; waiting %.1fs", method, f" in {channel}" if channel else "", delay)
+            self._metrics.rate_limit_wait.labels("slack").inc(delay)
+            if channel:
+                self._pacer.pause(channel, delay)
+        elif isinstance(exc, SlackApiError) and error in NEEDS_PERSON and record:
+            raise await self._errors.record(error, method, channel, str(exc.response.get("needed", ""))) from exc
+        elif is_transient(exc):
+            log.warning("Slack %s failed (%s); will retry", method, error)
