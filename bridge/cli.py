@@ -1,4 +1,4 @@
-"""The `csr-bridge` command line: serve, worker, check-config (later issues add kb and transcripts)."""
+"""The `csr-bridge` command line: serve, worker, check-config, kb reindex, transcripts export."""
 
 import argparse
 import asyncio
@@ -8,6 +8,8 @@ from importlib.metadata import PackageNotFoundError, version
 from bridge.config import BridgeConfig, ConfigError, load_config
 from bridge.embedded_redis import RedisServerMissing
 from bridge.logs import configure_logging
+from knowledge import cli as kb_cli
+from transcripts import cli as transcripts_cli
 
 DEFAULT_CONFIG = "config.toml"
 
@@ -34,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check-config", help="validate a config file and print every problem at once")
     p.add_argument("file", nargs="?", default=DEFAULT_CONFIG, help="TOML config file (default: %(default)s)")
+    kb_cli.add_parser(sub, DEFAULT_CONFIG)
+    transcripts_cli.add_parser(sub, DEFAULT_CONFIG)
     return parser
 
 
@@ -89,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("worker needs a Redis: set [redis] url or pass --redis-url", file=sys.stderr)
                 return 2
             run_worker(cfg, redis_url, burst=args.burst)
+        elif hasattr(args, "run"):
+            return int(args.run(cfg, path, args))
     except RedisServerMissing as err:
         print(err, file=sys.stderr)
         return 3

@@ -69,6 +69,10 @@ class KnowledgeBase:
         await self._ensure_ready()
         return self._articles.get(article_id)
 
+    async def all_articles(self) -> list[Article]:
+        await self._ensure_ready()
+        return list(self._articles.values())
+
     async def search_articles(self, query: str, queue: str | None = None, limit: int = 5) -> list[ArticleHit]:
         """Ranked full-text search (bm25, stemmed) over the articles a queue may offer."""
         await self._ensure_ready()

@@ -1,0 +1,49 @@
+"""`csr-bridge kb reindex`: checks every article, reports problems, and tells running bridges to re-index."""
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from bridge.config.root import BridgeConfig
+from bridge.keys import Keys
+from knowledge.base import KnowledgeBase
+
+
+def add_parser(sub: Any, default_config: str) -> None:
+    p = sub.add_parser("kb", help="knowledge base: re-index the articles")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    r = actions.add_parser("reindex", help="check every article and make running bridges re-index them")
+    r.add_argument("--config", "-c", default=default_config, help="TOML config file (default: %(default)s)")
+    r.add_argument("--redis-url", default="", help="override [redis] url to reach the running bridges")
+    r.set_defaults(run=run)
+
+
+def run(cfg: BridgeConfig, _config_path: str, args: argparse.Namespace) -> int:
+    return asyncio.run(_reindex(cfg, args.redis_url or cfg.redis.url))
+
+
+async def _reindex(cfg: BridgeConfig, redis_url: str) -> int:
+    kb = KnowledgeBase(cfg)
+    result = await kb.reindex()
+    queues = {q.name for q in cfg.queues}
+    print(f"{result.articles} article(s) indexed from {kb.folder}")
+    for problem in result.problems:
+        print(f"  - skipped {problem}", file=sys.stderr)
+    for article in await kb.all_articles():
+        for name in article.queues:
+            if name not in queues:
+                print(f"  - {article.path}: names queue '{name}', which does not exist", file=sys.stderr)
+    if redis_url:
+        from bridge.bootstrap import connect_redis
+        from bridge.events.feed import ChangeFeed
+
+        redis = connect_redis(redis_url)
+        try:
+            await ChangeFeed(redis, Keys(cfg.redis.key_prefix)).publish("kb", "reindex")
+            print("running bridges were told to re-index")
+        finally:
+            await redis.aclose()
+    else:
+        print("no [redis] url: running bridges re-index on their own when article files change")
+    return 1 if result.problems else 0
