@@ -14,6 +14,7 @@ async def write_settings(redis: Redis, keys: Keys, config: BridgeConfig) -> None
             pipe.hset(keys.queue(q.name), mapping={
                 "strategy": q.strategy, "offer_timeout": q.offer_timeout, "max_wait": q.max_wait,
                 "overflow": q.overflow, "target": q.target_answer_seconds, "display": q.display_name,
+                "message_platform": message_platform(config, q.name),
             })
         pipe.hset(keys.routing_conf, mapping={
             "missed_before_away": config.routing.missed_offers_before_away,
@@ -30,3 +31,12 @@ def allowed_queues(config: BridgeConfig, agent: AgentConfig) -> list[str]:
 
 def missing_skills(config: BridgeConfig, agent: AgentConfig, queue: str) -> list[str]:
     return sorted(set(config.queue(queue).skills) - set(agent.skills))
+
+
+def message_platform(config: BridgeConfig, queue: str) -> str:
+    """Where a left message shows to CSRs: a thread in the queue's channel on the first enabled platform."""
+    if config.slack.enabled and queue in config.slack.channels:
+        return "slack"
+    if config.matrix.enabled and queue in config.matrix.rooms:
+        return "matrix"
+    return ""

@@ -105,7 +105,7 @@ class ChatDelivery:
         surface = self._surfaces[chat.platform]
         thread = await self._threads.get(chat)
         if thread is None:
-            if chat.state != ChatState.ACTIVE:
+            if chat.state not in (ChatState.ACTIVE, ChatState.MESSAGE):
                 return
             thread = await surface.open_thread(chat, self._agent(chat.agent_id))
             await self._threads.put(chat, thread)

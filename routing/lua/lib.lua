@@ -10,6 +10,7 @@ local FEED_MAXLEN = 1000000
 local CHANGES_MAXLEN = 100000
 local NOTICES_MAXLEN = 100000
 local SCAN_PAGE = 32
+local SETTLED_TTL = 604800 -- answered offers and closed chats' routing fields stay a week for late readers
 
 local K = {}
 function K.chat(id) return P .. ':chat:' .. id end
@@ -100,12 +101,13 @@ local QUEUES = {}
 local function queue_conf(q)
   if q == nil or q == '' then return nil end
   if QUEUES[q] == nil then
-    local v = redis.call('HMGET', K.queue(q), 'strategy', 'offer_timeout', 'max_wait', 'overflow', 'target', 'display')
+    local v = redis.call('HMGET', K.queue(q), 'strategy', 'offer_timeout', 'max_wait', 'overflow', 'target', 'display',
+      'message_platform')
     if not v[1] then
       QUEUES[q] = false
     else
       QUEUES[q] = { name = q, strategy = v[1], offer_timeout = num(v[2], 30), max_wait = num(v[3], 600),
-        overflow = v[4] or '', target = num(v[5], 60), display = v[6] or q }
+        overflow = v[4] or '', target = num(v[5], 60), display = v[6] or q, message_platform = v[7] or '' }
     end
   end
   return QUEUES[q] or nil
@@ -291,6 +293,7 @@ end
 -- pending -> a final state; frees the CSR's reserved slot.
 local function settle(o, state, taken_by)
   redis.call('HSET', K.offer(o.id), 'state', state, 'answered_at', NOW, 'taken_by', taken_by or '')
+  redis.call('EXPIRE', K.offer(o.id), SETTLED_TTL)
   redis.call('SREM', K.chat_offers(o.chat_id), o.id)
   redis.call('SREM', K.agent_offers(o.agent_id), o.id)
   redis.call('ZREM', K.pending, o.id)
@@ -405,7 +408,8 @@ local function overflow(chat_id)
       { from = c.queue, to = to.name, position = pos, estimated_wait = wait },
       'We are widening the search to more of our team.')
   else
-    redis.call('HSET', K.chat(chat_id), 'state', 'message')
+    -- Shown to CSRs like a chat: delivery opens a thread without an owner in the queue's channel.
+    redis.call('HSET', K.chat(chat_id), 'state', 'message', 'platform', (conf and conf.message_platform) or '')
     redis.call('ZADD', K.messages(c.queue), NOW, chat_id)
     routing_event('overflowed', chat_id, c.queue, '', '', { from = c.queue, to = '', message = true },
       'Everyone is busy right now. Leave us a message here and we will get back to you.')
@@ -495,6 +499,7 @@ local function close_chat(c, reason, by)
   redis.call('HSET', K.chat(c.id), 'state', 'closed', 'closed_at', NOW, 'close_reason', reason)
   redis.call('SREM', K.open, c.id)
   redis.call('DEL', K.tried(c.id), K.chat_offers(c.id))
+  redis.call('EXPIRE', K.route(c.id), SETTLED_TTL)
   routing_event('closed', c.id, c.queue, c.agent_id, '', { reason = reason, by = by, agent_id = c.agent_id }, '')
 end
 

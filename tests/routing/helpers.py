@@ -82,3 +82,38 @@ async def expire_now(app: BridgeApp, offer: Offer) -> str:
         return (await app.router.expire(offer.id)).status
     finally:
         app.router.clock = clock
+
+
+class Clock:
+    """A routing clock the test moves by hand, starting at the real time (stream ids are real time)."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.t = time.time()
+
+    def __call__(self) -> float:
+        return self.t
+
+    def tick(self, seconds: float = 1.0) -> float:
+        self.t += seconds
+        return self.t
+
+
+def with_clock(app: BridgeApp) -> Clock:
+    clock = Clock()
+    app.router.clock = clock
+    return clock
+
+
+def queues_with(**changes: dict[str, Any]) -> list[dict[str, Any]]:
+    """The base queues with some fields changed, e.g. queues_with(general={"strategy": "broadcast"})."""
+    from tests.support.configs import base_raw
+
+    return [{**q, **changes.get(q["name"], {})} for q in base_raw()["queues"]]
+
+
+def agents_with(**changes: dict[str, Any]) -> list[dict[str, Any]]:
+    from tests.support.configs import base_raw
+
+    return [{**a, **changes.get(a["id"], {})} for a in base_raw()["agents"]]
