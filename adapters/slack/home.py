@@ -1,6 +1,6 @@
 """The App Home tab: a CSR's presence (with buttons to change it), their queues and open chats.
 
-Presence comes from the core's `csr status` reply, and the buttons run `csr available|away|offline`,
+Presence comes from the core's `csr status` reply with its buttons (`csr available|away|offline`),
 so the tab shows what the core says and changes nothing behind its back. Published when opened and
 again whenever the agent changes (the change feed's `agent:ID`).
 """
@@ -57,7 +57,10 @@ class HomeTab:
 
     async def _agent_blocks(self, agent: AgentConfig, user_id: str) -> list[Block]:
         status = await self._app.commands.run("csr status", CommandContext("slack", user_id, agent))
-        blocks = [*render_reply(status)[0].blocks, *render_reply(PRESENCE)[0].blocks, divider()]
+        blocks = render_reply(status)[0].blocks
+        if not isinstance(status, Choices):
+            blocks += render_reply(PRESENCE)[0].blocks
+        blocks.append(divider())
         queues = [q.display_name for q in self._app.config.queues if q.name in agent.queues]
         blocks += sections("*Your queues*\n" + (escape(", ".join(queues)) or "None yet."))
         blocks += sections("*Your open chats*")

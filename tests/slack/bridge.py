@@ -16,6 +16,7 @@ from adapters.slack.plugin import SlackAdapter
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap
 from bridge.plugins import load_adapter
+from routing.background import run_routing_loops
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signed import SlackSender
 from tests.support.configs import base_raw, make_config, merged, write_toml
@@ -57,6 +58,10 @@ class InProcessBridge:
         for adapter in self.app.adapters.values():
             await adapter.start()
         await self.app.delivery.catch_up()
+        await self.app.router.sync_roster()
+        await self.app.offers.catch_up()
+        self._loops = [asyncio.create_task(self.app.notices.run(self._stop)),
+                       asyncio.create_task(run_routing_loops(self.app.router, self._stop))]
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -74,6 +79,7 @@ class InProcessBridge:
             await adapter.stop()
         self._stop.set()
         await self._feed
+        await asyncio.gather(*self._loops)
         await self.app.delivery.idle()
 
     @property

@@ -58,15 +58,21 @@ async def test_a_retried_event_is_handled_once(bridge: InProcessBridge) -> None:
     assert len(bridge.fake.calls_to("views.publish")) == 1
 
 
-async def test_app_home_shows_presence_buttons_queues_and_chats(bridge: InProcessBridge) -> None:
+async def test_app_home_shows_presence_queues_and_its_buttons_change_presence(bridge: InProcessBridge) -> None:
     await bridge.sender.event({"type": "app_home_opened", "user": "UALICE", "tab": "home"})
     await bridge.settle()
     home = bridge.fake.homes["UALICE"]
-    text = json.dumps(home)
     assert home["type"] == "home"
-    for command in ("csr available", "csr away", "csr offline"):
-        assert command in text
-    assert "General" in text and "Billing" in text
+    assert "You are offline" in json.dumps(home)
+    assert "General" in json.dumps(home) and "Billing" in json.dumps(home)
+    button = next(e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
+                  if e["value"] == "csr available")
+    await bridge.sender.block_action("UALICE", button["action_id"], button["value"], view=home)
+    await bridge.settle()
+    home = bridge.fake.homes["UALICE"]
+    assert "You are available" in json.dumps(home)
+    assert "csr away" in json.dumps(home)
+    assert bridge.fake.calls_to("chat.postMessage") == [], "a home button answers in the home tab, not by DM"
 
 
 async def test_app_home_tells_someone_off_the_roster(bridge: InProcessBridge) -> None:
