@@ -23,11 +23,14 @@ if TYPE_CHECKING:
     from bridge.commands.bus import CommandBus
     from cases.service import CaseService
     from knowledge.base import KnowledgeBase
+    from cases.service import CaseService
+    from knowledge.base import KnowledgeBase
     from bridge.events.notices import Notices
     from bridge.offers import OfferPresenter
     from cases.service import CaseService
     from knowledge.base import KnowledgeBase
     from routing.router import Router
+    from transcripts.service import Transcripts
     from transcripts.service import Transcripts
     from transcripts.service import Transcripts
 
@@ -52,6 +55,9 @@ class BridgeApp:
     adapters: dict[str, Adapter] = field(default_factory=dict)
     commands: "CommandBus" = field(init=False)
     """Set by bootstrap right after: the bus needs the app it serves."""
+    knowledge: "KnowledgeBase" = field(init=False)
+    transcripts: "Transcripts" = field(init=False)
+    cases: "CaseService" = field(init=False)
     knowledge: "KnowledgeBase" = field(init=False)
     transcripts: "Transcripts" = field(init=False)
     cases: "CaseService" = field(init=False)

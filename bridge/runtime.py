@@ -49,6 +49,8 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
 
         server = build_http_server(app)
         feed_task = asyncio.create_task(app.feed.run(stop))
+        await app.knowledge.reindex()
+        kb_task = asyncio.create_task(app.knowledge.watch(stop))
         for adapter in app.adapters.values():
             await adapter.start()
             stack.push_async_callback(adapter.stop)
@@ -65,6 +67,7 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         server.should_exit = True
         await http_task
         await feed_task
+        await kb_task
         await asyncio.gather(*routing_tasks, return_exceptions=True)
         try:
             await asyncio.wait_for(app.delivery.idle(), config.server.shutdown_grace_seconds)

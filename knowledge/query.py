@@ -11,16 +11,17 @@ STOPWORDS = frozenset("""
 a about above after again all also am an and any are as at be because been before being below between both
 but by can could did do does doing done down during each few for from further get got had has have having he
 her here hers him his how i if in into is it its itself just let me more most my myself no nor not now of off
-on once only or other our ours out over own please same she should so some such than thank thanks that the
+on once only or other our ours out over own please same she should so some such than that the
 their theirs them then there these they this those through to too under until up us very was we were what
-when where which while who whom why will with would you your yours yourself hi hello hey im ive id dont cant
-wont didnt doesnt isnt ok okay yes
+when where which while who whom why will with would you your yours yourself ok okay yes don isn doesn didn
+wasn weren won aren haven hasn couldn wouldn shouldn ll ve re
 """.split())
+"""Greetings and thanks stay: they are what the greeting and closing phrases are found by."""
 
 
 def terms(text: str) -> list[str]:
     """Meaningful words of the text, in order, once each."""
-    words = re.findall(r"\w+", text.lower().replace("'", ""))
+    words = re.findall(r"\w+", text.lower().replace("’", "'"))
     seen: dict[str, None] = {}
     for w in words:
         if len(w) > 1 and w not in STOPWORDS and not w.isdigit():

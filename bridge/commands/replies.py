@@ -118,4 +118,32 @@ class Form:
     public: bool = False
 
 
-Reply = Text | ItemList | Table | Choices | FileReply | Form | Form
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: str
+    """text, longtext, integer, number, money, email, phone, date or choice."""
+    required: bool = True
+    value: str = ""
+    """Pre-filled from the chat; the CSR may change it."""
+    choices: tuple[str, ...] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A typed form (a service case). Platforms with forms (Slack: a modal) show `fields` and on submit
+    run `submit_command` with one `name=value` argument per field, each quoted; others show `prompt`,
+    the first question, and send the CSR's next thread messages to `answer_command` until done."""
+
+    title: str
+    fields: tuple[FormField, ...]
+    submit_command: str
+    answer_command: str
+    cancel_command: str
+    prompt: str
+    public: bool = False
+
+
+Reply = Text | ItemList | Table | Choices | FileReply | Form | Form | Form

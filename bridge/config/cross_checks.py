@@ -10,6 +10,8 @@ from bridge.config.cases import case_problems
 from bridge.config.knowledge import phrase_problems
 from bridge.config.cases import case_problems
 from bridge.config.knowledge import phrase_problems
+from bridge.config.cases import case_problems
+from bridge.config.knowledge import phrase_problems
 from bridge.config.problems import ConfigProblem
 
 
@@ -53,6 +55,8 @@ def cross_check(raw: dict[str, Any]) -> list[ConfigProblem]:
     for platform, key in (("slack", "channels"), ("matrix", "rooms")):
         for name in _table(_table(raw.get(platform)).get(key)):
             must_exist(f"{platform}.{key}.{name}", name)
+    problems += phrase_problems(_table(raw.get("knowledge")))
+    problems += case_problems(_table(raw.get("cases")), known)
     problems += phrase_problems(_table(raw.get("knowledge")))
     problems += case_problems(_table(raw.get("cases")), known)
     problems += phrase_problems(_table(raw.get("knowledge")))

@@ -8,6 +8,7 @@ from bridge.config.agents import AgentConfig
 from bridge.config.base import Section
 from bridge.config.cases import CasesConfig
 from bridge.config.cases import CasesConfig
+from bridge.config.cases import CasesConfig
 from bridge.config.knowledge import KnowledgeConfig
 from bridge.config.matrix import MatrixConfig
 from bridge.config.queues import QueueConfig
@@ -33,6 +34,7 @@ class BridgeConfig(Section):
     widget: WidgetConfig = Field(default_factory=WidgetConfig)
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
     transcripts: TranscriptsConfig = Field(default_factory=TranscriptsConfig)
+    cases: CasesConfig = Field(default_factory=CasesConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
     base_dir: str = Field("", exclude=True)
