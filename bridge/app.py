@@ -21,17 +21,11 @@ from bridge.service import ChatService
 
 if TYPE_CHECKING:
     from bridge.commands.bus import CommandBus
-    from cases.service import CaseService
-    from knowledge.base import KnowledgeBase
-    from cases.service import CaseService
-    from knowledge.base import KnowledgeBase
     from bridge.events.notices import Notices
     from bridge.offers import OfferPresenter
     from cases.service import CaseService
     from knowledge.base import KnowledgeBase
     from routing.router import Router
-    from transcripts.service import Transcripts
-    from transcripts.service import Transcripts
     from transcripts.service import Transcripts
 
 
@@ -55,12 +49,6 @@ class BridgeApp:
     adapters: dict[str, Adapter] = field(default_factory=dict)
     commands: "CommandBus" = field(init=False)
     """Set by bootstrap right after: the bus needs the app it serves."""
-    knowledge: "KnowledgeBase" = field(init=False)
-    transcripts: "Transcripts" = field(init=False)
-    cases: "CaseService" = field(init=False)
-    knowledge: "KnowledgeBase" = field(init=False)
-    transcripts: "Transcripts" = field(init=False)
-    cases: "CaseService" = field(init=False)
     knowledge: "KnowledgeBase" = field(init=False)
     offers: "OfferPresenter" = field(init=False)
     notices: "Notices" = field(init=False)

@@ -23,13 +23,7 @@ from bridge.offers import OfferPresenter
 from bridge.service import ChatService
 from cases.service import CaseService
 from knowledge.base import KnowledgeBase
-from cases.service import CaseService
-from knowledge.base import KnowledgeBase
-from cases.service import CaseService
-from knowledge.base import KnowledgeBase
 from routing.router import Router
-from transcripts.service import build_transcripts
-from transcripts.service import build_transcripts
 from transcripts.service import build_transcripts
 
 
@@ -66,16 +60,6 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         surfaces=surfaces,
     )
     app.commands = CommandBus(app, all_commands())
-    app.knowledge = KnowledgeBase(config)
-    feed.subscribe("kb", app.knowledge.on_reindex_request)
-    app.transcripts = build_transcripts(app)
-    feed.subscribe("chat", app.transcripts.archiver.on_chat_change)
-    app.cases = CaseService(app)
-    app.knowledge = KnowledgeBase(config)
-    feed.subscribe("kb", app.knowledge.on_reindex_request)
-    app.transcripts = build_transcripts(app)
-    feed.subscribe("chat", app.transcripts.archiver.on_chat_change)
-    app.cases = CaseService(app)
     app.knowledge = KnowledgeBase(config)
     feed.subscribe("kb", app.knowledge.on_reindex_request)
     app.transcripts = build_transcripts(app)

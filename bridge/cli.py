@@ -10,8 +10,6 @@ from bridge.embedded_redis import RedisServerMissing
 from bridge.logs import configure_logging
 from knowledge import cli as kb_cli
 from transcripts import cli as transcripts_cli
-from knowledge import cli as kb_cli
-from transcripts import cli as transcripts_cli
 
 DEFAULT_CONFIG = "config.toml"
 
@@ -95,8 +93,6 @@ def main(argv: list[str] | None = None) -> int:
                 print("worker needs a Redis: set [redis] url or pass --redis-url", file=sys.stderr)
                 return 2
             run_worker(cfg, redis_url, burst=args.burst)
-        elif hasattr(args, "run"):
-            return int(args.run(cfg, path, args))
         elif hasattr(args, "run"):
             return int(args.run(cfg, path, args))
     except RedisServerMissing as err:

@@ -95,26 +95,6 @@ class ChatService:
         return await self._append(chat, EventKind.NOTICE, None, text, Origin(platform="core"),
                                   attachments=attachments or [], data=data or {}, internal=True)
 
-    async def staff_notice(self, chat_id: str, text: str, data: dict[str, object] | None = None,
-                           attachments: list[Attachment] | None = None) -> ChatEvent:
-        """Text (and files, e.g. a transcript) for the chat's CSR thread only; the customer never gets it.
-
-        RQ jobs use it: they hold no platform client, and delivery posts the event like any other.
-        """
-        chat = await self._get(chat_id)
-        return await self._append(chat, EventKind.NOTICE, None, text, Origin(platform="core"),
-                                  attachments=attachments or [], data=data or {}, internal=True)
-
-    async def staff_notice(self, chat_id: str, text: str, data: dict[str, object] | None = None,
-                           attachments: list[Attachment] | None = None) -> ChatEvent:
-        """Text (and files, e.g. a transcript) for the chat's CSR thread only; the customer never gets it.
-
-        RQ jobs use it: they hold no platform client, and delivery posts the event like any other.
-        """
-        chat = await self._get(chat_id)
-        return await self._append(chat, EventKind.NOTICE, None, text, Origin(platform="core"),
-                                  attachments=attachments or [], data=data or {}, internal=True)
-
     async def escalate(self, chat_id: str) -> None:
         await self._open_chat(chat_id)
         await self._routing.escalate(chat_id)

@@ -67,7 +67,7 @@ def command(action: str, values: dict[str, str]) -> str:
     if action == "phrase":
         return f"csr phrase {shlex.quote(values.get('phrase', ''))}"
     if action == "article":
-        return f"csr article {values.get('query', '').strip()}"
+        return f"csr article {_words(values.get('query', ''))}"
     if action == "push":
         title = values.get("title", "").strip()
         return f"csr push {shlex.quote(values.get('url', '').strip())}" + (f" {shlex.quote(title)}" if title else "")
@@ -77,6 +77,15 @@ def command(action: str, values: dict[str, str]) -> str:
     if action == "end":
         return "csr end"
     raise ValueError(f"unknown chat action {action!r}")
+
+
+def _words(text: str) -> str:
+    """Search words as typed, unless a stray quote would trip the command parser: then without quotes."""
+    try:
+        shlex.split(text)
+    except ValueError:
+        text = text.replace('"', " ").replace("'", " ")
+    return " ".join(text.split())
 
 
 def submitted_values(state: dict[str, Any]) -> dict[str, str]:

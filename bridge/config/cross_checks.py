@@ -8,10 +8,6 @@ from typing import Any
 
 from bridge.config.cases import case_problems
 from bridge.config.knowledge import phrase_problems
-from bridge.config.cases import case_problems
-from bridge.config.knowledge import phrase_problems
-from bridge.config.cases import case_problems
-from bridge.config.knowledge import phrase_problems
 from bridge.config.problems import ConfigProblem
 
 
@@ -55,10 +51,6 @@ def cross_check(raw: dict[str, Any]) -> list[ConfigProblem]:
     for platform, key in (("slack", "channels"), ("matrix", "rooms")):
         for name in _table(_table(raw.get(platform)).get(key)):
             must_exist(f"{platform}.{key}.{name}", name)
-    problems += phrase_problems(_table(raw.get("knowledge")))
-    problems += case_problems(_table(raw.get("cases")), known)
-    problems += phrase_problems(_table(raw.get("knowledge")))
-    problems += case_problems(_table(raw.get("cases")), known)
     problems += phrase_problems(_table(raw.get("knowledge")))
     problems += case_problems(_table(raw.get("cases")), known)
     problems += _overflow_cycles(names, queues)

@@ -7,8 +7,6 @@ from pydantic import Field
 from bridge.config.agents import AgentConfig
 from bridge.config.base import Section
 from bridge.config.cases import CasesConfig
-from bridge.config.cases import CasesConfig
-from bridge.config.cases import CasesConfig
 from bridge.config.knowledge import KnowledgeConfig
 from bridge.config.matrix import MatrixConfig
 from bridge.config.queues import QueueConfig
@@ -34,8 +32,6 @@ class BridgeConfig(Section):
     widget: WidgetConfig = Field(default_factory=WidgetConfig)
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
     transcripts: TranscriptsConfig = Field(default_factory=TranscriptsConfig)
-    cases: CasesConfig = Field(default_factory=CasesConfig)
-    cases: CasesConfig = Field(default_factory=CasesConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
     base_dir: str = Field("", exclude=True)
     """Set by the loader: the config file's folder."""

@@ -41,6 +41,8 @@ class InProcessBridge:
     overrides: dict[str, Any]
     adapters: tuple[str, ...] = ("slack",)
     app: BridgeApp = field(init=False)
+    sender: SlackSender = field(init=False)
+    """Signs requests to this bridge's /slack/events; one per bridge, so event ids never repeat."""
     url: str = ""
 
     async def start(self) -> "InProcessBridge":
@@ -65,6 +67,7 @@ class InProcessBridge:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self.sender = SlackSender(f"{self.url}/slack/events", SECRET, self.fake)
         self._server = uvicorn.Server(uvicorn.Config(build_asgi(self.app), log_config=None, access_log=False,
                                                      lifespan="off", ws="websockets-sansio"))
         self._serving = asyncio.create_task(self._server.serve(sockets=[sock]))
@@ -86,9 +89,6 @@ class InProcessBridge:
     def slack(self) -> SlackAdapter:
         return self.app.adapters["slack"]  # type: ignore[return-value]
 
-    @property
-    def sender(self) -> SlackSender:
-        return SlackSender(f"{self.url}/slack/events", SECRET, self.fake)
 
     async def settle(self) -> None:
         """Waits for the work Slack requests started and for deliveries to finish."""

@@ -1,5 +1,8 @@
 """Shared steps of the Slack tests."""
 
+import asyncio
+import time
+
 from bridge.app import BridgeApp
 from bridge.clock import now
 from bridge.domain.chat import Chat, ChatState, Customer
@@ -17,19 +20,35 @@ async def active_chat(app: BridgeApp, name: str = "Ann", first: str = "Hello the
     return chat
 
 
-async def thread_of(bridge: InProcessBridge, chat: Chat) -> tuple[str, str]:
+async def thread_of(bridge: InProcessBridge, chat: Chat, timeout: float = 10.0) -> tuple[str, str]:
     """(channel, root ts) of the chat's thread once delivery opened it."""
-    fresh = await bridge.app.chats.get(chat.id)
-    assert fresh is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        fresh = await bridge.app.chats.get(chat.id)
+        ref = await bridge.app.threads.get(fresh) if fresh else None
+        if ref is not None:
+            return ref.conversation, ref.thread_id
+        await asyncio.sleep(0.02)
+    raise AssertionError("the chat's thread was never opened")
 
-    async def opened() -> object:
-        return await bridge.app.threads.get(fresh)
 
-    ref = None
-    for _ in range(500):
-        ref = await opened()
-        if ref:
-            break
-        await bridge.settle()
-    assert ref is not None, "the chat's thread was never opened"
-    return ref.conversation, ref.thread_id
+def buttons(message: dict) -> dict[str, dict]:
+    """action_id -> button of a Slack message's (or view's) actions blocks."""
+    return {e["action_id"]: e for b in message.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]}
+
+
+async def accepted_chat(bridge: InProcessBridge, name: str = "Ann", first: str = "Hello there",
+                        user: str = "UALICE") -> tuple[Chat, str, str]:
+    """A chat routed for real: the CSR goes available, the customer escalates, the CSR presses Accept on
+    the card in their DM. Returns the chat and its thread's (channel, root ts)."""
+    fake = bridge.fake
+    await bridge.sender.command(user, "available")
+    await bridge.settle()
+    chat = await bridge.app.service.start_chat(Customer(name=name), "question", "general", 0, first)
+    await bridge.app.service.escalate(chat.id)
+    dm = f"D{user}"
+    card = await fake.wait_for(lambda: next((m for m in fake.messages[dm] if "offer_accept" in buttons(m)), None))
+    await bridge.sender.block_action(user, "offer_accept", buttons(card)["offer_accept"]["value"], channel=dm,
+                                     message=card)
+    channel, root = await thread_of(bridge, chat)
+    return chat, channel, root

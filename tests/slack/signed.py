@@ -7,6 +7,7 @@ are form-encoded, interactivity is a form with one `payload` field of JSON, even
 
 import itertools
 import json
+import secrets
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -24,7 +25,7 @@ class SlackSender:
         self.url = events_url
         self._verifier = SignatureVerifier(signing_secret)
         self._fake = fake
-        self._n = itertools.count(1)
+        self._n = itertools.count(secrets.randbelow(10**7) * 10)
 
     async def send(self, body: str, content_type: str, retry_num: int | None = None, timestamp: int | None = None,
                    signature: str | None = None) -> httpx.Response:
