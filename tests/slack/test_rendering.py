@@ -1,0 +1,125 @@
+"""Block Kit rendering within Slack's limits, mrkdwn escaping, and the commands modals build."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.slack.chat_actions import ModalContext, command, modal
+from adapters.slack.mrkdwn import escape, to_plain
+from adapters.slack.render.blocks import MAX_BLOCKS
+from adapters.slack.render.cards import offer_card, thread_header
+from adapters.slack.render.events import render_event
+from adapters.slack.render.replies import render_reply
+from bridge.app import BridgeApp
+from bridge.commands.parser import parse
+from bridge.commands.replies import Action, Choices, Item, ItemList, Table, Text
+from bridge.domain.chat import Chat, ChatState, Customer
+from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind
+from bridge.domain.offer import Offer, OfferState
+from bridge.ports import OfferView
+from tests.slack.fake_blocks import check_blocks, check_view
+
+CHAT = Chat(id="k3f9x2abcd", customer=Customer(name="Ann <!channel>"), topic="billing & more", queue="general",
+            state=ChatState.ACTIVE, agent_id="alice", platform="slack", created_at=1000.0, escalated_at=1000.0,
+            accepted_at=1042.0)
+
+
+@given(st.text())
+def test_escaped_text_can_never_form_a_mention_or_link(text: str) -> None:
+    escaped = escape(text)
+    assert "<" not in escaped and ">" not in escaped
+    assert to_plain(escaped) == text
+
+
+def test_inbound_markup_reads_as_plain_text() -> None:
+    slack = "Hi <@U0BOB|bob>, see <https://x.example/a?b=1&amp;c=2|the page> &amp; <#C1|general> <!here> 1 &lt; 2"
+    assert to_plain(slack) == "Hi @bob, see the page (https://x.example/a?b=1&c=2) & #general @here 1 < 2"
+
+
+def test_long_text_is_split_into_sections_and_pages_within_limits() -> None:
+    pages = render_reply(Text("line of text\n" * 20_000))
+    assert len(pages) > 1
+    for page in pages:
+        assert check_blocks(page.blocks, MAX_BLOCKS) == []
+
+
+def test_a_long_list_with_buttons_paginates_and_each_button_runs_its_command() -> None:
+    items = tuple(Item(title=f"Article <{n}>", detail="x" * 500, url="https://example.com/a",
+                       actions=(Action("Send", f"csr article send a{n}", "primary"),)) for n in range(120))
+    pages = render_reply(ItemList(title="Articles", items=items))
+    assert len(pages) >= 5
+    values = []
+    for page in pages:
+        assert check_blocks(page.blocks, MAX_BLOCKS) == []
+        values += [e["value"] for b in page.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert values == [f"csr article send a{n}" for n in range(120)]
+    assert "<https://example.com/a|Article &lt;0&gt;>" in str(pages[0].blocks)
+
+
+def test_a_table_renders_as_aligned_monospace_rows_within_limits() -> None:
+    rows = tuple((f"agent{n}", "available" if n % 2 else "away", str(n)) for n in range(400))
+    pages = render_reply(Table(title="Agents", columns=("agent", "presence", "load"), rows=rows))
+    text = "".join(b["text"]["text"] for p in pages for b in p.blocks if b["type"] == "section")
+    assert "agent399  available  399" in text
+    for page in pages:
+        assert check_blocks(page.blocks, MAX_BLOCKS) == []
+
+
+def test_choices_become_buttons_with_unique_action_ids() -> None:
+    [page] = render_reply(Choices("Pick", tuple(Action(f"Choice {n}", f"csr x {n}") for n in range(30))))
+    assert check_blocks(page.blocks, MAX_BLOCKS) == []
+    ids = [e["action_id"] for b in page.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert len(ids) == len(set(ids)) == 30
+
+
+@pytest.mark.parametrize("state", list(OfferState))
+def test_offer_card_has_buttons_only_while_pending(state: OfferState) -> None:
+    offer = Offer(id="off1", chat_id=CHAT.id, agent_id="alice", queue="general", state=state, created_at=1.0,
+                  deadline=31.0)
+    card = offer_card(OfferView(offer=offer, chat=CHAT, queue_display_name="General", waited_seconds=75,
+                                first_message="<!channel> help"))
+    assert check_blocks(card.blocks, MAX_BLOCKS) == []
+    has_buttons = any(b["type"] == "actions" for b in card.blocks)
+    assert has_buttons == (state is OfferState.PENDING)
+    assert "&lt;!channel&gt; help" in str(card.blocks) and "1m 15s" in str(card.blocks)
+
+
+def test_the_header_loses_its_buttons_when_the_chat_ends() -> None:
+    open_header = thread_header(CHAT, "Alice", "General", "//", 1100.0)
+    closed = CHAT.model_copy(update={"state": ChatState.CLOSED, "closed_at": 1300.0, "close_reason": "resolved"})
+    closed_header = thread_header(closed, "Alice", "General", "//", 1400.0)
+    assert check_blocks(open_header.blocks, MAX_BLOCKS) == [] == check_blocks(closed_header.blocks, MAX_BLOCKS)
+    assert any(b["type"] == "actions" for b in open_header.blocks)
+    assert not any(b["type"] == "actions" for b in closed_header.blocks)
+    assert "billing &amp; more" in str(open_header.blocks)
+
+
+def test_kinds_that_dont_belong_in_a_thread_render_to_nothing() -> None:
+    def event(kind: EventKind) -> ChatEvent:
+        return ChatEvent(chat_id=CHAT.id, kind=kind, ts=1.0, text="x",
+                         author=Author(kind=AuthorKind.SYSTEM, name="CSR Bridge"))
+
+    for kind in (EventKind.TYPING, EventKind.POSITION, EventKind.QUEUED, EventKind.OFFERED, EventKind.MISSED):
+        assert render_event(CHAT, event(kind), "") is None
+    for kind in (EventKind.NOTICE, EventKind.CLOSED, EventKind.TRANSFERRED, EventKind.ACCEPTED, EventKind.NOTE):
+        assert render_event(CHAT, event(kind), "") is not None
+
+
+@pytest.mark.parametrize("action", ["phrase", "article", "push", "transfer", "end"])
+def test_every_modal_is_valid_block_kit_and_remembers_its_chat(app: BridgeApp, action: str) -> None:
+    view = modal(ModalContext(action, CHAT.id, "CGENERAL", "1.2"), CHAT, app.config)
+    assert check_view(view) == []
+    assert ModalContext.load(view["private_metadata"]) == ModalContext(action, CHAT.id, "CGENERAL", "1.2")
+
+
+@pytest.mark.parametrize(("action", "values", "name", "args"), [
+    ("phrase", {"phrase": "greet"}, "phrase", ("greet",)),
+    ("push", {"url": "https://example.com/a b", "title": "Don't \"panic\""}, "push",
+     ("https://example.com/a b", "Don't \"panic\"")),
+    ("transfer", {"target": "@bob", "note": "it's about \"billing\""}, "transfer", ("@bob", "it's about \"billing\"")),
+    ("article", {"query": "can't log in"}, "article", ("can", "t", "log", "in")),
+    ("end", {}, "end", ()),
+])
+def test_modal_input_becomes_one_parseable_command(action: str, values: dict, name: str, args: tuple) -> None:
+    parsed = parse(command(action, values))
+    assert (parsed.name, parsed.args) == (name, args)
