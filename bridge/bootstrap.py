@@ -23,6 +23,7 @@ from bridge.offers import OfferPresenter
 from bridge.service import ChatService
 from cases.service import CaseService
 from knowledge.base import KnowledgeBase
+from knowledge.hints import AutoSuggest
 from routing.router import Router
 from transcripts.service import build_transcripts
 
@@ -62,6 +63,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     app.commands = CommandBus(app, all_commands())
     app.knowledge = KnowledgeBase(config)
     feed.subscribe("kb", app.knowledge.on_reindex_request)
+    feed.subscribe("chat", AutoSuggest(app).on_chat_change)
     app.transcripts = build_transcripts(app)
     feed.subscribe("chat", app.transcripts.archiver.on_chat_change)
     app.cases = CaseService(app)

@@ -8,8 +8,11 @@ import random
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from rq import get_current_job
+
 from bridge.app import BridgeApp
 from bridge.clock import now
+from bridge.domain.ids import new_id
 from bridge.jobs import enqueue, run_in_app
 from transcripts.archive import ArchiveOutcome
 from transcripts.mail import build_message, send
@@ -100,17 +103,22 @@ async def _post(app: BridgeApp, chat_id: str, fmt: Format, agent_id: str) -> str
 
 
 def retention(config_path: str, redis_url: str) -> str:
-    return run_in_app(config_path, redis_url, _closing_store(_retention))
+    job = get_current_job()
+    return run_in_app(config_path, redis_url, _closing_store(lambda app: _retention(app, job.id if job else "")))
 
 
-async def _retention(app: BridgeApp) -> str:
-    """Deletes records past the configured age, re-schedules stuck archives, and books its next run."""
+async def _retention(app: BridgeApp, job_id: str) -> str:
+    """Deletes records past the configured age, re-schedules stuck archives, and books its next run.
+
+    Only the booked run books the next one, so a run started by hand never starts a second chain.
+    """
     cfg = app.config.transcripts
     cutoff = now() - cfg.retention_days * 86400
     deleted = await app.transcripts.store.delete_closed_before(cutoff)
     swept = await app.transcripts.archiver.sweep(stale_seconds=max(3600, 3 * max(cfg.archive_retry_seconds)))
-    await app.redis.delete(app.keys.retention_scheduled)
-    await ensure_retention(app)
+    if await app.redis.get(app.keys.retention_scheduled) in (None, job_id):
+        await app.redis.delete(app.keys.retention_scheduled)
+        await ensure_retention(app)
     log.info("retention: %d archived chats deleted, %d archives re-scheduled", deleted, swept)
     return f"deleted {deleted}, swept {swept}"
 
@@ -118,5 +126,6 @@ async def _retention(app: BridgeApp) -> str:
 async def ensure_retention(app: BridgeApp) -> None:
     """Books the next retention run unless one is booked (one per bridge, across processes)."""
     every = timedelta(hours=app.config.transcripts.retention_every_hours).total_seconds()
-    if await app.redis.set(app.keys.retention_scheduled, now(), nx=True, ex=int(every * 2)):
-        await enqueue(app, RETENTION, delay=every)
+    job_id = f"{app.keys.prefix}-retention-{new_id()}"
+    if await app.redis.set(app.keys.retention_scheduled, job_id, nx=True, ex=int(every * 10)):
+        await enqueue(app, RETENTION, job_id=job_id, delay=every)

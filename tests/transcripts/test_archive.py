@@ -11,16 +11,18 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
-from rq import Queue
 from redis import Redis as SyncRedis
+from rq import Queue
 
 from bridge.app import BridgeApp
 from bridge.cli import main as cli_main
 from bridge.clock import now
 from bridge.domain.chat import ChatState
 from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind, Origin
+from bridge.jobs import enqueue
 from bridge.worker import queue_name
 from tests.knowledge.helpers import active_chat, boot, run, run_worker
+from transcripts.jobs import RETENTION
 from transcripts.store import TranscriptStore
 
 PG_URL = "postgresql+asyncpg://root@127.0.0.1:5432/test"
@@ -193,3 +195,28 @@ async def test_export_and_retention(tmp_path: Path, redis: Redis, redis_url: str
     assert await store.delete_closed_before(now() + 1) == 2
     assert await store.load(first) is None
     await store.close()
+
+
+async def test_retention_job_deletes_records_past_their_age_and_books_the_next_run(tmp_path: Path, redis: Redis,
+                                                                                   redis_url: str) -> None:
+    app = boot(tmp_path, redis, redis_url, transcripts={"retention_days": 2})
+    recent = await _conversation(app)
+    old = await active_chat(app, queue="general", messages=("an old question",))
+    await app.service.close(old.id, "resolved", "alice")
+    await app.redis.hset(app.keys.chat(old.id), "closed_at", now() - 3 * 86400)
+    for chat_id in (recent, old.id):
+        await app.transcripts.archiver.mark_closed(chat_id)
+    run_worker(app.config_path, redis_url)
+    assert await app.redis.exists(app.keys.retention_scheduled)
+    jobs = Queue(queue_name(app.config, "jobs"), connection=SyncRedis.from_url(redis_url))
+    assert jobs.scheduled_job_registry.count == 1  # the next retention run, a day from now
+
+    booked = await app.redis.get(app.keys.retention_scheduled)
+    await enqueue(app, RETENTION)  # an admin's run now: it does the work but books no second chain
+    run_worker(app.config_path, redis_url)
+    store = app.transcripts.store
+    assert await store.load(old.id) is None
+    assert await store.load(recent) is not None
+    await store.close()
+    assert await app.redis.get(app.keys.retention_scheduled) == booked
+    assert jobs.scheduled_job_registry.get_job_ids() == [booked]
