@@ -52,7 +52,7 @@ class SlackAdapter:
         self.parts = SlackParts(app=app, calls=calls, errors=self.errors, cards=cards, writer=writer, files=files,
                                 responder=Responder(calls, cards), home=HomeTab(app, calls))
         self.errors.reporter = SupervisorAlerts(app, calls, cards)
-        self.surface = SlackSurface(cards, writer, calls)
+        self.surface = SlackSurface(cards, writer, calls, self.parts.home)
         self.work = InboundWork()
         self.bolt = build_bolt(cfg, self.client, self.parts, app.redis, app.keys, self.work)
         self._http = AsyncSlackRequestHandler(self.bolt)

@@ -1,22 +1,33 @@
-"""The core's AgentSurface port on Slack: offer cards, chat threads, private notices."""
+"""The core's AgentSurface port on Slack: offer cards, chat threads, private notices.
 
+When a chat changes hands (accepted, transferred, closed) the App Home of the CSRs involved is
+published again, so its list of open chats stays true without a refresh on every message.
+"""
+
+import logging
+
+from adapters.slack.home import HomeTab
 from adapters.slack.mrkdwn import escape
 from adapters.slack.offers import OfferCards
 from adapters.slack.thread import ThreadWriter
 from adapters.slack.webapi import SlackCalls
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
-from bridge.domain.events import ChatEvent
+from bridge.domain.events import ChatEvent, EventKind
 from bridge.ports import OfferView, ThreadRef
+
+log = logging.getLogger(__name__)
+OWNERSHIP = {EventKind.ACCEPTED, EventKind.TRANSFERRED, EventKind.CLOSED}
 
 
 class SlackSurface:
     platform = "slack"
 
-    def __init__(self, cards: OfferCards, writer: ThreadWriter, calls: SlackCalls) -> None:
+    def __init__(self, cards: OfferCards, writer: ThreadWriter, calls: SlackCalls, home: HomeTab) -> None:
         self._cards = cards
         self._writer = writer
         self._calls = calls
+        self._home = home
 
     def reaches(self, agent: AgentConfig) -> bool:
         return bool(agent.slack_user_id)
@@ -32,6 +43,12 @@ class SlackSurface:
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
         await self._writer.deliver(thread, chat, event)
+        if event.kind in OWNERSHIP:
+            for agent_id in {chat.agent_id, str(event.data.get("from", "")), str(event.data.get("to", ""))} - {""}:
+                try:
+                    await self._home.on_agent_change(agent_id)
+                except Exception:  # the tab is a convenience; the event itself was delivered
+                    log.warning("App Home of %s not refreshed", agent_id, exc_info=True)
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:
         channel = await self._cards.dm_channel(agent.slack_user_id)

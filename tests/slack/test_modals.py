@@ -18,7 +18,8 @@ async def press_header(bridge: InProcessBridge, channel: str, root: str, action:
 
 
 def last_view(bridge: InProcessBridge) -> dict:
-    return list(bridge.fake.views.values())[-1]
+    """The modal opened last (App Home views are stored beside them)."""
+    return [v for v in bridge.fake.views.values() if v["type"] == "modal"][-1]
 
 
 async def test_phrase_button_opens_a_picker_and_sends_the_phrase(bridge: InProcessBridge) -> None:
@@ -138,3 +139,11 @@ async def test_decline_on_the_card_passes_the_offer_on(bridge: InProcessBridge) 
     await bridge.sender.block_action("UALICE", "offer_decline", decline["value"], channel="DUALICE", message=card)
     await fake.wait_for(lambda: "You declined" in json.dumps(fake.message("DUALICE", card["ts"])["blocks"]))
     assert not buttons(fake.message("DUALICE", card["ts"]))
+
+
+async def test_app_home_lists_the_open_chat_with_a_link_to_its_thread(bridge: InProcessBridge) -> None:
+    chat, channel, root = await accepted_chat(bridge)
+    home = await bridge.fake.wait_for(lambda: chat.id in json.dumps(bridge.fake.homes.get("UALICE", {}))
+                                      and bridge.fake.homes["UALICE"])
+    link = f"https://fake-team.slack.com/archives/{channel}/p{root.replace('.', '')}"
+    assert link in json.dumps(home)
