@@ -17,6 +17,7 @@ from bridge.config.root import BridgeConfig
 from bridge.worker import queue_name
 
 log = logging.getLogger(__name__)
+JOB_RESULT_TTL = 600
 JOB_FAILURE_TTL = 86400
 
 
@@ -60,5 +61,5 @@ class TimerScheduler:
                 func, args = job_for(member)
                 job_id = f"{self._config.redis.key_prefix}-{member.replace(':', '-')}-{int(due * 1000)}"
                 queue.enqueue_at(datetime.fromtimestamp(due, UTC), func, *args, self._config_path, self._redis_url,
-                                 job_id=job_id, result_ttl=0, failure_ttl=JOB_FAILURE_TTL, pipeline=pipe)
+                                 job_id=job_id, result_ttl=JOB_RESULT_TTL, failure_ttl=JOB_FAILURE_TTL, pipeline=pipe)
             pipe.execute()
