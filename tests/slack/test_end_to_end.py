@@ -113,7 +113,7 @@ async def test_a_chat_from_escalation_to_end_through_slack(bridge: InProcessBrid
     assert "chat_action:end" in buttons(fake.message(general, root))
     await fake.wait_for(lambda: fake.thread(general, root))
     first = fake.thread(general, root)[0]
-    assert first["text"] == "Where is my order? &lt;!here&gt;" and first["username"] == "Ann <!channel>"
+    assert first["text"] == "Where is my order? &lt;!here&gt;" and first["username"] == "Ann <!channel> (customer)"
     assert not [t for m in fake.messages[general] for t in mrkdwn_texts(m) if "<!" in t or "<@" in t]
 
     # both ways: text and a file from the customer; text and a file from the CSR

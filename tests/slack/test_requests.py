@@ -85,3 +85,11 @@ async def test_readyz_reports_slack_connected(bridge: InProcessBridge) -> None:
     response = await bridge.readyz()
     assert response.status_code == 200, response.text
     assert response.json()["checks"]["slack"]["ok"] is True
+
+
+async def test_slack_can_verify_the_request_url(bridge: InProcessBridge) -> None:
+    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                       "type": "url_verification"})
+    response = await bridge.sender.send(body, "application/json")
+    assert response.status_code == 200
+    assert response.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}

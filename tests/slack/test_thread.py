@@ -23,7 +23,7 @@ async def test_thread_opens_with_a_header_and_the_history_under_it(bridge: InPro
         <= {e["action_id"] for b in header["blocks"] if b["type"] == "actions" for e in b["elements"]}
     [first] = fake.thread(channel, root)
     assert first["text"] == "My order is late"
-    assert first["username"] == "Ann"
+    assert first["username"] == "Ann (customer)"
     assert first["icon_url"].startswith("http://127.0.0.1:8080/slack/avatars/A")
 
 

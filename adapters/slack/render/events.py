@@ -26,9 +26,12 @@ class Post:
 
 
 def customer_post(chat: Chat, texts: list[str], icon_url: str) -> Post:
-    """One post for one or more consecutive customer messages (a paced burst is coalesced)."""
+    """One post for one or more consecutive customer messages (a paced burst is coalesced).
+
+    The name carries "(customer)" so a customer who calls themselves "Alice" can't pass for CSR Alice."""
     body = "\n".join(escape(t) for t in texts if t)
-    return Post(text=truncate(body, MAX_TEXT), username=chat.customer.name, icon_url=icon_url)
+    return Post(text=truncate(body, MAX_TEXT), username=f"{truncate(chat.customer.name, 69)} (customer)",
+                icon_url=icon_url)
 
 
 def render_event(chat: Chat, event: ChatEvent, icon_url: str) -> Post | None:
