@@ -17,10 +17,10 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bridge.clock import now
-from bridge.domain.chat import Chat, Customer
-from bridge.domain.events import Attachment, Author, ChatEvent, EventKind, Origin
+from bridge.domain.chat import Chat
+from bridge.domain.events import ChatEvent
 from transcripts import tables as t
+from transcripts.rows import chat_from_row, chat_row, event_from_row, event_row
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -59,9 +59,9 @@ class TranscriptStore:
             await conn.execute(delete(t.events).where(t.events.c.chat_id == chat.id))
             await conn.execute(delete(t.cases).where(t.cases.c.chat_id == chat.id))
             await conn.execute(delete(t.chats).where(t.chats.c.id == chat.id))
-            await conn.execute(insert(t.chats).values(_chat_row(chat, events)))
+            await conn.execute(insert(t.chats).values(chat_row(chat, events)))
             if events:
-                await conn.execute(insert(t.events), [_event_row(chat.id, i, e) for i, e in enumerate(events)])
+                await conn.execute(insert(t.events), [event_row(chat.id, i, e) for i, e in enumerate(events)])
             if cases:
                 await conn.execute(insert(t.cases), [{"chat_id": chat.id, **c.__dict__} for c in cases])
 
@@ -109,13 +109,7 @@ class TranscriptStore:
                                      .order_by(t.events.c.seq))).mappings().all()
         cases = (await conn.execute(select(t.cases).where(t.cases.c.chat_id == row["id"])
                                     .order_by(t.cases.c.created_at))).mappings().all()
-        chat = Chat.model_validate({
-            "id": row["id"], "customer": Customer.model_validate(row["customer"]), "topic": row["topic"],
-            "queue": row["queue"], "priority": row["priority"], "state": row["state"], "agent_id": row["agent_id"],
-            "platform": row["platform"], "created_at": row["created_at"], "escalated_at": row["escalated_at"],
-            "accepted_at": row["accepted_at"], "closed_at": row["closed_at"], "close_reason": row["close_reason"],
-        })
-        return ArchivedChat(chat=chat, events=[_event(row["id"], e) for e in events],
+        return ArchivedChat(chat=chat_from_row(row), events=[event_from_row(row["id"], e) for e in events],
                             cases=[CaseRow(c["reference"], c["type"], c["fields"], c["created_at"], c["created_by"])
                                    for c in cases],
                             archived_at=row["archived_at"])
@@ -165,34 +159,3 @@ def _upgrade(connection: Any) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, "head")
-
-
-def _chat_row(chat: Chat, events: list[ChatEvent]) -> dict[str, Any]:
-    ratings = [e.data.get("score") for e in events if e.kind == EventKind.RATING]
-    rating = ratings[-1] if ratings and isinstance(ratings[-1], int) else None
-    return {
-        "id": chat.id, "queue": chat.queue, "topic": chat.topic, "state": chat.state.value,
-        "customer_name": chat.customer.name, "customer_email": chat.customer.email,
-        "customer": chat.customer.model_dump(mode="json"), "agent_id": chat.agent_id, "platform": chat.platform,
-        "priority": chat.priority, "created_at": chat.created_at, "escalated_at": chat.escalated_at,
-        "accepted_at": chat.accepted_at, "closed_at": chat.closed_at or now(), "close_reason": chat.close_reason,
-        "rating": rating, "archived_at": now(),
-    }
-
-
-def _event_row(chat_id: str, seq: int, e: ChatEvent) -> dict[str, Any]:
-    return {
-        "chat_id": chat_id, "seq": seq, "event_id": e.id, "kind": e.kind.value, "ts": e.ts,
-        "author_kind": e.author.kind.value, "author_id": e.author.id, "author_name": e.author.name, "text": e.text,
-        "internal": e.internal, "data": e.data, "attachments": [a.model_dump(mode="json") for a in e.attachments],
-        "origin": e.origin.model_dump(mode="json"),
-    }
-
-
-def _event(chat_id: str, r: Any) -> ChatEvent:
-    return ChatEvent(
-        id=r["event_id"], chat_id=chat_id, kind=EventKind(r["kind"]), ts=r["ts"],
-        author=Author.model_validate({"kind": r["author_kind"], "id": r["author_id"], "name": r["author_name"]}),
-        text=r["text"], internal=r["internal"], data=r["data"],
-        attachments=[Attachment.model_validate(a) for a in r["attachments"]], origin=Origin.model_validate(r["origin"]),
-    )

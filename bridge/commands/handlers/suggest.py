@@ -1,11 +1,10 @@
 """`csr suggest`: the three phrases or article passages that best answer the customer's latest messages."""
 
+from bridge.commands.handlers.phrases import queue_title
 from bridge.commands.registry import ChatArg, CommandSpec, Invocation
 from bridge.commands.replies import Action, Item, ItemList, Reply, Text
 from knowledge.phrases import render_phrase
 from knowledge.suggest import Suggestion, recent_customer_text, suggest
-
-from bridge.commands.handlers.phrases import queue_title
 
 TOP = 3
 
