@@ -48,7 +48,7 @@ class SlackAdapter:
         cards = OfferCards(calls, app.redis, app.keys)
         api = urlsplit(cfg.api_url)
         files = SlackFiles(calls, app.attachments, app.config.widget.uploads, token, f"{api.scheme}://{api.netloc}")
-        writer = ThreadWriter(app.config, calls, files, app.chats, app.stream, app.redis, app.keys)
+        writer = ThreadWriter(app, calls, files)
         self.parts = SlackParts(app=app, calls=calls, errors=self.errors, cards=cards, writer=writer, files=files,
                                 responder=Responder(calls, cards), home=HomeTab(app, calls))
         self.errors.reporter = SupervisorAlerts(app, calls, cards)

@@ -5,7 +5,6 @@ when the channel's turn comes are posted as one (the stream and transcript keep 
 last event such a post carried is kept in Redis so a retry or another process skips them.
 """
 
-from redis.asyncio import Redis
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.avatars import avatar_url
@@ -14,14 +13,11 @@ from adapters.slack.render.blocks import Message
 from adapters.slack.render.cards import thread_header
 from adapters.slack.render.events import MAX_TEXT, customer_post, render_event
 from adapters.slack.webapi import SlackCalls
-from bridge.chats import ChatRepository
+from bridge.app import BridgeApp
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
-from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import AuthorKind, ChatEvent, EventKind
-from bridge.events.stream import ChatStream
-from bridge.keys import Keys
 from bridge.ports import ThreadRef
 
 HEADER_EVENTS = {EventKind.ACCEPTED, EventKind.TRANSFERRED, EventKind.CLOSED}
@@ -39,15 +35,15 @@ def _coalescable(event: ChatEvent) -> bool:
 
 
 class ThreadWriter:
-    def __init__(self, config: BridgeConfig, calls: SlackCalls, files: SlackFiles, chats: ChatRepository,
-                 stream: ChatStream, redis: Redis, keys: Keys) -> None:
-        self._config = config
+    def __init__(self, app: BridgeApp, calls: SlackCalls, files: SlackFiles) -> None:
+        self._config = app.config
         self._calls = calls
         self._files = files
-        self._chats = chats
-        self._stream = stream
-        self._redis = redis
-        self._keys = keys
+        self._chats = app.chats
+        self._stream = app.stream
+        self._threads = app.threads
+        self._redis = app.redis
+        self._keys = app.keys
 
     async def open(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
         channel = self._config.slack.channels.get(chat.queue)
@@ -56,6 +52,7 @@ class ThreadWriter:
         header = self._header(chat, agent)
         response = await self._calls.post(channel=channel, text=header.text, blocks=header.blocks,
                                           unfurl_links=False, unfurl_media=False)
+        await self._retire_other_threads(chat)
         return ThreadRef(platform="slack", conversation=channel, thread_id=str(response["ts"]))
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
@@ -81,6 +78,16 @@ class ThreadWriter:
         header = self._header(chat, self._config.agent(chat.agent_id))
         await self._calls.update(channel=thread.conversation, ts=thread.thread_id, text=header.text,
                                  blocks=header.blocks)
+
+    async def _retire_other_threads(self, chat: Chat) -> None:
+        """A queue transfer moved the chat to a new thread: the old header says where, and loses its buttons."""
+        for key, old in (await self._threads.all(chat.id)).items():
+            queue = key.partition(":")[2]
+            if old.platform != "slack" or queue == chat.queue:
+                continue
+            header = thread_header(chat, "", self._queue_name(queue), self._config.slack.note_prefix, now(),
+                                   moved_to=self._queue_name(chat.queue))
+            await self._calls.update(channel=old.conversation, ts=old.thread_id, text=header.text, blocks=header.blocks)
 
     async def _customer_burst(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
         key = self._keys.slack_coalesced(chat.id)
@@ -116,8 +123,11 @@ class ThreadWriter:
         return out
 
     def _header(self, chat: Chat, agent: AgentConfig | None) -> Message:
-        queue = next((q.display_name for q in self._config.queues if q.name == chat.queue), chat.queue)
-        return thread_header(chat, agent.display_name if agent else "", queue, self._config.slack.note_prefix, now())
+        return thread_header(chat, agent.display_name if agent else "", self._queue_name(chat.queue),
+                             self._config.slack.note_prefix, now())
+
+    def _queue_name(self, name: str) -> str:
+        return next((q.display_name for q in self._config.queues if q.name == name), name)
 
     def _icon(self, chat: Chat) -> str:
         return avatar_url(str(self._config.server.public_url), chat.customer.name, chat.id)

@@ -29,6 +29,11 @@ class ThreadStore:
             pipe.set(self._keys.thread_chat(thread.platform, thread.thread_id), chat.id)
             await pipe.execute()
 
+    async def all(self, chat_id: str) -> dict[str, ThreadRef]:
+        """Every thread the chat has had, by `platform:queue`; a queue transfer leaves the old one behind."""
+        raw = await self._redis.hgetall(self._keys.chat_threads(chat_id))
+        return {key: ThreadRef(**json.loads(value)) for key, value in raw.items()}
+
     async def chat_of(self, platform: str, thread_id: str) -> str | None:
         """Inbound: which chat a platform thread belongs to."""
         return await self._redis.get(self._keys.thread_chat(platform, thread_id))

@@ -2,10 +2,20 @@
 
 import json
 
+import pytest
+
 from bridge.domain.chat import ChatState, Customer
 from bridge.domain.events import EventKind
 from tests.slack.bridge import InProcessBridge
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.helpers import accepted_chat, buttons
+
+
+@pytest.fixture
+def slack_settings(fake_slack: FakeSlack) -> dict:
+    """A faster Slack and pace: these tests are about what the buttons do (pacing has its own tests)."""
+    fake_slack.post_rate = 20.0
+    return {"messages_per_second": 20.0}
 
 
 async def press_header(bridge: InProcessBridge, channel: str, root: str, action: str, user: str = "UALICE") -> None:
@@ -147,3 +157,21 @@ async def test_app_home_lists_the_open_chat_with_a_link_to_its_thread(bridge: In
                                       and bridge.fake.homes["UALICE"])
     link = f"https://fake-team.slack.com/archives/{channel}/p{root.replace('.', '')}"
     assert link in json.dumps(home)
+
+
+async def test_a_queue_transfer_opens_a_new_thread_with_the_history_and_retires_the_old_header(
+        bridge: InProcessBridge) -> None:
+    fake = bridge.fake
+    chat, channel, root = await accepted_chat(bridge, first="my printer is on fire")
+    await bridge.sender.command("UBOB", "available")
+    await bridge.sender.command("UALICE", "transfer tech needs a technician")
+    card = await fake.wait_for(lambda: next((m for m in fake.messages["DUBOB"] if "offer_accept" in buttons(m)), None))
+    await bridge.sender.block_action("UBOB", "offer_accept", buttons(card)["offer_accept"]["value"], channel="DUBOB",
+                                     message=card)
+    new_root = await fake.wait_for(lambda: next((m["ts"] for m in fake.messages["CTECH"] if m["thread_ts"] is None),
+                                                None))
+    await fake.wait_for(lambda: any(m["text"] == "my printer is on fire" for m in fake.thread("CTECH", new_root)))
+    assert "chat_action:end" in buttons(fake.message("CTECH", new_root))
+    old = await fake.wait_for(lambda: "Moved to" in json.dumps(fake.message(channel, root)["blocks"])
+                              and fake.message(channel, root))
+    assert not buttons(old) and "Tech support" in json.dumps(old["blocks"])

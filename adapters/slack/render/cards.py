@@ -58,7 +58,9 @@ def offer_card(view: OfferView) -> Message:
     return Message(text=text, blocks=blocks)
 
 
-def thread_header(chat: Chat, agent_name: str, queue_name: str, note_prefix: str, now: float) -> Message:
+def thread_header(chat: Chat, agent_name: str, queue_name: str, note_prefix: str, now: float,
+                  moved_to: str = "") -> Message:
+    """The root of a chat's thread; `moved_to` names the queue a transfer took the chat to (a new thread)."""
     started = chat.escalated_at or chat.created_at
     waited = (chat.accepted_at or now) - started
     blocks = [
@@ -66,7 +68,9 @@ def thread_header(chat: Chat, agent_name: str, queue_name: str, note_prefix: str
         fields([("Topic", chat.topic or "-"), ("Queue", queue_name), ("CSR", agent_name or "-"),
                 ("Waited", duration(waited)), ("Chat", chat.id)]),
     ]
-    if chat.state is ChatState.CLOSED:
+    if moved_to:
+        blocks += sections(f":arrow_right: Moved to *{escape(moved_to)}*; the chat goes on in a thread there.")
+    elif chat.state is ChatState.CLOSED:
         reason = f" ({escape(chat.close_reason)})" if chat.close_reason else ""
         blocks += sections(f":checkered_flag: *Ended*{reason} after {duration((chat.closed_at or now) - started)}.")
     else:
@@ -74,5 +78,6 @@ def thread_header(chat: Chat, agent_name: str, queue_name: str, note_prefix: str
                            for name, label in CHAT_ACTIONS], block_id=f"chat-{chat.id}")
         blocks.append(context("Reply in this thread to answer the customer; "
                               f"start with `{escape(note_prefix)}` for an internal note."))
-    state = "ended" if chat.state is ChatState.CLOSED else f"with {escape(agent_name or 'nobody yet')}"
+    state = f"moved to {escape(moved_to)}" if moved_to else "ended" if chat.state is ChatState.CLOSED \
+        else f"with {escape(agent_name or 'nobody yet')}"
     return Message(text=f"Chat with {escape(chat.customer.name)} ({state})", blocks=blocks)
