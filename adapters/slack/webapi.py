@@ -14,7 +14,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
 from tenacity.wait import wait_exponential_jitter
 
 from adapters.slack.pacing import ChannelPacer
@@ -24,6 +24,8 @@ from bridge.metrics import Metrics
 log = logging.getLogger(__name__)
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 Maker = Callable[[], Awaitable[AsyncSlackResponse]]
+MAX_RETRYING_SECONDS = 40.0
+"""Past this the error goes back to the caller (delivery retries later, under a fresh lock)."""
 
 
 def retry_after(exc: BaseException) -> float | None:
@@ -58,8 +60,8 @@ class SlackCalls:
     async def call(self, method: str, make: Maker, channel: str = "", paced: bool = False,
                    record: bool = True, attempts: int | None = None) -> AsyncSlackResponse:
         """Runs `make` (a fresh request each attempt); `paced` waits for the channel's turn first."""
-        retrying = AsyncRetrying(retry=retry_if_exception(is_transient), wait=self._wait,
-                                 stop=stop_after_attempt(attempts or self._attempts), reraise=True)
+        stop = stop_after_attempt(attempts or self._attempts) | stop_before_delay(MAX_RETRYING_SECONDS)
+        retrying = AsyncRetrying(retry=retry_if_exception(is_transient), wait=self._wait, stop=stop, reraise=True)
         async for attempt in retrying:
             with attempt:
                 if paced:
