@@ -63,6 +63,15 @@ class Keys:
     def attachment(self, attachment_id: str) -> str:
         return f"{self.prefix}:attachment:{attachment_id}"
 
+    # customer widget
+    def chat_typing(self, chat_id: str) -> str:
+        """Side (customer, agent) -> who is typing and until when; never part of the event stream."""
+        return f"{self.prefix}:chat:{chat_id}:typing"
+
+    def rate(self, scope: str, subject: str) -> str:
+        """A fixed-window request counter shared by every serve process (widget rate limits)."""
+        return f"{self.prefix}:rate:{scope}:{subject}"
+
     # matrix adapter
     def matrix_outbox(self, room_id: str) -> str:
         """A room's paced, ordered outbox (stream of rendered posts) that the sync leader drains."""

@@ -1,8 +1,24 @@
-"""Widget adapter entry point (first cut: no routes yet; the widget issue fills it in)."""
+"""Widget adapter entry point: the customer API under /api/v1, its WebSocket, and the static widget."""
 
 from typing import Any
 
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Mount
+
+from adapters.widget.api_chats import ChatEndpoints
+from adapters.widget.api_files import FileEndpoints
+from adapters.widget.api_transcript import TranscriptEndpoint
+from adapters.widget.context import WidgetContext
+from adapters.widget.errors import EXCEPTION_HANDLERS
+from adapters.widget.origins import OriginGuard, allowed_origins
+from adapters.widget.pages import static_routes
+from adapters.widget.ratelimit import AddressLimit, RateLimiter
+from adapters.widget.socket import ChatSocket
+from adapters.widget.tokens import SessionTokens, signing_key
 from bridge.app import BridgeApp
+from bridge.events.typing import TypingSignals
 
 
 class WidgetAdapter:
@@ -10,10 +26,32 @@ class WidgetAdapter:
     surface = None
 
     def __init__(self, app: BridgeApp) -> None:
+        cfg = app.config.widget
+        key = signing_key(cfg.signing_key.get_secret_value(), app.config.data_path)
+        limiter = RateLimiter(app.redis, app.keys)
         self._app = app
+        self._limiter = limiter
+        self.ctx = WidgetContext(app=app, tokens=SessionTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
+                                 typing=TypingSignals(app.redis, app.keys, app.feed))
+
+    def api(self) -> Starlette:
+        """The /api/v1 sub-application, with its own JSON errors, Origin check, CORS and address limit."""
+        server = self._app.config.server
+        origins = allowed_origins(server.allowed_origins, str(server.public_url))
+        routes: list[Any] = []
+        for part in (ChatEndpoints(self.ctx), FileEndpoints(self.ctx), TranscriptEndpoint(self.ctx), ChatSocket(self.ctx)):
+            routes += part.routes()
+        middleware = [
+            Middleware(OriginGuard, origins=origins),
+            Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type"], expose_headers=["Retry-After"], max_age=600),
+            Middleware(AddressLimit, limiter=self._limiter,
+                       per_minute=self._app.config.widget.requests_per_minute_per_address),
+        ]
+        return Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
 
     def routes(self) -> list[Any]:
-        return []
+        return [*static_routes(self._app.config), Mount("/api/v1", app=self.api())]
 
     async def start(self) -> None:
         return None

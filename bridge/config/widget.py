@@ -33,5 +33,7 @@ class WidgetConfig(Section):
     max_message_chars: int = Field(4000, ge=1, le=40000)
     messages_per_minute: int = Field(60, ge=1)
     chats_per_hour_per_address: int = Field(20, ge=1)
+    requests_per_minute_per_address: int = Field(300, ge=1)
+    """Every widget API call and WebSocket connect from one client address, all sessions together."""
     topics: list[TopicConfig] = Field(default_factory=list)
     uploads: UploadLimits = Field(default_factory=UploadLimits)

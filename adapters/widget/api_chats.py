@@ -1,0 +1,132 @@
+"""The chat endpoints: start, read, speak, escalate, end, rate, and catch up on events."""
+
+import re
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from adapters.widget import conversation
+from adapters.widget.bodies import read_json
+from adapters.widget.context import WidgetContext
+from adapters.widget.errors import ApiError
+from adapters.widget.ratelimit import client_address
+from adapters.widget.schemas import (EventsPage, EventStored, NewMessage, Rating, StartChat, StartedChat,
+                                     TopicOut, UploadLimitsOut, WidgetSettings)
+from adapters.widget.views import chat_out, customer_state, event_out, stored_client_id
+from bridge.config.widget import TopicConfig
+from bridge.domain.chat import Customer
+
+PAGE = 200
+_EVENT_ID = re.compile(r"^(\d{1,20})(?:-(\d{1,20}))?$")
+
+
+def valid_after(value: str) -> bool:
+    match = _EVENT_ID.match(value)
+    return bool(match) and all(int(part) < 2**64 for part in match.groups(default="0"))
+
+
+class ChatEndpoints:
+    def __init__(self, ctx: WidgetContext) -> None:
+        self._ctx = ctx
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/config", self.settings, methods=["GET"]),
+            Route("/chats", self.start, methods=["POST"]),
+            Route("/chats/{chat_id}", self.show, methods=["GET"]),
+            Route("/chats/{chat_id}/messages", self.message, methods=["POST"]),
+            Route("/chats/{chat_id}/escalate", self.escalate, methods=["POST"]),
+            Route("/chats/{chat_id}/close", self.close, methods=["POST"]),
+            Route("/chats/{chat_id}/rating", self.rating, methods=["POST"]),
+            Route("/chats/{chat_id}/events", self.events, methods=["GET"]),
+        ]
+
+    async def settings(self, _: Request) -> JSONResponse:
+        cfg = self._ctx.config
+        out = WidgetSettings(title=cfg.title, primary_color=cfg.primary_color, text_color=cfg.text_color,
+                             greeting=cfg.greeting, topics=[TopicOut(id=t.id, label=t.label) for t in cfg.topics],
+                             max_message_chars=cfg.max_message_chars,
+                             uploads=UploadLimitsOut(max_bytes=cfg.uploads.max_bytes,
+                                                     allowed_types=cfg.uploads.allowed_types))
+        return JSONResponse(out.model_dump(), headers={"Cache-Control": "public, max-age=60"})
+
+    async def start(self, request: Request) -> JSONResponse:
+        ctx = self._ctx
+        body = await read_json(request, StartChat)
+        topic = self._topic(body.topic)
+        conversation.check_text(body.message, ctx.config.max_message_chars, allow_empty=True)
+        await ctx.limiter.check("chats", client_address(request.scope), ctx.config.chats_per_hour_per_address,
+                                3600, "new chats from this address")
+        customer = Customer(name=body.name, email=body.email, attributes={"page": body.page_url} if body.page_url else {})
+        chat = await ctx.app.service.start_chat(customer, topic.id, topic.queue, topic.priority, "")
+        if body.message.strip():
+            await conversation.say(ctx, chat, body.message, body.client_msg_id)
+        issued = ctx.tokens.issue(chat.id)
+        out = StartedChat(**chat_out(chat, ctx.app.config).model_dump(), token=issued.token,
+                          expires_at=issued.expires_at)
+        return JSONResponse(out.model_dump(), status_code=201)
+
+    def _topic(self, topic_id: str) -> TopicConfig:
+        topics = self._ctx.config.topics
+        if not topics:
+            return TopicConfig(id="general", label="General", queue=self._ctx.app.config.queues[0].name)
+        if not topic_id:
+            return topics[0]
+        found = next((t for t in topics if t.id == topic_id), None)
+        if found is None:
+            raise ApiError(422, "unknown_topic", f"Pick one of the topics: {', '.join(t.id for t in topics)}.")
+        return found
+
+    async def show(self, request: Request) -> JSONResponse:
+        chat = await self._ctx.session_chat(request)
+        return JSONResponse(chat_out(chat, self._ctx.app.config).model_dump())
+
+    async def message(self, request: Request) -> JSONResponse:
+        ctx = self._ctx
+        chat = await ctx.session_chat(request)
+        body = await read_json(request, NewMessage)
+        if body.client_msg_id and (seen := await ctx.app.stream.find_by_client_id(
+                chat.id, stored_client_id(body.client_msg_id))):
+            stored = await ctx.app.stream.get(chat.id, seen)
+            if stored is not None:
+                return JSONResponse(EventStored(event=event_out(stored)).model_dump())
+        await ctx.count_action(chat.id)
+        event = await conversation.say(ctx, chat, body.text, body.client_msg_id)
+        return JSONResponse(EventStored(event=event_out(event)).model_dump(), status_code=201)
+
+    async def escalate(self, request: Request) -> JSONResponse:
+        chat = await self._ctx.session_chat(request)
+        await self._ctx.count_action(chat.id)
+        await conversation.escalate(self._ctx, chat)
+        return await self._chat_now(chat.id)
+
+    async def close(self, request: Request) -> JSONResponse:
+        chat = await self._ctx.session_chat(request)
+        await self._ctx.count_action(chat.id)
+        await conversation.end(self._ctx, chat)
+        return await self._chat_now(chat.id)
+
+    async def rating(self, request: Request) -> JSONResponse:
+        chat = await self._ctx.session_chat(request)
+        body = await read_json(request, Rating)
+        await self._ctx.count_action(chat.id)
+        event = await conversation.rate(self._ctx, chat, body.score, body.comment)
+        return JSONResponse(EventStored(event=event_out(event)).model_dump(), status_code=201)
+
+    async def events(self, request: Request) -> JSONResponse:
+        chat = await self._ctx.session_chat(request)
+        after = request.query_params.get("after", "0")
+        if not valid_after(after):
+            raise ApiError(400, "invalid_after", "`after` must be an event id such as 1712345678901-0, or 0.")
+        batch = await self._ctx.app.stream.read_after(chat.id, after, count=PAGE)
+        page = EventsPage(events=[event_out(e) for e in batch if e.customer_visible],
+                          last_event_id=batch[-1].id if batch else after, more=len(batch) == PAGE,
+                          state=customer_state(chat))
+        return JSONResponse(page.model_dump())
+
+    async def _chat_now(self, chat_id: str) -> JSONResponse:
+        chat = await self._ctx.app.chats.get(chat_id)
+        if chat is None:
+            raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.")
+        return JSONResponse(chat_out(chat, self._ctx.app.config).model_dump())

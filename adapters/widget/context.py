@@ -1,0 +1,48 @@
+"""What every widget endpoint shares: the app, the token signer, the limiter, and the session check."""
+
+from dataclasses import dataclass
+
+from starlette.requests import HTTPConnection
+
+from adapters.widget.errors import ApiError
+from adapters.widget.ratelimit import RateLimiter
+from adapters.widget.tokens import SessionTokens
+from bridge.app import BridgeApp
+from bridge.config.widget import WidgetConfig
+from bridge.domain.chat import Chat
+from bridge.events.typing import TypingSignals
+
+
+@dataclass(frozen=True)
+class WidgetContext:
+    app: BridgeApp
+    tokens: SessionTokens
+    limiter: RateLimiter
+    typing: TypingSignals
+
+    @property
+    def config(self) -> WidgetConfig:
+        return self.app.config.widget
+
+    async def session_chat(self, conn: HTTPConnection) -> Chat:
+        """The chat named in the path, if the caller's token was issued for exactly that chat.
+
+        The token comes as `Authorization: Bearer ...`, or as `?token=` where a browser cannot set
+        headers (WebSocket, <img> and download links).
+        """
+        auth = conn.headers.get("authorization", "")
+        scheme, _, value = auth.partition(" ")
+        token = value.strip() if scheme.lower() == "bearer" else conn.query_params.get("token", "")
+        if not token:
+            raise ApiError(401, "missing_token", "Send the chat's session token as 'Authorization: Bearer ...'.")
+        chat_id = self.tokens.chat_id(token)
+        if chat_id != conn.path_params.get("chat_id"):
+            raise ApiError(403, "wrong_chat", "This session token belongs to another chat.")
+        chat = await self.app.chats.get(chat_id)
+        if chat is None:
+            raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.")
+        return chat
+
+    async def count_action(self, chat_id: str) -> None:
+        """Per-session limit on what a customer can do (messages, files, escalations, ratings)."""
+        await self.limiter.check("session", chat_id, self.config.messages_per_minute, 60, "messages in this chat")

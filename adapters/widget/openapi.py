@@ -1,0 +1,124 @@
+"""The OpenAPI 3.1 description served at /openapi.json: every route, body, and error response.
+
+Schemas come from the pydantic models the handlers use, and the limits that live in the config
+(message length, topics, upload types) are filled in from it, so the description never drifts.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from adapters.widget import schemas as s
+from bridge.config.root import BridgeConfig
+
+_ERRORS = {
+    400: ("BadRequest", "Malformed JSON, multipart or query (error: malformed_json, invalid_after, ...)."),
+    401: ("Unauthorized", "Missing, forged or expired session token."),
+    403: ("Forbidden", "The token is for another chat, or the page's Origin is not allowed."),
+    404: ("NotFound", "No such chat or file."),
+    409: ("Conflict", "Not possible in the chat's state (chat_closed, already_escalated, ...)."),
+    411: ("LengthRequired", "Uploads need a Content-Length."),
+    413: ("TooLarge", "Body or file over the configured size."),
+    415: ("UnsupportedType", "Wrong Content-Type, or a file type that is not allowed."),
+    422: ("Invalid", "Fields missing or not valid (empty_message, message_too_long, invalid_body, ...)."),
+    426: ("UpgradeRequired", "The address takes WebSocket connections only."),
+    429: ("TooManyRequests", "Rate limit reached; wait Retry-After seconds."),
+}
+_MODELS: list[type[BaseModel]] = [s.StartChat, s.NewMessage, s.Rating, s.WidgetSettings, s.ChatOut, s.StartedChat,
+                                  s.EventsPage, s.EventStored, s.ErrorOut, s.SocketFrame]
+_AUTH = [{"bearer": []}, {"tokenQuery": []}]
+_CHAT = {"name": "chat_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _json(name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+
+
+def _op(summary: str, ok: dict[int, tuple[str, dict[str, Any]]], errors: tuple[int, ...], *,
+        body: str = "", params: tuple[dict[str, Any], ...] = (), auth: bool = True,
+        guarded: bool = True) -> dict[str, Any]:
+    """`guarded`: behind the Origin check and the per-address limit, so 403 and 429 can happen."""
+    op: dict[str, Any] = {"summary": summary, "responses": {}}
+    for status, (text, content) in ok.items():
+        op["responses"][str(status)] = {"description": text, **({"content": content} if content else {})}
+    for status in sorted({*errors, *((403, 429) if guarded else ())}):
+        op["responses"][str(status)] = {"$ref": f"#/components/responses/{_ERRORS[status][0]}"}
+    if body:
+        op["requestBody"] = {"required": True, "content": _json(body)}
+    if params:
+        op["parameters"] = list(params)
+    op["security"] = _AUTH if auth else []
+    return op
+
+
+def _paths() -> dict[str, Any]:
+    chat, event = _json("ChatOut"), _json("EventStored")
+    sent = {201: ("Stored", event), 200: ("Seen before (same client_msg_id): the stored event", event)}
+    upload = {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"}, "text": {"type": "string"},
+        "client_msg_id": {"type": "string", "pattern": s.OPTIONAL_CLIENT_ID}}}}}
+    after = {"name": "after", "in": "query", "required": False,
+             "schema": {"type": "string", "pattern": r"^[0-9]{1,19}(-[0-9]{1,19})?$", "default": "0"}}
+    fmt = {"name": "format", "in": "query", "required": False, "schema": {"enum": ["txt", "html", "json"]}}
+    file_id = {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    transcript = {"text/plain": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}},
+                  "application/json": {"schema": {"type": "object"}}}
+    v1 = "/api/v1/chats/{chat_id}"
+    p = {
+        "/api/v1/config": {"get": _op("Looks, topics and limits of the widget", {200: ("Settings", _json("WidgetSettings"))}, (), auth=False)},
+        "/api/v1/chats": {"post": _op("Start a chat; returns its session token", {201: ("Started", _json("StartedChat"))},
+                                      (400, 413, 415, 422), body="StartChat", auth=False)},
+        v1: {"get": _op("The chat's state", {200: ("Chat", chat)}, (401, 404), params=(_CHAT,))},
+        f"{v1}/messages": {"post": _op("Send a message", sent, (400, 401, 404, 409, 413, 415, 422), body="NewMessage", params=(_CHAT,))},
+        f"{v1}/escalate": {"post": _op("Talk to a person: queue the chat", {200: ("Queued", chat)}, (401, 404, 409), params=(_CHAT,))},
+        f"{v1}/close": {"post": _op("End the chat (ending an ended chat is fine)", {200: ("Ended", chat)}, (401, 404), params=(_CHAT,))},
+        f"{v1}/rating": {"post": _op("Rate an ended chat, once", {201: ("Stored", event)}, (400, 401, 404, 409, 413, 415, 422),
+                                     body="Rating", params=(_CHAT,))},
+        f"{v1}/events": {"get": _op("Events after an id, oldest first", {200: ("Events", _json("EventsPage"))}, (400, 401, 404),
+                                    params=(_CHAT, after))},
+        f"{v1}/attachments": {"post": {**_op("Send a file", sent, (400, 401, 404, 409, 411, 413, 415, 422), params=(_CHAT,)),
+                                       "requestBody": {"required": True, "content": upload}}},
+        f"{v1}/attachments/{{attachment_id}}": {"get": _op(
+            "Download a file of this chat", {200: ("The file", {"*/*": {"schema": {"type": "string", "format": "binary"}}})},
+            (401, 404), params=(_CHAT, file_id))},
+        f"{v1}/transcript": {"get": _op("Download the transcript", {200: ("Transcript", transcript)}, (401, 404, 422),
+                                        params=(_CHAT, fmt))},
+        f"{v1}/ws": {"get": {**_op("WebSocket: streams events, takes messages and typing", {
+            101: ("Switching to WebSocket. Server frames: {type: event, event}, {type: typing, typing, name}, "
+                  "{type: ack, client_msg_id, event_id}, {type: error, error, message}, {type: pong}. Client frames: "
+                  "SocketFrame. Close codes 4401/4403/4404: token or chat no longer valid.", {})}, (426,),
+            params=(_CHAT, after, {"name": "token", "in": "query", "required": False, "schema": {"type": "string"}}),
+            auth=False), "x-client-frames": {"$ref": "#/components/schemas/SocketFrame"}}},
+    }
+    for path, kind in (("/widget.js", "text/javascript"), ("/widget.css", "text/css"), ("/", "text/html")):
+        p[path] = {"get": _op(f"The widget's static {kind}", {200: ("File", {kind: {"schema": {"type": "string"}}})}, (), auth=False,
+                                guarded=False)}
+    p["/openapi.json"] = {"get": _op("This description", {200: ("OpenAPI 3.1", {"application/json": {"schema": {"type": "object"}}})},
+                                     (), auth=False, guarded=False)}
+    return p
+
+
+def build_openapi(config: BridgeConfig) -> dict[str, Any]:
+    _, defs = models_json_schema([(m, "validation") for m in _MODELS], ref_template="#/components/schemas/{model}")
+    schemas = defs["$defs"]
+    cfg = config.widget
+    for name, field in (("NewMessage", "text"), ("StartChat", "message"), ("SocketMessage", "text")):
+        schemas[name]["properties"][field]["maxLength"] = cfg.max_message_chars
+    if cfg.topics:
+        schemas["StartChat"]["properties"]["topic"]["enum"] = ["", *(t.id for t in cfg.topics)]
+    error = _json("ErrorOut")
+    responses = {name: {"description": text, "content": error} for _, (name, text) in _ERRORS.items()}
+    responses["TooManyRequests"]["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "required": True}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "CSR Bridge widget API", "version": "1.0.0",
+                 "description": "The customer side of CSR Bridge. Errors are JSON: {error, message}."},
+        "servers": [{"url": str(config.server.public_url).rstrip("/")}],
+        "paths": _paths(),
+        "components": {
+            "schemas": schemas, "responses": responses,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                "tokenQuery": {"type": "apiKey", "in": "query", "name": "token"}},
+        },
+    }

@@ -1,0 +1,134 @@
+"""What the widget API accepts and returns (pydantic), also the source of its OpenAPI description."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+CLIENT_ID = r"^[A-Za-z0-9_-]{1,64}$"
+OPTIONAL_CLIENT_ID = r"^(?:[A-Za-z0-9_-]{1,64})?$"
+CustomerState = Literal["bot", "waiting", "active", "message", "closed"]
+"""The chat's state as the customer sees it: an offer to a CSR still reads as waiting."""
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StartChat(Body):
+    name: str = Field(min_length=1, max_length=80, pattern=r"\S")
+    email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+$")
+    topic: str = Field("", max_length=40, description="A topic id from /config; empty picks the first.")
+    message: str = Field("", description="The first question (optional); limited like any message.")
+    client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID)
+    page_url: str = Field("", max_length=2000, pattern=r"^$|^https?://",
+                          description="The page the chat started on, shown to the CSR.")
+
+
+class NewMessage(Body):
+    text: str = Field(json_schema_extra={"pattern": r"\S"})
+    client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID,
+                               description="Client-made id: sending it again stores the message once.")
+
+
+class Rating(Body):
+    score: int = Field(ge=1, le=5)
+    comment: str = Field("", max_length=1000)
+
+
+class TopicOut(BaseModel):
+    id: str
+    label: str
+
+
+class UploadLimitsOut(BaseModel):
+    max_bytes: int
+    allowed_types: list[str]
+
+
+class WidgetSettings(BaseModel):
+    title: str
+    primary_color: str
+    text_color: str
+    greeting: str
+    topics: list[TopicOut]
+    max_message_chars: int
+    uploads: UploadLimitsOut
+
+
+class AuthorOut(BaseModel):
+    kind: Literal["customer", "agent", "system"]
+    name: str
+
+
+class AttachmentOut(BaseModel):
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    url: str = Field(description="Path of the download; add the session token as `token` or send it as Bearer.")
+
+
+class EventOut(BaseModel):
+    id: str = Field(description="Stream id; pass it as `after` to resume.")
+    kind: str
+    ts: float
+    author: AuthorOut
+    text: str
+    attachments: list[AttachmentOut]
+    data: dict[str, Any]
+    client_msg_id: str = Field(description="The customer's own id for messages they sent, else empty.")
+
+
+class ChatOut(BaseModel):
+    chat_id: str
+    state: CustomerState
+    topic: str
+    customer_name: str
+    agent_name: str
+
+
+class StartedChat(ChatOut):
+    token: str
+    expires_at: float
+
+
+class EventsPage(BaseModel):
+    events: list[EventOut]
+    last_event_id: str
+    more: bool = Field(description="True when more events follow; ask again with after=last_event_id.")
+    state: CustomerState
+
+
+class EventStored(BaseModel):
+    event: EventOut
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="Machine-readable code, e.g. invalid_token, rate_limited, message_too_long.")
+    message: str
+    retry_after: int | None = None
+    fields: list[FieldProblem] | None = None
+
+
+class SocketMessage(Body):
+    type: Literal["message"]
+    text: str
+    client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID)
+
+
+class SocketTyping(Body):
+    type: Literal["typing"]
+    typing: bool
+
+
+class SocketPing(Body):
+    type: Literal["ping"]
+
+
+class SocketFrame(RootModel[Annotated[SocketMessage | SocketTyping | SocketPing, Field(discriminator="type")]]):
+    """What the widget sends over the WebSocket, one JSON object per text frame."""

@@ -1,0 +1,147 @@
+"""The live channel of a chat: pushes its events and the CSR's typing, takes messages and typing.
+
+Sockets wait on the process-wide change feed (one Redis reader for all of them); each wake reads the
+chat's stream after the last id sent, so a lost or doubled notification loses or doubles nothing.
+Connect with `?token=...&after=LAST_EVENT_ID` to resume.
+"""
+
+import asyncio
+import contextlib
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from adapters.widget import conversation
+from adapters.widget.api_chats import PAGE, valid_after
+from adapters.widget.bodies import parse_json
+from adapters.widget.context import WidgetContext
+from adapters.widget.errors import ApiError
+from adapters.widget.schemas import SocketFrame, SocketMessage, SocketTyping
+from adapters.widget.views import event_out, stored_client_id
+from bridge.domain.chat import Chat
+from bridge.domain.events import AuthorKind
+
+RECHECK_SECONDS = 20.0
+"""Re-read the stream this often even without a notification (belt and braces after a feed hiccup)."""
+MAX_FRAME_CHARS = 64 * 1024
+TYPING_PER_MINUTE = 40
+
+
+class ChatSocket:
+    def __init__(self, ctx: WidgetContext) -> None:
+        self._ctx = ctx
+
+    def routes(self) -> list[Any]:
+        return [
+            WebSocketRoute("/chats/{chat_id}/ws", self.endpoint),
+            Route("/chats/{chat_id}/ws", self.not_upgraded, methods=["GET"]),
+        ]
+
+    async def not_upgraded(self, _: Request) -> None:
+        raise ApiError(426, "upgrade_required", "This address takes WebSocket connections only.",
+                       headers={"Upgrade": "websocket"})
+
+    async def endpoint(self, ws: WebSocket) -> None:
+        token = ws.query_params.get("token", "")
+        try:
+            chat = await self._ctx.session_chat(ws)
+            after = ws.query_params.get("after", "0")
+            if not valid_after(after):
+                raise ApiError(400, "invalid_after", "`after` must be an event id such as 1712345678901-0, or 0.")
+        except ApiError as exc:
+            await ws.accept()
+            await ws.send_json({"type": "error", **exc.body()})
+            await ws.close(code=4000 + exc.status)
+            return
+        await ws.accept()
+        closed = asyncio.Event()
+        tasks = {asyncio.create_task(self._push(ws, chat.id, after, closed)),
+                 asyncio.create_task(self._listen(ws, chat.id, token))}
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        closed.set()  # the pusher also stops on this: redis-py may swallow a cancellation mid-command
+        for task in pending:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await task
+        closing = next(iter(done)).result()
+        if ws.application_state == WebSocketState.CONNECTED and ws.client_state == WebSocketState.CONNECTED:
+            await ws.close(code=closing or 1000)
+
+    async def _push(self, ws: WebSocket, chat_id: str, after: str, closed: asyncio.Event) -> int:
+        feed, last, shown, typing_due = self._ctx.app.feed, after, "", False
+        entities = (f"chat:{chat_id}", f"typing:{chat_id}")
+        while not closed.is_set():
+            chat_ev, typing_ev = (feed.waiter(e) for e in entities)
+            try:
+                batch = await self._ctx.app.stream.read_after(chat_id, last, count=PAGE)
+                for event in batch:
+                    last = event.id
+                    if event.customer_visible:
+                        await ws.send_json({"type": "event", "event": event_out(event).model_dump(mode="json")})
+                typing = (await self._ctx.typing.current(chat_id)).get(AuthorKind.AGENT.value, "")
+                if typing != shown or (typing and typing_due):  # a change, or the CSR still typing
+                    await ws.send_json({"type": "typing", "typing": bool(typing), "name": typing})
+                    shown = typing
+                if len(batch) < PAGE:
+                    await _wait_any(chat_ev, typing_ev, closed, timeout=RECHECK_SECONDS)
+                typing_due = typing_ev.is_set()
+            finally:
+                feed.release(entities[0], chat_ev)
+                feed.release(entities[1], typing_ev)
+        return 0
+
+    async def _listen(self, ws: WebSocket, chat_id: str, token: str) -> int:
+        """Handles the customer's frames until they disconnect; returns the close code to use."""
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return 0
+            frame: Any = None
+            try:
+                frame = _frame(message.get("text"))
+                await self._handle(ws, await self._chat(chat_id, token), frame)
+            except ApiError as exc:
+                cid = frame.client_msg_id if isinstance(frame, SocketMessage) else ""
+                await ws.send_json({"type": "error", **exc.body(), "client_msg_id": cid})
+                if exc.status in (401, 403, 404):
+                    return 4000 + exc.status
+
+    async def _chat(self, chat_id: str, token: str) -> Chat:
+        """Checked on every frame: a socket outliving its token or its chat stops taking input."""
+        self._ctx.tokens.chat_id(token)
+        chat = await self._ctx.app.chats.get(chat_id)
+        if chat is None:
+            raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.")
+        return chat
+
+    async def _handle(self, ws: WebSocket, chat: Chat, frame: Any) -> None:
+        ctx = self._ctx
+        if isinstance(frame, SocketTyping):
+            if not await ctx.limiter.wait_needed("typing", chat.id, TYPING_PER_MINUTE, 60):
+                await ctx.typing.set(chat.id, AuthorKind.CUSTOMER.value, chat.customer.name, frame.typing)
+        elif isinstance(frame, SocketMessage):
+            seen = await ctx.app.stream.find_by_client_id(chat.id, stored_client_id(frame.client_msg_id)) \
+                if frame.client_msg_id else None
+            if seen is None:
+                await ctx.count_action(chat.id)
+                seen = (await conversation.say(ctx, chat, frame.text, frame.client_msg_id)).id
+            await ws.send_json({"type": "ack", "client_msg_id": frame.client_msg_id, "event_id": seen})
+        else:
+            await ws.send_json({"type": "pong"})
+
+
+def _frame(text: str | None) -> Any:
+    if text is None or len(text) > MAX_FRAME_CHARS:
+        raise ApiError(400, "bad_frame", f"Send JSON text frames of at most {MAX_FRAME_CHARS} characters.")
+    return parse_json(text, SocketFrame).root
+
+
+async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
+    waits = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()

@@ -1,0 +1,302 @@
+/* CSR Bridge chat widget. Embed: <script src="https://BRIDGE/widget.js" async></script>
+   Options (data-*): data-open="true", data-position="left", data-topic, data-name, data-email, data-bridge (base URL).
+   Draws into a Shadow DOM; keeps the chat id, token, seen events and unsent messages in sessionStorage.
+   Text from people is only ever set with textContent. */
+(() => {
+  "use strict";
+  const me = document.currentScript;
+  if (!me || window.__csrBridge) return;
+  window.__csrBridge = true;
+  const opt = me.dataset;
+  const base = (opt.bridge || new URL(".", me.src).href).replace(/\/$/, "");
+  const api = base + "/api/v1";
+  const KEY = "csr-bridge:" + base;
+  const KEEP = 500;
+  const EMOJI = ["😊", "😂", "👍", "🙏", "❤️", "😢", "😮", "🎉", "👋", "🤔", "✅", "❌"];
+  let cfg, ws, retry = 0, typingAt = 0, typingTimer, agentTimer, waitText = "";
+  let s = load();
+  const ui = {};
+
+  function load() { try { return JSON.parse(sessionStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
+  function save() { try { sessionStorage.setItem(KEY, JSON.stringify(s)); } catch (e) { /* storage full or off: still works */ } }
+  function newId() { const b = crypto.getRandomValues(new Uint8Array(12)); return Array.from(b, x => x.toString(16).padStart(2, "0")).join(""); }
+
+  function h(tag, props, ...kids) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (k === "text") el.textContent = v;
+      else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+      else if (v === true) el.setAttribute(k, "");
+      else if (v !== false && v != null) el.setAttribute(k, v);
+    }
+    el.append(...kids.filter(x => x != null && x !== false));
+    return el;
+  }
+
+  async function call(method, path, body, form) {
+    const headers = {};
+    if (s.token) headers.Authorization = "Bearer " + s.token;
+    if (body && !form) { headers["Content-Type"] = "application/json"; body = JSON.stringify(body); }
+    const r = await fetch(api + path, { method, headers, body });
+    const data = await r.json().catch(() => ({}));
+    if (!r.ok) throw Object.assign(new Error(data.message || "Something went wrong; please try again."), { code: data.error, status: r.status });
+    return data;
+  }
+
+  function authed(url) { return base + url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(s.token); }
+
+  function build() {
+    const host = h("csr-bridge-widget");
+    host.style.cssText = "all:initial!important;display:block!important";
+    host.style.setProperty("--csr-primary", cfg.primary_color);
+    host.style.setProperty("--csr-on-primary", cfg.text_color);
+    const root = host.attachShadow({ mode: "open" });
+    const wrap = h("div", { class: "wrap" + (opt.position === "left" ? " left" : ""), hidden: true });
+    root.append(h("link", { rel: "stylesheet", href: base + "/widget.css", onload: () => { wrap.hidden = false; } }), wrap);
+    ui.launcher = h("button", { class: "launcher", type: "button", "aria-label": "Open chat: " + cfg.title, "aria-expanded": "false", "aria-controls": "csr-panel", onclick: () => toggle() }, h("span", { "aria-hidden": "true", text: "💬" }));
+    ui.title = h("h2", { id: "csr-title", text: cfg.title });
+    ui.sub = h("p", { class: "sub", "aria-live": "polite" });
+    ui.end = h("button", { class: "end", type: "button", text: "End chat", hidden: true, onclick: endChat });
+    const header = h("header", {}, h("div", { class: "titles" }, ui.title, ui.sub), ui.end,
+      h("button", { class: "min", type: "button", "aria-label": "Minimise chat", text: "✕", onclick: () => toggle(false) }));
+    ui.error = h("p", { class: "error", role: "alert" });
+    ui.body = h("div", { class: "body" });
+    ui.panel = h("section", { class: "panel", id: "csr-panel", role: "dialog", "aria-labelledby": "csr-title", hidden: true, onkeydown: e => { if (e.key === "Escape") toggle(false); } }, header, ui.error, ui.body);
+    wrap.append(ui.panel, ui.launcher);
+    document.body.append(host);
+  }
+
+  function toggle(open = ui.panel.hidden) {
+    ui.panel.hidden = !open;
+    ui.launcher.setAttribute("aria-expanded", String(open));
+    s.open = open; save();
+    if (open) { ui.launcher.classList.remove("unread"); (ui.panel.querySelector(".prechat input, .composer:not([hidden]) textarea") || ui.panel.querySelector("button")).focus(); }
+    else ui.launcher.focus();
+  }
+
+  function fail(msg) { ui.error.textContent = msg || ""; }
+
+  function showForm() {
+    const topics = cfg.topics.map(t => h("option", { value: t.id, text: t.label, selected: t.id === opt.topic }));
+    const form = h("form", { class: "prechat", onsubmit: start },
+      h("p", { class: "greeting", text: cfg.greeting }),
+      h("label", {}, "Your name", h("input", { name: "name", required: true, maxlength: "80", autocomplete: "name", value: opt.name || "" })),
+      h("label", {}, "Email (optional)", h("input", { name: "email", type: "email", maxlength: "254", autocomplete: "email", value: opt.email || "" })),
+      topics.length ? h("label", {}, "Topic", h("select", { name: "topic" }, ...topics)) : null,
+      h("button", { class: "primary", type: "submit", text: "Start chat" }));
+    ui.body.replaceChildren(form);
+    ui.end.hidden = true;
+    ui.sub.textContent = "";
+  }
+
+  async function start(e) {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    const page = location.href.startsWith("http") ? location.href.slice(0, 2000) : "";
+    try {
+      s = {};
+      const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "", page_url: page });
+      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, agent: "", open: true };
+      save(); fail(); showChat(); connect();
+    } catch (err) { fail(err.message); }
+  }
+
+  function showChat() {
+    ui.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Messages" }, h("p", { class: "note", text: cfg.greeting }));
+    ui.typing = h("p", { class: "typing", "aria-live": "polite" });
+    ui.talk = h("button", { class: "talk", type: "button", text: "Talk to a person", onclick: escalate });
+    ui.text = h("textarea", { rows: "2", maxlength: String(cfg.max_message_chars), "aria-label": "Message", placeholder: "Type your message…", oninput: typing, onkeydown: e => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); ui.send.click(); } } });
+    ui.file = h("input", { type: "file", class: "file", accept: cfg.uploads.allowed_types.join(","), "aria-label": "Attach a file", onchange: upload });
+    ui.emoji = h("div", { class: "emoji", hidden: true, role: "group", "aria-label": "Emoji" },
+      ...EMOJI.map(x => h("button", { type: "button", text: x, "aria-label": "Insert " + x, onclick: () => { ui.text.setRangeText(x, ui.text.selectionStart, ui.text.selectionEnd, "end"); ui.text.focus(); } })));
+    ui.send = h("button", { class: "primary send", type: "submit", text: "Send" });
+    ui.composer = h("form", { class: "composer", onsubmit: e => { e.preventDefault(); sendText(); } },
+      h("label", { class: "attach", title: "Attach a file" }, h("span", { "aria-hidden": "true", text: "📎" }), ui.file),
+      h("button", { type: "button", class: "emoji-toggle", "aria-label": "Emoji", "aria-expanded": "false", text: "😊", onclick: e => { ui.emoji.hidden = !ui.emoji.hidden; e.currentTarget.setAttribute("aria-expanded", String(!ui.emoji.hidden)); } }),
+      ui.text, ui.send);
+    ui.after = h("div", { class: "after" });
+    ui.body.replaceChildren(ui.log, ui.typing, ui.talk, ui.emoji, ui.composer, ui.after);
+    ui.end.hidden = false;
+    for (const ev of s.events || []) render(ev);
+    for (const p of s.pending || []) pendingBubble(p);
+    setState(s.state);
+  }
+
+  function setState(state) {
+    s.state = state;
+    ui.talk.hidden = state !== "bot";
+    const over = state === "closed";
+    ui.composer.hidden = over; ui.end.hidden = over;
+    if (over) ui.emoji.hidden = true;
+    ui.sub.textContent = { bot: "Ask us anything", waiting: waitText || "Waiting for a person…", active: s.agent ? "Chatting with " + s.agent : "", message: "We'll get back to you", closed: "Chat ended" }[state] || "";
+    if (over && !ui.after.childElementCount) showEnded();
+  }
+
+  function connect() {
+    if (!s.chat || (ws && ws.readyState < 2)) return;
+    const u = new URL(api.replace(/^http/, "ws") + "/chats/" + encodeURIComponent(s.chat) + "/ws");
+    u.searchParams.set("token", s.token);
+    u.searchParams.set("after", s.last || "0");
+    const sock = ws = new WebSocket(u);
+    sock.onopen = () => { retry = 0; online(true); for (const p of s.pending) wsSend({ type: "message", text: p.text, client_msg_id: p.cid }); };
+    sock.onmessage = m => frame(JSON.parse(m.data));
+    sock.onclose = e => {
+      if (ws === sock) ws = null;
+      if (!s.chat) return;
+      if (e.code >= 4401 && e.code <= 4404) return reset("This chat session has ended. You can start a new chat.");
+      online(false);
+      setTimeout(connect, Math.min(10000, 500 * 2 ** retry++));
+    };
+  }
+
+  function wsSend(obj) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; } return false; }
+  function online(on) { ui.panel.classList.toggle("offline", !on); if (!on) ui.typing.textContent = "Reconnecting… messages you send now go out when we're back."; else if (ui.typing.textContent.startsWith("Reconnecting")) ui.typing.textContent = ""; }
+
+  function frame(f) {
+    if (f.type === "event") addEvent(f.event);
+    else if (f.type === "typing") agentTyping(f.typing ? f.name : "");
+    else if (f.type === "error" && f.client_msg_id) {
+      if (f.error === "rate_limited") setTimeout(() => { const p = s.pending.find(x => x.cid === f.client_msg_id); if (p) wsSend({ type: "message", text: p.text, client_msg_id: p.cid }); }, (f.retry_after || 5) * 1000);
+      else { s.pending = s.pending.filter(p => p.cid !== f.client_msg_id); save(); const b = ui.log.querySelector(`[data-cid="${CSS.escape(f.client_msg_id)}"]`); if (b) b.classList.add("failed"); fail(f.message); }
+    } else if (f.type === "error") fail(f.message);
+  }
+
+  function addEvent(ev) {
+    if (s.events.some(x => x.id === ev.id)) return;
+    s.events.push(ev);
+    if (s.events.length > KEEP) s.events.shift();
+    s.last = ev.id;
+    if (ev.client_msg_id) s.pending = s.pending.filter(p => p.cid !== ev.client_msg_id);
+    save();
+    render(ev);
+    if (ui.panel.hidden && ev.author.kind === "agent") ui.launcher.classList.add("unread");
+    if (!ui.panel.hidden) ui.log.lastElementChild.scrollIntoView({ block: "end" });
+  }
+
+  function note(text, cls) { ui.log.append(h("p", { class: "note" + (cls ? " " + cls : ""), text })); }
+  function place(d) {
+    if (!d.position) return;
+    waitText = "You're number " + d.position + " in line" + (d.estimated_wait ? " · wait " + minutes(d.estimated_wait) : "");
+    if (s.state === "waiting") ui.sub.textContent = waitText;
+  }
+  function minutes(sec) { const m = Math.max(1, Math.round(sec / 60)); return "about " + m + " min"; }
+
+  function render(ev) {
+    const d = ev.data || {};
+    switch (ev.kind) {
+      case "message": bubble(ev); if (ev.author.kind === "agent") agentTyping(""); break;
+      case "card": card(d, ev.author.kind === "agent" ? "From " + ev.author.name : d.source === "suggestion" ? "Suggested article" : ""); break;
+      case "edited": case "deleted": {
+        const t = ui.log.querySelector(`[data-id="${CSS.escape(String(d.target))}"] .text`);
+        if (t) { t.textContent = ev.kind === "edited" ? ev.text : "Message deleted"; t.parentNode.classList.add(ev.kind); }
+        break;
+      }
+      case "queued": note("You're in line. A person will be with you soon."); place(d); setState("waiting"); break;
+      case "overflowed": note(d.message ? "Nobody is free right now: leave a message and we'll get back to you." : "We're finding someone else to help you."); place(d); break;
+      case "position": place(d); break;
+      case "accepted": s.agent = d.agent_name || ev.author.name || "A person"; note(s.agent + " joined the chat"); setState("active"); break;
+      case "transferred": note(d.agent_name ? "You're being transferred to " + d.agent_name + "." : "You're being transferred to a colleague."); break;
+      case "closed": note("The chat has ended."); setState("closed"); break;
+      case "rating": s.rated = true; note("Thanks for rating this chat."); ui.after.querySelector(".rate")?.remove(); break;
+      default: if (ev.text) note(ev.text);
+    }
+  }
+
+  function bubble(ev) {
+    const mine = ev.author.kind === "customer";
+    if (ev.client_msg_id) ui.log.querySelector(`[data-cid="${CSS.escape(ev.client_msg_id)}"]`)?.remove();
+    const el = h("div", { class: "msg " + (mine ? "me" : ev.author.kind), "data-id": ev.id },
+      mine ? null : h("span", { class: "who", text: ev.author.name }),
+      ev.text ? h("p", { class: "text", text: ev.text }) : null,
+      ...ev.attachments.map(a => a.content_type.startsWith("image/")
+        ? h("a", { href: authed(a.url), target: "_blank", rel: "noopener" }, h("img", { src: authed(a.url), alt: a.filename, loading: "lazy" }))
+        : h("a", { class: "file-link", href: authed(a.url), download: a.filename, text: "📄 " + a.filename + " (" + Math.ceil(a.size / 1024) + " KB)" })));
+    ui.log.append(el);
+  }
+
+  function pendingBubble(p) { ui.log.append(h("div", { class: "msg me pending", "data-cid": p.cid }, h("p", { class: "text", text: p.text }), h("span", { class: "state", text: "Sending…" }))); }
+
+  function card(d, from) {
+    const ok = /^https?:\/\//i.test(d.url || "");
+    ui.log.append(h("article", { class: "card" }, from ? h("span", { class: "who", text: from }) : null, h("h3", { text: d.title || "" }), d.summary ? h("p", { text: d.summary }) : null,
+      ok ? h("a", { class: "open", href: d.url, target: "_blank", rel: "noopener noreferrer", text: "Open", "aria-label": "Open " + (d.title || "link") }) : null));
+  }
+
+  function sendText() {
+    const text = ui.text.value;
+    if (!text.trim()) return;
+    if (text.length > cfg.max_message_chars) return fail("Messages are limited to " + cfg.max_message_chars + " characters.");
+    const p = { cid: newId(), text };
+    s.pending.push(p); save();
+    pendingBubble(p);
+    ui.text.value = ""; fail();
+    clearTimeout(typingTimer); typingAt = 0;
+    wsSend({ type: "message", text, client_msg_id: p.cid });
+    ui.log.lastElementChild.scrollIntoView({ block: "end" });
+  }
+
+  function typing() {
+    if (Date.now() - typingAt > 3000) { typingAt = Date.now(); wsSend({ type: "typing", typing: true }); }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => { typingAt = 0; wsSend({ type: "typing", typing: false }); }, 4000);
+  }
+
+  function agentTyping(name) {
+    clearTimeout(agentTimer);
+    ui.typing.textContent = name ? name + " is typing…" : "";
+    if (name) agentTimer = setTimeout(() => { ui.typing.textContent = ""; }, 7000);
+  }
+
+  async function upload() {
+    const file = ui.file.files[0];
+    ui.file.value = "";
+    if (!file) return;
+    if (file.size > cfg.uploads.max_bytes) return fail("Files are limited to " + Math.floor(cfg.uploads.max_bytes / 1048576) + " MB.");
+    if (!cfg.uploads.allowed_types.includes(file.type)) return fail("Files of this type can't be sent.");
+    const form = new FormData();
+    form.append("file", file);
+    form.append("client_msg_id", newId());
+    try { fail(); await call("POST", "/chats/" + encodeURIComponent(s.chat) + "/attachments", form, true); } catch (err) { fail(err.message); }
+  }
+
+  async function escalate() {
+    try { ui.talk.disabled = true; const r = await call("POST", "/chats/" + encodeURIComponent(s.chat) + "/escalate"); setState(r.state); }
+    catch (err) { fail(err.message); } finally { ui.talk.disabled = false; }
+  }
+
+  async function endChat() {
+    try { await call("POST", "/chats/" + encodeURIComponent(s.chat) + "/close"); } catch (err) { fail(err.message); }
+  }
+
+  function showEnded() {
+    const dl = f => h("a", { href: authed("/api/v1/chats/" + encodeURIComponent(s.chat) + "/transcript?format=" + f), download: "", text: f.toUpperCase() });
+    const stars = [1, 2, 3, 4, 5].map(n => h("label", { class: "star" }, h("input", { type: "radio", name: "score", value: String(n), required: true, "aria-label": n + " of 5" }), h("span", { "aria-hidden": "true", text: "★" })));
+    const rate = s.rated ? null : h("form", { class: "rate", onsubmit: async e => {
+      e.preventDefault();
+      const f = new FormData(e.target);
+      try { await call("POST", "/chats/" + encodeURIComponent(s.chat) + "/rating", { score: Number(f.get("score")), comment: f.get("comment") || "" }); } catch (err) { fail(err.message); }
+    } }, h("fieldset", {}, h("legend", { text: "How did we do?" }), ...stars),
+      h("textarea", { name: "comment", rows: "2", maxlength: "1000", "aria-label": "Comment (optional)", placeholder: "Anything to add? (optional)" }),
+      h("button", { class: "primary", type: "submit", text: "Send rating" }));
+    ui.after.replaceChildren(rate || "", h("p", { class: "transcript" }, "Download the transcript: ", dl("txt"), " ", dl("html")),
+      h("button", { type: "button", class: "new", text: "Start a new chat", onclick: () => reset() }));
+  }
+
+  function reset(msg) {
+    const old = ws;
+    s = { open: true }; ws = null; save();
+    if (old) old.close();
+    showForm(); fail(msg);
+  }
+
+  async function init() {
+    try { cfg = await (await fetch(api + "/config")).json(); } catch (e) { console.warn("CSR Bridge widget: cannot reach", base); return; }
+    if (!cfg.topics) return console.warn("CSR Bridge widget:", cfg.message || "bad settings");
+    build();
+    if (s.chat) { showChat(); connect(); } else showForm();
+    addEventListener("online", connect);
+    if (s.open || opt.open === "true") toggle(true);
+  }
+
+  if (document.body) init(); else addEventListener("DOMContentLoaded", init);
+})();

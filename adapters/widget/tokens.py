@@ -1,0 +1,64 @@
+"""Customer session tokens: signed (itsdangerous), naming one chat, expiring after the configured time.
+
+The key comes from the config, or is generated once into the data directory so every process that
+shares that directory (and every restart) accepts the same tokens.
+"""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from adapters.widget.errors import ApiError
+from bridge.clock import now
+
+_SALT = "csr-bridge.widget.session"
+KEY_FILE = "widget-signing-key"
+
+
+@dataclass(frozen=True)
+class Issued:
+    token: str
+    expires_at: float
+
+
+class SessionTokens:
+    def __init__(self, key: str, ttl_seconds: float) -> None:
+        self._serializer = URLSafeTimedSerializer(key, salt=_SALT)
+        self._ttl = ttl_seconds
+
+    def issue(self, chat_id: str) -> Issued:
+        return Issued(self._serializer.dumps({"c": chat_id}), now() + self._ttl)
+
+    def chat_id(self, token: str) -> str:
+        """The chat the token opens; ApiError(401) when it is forged, garbled or expired."""
+        try:
+            data = self._serializer.loads(token, max_age=self._ttl)
+        except SignatureExpired:
+            raise ApiError(401, "token_expired", "This chat session has expired; start a new chat.") from None
+        except BadSignature:
+            raise ApiError(401, "invalid_token", "The session token is not valid.") from None
+        if not isinstance(data, dict) or not isinstance(data.get("c"), str):
+            raise ApiError(401, "invalid_token", "The session token is not valid.")
+        return data["c"]
+
+
+def signing_key(configured: str, data_dir: Path) -> str:
+    """The configured key, else the one kept in the data directory (created on first use)."""
+    if configured:
+        return configured
+    path = data_dir / KEY_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        draft = data_dir / f".{KEY_FILE}.{secrets.token_hex(4)}"
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)  # atomic: if another process got there first, theirs wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

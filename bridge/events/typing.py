@@ -1,0 +1,49 @@
+"""Typing indicators: short-lived, so never stored in a chat's event stream.
+
+Each side's state sits in a small Redis hash with an expiry per entry, and a `typing:ID` change on
+the feed tells every process to look again, so all `serve` processes show the same thing. The widget
+sets the customer side; a CSR adapter that sees its platform's typing events sets the agent side and
+can follow the customer's with `feed.subscribe("typing", handler)`.
+"""
+
+import json
+
+from redis.asyncio import Redis
+
+from bridge.clock import now
+from bridge.events.feed import ChangeFeed
+from bridge.keys import Keys
+
+TYPING_SECONDS = 6.0
+"""How long one 'typing' signal lasts unless renewed; clients renew every few seconds while typing."""
+
+
+class TypingSignals:
+    def __init__(self, redis: Redis, keys: Keys, feed: ChangeFeed) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._feed = feed
+
+    async def set(self, chat_id: str, side: str, name: str, typing: bool) -> None:
+        """`side` is "customer" or "agent"; `typing=False` clears it at once (e.g. on send)."""
+        key = self._keys.chat_typing(chat_id)
+        if typing:
+            value = json.dumps({"name": name, "until": now() + TYPING_SECONDS})
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.hset(key, side, value)
+                pipe.expire(key, int(TYPING_SECONDS * 10))
+                await pipe.execute()
+        elif not await self._redis.hdel(key, side):
+            return
+        await self._feed.publish("typing", chat_id)
+
+    async def current(self, chat_id: str) -> dict[str, str]:
+        """Side -> display name, for the sides typing right now."""
+        raw = await self._redis.hgetall(self._keys.chat_typing(chat_id))
+        moment = now()
+        out: dict[str, str] = {}
+        for side, value in raw.items():
+            entry = json.loads(value)
+            if entry["until"] > moment:
+                out[side] = entry["name"]
+        return out
