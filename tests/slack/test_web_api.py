@@ -1,15 +1,18 @@
 """The paced, retrying Web API door against the fake Slack: 429 Retry-After, transient errors, people needed."""
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.pacing import ChannelPacer
+from adapters.slack.offers import OfferCards
 from adapters.slack.problems import NeedsPerson, PlatformErrors
+from adapters.slack.responder import ReplyTo, Responder
 from adapters.slack.webapi import SlackCalls
 from bridge.app import BridgeApp
+from bridge.commands.replies import FileReply
 from tests.slack.bridge import InProcessBridge
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.helpers import active_chat, thread_of
@@ -110,3 +113,15 @@ async def test_a_revoked_token_shows_on_readyz_and_nothing_is_lost(bridge: InPro
     fake.bot_token = good
     await fake.wait_for(lambda: any(m["text"] == "hello??" for m in fake.thread(channel, root)), timeout=30)
     assert (await bridge.readyz()).status_code == 200
+
+
+async def test_a_file_reply_goes_to_the_dm_unless_public(door: Door, fake_slack: FakeSlack, app: BridgeApp) -> None:
+    responder = Responder(door.calls, OfferCards(door.calls, app.redis, app.keys))
+    root = (await door.post(channel=CHANNEL, text="root"))["ts"]
+    chart = FileReply("report.png", "image/png", b"\x89PNG chart", comment="Today's <numbers>")
+    await responder.send(chart, ReplyTo(user="USAM", channel=CHANNEL, thread=root))
+    await responder.send(replace(chart, public=True), ReplyTo(user="USAM", channel=CHANNEL, thread=root))
+    private, public = [u for u in fake_slack.uploads.values() if u.get("channel")]
+    assert (private["channel"], private["thread_ts"], private["data"]) == ("DUSAM", None, b"\x89PNG chart")
+    assert (public["channel"], public["thread_ts"]) == (CHANNEL, root)
+    assert fake_slack.messages["DUSAM"][0]["text"] == "Today's &lt;numbers&gt;"
