@@ -15,6 +15,9 @@ from tests.slack.bridge import CHANNELS, InProcessBridge, slack_overrides
 from tests.slack.fake_slack import FakeSlack
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
+
+
 class Customer:
     """The widget's side of the chat, over its HTTP API."""
 
@@ -118,11 +121,10 @@ async def test_a_chat_from_escalation_to_end_through_slack(bridge: InProcessBrid
 
     # both ways: text and a file from the customer; text and a file from the CSR
     await customer.post("/messages", json={"text": "Order 42, <@U0BOSS> knows", "client_msg_id": "m-1"})
-    photo = await bridge.app.attachments.save(customer.chat_id, "photo.png", "image/png", b"\x89PNG\r\n\x1a\n customer")
-    await bridge.app.service.customer_message(customer.chat_id, "", attachments=[photo])
+    await customer.post("/attachments", files={"file": ("photo.png", PNG, "image/png")})
     await fake.wait_for(lambda: any(u.get("thread_ts") == root for u in fake.uploads.values()))
     upload = next(u for u in fake.uploads.values() if u.get("thread_ts") == root)
-    assert upload["data"] == b"\x89PNG\r\n\x1a\n customer"
+    assert upload["data"] == PNG
     assert "Order 42, &lt;@U0BOSS&gt; knows" in [m["text"] for m in fake.thread(general, root)]
     await sender.thread_reply(csr, general, root, "Found it &amp; shipped it: <https://track.example/42|tracking>")
     shared = fake.user_file(b"%PDF-1.4 invoice", "invoice.pdf", "application/pdf")
