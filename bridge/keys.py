@@ -145,7 +145,7 @@ class Keys:
         """A case form being filled one question at a time by one CSR for one chat."""
         return f"{self.prefix}:casedraft:{agent_id}:{chat_id}"
 
-    # routing (routing/lua/lib.lua derives the same names; tests/routing/test_keys.py checks they agree)
+    # routing (routing/lua/lib/base.lua derives the same names; tests/routing/test_keys.py checks they agree)
     def chat_routing(self, chat_id: str) -> str:
         """Routing's private fields of a chat: wait sequence, place in line, transfer note, overflow due."""
         return f"{self.prefix}:chat:{chat_id}:routing"

@@ -6,9 +6,12 @@ idempotent, so every process may run it (it only fires timers whose RQ job is ov
 
 import asyncio
 import logging
+import secrets
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from redis.asyncio import Redis
 
 from routing.router import Router
 
@@ -20,9 +23,10 @@ LEASE_MS = 5000
 
 async def run_routing_loops(router: Router, stop: asyncio.Event) -> None:
     last_sweep = 0.0
+    lease = Lease(router.redis, router.keys.lock("routing:positions"))
     while not stop.is_set():
         try:
-            if await router.lease("positions", LEASE_MS):
+            if await lease.hold(LEASE_MS):
                 await router.positions.tick()
             if router.clock() - last_sweep >= SWEEP_EVERY:
                 last_sweep = router.clock()
@@ -35,3 +39,21 @@ async def run_routing_loops(router: Router, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), TICK_SECONDS)
         except TimeoutError:
             pass
+
+
+class Lease:
+    """A short renewable lease so one process at a time runs a periodic job."""
+
+    def __init__(self, redis: Redis, key: str) -> None:
+        self._redis = redis
+        self._key = key
+        self._token = secrets.token_hex(8)
+
+    async def hold(self, ms: int) -> bool:
+        """True while this process holds the lease (taken or renewed for `ms`)."""
+        if await self._redis.set(self._key, self._token, nx=True, px=ms):
+            return True
+        if await self._redis.get(self._key) == self._token:
+            await self._redis.pexpire(self._key, ms)
+            return True
+        return False

@@ -7,7 +7,6 @@ that another `serve` or `worker` process would need.
 
 import json
 import logging
-import secrets
 from collections.abc import Callable
 
 from redis.asyncio import Redis
@@ -21,10 +20,11 @@ from bridge.keys import Keys
 from bridge.metrics import Metrics
 from routing.positions import PositionAnnouncer
 from routing.priority import effective_priority
+from routing.metrics import observe
 from routing.scripts import RoutingScripts, ScriptResult
 from routing.settings import allowed_queues, write_settings
 from routing.state import RoutingState
-from routing.timers import TimerScheduler, job_for
+from routing.timers import TimerScheduler
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 class Router:
     def __init__(self, redis: Redis, keys: Keys, config: BridgeConfig, metrics: Metrics | None = None,
                  redis_url: str = "", config_path: str = "", clock: Callable[[], float] = now) -> None:
-        self._redis = redis
-        self._keys = keys
+        self.redis = redis
+        self.keys = keys
         self._config = config
         self._metrics = metrics
         self._scripts = RoutingScripts(redis, keys.prefix)
@@ -42,19 +42,28 @@ class Router:
         self.state = RoutingState(redis, keys)
         self.clock = clock
         self.positions = PositionAnnouncer(redis, keys, self._scripts, lambda: self.clock())
-        self._lease_token = secrets.token_hex(8)
         self._settings_written = False
         self._synced: set[str] = set()
 
     async def _run(self, script: str, *args: object) -> ScriptResult:
         if not self._settings_written:
-            await write_settings(self._redis, self._keys, self._config)
+            await write_settings(self.redis, self.keys, self._config)
             self._settings_written = True
         result = await self._scripts.run(script, self.clock(), *args)
         await self.timers.schedule(result.timers)
         if self._metrics is not None:
-            for offer in result.offers:
-                self._metrics.offers.labels(queue=offer.get("queue", ""), outcome="offered").inc()
+            observe(self._metrics, result)
+        return result
+
+    async def _agent_run(self, agent: AgentConfig, script: str, *args: object) -> ScriptResult:
+        """Runs a script about a CSR, writing their roster entry first when this process has not yet
+        (or when Redis lost it)."""
+        if agent.id not in self._synced:
+            await self.sync_agent(agent)
+        result = await self._run(script, agent.id, *args)
+        if result.status == "unknown":
+            await self.sync_agent(agent)
+            result = await self._run(script, agent.id, *args)
         return result
 
     # chats
@@ -91,40 +100,31 @@ class Router:
         roster = {a.id for a in self._config.agents}
         for agent in self._config.agents:
             await self.sync_agent(agent)
-        for gone in set(await self._redis.smembers(self._keys.agents)) - roster:
+        for gone in set(await self.redis.smembers(self.keys.agents)) - roster:
             await self._run("agent_sync", gone, gone, 1, "[]")
             await self._run("presence", gone, Presence.OFFLINE)
 
-    async def _ensure(self, agent: AgentConfig) -> None:
-        if agent.id not in self._synced:
-            await self.sync_agent(agent)
-
     async def set_presence(self, agent: AgentConfig, presence: Presence) -> ScriptResult:
-        await self._ensure(agent)
-        return await self._run("presence", agent.id, presence)
+        return await self._agent_run(agent, "presence", presence)
 
     async def join(self, agent: AgentConfig, queue: str) -> ScriptResult:
-        await self._ensure(agent)
-        return await self._run("membership", agent.id, queue, "join")
+        return await self._agent_run(agent, "membership", queue, "join")
 
     async def leave(self, agent: AgentConfig, queue: str) -> ScriptResult:
-        await self._ensure(agent)
-        return await self._run("membership", agent.id, queue, "leave")
+        return await self._agent_run(agent, "membership", queue, "leave")
 
     # offers
 
     async def accept(self, offer_id: str, agent: AgentConfig, platform: str) -> ScriptResult:
-        result = await self._run("accept", offer_id, agent.id, platform, agent.display_name)
-        if self._metrics is not None and result.status == "accepted" and not result.get("transfer_from"):
-            self._metrics.wait_time.labels(queue=result.get("queue")).observe(float(result.get("waited", 0)))
-        return result
+        return await self._run("accept", offer_id, agent.id, platform, agent.display_name)
 
     async def decline(self, offer_id: str, agent: AgentConfig) -> ScriptResult:
         return await self._run("decline", offer_id, agent.id)
 
     async def transfer_to_agent(self, chat_id: str, owner_id: str, target: AgentConfig, note: str,
                                 by: str) -> ScriptResult:
-        await self._ensure(target)
+        if target.id not in self._synced:
+            await self.sync_agent(target)
         return await self._run("transfer_agent", chat_id, owner_id, target.id, note, by)
 
     async def transfer_to_queue(self, chat_id: str, owner_id: str, queue: str, note: str, by: str) -> ScriptResult:
@@ -143,10 +143,15 @@ class Router:
 
     async def fire(self, member: str) -> ScriptResult:
         """Runs one timer by its member name (offer:ID, wait:CHAT:SEQ, idle:CHAT)."""
-        func, args = job_for(member)
-        name = func.rpartition(".")[2]
-        handler = {"expire_offer": self.expire, "overflow_chat": self.overflow, "idle_check": self.idle_check}[name]
-        return await handler(*args)  # type: ignore[operator]
+        kind, _, rest = member.partition(":")
+        if kind == "offer":
+            return await self.expire(rest)
+        if kind == "wait":
+            chat_id, _, seq = rest.rpartition(":")
+            return await self.overflow(chat_id, seq)
+        if kind == "idle":
+            return await self.idle_check(rest)
+        raise ValueError(f"unknown routing timer {member!r}")
 
     async def sweep(self, grace: float = 5.0) -> int:
         """Fires timers overdue by more than `grace` (their RQ job was lost); returns how many ran."""
@@ -155,17 +160,7 @@ class Router:
             try:
                 result = await self.fire(member)
             except ValueError:
-                await self._redis.zrem(self._keys.routing_timers, member)
+                await self.redis.zrem(self.keys.routing_timers, member)
                 continue
             fired += result.status != "early"
         return fired
-
-    async def lease(self, name: str, ms: int) -> bool:
-        """A short renewable lease so one process runs a periodic job; True while this process holds it."""
-        key = self._keys.lock(f"routing:{name}")
-        if await self._redis.set(key, self._lease_token, nx=True, px=ms):
-            return True
-        if await self._redis.get(key) == self._lease_token:
-            await self._redis.pexpire(key, ms)
-            return True
-        return False

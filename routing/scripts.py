@@ -1,4 +1,4 @@
-"""The routing Lua scripts: each is `lua/lib.lua` followed by its own body, run atomically in Redis."""
+"""The routing Lua scripts: each is the shared library (`lua/lib/`) followed by its own body, run atomically."""
 
 import json
 from dataclasses import dataclass
@@ -14,9 +14,17 @@ SCRIPT_NAMES = (
 )
 
 
+LIBRARY = ("base", "records", "lines", "offers", "flow")
+"""The shared library, in the order its parts build on each other."""
+
+
+def library_source() -> str:
+    lib = files("routing").joinpath("lua", "lib")
+    return "\n".join(lib.joinpath(f"{part}.lua").read_text() for part in LIBRARY)
+
+
 def script_source(name: str) -> str:
-    lua = files("routing").joinpath("lua")
-    return lua.joinpath("lib.lua").read_text() + "\n" + lua.joinpath(f"{name}.lua").read_text()
+    return library_source() + "\n" + files("routing").joinpath("lua", f"{name}.lua").read_text()
 
 
 @dataclass(frozen=True)

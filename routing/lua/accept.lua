@@ -18,7 +18,7 @@ if o.transfer_from ~= '' then
   routing_event('accepted', c.id, c.queue, a.id, o.id,
     { agent_id = a.id, agent_name = name, offer_id = o.id, transfer_from = o.transfer_from }, name .. ' joined the chat')
   notice(o.transfer_from, name .. ' took over the chat with ' .. c.customer .. '.')
-  return finish({ status = 'accepted', chat = c.id, transfer_from = o.transfer_from })
+  return finish({ status = 'accepted', chat = c.id, queue = c.queue, transfer_from = o.transfer_from })
 end
 if not c or c.state ~= 'offered' then
   settle(o, 'withdrawn')

@@ -7,4 +7,4 @@ redis.call('HSET', K.agent(o.agent_id), 'missed', 0)
 routing_event('declined', o.chat_id, o.queue, o.agent_id, o.id,
   { offer_id = o.id, agent_id = o.agent_id, transfer_from = o.transfer_from }, '')
 offer_unanswered(o, 'declined')
-return finish({ status = 'declined', chat = o.chat_id, transfer_from = o.transfer_from })
+return finish({ status = 'declined', chat = o.chat_id, queue = o.queue, transfer_from = o.transfer_from })

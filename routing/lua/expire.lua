@@ -7,4 +7,4 @@ if not o or o.state ~= 'pending' then
 end
 if NOW < o.deadline then return finish({ status = 'early', due = o.deadline }) end
 expire_offer(o)
-return finish({ status = 'expired', chat = o.chat_id, agent = o.agent_id })
+return finish({ status = 'expired', chat = o.chat_id, queue = o.queue, agent = o.agent_id })

@@ -1,11 +1,11 @@
 """The Lua scripts derive key names themselves; they must be the names bridge/keys.py documents."""
 
 import json
-from importlib.resources import files
 
 from redis.asyncio import Redis
 
 from bridge.keys import Keys
+from routing.scripts import library_source
 
 PAIRS = {
     "K.chat('c1')": lambda k: k.chat("c1"),
@@ -39,8 +39,7 @@ PAIRS = {
 
 
 async def test_lua_key_names_match_keys_py(redis: Redis) -> None:
-    lib = files("routing").joinpath("lua", "lib.lua").read_text()
     body = "return cjson.encode({" + ", ".join(PAIRS) + "})"
-    names = json.loads(await redis.eval(lib + "\n" + body, 0, "pfx", "0"))
+    names = json.loads(await redis.eval(library_source() + "\n" + body, 0, "pfx", "0"))
     keys = Keys("pfx")
     assert names == [expected(keys) for expected in PAIRS.values()]
