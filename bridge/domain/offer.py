@@ -31,3 +31,5 @@ class Offer(BaseModel):
     answered_at: float = 0.0
     transfer_from: str = ""
     note: str = ""
+    taken_by: str = ""
+    """For a `taken` offer: the CSR who accepted the chat first."""

@@ -82,6 +82,7 @@ async def test_broadcast_offers_everyone_first_accept_wins_others_are_freed(tmp_
     assert (await app.router.accept(winner.id, app.agent("bob"), "test")).status == "accepted"
     states = {o.agent_id: (await app.router.state.offer(o.id)).state for o in offers}
     assert states == {"alice": "taken", "bob": "accepted", "carol": "taken"}
+    assert {(await app.router.state.offer(o.id)).taken_by for o in offers if o.agent_id != "bob"} == {"bob"}
     second = await escalated(app)
     assert sorted(o.agent_id for o in await all_offers(app, second.id)) == ["alice", "carol"]
 

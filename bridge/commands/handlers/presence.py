@@ -1,6 +1,6 @@
 """`csr available|away|offline|status`, `csr join QUEUE`, `csr leave QUEUE`: a CSR's presence and queues."""
 
-from bridge.commands.registry import CommandSpec, Invocation
+from bridge.commands.registry import CommandSpec, Handler, Invocation
 from bridge.commands.replies import Action, Choices, Reply, Text
 from bridge.domain.agent import Presence
 from routing.settings import missing_skills
@@ -37,7 +37,7 @@ async def _state(inv: Invocation) -> AgentState:
     return state
 
 
-def _presence_command(presence: Presence):  # noqa: ANN202 - a handler
+def _presence_command(presence: Presence) -> Handler:
     async def handler(inv: Invocation) -> Reply:
         await inv.app.router.set_presence(inv.agent, presence)
         return Text(describe(inv, await _state(inv)))

@@ -97,7 +97,8 @@ end
 local function best_chat_for(a)
   local best, best_score, best_q
   for _, q in ipairs(redis.call('SMEMBERS', K.agent_queues(a.id))) do
-    local head = redis.call('ZRANGE', K.waiting(q), 0, 15, 'WITHSCORES')
+    local head = {}
+    if queue_conf(q) then head = redis.call('ZRANGE', K.waiting(q), 0, 15, 'WITHSCORES') end
     for i = 1, #head, 2 do
       if redis.call('SISMEMBER', K.tried(head[i]), a.id) == 0 then
         local s = tonumber(head[i + 1])
