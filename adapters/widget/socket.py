@@ -7,6 +7,7 @@ Connect with `?token=...&after=LAST_EVENT_ID` to resume.
 
 import asyncio
 import contextlib
+import math
 from typing import Any
 
 from starlette.requests import Request
@@ -21,7 +22,7 @@ from adapters.widget.errors import ApiError
 from adapters.widget.schemas import SocketFrame, SocketMessage, SocketTyping
 from adapters.widget.views import event_out, stored_client_id
 from bridge.domain.chat import Chat
-from bridge.domain.events import AuthorKind
+from bridge.domain.events import AuthorKind, EventKind
 
 RECHECK_SECONDS = 20.0
 """Re-read the stream this often even without a notification (belt and braces after a feed hiccup)."""
@@ -70,7 +71,7 @@ class ChatSocket:
             await ws.close(code=closing or 1000)
 
     async def _push(self, ws: WebSocket, chat_id: str, after: str, closed: asyncio.Event) -> int:
-        feed, last, shown, typing_due = self._ctx.app.feed, after, "", False
+        feed, last, shown, spoke = self._ctx.app.feed, after, None, 0.0
         entities = (f"chat:{chat_id}", f"typing:{chat_id}")
         while not closed.is_set():
             chat_ev, typing_ev = (feed.waiter(e) for e in entities)
@@ -80,13 +81,18 @@ class ChatSocket:
                     last = event.id
                     if event.customer_visible:
                         await ws.send_json({"type": "event", "event": event_out(event).model_dump(mode="json")})
-                typing = (await self._ctx.typing.current(chat_id)).get(AuthorKind.AGENT.value, "")
-                if typing != shown or (typing and typing_due):  # a change, or the CSR still typing
-                    await ws.send_json({"type": "typing", "typing": bool(typing), "name": typing})
-                    shown = typing
+                    if event.kind == EventKind.CLOSED or (event.kind == EventKind.MESSAGE
+                                                          and event.author.kind == AuthorKind.AGENT):
+                        spoke = math.inf if event.kind == EventKind.CLOSED else event.ts
+                typist = (await self._ctx.typing.current(chat_id)).get(AuthorKind.AGENT.value)
+                if typist is not None and typist.since <= spoke:
+                    typist = None  # they have sent their message (or the chat ended) since
+                if typist != shown:  # a new or renewed signal, or the end of one; never a repeat
+                    name = typist.name if typist else ""
+                    await ws.send_json({"type": "typing", "typing": bool(typist), "name": name})
+                    shown = typist
                 if len(batch) < PAGE:
                     await _wait_any(chat_ev, typing_ev, closed, timeout=RECHECK_SECONDS)
-                typing_due = typing_ev.is_set()
             finally:
                 feed.release(entities[0], chat_ev)
                 feed.release(entities[1], typing_ev)

@@ -7,6 +7,7 @@ can follow the customer's with `feed.subscribe("typing", handler)`.
 """
 
 import json
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
@@ -16,6 +17,17 @@ from bridge.keys import Keys
 
 TYPING_SECONDS = 6.0
 """How long one 'typing' signal lasts unless renewed; clients renew every few seconds while typing."""
+
+
+@dataclass(frozen=True)
+class Typist:
+    name: str
+    until: float
+
+    @property
+    def since(self) -> float:
+        """When this signal was sent: a message from the same side after it means they stopped."""
+        return self.until - TYPING_SECONDS
 
 
 class TypingSignals:
@@ -37,13 +49,9 @@ class TypingSignals:
             return
         await self._feed.publish("typing", chat_id)
 
-    async def current(self, chat_id: str) -> dict[str, str]:
-        """Side -> display name, for the sides typing right now."""
+    async def current(self, chat_id: str) -> dict[str, Typist]:
+        """Side -> who is typing there right now; a renewed signal compares unequal to the one before."""
         raw = await self._redis.hgetall(self._keys.chat_typing(chat_id))
         moment = now()
-        out: dict[str, str] = {}
-        for side, value in raw.items():
-            entry = json.loads(value)
-            if entry["until"] > moment:
-                out[side] = entry["name"]
-        return out
+        typists = {side: Typist(**json.loads(value)) for side, value in raw.items()}
+        return {side: t for side, t in typists.items() if t.until > moment}

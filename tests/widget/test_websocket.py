@@ -105,10 +105,18 @@ async def test_typing_goes_both_ways_without_touching_the_stream(served: Served)
         on = await frames_until(ws, lambda f: f["type"] == "typing")
         await typing.set(cid, "agent", "Alice", False)
         off = await frames_until(ws, lambda f: f["type"] == "typing")
-    assert customer == {"customer": "Ann"}
+        await typing.set(cid, "agent", "Sam", True)
+        await frames_until(ws, lambda f: f["type"] == "typing" and f["typing"])
+        sam = served.app.config.agent("sam")
+        assert sam is not None
+        await served.app.service.agent_message(cid, sam, "done typing", CUSTOMER_ORIGIN)
+        sent = await frames_until(ws, lambda f: f["type"] == "typing")
+    assert {side: t.name for side, t in customer.items()} == {"customer": "Ann"}
     assert on[-1] == {"type": "typing", "typing": True, "name": "Alice"}
     assert off[-1] == {"type": "typing", "typing": False, "name": ""}
-    assert [e.kind for e in await served.app.stream.read_all(cid)] == [EventKind.MESSAGE]
+    assert [f["event"]["text"] for f in sent if f["type"] == "event"] == ["done typing"]
+    assert sent[-1]["typing"] is False, "a CSR's message ends their typing indicator"
+    assert [e.kind for e in await served.app.stream.read_all(cid)] == [EventKind.MESSAGE] * 2
 
 
 async def test_bad_frames_get_errors_and_the_socket_stays_usable(served: Served) -> None:

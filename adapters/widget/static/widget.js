@@ -43,6 +43,13 @@
     return data;
   }
 
+  function icon(d) {
+    const ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg"), path = document.createElementNS(ns, "path");
+    svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("aria-hidden", "true"); path.setAttribute("d", d);
+    svg.append(path);
+    return svg;
+  }
+
   function authed(url) { return base + url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(s.token); }
 
   function build() {
@@ -51,9 +58,9 @@
     host.style.setProperty("--csr-primary", cfg.primary_color);
     host.style.setProperty("--csr-on-primary", cfg.text_color);
     const root = host.attachShadow({ mode: "open" });
-    const wrap = h("div", { class: "wrap" + (opt.position === "left" ? " left" : ""), hidden: true });
+    const wrap = ui.wrap = h("div", { class: "wrap" + (opt.position === "left" ? " left" : ""), hidden: true });
     root.append(h("link", { rel: "stylesheet", href: base + "/widget.css", onload: () => { wrap.hidden = false; } }), wrap);
-    ui.launcher = h("button", { class: "launcher", type: "button", "aria-label": "Open chat: " + cfg.title, "aria-expanded": "false", "aria-controls": "csr-panel", onclick: () => toggle() }, h("span", { "aria-hidden": "true", text: "💬" }));
+    ui.launcher = h("button", { class: "launcher", type: "button", "aria-label": "Open chat: " + cfg.title, "aria-expanded": "false", "aria-controls": "csr-panel", onclick: () => toggle() }, icon("M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z"));
     ui.title = h("h2", { id: "csr-title", text: cfg.title });
     ui.sub = h("p", { class: "sub", "aria-live": "polite" });
     ui.end = h("button", { class: "end", type: "button", text: "End chat", hidden: true, onclick: endChat });
@@ -68,6 +75,7 @@
 
   function toggle(open = ui.panel.hidden) {
     ui.panel.hidden = !open;
+    ui.wrap.classList.toggle("open", open);
     ui.launcher.setAttribute("aria-expanded", String(open));
     s.open = open; save();
     if (open) { ui.launcher.classList.remove("unread"); (ui.panel.querySelector(".prechat input, .composer:not([hidden]) textarea") || ui.panel.querySelector("button")).focus(); }
@@ -97,7 +105,7 @@
       s = {};
       const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "", page_url: page });
       s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, agent: "", open: true };
-      save(); fail(); showChat(); connect();
+      save(); fail(); showChat(); connect(); ui.text.focus();
     } catch (err) { fail(err.message); }
   }
 
@@ -111,7 +119,7 @@
       ...EMOJI.map(x => h("button", { type: "button", text: x, "aria-label": "Insert " + x, onclick: () => { ui.text.setRangeText(x, ui.text.selectionStart, ui.text.selectionEnd, "end"); ui.text.focus(); } })));
     ui.send = h("button", { class: "primary send", type: "submit", text: "Send" });
     ui.composer = h("form", { class: "composer", onsubmit: e => { e.preventDefault(); sendText(); } },
-      h("label", { class: "attach", title: "Attach a file" }, h("span", { "aria-hidden": "true", text: "📎" }), ui.file),
+      h("label", { class: "attach", title: "Attach a file" }, icon("M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z"), ui.file),
       h("button", { type: "button", class: "emoji-toggle", "aria-label": "Emoji", "aria-expanded": "false", text: "😊", onclick: e => { ui.emoji.hidden = !ui.emoji.hidden; e.currentTarget.setAttribute("aria-expanded", String(!ui.emoji.hidden)); } }),
       ui.text, ui.send);
     ui.after = h("div", { class: "after" });
@@ -210,7 +218,7 @@
       ev.text ? h("p", { class: "text", text: ev.text }) : null,
       ...ev.attachments.map(a => a.content_type.startsWith("image/")
         ? h("a", { href: authed(a.url), target: "_blank", rel: "noopener" }, h("img", { src: authed(a.url), alt: a.filename, loading: "lazy" }))
-        : h("a", { class: "file-link", href: authed(a.url), download: a.filename, text: "📄 " + a.filename + " (" + Math.ceil(a.size / 1024) + " KB)" })));
+        : h("a", { class: "file-link", href: authed(a.url), download: a.filename, text: a.filename + " (" + Math.ceil(a.size / 1024) + " KB)" })));
     ui.log.append(el);
   }
 
@@ -295,6 +303,7 @@
     build();
     if (s.chat) { showChat(); connect(); } else showForm();
     addEventListener("online", connect);
+    addEventListener("offline", () => ws && ws.close());
     if (s.open || opt.open === "true") toggle(true);
   }
 
