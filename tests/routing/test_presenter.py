@@ -70,3 +70,36 @@ async def test_the_feed_drives_the_presenter(app: BridgeApp) -> None:
     stop.set()
     await feed
     assert [(kind, v.offer.id) for kind, v in surface.offers] == [("show", offer.id)]
+
+
+async def test_escalate_card_accept_command_thread_end_to_end(app: BridgeApp) -> None:
+    """The whole path as serve runs it: feed -> card; the Accept button's command -> active chat ->
+    the card shows accepted and delivery opens the thread with the history."""
+    from tests.routing.helpers import run
+
+    surface = RecordingSurface()
+    app.surfaces[surface.platform] = surface
+    stop = asyncio.Event()
+    feed = asyncio.create_task(app.feed.run(stop))
+    await asyncio.sleep(0.05)
+
+    async def until(check) -> None:  # noqa: ANN001 - waits for the feed-driven work
+        for _ in range(200):
+            if check():
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("feed-driven work did not happen")
+
+    await run(app, "alice", "csr available")
+    c = await escalated(app, name="Ann", first="where is my order?")
+    await until(lambda: any(kind == "show" for kind, _ in surface.offers))
+    offer_id = surface.offers[0][1].offer.id
+    reply = await run(app, "alice", f"csr accept {offer_id}")
+    assert reply.text == "You got the chat with Ann."
+    await until(lambda: any(kind == "update" for kind, _ in surface.offers) and surface.threads)
+    await until(lambda: any(e.text == "where is my order?" for e in surface.delivered))
+    stop.set()
+    await feed
+    await app.delivery.idle()
+    assert [v.offer.state for kind, v in surface.offers if kind == "update"] == [OfferState.ACCEPTED]
+    assert len(surface.threads) == 1 and surface.threads[0].thread_id.startswith(f"root-{c.id}")
