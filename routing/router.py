@@ -6,7 +6,6 @@ that another `serve` or `worker` process would need.
 """
 
 import json
-import logging
 from collections.abc import Callable
 
 from redis.asyncio import Redis
@@ -18,15 +17,13 @@ from bridge.config.root import BridgeConfig
 from bridge.domain.agent import Presence
 from bridge.keys import Keys
 from bridge.metrics import Metrics
+from routing.metrics import observe
 from routing.positions import PositionAnnouncer
 from routing.priority import effective_priority
-from routing.metrics import observe
 from routing.scripts import RoutingScripts, ScriptResult
 from routing.settings import allowed_queues, write_settings
 from routing.state import RoutingState
 from routing.timers import TimerScheduler
-
-log = logging.getLogger(__name__)
 
 
 class Router:
@@ -50,6 +47,9 @@ class Router:
             await write_settings(self.redis, self.keys, self._config)
             self._settings_written = True
         result = await self._scripts.run(script, self.clock(), *args)
+        if result.status == "unknown_queue":  # Redis lost the settings (a restart without persistence)
+            await write_settings(self.redis, self.keys, self._config)
+            result = await self._scripts.run(script, self.clock(), *args)
         await self.timers.schedule(result.timers)
         if self._metrics is not None:
             observe(self._metrics, result)

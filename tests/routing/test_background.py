@@ -40,11 +40,14 @@ async def test_a_csr_who_left_a_queue_stays_out_after_a_restart(app: BridgeApp) 
     assert (await app.router.state.agent("alice")).queues == ("general",)
 
 
-async def test_routing_survives_a_lost_agent_record(app: BridgeApp) -> None:
+async def test_routing_survives_lost_settings_and_agent_records(app: BridgeApp) -> None:
+    """A Redis restarted without persistence loses everything; routing writes what it needs again."""
     await available(app, "alice")
-    await app.redis.delete(app.keys.agent("alice"))
+    await app.redis.delete(app.keys.agent("alice"), app.keys.queue("general"))
     await available(app, "alice")
     assert (await app.router.state.agent("alice")).presence == Presence.AVAILABLE
+    c = await escalated(app)
+    assert (await only_offer(app, "alice")).chat_id == c.id
 
 
 async def test_the_loops_sweep_overdue_timers_and_announce_positions(tmp_path: Path, redis: Redis,
