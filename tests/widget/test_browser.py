@@ -236,3 +236,17 @@ async def test_keyboard_screen_reader_labels_and_a_phone_screen(site: tuple[Serv
     await expect(dialog).to_be_hidden()
     await expect(launcher).to_be_focused()
     await page.close()
+
+
+async def test_the_demo_page_at_the_root_runs_the_widget(site: tuple[Served, str], browser: Browser) -> None:
+    served, _ = site
+    page = await browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    await start_chat(page, served.url + "/")
+    await send(page, "Hello from the demo page")
+    await expect(widget(page).locator(".msg.me:not(.pending) .text")).to_have_text(["Hello from the demo page"])
+    await expect(page.get_by_role("heading", name="CSR Bridge is running")).to_be_visible()
+    assert served.url + "/widget.js" in await page.locator("pre code").inner_text()
+    assert problems == [], "no CSP or script errors"
+    await page.close()
