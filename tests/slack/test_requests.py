@@ -3,6 +3,8 @@
 import json
 import time
 
+import httpx
+
 from tests.slack.bridge import InProcessBridge
 
 
@@ -93,3 +95,12 @@ async def test_slack_can_verify_the_request_url(bridge: InProcessBridge) -> None
     response = await bridge.sender.send(body, "application/json")
     assert response.status_code == 200
     assert response.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+
+
+async def test_customer_avatars_are_served_as_png_and_nothing_else(bridge: InProcessBridge) -> None:
+    async with httpx.AsyncClient(base_url=bridge.url) as client:
+        ok = await client.get("/slack/avatars/A3.png")
+        refused = [await client.get(f"/slack/avatars/{name}.png") for name in ("A9", "a3", "AB", "A33", "..")]
+    assert ok.status_code == 200 and ok.headers["content-type"] == "image/png"
+    assert ok.content.startswith(b"\x89PNG")
+    assert {r.status_code for r in refused} == {404}
