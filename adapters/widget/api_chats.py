@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from adapters.widget import conversation
-from adapters.widget.bodies import read_json
+from adapters.widget.bodies import M, json_limit, read_json
 from adapters.widget.context import WidgetContext
 from adapters.widget.errors import ApiError
 from adapters.widget.ratelimit import client_address
@@ -53,7 +53,7 @@ class ChatEndpoints:
 
     async def start(self, request: Request) -> JSONResponse:
         ctx = self._ctx
-        body = await read_json(request, StartChat)
+        body = await self._read(request, StartChat)
         topic = self._topic(body.topic)
         conversation.check_text(body.message, ctx.config.max_message_chars, allow_empty=True)
         await ctx.limiter.check("chats", client_address(request.scope), ctx.config.chats_per_hour_per_address,
@@ -78,6 +78,9 @@ class ChatEndpoints:
             raise ApiError(422, "unknown_topic", f"Pick one of the topics: {', '.join(t.id for t in topics)}.")
         return found
 
+    async def _read(self, request: Request, model: type[M]) -> M:
+        return await read_json(request, model, json_limit(self._ctx.config.max_message_chars))
+
     async def show(self, request: Request) -> JSONResponse:
         chat = await self._ctx.session_chat(request)
         return JSONResponse(chat_out(chat, self._ctx.app.config).model_dump())
@@ -85,7 +88,7 @@ class ChatEndpoints:
     async def message(self, request: Request) -> JSONResponse:
         ctx = self._ctx
         chat = await ctx.session_chat(request)
-        body = await read_json(request, NewMessage)
+        body = await self._read(request, NewMessage)
         if body.client_msg_id and (seen := await ctx.app.stream.find_by_client_id(
                 chat.id, stored_client_id(body.client_msg_id))):
             stored = await ctx.app.stream.get(chat.id, seen)
@@ -109,7 +112,7 @@ class ChatEndpoints:
 
     async def rating(self, request: Request) -> JSONResponse:
         chat = await self._ctx.session_chat(request)
-        body = await read_json(request, Rating)
+        body = await self._read(request, Rating)
         await self._ctx.count_action(chat.id)
         event = await conversation.rate(self._ctx, chat, body.score, body.comment)
         return JSONResponse(EventStored(event=event_out(event)).model_dump(), status_code=201)

@@ -1,12 +1,15 @@
 """The customer's transcript download: their own chat, without internal notes or routing details."""
 
+from typing import cast
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.widget.context import WidgetContext
 from adapters.widget.errors import ApiError
-from transcripts.render import FORMATS, render_transcript, transcript_filename
+from transcripts.render import FORMATS, Format, render_transcript, transcript_filename
+from transcripts.store import StoreUnavailable
 
 
 class TranscriptEndpoint:
@@ -17,14 +20,23 @@ class TranscriptEndpoint:
         return [Route("/chats/{chat_id}/transcript", self.transcript, methods=["GET"])]
 
     async def transcript(self, request: Request) -> Response:
-        chat = await self._ctx.session_chat(request)
+        """Works while the chat is live and, from the SQL archive, after its live state has expired."""
+        chat_id = self._ctx.session_chat_id(request)
         fmt = request.query_params.get("format", "txt")
         if fmt not in FORMATS:
             raise ApiError(422, "invalid_format", f"format must be one of: {', '.join(FORMATS)}.")
-        events = [e for e in await self._ctx.app.stream.read_all(chat.id) if e.customer_visible]
-        body, content_type = render_transcript(chat, events, fmt, audience="customer")
+        try:
+            record = await self._ctx.app.transcripts.record(chat_id)
+        except StoreUnavailable:
+            raise ApiError(503, "transcript_unavailable", "The transcript can't be read right now; try again soon.",
+                           headers={"Retry-After": "30"}) from None
+        if record is None:
+            raise ApiError(404, "chat_not_found", "This chat no longer exists.")
+        chat, events = record
+        body, content_type = render_transcript(chat, [e for e in events if e.customer_visible], cast(Format, fmt),
+                                               audience="customer")
         headers = {
-            "Content-Disposition": f'attachment; filename="{transcript_filename(chat, fmt)}"',
+            "Content-Disposition": f'attachment; filename="{transcript_filename(chat, cast(Format, fmt))}"',
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
             "Cache-Control": "no-store",

@@ -8,7 +8,11 @@ from starlette.requests import Request
 from adapters.widget.errors import ApiError
 
 M = TypeVar("M", bound=BaseModel)
-MAX_JSON_BYTES = 256 * 1024
+
+
+def json_limit(max_message_chars: int) -> int:
+    """Room for the longest allowed message even with every character escaped (a \\uXXXX pair is 12)."""
+    return 16 * 1024 + max_message_chars * 12
 
 
 def media_type(request: Request) -> str:
@@ -36,10 +40,10 @@ async def read_capped(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-async def read_json(request: Request, model: type[M]) -> M:
+async def read_json(request: Request, model: type[M], limit: int) -> M:
     if media_type(request) != "application/json":
         raise ApiError(415, "unsupported_media_type", "Send a JSON body with Content-Type: application/json.")
-    return parse_json(await read_capped(request, MAX_JSON_BYTES), model)
+    return parse_json(await read_capped(request, limit), model)
 
 
 def parse_json(raw: bytes | str, model: type[M]) -> M:

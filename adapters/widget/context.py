@@ -24,8 +24,8 @@ class WidgetContext:
     def config(self) -> WidgetConfig:
         return self.app.config.widget
 
-    async def session_chat(self, conn: HTTPConnection) -> Chat:
-        """The chat named in the path, if the caller's token was issued for exactly that chat.
+    def session_chat_id(self, conn: HTTPConnection) -> str:
+        """The chat id named in the path, if the caller's token was issued for exactly that chat.
 
         The token comes as `Authorization: Bearer ...`, or as `?token=` where a browser cannot set
         headers (WebSocket, <img> and download links).
@@ -38,7 +38,11 @@ class WidgetContext:
         chat_id = self.tokens.chat_id(token)
         if chat_id != conn.path_params.get("chat_id"):
             raise ApiError(403, "wrong_chat", "This session token belongs to another chat.")
-        chat = await self.app.chats.get(chat_id)
+        return chat_id
+
+    async def session_chat(self, conn: HTTPConnection) -> Chat:
+        """The live chat the caller's token opens (see `session_chat_id`)."""
+        chat = await self.app.chats.get(self.session_chat_id(conn))
         if chat is None:
             raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.")
         return chat

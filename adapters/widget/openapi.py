@@ -24,6 +24,7 @@ _ERRORS = {
     422: ("Invalid", "Fields missing or not valid (empty_message, message_too_long, invalid_body, ...)."),
     426: ("UpgradeRequired", "The address takes WebSocket connections only."),
     429: ("TooManyRequests", "Rate limit reached; wait Retry-After seconds."),
+    503: ("Unavailable", "The transcript archive can't be read right now; wait Retry-After seconds."),
 }
 _MODELS: list[type[BaseModel]] = [s.StartChat, s.NewMessage, s.Rating, s.WidgetSettings, s.ChatOut, s.StartedChat,
                                   s.EventsPage, s.EventStored, s.ErrorOut, s.SocketFrame]
@@ -82,7 +83,7 @@ def _paths() -> dict[str, Any]:
         f"{v1}/attachments/{{attachment_id}}": {"get": _op(
             "Download a file of this chat", {200: ("The file", {"*/*": {"schema": {"type": "string", "format": "binary"}}})},
             (401, 404), params=(_CHAT, file_id))},
-        f"{v1}/transcript": {"get": _op("Download the transcript", {200: ("Transcript", transcript)}, (401, 404, 422),
+        f"{v1}/transcript": {"get": _op("Download the transcript", {200: ("Transcript", transcript)}, (401, 404, 422, 503),
                                         params=(_CHAT, fmt))},
         f"{v1}/ws": {"get": {**_op("WebSocket: streams events, takes messages and typing", {
             101: ("Switching to WebSocket. Server frames: {type: event, event}, {type: typing, typing, name}, "
@@ -109,7 +110,8 @@ def build_openapi(config: BridgeConfig) -> dict[str, Any]:
         schemas["StartChat"]["properties"]["topic"]["enum"] = ["", *(t.id for t in cfg.topics)]
     error = _json("ErrorOut")
     responses = {name: {"description": text, "content": error} for _, (name, text) in _ERRORS.items()}
-    responses["TooManyRequests"]["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "required": True}}
+    for name in ("TooManyRequests", "Unavailable"):
+        responses[name]["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "required": True}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "CSR Bridge widget API", "version": "1.0.0",

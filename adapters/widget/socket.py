@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from adapters.widget import conversation
 from adapters.widget.api_chats import PAGE, valid_after
-from adapters.widget.bodies import parse_json
+from adapters.widget.bodies import json_limit, parse_json
 from adapters.widget.context import WidgetContext
 from adapters.widget.errors import ApiError
 from adapters.widget.schemas import SocketFrame, SocketMessage, SocketTyping
@@ -26,7 +26,6 @@ from bridge.domain.events import AuthorKind, EventKind
 
 RECHECK_SECONDS = 20.0
 """Re-read the stream this often even without a notification (belt and braces after a feed hiccup)."""
-MAX_FRAME_CHARS = 64 * 1024
 TYPING_PER_MINUTE = 40
 
 
@@ -106,7 +105,7 @@ class ChatSocket:
                 return 0
             frame: Any = None
             try:
-                frame = _frame(message.get("text"))
+                frame = _frame(message.get("text"), json_limit(self._ctx.config.max_message_chars))
                 await self._handle(ws, await self._chat(chat_id, token), frame)
             except ApiError as exc:
                 cid = frame.client_msg_id if isinstance(frame, SocketMessage) else ""
@@ -138,9 +137,9 @@ class ChatSocket:
             await ws.send_json({"type": "pong"})
 
 
-def _frame(text: str | None) -> Any:
-    if text is None or len(text) > MAX_FRAME_CHARS:
-        raise ApiError(400, "bad_frame", f"Send JSON text frames of at most {MAX_FRAME_CHARS} characters.")
+def _frame(text: str | None, limit: int) -> Any:
+    if text is None or len(text) > limit:
+        raise ApiError(400, "bad_frame", f"Send JSON text frames of at most {limit} characters.")
     return parse_json(text, SocketFrame).root
 
 

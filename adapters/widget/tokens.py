@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from adapters.widget.errors import ApiError
 from bridge.clock import now
@@ -38,7 +38,7 @@ class SessionTokens:
             data = self._serializer.loads(token, max_age=self._ttl)
         except SignatureExpired:
             raise ApiError(401, "token_expired", "This chat session has expired; start a new chat.") from None
-        except BadSignature:
+        except BadData:
             raise ApiError(401, "invalid_token", "The session token is not valid.") from None
         if not isinstance(data, dict) or not isinstance(data.get("c"), str):
             raise ApiError(401, "invalid_token", "The session token is not valid.")

@@ -147,3 +147,20 @@ async def test_end_rate_once_and_download_the_transcript(served: Served) -> None
     assert "<script>alert(1)" not in html.text and "&lt;script&gt;" in html.text
     assert as_json.json()["chat"]["id"] == cid
     assert bad.status_code == 422 and bad.json()["error"] == "invalid_format"
+
+
+async def test_the_transcript_outlives_the_live_chat_through_the_archive(served: Served) -> None:
+    app = served.app
+    async with served.client() as c:
+        chat = await served.start_chat(c, message="keep this")
+        cid, h = chat["chat_id"], auth(chat)
+        await c.post(f"/api/v1/chats/{cid}/close", headers=h)
+        await app.transcripts.archiver.archive(cid)
+        await app.redis.delete(app.keys.chat(cid), app.keys.chat_events(cid))  # what expiry does later
+        gone = await c.get(f"/api/v1/chats/{cid}/events", headers=h)
+        archived = await c.get(f"/api/v1/chats/{cid}/transcript", params={"format": "txt"}, headers=h)
+        other = await served.start_chat(c)
+        refused = await c.get(f"/api/v1/chats/{cid}/transcript", headers=auth(other))
+    assert (gone.status_code, gone.json()["error"]) == (404, "chat_not_found")
+    assert archived.status_code == 200 and "Ann: keep this" in archived.text
+    assert refused.status_code == 403
