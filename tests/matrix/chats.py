@@ -25,3 +25,13 @@ async def wait_events(app: BridgeApp, chat_id: str, match: Callable[[ChatEvent],
         while len(found := [e for e in await app.stream.read_all(chat_id) if match(e)]) < count:
             await asyncio.sleep(0.05)
     return found[:count]
+
+
+def posted_lines(posts: list[dict[str, object]], label: str) -> list[str]:
+    """The customer's lines as the CSR saw them, whether each came alone or merged into one post."""
+    lines: list[str] = []
+    for post in posts:
+        text = str(post["content"]["body"])  # type: ignore[index]
+        if text.startswith(f"{label}: "):
+            lines += text[len(label) + 2:].split("\n")
+    return lines

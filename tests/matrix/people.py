@@ -73,8 +73,8 @@ class MatrixPerson:
                     await asyncio.wait_for(self._changed.wait(), left)
             return found[:count]
 
-    def from_bot(self, room_id: str = "", thread: str = "") -> Callable[[Seen], bool]:
-        bot = self.hs.user_id(BOT)
+    def from_bot(self, room_id: str = "", thread: str = "", bot_user: str = BOT) -> Callable[[Seen], bool]:
+        bot = self.hs.user_id(bot_user)
 
         def match(e: Seen) -> bool:
             return (e.get("sender") == bot and e.get("type") == "m.room.message"

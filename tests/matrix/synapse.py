@@ -49,6 +49,8 @@ def overrides(port: int) -> dict:
         "presence": {"enabled": False},
         "url_preview_enabled": False,
         "suppress_key_server_warning": True,
+        # Each test's clients start with an initial sync; a cached answer from an earlier test would replay it.
+        "caches": {"sync_response_cache_duration": 0},
     }
 
 
@@ -74,14 +76,21 @@ class Synapse:
             cwd=self.workdir, check=True, capture_output=True,
         )
         self.shared_secret = yaml.safe_load(hs.read_text())["registration_shared_secret"]
-        extra = self.workdir / "overrides.yaml"
-        extra.write_text(yaml.safe_dump(overrides(self.port)))
-        log = open(self.workdir / "stdout.log", "wb")  # noqa: SIM115 - lives as long as the process
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "synapse.app.homeserver", "-c", str(hs), "-c", str(extra)],
-            cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
-        )
+        (self.workdir / "overrides.yaml").write_text(yaml.safe_dump(overrides(self.port)))
+        self._run()
+
+    def _run(self) -> None:
+        with open(self.workdir / "stdout.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "synapse.app.homeserver", "-c", str(self.workdir / "hs.yaml"),
+                 "-c", str(self.workdir / "overrides.yaml")],
+                cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
+            )
         self._wait_ready()
+
+    def restart(self) -> None:
+        """Back on the same port with the same database, as after an outage."""
+        self._run()
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT

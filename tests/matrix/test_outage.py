@@ -1,0 +1,38 @@
+"""The homeserver goes away and comes back: posts wait in the outbox and flow again, in order."""
+
+import asyncio
+
+from tests.matrix.bridge import InProcessBridge
+from tests.matrix.chats import hand_to, posted_lines, start_chat, wait_events
+from tests.matrix.homeserver import Homeserver
+from tests.matrix.people import MatrixPerson, body, thread_of
+
+
+async def test_nothing_is_lost_while_the_homeserver_is_away(bridge: InProcessBridge, homeserver: Homeserver,
+                                                             people: dict[str, MatrixPerson]) -> None:
+    alice, room = people["alice"], homeserver.rooms["general"]
+    app = bridge.app
+    await bridge.leading()
+    chat = await start_chat(app, first="Hello")
+    await hand_to(app, chat.id, "alice")
+    [head] = await alice.wait_for(lambda e: alice.from_bot(room)(e) and chat.id in body(e) and not thread_of(e))
+    root = head["event_id"]
+    await alice.wait_for(lambda e: alice.from_bot(room, root)(e) and body(e) == "Ann: Hello")
+
+    await asyncio.to_thread(homeserver.synapse.stop)
+    try:
+        for i in range(3):
+            await app.service.customer_message(chat.id, f"anyone? {i}")
+        async with asyncio.timeout(10):
+            while await bridge.adapter.outbox.pending(room) == 0:
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(3)  # the homeserver stays away while the bridge keeps trying
+        assert await bridge.adapter.outbox.pending(room) >= 1
+    finally:
+        await asyncio.to_thread(homeserver.synapse.restart)
+
+    await alice.wait_for(lambda e: alice.from_bot(room, root)(e) and body(e).endswith("anyone? 2"), timeout=60)
+    posts = [e for e in alice.events if alice.from_bot(room, root)(e)]
+    assert posted_lines(posts, "Ann") == ["Hello", "anyone? 0", "anyone? 1", "anyone? 2"]
+    await alice.send(room, "sorry, I'm here", thread=root)
+    await wait_events(app, chat.id, lambda e: e.text == "sorry, I'm here", timeout=60)

@@ -1,0 +1,51 @@
+"""Without an admin's exemption the bot meets Synapse's default limit (0.2 messages/s, burst 10):
+it paces, merges a customer's burst into one post, waits out M_LIMIT_EXCEEDED, and drops nothing."""
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.matrix.bridge import InProcessBridge, matrix_raw
+from tests.matrix.chats import hand_to, posted_lines, start_chat
+from tests.matrix.homeserver import LIMITED_BOT, Homeserver
+from tests.matrix.people import MatrixPerson, body, thread_of
+
+
+async def spend_budget(hs: Homeserver, room: str) -> int:
+    """Sends as the bot's account from elsewhere until the homeserver says M_LIMIT_EXCEEDED."""
+    headers = {"Authorization": f"Bearer {hs.token(LIMITED_BOT)}"}
+    async with httpx.AsyncClient(base_url=hs.url, headers=headers) as http:
+        for n in range(50):
+            resp = await http.put(f"/_matrix/client/v3/rooms/{room}/send/m.room.message/spend-{n}",
+                                  json={"msgtype": "m.notice", "body": "elsewhere"})
+            if resp.status_code == 429:
+                assert resp.json()["errcode"] == "M_LIMIT_EXCEEDED"
+                return n
+    raise AssertionError("the homeserver never rate-limited the bot")
+
+
+async def test_default_limits_pace_merge_and_keep_every_message(
+        tmp_path: Path, redis_url: str, redis: Any, homeserver: Homeserver, people: dict[str, MatrixPerson]) -> None:
+    alice, room = people["alice"], homeserver.rooms["general"]
+    bridge = InProcessBridge(tmp_path, redis_url, matrix_raw(homeserver, bot=LIMITED_BOT, paced=True))
+    await bridge.start()
+    await bridge.leading()
+    app = bridge.app
+    assert await spend_budget(homeserver, homeserver.rooms["supervisors"]) >= 1
+
+    chat = await start_chat(app, first="one")
+    words = ["one", "two", "three", "four", "five", "six"]
+    for word in words[1:]:
+        await app.service.customer_message(chat.id, word)
+    await hand_to(app, chat.id, "alice")
+    from_bot = alice.from_bot(room, bot_user=LIMITED_BOT)
+    [head] = await alice.wait_for(lambda e: from_bot(e) and chat.id in body(e) and not thread_of(e), timeout=60)
+    in_thread = alice.from_bot(room, head["event_id"], LIMITED_BOT)
+    await alice.wait_for(lambda e: in_thread(e) and body(e).endswith("six"), timeout=60)
+
+    posts = [e for e in alice.events if in_thread(e)]
+    assert posted_lines(posts, "Ann") == words
+    assert len(posts) < len(words), "a burst of one customer's messages should leave as fewer posts"
+    assert bridge.adapter.pacer.limit_hits >= 1, "M_LIMIT_EXCEEDED was never met"
+    await bridge.stop()

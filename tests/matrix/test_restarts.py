@@ -1,0 +1,76 @@
+"""Restarts and takeovers: nothing lost, nothing twice, one sync loop at a time."""
+
+from pathlib import Path
+from typing import Any
+
+from bridge.app import BridgeApp
+from bridge.domain.events import AuthorKind, EventKind
+from tests.matrix.bridge import InProcessBridge
+from tests.matrix.chats import hand_to, posted_lines, start_chat, wait_events
+from tests.matrix.homeserver import Homeserver
+from tests.matrix.people import MatrixPerson, body, thread_of
+
+
+async def _thread(bridge: InProcessBridge, hs: Homeserver, alice: MatrixPerson) -> tuple[str, str]:
+    chat = await start_chat(bridge.app, first="Hello")
+    await hand_to(bridge.app, chat.id, "alice")
+    [head] = await alice.wait_for(lambda e: alice.from_bot(hs.rooms["general"])(e) and chat.id in body(e)
+                                  and not thread_of(e))
+    return chat.id, head["event_id"]
+
+
+def _agent_texts(events: list[Any]) -> list[str]:
+    return [e.text for e in events if e.kind == EventKind.MESSAGE and e.author.kind == AuthorKind.AGENT]
+
+
+async def test_a_restart_mid_chat_loses_and_duplicates_nothing(
+        tmp_path: Path, redis_url: str, app: BridgeApp, matrix_overrides: dict[str, Any], homeserver: Homeserver,
+        people: dict[str, MatrixPerson]) -> None:
+    alice, room = people["alice"], homeserver.rooms["general"]
+    first = InProcessBridge(tmp_path, redis_url, matrix_overrides)
+    await first.start()
+    await first.leading()
+    chat_id, root = await _thread(first, homeserver, alice)
+    await alice.send(room, "before the restart", thread=root)
+    await wait_events(app, chat_id, lambda e: e.text == "before the restart")
+    await first.stop()
+
+    for i in range(3):  # the customer goes on while the bridge is down ...
+        await app.service.customer_message(chat_id, f"while away {i}")
+    for i in range(8):  # ... and so does Alice: more than one sync's timeline (limit 3) can hold
+        await alice.send(room, f"reply {i}", thread=root)
+
+    second = InProcessBridge(tmp_path, redis_url, matrix_overrides, timeline_limit=3)
+    await second.start()
+    await wait_events(app, chat_id, lambda e: e.text == "reply 7")
+    await alice.wait_for(lambda e: alice.from_bot(room, root)(e) and body(e).endswith("while away 2"))
+    posts = [e for e in alice.events if alice.from_bot(room, root)(e)]
+    assert posted_lines(posts, "Ann") == ["Hello", "while away 0", "while away 1", "while away 2"]
+    assert _agent_texts(await app.stream.read_all(chat_id)) == ["before the restart", *(f"reply {i}" for i in range(8))]
+    headers = [e for e in alice.events if alice.from_bot(room)(e) and chat_id in body(e) and not thread_of(e)]
+    assert len(headers) == 1
+    await second.stop()
+
+
+async def test_only_one_process_syncs_and_another_takes_over_when_it_dies(
+        tmp_path: Path, redis_url: str, app: BridgeApp, matrix_overrides: dict[str, Any], homeserver: Homeserver,
+        people: dict[str, MatrixPerson]) -> None:
+    alice, room = people["alice"], homeserver.rooms["general"]
+    a = InProcessBridge(tmp_path, redis_url, matrix_overrides, lock_ttl=2.0)
+    b = InProcessBridge(tmp_path, redis_url, matrix_overrides, lock_ttl=2.0)
+    await a.start()
+    await a.leading()
+    await b.start()
+    chat_id, root = await _thread(a, homeserver, alice)
+    await alice.send(room, "to a", thread=root)
+    await wait_events(app, chat_id, lambda e: e.text == "to a")
+    assert not b.adapter.leadership.leading and not b.adapter.sync.synced.is_set()
+
+    await a.crash()
+    await b.leading(timeout=30)
+    await alice.send(room, "to b", thread=root)
+    await app.service.customer_message(chat_id, "still there?")
+    await wait_events(app, chat_id, lambda e: e.text == "to b")
+    await alice.wait_for(lambda e: alice.from_bot(room, root)(e) and body(e).endswith("still there?"))
+    assert _agent_texts(await app.stream.read_all(chat_id)) == ["to a", "to b"]
+    await b.stop()
