@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 
 from redis.asyncio import Redis
+from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
 
 from bridge.chats import ChatRepository
@@ -25,6 +26,8 @@ from bridge.ports import AgentSurface, ThreadRef
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (0.5, 1, 2, 5, 10, 30)
+LOCK_TTL = 60
+"""A dead holder's lock frees itself after this; a live holder renews it, however long it delivers."""
 
 
 class ChatDelivery:
@@ -87,12 +90,14 @@ class ChatDelivery:
                 return
 
     async def _drain_locked(self, chat_id: str) -> None:
-        lock = self._redis.lock(self._keys.lock(f"deliver:{chat_id}"), timeout=60, blocking_timeout=30)
+        lock = self._redis.lock(self._keys.lock(f"deliver:{chat_id}"), timeout=LOCK_TTL, blocking_timeout=30)
         if not await lock.acquire():
             raise TimeoutError(f"chat {chat_id} delivery lock busy")
+        renewal = asyncio.create_task(_keep_renewed(lock))
         try:
             await self._drain(chat_id)
         finally:
+            renewal.cancel()
             try:
                 await lock.release()
             except LockError:
@@ -119,6 +124,12 @@ class ChatDelivery:
                 cursor = event.id
                 await self._redis.hset(self._keys.chat_cursors(chat_id), sink, cursor)
             chat = await self._chats.get(chat_id) or chat
+
+
+async def _keep_renewed(lock: Lock) -> None:
+    while True:
+        await asyncio.sleep(LOCK_TTL / 3)
+        await lock.reacquire()
 
 
 def _is_echo(event: ChatEvent, thread: ThreadRef) -> bool:

@@ -1,5 +1,7 @@
 """Ordered, once-only delivery into the CSR thread, across restarts and failures."""
 
+import asyncio
+
 import pytest
 
 from bridge.app import BridgeApp
@@ -72,3 +74,21 @@ async def test_waiting_chats_are_not_delivered(app: BridgeApp) -> None:
     chat = await app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "hello")
     await drain(app.delivery, chat.id)
     assert surface.delivered == [] and surface.threads == []
+
+
+async def test_a_long_delivery_keeps_its_lock(app: BridgeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow platform (paced posts) may deliver for longer than the lock's TTL; the lock must hold."""
+    monkeypatch.setattr("bridge.events.delivery.LOCK_TTL", 0.3)
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    slow_deliver = surface.deliver
+
+    async def deliver(thread, chat_, event):
+        await asyncio.sleep(0.5)
+        assert await app.redis.exists(app.keys.lock(f"deliver:{chat.id}"))
+        await slow_deliver(thread, chat_, event)
+
+    surface.deliver = deliver  # type: ignore[method-assign]
+    await app.service.customer_message(chat.id, "second")
+    await asyncio.wait_for(drain(app.delivery, chat.id), 10)
+    assert [e.text for e in surface.delivered] == ["first", "second"]
