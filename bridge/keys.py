@@ -243,3 +243,26 @@ class Keys:
     def routing_conf(self) -> str:
         """Routing settings the scripts read (missed offers before away, idle timeout)."""
         return f"{self.prefix}:routing:conf"
+
+    # supervision and reports
+    @property
+    def reports_outbox(self) -> str:
+        """Finished reports (tables, files) waiting for a serve process to post them (a consumer group)."""
+        return f"{self.prefix}:reports:outbox"
+
+    @property
+    def dashboard_lease(self) -> str:
+        """Held for a few seconds by the process that announced a dashboard refresh, to space them out."""
+        return f"{self.prefix}:dashboard:lease"
+
+    @property
+    def dashboard_seq(self) -> str:
+        """Counts dashboard refreshes; each is carried out by the one process that claims its number."""
+        return f"{self.prefix}:dashboard:seq"
+
+    def dashboard_claim(self, platform: str, seq: str) -> str:
+        return f"{self.prefix}:dashboard:{platform}:{seq}"
+
+    def slack_monitors(self, chat_id: str) -> str:
+        """Supervisors reading along by DM: their DM channel -> JSON of the copy's root ts and first event."""
+        return f"{self.prefix}:adapter:slack:monitors:{chat_id}"

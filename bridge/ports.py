@@ -4,8 +4,9 @@ A platform adapter implements `AgentSurface`; the core never imports a platform 
 """
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from bridge.commands.replies import Reply
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
@@ -57,4 +58,28 @@ class AgentSurface(Protocol):
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:
         """A private notice to one agent (missed offers, a declined transfer)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReadAlong:
+    """How a supervisor follows a chat now: a link to its thread, and what the platform did for them."""
+
+    link: str
+    how: str
+    """"member" (already in the channel or room), "copy" (a live copy goes to their DM) or "invited"."""
+
+
+@runtime_checkable
+class SupervisorSurface(Protocol):
+    """Optional for a platform: supervisors reading along, and replies that finish after their command."""
+
+    async def invite_supervisor(self, thread: ThreadRef, chat: Chat, agent: AgentConfig) -> ReadAlong:
+        """Lets a supervisor read the chat's thread from now on."""
+        ...
+
+    async def send_reply(self, agent: AgentConfig, reply: Reply, key: str, conversation: str = "",
+                         thread: str = "") -> None:
+        """A command's reply that comes later (a report): private ones in the agent's DM, public ones in
+        `conversation` (and `thread`). `key` is unique per reply, so a platform may drop a repeat."""
         ...

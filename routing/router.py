@@ -15,6 +15,7 @@ from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.config.root import BridgeConfig
 from bridge.domain.agent import Presence
+from bridge.domain.chat import ChatState
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from routing.metrics import observe
@@ -129,6 +130,23 @@ class Router:
 
     async def transfer_to_queue(self, chat_id: str, owner_id: str, queue: str, note: str, by: str) -> ScriptResult:
         return await self._run("transfer_queue", chat_id, owner_id, queue, note, by)
+
+    # supervisors
+
+    async def reassign_to_agent(self, chat_id: str, target: AgentConfig, platform: str,
+                                by: AgentConfig) -> ScriptResult:
+        """Gives a waiting, offered or active chat to `target` at once (no offer)."""
+        if target.id not in self._synced:
+            await self.sync_agent(target)
+        return await self._run("reassign_agent", chat_id, target.id, target.display_name, platform, by.id,
+                               by.display_name)
+
+    async def move_to_queue(self, chat_id: str, queue: str, by: str) -> ScriptResult:
+        """Puts a chat in another queue's line: an active one through a queue transfer, a waiting one directly."""
+        chat = await self._chats.get(chat_id)
+        if chat is not None and chat.state == ChatState.ACTIVE:
+            return await self.transfer_to_queue(chat_id, chat.agent_id, queue, "", by)
+        return await self._run("requeue", chat_id, queue, by)
 
     # timers: RQ jobs and the sweep call these; each does nothing once the chat or offer moved on
 

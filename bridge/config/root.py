@@ -10,6 +10,7 @@ from bridge.config.cases import CasesConfig
 from bridge.config.knowledge import KnowledgeConfig
 from bridge.config.matrix import MatrixConfig
 from bridge.config.queues import QueueConfig
+from bridge.config.reports import ReportsConfig
 from bridge.config.routing import RoutingConfig
 from bridge.config.server import ServerConfig
 from bridge.config.slack import SlackConfig
@@ -33,6 +34,7 @@ class BridgeConfig(Section):
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
     transcripts: TranscriptsConfig = Field(default_factory=TranscriptsConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
     base_dir: str = Field("", exclude=True)
     """Set by the loader: the config file's folder."""
 

@@ -76,6 +76,7 @@ local function set_presence(a, presence)
   if presence ~= 'available' then withdraw_agent_offers(a) end
   TOUCHED_AGENTS[a.id] = true
   if old ~= presence then
+    agent_set(a, 'presence_since', NOW)
     feed('presence', '', '', a.id, '', { presence = presence, was = old })
     changed('agent:' .. a.id)
   end

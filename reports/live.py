@@ -1,0 +1,122 @@
+"""What is happening right now, read from routing's state in Redis for the supervisor views.
+
+Reads only (every change goes through the routing scripts). Counts that need history (answered
+within target in the last hour, missed offers today) come from the routing event feed.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from bridge.app import BridgeApp
+from bridge.config.agents import AgentConfig
+from bridge.domain.agent import Presence
+from bridge.domain.chat import Chat, ChatState
+from reports.feed import entries_since
+
+HOUR = 3600.0
+OPEN_STATES = (ChatState.WAITING, ChatState.OFFERED, ChatState.ACTIVE, ChatState.MESSAGE)
+
+
+@dataclass(frozen=True)
+class QueueNow:
+    name: str
+    display: str
+    waiting: int
+    offers: int
+    longest_wait: float
+    available: int
+    busy: int
+    away: int
+    answered: int
+    within_target: int
+    """Of the chats answered in the last hour, how many within the queue's target."""
+
+
+@dataclass(frozen=True)
+class AgentNow:
+    agent: AgentConfig
+    presence: Presence
+    since: float
+    """When the presence was set; 0 when unknown."""
+    load: int
+    capacity: int
+    offers: int
+    chat_ids: tuple[str, ...]
+    missed_today: int
+
+
+@dataclass(frozen=True)
+class ChatNow:
+    chat: Chat
+    wait: float | None
+    duration: float | None
+
+
+async def open_chats(app: BridgeApp, queues: list[str], now: float) -> list[ChatNow]:
+    """Chats with the team (waiting, offered, active, left as a message) in these queues."""
+    ids = sorted(await app.chats.open_ids())
+    chats = [c for c in [await app.chats.get(i) for i in ids] if c and c.state in OPEN_STATES and c.queue in queues]
+    out = []
+    for c in chats:
+        waiting = c.state in (ChatState.WAITING, ChatState.OFFERED)
+        wait = None
+        if c.escalated_at and waiting:
+            wait = now - c.escalated_at
+        elif c.escalated_at and c.state == ChatState.ACTIVE and c.accepted_at >= c.escalated_at:
+            wait = c.accepted_at - c.escalated_at
+        duration = now - c.accepted_at if c.state == ChatState.ACTIVE and c.accepted_at else None
+        out.append(ChatNow(c, wait, duration))
+    return sorted(out, key=_urgency)
+
+
+def _urgency(n: ChatNow) -> tuple[int, float]:
+    """Waiting customers first (longest wait first), then active chats (longest first), then messages."""
+    if n.chat.state in (ChatState.WAITING, ChatState.OFFERED):
+        return 0, -(n.wait or 0.0)
+    if n.chat.state == ChatState.ACTIVE:
+        return 1, -(n.duration or 0.0)
+    return 2, 0.0
+
+
+async def agents_now(app: BridgeApp, agents: list[AgentConfig], now: float, day_start: float) -> list[AgentNow]:
+    missed: Counter[str] = Counter()
+    async for entry in entries_since(app.redis, app.keys, day_start, {"missed"}):
+        missed[entry.agent_id] += 1
+    out = []
+    for agent in agents:
+        state = await app.router.state.agent(agent.id)
+        fields = await app.redis.hmget(app.keys.agent(agent.id), ["presence_since", "available_since"])
+        presence = state.presence if state else Presence.OFFLINE
+        since = float(fields[0] or (fields[1] if presence == Presence.AVAILABLE else 0) or 0)
+        out.append(AgentNow(
+            agent=agent, presence=presence, since=since, load=state.load if state else 0,
+            capacity=state.capacity if state else app.config.capacity_of(agent), offers=state.pending if state else 0,
+            chat_ids=tuple(await app.router.agent_chat_ids(agent.id)), missed_today=missed[agent.id]))
+    return out
+
+
+async def queues_now(app: BridgeApp, queues: list[str], now: float) -> list[QueueNow]:
+    answered: Counter[str] = Counter()
+    within: Counter[str] = Counter()
+    targets = {q.name: q.target_answer_seconds for q in app.config.queues}
+    async for e in entries_since(app.redis, app.keys, now - HOUR, {"accepted"}):
+        if "waited" in e.data and not e.data.get("transfer_from") and e.queue in targets:
+            answered[e.queue] += 1
+            within[e.queue] += float(e.data["waited"]) <= targets[e.queue]
+    chats = await open_chats(app, queues, now)
+    offers = Counter([await app.redis.hget(app.keys.offer(o), "queue") for o in
+                      await app.router.state.pending_offer_ids()])
+    people = [await app.router.state.agent(a.id) for a in app.config.agents]
+    out = []
+    for q in [app.config.queue(name) for name in queues]:
+        waits = [n.wait for n in chats if n.chat.queue == q.name and n.wait is not None
+                 and n.chat.state in (ChatState.WAITING, ChatState.OFFERED)]
+        members = [p for p in people if p and q.name in p.queues]
+        free = [p for p in members if p.presence == Presence.AVAILABLE and p.load + p.pending < p.capacity]
+        out.append(QueueNow(
+            name=q.name, display=q.display_name, waiting=len(waits), offers=offers[q.name],
+            longest_wait=max(waits, default=0.0), available=len(free),
+            busy=sum(p.presence == Presence.AVAILABLE for p in members) - len(free),
+            away=sum(p.presence == Presence.AWAY for p in members),
+            answered=answered[q.name], within_target=within[q.name]))
+    return out
