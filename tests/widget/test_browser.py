@@ -165,6 +165,16 @@ async def test_a_whole_chat_in_the_browser(site: tuple[Served, str], browser: Br
     assert [e.text for e in stored if e.author.kind == "customer" and e.text] == [
         "How do I cancel my subscription? 🙂", "<b>bold</b> <img src=x onerror=alert(1)> @room <!channel>"]
 
+    bob = app.config.agent("bob")
+    assert bob is not None
+    await app.router.set_presence(bob, Presence.AVAILABLE)
+    await app.router.transfer_to_agent(chat_id, "alice", bob, "wants a refund", "alice")
+    offer = [e for e in await app.stream.read_all(chat_id) if e.kind == EventKind.OFFERED][-1]
+    await app.router.accept(offer.data["offer_id"], bob, "slack")
+    await expect(w.locator(".note", has_text="passed to")).to_have_text("Your chat was passed to Bob.")
+    await expect(w.locator(".sub")).to_have_text("Chatting with Bob")
+    assert "wants a refund" not in await w.locator(".log").inner_text()
+
     await w.get_by_role("button", name="End chat").click()
     await expect(w.locator(".note").last).to_have_text("The chat has ended.")
     await w.get_by_label("4 of 5").check(force=True)

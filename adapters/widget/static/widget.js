@@ -203,7 +203,7 @@
       case "overflowed": note(d.message ? "Nobody is free right now: leave a message and we'll get back to you." : "We're finding someone else to help you."); place(d); break;
       case "position": place(d); break;
       case "accepted": s.agent = d.agent_name || ev.author.name || "A person"; note(s.agent + " joined the chat"); setState("active"); break;
-      case "transferred": note(d.agent_name ? "You're being transferred to " + d.agent_name + "." : "You're being transferred to a colleague."); break;
+      case "transferred": note(d.agent_name ? "Your chat was passed to " + d.agent_name + "." : "You're being transferred to a colleague."); break;
       case "closed": note("The chat has ended."); setState("closed"); break;
       case "rating": s.rated = true; note("Thanks for rating this chat."); ui.after.querySelector(".rate")?.remove(); break;
       default: if (ev.text) note(ev.text);
