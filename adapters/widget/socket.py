@@ -21,7 +21,7 @@ from adapters.widget.context import WidgetContext
 from adapters.widget.errors import ApiError
 from adapters.widget.schemas import SocketFrame, SocketMessage, SocketTyping
 from adapters.widget.views import event_out, stored_client_id
-from bridge.domain.chat import Chat
+from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import AuthorKind, EventKind
 
 RECHECK_SECONDS = 20.0
@@ -65,7 +65,10 @@ class ChatSocket:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                 await task
-        closing = next(iter(done)).result()
+        try:
+            closing = next(iter(done)).result()
+        except WebSocketDisconnect:
+            return
         if ws.application_state == WebSocketState.CONNECTED and ws.client_state == WebSocketState.CONNECTED:
             await ws.close(code=closing or 1000)
 
@@ -124,8 +127,9 @@ class ChatSocket:
     async def _handle(self, ws: WebSocket, chat: Chat, frame: Any) -> None:
         ctx = self._ctx
         if isinstance(frame, SocketTyping):
-            if not await ctx.limiter.wait_needed("typing", chat.id, TYPING_PER_MINUTE, 60):
-                await ctx.typing.set(chat.id, AuthorKind.CUSTOMER.value, chat.customer.name, frame.typing)
+            if chat.state == ChatState.CLOSED or await ctx.limiter.wait_needed("typing", chat.id, TYPING_PER_MINUTE, 60):
+                return  # typing is a hint: dropped quietly after the end or when it comes too often
+            await ctx.typing.set(chat.id, AuthorKind.CUSTOMER.value, chat.customer.name, frame.typing)
         elif isinstance(frame, SocketMessage):
             seen = await ctx.app.stream.find_by_client_id(chat.id, stored_client_id(frame.client_msg_id)) \
                 if frame.client_msg_id else None
