@@ -48,7 +48,7 @@ class Router:
             await write_settings(self.redis, self.keys, self._config)
             self._settings_written = True
         result = await self._scripts.run(script, self.clock(), *args)
-        if result.status == "unknown_queue":  # Redis lost the settings (a restart without persistence)
+        if result.status == "no_settings":  # Redis lost its data (a restart without persistence)
             await write_settings(self.redis, self.keys, self._config)
             result = await self._scripts.run(script, self.clock(), *args)
         await self.timers.schedule(result.timers)

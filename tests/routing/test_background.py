@@ -43,7 +43,7 @@ async def test_a_csr_who_left_a_queue_stays_out_after_a_restart(app: BridgeApp) 
 async def test_routing_survives_lost_settings_and_agent_records(app: BridgeApp) -> None:
     """A Redis restarted without persistence loses everything; routing writes what it needs again."""
     await available(app, "alice")
-    await app.redis.delete(app.keys.agent("alice"), app.keys.queue("general"))
+    await app.redis.flushdb()
     await available(app, "alice")
     assert (await app.router.state.agent("alice")).presence == Presence.AVAILABLE
     c = await escalated(app)
@@ -56,7 +56,10 @@ async def test_the_loops_sweep_overdue_timers_and_announce_positions(tmp_path: P
     clock = with_clock(app)
     early = await escalated(app, queue="billing")
     clock.tick()
-    behind = [await escalated(app, queue="general") for _ in range(2)]
+    behind = []
+    for _ in range(2):
+        clock.tick()
+        behind.append(await escalated(app, queue="general"))
     clock.tick(120)  # billing's max-wait job "was lost"; general's is not due
     stop = asyncio.Event()
     loops = asyncio.create_task(run_routing_loops(app.router, stop))

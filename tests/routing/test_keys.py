@@ -39,6 +39,7 @@ PAIRS = {
 
 
 async def test_lua_key_names_match_keys_py(redis: Redis) -> None:
+    await redis.hset("pfx:routing:conf", "missed_before_away", 2)  # the library needs the settings
     body = "return cjson.encode({" + ", ".join(PAIRS) + "})"
     names = json.loads(await redis.eval(library_source() + "\n" + body, 0, "pfx", "0"))
     keys = Keys("pfx")

@@ -41,6 +41,10 @@ K.feed = P .. ':routing:events'
 K.dirty = P .. ':routing:dirty'
 K.conf = P .. ':routing:conf'
 
+-- Queue settings come from the config (routing/settings.py); without them (a Redis that lost its data)
+-- nothing is changed and the caller writes them again.
+if redis.call('EXISTS', K.conf) == 0 then return cjson.encode({ status = 'no_settings' }) end
+
 local OUT = { offers = {}, timers = {} }
 local TOUCHED_AGENTS, TOUCHED_QUEUES = {}, {}
 
