@@ -1,4 +1,5 @@
-"""Turns `csr transfer @bob "needs billing"` into a name and arguments, with quotes honoured."""
+"""Turns `csr transfer @bob "needs billing"` into a name and arguments, with quotes honoured
+when they pair up and taken literally when they don't (people write apostrophes)."""
 
 import shlex
 from dataclasses import dataclass
@@ -31,6 +32,6 @@ def parse(text: str, prefixes: tuple[str, ...] = ("csr", "/csr", "!csr")) -> Par
     rest = rest.strip()
     try:
         args = tuple(shlex.split(rest))
-    except ValueError as exc:
-        raise ParseError(f"could not read the arguments: {exc}") from None
+    except ValueError:
+        args = tuple(rest.split())  # free text such as "can't log in": an apostrophe is not a quote
     return ParsedCommand(name.lower(), args, rest)

@@ -24,9 +24,11 @@ def test_name_is_case_insensitive_but_args_are_kept() -> None:
     assert parse("CSR Note Call Back LATER").rest == "Call Back LATER"
 
 
-def test_unbalanced_quote_is_a_clear_error() -> None:
-    with pytest.raises(ParseError, match="could not read the arguments"):
-        parse('csr note "unfinished')
+def test_an_apostrophe_is_not_an_unbalanced_quote() -> None:
+    cmd = parse("csr transfer @bob customer can't log in")
+    assert cmd.args == ("@bob", "customer", "can't", "log", "in")
+    assert cmd.rest == "@bob customer can't log in"
+    assert parse('csr note "unfinished').args == ('"unfinished',)
 
 
 def test_overlong_command_is_refused() -> None:
