@@ -24,6 +24,7 @@ from bridge.service import ChatService
 from cases.service import CaseService
 from knowledge.base import KnowledgeBase
 from knowledge.hints import AutoSuggest
+from reports.wiring import wire_reports
 from routing.router import Router
 from transcripts.service import build_transcripts
 
@@ -71,4 +72,5 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
     feed.subscribe("offer", app.offers.on_change)
     app.notices = Notices(redis, keys, surfaces, config.agent)
+    wire_reports(app)
     return app

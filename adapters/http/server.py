@@ -6,10 +6,11 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bridge.app import BridgeApp
+from reports.scrape import CONTENT_TYPE, scrape
 
 
 class _Server(uvicorn.Server):
@@ -37,7 +38,10 @@ def build_asgi(app: BridgeApp) -> Starlette:
         ready = all(c["ok"] for c in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
-    routes: list = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    async def metrics(_: Request) -> Response:
+        return Response(await scrape(app), media_type=CONTENT_TYPE)
+
+    routes: list = [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)]
     for adapter in app.adapters.values():
         routes += adapter.routes()
     return Starlette(routes=routes)

@@ -1,0 +1,47 @@
+"""The report as an RQ job: figures from the archive and the routing feed, the table, the chart and
+the CSV, handed to the reply outbox for a serve process to post. Runs in its own worker process."""
+
+from bridge.app import BridgeApp
+from bridge.commands.replies import FileReply, Reply, Text
+from bridge.jobs import run_in_app
+from reports.chart import render_chart
+from reports.figures import build_report
+from reports.outbox import ReplyOutbox, ReplyTo
+from reports.period import period
+from reports.sources import histories
+from reports.table import as_csv, as_table
+from transcripts.store import StoreUnavailable
+
+
+def post_report(config_path: str, redis_url: str, name: str, queues: list[str], agent_id: str, platform: str,
+                conversation: str = "", thread: str = "") -> str:
+    """`conversation` is set only when the report is public (asked for in the supervisors' channel or room)."""
+    to = ReplyTo(agent_id, platform, conversation, thread)
+    return run_in_app(config_path, redis_url, lambda app: _post(app, name, queues, to))
+
+
+async def _post(app: BridgeApp, name: str, queues: list[str], to: ReplyTo) -> str:
+    try:
+        replies = await build_replies(app, name, queues, public=bool(to.conversation))
+    except StoreUnavailable:
+        replies = [Text("The report could not be built: the transcript store is unreachable. "
+                        "Try again in a few minutes.", error=True)]
+    finally:
+        await app.transcripts.store.close()
+    await ReplyOutbox(app).put(to, replies)
+    return f"{len(replies)} replies for {to.agent_id}"
+
+
+async def build_replies(app: BridgeApp, name: str, queues: list[str], public: bool = False) -> list[Reply]:
+    config = app.config
+    p = period(name, app.router.clock(), config.reports.timezone)
+    report = build_report(await histories(app, p.start), p, queues)
+    every = len(queues) == len(config.queues)
+    scope = "all queues" if every else ", ".join(config.queue(q).display_name for q in queues)
+    title = f"Report for {scope}, {p.label}"
+    stem = f"report-{name}-{'all' if every else '-'.join(queues)}"
+    return [
+        as_table(report, config, title, public),
+        FileReply(f"{stem}.png", "image/png", render_chart(report, config, title), title, public),
+        FileReply(f"{stem}.csv", "text/csv", as_csv(report, config), "The same table as CSV.", public),
+    ]

@@ -1,0 +1,151 @@
+"""Replies that finish after their command (a report built in an RQ job), and their delivery.
+
+The job appends each reply to a Redis stream and announces it on the change feed; a serve process
+reads the stream through a consumer group (so one process posts each reply) and hands the reply to
+the platform the command came from, which renders it like any command reply. Files travel inside
+the entry (base64) and the entry is deleted once posted. A reply whose post failed stays pending and
+is claimed again on the next announcement or retry, up to MAX_ATTEMPTS.
+"""
+
+import asyncio
+import base64
+import json
+import logging
+import os
+import secrets
+import socket
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from redis.exceptions import ResponseError
+
+from bridge.app import BridgeApp
+from bridge.commands.replies import FileReply, Reply, Table, Text
+from bridge.config.agents import AgentConfig
+from bridge.ports import SupervisorSurface
+
+log = logging.getLogger(__name__)
+GROUP = "posters"
+FEED_KIND = "report"
+MAXLEN = 10_000
+CLAIM_IDLE_MS = 60_000
+MAX_ATTEMPTS = 5
+RETRY_SECONDS = (2.0, 10.0, 30.0)
+
+
+@dataclass(frozen=True)
+class ReplyTo:
+    """Who asked and where: private replies go to their DM; public ones to `conversation` (and `thread`)."""
+
+    agent_id: str
+    platform: str
+    conversation: str = ""
+    thread: str = ""
+
+
+def encode(reply: Reply) -> str:
+    if isinstance(reply, FileReply):
+        return json.dumps({"type": "file", "filename": reply.filename, "content_type": reply.content_type,
+                           "data": base64.b64encode(reply.data).decode(), "comment": reply.comment,
+                           "public": reply.public})
+    if isinstance(reply, Table):
+        return json.dumps({"type": "table", "title": reply.title, "columns": reply.columns, "rows": reply.rows,
+                           "public": reply.public})
+    if isinstance(reply, Text):
+        return json.dumps({"type": "text", "text": reply.text, "error": reply.error, "public": reply.public})
+    raise TypeError(f"a later reply can't be a {type(reply).__name__}")
+
+
+def decode(raw: str) -> Reply:
+    d: dict[str, Any] = json.loads(raw)
+    kind = d.pop("type")
+    if kind == "file":
+        return FileReply(d["filename"], d["content_type"], base64.b64decode(d["data"]), d["comment"], d["public"])
+    if kind == "table":
+        return Table(d["title"], tuple(d["columns"]), tuple(tuple(r) for r in d["rows"]), d["public"])
+    return Text(d["text"], d["public"], d["error"])
+
+
+class ReplyOutbox:
+    def __init__(self, app: BridgeApp) -> None:
+        self._app = app
+        self._key = app.keys.reports_outbox
+        self._consumer = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+        self._retry: asyncio.Task[None] | None = None
+
+    async def put(self, to: ReplyTo, replies: list[Reply]) -> None:
+        """Queues the replies in order and wakes the serve processes."""
+        for reply in replies:
+            await self._app.redis.xadd(self._key, {**asdict(to), "reply": encode(reply)}, maxlen=MAXLEN,
+                                       approximate=True)
+        await self._app.feed.publish(FEED_KIND, to.agent_id)
+
+    async def on_notice(self, _agent_id: str) -> None:
+        """Change-feed handler: post whatever is waiting (pending ones this process or a dead one left too)."""
+        await self._ensure_group()
+        _, stale, *_ = await self._app.redis.xautoclaim(self._key, GROUP, self._consumer, CLAIM_IDLE_MS,
+                                                        start_id="0-0", count=50)
+        failed = await self._post_all(stale)
+        while rows := await self._app.redis.xreadgroup(GROUP, self._consumer, {self._key: ">"}, count=50):
+            failed |= await self._post_all(rows[0][1])
+        if failed:
+            self._retry_later()
+
+    async def _post_all(self, entries: list[tuple[str, dict[str, str]]]) -> bool:
+        failed = False
+        for entry_id, fields in entries:
+            if not await self._post(entry_id, fields):
+                failed = True
+        return failed
+
+    async def _post(self, entry_id: str, fields: dict[str, str]) -> bool:
+        """True when the entry is done with (posted, or given up on)."""
+        agent = self._app.agent(fields.get("agent_id", ""))
+        surface = self._surface(agent, fields.get("platform", "")) if agent else None
+        if agent is None or surface is None:
+            log.warning("a later reply for %s has no platform to go to; dropped", fields.get("agent_id"))
+            return await self._done(entry_id)
+        try:
+            await surface.send_reply(agent, decode(fields["reply"]), key=f"later.{entry_id}",
+                                     conversation=fields.get("conversation", ""), thread=fields.get("thread", ""))
+        except Exception:  # any platform failure: the entry stays pending and is tried again
+            attempts = await self._attempts(entry_id)
+            log.exception("a later reply for %s failed (attempt %d)", agent.id, attempts)
+            return await self._done(entry_id) if attempts >= MAX_ATTEMPTS else False
+        return await self._done(entry_id)
+
+    def _surface(self, agent: AgentConfig, platform: str) -> SupervisorSurface | None:
+        surfaces = self._app.surfaces
+        ordered = [surfaces[platform]] if platform in surfaces else []
+        ordered += [s for p, s in surfaces.items() if p != platform]
+        return next((s for s in ordered if isinstance(s, SupervisorSurface) and s.reaches(agent)), None)
+
+    async def _attempts(self, entry_id: str) -> int:
+        pending = await self._app.redis.xpending_range(self._key, GROUP, entry_id, entry_id, 1)
+        return int(pending[0]["times_delivered"]) if pending else MAX_ATTEMPTS
+
+    async def _done(self, entry_id: str) -> bool:
+        await self._app.redis.xack(self._key, GROUP, entry_id)
+        await self._app.redis.xdel(self._key, entry_id)
+        return True
+
+    async def _ensure_group(self) -> None:
+        try:
+            await self._app.redis.xgroup_create(self._key, GROUP, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def _retry_later(self) -> None:
+        if self._retry is None or self._retry.done():
+            self._retry = asyncio.create_task(self._retry_loop())
+
+    async def _retry_loop(self) -> None:
+        for delay in RETRY_SECONDS:
+            await asyncio.sleep(delay)
+            claimed = await self._app.redis.xautoclaim(self._key, GROUP, self._consumer, int(delay * 1000) - 100,
+                                                       start_id="0-0", count=50)
+            if not claimed[1]:
+                return
+            if not await self._post_all(claimed[1]):
+                return
