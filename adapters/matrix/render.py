@@ -92,17 +92,23 @@ def _routing_phrase(event: ChatEvent, chat: Chat, config: BridgeConfig) -> str:
     if kind == EventKind.ACCEPTED:
         return f"🙋 {agent('agent_id') if data.get('agent_id') else event.author.name or 'A CSR'} took the chat"
     if kind == EventKind.TRANSFERRED:
-        target = agent("to_agent") if data.get("to_agent") else _queue_name(config, str(data.get("to_queue") or ""))
-        return f"🔀 Transferred to {target}"
+        if data.get("agent_name"):
+            source = f" from {agent('from')}" if data.get("from") else ""
+            return f"🔀 Transferred{source} to {data['agent_name']}"
+        return f"🔀 Sent back to {_queue_name(config, str(data.get('to_queue') or chat.queue))}"
     if kind == EventKind.OVERFLOWED:
-        return f"↪️ Moved to {_queue_name(config, str(data.get('to_queue') or data.get('queue') or chat.queue))}"
+        if data.get("to"):
+            return f"↪️ Nobody was free; moved to {_queue_name(config, str(data['to']))}"
+        return "↪️ Nobody was free; the customer was offered to leave a message"
     if kind == EventKind.CLOSED:
-        reason = str(data.get("reason") or "")
-        return "🔚 Chat ended" + (f" ({reason})" if reason else "")
+        by = str(data.get("by") or "")
+        who = " by the customer" if by == "customer" else f" by {agent('by')}" if config.agent(by) else ""
+        reason = str(data.get("reason") or "").replace("_", " ")
+        return f"🔚 Chat ended{who}" + (f" ({reason})" if reason else "")
     if kind == EventKind.RATING:
         return f"⭐ Customer rating: {data.get('score', '?')}" + (f" — {data['comment']}" if data.get("comment") else "")
     if kind == EventKind.CASE:
-        return f"📋 Case opened {data.get('case_id', '')}".rstrip()
+        return f"📋 Case {data.get('reference', '')} opened".replace("  ", " ")
     return ""
 
 

@@ -1,14 +1,21 @@
-"""The real bridge pieces run in-process against the test Synapse: bootstrap, the Matrix adapter
-(and the widget's routes when a test asks), the change feed and delivery."""
+"""The real bridge pieces run in-process against the test Synapse, as `serve` runs them: bootstrap,
+the Matrix adapter (and the widget's HTTP API when asked), the change feed, delivery, the offer
+presenter and the routing loops."""
 
 import asyncio
 import contextlib
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from adapters.http.server import build_http_server
 from adapters.matrix.plugin import MatrixAdapter
+from adapters.widget.plugin import build as build_widget
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap, connect_redis
+from bridge.embedded_redis import free_port
+from routing.background import run_routing_loops
 from tests.matrix.homeserver import BOT, QUEUES, Homeserver, password
 from tests.support.configs import base_raw, make_config, merged, write_toml
 
@@ -26,29 +33,65 @@ class InProcessBridge:
     """One `serve` process' worth of bridge; several may run against the same Redis."""
 
     def __init__(self, tmp_path: Path, redis_url: str, overrides: dict[str, Any], lock_ttl: float = 3.0,
-                 timeline_limit: int = 50) -> None:
+                 timeline_limit: int = 50, widget: bool = False) -> None:
         self._tmp = tmp_path
         self._redis_url = redis_url
         self._overrides = overrides
         self._lock_ttl = lock_ttl
         self._timeline_limit = timeline_limit
+        self._widget = widget
         self._stop = asyncio.Event()
-        self._feed: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._http: Any = None
+        self.url = ""
         self.app: BridgeApp
         self.adapter: MatrixAdapter
 
     async def start(self) -> None:
-        config = make_config(self._tmp, self._redis_url, **self._overrides)
+        overrides = self._overrides
+        if self._widget:
+            port = free_port()
+            self.url = f"http://127.0.0.1:{port}"
+            overrides = merged({"server": {"host": "127.0.0.1", "port": port, "public_url": self.url,
+                                           "allowed_origins": [self.url]}}, overrides)
+        config = make_config(self._tmp, self._redis_url, **overrides)
         config_path = write_toml(self._tmp / "config.toml",
-                                 merged(merged(base_raw(), self._overrides), {"redis": {"url": self._redis_url}}))
-        self.app = bootstrap(config, connect_redis(self._redis_url), self._redis_url, str(config_path))
-        self.adapter = MatrixAdapter(self.app, lock_ttl=self._lock_ttl, timeline_limit=self._timeline_limit)
-        self.app.adapters["matrix"] = self.adapter
-        self.app.surfaces["matrix"] = self.adapter.surface
+                                 merged(merged(base_raw(), overrides), {"redis": {"url": self._redis_url}}))
+        app = self.app = bootstrap(config, connect_redis(self._redis_url), self._redis_url, str(config_path))
+        self.adapter = MatrixAdapter(app, lock_ttl=self._lock_ttl, timeline_limit=self._timeline_limit)
+        app.adapters["matrix"] = self.adapter
+        app.surfaces["matrix"] = self.adapter.surface
+        if self._widget:
+            app.adapters["widget"] = build_widget(app)
         self._stop = asyncio.Event()
-        self._feed = asyncio.create_task(self.app.feed.run(self._stop))
+        self._tasks = [asyncio.create_task(app.feed.run(self._stop))]
+        await self._feed_live()
         await self.adapter.start()
-        await self.app.delivery.catch_up()
+        await app.delivery.catch_up()
+        await app.router.sync_roster()
+        await app.offers.catch_up()
+        self._tasks += [asyncio.create_task(app.notices.run(self._stop)),
+                        asyncio.create_task(run_routing_loops(app.router, self._stop))]
+        if self._widget:
+            self._http = build_http_server(app)
+            self._tasks.append(asyncio.create_task(self._http.serve()))
+            while not self._http.started:
+                await asyncio.sleep(0.02)
+
+    def customer(self) -> httpx.AsyncClient:
+        """The widget's HTTP API as a customer's browser on the bridge's own page calls it."""
+        return httpx.AsyncClient(base_url=self.url, headers={"Origin": self.url}, timeout=10, trust_env=False)
+
+    async def _feed_live(self) -> None:
+        """The feed reads from '$': make sure it is reading before anything changes."""
+        probe = self.app.feed.waiter("probe:ready")
+        try:
+            while not probe.is_set():
+                await self.app.feed.publish("probe", "ready")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(probe.wait(), 0.1)
+        finally:
+            self.app.feed.release("probe:ready", probe)
 
     async def leading(self, timeout: float = 20.0) -> None:
         """Waits until this bridge runs the sync loop and has handled one sync."""
@@ -57,23 +100,22 @@ class InProcessBridge:
                 await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
+        if self._http is not None:
+            self._http.should_exit = True
         await self.adapter.stop()
         self._stop.set()
-        if self._feed:
-            await self._feed
+        await self.app.feed.publish("probe", "stop")
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.app.delivery.idle(), 10)
         await self.app.redis.aclose()
 
     async def crash(self) -> None:
         """Dies without a goodbye: tasks cancelled, the leader lock left to expire."""
-        for task in (self.adapter._task, self._feed):
+        for task in [self.adapter._task, *self._tasks, *self.app.delivery._running.values()]:
             if task:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        for task in list(self.app.delivery._running.values()):
-            task.cancel()
+        await asyncio.gather(*[t for t in [self.adapter._task, *self._tasks] if t], return_exceptions=True)
         await self.adapter.media.close()
         await self.adapter.client.close()
         await self.app.redis.aclose()
