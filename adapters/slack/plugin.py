@@ -22,6 +22,7 @@ from adapters.slack.alerts import SupervisorAlerts
 from adapters.slack.bolt_app import InboundWork, build_bolt
 from adapters.slack.files import SlackFiles
 from adapters.slack.home import HomeTab
+from adapters.slack.monitor import Monitors
 from adapters.slack.offers import OfferCards
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.parts import SlackParts
@@ -52,7 +53,9 @@ class SlackAdapter:
         self.parts = SlackParts(app=app, calls=calls, errors=self.errors, cards=cards, writer=writer, files=files,
                                 responder=Responder(calls, cards), home=HomeTab(app, calls))
         self.errors.reporter = SupervisorAlerts(app, calls, cards)
-        self.surface = SlackSurface(cards, writer, calls, self.parts.home)
+        monitors = Monitors(app.config, calls, cards, app.stream, app.redis, app.keys,
+                            lambda: self.parts.home.workspace_url)
+        self.surface = SlackSurface(cards, writer, calls, self.parts.home, monitors, self.parts.responder)
         self.work = InboundWork()
         self.bolt = build_bolt(cfg, self.client, self.parts, app.redis, app.keys, self.work)
         self._http = AsyncSlackRequestHandler(self.bolt)

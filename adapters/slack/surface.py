@@ -1,4 +1,5 @@
-"""The core's AgentSurface port on Slack: offer cards, chat threads, private notices.
+"""The core's AgentSurface port on Slack: offer cards, chat threads, private notices, supervisors reading
+along (a live copy in their DM) and replies that come after their command (reports).
 
 When a chat changes hands (accepted, transferred, closed) the App Home of the CSRs involved is
 published again, so its list of open chats stays true without a refresh on every message.
@@ -7,14 +8,17 @@ published again, so its list of open chats stays true without a refresh on every
 import logging
 
 from adapters.slack.home import HomeTab
+from adapters.slack.monitor import Monitors
 from adapters.slack.mrkdwn import escape
 from adapters.slack.offers import OfferCards
+from adapters.slack.responder import ReplyTo, Responder
 from adapters.slack.thread import ThreadWriter
 from adapters.slack.webapi import SlackCalls
+from bridge.commands.replies import Reply
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent, EventKind
-from bridge.ports import OfferView, ThreadRef
+from bridge.ports import OfferView, ReadAlong, ThreadRef
 
 log = logging.getLogger(__name__)
 OWNERSHIP = {EventKind.ACCEPTED, EventKind.TRANSFERRED, EventKind.CLOSED}
@@ -23,11 +27,14 @@ OWNERSHIP = {EventKind.ACCEPTED, EventKind.TRANSFERRED, EventKind.CLOSED}
 class SlackSurface:
     platform = "slack"
 
-    def __init__(self, cards: OfferCards, writer: ThreadWriter, calls: SlackCalls, home: HomeTab) -> None:
+    def __init__(self, cards: OfferCards, writer: ThreadWriter, calls: SlackCalls, home: HomeTab,
+                 monitors: Monitors, responder: Responder) -> None:
         self._cards = cards
         self._writer = writer
         self._calls = calls
         self._home = home
+        self._monitors = monitors
+        self._responder = responder
 
     def reaches(self, agent: AgentConfig) -> bool:
         return bool(agent.slack_user_id)
@@ -49,7 +56,15 @@ class SlackSurface:
                     await self._home.on_agent_change(agent_id)
                 except Exception:  # the tab is a convenience; the event itself was delivered
                     log.warning("App Home of %s not refreshed", agent_id, exc_info=True)
+        await self._monitors.copy(chat, event)
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:
         channel = await self._cards.dm_channel(agent.slack_user_id)
         await self._calls.post(channel=channel, text=escape(text))
+
+    async def invite_supervisor(self, thread: ThreadRef, chat: Chat, agent: AgentConfig) -> ReadAlong:
+        return await self._monitors.invite(thread, chat, agent)
+
+    async def send_reply(self, agent: AgentConfig, reply: Reply, key: str, conversation: str = "",
+                         thread: str = "") -> None:
+        await self._responder.send(reply, ReplyTo(user=agent.slack_user_id, channel=conversation, thread=thread))

@@ -1,0 +1,116 @@
+"""Supervisors reading along (`csr monitor`): a link to the chat's thread and, when they are not in its
+channel, a live copy in their DM with the bot: a root post there with the recent history under it,
+then each new event of the chat as delivery posts it to the thread.
+
+The copy starts after the last event the history showed (kept in Redis with the DM's root), so an
+event is copied once however far delivery lags. A copy that fails is logged and skipped: it must
+not make delivery post the event into the chat's thread again.
+"""
+
+import json
+import logging
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+
+from adapters.slack.avatars import avatar_url
+from adapters.slack.mrkdwn import escape
+from adapters.slack.offers import OfferCards
+from adapters.slack.render.events import render_event
+from adapters.slack.webapi import SlackCalls
+from bridge.config.agents import AgentConfig
+from bridge.config.root import BridgeConfig
+from bridge.domain.chat import Chat
+from bridge.domain.events import ChatEvent, EventKind
+from bridge.events.stream import ChatStream
+from bridge.keys import Keys
+from bridge.ports import ReadAlong, ThreadRef
+
+log = logging.getLogger(__name__)
+HISTORY = 20
+COPY_TTL = 7 * 86400
+
+
+def _order(event_id: str) -> tuple[int, int]:
+    ms, _, seq = event_id.partition("-")
+    return int(ms or 0), int(seq or 0)
+
+
+class Monitors:
+    def __init__(self, config: BridgeConfig, calls: SlackCalls, cards: OfferCards, stream: ChatStream,
+                 redis: Redis, keys: Keys, workspace_url: Callable[[], str]) -> None:
+        self._config = config
+        self._calls = calls
+        self._cards = cards
+        self._stream = stream
+        self._redis = redis
+        self._keys = keys
+        self._workspace_url = workspace_url
+
+    def link(self, thread: ThreadRef) -> str:
+        """The thread's permalink; Slack's channel redirect when the workspace URL is not known yet."""
+        base = self._workspace_url()
+        if base:
+            return f"{base}archives/{thread.conversation}/p{thread.thread_id.replace('.', '')}"
+        return f"https://slack.com/app_redirect?channel={thread.conversation}"
+
+    async def invite(self, thread: ThreadRef, chat: Chat, agent: AgentConfig) -> ReadAlong:
+        link = self.link(thread)
+        if await self._member(thread.conversation, agent.slack_user_id):
+            return ReadAlong(link, "member")
+        dm = await self._cards.dm_channel(agent.slack_user_id)
+        key = self._keys.slack_monitors(chat.id)
+        if await self._redis.hexists(key, dm):
+            return ReadAlong(link, "copy")
+        last = await self._stream.last_id(chat.id)
+        queue = next((q.display_name for q in self._config.queues if q.name == chat.queue), chat.queue)
+        root = await self._calls.post(
+            channel=dm, unfurl_links=False,
+            text=f":eyes: Reading along with {escape(chat.customer.name)} ({escape(queue)}): <{link}|the chat's "
+                 "thread>. Its messages are copied under this post as they come.")
+        root_ts = str(root["ts"])
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, dm, json.dumps({"root": root_ts, "after": last}))
+            pipe.expire(key, COPY_TTL)
+            await pipe.execute()
+        history = [e for e in await self._stream.read_all(chat.id) if _order(e.id) <= _order(last)]
+        for event in history[-HISTORY:]:
+            await self._post(dm, root_ts, chat, event)
+        return ReadAlong(link, "copy")
+
+    async def copy(self, chat: Chat, event: ChatEvent) -> None:
+        """Called for each event delivered to the chat's thread."""
+        key = self._keys.slack_monitors(chat.id)
+        for dm, raw in (await self._redis.hgetall(key)).items():
+            copy = json.loads(raw)
+            if _order(event.id) <= _order(copy["after"]):
+                continue
+            try:
+                await self._post(dm, copy["root"], chat, event)
+            except Exception:  # the thread got the event; a lost copy must not repeat it there
+                log.warning("live copy of chat %s to %s failed", chat.id, dm, exc_info=True)
+        if event.kind == EventKind.CLOSED:
+            await self._redis.delete(key)
+
+    async def _post(self, dm: str, root: str, chat: Chat, event: ChatEvent) -> None:
+        icon = avatar_url(str(self._config.server.public_url), chat.customer.name, chat.id)
+        post = render_event(chat, event, icon)
+        if post is not None:
+            await self._calls.post(channel=dm, thread_ts=root, text=post.text, blocks=post.blocks or None,
+                                   username=post.username or None, icon_url=post.icon_url or None,
+                                   unfurl_links=False, unfurl_media=False)
+        for attachment in event.attachments:
+            await self._calls.post(channel=dm, thread_ts=root, text=f":paperclip: {escape(event.author.name)} sent "
+                                   f"{escape(attachment.filename)} (in the chat's thread).")
+
+    async def _member(self, channel: str, user: str) -> bool:
+        cursor = ""
+        while True:
+            response = await self._calls.call(
+                "conversations.members",
+                lambda: self._calls.client.conversations_members(channel=channel, limit=1000, cursor=cursor or None))
+            if user in (response.get("members") or []):
+                return True
+            cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return False
