@@ -20,7 +20,7 @@ def test_manifest_declares_everything_the_adapter_listens_to_and_calls() -> None
     assert settings["interactivity"]["is_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "chat:write.customize", "commands", "im:write", "channels:history", "groups:history",
-            "files:read", "files:write", "reactions:read"} == scopes
+            "files:read", "files:write", "reactions:read", "channels:read", "groups:read"} == scopes
     urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"],
             *(c["url"] for c in features["slash_commands"])}
     assert urls == {"https://bridge.example.com/slack/events"}
