@@ -7,10 +7,13 @@ in Redis for `!more`.
 """
 
 import json
+import logging
 from collections.abc import Callable
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
+from adapters.matrix.client import TRANSIENT_ERRORS
 from adapters.matrix.dms import DirectRooms
 from adapters.matrix.media import Media
 from adapters.matrix.outbox import Outbox, OutboxEntry
@@ -21,6 +24,7 @@ from bridge.commands.context import CommandContext
 from bridge.commands.replies import FileReply, Reply, Text
 from bridge.config.agents import AgentConfig
 
+log = logging.getLogger(__name__)
 PAGES_TTL = 3600
 
 
@@ -45,7 +49,13 @@ class MatrixCommands:
         agent = self._app.agent_by_platform_id("matrix", sender)
         ctx = CommandContext(platform="matrix", user_id=sender, agent=agent, chat_id=chat_id,
                              conversation=room_id, thread_id=thread)
-        reply = await self._app.commands.run(text, ctx)
+        try:
+            reply: Reply = await self._app.commands.run(text, ctx)
+        except (RedisError, *TRANSIENT_ERRORS):
+            raise
+        except Exception:  # a bug or a platform error inside a handler: say so rather than stay silent
+            log.exception("command %r from %s failed", text, sender)
+            reply = Text("That command failed on our side; it has been logged. Try again in a moment.", error=True)
         await self.answer(reply, sender=sender, agent=agent, room_id=room_id, thread=thread, key=event_id)
 
     async def tell(self, text: str, *, sender: str, room_id: str, thread: str, key: str) -> None:

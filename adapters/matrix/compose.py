@@ -27,7 +27,7 @@ class Composer:
         elif first.attachment is not None:
             content, event_type = await self._file(first), "m.room.message"
         else:
-            content, event_type = _text(batch.entries), "m.room.message"
+            content, event_type = text_post(batch.entries), "m.room.message"
         if first.thread and event_type == "m.room.message" and "m.relates_to" not in content:
             latest = await self._redis.get(self._keys.matrix_thread_last(first.thread))
             content = in_thread(content, first.thread, str(latest or ""))
@@ -54,7 +54,7 @@ class Composer:
                 "info": {"mimetype": attachment.content_type, "size": attachment.size}}
 
 
-def _text(entries: list[OutboxEntry]) -> dict[str, Any]:
+def text_post(entries: list[OutboxEntry]) -> dict[str, Any]:
     """One post for one or more consecutive messages of the same author: the name once, a line each."""
     label = entries[0].label
     bodies = [e.body for e in entries]

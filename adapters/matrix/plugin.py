@@ -57,8 +57,8 @@ class MatrixAdapter:
         self._ready = asyncio.Event()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.surface = MatrixSurface(app, redis, self.session, self.poster, self.outbox, self.dms, self.offers,
-                                     self.wake, self._ready)
+        self.surface = MatrixSurface(app, self.client, self.session, self.poster, self.outbox, self.dms, self.offers,
+                                     self.commands, self.wake, self._ready)
         app.feed.subscribe(OUTBOX_FEED, self._on_outbox_change)
 
     def routes(self) -> list[Any]:

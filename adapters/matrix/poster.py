@@ -14,6 +14,17 @@ log = logging.getLogger(__name__)
 BACKOFF = (0.5, 1.0, 2.0, 5.0)
 
 
+def without_mentions(event_type: str, content: dict[str, Any]) -> dict[str, Any]:
+    """Adds an empty `m.mentions` (intentional mentions, Matrix 1.7) to a message that has none.
+
+    With the key present, Synapse and clients skip the legacy push rules that ping on `@room` or a
+    name in the body, so text a customer typed ("@room", a CSR's name) can't ping anyone.
+    """
+    if event_type != "m.room.message" or "m.mentions" in content:
+        return content
+    return {**content, "m.mentions": {}}
+
+
 def txn_id(key: str) -> str:
     """A path-safe txn id that is always the same for the same post (chat event, offer, reply)."""
     return "csrb." + hashlib.sha256(key.encode()).hexdigest()[:40]
@@ -36,7 +47,8 @@ class Poster:
         failures = 0
         while True:
             try:
-                resp = await self._client.room_send(room_id, event_type, content, tx_id=tx_id)
+                resp = await self._client.room_send(room_id, event_type, without_mentions(event_type, content),
+                                                    tx_id=tx_id)
                 return str(ok(resp, f"send to {room_id}").event_id)
             except MatrixError as exc:
                 if exc.rate_limited:

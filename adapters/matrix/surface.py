@@ -1,4 +1,5 @@
-"""The core's view of Matrix (bridge.ports.AgentSurface): offers, chat threads, deliveries, notices.
+"""The core's view of Matrix (bridge.ports.AgentSurface and SupervisorSurface): offers, chat threads,
+deliveries, notices, supervisors reading along, and replies that come after their command.
 
 Thread headers and offer cards are sent at once (the core needs their event ids); everything else
 goes through the room's outbox, so `deliver` returns as soon as the post is safely queued.
@@ -8,8 +9,11 @@ import asyncio
 import json
 from collections.abc import Callable
 
+from nio import AsyncClient
 from redis.asyncio import Redis
 
+from adapters.matrix.client import ok
+from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.dms import DirectRooms
 from adapters.matrix.offers import OfferCards
 from adapters.matrix.outbox import Outbox, OutboxEntry
@@ -17,11 +21,12 @@ from adapters.matrix.poster import Poster, txn_id
 from adapters.matrix.render import event_entries, header, notice
 from adapters.matrix.session import Session
 from bridge.app import BridgeApp
+from bridge.commands.replies import Reply
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
 from bridge.domain.ids import new_id
-from bridge.ports import OfferView, ThreadRef
+from bridge.ports import OfferView, ReadAlong, ThreadRef
 
 READY_TIMEOUT = 15.0
 HEADER_TTL = 30 * 24 * 3600
@@ -34,15 +39,18 @@ class NotConnected(Exception):
 class MatrixSurface:
     platform = "matrix"
 
-    def __init__(self, app: BridgeApp, redis: Redis, session: Session, poster: Poster, outbox: Outbox,
-                 dms: DirectRooms, offers: OfferCards, wake: Callable[[str], None], ready: asyncio.Event) -> None:
+    def __init__(self, app: BridgeApp, client: AsyncClient, session: Session, poster: Poster, outbox: Outbox,
+                 dms: DirectRooms, offers: OfferCards, commands: MatrixCommands, wake: Callable[[str], None],
+                 ready: asyncio.Event) -> None:
         self._app = app
-        self._redis = redis
+        self._client = client
+        self._redis: Redis = app.redis
         self._session = session
         self._poster = poster
         self._outbox = outbox
         self._dms = dms
         self._offers = offers
+        self._commands = commands
         self._wake = wake
         self._ready = ready
 
@@ -81,6 +89,25 @@ class MatrixSurface:
         room = await self._dms.room_for(agent)
         await self._outbox.put(room, OutboxEntry(key=f"notify.{new_id(16)}", content=notice(text)))
         self._wake(room)
+
+    async def invite_supervisor(self, thread: ThreadRef, chat: Chat, agent: AgentConfig) -> ReadAlong:
+        """A supervisor reads the thread in its room: already there, or invited now."""
+        await self._connected()
+        room, user = thread.conversation, agent.matrix_user_id
+        members = ok(await self._client.joined_members(room), f"members of {room}").members
+        how = "member"
+        if user not in {m.user_id for m in members}:
+            ok(await self._client.room_invite(room, user), f"invite {user} to {room}")
+            how = "invited"
+        server = self._app.config.matrix.user_id.split(":", 1)[1]
+        return ReadAlong(link=f"https://matrix.to/#/{room}/{thread.thread_id}?via={server}", how=how)
+
+    async def send_reply(self, agent: AgentConfig, reply: Reply, key: str, conversation: str = "",
+                         thread: str = "") -> None:
+        await self._connected()
+        await self._commands.answer(reply, sender=agent.matrix_user_id, agent=agent,
+                                    room_id=conversation or await self._dms.room_for(agent),
+                                    thread=thread if conversation else "", key=key)
 
     async def _connected(self) -> None:
         try:

@@ -10,9 +10,13 @@ from redis.asyncio import Redis
 from tests.matrix.bridge import InProcessBridge, matrix_raw
 from tests.matrix.homeserver import Homeserver, populate
 from tests.matrix.people import MatrixPerson
-from tests.support.configs import merged
 
-pytestmark = pytest.mark.synapse
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start the homeserver carry the `synapse` marker (deselect with -m "not synapse")."""
+    for item in items:
+        if "homeserver" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.synapse)
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +50,3 @@ async def people(homeserver: Homeserver) -> AsyncIterator[dict[str, MatrixPerson
     yield started
     for person in started.values():
         await person.stop()
-
-
-def with_overrides(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    return merged(base, extra)
