@@ -152,6 +152,7 @@
       if (ws === sock) ws = null;
       if (!s.chat) return;
       if (e.code >= 4401 && e.code <= 4404) return reset("This chat session has ended. You can start a new chat.");
+      if (e.code === 4400) { s.last = "0"; s.events = []; save(); showChat(); }  // a stale resume point: reload all
       online(false);
       setTimeout(connect, Math.min(10000, 500 * 2 ** retry++));
     };
