@@ -1,4 +1,5 @@
-"""The App Home tab: a CSR's presence (with buttons to change it), their queues and open chats.
+"""The App Home tab: a CSR's presence (with buttons to change it), their queues and open chats; for
+supervisors also the live queue table, refreshed on the core's dashboard signal.
 
 Presence comes from the core's `csr status` reply with its buttons (`csr available|away|offline`),
 so the tab shows what the core says and changes nothing behind its back. Published when opened and
@@ -6,7 +7,9 @@ again whenever the agent changes (the change feed's `agent:ID`).
 """
 
 import logging
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.views import View
 
@@ -20,6 +23,7 @@ from bridge.clock import now
 from bridge.commands.context import CommandContext
 from bridge.commands.replies import Action, Choices
 from bridge.config.agents import AgentConfig
+from bridge.domain.agent import Role
 
 log = logging.getLogger(__name__)
 HOME_BLOCKS = 100
@@ -66,7 +70,27 @@ class HomeTab:
         blocks += sections("*Your open chats*")
         lines = await self._open_chats(agent)
         blocks += sections("\n".join(lines)) if lines else [context("No open chats.")]
+        if Role(agent.role).at_least(Role.SUPERVISOR):
+            blocks += await self._dashboard(agent, user_id)
         return blocks
+
+    async def _dashboard(self, agent: AgentConfig, user_id: str) -> list[Block]:
+        """Supervisors see the core's live queue table (`csr queues`), as the command shows it."""
+        table = await self._app.commands.run("csr queues", CommandContext("slack", user_id, agent))
+        at = datetime.now(ZoneInfo(self._app.config.reports.timezone)).strftime("%H:%M:%S")
+        return [divider(), *render_reply(table)[0].blocks, context(f"Updated {at}; refreshes itself as queues change.")]
+
+    async def on_dashboard(self, seq: str) -> None:
+        """The core's dashboard signal (on change, at most every few seconds): the process that claims this
+        refresh publishes every supervisor's tab again."""
+        if not await self._app.redis.set(self._app.keys.dashboard_claim("slack", seq), "1", nx=True, ex=300):
+            return
+        for agent in self._app.config.agents:
+            if agent.slack_user_id and Role(agent.role).at_least(Role.SUPERVISOR):
+                try:
+                    await self.publish(agent.slack_user_id)
+                except Exception:  # one tab failing must not keep the others stale
+                    log.warning("App Home of %s not refreshed", agent.id, exc_info=True)
 
     async def _open_chats(self, agent: AgentConfig) -> list[str]:
         lines = []

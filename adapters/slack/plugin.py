@@ -72,6 +72,7 @@ class SlackAdapter:
         self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         await self._identify()
         self._app.feed.subscribe("agent", self.parts.home.on_agent_change)
+        self._app.feed.subscribe("dashboard", self.parts.home.on_dashboard)
         if self._config.mode == "socket":
             self._socket = AsyncSocketModeHandler(self.bolt, app_token=self._config.app_token.get_secret_value(),
                                                   web_client=self.client)

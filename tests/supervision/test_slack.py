@@ -103,3 +103,36 @@ async def test_a_report_asked_in_the_supervisors_channel_is_posted_there(slack_b
     await fake.wait_for(lambda: len([u for u in fake.uploads.values() if u.get("channel") == SUPERVISORS]) == 2)
     assert any("Report for General, today" in str(m.get("blocks")) for m in fake.messages[SUPERVISORS])
     assert not [u for u in fake.uploads.values() if u.get("channel") == "DUSAM"]
+
+
+def _queue_row(view: dict, queue: str) -> list[str]:
+    """The queue's row of the `csr queues` table on an App Home, as its columns."""
+    text = "\n".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
+    start = text.index("*Queues now*")
+    line = next(x for x in text[start:].replace("```", "\n").splitlines() if x.startswith(queue + " "))
+    return [c.strip() for c in line.split("  ") if c.strip()]
+
+
+async def test_the_supervisors_app_home_shows_the_live_queues(slack_bridge: InProcessBridge) -> None:
+    from bridge.domain.chat import Customer
+
+    bridge, fake = slack_bridge, slack_bridge.fake
+    for user in ("USAM", "UGUS", "UALICE"):
+        await bridge.sender.event({"type": "app_home_opened", "user": user, "tab": "home"})
+    await bridge.settle()
+    await fake.wait_for(lambda: {"USAM", "UGUS", "UALICE"} <= set(fake.homes))
+    assert _queue_row(fake.homes["USAM"], "General")[1] == "0"
+    assert "Queues now" not in str(fake.homes["UALICE"])
+    assert "Billing" not in str(fake.homes["UGUS"]).split("*Queues now*")[1]
+
+    chat = await bridge.app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "hi")
+    await bridge.app.service.escalate(chat.id)
+    await fake.wait_for(lambda: _queue_row(fake.homes["USAM"], "General")[1] == "1")
+    await fake.wait_for(lambda: _queue_row(fake.homes["UGUS"], "General")[1] == "1")
+    await fake.wait_for(lambda: _queue_row(fake.homes["UADA"], "General")[1:2] == ["1"])
+    assert "Queues now" not in str(fake.homes["UALICE"])
+    published = len(fake.calls_to("views.publish"))
+
+    await bridge.app.service.close(chat.id, "customer_ended", "customer")
+    await fake.wait_for(lambda: _queue_row(fake.homes["USAM"], "General")[1] == "0")
+    assert len(fake.calls_to("views.publish")) > published
