@@ -22,7 +22,8 @@ _APPEND = files("adapters.matrix").joinpath("outbox_append.lua").read_text()
 _DONE = files("adapters.matrix").joinpath("outbox_done.lua").read_text()
 QUEUED_TTL = 7 * 24 * 3600
 MAX_BATCH = 20
-MAX_BATCH_CHARS = 8000
+MAX_BATCH_BYTES = 48_000
+"""Merged posts stay well under Matrix's 64 KiB event limit."""
 
 
 class OutboxEntry(BaseModel):
@@ -113,11 +114,15 @@ def _coalesced(rows: list[tuple[str, dict[str, str]]]) -> list[tuple[str, dict[s
     if not first.coalesce:
         return rows[:1]
     taken = rows[:1]
-    size = len(first.body)
+    size = _encoded_size(first)
     for row in rows[1:]:
         entry = _entry(row)
-        size += len(entry.body)
-        if entry.coalesce != first.coalesce or entry.thread != first.thread or size > MAX_BATCH_CHARS:
+        size += _encoded_size(entry)
+        if entry.coalesce != first.coalesce or entry.thread != first.thread or size > MAX_BATCH_BYTES:
             break
         taken.append(row)
     return taken
+
+
+def _encoded_size(entry: OutboxEntry) -> int:
+    return len(json.dumps(entry.body)) + len(json.dumps(entry.html))

@@ -12,6 +12,7 @@ from adapters.matrix.chat_input import ChatInput
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, make_client
 from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.compose import Composer
+from adapters.matrix.dashboard import StatusMessage
 from adapters.matrix.dms import DirectRooms
 from adapters.matrix.inbound import Inbound
 from adapters.matrix.leader import Leadership
@@ -40,7 +41,7 @@ class MatrixAdapter:
         self._app = app
         self.client = make_client(cfg.homeserver, cfg.user_id)
         self.pacer = Pacer(cfg.send_per_second, cfg.send_burst)
-        self.poster = Poster(self.client, self.pacer)
+        self.poster = Poster(self.client, self.pacer, app.metrics)
         self.outbox = Outbox(redis, keys)
         self.session = Session(self.client, redis, keys, cfg)
         self.media = Media(self.client, redis, keys, app.attachments, app.config.widget.uploads)
@@ -60,6 +61,8 @@ class MatrixAdapter:
         self.surface = MatrixSurface(app, self.client, self.session, self.poster, self.outbox, self.dms, self.offers,
                                      self.commands, self.wake, self._ready)
         app.feed.subscribe(OUTBOX_FEED, self._on_outbox_change)
+        status = StatusMessage(app, redis, self.session, self.poster, self.outbox, self.wake)
+        app.feed.subscribe("dashboard", status.on_dashboard)
 
     def routes(self) -> list[Any]:
         return []

@@ -9,6 +9,7 @@ from nio import AsyncClient
 
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok
 from adapters.matrix.pacer import Pacer
+from bridge.metrics import Metrics
 
 log = logging.getLogger(__name__)
 BACKOFF = (0.5, 1.0, 2.0, 5.0)
@@ -31,9 +32,10 @@ def txn_id(key: str) -> str:
 
 
 class Poster:
-    def __init__(self, client: AsyncClient, pacer: Pacer) -> None:
+    def __init__(self, client: AsyncClient, pacer: Pacer, metrics: Metrics | None = None) -> None:
         self._client = client
         self._pacer = pacer
+        self._metrics = metrics
 
     async def send(self, room_id: str, content: dict[str, Any], tx_id: str, event_type: str = "m.room.message",
                    attempts: int | None = None, paced: bool = True) -> str:
@@ -51,8 +53,11 @@ class Poster:
                                                     tx_id=tx_id)
                 return str(ok(resp, f"send to {room_id}").event_id)
             except MatrixError as exc:
+                self._count(exc.errcode or f"http_{exc.http_status}")
                 if exc.rate_limited:
                     log.info("homeserver rate limit; waiting %d ms", exc.retry_after_ms)
+                    if self._metrics is not None:
+                        self._metrics.rate_limit_wait.labels("matrix").inc(max(exc.retry_after_ms, 100) / 1000)
                     self._pacer.hold(exc.retry_after_ms)
                     await self._pacer.wait_hold()
                     continue
@@ -60,6 +65,7 @@ class Poster:
                     raise
                 error: Exception = exc
             except TRANSIENT_ERRORS as exc:
+                self._count(type(exc).__name__)
                 error = exc
             failures += 1
             if attempts is not None and failures >= attempts:
@@ -67,3 +73,7 @@ class Poster:
             delay = BACKOFF[min(failures - 1, len(BACKOFF) - 1)]
             log.warning("sending to %s failed (%s); retrying in %ss", room_id, error, delay)
             await asyncio.sleep(delay)
+
+    def _count(self, error: str) -> None:
+        if self._metrics is not None:
+            self._metrics.platform_errors.labels("matrix", error).inc()

@@ -14,6 +14,8 @@ from bridge.ports import OfferView
 
 SILENT = {EventKind.TYPING, EventKind.POSITION, EventKind.OFFERED, EventKind.DECLINED, EventKind.MISSED}
 """Routing chatter the thread doesn't need: it would only spend the bot's message budget."""
+CHUNK_CHARS = 2000
+"""At 12 bytes a character (astral, JSON-escaped) in both body and HTML, a part stays under 64 KiB."""
 FINAL_WORDS = {
     OfferState.ACCEPTED: "✅ Accepted",
     OfferState.DECLINED: "❌ Declined",
@@ -33,45 +35,61 @@ def notice(text: str, html: str = "") -> dict[str, object]:
 
 
 def event_entries(event: ChatEvent, chat: Chat, root: str, config: BridgeConfig) -> list[OutboxEntry]:
-    """The posts one chat event becomes in its thread; none for routing chatter."""
+    """The posts one chat event becomes in its thread; none for routing chatter.
+
+    Long texts are cut into parts that each fit a Matrix event (64 KiB, whatever the characters);
+    parts of one author's run merge again where they fit.
+    """
     if event.kind in SILENT:
         return []
     base = f"{root}.{chat.id}.{event.id}"
     name = event.author.name or event.author.kind.value
-    entries: list[OutboxEntry] = []
+
+    def parts(label: str, text: str, msgtype: str, coalesce: str) -> list[OutboxEntry]:
+        return [OutboxEntry(key=f"{base}.t{i}", thread=root, msgtype=msgtype, label=label, body=part,
+                            html=html_text(part), coalesce=coalesce, chat_id=chat.id)
+                for i, part in enumerate(chunks(text))]
+
     if event.kind == EventKind.MESSAGE:
-        if event.text:
-            who = "c" if event.author.kind == AuthorKind.CUSTOMER else f"a:{event.author.id}"
-            entries.append(OutboxEntry(key=f"{base}.t", thread=root, label=name, body=event.text,
-                                       html=html_text(event.text), coalesce=f"{who}:{chat.id}", chat_id=chat.id))
+        who = "c" if event.author.kind == AuthorKind.CUSTOMER else f"a:{event.author.id}"
+        entries = parts(name, event.text, "m.text", f"{who}:{chat.id}")
         for i, attachment in enumerate(event.attachments):
             entries.append(OutboxEntry(key=f"{base}.a{i}", thread=root, label=name, attachment=attachment,
                                        msgtype="m.image" if attachment.content_type.startswith("image/") else "m.file",
                                        chat_id=chat.id))
         return entries
+    if event.kind == EventKind.NOTE:
+        return parts(f"📝 {name} (internal note)", event.text, "m.notice", f"note:{event.id}")
+    if event.kind == EventKind.EDITED:
+        return parts(f"✏️ {name} edited a message", event.text, "m.notice", f"edit:{event.id}")
     text, html = _describe(event, chat, config, name)
-    if not text:
-        return []
     coalesce = f"n:{chat.id}" if event.kind == EventKind.NOTICE else ""
+    if len(text) > CHUNK_CHARS:
+        return parts("", text, "m.notice", coalesce or f"long:{event.id}")
     return [OutboxEntry(key=f"{base}.n", thread=root, msgtype="m.notice", body=text, html=html, coalesce=coalesce,
-                        chat_id=chat.id)]
+                        chat_id=chat.id)] if text else []
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
+    """Pieces of at most `size` characters, cut at a line break or space when one is near."""
+    out: list[str] = []
+    while len(text) > size:
+        cut = max(text.rfind("\n", size // 2, size), text.rfind(" ", size // 2, size))
+        cut = cut if cut > 0 else size
+        out.append(text[:cut])
+        text = text[cut:].lstrip("\n ")
+    return [*out, text] if text else out
 
 
 def _describe(event: ChatEvent, chat: Chat, config: BridgeConfig, name: str) -> tuple[str, str]:
     data = event.data
     kind = event.kind
-    if kind == EventKind.NOTE:
-        return f"📝 {name} (internal note): {event.text}", f"📝 <b>{escape(name)}</b> <i>(internal note)</i>: " \
-            f"{html_text(event.text)}"
     if kind == EventKind.CARD:
         title, url = str(data.get("title") or event.text or "a link"), str(data.get("url") or "")
         summary = str(data.get("summary") or "")
         link = f'<a href="{escape(url)}">{escape(title)}</a>' if url.startswith(("https://", "http://")) else escape(title)
         tail = f": {summary}" if summary else ""
         return f"📄 {name} sent {title} {url}{tail}".rstrip(), f"📄 <b>{escape(name)}</b> sent {link}{escape(tail)}"
-    if kind == EventKind.EDITED:
-        return f"✏️ {name} edited a message: {event.text}", f"✏️ <b>{escape(name)}</b> edited a message: " \
-            f"{html_text(event.text)}"
     if kind == EventKind.DELETED:
         return f"🗑 {name} deleted a message", f"🗑 <b>{escape(name)}</b> deleted a message"
     text = event.text or _routing_phrase(event, chat, config)

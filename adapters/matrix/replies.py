@@ -6,6 +6,7 @@ tables are cut into pages that the caller pages through with `!more`.
 
 from html import escape
 
+from adapters.matrix.render import chunks
 from bridge.commands.replies import Action, Choices, FileReply, Item, ItemList, Reply, Table, Text
 
 PAGE_ITEMS = 15
@@ -18,15 +19,15 @@ def render_reply(reply: Reply, prefix: str) -> list[Page]:
     """One or more pages; a FileReply's page is its comment (the file goes separately)."""
     if isinstance(reply, Text):
         mark = "⚠️ " if reply.error else ""
-        return [(mark + reply.text, mark + _inline(reply.text))]
+        return [(mark + part, mark + _inline(part)) for part in chunks(reply.text)] or [(mark, mark)]
     if isinstance(reply, ItemList):
         if not reply.items:
             return [(f"{reply.title}\n{reply.empty}", f"<b>{escape(reply.title)}</b><br>{escape(reply.empty)}")]
-        chunks = [reply.items[i:i + PAGE_ITEMS] for i in range(0, len(reply.items), PAGE_ITEMS)]
-        return [_items_page(reply.title, chunk, prefix, n, len(chunks)) for n, chunk in enumerate(chunks, 1)]
+        groups = [reply.items[i:i + PAGE_ITEMS] for i in range(0, len(reply.items), PAGE_ITEMS)]
+        return [_items_page(reply.title, group, prefix, n, len(groups)) for n, group in enumerate(groups, 1)]
     if isinstance(reply, Table):
-        chunks = [reply.rows[i:i + PAGE_ROWS] for i in range(0, len(reply.rows), PAGE_ROWS)] or [()]
-        return [_table_page(reply, chunk, n, len(chunks)) for n, chunk in enumerate(chunks, 1)]
+        groups = [reply.rows[i:i + PAGE_ROWS] for i in range(0, len(reply.rows), PAGE_ROWS)] or [()]
+        return [_table_page(reply, group, n, len(groups)) for n, group in enumerate(groups, 1)]
     if isinstance(reply, Choices):
         body = [reply.text, *(_action_text(a, prefix) for a in reply.actions)]
         html = _inline(reply.text) + "<ul>" + "".join(f"<li>{_action_html(a, prefix)}</li>" for a in reply.actions) + "</ul>"

@@ -1,5 +1,7 @@
 """Rendering and parsing without a homeserver: what a post says, how replies page, what a reaction means."""
 
+import json
+
 from adapters.matrix.compose import text_post
 from adapters.matrix.offers import answer_of
 from adapters.matrix.outbox import Outbox, OutboxEntry
@@ -35,7 +37,7 @@ def test_notes_cards_and_routing_chatter(app: BridgeApp) -> None:
     typing = ChatEvent(id="2-2", chat_id=CHAT.id, kind=EventKind.TYPING, ts=1.0)
     [n] = event_entries(note, CHAT, "$r", app.config)
     [c] = event_entries(card, CHAT, "$r", app.config)
-    assert n.msgtype == "m.notice" and "&lt;vip&gt;" in n.html and "internal note" in n.body
+    assert n.msgtype == "m.notice" and "&lt;vip&gt;" in n.html and "internal note" in n.label
     assert "href" not in c.html, "only http(s) links become links"
     assert event_entries(typing, CHAT, "$r", app.config) == []
 
@@ -89,3 +91,12 @@ async def test_outbox_queues_once_and_keeps_a_batch_across_a_retry(app: BridgeAp
     assert last is not None and [e.body for e in last.entries] == ["3"] and last.tx_id != batch.tx_id
     await outbox.done(last)
     assert await outbox.rooms() == set()
+
+
+def test_a_long_message_is_cut_into_posts_that_fit_a_matrix_event(app: BridgeApp) -> None:
+    text = ("😀 <&> " * 3000).strip()
+    event = ChatEvent(id="3-0", chat_id=CHAT.id, kind=EventKind.MESSAGE, ts=1.0, author=ANN, text=text)
+    entries = event_entries(event, CHAT, "$r", app.config)
+    assert len(entries) > 1 and " ".join(e.body for e in entries) == text
+    for entry in entries:
+        assert len(json.dumps(text_post([entry]))) < 64 * 1024

@@ -1,0 +1,64 @@
+"""The supervisors' room shows the live queue table (`csr queues`) in one status message, edited in place
+(m.replace) on the core's dashboard signal.
+
+The message is edited only when the table changed, so a busy day doesn't spend the bot's message budget
+on identical edits; its event id and the table's digest are kept in Redis, so a restart edits the same
+message. A lock makes one process post the first message.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from redis.asyncio import Redis
+
+from adapters.matrix.outbox import Outbox, OutboxEntry
+from adapters.matrix.poster import Poster, txn_id
+from adapters.matrix.relations import replacing
+from adapters.matrix.render import notice
+from adapters.matrix.replies import render_reply
+from adapters.matrix.session import Session
+from bridge.app import BridgeApp
+from bridge.commands.context import CommandContext
+from bridge.config.agents import AgentConfig
+
+BRIDGE = AgentConfig(id="csr-bridge", display_name="CSR Bridge", role="admin")
+"""The bridge itself asks for the table, for every queue, like an admin would."""
+
+
+class StatusMessage:
+    def __init__(self, app: BridgeApp, redis: Redis, session: Session, poster: Poster, outbox: Outbox,
+                 wake: Callable[[str], None]) -> None:
+        self._app = app
+        self._redis = redis
+        self._session = session
+        self._poster = poster
+        self._outbox = outbox
+        self._wake = wake
+
+    async def on_dashboard(self, seq: str) -> None:
+        room = self._session.supervisors_room
+        keys = self._app.keys
+        if not room or not await self._redis.set(keys.dashboard_claim("matrix", seq), "1", nx=True, ex=300):
+            return
+        table = await self._app.commands.run("csr queues", CommandContext("matrix", self._app.config.matrix.user_id,
+                                                                          BRIDGE))
+        body, html = render_reply(table, self._app.config.matrix.command_prefix)[0]
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        at = datetime.now(ZoneInfo(self._app.config.reports.timezone)).strftime("%H:%M")
+        content = notice(f"{body}\nChanged at {at}", f"{html}<br><i>Changed at {at}</i>")
+        field = f"dashboard:{room}"
+        async with self._redis.lock(keys.lock(f"matrix-dashboard:{room}"), timeout=60, blocking_timeout=60):
+            shown = json.loads(await self._redis.hget(keys.adapter_state("matrix"), field) or "{}")
+            if shown.get("digest") == digest:
+                return
+            if not shown.get("event"):
+                event = await self._poster.send(room, content, txn_id(f"dashboard.{room}.{seq}"), attempts=3)
+            else:
+                event = shown["event"]
+                await self._outbox.put(room, OutboxEntry(key=f"dashboard.{room}.{seq}",
+                                                         content=replacing(event, content)))
+                self._wake(room)
+            await self._redis.hset(keys.adapter_state("matrix"), field, json.dumps({"event": event, "digest": digest}))
