@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -44,7 +45,15 @@ def build_asgi(app: BridgeApp) -> Starlette:
     routes: list = [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)]
     for adapter in app.adapters.values():
         routes += adapter.routes()
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, exception_handlers={HTTPException: _json_error})
+
+
+async def _json_error(_: Request, exc: Exception) -> Response:
+    """Unrouted paths answer in the API's error shape, also where a mount can't match (a %0A in the path)."""
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse({"error": code, "message": exc.detail}, status_code=exc.status_code,
+                        headers=dict(exc.headers or {}))
 
 
 def build_http_server(app: BridgeApp) -> uvicorn.Server:
