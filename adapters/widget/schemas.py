@@ -4,7 +4,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-CLIENT_ID = r"^[A-Za-z0-9_-]{1,64}$"
 OPTIONAL_CLIENT_ID = r"^(?:[A-Za-z0-9_-]{1,64})?$"
 CustomerState = Literal["bot", "waiting", "active", "message", "closed"]
 """The chat's state as the customer sees it: an offer to a CSR still reads as waiting."""
