@@ -3,6 +3,7 @@ command or reaction), answer a customer, press a chat's buttons or run any comma
 take another CSR's offer or speak in their chat. Signed Slack requests against the real bridge, and the
 core bus directly; each refusal leaves Redis as it was."""
 
+import asyncio
 import json
 
 from bridge.commands.context import CommandContext
@@ -33,6 +34,8 @@ async def test_offers_are_accepted_by_the_csr_they_were_made_to_only(bridge: InP
     await app.service.escalate(chat.id)
     card = await fake.wait_for(lambda: next((m for m in fake.messages["DUALICE"] if "offer_accept" in buttons(m)), None))
     offer_id = buttons(card)["offer_accept"]["value"]
+    while not await app.redis.exists(app.keys.offer_cards(offer_id)):  # the presenter notes the card it posted
+        await asyncio.sleep(0.02)
     await bridge.settle()
     before = await redis_state(app.redis)
     for user in (STRANGER, "UBOB"):
