@@ -4,7 +4,7 @@ Tests call it with their own Redis; `serve`, `worker` and RQ jobs call it too. N
 import time anywhere in the bridge.
 """
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from bridge.app import BridgeApp
 from bridge.attachments import AttachmentStore
@@ -29,8 +29,15 @@ from routing.router import Router
 from transcripts.service import build_transcripts
 
 
+REDIS_CONNECTIONS = 200
+"""Per process. A burst beyond it waits for a free connection instead of failing (redis-py's default pool
+raises MaxConnectionsError past 100, which 100 busy chats reach)."""
+
+
 def connect_redis(url: str) -> Redis:
-    return Redis.from_url(url, decode_responses=True, health_check_interval=30)
+    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=30,
+                                           decode_responses=True, health_check_interval=30)
+    return Redis.from_pool(pool)
 
 
 def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: str = "") -> BridgeApp:

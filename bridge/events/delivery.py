@@ -59,9 +59,8 @@ class ChatDelivery:
         if chat_id in self._running:
             self._again.add(chat_id)
             return
-        task = asyncio.create_task(self._drain_loop(chat_id))
-        self._running[chat_id] = task
-        task.add_done_callback(lambda _t: self._running.pop(chat_id, None))
+        task = self._running[chat_id] = asyncio.create_task(self._drain_loop(chat_id))
+        task.add_done_callback(lambda t: self._running.pop(chat_id) if self._running.get(chat_id) is t else None)
 
     async def catch_up(self) -> None:
         """At start: deliver whatever a crashed process left behind."""
@@ -74,20 +73,26 @@ class ChatDelivery:
             await asyncio.gather(*list(self._running.values()), return_exceptions=True)
 
     async def _drain_loop(self, chat_id: str) -> None:
-        while True:
-            self._again.discard(chat_id)
-            try:
-                await self._drain_locked(chat_id)
-                self._failures.pop(chat_id, None)
-            except Exception:
-                attempt = self._failures.get(chat_id, 0)
-                self._failures[chat_id] = attempt + 1
-                delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
-                log.exception("delivery of chat %s failed; retrying in %ss", chat_id, delay)
-                await asyncio.sleep(delay)
-                self._again.add(chat_id)
-            if chat_id not in self._again:
-                return
+        """Leaves `_running` in the same step that finds no more work: the done-callback (kept for a task
+        cancelled before it ran) comes later, and a change notified in between would be taken as "look
+        again" by a loop that has already ended, so the chat would wait for its next change."""
+        try:
+            while True:
+                self._again.discard(chat_id)
+                try:
+                    await self._drain_locked(chat_id)
+                    self._failures.pop(chat_id, None)
+                except Exception:
+                    attempt = self._failures.get(chat_id, 0)
+                    self._failures[chat_id] = attempt + 1
+                    delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+                    log.exception("delivery of chat %s failed; retrying in %ss", chat_id, delay)
+                    await asyncio.sleep(delay)
+                    self._again.add(chat_id)
+                if chat_id not in self._again:
+                    return
+        finally:
+            self._running.pop(chat_id, None)
 
     async def _drain_locked(self, chat_id: str) -> None:
         lock = self._redis.lock(self._keys.lock(f"deliver:{chat_id}"), timeout=LOCK_TTL, blocking_timeout=30)
