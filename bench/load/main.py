@@ -1,0 +1,94 @@
+"""The load run end to end: start the world and one serve process, run Slack then Matrix, stop it all."""
+
+import argparse
+import asyncio
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from bench.load.config import CHANNELS, SIGNING_SECRET, SLACK_QUEUE, MATRIX_QUEUE, slack_user
+from bench.load.matrix_desk import MatrixDesk
+from bench.load.results import PlatformRun
+from bench.load.run import run_platform
+from bench.load.scenario import Size
+from bench.load.signing import SignedSlack
+from bench.load.slack_desk import SlackDesk
+from bench.load.world import start_world, stop_world
+
+
+@dataclass
+class LoadPlan:
+    slack_customers: int = 100
+    slack_csrs: int = 10
+    matrix_customers: int = 20
+    matrix_csrs: int = 4
+    rounds: int = 4
+    flood: int = 20
+    keep: Path | None = None
+    """Keep the logs and configs here instead of a temporary folder."""
+
+
+def add_arguments(parser: argparse.ArgumentParser, plan: LoadPlan) -> None:
+    parser.add_argument("--customers", type=int, default=plan.slack_customers, help="Slack customers (chats)")
+    parser.add_argument("--csrs", type=int, default=plan.slack_csrs, help="Slack CSRs")
+    parser.add_argument("--matrix-customers", type=int, default=plan.matrix_customers, help="0 skips Matrix")
+    parser.add_argument("--matrix-csrs", type=int, default=plan.matrix_csrs)
+    parser.add_argument("--rounds", type=int, default=plan.rounds, help="conversation rounds per chat")
+    parser.add_argument("--flood", type=int, default=plan.flood, help="flood messages per chat")
+    parser.add_argument("--keep", type=Path, default=None, help="keep logs and configs in this folder")
+
+
+def plan_from(args: argparse.Namespace) -> LoadPlan:
+    return LoadPlan(args.customers, args.csrs, args.matrix_customers, args.matrix_csrs if args.matrix_customers else 0,
+                    args.rounds, args.flood, args.keep)
+
+
+def capacity(customers: int, csrs: int) -> int:
+    return min(50, max(2, -(-customers // max(csrs, 1)) + 1))
+
+
+async def run_load(plan: LoadPlan) -> list[PlatformRun]:
+    with tempfile.TemporaryDirectory(prefix="csr-bench-") as tmp:
+        where = plan.keep or Path(tmp)
+        where.mkdir(parents=True, exist_ok=True)
+        world = await start_world(where, plan.matrix_csrs)
+        try:
+            cap = capacity(max(plan.slack_customers, plan.matrix_customers),
+                           min(plan.slack_csrs, plan.matrix_csrs or plan.slack_csrs))
+            await world.start_bridges(1, plan.slack_csrs, cap)
+            return await _platforms(world, plan)
+        finally:
+            await stop_world(world)
+
+
+async def _platforms(world, plan: LoadPlan) -> list[PlatformRun]:  # noqa: ANN001
+    runs = []
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        events = [f"{url}/slack/events" for url in world.urls]
+        sender = SignedSlack(session, SIGNING_SECRET, world.hooks_url)
+        desk = SlackDesk(world.slack, sender, events, [slack_user(i) for i in range(plan.slack_csrs)])
+        desk.start()
+        await desk.available(CHANNELS[SLACK_QUEUE])
+        size = Size(plan.slack_customers, plan.rounds, plan.flood)
+        run = await run_platform(world, "slack", desk, plan.slack_csrs, size, session)
+        run.errors += [f"Slack request refused ({sender.failures})"] if sender.failures else []
+        runs.append(run)
+        if plan.matrix_customers and world.hs is not None:
+            mdesk = MatrixDesk(world.hs, set(world.hs.rooms.values()))
+            await mdesk.start()
+            try:
+                await mdesk.available(world.hs.rooms[MATRIX_QUEUE])
+                size = Size(plan.matrix_customers, plan.rounds, plan.flood, escalations_per_second=10,
+                            first_index=100_000)
+                run = await run_platform(world, "matrix", mdesk, plan.matrix_csrs, size, session)
+                run.errors += [f"Matrix sends refused ({mdesk.failures})"] if mdesk.failures else []
+                runs.append(run)
+            finally:
+                await mdesk.stop()
+    errors = world.bridge_errors()
+    for run in runs:
+        run.errors += [f"bridge logged {errors} errors"] if errors else []
+    return runs

@@ -1,0 +1,102 @@
+"""Everything a load run needs, started by the bench and stopped in reverse: a private Redis, the fake
+Slack server, optionally a real Synapse, then `serve` processes (`python -m bridge.cli serve -c ...`,
+each on its own port) and as many RQ workers, all against that one Redis.
+"""
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from bench.load.config import CHANNELS, TOPICS, bridge_raw
+from bench.load.homeserver import BenchHomeserver, start_homeserver
+from bench.load.procs import Child, spawn, stop
+from bridge.bootstrap import connect_redis
+from bridge.embedded_redis import EmbeddedRedis, free_port
+from tests.support.configs import write_toml
+
+READY_TIMEOUT = 120.0
+
+
+@dataclass
+class World:
+    tmp: Path
+    redis: EmbeddedRedis
+    slack: Child
+    slack_port: int
+    hs: BenchHomeserver | None = None
+    serves: list[Child] = field(default_factory=list)
+    workers: list[Child] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+
+    @property
+    def slack_api(self) -> str:
+        return f"http://127.0.0.1:{self.slack_port}/api/"
+
+    @property
+    def hooks_url(self) -> str:
+        return f"http://127.0.0.1:{self.slack_port}/hooks"
+
+    async def start_bridges(self, processes: int, slack_csrs: int, capacity: int) -> None:
+        """`processes` serve processes and as many workers; returns once every /readyz says ready."""
+        for n in range(processes):
+            port = free_port()
+            raw = bridge_raw(self.tmp / "data", port, self.redis.url, self.slack_api, slack_csrs, self.hs, capacity)
+            config = write_toml(self.tmp / f"bridge-{n}.toml", raw)
+            log = self.tmp / f"serve-{n}.log"
+            self.serves.append(await spawn(f"serve-{n}", ["-m", "bridge.cli", "serve", "-c", str(config)], log))
+            self.workers.append(await spawn(f"worker-{n}", ["-m", "bridge.cli", "worker", "-c", str(config)],
+                                            self.tmp / f"worker-{n}.log"))
+            self.urls.append(f"http://127.0.0.1:{port}")
+        await asyncio.gather(*(self._ready(url, child) for url, child in zip(self.urls, self.serves, strict=True)))
+
+    async def stop_bridges(self) -> None:
+        await asyncio.gather(*(stop(c) for c in self.serves + self.workers))
+        self.serves, self.workers, self.urls = [], [], []
+
+    def bridge_errors(self) -> int:
+        return sum(c.errors() for c in self.serves + self.workers)
+
+    async def flush_redis(self) -> None:
+        redis = connect_redis(self.redis.url)
+        await redis.flushall()
+        await redis.aclose()
+
+    async def _ready(self, url: str, child: Child) -> None:
+        deadline = asyncio.get_running_loop().time() + READY_TIMEOUT
+        async with aiohttp.ClientSession() as session:
+            while True:
+                if child.proc.returncode is not None:
+                    raise RuntimeError(f"{child.name} exited; see {child.log}")
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with session.get(f"{url}/readyz") as response:
+                        if response.status == 200:
+                            return
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"{child.name} not ready in {READY_TIMEOUT}s; see {child.log}")
+                await asyncio.sleep(0.2)
+
+
+async def start_world(tmp: Path, matrix_csrs: int) -> World:
+    redis = EmbeddedRedis(tmp / "redis", appendonly=False)
+    await redis.start_async()
+    channels = list(CHANNELS.values())
+    slack = await spawn("fake-slack", ["-m", "bench.load.slack_server", *channels], tmp / "fake-slack.log", pipe=True)
+    assert slack.proc.stdout is not None
+    first = (await slack.proc.stdout.readline()).decode()
+    if not first.startswith("port "):
+        raise RuntimeError(f"the fake Slack server did not start: {first!r}; see {slack.log}")
+    world = World(tmp, redis, slack, int(first.split()[1]))
+    if matrix_csrs:
+        world.hs = await asyncio.to_thread(start_homeserver, tmp / "synapse", matrix_csrs, list(TOPICS.values()))
+    return world
+
+
+async def stop_world(world: World) -> None:
+    await world.stop_bridges()
+    await stop(world.slack)
+    if world.hs is not None:
+        await asyncio.to_thread(world.hs.stop)
+    await asyncio.to_thread(world.redis.stop)
