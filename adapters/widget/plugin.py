@@ -48,7 +48,9 @@ class WidgetAdapter:
             Middleware(AddressLimit, limiter=self._limiter,
                        per_minute=self._app.config.widget.requests_per_minute_per_address),
         ]
-        return Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
+        api = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
+        api.router.redirect_slashes = False  # an API path with a stray slash is a 404, not a redirect elsewhere
+        return api
 
     def routes(self) -> list[Any]:
         return [*static_routes(self._app.config), Mount("/api/v1", app=self.api())]
