@@ -119,6 +119,10 @@ class Keys:
         """An offer card (DM channel + ts) -> its offer id, so a reaction on the card answers the offer."""
         return f"{self.prefix}:adapter:slack:offer-card:{channel}:{ts}"
 
+    def slack_form(self, form_id: str) -> str:
+        """A form (a service case) waiting for its modal: its "Fill in" button and submission find it here."""
+        return f"{self.prefix}:adapter:slack:form:{form_id}"
+
     # transcripts and service cases
     @property
     def archive_pending(self) -> str:

@@ -20,10 +20,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.chat_actions import MODAL_CALLBACK
 from adapters.slack.inbound.commands import CommandInbound
+from adapters.slack.inbound.forms import FormInbound
 from adapters.slack.inbound.messages import MessageInbound
 from adapters.slack.inbound.modals import SHORTCUT, ModalInbound
 from adapters.slack.parts import SlackParts
 from adapters.slack.render.cards import CHAT_ACTION, OFFER_ACCEPT, OFFER_DECLINE
+from adapters.slack.render.forms import FORM_CALLBACK, FORM_OPEN
 from adapters.slack.render.replies import RUN_ACTION
 from bridge.config.slack import SlackConfig
 from bridge.keys import Keys
@@ -80,6 +82,9 @@ def build_bolt(config: SlackConfig, client: AsyncWebClient, parts: SlackParts, r
     bolt.action(re.compile(rf"^{CHAT_ACTION}:\w+$"))(t(modals.on_chat_button))
     bolt.shortcut(SHORTCUT)(t(modals.on_shortcut))
     bolt.view(MODAL_CALLBACK)(t(modals.on_submit))
+    forms = FormInbound(parts)
+    bolt.action(FORM_OPEN)(t(forms.on_fill_button))
+    bolt.view(FORM_CALLBACK)(t(forms.on_submit))
     bolt.event("message")(t(messages.on_message))
     bolt.event("reaction_added")(t(commands.on_reaction))
     bolt.event("app_home_opened")(t(_home_opened(parts)))

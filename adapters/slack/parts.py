@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from adapters.slack.files import SlackFiles
+from adapters.slack.forms import SlackForms
 from adapters.slack.home import HomeTab
 from adapters.slack.offers import OfferCards
 from adapters.slack.problems import PlatformErrors
@@ -24,6 +25,7 @@ class SlackParts:
     files: SlackFiles
     responder: Responder
     home: HomeTab
+    forms: SlackForms
 
     def context(self, user_id: str, chat_id: str = "", channel: str = "") -> CommandContext:
         """Who runs a command from Slack. The thread is left out on purpose: what a command says to the

@@ -21,6 +21,7 @@ from adapters.slack import avatars
 from adapters.slack.alerts import SupervisorAlerts
 from adapters.slack.bolt_app import InboundWork, build_bolt
 from adapters.slack.files import SlackFiles
+from adapters.slack.forms import SlackForms
 from adapters.slack.home import HomeTab
 from adapters.slack.monitor import Monitors
 from adapters.slack.offers import OfferCards
@@ -50,8 +51,9 @@ class SlackAdapter:
         api = urlsplit(cfg.api_url)
         files = SlackFiles(calls, app.attachments, app.config.widget.uploads, token, f"{api.scheme}://{api.netloc}")
         writer = ThreadWriter(app, calls, files)
+        forms = SlackForms(calls, app.redis, app.keys)
         self.parts = SlackParts(app=app, calls=calls, errors=self.errors, cards=cards, writer=writer, files=files,
-                                responder=Responder(calls, cards), home=HomeTab(app, calls))
+                                responder=Responder(calls, cards, forms), home=HomeTab(app, calls), forms=forms)
         self.errors.reporter = SupervisorAlerts(app, calls, cards)
         monitors = Monitors(app.config, calls, cards, app.stream, app.redis, app.keys,
                             lambda: self.parts.home.workspace_url)

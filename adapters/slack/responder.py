@@ -2,7 +2,8 @@
 
 Private replies are ephemeral: through the request's response_url when Slack gave one (slash
 commands, message buttons; up to five posts), else `chat.postEphemeral` in the thread, else a DM.
-Public replies go to the channel or thread. Files go to the DM unless the reply is public.
+Public replies go to the channel or thread. Files go to the DM unless the reply is public. A form
+opens as a modal while the request's trigger_id is fresh, else as a private "Fill in" button.
 """
 
 import logging
@@ -11,12 +12,14 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.forms import SlackForms
 from adapters.slack.mrkdwn import escape
 from adapters.slack.offers import OfferCards
 from adapters.slack.render.blocks import Message
+from adapters.slack.render.forms import form_invitation
 from adapters.slack.render.replies import render_reply
 from adapters.slack.webapi import SlackCalls
-from bridge.commands.replies import FileReply, Reply, Text
+from bridge.commands.replies import FileReply, Form, Reply, Text
 
 log = logging.getLogger(__name__)
 RESPONSE_URL_POSTS = 5
@@ -28,12 +31,16 @@ class ReplyTo:
     channel: str = ""
     thread: str = ""
     response_url: str = ""
+    trigger_id: str = ""
+    received: float = 0.0
+    """time.monotonic() when the request carrying trigger_id came in."""
 
 
 class Responder:
-    def __init__(self, calls: SlackCalls, cards: OfferCards) -> None:
+    def __init__(self, calls: SlackCalls, cards: OfferCards, forms: SlackForms) -> None:
         self._calls = calls
         self._cards = cards
+        self._forms = forms
 
     async def text(self, text: str, to: ReplyTo, error: bool = False) -> None:
         await self.send(Text(text, error=error), to)
@@ -41,6 +48,9 @@ class Responder:
     async def send(self, reply: Reply, to: ReplyTo) -> None:
         if isinstance(reply, FileReply):
             await self._file(reply, to)
+            return
+        if isinstance(reply, Form):
+            await self._form(reply, to)
             return
         for n, page in enumerate(render_reply(reply)):
             if to.response_url and n < RESPONSE_URL_POSTS and await self._via_response_url(page, to, reply.public):
@@ -50,6 +60,14 @@ class Responder:
                                        blocks=page.blocks, unfurl_links=False)
             else:
                 await self._private(page, to)
+
+    async def _form(self, form: Form, to: ReplyTo) -> None:
+        form_id = await self._forms.save(form, to.user, to.channel, to.thread)
+        if await self._forms.open_modal(form, form_id, to.trigger_id, to.received):
+            return
+        page = form_invitation(form, form_id)
+        if not (to.response_url and await self._via_response_url(page, to, public=False)):
+            await self._private(page, to)
 
     async def _private(self, page: Message, to: ReplyTo) -> None:
         if to.channel:

@@ -75,6 +75,9 @@ class FakeSlack:
         self.uploads: dict[str, dict[str, Any]] = {}
         self.user_files: dict[str, tuple[bytes, str]] = {}
         self.socket_acks: dict[str, dict[str, Any]] = {}
+        self.trigger_lifetime = 3.0
+        self._triggers: dict[str, float] = {}
+        self._used_triggers: set[str] = set()
         self._failures: dict[str, list[SlackError]] = defaultdict(list)
         self._buckets: dict[str, Bucket] = {}
         self._ts = itertools.count(1)
@@ -136,6 +139,12 @@ class FakeSlack:
         return {"id": file_id, "name": name, "title": name, "mimetype": mimetype, "size": len(data),
                 "url_private": f"{self.base}/files-pri/{file_id}/{name}",
                 "url_private_download": f"{self.base}/files-pri/{file_id}/{name}"}
+
+    def new_trigger(self) -> str:
+        """A trigger_id as an interaction carries it; views.open takes it once, within trigger_lifetime."""
+        trigger = f"trigger-{next(self._ids)}.{time.monotonic_ns()}"
+        self._triggers[trigger] = time.monotonic()
+        return trigger
 
     def new_ts(self) -> str:
         return f"{1_700_000_000 + next(self._ts)}.000100"
@@ -280,9 +289,18 @@ class FakeSlack:
         return {"message_ts": self.new_ts()}
 
     def _m_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        if not str(args.get("trigger_id", "")).startswith("trigger-"):
+        """Slack's documented trigger errors: unknown (invalid), older than 3 s (expired), used (exchanged)."""
+        trigger = str(args.get("trigger_id", ""))
+        if not trigger.startswith("trigger-"):
             raise SlackError("invalid_trigger_id")
-        return {"view": self._store_view(args.get("view"))}
+        issued = self._triggers.get(trigger)
+        if issued is not None and time.monotonic() - issued > self.trigger_lifetime:
+            raise SlackError("expired_trigger_id")
+        if trigger in self._used_triggers:
+            raise SlackError("exchanged_trigger_id")
+        view = self._store_view(args.get("view"))
+        self._used_triggers.add(trigger)
+        return {"view": view}
 
     _m_views_push = _m_views_open
 

@@ -38,7 +38,7 @@ class SlackSender:
             return await client.post(self.url, content=body.encode(), headers=headers)
 
     def trigger(self) -> str:
-        return f"trigger-{next(self._n)}"
+        return self._fake.new_trigger()
 
     async def command(self, user: str, text: str, channel: str = "CGENERAL", **sign: Any) -> httpx.Response:
         form = {"token": "legacy", "team_id": TEAM["id"], "team_domain": TEAM["domain"], "channel_id": channel,

@@ -1,9 +1,11 @@
 """`/csr ...`, the buttons that carry a command, the offer card's Accept/Decline, and reactions on it.
 
 All of them become one `csr ...` command text run by the core as the Slack user, so Accept on a card,
-a ✅ reaction and `/csr accept ID` are the same code path.
+a ✅ reaction and `/csr accept ID` are the same code path. The request's trigger_id travels with the
+reply target, so a reply that is a form can open its modal straight away.
 """
 
+import time
 from typing import Any
 
 from adapters.slack.parts import SlackParts
@@ -22,7 +24,8 @@ class CommandInbound:
     async def on_slash(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()
         to = ReplyTo(user=body["user_id"], channel=body.get("channel_id", ""),
-                     response_url=body.get("response_url", ""))
+                     response_url=body.get("response_url", ""), trigger_id=body.get("trigger_id", ""),
+                     received=time.monotonic())
         await self._parts.run(f"csr {body.get('text', '')}", to)
 
     async def on_run_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -62,5 +65,6 @@ class CommandInbound:
         root = message.get("thread_ts") or message.get("ts", "")
         chat_id = await self._parts.app.threads.chat_of("slack", root) if root else None
         to = ReplyTo(user=body["user"]["id"], channel=channel, thread=root if chat_id else "",
-                     response_url=body.get("response_url", ""))
+                     response_url=body.get("response_url", ""), trigger_id=body.get("trigger_id", ""),
+                     received=time.monotonic())
         return to, chat_id or ""
