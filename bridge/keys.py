@@ -110,6 +110,10 @@ class Keys:
         """Set once the bot has told an encrypted room it will not work there."""
         return f"{self.prefix}:adapter:matrix:refused:{room_id}"
 
+    def matrix_form(self, user_id: str, thread: str) -> str:
+        """The answer command of the case form a CSR is filling in a chat's thread, one question at a time."""
+        return f"{self.prefix}:adapter:matrix:form:{user_id}:{thread}"
+
     # slack adapter
     def slack_coalesced(self, chat_id: str) -> str:
         """Thread ts -> the last event id a coalesced post of customer messages already carried."""

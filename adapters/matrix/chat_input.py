@@ -35,6 +35,10 @@ class ChatInput:
         agent = self._agent(sender, event_id)
         if agent is None:
             return
+        if (answer := await self._commands.forms.answer_command(sender, agent, chat_id, root, content)) is not None:
+            await self._commands.run(answer, sender=sender, room_id=room_id, event_id=event_id, thread=root,
+                                     chat_id=chat_id)
+            return
         origin = Origin(platform="matrix", conversation=room_id, thread=root, event_id=event_id)
         body = strip_reply_fallback(str(content.get("body") or ""))
         role = "message"

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from adapters.matrix.client import TRANSIENT_ERRORS
 from adapters.matrix.dms import DirectRooms
+from adapters.matrix.forms import CaseForms
 from adapters.matrix.media import Media
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.render import notice
@@ -38,6 +39,7 @@ class MatrixCommands:
         self._media = media
         self._wake = wake
         self.prefix = app.config.matrix.command_prefix
+        self.forms = CaseForms(app, redis)
 
     def command_text(self, body: str) -> str | None:
         """The command in a message (`!csr end` -> `end`), or None when it is not one."""
@@ -65,6 +67,7 @@ class MatrixCommands:
 
     async def answer(self, reply: Reply, *, sender: str, agent: AgentConfig | None, room_id: str, thread: str,
                      key: str) -> None:
+        reply = await self.forms.shape(reply, sender, thread)
         if not getattr(reply, "public", False) and agent is not None and agent.matrix_user_id:
             dm = await self._dms.room_for(agent)
             if dm != room_id:
