@@ -7,7 +7,7 @@ the bot's own events, notices (other bots) and anything in encrypted rooms are i
 import logging
 from collections.abc import Callable
 
-from nio import (Event, InviteMemberEvent, MegolmEvent, ReactionEvent, RedactionEvent, RoomEncryptionEvent,
+from nio import (AsyncClient, Event, InviteMemberEvent, MegolmEvent, ReactionEvent, RedactionEvent, RoomEncryptionEvent,
                  RoomMessage, RoomMessageNotice, SyncResponse)
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -30,12 +30,12 @@ REFUSAL = ("⚠️ This room is end-to-end encrypted, and CSR Bridge does not wo
 
 
 class Inbound:
-    def __init__(self, app: BridgeApp, client_user: str, session: Session, dms: DirectRooms, offers: OfferCards,
-                 commands: MatrixCommands, chat_input: ChatInput, outbox: Outbox, wake: Callable[[str], None],
-                 join: Callable[[str], object], leave: Callable[[str], object]) -> None:
+    def __init__(self, app: BridgeApp, client: AsyncClient, session: Session, dms: DirectRooms, offers: OfferCards,
+                 commands: MatrixCommands, chat_input: ChatInput, outbox: Outbox, wake: Callable[[str], None]) -> None:
         self._app = app
+        self._client = client
         self._redis: Redis = app.redis
-        self._me = client_user
+        self._me = app.config.matrix.user_id
         self._session = session
         self._dms = dms
         self._offers = offers
@@ -43,8 +43,6 @@ class Inbound:
         self._input = chat_input
         self._outbox = outbox
         self._wake = wake
-        self._join = join
-        self._leave = leave
 
     async def handle(self, room_id: str, event: Event) -> None:
         if getattr(event, "sender", "") == self._me or not event.event_id:
@@ -134,10 +132,10 @@ class Inbound:
                             and ev.state_key == self._me and ev.membership == "invite"), "")
             if self._app.agent_by_platform_id("matrix", inviter) is not None:
                 log.info("joining %s on %s's invite", room_id, inviter)
-                ok(await self._join(room_id), f"join {room_id}")
+                ok(await self._client.join(room_id), f"join {room_id}")
             else:
                 log.warning("rejected the invite to %s from %s, who is not on the roster", room_id, inviter or "?")
-                ok(await self._leave(room_id), f"reject invite to {room_id}")
+                ok(await self._client.room_leave(room_id), f"reject invite to {room_id}")
 
     async def refuse_encrypted(self, room_id: str) -> None:
         """Once per room: an error in the log, a notice in the room, and the room left alone after."""

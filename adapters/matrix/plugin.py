@@ -30,6 +30,7 @@ from bridge.app import BridgeApp
 log = logging.getLogger(__name__)
 OUTBOX_FEED = "matrix-outbox"
 SESSION_GONE = ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN")
+NEEDS_A_PERSON = ("M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_USER_DEACTIVATED", "M_INVALID_USERNAME")
 
 
 class MatrixAdapter:
@@ -50,9 +51,8 @@ class MatrixAdapter:
                                      redis, keys)
         self.offers = OfferCards(redis, keys, self.dms, self.poster, self.outbox, self.wake)
         self.commands = MatrixCommands(app, redis, self.outbox, self.dms, self.media, self.wake)
-        self.inbound = Inbound(app, cfg.user_id, self.session, self.dms, self.offers, self.commands,
-                               ChatInput(app, redis, self.media, self.commands), self.outbox, self.wake,
-                               self.client.join, self.client.room_leave)
+        self.inbound = Inbound(app, self.client, self.session, self.dms, self.offers, self.commands,
+                               ChatInput(app, redis, self.media, self.commands), self.outbox, self.wake)
         self.sync = SyncLoop(self.client, redis, keys, self.inbound, timeline_limit)
         self.leadership = Leadership(redis, keys.lock("matrix-sync"), lock_ttl)
         self._ready = asyncio.Event()
@@ -84,11 +84,11 @@ class MatrixAdapter:
         await self.client.close()
 
     async def ready(self) -> tuple[bool, str]:
-        if not self._ready.is_set():
-            return False, "not logged in to the homeserver yet"
         problems = await self._app.redis.hvals(self._app.keys.platform_errors("matrix"))
         if problems:
             return False, "; ".join(sorted(problems))
+        if not self._ready.is_set():
+            return False, "not logged in to the homeserver yet"
         role = "running the sync loop" if self.leadership.leading else "standing by (another process syncs)"
         return True, f"logged in as {self._app.config.matrix.user_id}, {role}"
 
@@ -113,11 +113,26 @@ class MatrixAdapter:
             except (MatrixError, RedisError, *TRANSIENT_ERRORS) as exc:
                 failures += 1
                 log.warning("Matrix login failed (%s); retrying", exc)
+                if isinstance(exc, MatrixError) and exc.errcode in NEEDS_A_PERSON:
+                    await self._report("login", f"the homeserver refuses the bot's login ({exc.errcode}); "
+                                                "check matrix.user_id and its password or access token")
                 await _sleep_unless(self._stop, BACKOFF[min(failures - 1, len(BACKOFF) - 1)])
         else:
             return
+        await self._report("login", "")
         self._ready.set()
         await self.leadership.run(self._lead, self._stop)
+
+    async def _report(self, what: str, problem: str) -> None:
+        """Shows (or clears) a problem only a person can fix on /readyz."""
+        key = self._app.keys.platform_errors("matrix")
+        try:
+            if problem:
+                await self._app.redis.hset(key, what, problem)
+            else:
+                await self._app.redis.hdel(key, what)
+        except RedisError:
+            log.warning("could not record the Matrix problem %r", problem)
 
     async def _lead(self) -> None:
         """Sync and send together; if the homeserver forgot our session, log in again and go on."""

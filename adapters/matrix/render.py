@@ -1,4 +1,4 @@
-"""Chat events, thread headers and offer cards as Matrix posts: HTML with a plain-text body.
+"""Chat events as Matrix posts in their thread: HTML with a plain-text body.
 
 Everything a customer or CSR typed is HTML-escaped; only the bridge's own markup is HTML.
 """
@@ -9,20 +9,11 @@ from adapters.matrix.outbox import OutboxEntry
 from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import AuthorKind, ChatEvent, EventKind
-from bridge.domain.offer import OfferState
-from bridge.ports import OfferView
 
 SILENT = {EventKind.TYPING, EventKind.POSITION, EventKind.OFFERED, EventKind.DECLINED, EventKind.MISSED}
 """Routing chatter the thread doesn't need: it would only spend the bot's message budget."""
 CHUNK_CHARS = 2000
 """At 12 bytes a character (astral, JSON-escaped) in both body and HTML, a part stays under 64 KiB."""
-FINAL_WORDS = {
-    OfferState.ACCEPTED: "✅ Accepted",
-    OfferState.DECLINED: "❌ Declined",
-    OfferState.EXPIRED: "⌛ Expired: no answer in time",
-    OfferState.TAKEN: "Taken by someone else",
-    OfferState.WITHDRAWN: "Withdrawn: the chat ended or moved",
-}
 
 
 def html_text(text: str) -> str:
@@ -106,17 +97,17 @@ def _routing_phrase(event: ChatEvent, chat: Chat, config: BridgeConfig) -> str:
         return found.display_name if found else agent_id or "someone"
 
     if kind == EventKind.QUEUED:
-        return f"⏳ Waiting in {_queue_name(config, str(data.get('queue') or chat.queue))}"
+        return f"⏳ Waiting in {queue_name(config, str(data.get('queue') or chat.queue))}"
     if kind == EventKind.ACCEPTED:
         return f"🙋 {agent('agent_id') if data.get('agent_id') else event.author.name or 'A CSR'} took the chat"
     if kind == EventKind.TRANSFERRED:
         if data.get("agent_name"):
             source = f" from {agent('from')}" if data.get("from") else ""
             return f"🔀 Transferred{source} to {data['agent_name']}"
-        return f"🔀 Sent back to {_queue_name(config, str(data.get('to_queue') or chat.queue))}"
+        return f"🔀 Sent back to {queue_name(config, str(data.get('to_queue') or chat.queue))}"
     if kind == EventKind.OVERFLOWED:
         if data.get("to"):
-            return f"↪️ Nobody was free; moved to {_queue_name(config, str(data['to']))}"
+            return f"↪️ Nobody was free; moved to {queue_name(config, str(data['to']))}"
         return "↪️ Nobody was free; the customer was offered to leave a message"
     if kind == EventKind.CLOSED:
         by = str(data.get("by") or "")
@@ -130,55 +121,5 @@ def _routing_phrase(event: ChatEvent, chat: Chat, config: BridgeConfig) -> str:
     return ""
 
 
-def _queue_name(config: BridgeConfig, name: str) -> str:
+def queue_name(config: BridgeConfig, name: str) -> str:
     return next((q.display_name for q in config.queues if q.name == name), name or "a queue")
-
-
-def _topic_label(config: BridgeConfig, topic: str) -> str:
-    return next((t.label for t in config.widget.topics if t.id == topic), topic)
-
-
-def header(chat: Chat, agent_name: str, config: BridgeConfig, command_prefix: str, note_prefix: str) -> dict[str, object]:
-    """The thread root: who, what, which queue, which CSR and the chat id to name in commands."""
-    c = chat.customer
-    who = c.name + (f" <{c.email}>" if c.email else "")
-    topic, queue = _topic_label(config, chat.topic), _queue_name(config, chat.queue)
-    body = (f"💬 {who} · {topic} · {queue}\nCSR: {agent_name or 'unassigned'} · chat {chat.id}\n"
-            f"Reply in this thread to answer. Start with {note_prefix} for an internal note; "
-            f"{command_prefix} end closes the chat.")
-    html = (f"💬 <b>{escape(who)}</b> · {escape(topic)} · {escape(queue)}<br>"
-            f"CSR: {escape(agent_name or 'unassigned')} · chat <code>{escape(chat.id)}</code><br>"
-            f"<i>Reply in this thread to answer. Start with <code>{escape(note_prefix)}</code> for an internal note; "
-            f"<code>{escape(command_prefix)} end</code> closes the chat.</i>")
-    return {"msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
-
-
-def offer_card(view: OfferView, state: OfferState | None = None) -> dict[str, object]:
-    """The offer as the CSR sees it; once final, the same card rewritten to say how it ended.
-
-    m.text rather than m.notice: default push rules silence notices, and an offer must ring.
-    """
-    c = view.chat.customer
-    first = view.first_message if len(view.first_message) <= 300 else view.first_message[:297] + "…"
-    lines = [(f"Customer: {c.name}", f"Customer: <b>{escape(c.name)}</b>"),
-             (f"Queue: {view.queue_display_name}", f"Queue: {escape(view.queue_display_name)}"),
-             (f"Waiting: {_duration(view.waited_seconds)}", f"Waiting: {_duration(view.waited_seconds)}")]
-    if first:
-        lines.append((f"First message: {first}", f"First message: <i>{html_text(first)}</i>"))
-    if state is None or not state.final:
-        title = ("📨 New chat for you", "📨 <b>New chat for you</b>")
-        lines.append(("React ✅ to accept or ❌ to decline (or reply !accept / !decline).",
-                      "React ✅ to accept or ❌ to decline (or reply <code>!accept</code> / <code>!decline</code>)."))
-    else:
-        words = FINAL_WORDS[state]
-        title = (f"{words}: chat with {c.name}", f"<b>{escape(words)}</b>: chat with {escape(c.name)}")
-    lines.append((f"Chat {view.chat.id} · offer {view.offer.id}",
-                   f"<small>Chat <code>{escape(view.chat.id)}</code> · offer <code>{escape(view.offer.id)}</code></small>"))
-    body = "\n".join([title[0], *(p for p, _ in lines)])
-    html = "<br>".join([title[1], *(h for _, h in lines)])
-    return {"msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
-
-
-def _duration(seconds: float) -> str:
-    s = max(0, int(seconds))
-    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"

@@ -91,8 +91,14 @@ class Session:
         await self._redis.hdel(self._keys.platform_errors("matrix"), f"room:{room}")
         return room_id
 
-    def room_of_queue(self, queue: str) -> str:
+    async def room_of_queue(self, queue: str) -> str:
+        """The queue's room, joining it now if that failed at start (the bot was invited since)."""
         room = self.queue_rooms.get(queue)
+        configured = self._config.rooms.get(queue, "")
+        if not room and configured:
+            room = await self._join(configured, set(), f"queue {queue}")
+            if room:
+                self.queue_rooms[queue] = room
         if not room:
-            raise LookupError(f"queue {queue} has no joined Matrix room (see matrix.rooms)")
+            raise LookupError(f"queue {queue} has no Matrix room the bot can join (see matrix.rooms)")
         return room

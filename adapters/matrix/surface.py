@@ -18,7 +18,8 @@ from adapters.matrix.dms import DirectRooms
 from adapters.matrix.offers import OfferCards
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.poster import Poster, txn_id
-from adapters.matrix.render import event_entries, header, notice
+from adapters.matrix.cards import header
+from adapters.matrix.render import event_entries, notice
 from adapters.matrix.session import Session
 from bridge.app import BridgeApp
 from bridge.commands.replies import Reply
@@ -66,7 +67,7 @@ class MatrixSurface:
 
     async def open_thread(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
         await self._connected()
-        room = self._session.room_of_queue(chat.queue)
+        room = await self._session.room_of_queue(chat.queue)
         if await self._redis.exists(self._app.keys.matrix_refused(room)):
             raise RuntimeError(f"the {chat.queue} queue's room {room} is end-to-end encrypted; chats can't open there")
         cfg = self._app.config.matrix

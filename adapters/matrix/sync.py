@@ -22,6 +22,8 @@ from bridge.keys import Keys
 log = logging.getLogger(__name__)
 POLL_MS = 30_000
 MAX_GAP_EVENTS = 5000
+UNUSABLE_TOKEN = ("M_UNKNOWN_POS", "M_INVALID_PARAM")
+"""A `since` the homeserver rejects (its database was replaced): retrying it would loop forever."""
 
 
 class SyncLoop:
@@ -57,6 +59,11 @@ class SyncLoop:
             except MatrixError as exc:
                 if exc.errcode in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"):
                     raise
+                if token is not None and exc.errcode in UNUSABLE_TOKEN:
+                    log.error("the homeserver no longer knows our sync token (%s); starting afresh, events "
+                              "sent meanwhile are not taken in", exc.errcode)
+                    token, first = None, True
+                    continue
                 failures += 1
                 await asyncio.sleep(exc.retry_after_ms / 1000 if exc.rate_limited else _backoff(failures))
                 log.warning("Matrix sync failed: %s", exc)

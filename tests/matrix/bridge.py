@@ -4,6 +4,7 @@ presenter and the routing loops."""
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ class InProcessBridge:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._http: Any = None
+        self.stopped = False
         self.url = ""
         self.app: BridgeApp
         self.adapter: MatrixAdapter
@@ -100,6 +102,9 @@ class InProcessBridge:
                 await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
         if self._http is not None:
             self._http.should_exit = True
         await self.adapter.stop()
@@ -112,6 +117,7 @@ class InProcessBridge:
 
     async def crash(self) -> None:
         """Dies without a goodbye: tasks cancelled, the leader lock left to expire."""
+        self.stopped = True
         for task in [self.adapter._task, *self._tasks, *self.app.delivery._running.values()]:
             if task:
                 task.cancel()
@@ -119,3 +125,7 @@ class InProcessBridge:
         await self.adapter.media.close()
         await self.adapter.client.close()
         await self.app.redis.aclose()
+
+
+StartBridge = Callable[..., Awaitable[InProcessBridge]]
+"""The `start_bridge` fixture: starts a bridge with config overrides (and InProcessBridge options)."""

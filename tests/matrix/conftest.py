@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from tests.matrix.bridge import InProcessBridge, matrix_raw
+from tests.matrix.bridge import InProcessBridge, StartBridge, matrix_raw
 from tests.matrix.homeserver import Homeserver, populate
 from tests.matrix.people import MatrixPerson
 
@@ -33,12 +33,24 @@ def matrix_overrides(homeserver: Homeserver) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def bridge(tmp_path: Path, redis: Redis, redis_url: str, matrix_overrides: dict[str, Any]
-                 ) -> AsyncIterator[InProcessBridge]:
-    running = InProcessBridge(tmp_path, redis_url, matrix_overrides)
-    await running.start()
-    yield running
-    await running.stop()
+async def bridge(start_bridge: StartBridge, matrix_overrides: dict[str, Any]) -> InProcessBridge:
+    return await start_bridge(matrix_overrides)
+
+
+@pytest.fixture
+async def start_bridge(tmp_path: Path, redis: Redis, redis_url: str) -> AsyncIterator[StartBridge]:
+    """Starts bridges on this test's Redis (restarts, several processes); stops what is left at the end."""
+    running: list[InProcessBridge] = []
+
+    async def start(overrides: dict[str, Any], **options: Any) -> InProcessBridge:
+        started = InProcessBridge(tmp_path, redis_url, overrides, **options)
+        running.append(started)
+        await started.start()
+        return started
+
+    yield start
+    for started in running:
+        await started.stop()
 
 
 @pytest.fixture

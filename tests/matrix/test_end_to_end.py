@@ -3,10 +3,9 @@ offer with a reaction in Element-like fashion, they talk (an image each way), th
 to a second CSR, who ends it; the customer sees the close."""
 
 import base64
-from pathlib import Path
 from typing import Any
 
-from tests.matrix.bridge import InProcessBridge
+from tests.matrix.bridge import StartBridge
 from tests.matrix.customer import WidgetCustomer
 from tests.matrix.homeserver import Homeserver
 from tests.matrix.people import MatrixPerson, Seen, body, thread_of
@@ -21,7 +20,7 @@ def relates(e: Seen) -> dict[str, Any]:
 
 async def available(person: MatrixPerson, hs: Homeserver) -> None:
     await person.send(hs.rooms["general"], "!csr available")
-    await person.wait_for(lambda e: person.from_bot()(e) and "available" in body(e).lower())
+    await person.wait_for(lambda e: person.from_bot()(e) and body(e).startswith("You are available"))
 
 
 async def take_offer(person: MatrixPerson, customer: str, key: str = "✅") -> Seen:
@@ -36,13 +35,12 @@ async def take_offer(person: MatrixPerson, customer: str, key: str = "✅") -> S
     return card
 
 
-async def test_escalate_accept_talk_transfer_end(tmp_path: Path, redis_url: str, redis: Any,
+async def test_escalate_accept_talk_transfer_end(start_bridge: StartBridge, redis: Any,
                                                  matrix_overrides: dict[str, Any], homeserver: Homeserver,
                                                  people: dict[str, MatrixPerson]) -> None:
     alice, bob = people["alice"], people["bob"]
     room = homeserver.rooms["general"]
-    bridge = InProcessBridge(tmp_path, redis_url, matrix_overrides, widget=True)
-    await bridge.start()
+    bridge = await start_bridge(matrix_overrides, widget=True)
     await bridge.leading()
     await available(alice, homeserver)
     async with bridge.customer() as http:
@@ -94,4 +92,3 @@ async def test_escalate_accept_talk_transfer_end(tmp_path: Path, redis_url: str,
         await bob.wait_for(lambda e: bob.from_bot(room, root)(e) and body(e) == "🔚 Chat ended by Bob (agent ended)")
         texts = [e["text"] for e in ann.events if e["kind"] == "message" and e["author"]["kind"] == "agent"]
         assert texts == ["Hi Ann, let me look.", "", "Bob here, I'll take it from now."]
-    await bridge.stop()

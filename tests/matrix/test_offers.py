@@ -1,11 +1,10 @@
 """Offers in the CSR's direct room: two ✅ at once give one winner; `!accept` / `!decline`; expiry."""
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 from bridge.domain.chat import Customer
-from tests.matrix.bridge import InProcessBridge
+from tests.matrix.bridge import InProcessBridge, StartBridge
 from tests.matrix.homeserver import Homeserver
 from tests.matrix.people import MatrixPerson, Seen, body, thread_of
 from tests.matrix.test_end_to_end import available, relates
@@ -35,12 +34,11 @@ async def escalate(bridge: InProcessBridge, name: str) -> str:
     return chat.id
 
 
-async def test_two_csrs_reacting_at_once_give_one_winner(tmp_path: Path, redis_url: str, redis: Any,
+async def test_two_csrs_reacting_at_once_give_one_winner(start_bridge: StartBridge, redis: Any,
                                                          matrix_overrides: dict[str, Any], homeserver: Homeserver,
                                                          people: dict[str, MatrixPerson]) -> None:
     alice, bob = people["alice"], people["bob"]
-    bridge = InProcessBridge(tmp_path, redis_url, merged(matrix_overrides, queues(strategy="broadcast")))
-    await bridge.start()
+    bridge = await start_bridge(merged(matrix_overrides, queues(strategy="broadcast")))
     await bridge.leading()
     await available(alice, homeserver)
     await available(bob, homeserver)
@@ -62,15 +60,13 @@ async def test_two_csrs_reacting_at_once_give_one_winner(tmp_path: Path, redis_u
     await bridge.app.delivery.idle()
     headers = [e for e in winner.events if winner.from_bot(room)(e) and chat_id in body(e) and not thread_of(e)]
     assert len(headers) == 1
-    await bridge.stop()
 
 
-async def test_accept_and_decline_by_replying(tmp_path: Path, redis_url: str, redis: Any,
+async def test_accept_and_decline_by_replying(start_bridge: StartBridge, redis: Any,
                                               matrix_overrides: dict[str, Any], homeserver: Homeserver,
                                               people: dict[str, MatrixPerson]) -> None:
     alice = people["alice"]
-    bridge = InProcessBridge(tmp_path, redis_url, matrix_overrides)
-    await bridge.start()
+    bridge = await start_bridge(matrix_overrides)
     await bridge.leading()
     await available(alice, homeserver)
     first = await escalate(bridge, "Ann")
@@ -86,18 +82,15 @@ async def test_accept_and_decline_by_replying(tmp_path: Path, redis_url: str, re
     assert chat is not None and chat.agent_id == "alice" and chat.platform == "matrix"
     declined = await bridge.app.chats.get(first)
     assert declined is not None and declined.agent_id != "alice"
-    await bridge.stop()
 
 
-async def test_an_unanswered_offer_expires_on_the_card(tmp_path: Path, redis_url: str, redis: Any,
+async def test_an_unanswered_offer_expires_on_the_card(start_bridge: StartBridge, redis: Any,
                                                        matrix_overrides: dict[str, Any], homeserver: Homeserver,
                                                        people: dict[str, MatrixPerson]) -> None:
     alice = people["alice"]
-    bridge = InProcessBridge(tmp_path, redis_url, merged(matrix_overrides, queues(offer_timeout=1)))
-    await bridge.start()
+    bridge = await start_bridge(merged(matrix_overrides, queues(offer_timeout=1)))
     await bridge.leading()
     await available(alice, homeserver)
     await escalate(bridge, "Cid")
     card = await card_for(alice, "Cid")
     assert (await final_word(alice, card)).startswith("⌛ Expired")
-    await bridge.stop()

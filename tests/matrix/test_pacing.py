@@ -1,12 +1,11 @@
 """Without an admin's exemption the bot meets Synapse's default limit (0.2 messages/s, burst 10):
 it paces, merges a customer's burst into one post, waits out M_LIMIT_EXCEEDED, and drops nothing."""
 
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.matrix.bridge import InProcessBridge, matrix_raw
+from tests.matrix.bridge import StartBridge, matrix_raw
 from tests.matrix.chats import hand_to, posted_lines, start_chat
 from tests.matrix.homeserver import LIMITED_BOT, Homeserver
 from tests.matrix.people import MatrixPerson, body, thread_of
@@ -26,10 +25,9 @@ async def spend_budget(hs: Homeserver, room: str) -> int:
 
 
 async def test_default_limits_pace_merge_and_keep_every_message(
-        tmp_path: Path, redis_url: str, redis: Any, homeserver: Homeserver, people: dict[str, MatrixPerson]) -> None:
+        start_bridge: StartBridge, redis: Any, homeserver: Homeserver, people: dict[str, MatrixPerson]) -> None:
     alice, room = people["alice"], homeserver.rooms["general"]
-    bridge = InProcessBridge(tmp_path, redis_url, matrix_raw(homeserver, bot=LIMITED_BOT, paced=True))
-    await bridge.start()
+    bridge = await start_bridge(matrix_raw(homeserver, bot=LIMITED_BOT, paced=True))
     await bridge.leading()
     app = bridge.app
     assert await spend_budget(homeserver, homeserver.rooms["supervisors"]) >= 1
@@ -48,4 +46,3 @@ async def test_default_limits_pace_merge_and_keep_every_message(
     assert posted_lines(posts, "Ann") == words
     assert len(posts) < len(words), "a burst of one customer's messages should leave as fewer posts"
     assert bridge.adapter.pacer.limit_hits >= 1, "M_LIMIT_EXCEEDED was never met"
-    await bridge.stop()

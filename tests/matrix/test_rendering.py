@@ -6,7 +6,8 @@ from adapters.matrix.compose import text_post
 from adapters.matrix.offers import answer_of
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.relations import in_thread, relation_of, replacing, strip_reply_fallback
-from adapters.matrix.render import event_entries, offer_card
+from adapters.matrix.cards import offer_card
+from adapters.matrix.render import event_entries
 from adapters.matrix.replies import render_reply
 from bridge.app import BridgeApp
 from bridge.commands.replies import Action, Choices, Item, ItemList, Table, Text

@@ -1,11 +1,10 @@
 """Restarts and takeovers: nothing lost, nothing twice, one sync loop at a time."""
 
-from pathlib import Path
 from typing import Any
 
 from bridge.app import BridgeApp
 from bridge.domain.events import AuthorKind, EventKind
-from tests.matrix.bridge import InProcessBridge
+from tests.matrix.bridge import InProcessBridge, StartBridge
 from tests.matrix.chats import hand_to, posted_lines, start_chat, wait_events
 from tests.matrix.homeserver import Homeserver
 from tests.matrix.people import MatrixPerson, body, thread_of
@@ -24,11 +23,10 @@ def _agent_texts(events: list[Any]) -> list[str]:
 
 
 async def test_a_restart_mid_chat_loses_and_duplicates_nothing(
-        tmp_path: Path, redis_url: str, app: BridgeApp, matrix_overrides: dict[str, Any], homeserver: Homeserver,
+        start_bridge: StartBridge, app: BridgeApp, matrix_overrides: dict[str, Any], homeserver: Homeserver,
         people: dict[str, MatrixPerson]) -> None:
     alice, room = people["alice"], homeserver.rooms["general"]
-    first = InProcessBridge(tmp_path, redis_url, matrix_overrides)
-    await first.start()
+    first = await start_bridge(matrix_overrides)
     await first.leading()
     chat_id, root = await _thread(first, homeserver, alice)
     await alice.send(room, "before the restart", thread=root)
@@ -40,8 +38,7 @@ async def test_a_restart_mid_chat_loses_and_duplicates_nothing(
     for i in range(8):  # ... and so does Alice: more than one sync's timeline (limit 3) can hold
         await alice.send(room, f"reply {i}", thread=root)
 
-    second = InProcessBridge(tmp_path, redis_url, matrix_overrides, timeline_limit=3)
-    await second.start()
+    second = await start_bridge(matrix_overrides, timeline_limit=3)
     await wait_events(app, chat_id, lambda e: e.text == "reply 7")
     await alice.wait_for(lambda e: alice.from_bot(room, root)(e) and body(e).endswith("while away 2"))
     posts = [e for e in alice.events if alice.from_bot(room, root)(e)]
@@ -49,18 +46,15 @@ async def test_a_restart_mid_chat_loses_and_duplicates_nothing(
     assert _agent_texts(await app.stream.read_all(chat_id)) == ["before the restart", *(f"reply {i}" for i in range(8))]
     headers = [e for e in alice.events if alice.from_bot(room)(e) and chat_id in body(e) and not thread_of(e)]
     assert len(headers) == 1
-    await second.stop()
 
 
 async def test_only_one_process_syncs_and_another_takes_over_when_it_dies(
-        tmp_path: Path, redis_url: str, app: BridgeApp, matrix_overrides: dict[str, Any], homeserver: Homeserver,
+        start_bridge: StartBridge, app: BridgeApp, matrix_overrides: dict[str, Any], homeserver: Homeserver,
         people: dict[str, MatrixPerson]) -> None:
     alice, room = people["alice"], homeserver.rooms["general"]
-    a = InProcessBridge(tmp_path, redis_url, matrix_overrides, lock_ttl=2.0)
-    b = InProcessBridge(tmp_path, redis_url, matrix_overrides, lock_ttl=2.0)
-    await a.start()
+    a = await start_bridge(matrix_overrides, lock_ttl=2.0)
     await a.leading()
-    await b.start()
+    b = await start_bridge(matrix_overrides, lock_ttl=2.0)
     chat_id, root = await _thread(a, homeserver, alice)
     await alice.send(room, "to a", thread=root)
     await wait_events(app, chat_id, lambda e: e.text == "to a")
@@ -73,4 +67,3 @@ async def test_only_one_process_syncs_and_another_takes_over_when_it_dies(
     await wait_events(app, chat_id, lambda e: e.text == "to b")
     await alice.wait_for(lambda e: alice.from_bot(room, root)(e) and body(e).endswith("still there?"))
     assert _agent_texts(await app.stream.read_all(chat_id)) == ["to a", "to b"]
-    await b.stop()

@@ -1,29 +1,31 @@
 """The bot's session: one device across restarts, rooms joined, invites from the roster only."""
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
-from tests.matrix.bridge import InProcessBridge
+from nio import AsyncClient
+
+from adapters.matrix.outbox import Outbox, OutboxEntry
+from bridge.keys import Keys
+from tests.matrix.bridge import InProcessBridge, StartBridge
 from tests.matrix.homeserver import Homeserver
+from tests.matrix.people import MatrixPerson, body
+from tests.support.configs import merged
 
 
-async def test_restart_reuses_the_device_and_token(tmp_path: Path, redis_url: str, redis: Any,
+async def test_restart_reuses_the_device_and_token(start_bridge: StartBridge, redis: Any,
                                                    matrix_overrides: dict[str, Any]) -> None:
-    first = InProcessBridge(tmp_path, redis_url, matrix_overrides)
-    await first.start()
+    first = await start_bridge(matrix_overrides)
     await first.leading()
     state = await redis.hgetall("csr:adapter:matrix")
     assert state["device_id"] and state["access_token"] and state["next_batch"]
     await first.stop()
 
-    second = InProcessBridge(tmp_path, redis_url, matrix_overrides)
-    await second.start()
+    second = await start_bridge(matrix_overrides)
     await second.leading()
     again = await redis.hgetall("csr:adapter:matrix")
     assert (again["device_id"], again["access_token"]) == (state["device_id"], state["access_token"])
     assert second.adapter.client.device_id == state["device_id"]
-    await second.stop()
 
 
 async def test_joins_every_queue_room(bridge: InProcessBridge, homeserver: Homeserver) -> None:
@@ -48,3 +50,50 @@ async def test_invites_are_accepted_only_from_roster_users(bridge: InProcessBrid
     async with asyncio.timeout(20):
         while bot_membership(from_alice, "alice") != "join" or bot_membership(from_mallory, "mallory") != "leave":
             await asyncio.sleep(0.2)
+
+
+async def test_an_access_token_instead_of_a_password(start_bridge: StartBridge, redis: Any,
+                                                     homeserver: Homeserver, matrix_overrides: dict[str, Any]) -> None:
+    overrides = merged(matrix_overrides, {"matrix": {"password": "", "access_token": homeserver.token("csrbot")}})
+    bridge = await start_bridge(overrides)
+    await bridge.leading()
+    state = await redis.hgetall("csr:adapter:matrix")
+    assert state["access_token"] == homeserver.token("csrbot") and state["device_id"]
+
+
+async def test_a_post_sent_just_before_a_crash_is_not_sent_again(
+        start_bridge: StartBridge, redis: Any, homeserver: Homeserver, matrix_overrides: dict[str, Any],
+        people: dict[str, MatrixPerson]) -> None:
+    sam, room = people["sam"], homeserver.rooms["supervisors"]
+    first = await start_bridge(matrix_overrides)
+    await first.leading()
+    await first.stop()
+
+    # What a crash between the homeserver's answer and `done` leaves behind: a batch in flight, already posted.
+    outbox = Outbox(redis, Keys())
+    await outbox.put(room, OutboxEntry(key="once", content={"msgtype": "m.notice", "body": "only once"}))
+    batch = await outbox.take(room)
+    assert batch is not None
+    state = await redis.hgetall("csr:adapter:matrix")
+    client = AsyncClient(homeserver.url, homeserver.user_id("csrbot"))
+    client.restore_login(homeserver.user_id("csrbot"), state["device_id"], state["access_token"])
+    sent = await client.room_send(room, "m.room.message", batch.entries[0].content or {}, tx_id=batch.tx_id)
+    await client.close()
+
+    second = await start_bridge(matrix_overrides)
+    async with asyncio.timeout(20):
+        while await outbox.pending(room):
+            await asyncio.sleep(0.05)
+    marker = await sam.send(room, "after")
+    await sam.wait_for(lambda e: e.get("event_id") == marker)
+    posts = [e for e in sam.events if sam.from_bot(room)(e) and body(e) == "only once"]
+    assert [p["event_id"] for p in posts] == [sent.event_id]
+
+
+async def test_a_wrong_password_shows_on_readyz(start_bridge: StartBridge, matrix_overrides: dict[str, Any]) -> None:
+    bridge = await start_bridge(merged(matrix_overrides, {"matrix": {"password": "not-the-password"}}))
+    async with asyncio.timeout(20):
+        while "M_FORBIDDEN" not in (await bridge.adapter.ready())[1]:
+            await asyncio.sleep(0.1)
+    ok, detail = await bridge.adapter.ready()
+    assert not ok and "matrix.user_id and its password" in detail

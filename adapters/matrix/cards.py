@@ -1,0 +1,67 @@
+"""The bridge's own cards: a chat thread's header, and the offer card in a CSR's direct room."""
+
+from html import escape
+
+from adapters.matrix.render import html_text, queue_name
+from bridge.config.root import BridgeConfig
+from bridge.domain.chat import Chat
+from bridge.domain.offer import OfferState
+from bridge.ports import OfferView
+
+FINAL_WORDS = {
+    OfferState.ACCEPTED: "✅ Accepted",
+    OfferState.DECLINED: "❌ Declined",
+    OfferState.EXPIRED: "⌛ Expired: no answer in time",
+    OfferState.TAKEN: "Taken by someone else",
+    OfferState.WITHDRAWN: "Withdrawn: the chat ended or moved",
+}
+
+
+def _topic_label(config: BridgeConfig, topic: str) -> str:
+    return next((t.label for t in config.widget.topics if t.id == topic), topic)
+
+
+def header(chat: Chat, agent_name: str, config: BridgeConfig, command_prefix: str, note_prefix: str) -> dict[str, object]:
+    """The thread root: who, what, which queue, which CSR and the chat id to name in commands."""
+    c = chat.customer
+    who = c.name + (f" <{c.email}>" if c.email else "")
+    topic, queue = _topic_label(config, chat.topic), queue_name(config, chat.queue)
+    body = (f"💬 {who} · {topic} · {queue}\nCSR: {agent_name or 'unassigned'} · chat {chat.id}\n"
+            f"Reply in this thread to answer. Start with {note_prefix} for an internal note; "
+            f"{command_prefix} end closes the chat.")
+    html = (f"💬 <b>{escape(who)}</b> · {escape(topic)} · {escape(queue)}<br>"
+            f"CSR: {escape(agent_name or 'unassigned')} · chat <code>{escape(chat.id)}</code><br>"
+            f"<i>Reply in this thread to answer. Start with <code>{escape(note_prefix)}</code> for an internal note; "
+            f"<code>{escape(command_prefix)} end</code> closes the chat.</i>")
+    return {"msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
+
+
+def offer_card(view: OfferView, state: OfferState | None = None) -> dict[str, object]:
+    """The offer as the CSR sees it; once final, the same card rewritten to say how it ended.
+
+    m.text rather than m.notice: default push rules silence notices, and an offer must ring.
+    """
+    c = view.chat.customer
+    first = view.first_message if len(view.first_message) <= 300 else view.first_message[:297] + "…"
+    lines = [(f"Customer: {c.name}", f"Customer: <b>{escape(c.name)}</b>"),
+             (f"Queue: {view.queue_display_name}", f"Queue: {escape(view.queue_display_name)}"),
+             (f"Waiting: {_duration(view.waited_seconds)}", f"Waiting: {_duration(view.waited_seconds)}")]
+    if first:
+        lines.append((f"First message: {first}", f"First message: <i>{html_text(first)}</i>"))
+    if state is None or not state.final:
+        title = ("📨 New chat for you", "📨 <b>New chat for you</b>")
+        lines.append(("React ✅ to accept or ❌ to decline (or reply !accept / !decline).",
+                      "React ✅ to accept or ❌ to decline (or reply <code>!accept</code> / <code>!decline</code>)."))
+    else:
+        words = FINAL_WORDS[state]
+        title = (f"{words}: chat with {c.name}", f"<b>{escape(words)}</b>: chat with {escape(c.name)}")
+    lines.append((f"Chat {view.chat.id} · offer {view.offer.id}",
+                   f"<small>Chat <code>{escape(view.chat.id)}</code> · offer <code>{escape(view.offer.id)}</code></small>"))
+    body = "\n".join([title[0], *(p for p, _ in lines)])
+    html = "<br>".join([title[1], *(h for _, h in lines)])
+    return {"msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
+
+
+def _duration(seconds: float) -> str:
+    s = max(0, int(seconds))
+    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"
