@@ -21,7 +21,8 @@ def _topic_label(config: BridgeConfig, topic: str) -> str:
     return next((t.label for t in config.widget.topics if t.id == topic), topic)
 
 
-def header(chat: Chat, agent_name: str, config: BridgeConfig, command_prefix: str, note_prefix: str) -> dict[str, object]:
+def header(chat: Chat, agent_name: str, config: BridgeConfig, command_prefix: str,
+           note_prefix: str) -> dict[str, object]:
     """The thread root: who, what, which queue, which CSR and the chat id to name in commands."""
     c = chat.customer
     who = c.name + (f" <{c.email}>" if c.email else "")
@@ -56,7 +57,8 @@ def offer_card(view: OfferView, state: OfferState | None = None) -> dict[str, ob
         words = FINAL_WORDS[state]
         title = (f"{words}: chat with {c.name}", f"<b>{escape(words)}</b>: chat with {escape(c.name)}")
     lines.append((f"Chat {view.chat.id} · offer {view.offer.id}",
-                   f"<small>Chat <code>{escape(view.chat.id)}</code> · offer <code>{escape(view.offer.id)}</code></small>"))
+                   f"<small>Chat <code>{escape(view.chat.id)}</code> · "
+                   f"offer <code>{escape(view.offer.id)}</code></small>"))
     body = "\n".join([title[0], *(p for p, _ in lines)])
     html = "<br>".join([title[1], *(h for _, h in lines)])
     return {"msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}

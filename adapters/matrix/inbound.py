@@ -7,8 +7,8 @@ the bot's own events, notices (other bots) and anything in encrypted rooms are i
 import logging
 from collections.abc import Callable
 
-from nio import (AsyncClient, Event, InviteMemberEvent, MegolmEvent, ReactionEvent, RedactionEvent, RoomEncryptionEvent,
-                 RoomMessage, RoomMessageNotice, SyncResponse)
+from nio import (AsyncClient, Event, InviteMemberEvent, MegolmEvent, ReactionEvent, RedactionEvent,
+                 RoomEncryptionEvent, RoomMessage, RoomMessageNotice, SyncResponse)
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -52,9 +52,9 @@ class Inbound:
             return
         try:
             await self._dispatch(room_id, event)
-        except (RedisError, *TRANSIENT_ERRORS) as exc:
+        except (RedisError, *TRANSIENT_ERRORS):
             await self._forget(seen)
-            raise exc
+            raise
         except MatrixError as exc:
             if exc.transient:
                 await self._forget(seen)

@@ -78,7 +78,8 @@ def _describe(event: ChatEvent, chat: Chat, config: BridgeConfig, name: str) -> 
     if kind == EventKind.CARD:
         title, url = str(data.get("title") or event.text or "a link"), str(data.get("url") or "")
         summary = str(data.get("summary") or "")
-        link = f'<a href="{escape(url)}">{escape(title)}</a>' if url.startswith(("https://", "http://")) else escape(title)
+        safe = url.startswith(("https://", "http://"))
+        link = f'<a href="{escape(url)}">{escape(title)}</a>' if safe else escape(title)
         tail = f": {summary}" if summary else ""
         return f"📄 {name} sent {title} {url}{tail}".rstrip(), f"📄 <b>{escape(name)}</b> sent {link}{escape(tail)}"
     if kind == EventKind.DELETED:

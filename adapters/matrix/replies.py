@@ -30,7 +30,8 @@ def render_reply(reply: Reply, prefix: str) -> list[Page]:
         return [_table_page(reply, group, n, len(groups)) for n, group in enumerate(groups, 1)]
     if isinstance(reply, Choices):
         body = [reply.text, *(_action_text(a, prefix) for a in reply.actions)]
-        html = _inline(reply.text) + "<ul>" + "".join(f"<li>{_action_html(a, prefix)}</li>" for a in reply.actions) + "</ul>"
+        listed = "".join(f"<li>{_action_html(a, prefix)}</li>" for a in reply.actions)
+        html = f"{_inline(reply.text)}<ul>{listed}</ul>"
         return [("\n".join(body), html)]
     if isinstance(reply, FileReply):
         return [(reply.comment, _inline(reply.comment))] if reply.comment else []
@@ -89,5 +90,6 @@ def _action_html(action: Action, prefix: str) -> str:
 def _inline(text: str) -> str:
     """Escapes, keeps line breaks and turns `code` spans (the core's replies use them) into <code>."""
     parts = escape(text).split("`")
-    out = "".join(p if i % 2 == 0 else f"<code>{p}</code>" for i, p in enumerate(parts)) if len(parts) % 2 else escape(text)
-    return out.replace("\n", "<br>")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no code spans at all
+        return escape(text).replace("\n", "<br>")
+    return "".join(p if i % 2 == 0 else f"<code>{p}</code>" for i, p in enumerate(parts)).replace("\n", "<br>")

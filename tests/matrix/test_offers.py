@@ -76,7 +76,8 @@ async def test_accept_and_decline_by_replying(start_bridge: StartBridge, redis: 
 
     second = await escalate(bridge, "Ben")
     card = await card_for(alice, "Ben")
-    await alice.send(card["room_id"], "!accept", extra={"m.relates_to": {"m.in_reply_to": {"event_id": card["event_id"]}}})
+    reply_to_card = {"m.relates_to": {"m.in_reply_to": {"event_id": card["event_id"]}}}
+    await alice.send(card["room_id"], "!accept", extra=reply_to_card)
     assert await final_word(alice, card) == "✅ Accepted: chat with Ben"
     chat = await bridge.app.chats.get(second)
     assert chat is not None and chat.agent_id == "alice" and chat.platform == "matrix"
