@@ -1,0 +1,88 @@
+"""Supervision on Matrix against a real Synapse: the status message in the supervisors' room, edited in
+place only when the queue table changes; rate-limit waits and errors on the homeserver in /metrics."""
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from adapters.http.server import build_asgi
+from tests.matrix.bridge import InProcessBridge, matrix_raw
+from tests.matrix.conftest import homeserver, people  # noqa: F401 - fixtures
+from tests.matrix.homeserver import LIMITED_BOT, Homeserver
+from tests.matrix.people import MatrixPerson, body
+from tests.matrix.test_pacing import spend_budget
+from tests.routing.helpers import escalated
+from tests.supervision.helpers import roster
+
+pytestmark = pytest.mark.synapse
+
+
+def overrides(hs: Homeserver, **matrix: Any) -> dict[str, Any]:
+    return {**matrix_raw(hs, **matrix), "agents": roster(), "reports": {"dashboard_seconds": 1.0}}
+
+
+def general_waiting(text: str) -> str:
+    line = next(x for x in text.splitlines() if x.startswith("General "))
+    return line.split()[1]
+
+
+async def test_the_status_message_is_edited_in_place(tmp_path: Path, redis_url: str, redis: Any,
+                                                     homeserver: Homeserver,
+                                                     people: dict[str, MatrixPerson]) -> None:
+    sam, room = people["sam"], homeserver.rooms["supervisors"]
+    bridge = InProcessBridge(tmp_path, redis_url, overrides(homeserver))
+    await bridge.start()
+    try:
+        await bridge.leading()
+        app = bridge.app
+        ann = await escalated(app, name="Ann")
+        [status] = await sam.wait_for(lambda e: sam.from_bot(room)(e) and body(e).startswith("Queues now"))
+        assert general_waiting(body(status)) == "1" and "<table>" in status["content"]["formatted_body"]
+
+        def edits(e: dict) -> bool:
+            rel = e.get("content", {}).get("m.relates_to") or {}
+            return sam.from_bot(room)(e) and rel.get("rel_type") == "m.replace" and \
+                rel.get("event_id") == status["event_id"]
+
+        await escalated(app, name="Ben")
+        [first] = await sam.wait_for(edits)
+        assert general_waiting(first["content"]["m.new_content"]["body"]) == "2"
+        assert first["content"]["body"].startswith("* Queues now")
+
+        await app.service.customer_message(ann.id, "still there?")
+        await asyncio.sleep(2.5)
+        await app.service.close(ann.id, "customer_ended", "customer")
+        edited = await sam.wait_for(edits, count=2)
+        assert general_waiting(edited[1]["content"]["m.new_content"]["body"]) == "1"
+        await asyncio.sleep(2.5)
+        assert len([e for e in sam.events if edits(e)]) == 2, "an unchanged table was posted again"
+        assert len([e for e in sam.events if sam.from_bot(room)(e) and body(e).startswith("Queues now")]) == 1
+    finally:
+        await bridge.stop()
+
+
+async def test_homeserver_rate_limits_show_in_metrics(tmp_path: Path, redis_url: str, redis: Any,
+                                                      homeserver: Homeserver,
+                                                      people: dict[str, MatrixPerson]) -> None:
+    sam, room = people["sam"], homeserver.rooms["supervisors"]
+    bridge = InProcessBridge(tmp_path, redis_url, overrides(homeserver, bot=LIMITED_BOT, paced=True))
+    await bridge.start()
+    try:
+        await bridge.leading()
+        assert await spend_budget(homeserver, room) >= 1
+        await escalated(bridge.app, name="Ann")
+        await sam.wait_for(lambda e: sam.from_bot(room, bot_user=LIMITED_BOT)(e)
+                           and body(e).startswith("Queues now"), timeout=60)
+        transport = httpx.ASGITransport(app=build_asgi(bridge.app))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bridge") as client:
+            text = (await client.get("/metrics")).text
+        samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+                   for f in text_string_to_metric_families(text) for s in f.samples}
+        assert samples[("csr_platform_rate_limit_wait_seconds_total", (("platform", "matrix"),))] > 0
+        assert samples[("csr_platform_api_errors_total", (("error", "M_LIMIT_EXCEEDED"), ("platform", "matrix")))] >= 1
+    finally:
+        await bridge.stop()
