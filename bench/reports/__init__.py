@@ -1,0 +1,1 @@
+"""Report build cost by the number of archived chats."""
