@@ -90,3 +90,16 @@ async def test_files_beyond_the_limits_stay_with_the_csr(bridge: InProcessBridge
     assert "not allowed" in body(told)
     events = await bridge.app.stream.read_all(chat_id)
     assert not any(e.attachments for e in events)
+
+
+async def test_a_command_in_the_thread_implies_its_chat(bridge: InProcessBridge, homeserver: Homeserver,
+                                                        people: dict[str, MatrixPerson]) -> None:
+    alice = people["alice"]
+    room = homeserver.rooms["general"]
+    chat_id, root = await open_thread(bridge, homeserver, alice, "hi")
+    await alice.send(room, "!csr phrase greet", thread=root)
+    [sent] = await wait_events(bridge.app, chat_id, lambda e: e.author.kind == AuthorKind.AGENT)
+    assert sent.text == "Hi Ann, I'm Alice."
+    await alice.wait_for(lambda e: alice.from_bot(room, root)(e) and body(e) == "Alice: Hi Ann, I'm Alice.")
+    [told] = await alice.wait_for(lambda e: alice.from_bot()(e) and body(e).startswith("Sent “Greeting”"))
+    assert told["content"]["msgtype"] == "m.notice"
