@@ -1,7 +1,6 @@
 """The load run end to end: start the world and one serve process, run Slack then Matrix, stop it all."""
 
 import argparse
-import asyncio
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from bench.load.run import run_platform
 from bench.load.scenario import Size
 from bench.load.signing import SignedSlack
 from bench.load.slack_desk import SlackDesk
-from bench.load.world import start_world, stop_world
+from bench.load.world import World, start_world, stop_world
 
 
 @dataclass
@@ -63,7 +62,7 @@ async def run_load(plan: LoadPlan) -> list[PlatformRun]:
             await stop_world(world)
 
 
-async def _platforms(world, plan: LoadPlan) -> list[PlatformRun]:  # noqa: ANN001
+async def _platforms(world: World, plan: LoadPlan) -> list[PlatformRun]:
     runs = []
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -72,23 +71,24 @@ async def _platforms(world, plan: LoadPlan) -> list[PlatformRun]:  # noqa: ANN00
         desk = SlackDesk(world.slack, sender, events, [slack_user(i) for i in range(plan.slack_csrs)])
         desk.start()
         await desk.available(CHANNELS[SLACK_QUEUE])
-        size = Size(plan.slack_customers, plan.rounds, plan.flood)
+        size = Size(plan.slack_customers, plan.rounds, plan.flood, escalations_per_second=20)
         run = await run_platform(world, "slack", desk, plan.slack_csrs, size, session)
         run.errors += [f"Slack request refused ({sender.failures})"] if sender.failures else []
         runs.append(run)
+        await world.settle()
         if plan.matrix_customers and world.hs is not None:
             mdesk = MatrixDesk(world.hs, set(world.hs.rooms.values()))
             await mdesk.start()
             try:
                 await mdesk.available(world.hs.rooms[MATRIX_QUEUE])
-                size = Size(plan.matrix_customers, plan.rounds, plan.flood, escalations_per_second=10,
+                size = Size(plan.matrix_customers, plan.rounds, plan.flood, escalations_per_second=5,
                             first_index=100_000)
                 run = await run_platform(world, "matrix", mdesk, plan.matrix_csrs, size, session)
                 run.errors += [f"Matrix sends refused ({mdesk.failures})"] if mdesk.failures else []
                 runs.append(run)
             finally:
                 await mdesk.stop()
-    errors = world.bridge_errors()
+    logged = dict(world.bridge_errors().most_common())
     for run in runs:
-        run.errors += [f"bridge logged {errors} errors"] if errors else []
+        run.logged = logged
     return runs

@@ -6,7 +6,6 @@ of the bot's events (when the homeserver took the bot's request), so sync delays
 """
 
 import asyncio
-import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import Any

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,17 +26,35 @@ class Child:
     def pid(self) -> int:
         return self.proc.pid
 
-    def errors(self) -> int:
-        """ERROR lines and tracebacks the child logged (serve and worker log to stderr)."""
+    def errors(self) -> Counter[str]:
+        """What the child logged as errors (serve and worker log to stderr), by message."""
         if self.log is None or not self.log.exists():
-            return 0
-        text = self.log.read_text(errors="replace")
-        return sum(1 for line in text.splitlines() if line.startswith("Traceback") or _is_error(line))
+            return Counter()
+        found: Counter[str] = Counter()
+        lines = self.log.read_text(errors="replace").splitlines()
+        for i, line in enumerate(lines):
+            if _is_error(line):
+                where = lines[i + 1] if i + 1 < len(lines) and lines[i + 1].startswith("future:") else ""
+                found[_message(line) + (f" ({_task(where)})" if where else "")] += 1
+        return found
 
 
 def _is_error(line: str) -> bool:
     """structlog's text lines say `[error    ]`; RQ's and stdlib's say ERROR."""
     return "[error" in line or "[critical" in line or " ERROR " in line or " CRITICAL " in line
+
+
+def _message(line: str) -> str:
+    """The message of a structlog or stdlib log line, without its time and logger."""
+    text = line.split("]", 1)[1] if "[" in line[:40] else line
+    return text.rsplit(" [", 1)[0].strip()[:120]
+
+
+def _task(future_line: str) -> str:
+    """`Task exception was never retrieved` says which coroutine on the next line."""
+    coro = future_line.split("coro=<", 1)[-1].split("(", 1)[0]
+    exc = future_line.split("exception=", 1)[-1].split("(", 1)[0] if "exception=" in future_line else ""
+    return f"{coro}: {exc}" if exc else coro
 
 
 async def spawn(name: str, args: list[str], log: Path | None, pipe: bool = False) -> Child:

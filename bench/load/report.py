@@ -43,7 +43,8 @@ def rows(run: PlatformRun) -> list[tuple[str, str]]:
         ("to thread: sent/once/dup/lost", counts(run.to_thread)),
         ("to customer: sent/once/dup/lost", counts(run.to_customer)),
         ("posts merging 2+ messages", str(run.merged_posts)),
-        ("errors", str(len(run.errors)) + (f" ({'; '.join(sorted(set(run.errors))[:3])})" if run.errors else "")),
+        ("errors seen by the bench", str(len(run.errors)) + (f" ({'; '.join(sorted(set(run.errors))[:3])})"
+                                                            if run.errors else "")),
     ]
 
 
@@ -55,4 +56,7 @@ def table(runs: list[PlatformRun]) -> str:
     lines = [head, "-" * len(head)]
     for i, (label, _) in enumerate(grid[0]):
         lines.append(f"{label:<{width}} | " + " | ".join(f"{g[i][1]:<{c}}" for g, c in zip(grid, cols, strict=True)))
+    logged = runs[0].logged if runs else {}
+    lines.append(f"errors in the bridge's logs (whole run): {sum(logged.values())}")
+    lines += [f"  {n} x {message}" for message, n in list(logged.items())[:5]]
     return "\n".join(lines)

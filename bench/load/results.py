@@ -49,6 +49,9 @@ class PlatformRun:
     usage: dict[str, Usage] = field(default_factory=dict)
     baseline_usage: dict[str, Usage] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    """What went wrong on the bench's side: refused requests, socket errors."""
+    logged: dict[str, int] = field(default_factory=dict)
+    """Errors in the bridge's own logs over the whole load run (both platforms), by message."""
 
     @property
     def conversation_rate(self) -> float:

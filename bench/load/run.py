@@ -19,8 +19,7 @@ from bench.load.world import World
 def watched(world: World) -> dict[str, int]:
     """The processes whose CPU and memory a run reports."""
     pids = {c.name: c.pid for c in world.serves + world.workers}
-    pids |= {"redis": world.redis._proc.pid if world.redis._proc else 0, "fake-slack": world.slack.pid,
-             "bench": os.getpid()}
+    pids |= {"redis": world.redis_pid, "fake-slack": world.slack.pid, "bench": os.getpid()}
     if world.hs is not None and world.hs.synapse.process is not None:
         pids["synapse"] = world.hs.synapse.process.pid
     return {k: v for k, v in pids.items() if v}

@@ -8,7 +8,6 @@ import itertools
 import json
 import secrets
 import time
-from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp

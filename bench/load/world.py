@@ -5,6 +5,7 @@ each on its own port) and as many RQ workers, all against that one Redis.
 
 import asyncio
 import contextlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bridge.embedded_redis import EmbeddedRedis, free_port
 from tests.support.configs import write_toml
 
 READY_TIMEOUT = 120.0
+QUEUES = ("csr-jobs", "csr-timers")
 
 
 @dataclass
@@ -26,6 +28,7 @@ class World:
     redis: EmbeddedRedis
     slack: Child
     slack_port: int
+    redis_pid: int = 0
     hs: BenchHomeserver | None = None
     serves: list[Child] = field(default_factory=list)
     workers: list[Child] = field(default_factory=list)
@@ -56,8 +59,24 @@ class World:
         await asyncio.gather(*(stop(c) for c in self.serves + self.workers))
         self.serves, self.workers, self.urls = [], [], []
 
-    def bridge_errors(self) -> int:
-        return sum(c.errors() for c in self.serves + self.workers)
+    def bridge_errors(self) -> Counter[str]:
+        return sum((c.errors() for c in self.serves + self.workers), Counter())
+
+    async def settle(self, timeout: float = 120.0) -> None:
+        """Waits until the RQ workers are idle (e.g. archiving the chats a run just closed), so the next
+        run does not pay for the last one's jobs."""
+        redis = connect_redis(self.redis.url)
+        try:
+            deadline = asyncio.get_running_loop().time() + timeout
+            while asyncio.get_running_loop().time() < deadline:
+                busy = 0
+                for queue in QUEUES:
+                    busy += await redis.llen(f"rq:queue:{queue}") + await redis.zcard(f"rq:wip:{queue}")
+                if not busy:
+                    return
+                await asyncio.sleep(0.5)
+        finally:
+            await redis.aclose()
 
     async def flush_redis(self) -> None:
         redis = connect_redis(self.redis.url)
@@ -89,6 +108,9 @@ async def start_world(tmp: Path, matrix_csrs: int) -> World:
     if not first.startswith("port "):
         raise RuntimeError(f"the fake Slack server did not start: {first!r}; see {slack.log}")
     world = World(tmp, redis, slack, int(first.split()[1]))
+    client = connect_redis(redis.url)
+    world.redis_pid = int((await client.info("server"))["process_id"])
+    await client.aclose()
     if matrix_csrs:
         world.hs = await asyncio.to_thread(start_homeserver, tmp / "synapse", matrix_csrs, list(TOPICS.values()))
     return world

@@ -3,7 +3,6 @@ spread over the processes' ports, CSR requests too, and every chat floods its th
 (one message in flight per chat). Slack only: the Matrix sync loop runs in one process by design.
 """
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,10 +10,9 @@ import aiohttp
 
 from bench.load.config import CHANNELS, SIGNING_SECRET, SLACK_QUEUE, slack_user
 from bench.load.procs import Meter, Usage
-from bench.load.results import Counts
+from bench.load.results import Counts, PlatformRun
 from bench.load.run import watched
 from bench.load.scenario import Size, count, escalate_all, flood, open_chats
-from bench.load.results import PlatformRun
 from bench.load.signing import SignedSlack
 from bench.load.slack_desk import SlackDesk
 from bench.load.tracking import Arrivals
