@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bridge.app import BridgeApp
+from bridge.chats import from_hash
 from bridge.config.agents import AgentConfig
 from bridge.domain.agent import Presence
 from bridge.domain.chat import Chat, ChatState
@@ -52,21 +53,29 @@ class ChatNow:
     duration: float | None
 
 
+async def _chats(app: BridgeApp, ids: list[str]) -> list[Chat]:
+    """Many chats in one round trip (dashboards read them every few seconds)."""
+    async with app.redis.pipeline(transaction=False) as pipe:
+        for chat_id in ids:
+            pipe.hgetall(app.keys.chat(chat_id))
+        rows = await pipe.execute()
+    return [from_hash(row) for row in rows if row]
+
+
+def _now(c: Chat, now: float) -> ChatNow:
+    wait = None
+    if c.escalated_at and c.state in (ChatState.WAITING, ChatState.OFFERED):
+        wait = now - c.escalated_at
+    elif c.escalated_at and c.state == ChatState.ACTIVE and c.accepted_at >= c.escalated_at:
+        wait = c.accepted_at - c.escalated_at
+    duration = now - c.accepted_at if c.state == ChatState.ACTIVE and c.accepted_at else None
+    return ChatNow(c, wait, duration)
+
+
 async def open_chats(app: BridgeApp, queues: list[str], now: float) -> list[ChatNow]:
     """Chats with the team (waiting, offered, active, left as a message) in these queues."""
-    ids = sorted(await app.chats.open_ids())
-    chats = [c for c in [await app.chats.get(i) for i in ids] if c and c.state in OPEN_STATES and c.queue in queues]
-    out = []
-    for c in chats:
-        waiting = c.state in (ChatState.WAITING, ChatState.OFFERED)
-        wait = None
-        if c.escalated_at and waiting:
-            wait = now - c.escalated_at
-        elif c.escalated_at and c.state == ChatState.ACTIVE and c.accepted_at >= c.escalated_at:
-            wait = c.accepted_at - c.escalated_at
-        duration = now - c.accepted_at if c.state == ChatState.ACTIVE and c.accepted_at else None
-        out.append(ChatNow(c, wait, duration))
-    return sorted(out, key=_urgency)
+    chats = await _chats(app, sorted(await app.chats.open_ids()))
+    return sorted((_now(c, now) for c in chats if c.state in OPEN_STATES and c.queue in queues), key=_urgency)
 
 
 def _urgency(n: ChatNow) -> tuple[int, float]:
@@ -103,18 +112,25 @@ async def queues_now(app: BridgeApp, queues: list[str], now: float) -> list[Queu
         if "waited" in e.data and not e.data.get("transfer_from") and e.queue in targets:
             answered[e.queue] += 1
             within[e.queue] += float(e.data["waited"]) <= targets[e.queue]
-    chats = await open_chats(app, queues, now)
-    offers = Counter([await app.redis.hget(app.keys.offer(o), "queue") for o in
-                      await app.router.state.pending_offer_ids()])
+    async with app.redis.pipeline(transaction=False) as pipe:
+        for offer_id in await app.router.state.pending_offer_ids():
+            pipe.hmget(app.keys.offer(offer_id), ["queue", "chat_id", "transfer_from"])
+        pending = await pipe.execute()
+    offers = Counter(queue for queue, _, _ in pending if queue)
+    waiting = {chat for _, chat, transfer in pending if chat and not transfer}
+    for name in queues:
+        waiting |= set(await app.router.state.waiting(name))
+    chats = [_now(c, now) for c in await _chats(app, sorted(waiting))]
     people = [await app.router.state.agent(a.id) for a in app.config.agents]
     out = []
     for q in [app.config.queue(name) for name in queues]:
-        waits = [n.wait for n in chats if n.chat.queue == q.name and n.wait is not None
-                 and n.chat.state in (ChatState.WAITING, ChatState.OFFERED)]
+        in_line = [n for n in chats if n.chat.queue == q.name and n.chat.state in (ChatState.WAITING,
+                                                                                     ChatState.OFFERED)]
+        waits = [n.wait for n in in_line if n.wait is not None]
         members = [p for p in people if p and q.name in p.queues]
         free = [p for p in members if p.presence == Presence.AVAILABLE and p.load + p.pending < p.capacity]
         out.append(QueueNow(
-            name=q.name, display=q.display_name, waiting=len(waits), offers=offers[q.name],
+            name=q.name, display=q.display_name, waiting=len(in_line), offers=offers[q.name],
             longest_wait=max(waits, default=0.0), available=len(free),
             busy=sum(p.presence == Presence.AVAILABLE for p in members) - len(free),
             away=sum(p.presence == Presence.AWAY for p in members),
