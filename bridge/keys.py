@@ -134,7 +134,7 @@ class Keys:
         return f"{self.prefix}:archive:pending"
 
     def chat_archived(self, chat_id: str) -> str:
-        """Set once the chat is in the SQL store; expires with the chat's live state."""
+        """The last event id the SQL store has of the chat; expires with the chat's live state."""
         return f"{self.prefix}:chat:{chat_id}:archived"
 
     def transcript_mailed(self, chat_id: str) -> str:

@@ -48,8 +48,13 @@ class Archiver:
         await self.mark_closed(chat_id)
 
     async def mark_closed(self, chat_id: str) -> bool:
-        """True when this call scheduled the archive (once per chat, across processes)."""
-        if await self._redis.exists(self._keys.chat_archived(chat_id)):
+        """True when this call scheduled the archive (once per version of the chat, across processes).
+
+        Events that come after the archive (a rating given once the chat ended) schedule it again:
+        the store rewrites the whole record, so the archive always ends with the chat's last event.
+        """
+        archived = await self._redis.get(self._keys.chat_archived(chat_id))
+        if archived is not None and archived == await self._stream.last_id(chat_id):
             return False
         if not await self._redis.zadd(self._keys.archive_pending, {chat_id: now()}, nx=True):
             return False
@@ -68,7 +73,7 @@ class Archiver:
         await self.store.save(chat, events, cases_of(events))
         k = self._keys
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(k.chat_archived(chat_id), now(), ex=self._keep)
+            pipe.set(k.chat_archived(chat_id), events[-1].id if events else "0", ex=self._keep)
             for key in (k.chat(chat_id), k.chat_threads(chat_id)):
                 pipe.expire(key, self._keep)
             pipe.zrem(k.archive_pending, chat_id)

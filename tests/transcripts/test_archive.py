@@ -220,3 +220,20 @@ async def test_retention_job_deletes_records_past_their_age_and_books_the_next_r
     await store.close()
     assert await app.redis.get(app.keys.retention_scheduled) == booked
     assert jobs.scheduled_job_registry.get_job_ids() == [booked]
+
+
+async def test_a_rating_given_after_the_archive_reaches_the_archive(tmp_path: Path, redis: Redis,
+                                                                    redis_url: str) -> None:
+    """Customers rate once the chat has ended, often after it was archived; reports read the archive."""
+    app = boot(tmp_path, redis, redis_url)
+    chat_id = await _close_with_feed_running(app)
+    run_worker(app.config_path, redis_url)
+    assert await app.transcripts.archiver.mark_closed(chat_id) is False, "archived and unchanged: nothing to do"
+    rating = await app.stream.append(ChatEvent(chat_id=chat_id, kind=EventKind.RATING, ts=now(),
+                                               data={"score": 2, "comment": "slow"}, origin=Origin(platform="widget")))
+    await app.transcripts.archiver.on_chat_change(chat_id)
+    run_worker(app.config_path, redis_url)
+    archived = await app.transcripts.store.load(chat_id)
+    await app.transcripts.store.close()
+    assert archived is not None and archived.events[-1].id == rating.event.id
+    assert archived.events[-1].data == {"score": 2, "comment": "slow"}
