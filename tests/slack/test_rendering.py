@@ -123,3 +123,12 @@ def test_every_modal_is_valid_block_kit_and_remembers_its_chat(app: BridgeApp, a
 def test_modal_input_becomes_one_parseable_command(action: str, values: dict, name: str, args: tuple) -> None:
     parsed = parse(command(action, values))
     assert (parsed.name, parsed.args) == (name, args)
+
+
+def test_a_rating_shows_the_widgets_score_and_the_comment_escaped() -> None:
+    rating = ChatEvent(chat_id=CHAT.id, kind=EventKind.RATING, ts=1.0, data={"score": 4, "comment": "<!here> ok"},
+                       author=Author(kind=AuthorKind.CUSTOMER, name="Ann"))
+    post = render_event(CHAT, rating, "")
+    assert post is not None
+    assert "rated the chat 4/5" in post.text
+    assert "&lt;!here&gt; ok" in post.text and "<!here>" not in post.text

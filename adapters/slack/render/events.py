@@ -77,7 +77,7 @@ def _system(chat: Chat, event: ChatEvent, text: str, name: str) -> Post:
         reason = escape(str(data.get("reason", "")))
         line = f":checkered_flag: {text or 'The chat ended' + (f' ({reason})' if reason else '') + '.'}"
     elif kind is EventKind.RATING:
-        stars = data.get("stars", data.get("rating", ""))
+        stars = escape(str(data.get("score", "?")))
         comment = escape(str(data.get("comment", "")))
         line = f":star: {text or f'The customer rated the chat {stars}/5.'}" + (f" “{comment}”" if comment else "")
     elif kind is EventKind.CASE:
