@@ -6,7 +6,8 @@ Every database failure surfaces as StoreUnavailable, which callers retry later.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,7 @@ class TranscriptStore:
             row = (await conn.execute(select(t.chats).where(t.chats.c.id == chat_id))).mappings().first()
             if row is None:
                 return None
-            return await self._load_rest(conn, row)
+            return (await self._load_rest(conn, [row]))[0]
 
     async def closed_since(self, since: float, queue: str | None = None, batch: int = 200) -> AsyncIterator[ArchivedChat]:
         """Chats closed at or after `since`, oldest first, read in batches (exports of any size)."""
@@ -84,7 +85,7 @@ class TranscriptStore:
                 query = query.where(t.chats.c.queue == queue)
             async with self._begin() as conn:
                 rows = (await conn.execute(query)).mappings().all()
-                records = [await self._load_rest(conn, row) for row in rows]
+                records = await self._load_rest(conn, rows)
             for record in records:
                 yield record
             if len(rows) < batch:
@@ -104,15 +105,20 @@ class TranscriptStore:
             await self._engine.dispose()
             self._engine = None
 
-    async def _load_rest(self, conn: Any, row: Any) -> ArchivedChat:
-        events = (await conn.execute(select(t.events).where(t.events.c.chat_id == row["id"])
-                                     .order_by(t.events.c.seq))).mappings().all()
-        cases = (await conn.execute(select(t.cases).where(t.cases.c.chat_id == row["id"])
-                                    .order_by(t.cases.c.created_at))).mappings().all()
-        return ArchivedChat(chat=chat_from_row(row), events=[event_from_row(row["id"], e) for e in events],
-                            cases=[CaseRow(c["reference"], c["type"], c["fields"], c["created_at"], c["created_by"])
-                                   for c in cases],
-                            archived_at=row["archived_at"])
+    async def _load_rest(self, conn: Any, rows: Sequence[Any]) -> list[ArchivedChat]:
+        """Events and cases of a batch of chats in two queries, not two a chat."""
+        ids = [row["id"] for row in rows]
+        events: dict[str, list[ChatEvent]] = defaultdict(list)
+        for e in (await conn.execute(select(t.events).where(t.events.c.chat_id.in_(ids))
+                                     .order_by(t.events.c.chat_id, t.events.c.seq))).mappings():
+            events[e["chat_id"]].append(event_from_row(e["chat_id"], e))
+        cases: dict[str, list[CaseRow]] = defaultdict(list)
+        for c in (await conn.execute(select(t.cases).where(t.cases.c.chat_id.in_(ids))
+                                     .order_by(t.cases.c.created_at))).mappings():
+            cases[c["chat_id"]].append(CaseRow(c["reference"], c["type"], c["fields"], c["created_at"],
+                                               c["created_by"]))
+        return [ArchivedChat(chat=chat_from_row(row), events=events[row["id"]], cases=cases[row["id"]],
+                             archived_at=row["archived_at"]) for row in rows]
 
     def _begin(self) -> "_Transaction":
         return _Transaction(self)
