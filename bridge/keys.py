@@ -60,6 +60,11 @@ class Keys:
         """Errors that need a person (revoked token, missing channel), shown on /readyz."""
         return f"{self.prefix}:adapter:{platform}:errors"
 
+    @property
+    def offer_outcomes(self) -> str:
+        """Hash "queue|outcome" -> count, the cluster-wide truth behind csr_offers_total."""
+        return f"{self.prefix}:metrics:offers"
+
     def attachment(self, attachment_id: str) -> str:
         return f"{self.prefix}:attachment:{attachment_id}"
 

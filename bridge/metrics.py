@@ -4,12 +4,34 @@ Counters and histograms are observed where things happen (delivery, adapters, ro
 that describe shared state (queue depth, open chats) are read from Redis at scrape time.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.metrics_core import CounterMetricFamily
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 WAIT_BUCKETS = (5, 10, 20, 30, 60, 120, 300, 600, 1200, 3600)
+
+
+class SharedCounts:
+    """A counter whose truth is a Redis hash (field "label|label" -> count), so what RQ workers and
+    other processes count shows on every process's /metrics; the scrape refreshes the snapshot."""
+
+    def __init__(self, name: str, documentation: str, labels: tuple[str, ...]) -> None:
+        self.name = name
+        self._doc = documentation
+        self.labels = labels
+        self.snapshot: dict[tuple[str, ...], float] = {}
+
+    def refresh(self, counts: dict[str, str]) -> None:
+        self.snapshot = {tuple(f.split("|")): float(v) for f, v in counts.items() if f.count("|") == len(self.labels) - 1}
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(self.name, self._doc, labels=list(self.labels))
+        for values, count in sorted(self.snapshot.items()):
+            family.add_metric(list(values), count)
+        yield family
 
 
 @dataclass
@@ -26,7 +48,9 @@ class Metrics:
         self.rate_limit_wait = Counter("csr_platform_rate_limit_wait_seconds_total",
                                        "Seconds spent waiting because a platform said slow down", ["platform"],
                                        registry=r)
-        self.offers = Counter("csr_offers_total", "Offers by outcome", ["queue", "outcome"], registry=r)
+        self.offers = SharedCounts("csr_offers", "Offers by outcome, counted in Redis by every serve and worker",
+                                   ("queue", "outcome"))
+        r.register(self.offers)
         self.wait_time = Histogram("csr_wait_seconds", "Customer wait from escalation to accept", ["queue"],
                                    buckets=WAIT_BUCKETS, registry=r)
         self.queue_depth = Gauge("csr_queue_depth", "Chats waiting in each queue", ["queue"], registry=r)

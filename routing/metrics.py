@@ -1,15 +1,23 @@
-"""Routing's share of the process metrics: offers by outcome, and customers' wait until accepted."""
+"""Routing's share of the metrics: offers by outcome (counted in Redis, so the expiries RQ workers
+handle count too), and customers' wait until accepted (observed by the serve process that accepts)."""
 
+from redis.asyncio import Redis
+
+from bridge.keys import Keys
 from bridge.metrics import Metrics
 from routing.scripts import ScriptResult
 
 OUTCOMES = {"accepted", "declined", "expired"}
 
 
-def observe(metrics: Metrics, result: ScriptResult) -> None:
-    for offer in result.offers:
-        metrics.offers.labels(queue=offer.get("queue", ""), outcome="offered").inc()
+async def observe(redis: Redis, keys: Keys, metrics: Metrics, result: ScriptResult) -> None:
+    counts = [f"{offer.get('queue', '')}|offered" for offer in result.offers]
     if result.status in OUTCOMES and result.get("queue"):
-        metrics.offers.labels(queue=result.get("queue"), outcome=result.status).inc()
+        counts.append(f"{result.get('queue')}|{result.status}")
+    if counts:
+        async with redis.pipeline(transaction=False) as pipe:
+            for field in counts:
+                pipe.hincrby(keys.offer_outcomes, field, 1)
+            await pipe.execute()
     if result.status == "accepted" and not result.get("transfer_from"):
         metrics.wait_time.labels(queue=result.get("queue")).observe(float(result.get("waited", 0)))

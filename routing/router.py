@@ -53,7 +53,7 @@ class Router:
             result = await self._scripts.run(script, self.clock(), *args)
         await self.timers.schedule(result.timers)
         if self._metrics is not None:
-            observe(self._metrics, result)
+            await observe(self.redis, self.keys, self._metrics, result)
         return result
 
     async def _agent_run(self, agent: AgentConfig, script: str, *args: object) -> ScriptResult:

@@ -16,6 +16,7 @@ from adapters.slack.pacing import ChannelPacer
 from adapters.slack.problems import PlatformErrors
 from adapters.slack.webapi import SlackCalls
 from bridge.app import BridgeApp
+from bridge.bootstrap import bootstrap
 from bridge.domain.agent import Presence
 from tests.routing.helpers import available, escalated, expire_now, only_offer, run
 from tests.slack.fake_slack import FakeSlack
@@ -99,3 +100,14 @@ async def test_the_grafana_dashboard_uses_only_series_the_bridge_exports(app: Br
                    "csr_platform_rate_limit_wait_seconds_total"):
         assert wanted in used
     assert all(p["datasource"]["uid"] == "${datasource}" for p in dashboard["panels"])
+
+
+async def test_offer_outcomes_counted_by_another_process_show_on_every_metrics(app: BridgeApp, redis: Redis) -> None:
+    """RQ workers expire offers in their own processes; /metrics of any serve process must count them."""
+    worker_side = bootstrap(app.config, redis, app.redis_url, app.config_path)
+    await available(worker_side, "alice")
+    await escalated(worker_side, name="Ann")
+    assert await expire_now(worker_side, await only_offer(worker_side, "alice")) == "expired"
+    offers = (await scrape(app))["csr_offers"]
+    assert value(offers, "csr_offers_total", queue="general", outcome="offered") == 2  # re-offered after the miss
+    assert value(offers, "csr_offers_total", queue="general", outcome="expired") == 1

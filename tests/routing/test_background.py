@@ -11,6 +11,7 @@ from bridge.bootstrap import bootstrap
 from bridge.domain.agent import Presence
 from bridge.domain.chat import ChatState
 from bridge.domain.events import EventKind
+from reports.scrape import scrape
 from routing.background import Lease, run_routing_loops
 from tests.routing.helpers import (
     agents_with, app_with, available, chat, escalated, only_offer, queues_with, with_clock,
@@ -103,6 +104,7 @@ async def test_routing_feeds_the_offer_and_wait_metrics(app: BridgeApp) -> None:
     await available(app, "alice")
     await escalated(app)
     await app.router.accept((await only_offer(app, "alice")).id, app.agent("alice"), "test")
+    await scrape(app)
     samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
                for m in app.metrics.registry.collect() for s in m.samples}
     assert samples[("csr_offers_total", (("outcome", "offered"), ("queue", "general")))] == 1
