@@ -9,7 +9,7 @@ import pytest
 
 from tests.matrix.bridge import InProcessBridge
 from tests.matrix.chats import hand_to, start_chat
-from tests.matrix.conftest import bridge, homeserver, matrix_overrides, people  # noqa: F401 - fixtures
+from tests.matrix.conftest import bridge, homeserver, matrix_overrides, people, start_bridge  # noqa: F401 - fixtures
 from tests.matrix.homeserver import Homeserver
 from tests.matrix.people import MatrixPerson, body
 
