@@ -1,9 +1,11 @@
 """The slack-bolt AsyncApp: signature checks, ack-first listeners, and each event handled once.
 
-Bolt verifies the signature in HTTP mode (401 otherwise) and acks before our work runs
-(process_before_response=False: each listener acks, then carries on in the background). A retried
-event (`X-Slack-Retry-Num`, or a Socket Mode redelivery) carries the same event_id and is dropped
-by a SET NX in Redis, so it is handled once however many processes serve.
+Bolt verifies the signature in HTTP mode (401 otherwise). Commands, buttons and forms are acked before
+our work runs (process_before_response=False: each listener acks, then carries on in the background).
+Events API events are the other way round: handled in full before Slack gets its 200, and marked seen
+only then, so a crash at any point leaves the event with Slack, which delivers it again; the handlers
+are idempotent (a reply's ts is its message id). A redelivery of an event already handled is dropped;
+one that comes while another process is still handling it is asked to come back later (503).
 """
 
 import asyncio
@@ -32,6 +34,8 @@ from bridge.keys import Keys
 
 log = logging.getLogger(__name__)
 SEEN_TTL = 24 * 3600
+CLAIM_SECONDS = 30
+"""How long an event being handled holds off its redeliveries; a crashed handler's claim runs out."""
 
 
 class InboundWork:
@@ -65,17 +69,37 @@ def build_bolt(config: SlackConfig, client: AsyncWebClient, parts: SlackParts, r
                     request_verification_enabled=http, process_before_response=False, name="csr-bridge",
                     logger=logging.getLogger("slack_bolt"))
 
-    async def once(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:  # noqa: A002
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await redis.set(keys.seen("slack", event_id), "1", nx=True, ex=SEEN_TTL):
-            log.info("Slack event %s seen before (retry %s); skipped", event_id, body.get("retry_attempt", "?"))
-            return BoltResponse(status=200, body="")
-        await next()
-        return None
-
-    bolt.middleware(once)
     commands, modals, messages = CommandInbound(parts), ModalInbound(parts), MessageInbound(parts)
     t = work.tracked
+    events = {"message": t(messages.on_message), "reaction_added": t(commands.on_reaction),
+              "app_home_opened": t(_home_opened(parts))}
+
+    async def events_before_ack(body: dict[str, Any], next: Callable[[], Awaitable[None]]  # noqa: A002
+                                ) -> BoltResponse | None:
+        event_id = str(body.get("event_id") or "") if body.get("type") == "event_callback" else ""
+        if not event_id:
+            await next()
+            return None
+        seen, claim = keys.seen("slack", event_id), keys.lock(f"slack-event:{event_id}")
+        if await redis.exists(seen):
+            log.info("Slack event %s seen before (retry %s); skipped", event_id, body.get("retry_attempt", "?"))
+            return BoltResponse(status=200, body="")
+        if not await redis.set(claim, "1", nx=True, ex=CLAIM_SECONDS):
+            return BoltResponse(status=503, body="")
+        event = body.get("event") or {}
+        handler = events.get(str(event.get("type")))
+        try:
+            if handler is not None:
+                await handler(event=event)
+        except Exception:
+            await redis.delete(claim)
+            log.exception("Slack %s event %s failed; Slack will deliver it again", event.get("type"), event_id)
+            return BoltResponse(status=500, body="")
+        await redis.set(seen, "1", ex=SEEN_TTL)
+        await redis.delete(claim)
+        return BoltResponse(status=200, body="")
+
+    bolt.middleware(events_before_ack)
     bolt.command("/csr")(t(commands.on_slash))
     bolt.action(re.compile(rf"^{RUN_ACTION}(:\d+)?$"))(t(commands.on_run_button))
     bolt.action(re.compile(rf"^({OFFER_ACCEPT}|{OFFER_DECLINE})$"))(t(commands.on_offer_button))
@@ -85,9 +109,6 @@ def build_bolt(config: SlackConfig, client: AsyncWebClient, parts: SlackParts, r
     forms = FormInbound(parts)
     bolt.action(FORM_OPEN)(t(forms.on_fill_button))
     bolt.view(FORM_CALLBACK)(t(forms.on_submit))
-    bolt.event("message")(t(messages.on_message))
-    bolt.event("reaction_added")(t(commands.on_reaction))
-    bolt.event("app_home_opened")(t(_home_opened(parts)))
     bolt.error(_log_error)
     return bolt
 

@@ -2,13 +2,15 @@
 
 Posts always name the root's ts as `thread_ts`. Consecutive customer messages waiting in the stream
 when the channel's turn comes are posted as one (the stream and transcript keep them apart); the
-last event such a post carried is kept in Redis so a retry or another process skips them.
+last event such a post carried is kept in Redis so a retry or another process skips them. Each post
+names the event it starts with (adapters.slack.ledger), so one cut off by a crash is not made twice.
 """
 
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.avatars import avatar_url
 from adapters.slack.files import SlackFiles
+from adapters.slack.ledger import PostLedger
 from adapters.slack.render.blocks import Message
 from adapters.slack.render.cards import thread_header
 from adapters.slack.render.events import MAX_TEXT, customer_post, render_event
@@ -38,6 +40,7 @@ class ThreadWriter:
     def __init__(self, app: BridgeApp, calls: SlackCalls, files: SlackFiles) -> None:
         self._config = app.config
         self._calls = calls
+        self._ledger = PostLedger(app.redis, app.keys, calls)
         self._files = files
         self._chats = app.chats
         self._stream = app.stream
@@ -60,10 +63,12 @@ class ThreadWriter:
             await self._customer_burst(thread, chat, event)
             return
         post = render_event(chat, event, self._icon(chat))
-        if post is not None:
+        if post is not None and await self._ledger.already_posted(chat.id, thread, event.id) is None:
+            await self._ledger.begin(chat.id, thread, event.id)
             await self._calls.post(channel=thread.conversation, thread_ts=thread.thread_id, text=post.text,
                                    blocks=post.blocks or None, username=post.username or None,
-                                   icon_url=post.icon_url or None, unfurl_links=False, unfurl_media=False)
+                                   icon_url=post.icon_url or None, unfurl_links=False, unfurl_media=False,
+                                   metadata=self._ledger.metadata(chat.id, event.id, event.id))
         sender = event.author.name or chat.customer.name
         for attachment in event.attachments:
             await self._files.to_thread(thread, attachment, sender)
@@ -94,7 +99,11 @@ class ThreadWriter:
         carried = await self._redis.hget(key, thread.thread_id)
         if carried and _id(event.id) <= _id(carried):
             return
+        if (posted := await self._ledger.already_posted(chat.id, thread, event.id)) is not None:
+            await self._carried(key, thread, posted)
+            return
         batch = [event]
+        await self._ledger.begin(chat.id, thread, event.id)
 
         async def post() -> AsyncSlackResponse:
             """Runs once the channel's turn has come, so the batch holds what arrived while waiting."""
@@ -102,14 +111,18 @@ class ThreadWriter:
             message = customer_post(chat, [e.text for e in batch], self._icon(chat))
             return await self._calls.client.chat_postMessage(
                 channel=thread.conversation, thread_ts=thread.thread_id, text=message.text,
-                username=message.username, icon_url=message.icon_url, unfurl_links=False, unfurl_media=False)
+                username=message.username, icon_url=message.icon_url, unfurl_links=False, unfurl_media=False,
+                metadata=self._ledger.metadata(chat.id, event.id, batch[-1].id))
 
         await self._calls.call("chat.postMessage", post, thread.conversation, paced=True)
         if len(batch) > 1:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.hset(key, thread.thread_id, batch[-1].id)
-                pipe.expire(key, COALESCED_TTL)
-                await pipe.execute()
+            await self._carried(key, thread, batch[-1].id)
+
+    async def _carried(self, key: str, thread: ThreadRef, last: str) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, thread.thread_id, last)
+            pipe.expire(key, COALESCED_TTL)
+            await pipe.execute()
 
     async def _following(self, chat_id: str, event: ChatEvent) -> list[ChatEvent]:
         """Customer messages right after `event`, up to a post's worth of text."""

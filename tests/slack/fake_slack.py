@@ -265,8 +265,23 @@ class FakeSlack:
         message = {"ts": self.new_ts(), "channel": channel, "text": args.get("text", ""), "blocks": blocks,
                    "thread_ts": thread_ts, "username": args.get("username"), "icon_url": args.get("icon_url"),
                    "bot_id": "BBOT"}
+        if metadata := args.get("metadata"):
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
         self.messages[channel].append(message)
         return {"channel": channel, "ts": message["ts"], "message": message}
+
+    def _m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread, root first, in pages; message metadata only with include_all_metadata, as in Slack."""
+        channel, root = self._channel(args), str(args.get("ts", ""))
+        thread = [m for m in self.messages[channel] if m["ts"] == root or m.get("thread_ts") == root]
+        if not thread:
+            raise SlackError("thread_not_found")
+        start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 100)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        page = [{k: v for k, v in m.items() if k != "metadata" or with_metadata} for m in thread[start:start + limit]]
+        more = start + limit < len(thread)
+        return {"messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)
