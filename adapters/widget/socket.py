@@ -10,6 +10,8 @@ import contextlib
 import math
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.requests import Request
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -27,6 +29,7 @@ from bridge.domain.events import AuthorKind, EventKind
 RECHECK_SECONDS = 20.0
 """Re-read the stream this often even without a notification (belt and braces after a feed hiccup)."""
 TYPING_PER_MINUTE = 40
+REDIS_RETRY_SECONDS = 0.5
 
 
 class ChatSocket:
@@ -95,6 +98,9 @@ class ChatSocket:
                     shown = typist
                 if len(batch) < PAGE:
                     await _wait_any(chat_ev, typing_ev, closed, timeout=RECHECK_SECONDS)
+            except (RedisConnectionError, RedisTimeoutError):
+                # Redis is away for a moment: the socket stays open and pushing resumes after `last`.
+                await _wait_any(closed, timeout=REDIS_RETRY_SECONDS)
             finally:
                 feed.release(entities[0], chat_ev)
                 feed.release(entities[1], typing_ev)
