@@ -26,7 +26,7 @@ from bridge.ports import AgentSurface, ThreadRef
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (0.5, 1, 2, 5, 10, 30)
-LOCK_TTL = 60
+LOCK_TTL = 15
 """A dead holder's lock frees itself after this; a live holder renews it, however long it delivers."""
 
 
