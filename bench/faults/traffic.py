@@ -1,0 +1,107 @@
+"""Busy chats on Slack: each customer and their CSR talk at once, and afterwards every message is looked
+for where it should have arrived (the customer's words in the thread, the CSR's on the customer's socket)."""
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from bench.faults.customers import WidgetCustomer, close_all
+from bench.faults.rig import Rig
+from bench.faults.slack_desk import SlackDesk
+from bench.faults.tally import Tally
+
+GRACE = 3.0
+"""Once everything has arrived, how long to keep looking for late repeats."""
+
+
+@dataclass
+class Conversations:
+    rig: Rig
+    desk: SlackDesk
+    chats: int
+    messages: int
+    pause: float
+    customers: list[WidgetCustomer] = field(default_factory=list)
+    said: int = 0
+    replied: int = 0
+    _sockets: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def open(self) -> None:
+        """Customers start and escalate; the CSRs accept every chat."""
+        self.customers = [WidgetCustomer(self.rig.url, f"Customer {i}") for i in range(self.chats)]
+        async with httpx.AsyncClient(base_url=self.rig.url, headers={"Origin": self.rig.url}, timeout=10,
+                                     trust_env=False) as http:
+            await asyncio.gather(*(c.start(http) for c in self.customers))
+        self._sockets = [asyncio.create_task(c.keep_connected()) for c in self.customers]
+        await self.desk.accept_all([c.chat_id for c in self.customers])
+        await asyncio.gather(*(self.desk.thread_of(c.chat_id) for c in self.customers))
+
+    def progress(self) -> float:
+        """Share of all messages (both ways) acknowledged so far."""
+        return (self.said + self.replied) / (2 * self.chats * self.messages)
+
+    async def talk(self) -> None:
+        await asyncio.gather(*(self._customer(i, c) for i, c in enumerate(self.customers)),
+                             *(self._csr(i, c) for i, c in enumerate(self.customers)))
+
+    async def _customer(self, i: int, customer: WidgetCustomer) -> None:
+        for n in range(self.messages):
+            await customer.say(f"c{i}-{n}", f"m{n}")
+            self.said += 1
+            await asyncio.sleep(self.pause)
+
+    async def _csr(self, i: int, customer: WidgetCustomer) -> None:
+        for n in range(self.messages):
+            await self.desk.reply(customer.chat_id, f"a{i}-{n}")
+            self.replied += 1
+            await asyncio.sleep(self.pause)
+
+    async def when(self, share: float) -> None:
+        while self.progress() < share:
+            await asyncio.sleep(0.05)
+
+    async def tallies(self, scenario: str) -> tuple[Tally, Tally]:
+        to_thread, to_customer = Tally(scenario, "customer -> thread"), Tally(scenario, "CSR -> customer")
+        for i, customer in enumerate(self.customers):
+            _, root, _ = await self.desk.thread_of(customer.chat_id)
+            to_thread.add_chat([f"c{i}-{n}" for n in range(self.messages)], self.desk.customer_lines(root))
+            to_customer.add_chat([f"a{i}-{n}" for n in range(self.messages)], customer.csr_texts())
+        return to_thread, to_customer
+
+    async def settle(self, since: float, quiet: float, limit: float) -> float | None:
+        """Waits until everything arrived (and a little longer, for late repeats), or nothing moved for `quiet` s.
+
+        Returns the seconds from `since` (a monotonic time, e.g. the restart) until all had arrived, if they did.
+        """
+        last, changed, started, complete = None, time.monotonic(), time.monotonic(), None
+        while time.monotonic() - started < limit:
+            a, b = await self.tallies("")
+            now = (a.delivered, a.duplicated, b.delivered, b.duplicated)
+            if now != last:
+                last, changed = now, time.monotonic()
+            if a.lost == b.lost == 0:
+                complete = complete or changed
+                if time.monotonic() - changed > GRACE:
+                    break
+            elif time.monotonic() - changed > quiet:
+                break
+            await asyncio.sleep(0.2)
+        return complete - since if complete is not None else None
+
+    async def close(self) -> None:
+        await close_all(self._sockets)
+
+
+async def during(conversations: Conversations, at: float, fault: Callable[[], object]) -> None:
+    """Runs the talk, and the fault once `at` of it is done; returns when both are over."""
+    talk = asyncio.create_task(conversations.talk())
+    reached = asyncio.create_task(conversations.when(at))
+    done, _ = await asyncio.wait({talk, reached}, return_when=asyncio.FIRST_COMPLETED)
+    if reached in done:
+        await fault()  # type: ignore[misc]
+    else:
+        reached.cancel()
+    await talk
