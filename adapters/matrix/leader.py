@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
+from adapters.matrix.client import stop_if_cancelled
+
 log = logging.getLogger(__name__)
 
 
@@ -23,6 +25,7 @@ class Leadership:
     async def run(self, work: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
         """Runs `work` whenever this process holds the lock, until `stop` is set."""
         while not stop.is_set():
+            stop_if_cancelled()
             if await self._try_acquire():
                 log.info("this process now runs the Matrix sync loop")
                 await self._lead(work, stop)

@@ -9,7 +9,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from adapters.matrix.chat_input import ChatInput
-from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, make_client
+from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, make_client, stop_if_cancelled
 from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.compose import Composer
 from adapters.matrix.dashboard import StatusMessage
@@ -106,6 +106,7 @@ class MatrixAdapter:
     async def _run(self) -> None:
         failures = 0
         while not self._stop.is_set():
+            stop_if_cancelled()
             try:
                 await self.session.login()
                 await self.session.join_rooms()

@@ -7,7 +7,7 @@ from typing import Any
 
 from nio import AsyncClient
 
-from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok
+from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok, stop_if_cancelled
 from adapters.matrix.pacer import Pacer
 from bridge.metrics import Metrics
 
@@ -48,6 +48,7 @@ class Poster:
             await self._pacer.acquire()
         failures = 0
         while True:
+            stop_if_cancelled()
             try:
                 resp = await self._client.room_send(room_id, event_type, without_mentions(event_type, content),
                                                     tx_id=tx_id)

@@ -12,7 +12,7 @@ import logging
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError
+from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, stop_if_cancelled
 from adapters.matrix.compose import Composer
 from adapters.matrix.outbox import Outbox
 from adapters.matrix.pacer import Pacer
@@ -67,6 +67,7 @@ class OutboxSenders:
         wake = self._wakes[room_id]
         failures = 0
         while True:
+            stop_if_cancelled()
             wake.clear()
             try:
                 if not await self._outbox.pending(room_id):

@@ -14,7 +14,7 @@ from nio import AsyncClient, Event, MessageDirection, SyncResponse
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok
+from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok, stop_if_cancelled
 from adapters.matrix.inbound import Inbound
 from adapters.matrix.poster import BACKOFF
 from bridge.keys import Keys
@@ -45,6 +45,7 @@ class SyncLoop:
         first = True
         failures = 0
         while True:
+            stop_if_cancelled()
             try:
                 response = await self._sync(token, first)
                 if token is None:
