@@ -9,6 +9,7 @@ Exits 1 when any scenario lost, doubled or reordered something.
 
 import argparse
 import asyncio
+import logging
 import os
 import platform
 import shutil
@@ -45,6 +46,7 @@ def machine() -> str:
 
 
 async def main(args: argparse.Namespace) -> int:
+    logging.getLogger("nio").setLevel(logging.ERROR)  # the CSR's client retries quietly while Synapse is away
     chosen = scenarios(args.quick)
     names = args.only.split(",") if args.only else list(chosen)
     root = Path(tempfile.mkdtemp(prefix="csr-faults-"))
