@@ -68,10 +68,10 @@ class ChatSocket:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                 await task
-        try:
-            closing = next(iter(done)).result()
-        except WebSocketDisconnect:
+        codes = [_close_code(task) for task in done]  # read every finished task, or asyncio logs its error
+        if None in codes:
             return
+        closing = codes[0]
         if ws.application_state == WebSocketState.CONNECTED and ws.client_state == WebSocketState.CONNECTED:
             await ws.close(code=closing or 1000)
 
@@ -160,3 +160,11 @@ async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
     finally:
         for w in waits:
             w.cancel()
+
+
+def _close_code(task: "asyncio.Task[int]") -> int | None:
+    """The code a finished side asks to close with; None when the client is already gone."""
+    try:
+        return task.result()
+    except WebSocketDisconnect:
+        return None
