@@ -6,10 +6,8 @@ its rate limits raised, so tests are fast. The message limit (`rc_message`) stay
 tells admins to do for the bot, and the one user left unexempted meets M_LIMIT_EXCEEDED for real.
 """
 
-import ctypes
 import hashlib
 import hmac
-import signal
 import socket
 import subprocess
 import sys
@@ -24,14 +22,6 @@ import yaml
 SERVER_NAME = "localhost"
 RAISED = {"per_second": 1000, "burst_count": 1000}
 START_TIMEOUT = 90.0
-
-
-def _die_with_parent() -> None:
-    """Linux: the homeserver gets SIGTERM when the test run dies, even when it is killed outright."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def free_port() -> int:
@@ -94,7 +84,7 @@ class Synapse:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "synapse.app.homeserver", "-c", str(self.workdir / "hs.yaml"),
                  "-c", str(self.workdir / "overrides.yaml")],
-                cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+                cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
             )
         self._wait_ready()
 
