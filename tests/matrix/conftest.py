@@ -15,7 +15,7 @@ from tests.matrix.people import MatrixPerson
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that start the homeserver carry the `synapse` marker (deselect with -m "not synapse")."""
     for item in items:
-        if "homeserver" in getattr(item, "fixturenames", ()):
+        if any("homeserver" in name for name in getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.synapse)
 
 

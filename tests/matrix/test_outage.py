@@ -1,16 +1,38 @@
-"""The homeserver goes away and comes back: posts wait in the outbox and flow again, in order."""
+"""The homeserver goes away and comes back: posts wait in the outbox and flow again, in order.
+
+It stops and restarts a homeserver of its own, so the other tests' shared one is never at risk.
+"""
 
 import asyncio
+from collections.abc import AsyncIterator, Iterator
 
-from tests.matrix.bridge import InProcessBridge
+import pytest
+
+from tests.matrix.bridge import StartBridge, matrix_raw
 from tests.matrix.chats import hand_to, posted_lines, start_chat, wait_events
-from tests.matrix.homeserver import Homeserver
+from tests.matrix.homeserver import Homeserver, populate
 from tests.matrix.people import MatrixPerson, body, thread_of
 
 
-async def test_nothing_is_lost_while_the_homeserver_is_away(bridge: InProcessBridge, homeserver: Homeserver,
-                                                             people: dict[str, MatrixPerson]) -> None:
-    alice, room = people["alice"], homeserver.rooms["general"]
+@pytest.fixture
+def own_homeserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Homeserver]:
+    hs = populate(tmp_path_factory.mktemp("synapse-outage"))
+    yield hs
+    hs.synapse.stop()
+
+
+@pytest.fixture
+async def alice(own_homeserver: Homeserver) -> AsyncIterator[MatrixPerson]:
+    person = MatrixPerson(own_homeserver, "alice")
+    await person.start()
+    yield person
+    await person.stop()
+
+
+async def test_nothing_is_lost_while_the_homeserver_is_away(start_bridge: StartBridge, own_homeserver: Homeserver,
+                                                             alice: MatrixPerson) -> None:
+    hs, room = own_homeserver, own_homeserver.rooms["general"]
+    bridge = await start_bridge(matrix_raw(hs))
     app = bridge.app
     await bridge.leading()
     chat = await start_chat(app, first="Hello")
@@ -19,7 +41,7 @@ async def test_nothing_is_lost_while_the_homeserver_is_away(bridge: InProcessBri
     root = head["event_id"]
     await alice.wait_for(lambda e: alice.from_bot(room, root)(e) and body(e) == "Ann: Hello")
 
-    await asyncio.to_thread(homeserver.synapse.stop)
+    await asyncio.to_thread(hs.synapse.stop)
     try:
         for i in range(3):
             await app.service.customer_message(chat.id, f"anyone? {i}")
@@ -29,7 +51,7 @@ async def test_nothing_is_lost_while_the_homeserver_is_away(bridge: InProcessBri
         await asyncio.sleep(3)  # the homeserver stays away while the bridge keeps trying
         assert await bridge.adapter.outbox.pending(room) >= 1
     finally:
-        await asyncio.to_thread(homeserver.synapse.restart)
+        await asyncio.to_thread(hs.synapse.restart)
 
     await alice.wait_for(lambda e: alice.from_bot(room, root)(e) and body(e).endswith("anyone? 2"), timeout=60)
     posts = [e for e in alice.events if alice.from_bot(room, root)(e)]
