@@ -14,7 +14,8 @@ from bridge.domain.events import Origin
 from tests.widget.conftest import HOST_ORIGIN, Served, served  # noqa: F401 - the fixture
 
 
-async def test_pushing_resumes_after_redis_fails_a_read(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+async def test_pushing_resumes_after_redis_fails_a_read(served: Served,  # noqa: F811
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     app = served.app
     async with served.client() as c:
         chat = await served.start_chat(c, message="hello")

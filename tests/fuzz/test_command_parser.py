@@ -80,7 +80,8 @@ async def chats(app: BridgeApp) -> list[str]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-async def test_the_bus_answers_every_command_with_a_reply(app: BridgeApp, chats: list[str], data: st.DataObject) -> None:
+async def test_the_bus_answers_every_command_with_a_reply(app: BridgeApp, chats: list[str],
+                                                          data: st.DataObject) -> None:
     names = sorted({alias for spec in app.commands.specs.values() for alias in (spec.name, *spec.aliases)})
     name = data.draw(st.sampled_from(names) | WORD, label="name")
     args = data.draw(st.lists(ARG | st.sampled_from(chats), max_size=4), label="args")

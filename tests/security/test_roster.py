@@ -32,7 +32,8 @@ async def test_offers_are_accepted_by_the_csr_they_were_made_to_only(bridge: InP
     await bridge.settle()
     chat = await app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "Hi")
     await app.service.escalate(chat.id)
-    card = await fake.wait_for(lambda: next((m for m in fake.messages["DUALICE"] if "offer_accept" in buttons(m)), None))
+    card = await fake.wait_for(lambda: next((m for m in fake.messages["DUALICE"] if "offer_accept" in buttons(m)),
+                                            None))
     offer_id = buttons(card)["offer_accept"]["value"]
     while not await app.redis.exists(app.keys.offer_cards(offer_id)):  # the presenter notes the card it posted
         await asyncio.sleep(0.02)
@@ -70,7 +71,8 @@ async def test_only_the_chats_csr_reaches_the_customer(bridge: InProcessBridge) 
     assert "roster" in told[STRANGER] and "another CSR" in told["UBOB"]
 
 
-async def test_a_stranger_cannot_press_a_chats_buttons_or_submit_its_forms(bridge: InProcessBridge) -> None:  # noqa: F811
+async def test_a_stranger_cannot_press_a_chats_buttons_or_submit_its_forms(
+        bridge: InProcessBridge) -> None:  # noqa: F811
     fake, app = bridge.fake, bridge.app
     chat, channel, root = await accepted_chat(bridge)
     await bridge.settle()
