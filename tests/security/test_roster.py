@@ -6,6 +6,8 @@ core bus directly; each refusal leaves Redis as it was."""
 import asyncio
 import json
 
+from adapters.slack.render.cards import CHAT_ACTIONS
+from bridge.app import BridgeApp
 from bridge.commands.context import CommandContext
 from bridge.commands.replies import Text
 from bridge.domain.chat import ChatState, Customer
@@ -15,8 +17,6 @@ from tests.security.state import redis_state
 from tests.slack.bridge import InProcessBridge
 from tests.slack.conftest import bridge, fake_slack, slack_settings  # noqa: F401 - fixtures
 from tests.slack.helpers import accepted_chat, buttons
-from adapters.slack.render.cards import CHAT_ACTIONS
-from bridge.app import BridgeApp
 
 STRANGER = "UMALLORY"
 
