@@ -30,7 +30,7 @@ class LoadPlan:
 
 
 def add_arguments(parser: argparse.ArgumentParser, plan: LoadPlan) -> None:
-    parser.add_argument("--customers", type=int, default=plan.slack_customers, help="Slack customers (chats)")
+    parser.add_argument("--customers", type=int, default=plan.slack_customers, help="Slack customers (chats); 0 skips Slack")
     parser.add_argument("--csrs", type=int, default=plan.slack_csrs, help="Slack CSRs")
     parser.add_argument("--matrix-customers", type=int, default=plan.matrix_customers, help="0 skips Matrix")
     parser.add_argument("--matrix-csrs", type=int, default=plan.matrix_csrs)
@@ -68,14 +68,15 @@ async def _platforms(world: World, plan: LoadPlan) -> list[PlatformRun]:
     async with aiohttp.ClientSession(connector=connector) as session:
         events = [f"{url}/slack/events" for url in world.urls]
         sender = SignedSlack(session, SIGNING_SECRET, world.hooks_url)
-        desk = SlackDesk(world.slack, sender, events, [slack_user(i) for i in range(plan.slack_csrs)])
-        desk.start()
-        await desk.available(CHANNELS[SLACK_QUEUE])
-        size = Size(plan.slack_customers, plan.rounds, plan.flood, escalations_per_second=20)
-        run = await run_platform(world, "slack", desk, plan.slack_csrs, size, session)
-        run.errors += [f"Slack request refused ({sender.failures})"] if sender.failures else []
-        runs.append(run)
-        await world.settle()
+        if plan.slack_customers:
+            desk = SlackDesk(world.slack, sender, events, [slack_user(i) for i in range(plan.slack_csrs)])
+            desk.start()
+            await desk.available(CHANNELS[SLACK_QUEUE])
+            size = Size(plan.slack_customers, plan.rounds, plan.flood, escalations_per_second=20)
+            run = await run_platform(world, "slack", desk, plan.slack_csrs, size, session)
+            run.errors += [f"Slack request refused ({sender.failures})"] if sender.failures else []
+            runs.append(run)
+            await world.settle()
         if plan.matrix_customers and world.hs is not None:
             mdesk = MatrixDesk(world.hs, set(world.hs.rooms.values()))
             await mdesk.start()
