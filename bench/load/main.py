@@ -30,7 +30,7 @@ class LoadPlan:
 
 
 def add_arguments(parser: argparse.ArgumentParser, plan: LoadPlan) -> None:
-    parser.add_argument("--customers", type=int, default=plan.slack_customers, help="Slack customers (chats); 0 skips Slack")
+    parser.add_argument("--customers", type=int, default=plan.slack_customers, help="Slack customers (chats)")
     parser.add_argument("--csrs", type=int, default=plan.slack_csrs, help="Slack CSRs")
     parser.add_argument("--matrix-customers", type=int, default=plan.matrix_customers, help="0 skips Matrix")
     parser.add_argument("--matrix-csrs", type=int, default=plan.matrix_csrs)
