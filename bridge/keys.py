@@ -78,17 +78,20 @@ class Keys:
         return f"{self.prefix}:rate:{scope}:{subject}"
 
     # matrix adapter
-    def matrix_outbox(self, room_id: str) -> str:
-        """A room's paced, ordered outbox (stream of rendered posts) that the sync leader drains."""
-        return f"{self.prefix}:adapter:matrix:outbox:{room_id}"
+    def matrix_outbox(self, room_id: str, thread: str = "") -> str:
+        """One lane's paced, ordered outbox (a stream of rendered posts) that the sync leader drains: a thread's,
+        or with thread "" the room timeline's (the key per-room outboxes had, so an upgrade still sends them)."""
+        lane = f"{room_id}:{thread}" if thread else room_id
+        return f"{self.prefix}:adapter:matrix:outbox:{lane}"
 
-    def matrix_outbox_inflight(self, room_id: str) -> str:
-        """The batch being sent (last entry id + txn id), so a retry after a crash sends the same post."""
-        return f"{self.prefix}:adapter:matrix:outbox:{room_id}:inflight"
+    def matrix_outbox_inflight(self, room_id: str, thread: str = "") -> str:
+        """A lane's batch being sent (last entry id + txn id), so a retry after a crash sends the same post."""
+        return f"{self.matrix_outbox(room_id, thread)}:inflight"
 
     @property
-    def matrix_outbox_rooms(self) -> str:
-        """Rooms whose outbox holds entries, for the leader to resume after a takeover."""
+    def matrix_outbox_lanes(self) -> str:
+        """Lanes whose outbox holds entries, for the leader to resume after a takeover (named when lanes were
+        rooms; a room's timeline lane is still its room id)."""
         return f"{self.prefix}:adapter:matrix:outbox-rooms"
 
     def matrix_queued(self, key: str) -> str:

@@ -8,7 +8,6 @@ in Redis for `!more`.
 
 import json
 import logging
-from collections.abc import Callable
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -16,6 +15,7 @@ from redis.exceptions import RedisError
 from adapters.matrix.client import TRANSIENT_ERRORS
 from adapters.matrix.dms import DirectRooms
 from adapters.matrix.forms import CaseForms
+from adapters.matrix.lanes import Wake
 from adapters.matrix.media import Media
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.render import notice
@@ -31,7 +31,7 @@ PAGES_TTL = 3600
 
 class MatrixCommands:
     def __init__(self, app: BridgeApp, redis: Redis, outbox: Outbox, dms: DirectRooms, media: Media,
-                 wake: Callable[[str], None]) -> None:
+                 wake: Wake) -> None:
         self._app = app
         self._redis = redis
         self._outbox = outbox
@@ -105,4 +105,4 @@ class MatrixCommands:
 
     async def _put(self, room_id: str, entry: OutboxEntry) -> None:
         await self._outbox.put(room_id, entry)
-        self._wake(room_id)
+        self._wake(room_id, entry.thread)

@@ -8,12 +8,12 @@ message. A lock makes one process post the first message.
 
 import hashlib
 import json
-from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
+from adapters.matrix.lanes import Wake
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.poster import Poster, txn_id
 from adapters.matrix.relations import replacing
@@ -30,7 +30,7 @@ BRIDGE = AgentConfig(id="csr-bridge", display_name="CSR Bridge", role="admin")
 
 class StatusMessage:
     def __init__(self, app: BridgeApp, redis: Redis, session: Session, poster: Poster, outbox: Outbox,
-                 wake: Callable[[str], None]) -> None:
+                 wake: Wake) -> None:
         self._app = app
         self._redis = redis
         self._session = session
@@ -60,5 +60,5 @@ class StatusMessage:
                 event = shown["event"]
                 await self._outbox.put(room, OutboxEntry(key=f"dashboard.{room}.{seq}",
                                                          content=replacing(event, content)))
-                self._wake(room)
+                self._wake(room, "")
             await self._redis.hset(keys.adapter_state("matrix"), field, json.dumps({"event": event, "digest": digest}))

@@ -5,7 +5,6 @@ the bot's own events, notices (other bots) and anything in encrypted rooms are i
 """
 
 import logging
-from collections.abc import Callable
 
 from nio import (AsyncClient, Event, InviteMemberEvent, MegolmEvent, ReactionEvent, RedactionEvent,
                  RoomEncryptionEvent, RoomMessage, RoomMessageNotice, SyncResponse)
@@ -16,6 +15,7 @@ from adapters.matrix.chat_input import ChatInput
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok
 from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.dms import DirectRooms
+from adapters.matrix.lanes import Wake
 from adapters.matrix.offers import OfferCards, answer_of
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.relations import relation_of
@@ -31,7 +31,7 @@ REFUSAL = ("⚠️ This room is end-to-end encrypted, and CSR Bridge does not wo
 
 class Inbound:
     def __init__(self, app: BridgeApp, client: AsyncClient, session: Session, dms: DirectRooms, offers: OfferCards,
-                 commands: MatrixCommands, chat_input: ChatInput, outbox: Outbox, wake: Callable[[str], None]) -> None:
+                 commands: MatrixCommands, chat_input: ChatInput, outbox: Outbox, wake: Wake) -> None:
         self._app = app
         self._client = client
         self._redis: Redis = app.redis
@@ -147,4 +147,4 @@ class Inbound:
                                    f"room {room_id} is end-to-end encrypted; chats cannot open there")
         await self._dms.forget(room_id)
         await self._outbox.put(room_id, OutboxEntry(key=f"refuse.{room_id}", content=notice(REFUSAL)))
-        self._wake(room_id)
+        self._wake(room_id, "")

@@ -5,11 +5,11 @@ answering runs the same `csr accept|decline OFFER_ID` command a Slack button wou
 """
 
 import json
-from collections.abc import Callable
 
 from redis.asyncio import Redis
 
 from adapters.matrix.dms import DirectRooms
+from adapters.matrix.lanes import Wake
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.poster import Poster, txn_id
 from adapters.matrix.relations import reaction, replacing
@@ -32,7 +32,7 @@ def answer_of(key: str) -> str:
 
 class OfferCards:
     def __init__(self, redis: Redis, keys: Keys, dms: DirectRooms, poster: Poster, outbox: Outbox,
-                 wake: Callable[[str], None]) -> None:
+                 wake: Wake) -> None:
         self._redis = redis
         self._keys = keys
         self._dms = dms
@@ -60,7 +60,7 @@ class OfferCards:
         state = view.offer.state
         content = replacing(card, offer_card(view, state))
         await self._outbox.put(room, OutboxEntry(key=f"offer.{view.offer.id}.{state.value}", content=content))
-        self._wake(room)
+        self._wake(room, "")
 
     async def offer_of_card(self, event_id: str, agent: AgentConfig) -> str:
         """The offer a card shows, if the card was shown to this agent."""

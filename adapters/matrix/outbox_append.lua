@@ -1,5 +1,5 @@
--- Adds one rendered post to a room's outbox unless its key was queued before.
--- KEYS: outbox stream, queued-once key, rooms-with-work set. ARGV: entry JSON, once TTL, room id.
+-- Adds one rendered post to a lane's outbox unless its key was queued before.
+-- KEYS: lane stream, queued-once key, lanes-with-work set. ARGV: entry JSON, once TTL, lane member.
 if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) then
   return 0
 end

@@ -1,10 +1,12 @@
--- Removes a sent batch and its in-flight record; forgets the room when nothing is left.
--- KEYS: outbox stream, in-flight key, rooms-with-work set. ARGV: room id, then the entry ids.
+-- Removes a sent batch and its in-flight record; forgets the lane when nothing is left.
+-- KEYS: lane stream, in-flight key, lanes-with-work set. ARGV: lane member, then the entry ids.
+-- Returns how many posts are still queued in the lane.
 for i = 2, #ARGV do
   redis.call('XDEL', KEYS[1], ARGV[i])
 end
 redis.call('DEL', KEYS[2])
-if redis.call('XLEN', KEYS[1]) == 0 then
+local left = redis.call('XLEN', KEYS[1])
+if left == 0 then
   redis.call('SREM', KEYS[3], ARGV[1])
 end
-return 1
+return left

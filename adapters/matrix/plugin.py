@@ -15,13 +15,14 @@ from adapters.matrix.compose import Composer
 from adapters.matrix.dashboard import StatusMessage
 from adapters.matrix.dms import DirectRooms
 from adapters.matrix.inbound import Inbound
+from adapters.matrix.lanes import Lane
 from adapters.matrix.leader import Leadership
 from adapters.matrix.media import Media
 from adapters.matrix.offers import OfferCards
 from adapters.matrix.outbox import Outbox
 from adapters.matrix.pacer import Pacer
 from adapters.matrix.poster import BACKOFF, Poster
-from adapters.matrix.senders import OutboxSenders
+from adapters.matrix.senders import MAX_SENDING, OutboxSenders
 from adapters.matrix.session import Session
 from adapters.matrix.surface import MatrixSurface
 from adapters.matrix.sync import SyncLoop
@@ -36,7 +37,8 @@ NEEDS_A_PERSON = ("M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_USER_DEACTIVATED", "M_INV
 class MatrixAdapter:
     name = "matrix"
 
-    def __init__(self, app: BridgeApp, lock_ttl: float = 30.0, timeline_limit: int = 50) -> None:
+    def __init__(self, app: BridgeApp, lock_ttl: float = 30.0, timeline_limit: int = 50,
+                 max_sending: int = MAX_SENDING) -> None:
         cfg = app.config.matrix
         redis, keys = app.redis, app.keys
         self._app = app
@@ -48,7 +50,7 @@ class MatrixAdapter:
         self.media = Media(self.client, redis, keys, app.attachments, app.config.widget.uploads)
         self.dms = DirectRooms(self.client, redis, keys)
         self.senders = OutboxSenders(self.outbox, self.poster, self.pacer, Composer(redis, keys, self.media),
-                                     redis, keys)
+                                     redis, keys, max_sending)
         self.offers = OfferCards(redis, keys, self.dms, self.poster, self.outbox, self.wake)
         self.commands = MatrixCommands(app, redis, self.outbox, self.dms, self.media, self.wake)
         self.inbound = Inbound(app, self.client, self.session, self.dms, self.offers, self.commands,
@@ -86,22 +88,23 @@ class MatrixAdapter:
     async def ready(self) -> tuple[bool, str]:
         problems = await self._app.redis.hvals(self._app.keys.platform_errors("matrix"))
         if problems:
-            return False, "; ".join(sorted(problems))
+            return False, "; ".join(sorted(set(problems)))
         if not self._ready.is_set():
             return False, "not logged in to the homeserver yet"
         role = "running the sync loop" if self.leadership.leading else "standing by (another process syncs)"
         return True, f"logged in as {self._app.config.matrix.user_id}, {role}"
 
-    def wake(self, room_id: str) -> None:
-        """A room's outbox got a post: the leader sends it (here, or another process via the feed)."""
+    def wake(self, room_id: str, thread: str) -> None:
+        """A lane's outbox got a post: the leader sends it (here, or another process via the feed)."""
+        lane = Lane(room_id, thread)
         if self.leadership.leading:
-            self.senders.wake(room_id)
+            self.senders.wake(lane)
         else:
-            task = asyncio.create_task(self._app.feed.publish(OUTBOX_FEED, room_id))
+            task = asyncio.create_task(self._app.feed.publish(OUTBOX_FEED, lane.member))
             task.add_done_callback(_log_failure)
 
-    async def _on_outbox_change(self, room_id: str) -> None:
-        self.senders.wake(room_id)
+    async def _on_outbox_change(self, member: str) -> None:
+        self.senders.wake(Lane.parse(member))
 
     async def _run(self) -> None:
         failures = 0

@@ -1,9 +1,12 @@
-"""Drains the room outboxes on the sync leader: one task per room keeps that room's posts in order,
-and the shared pacer keeps the bot as a whole under the homeserver's limit.
+"""Drains the outboxes on the sync leader, a task per lane with queued posts: a thread's posts leave in
+order, one at a time, while other threads (and room timelines) send at once, at most MAX_SENDING together;
+the shared pacer keeps the bot as a whole under the homeserver's limit.
 
 The pacer is passed before a batch is taken, so messages that arrive while the budget is spent
 leave together as one post. A post the homeserver refuses for good stays queued (never dropped),
-is reported on /readyz, and is retried slowly until someone fixes the room.
+is reported on /readyz, and is retried slowly until someone fixes the room; its lane gives up its
+sending slot meanwhile, so other lanes go on. A lane's task ends when its outbox is empty; a wake-up
+starts it again, and a sweep every SWEEP_SECONDS resumes any lane with posts whose wake-up was lost.
 """
 
 import asyncio
@@ -14,6 +17,7 @@ from redis.exceptions import RedisError
 
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, stop_if_cancelled
 from adapters.matrix.compose import Composer
+from adapters.matrix.lanes import Lane, Slots
 from adapters.matrix.outbox import Outbox
 from adapters.matrix.pacer import Pacer
 from adapters.matrix.poster import BACKOFF, Poster
@@ -21,30 +25,49 @@ from bridge.keys import Keys
 
 log = logging.getLogger(__name__)
 REFUSED_RETRY_SECONDS = 30.0
-IDLE_RECHECK_SECONDS = 30.0
+SWEEP_SECONDS = 30.0
+MAX_SENDING = 32
+"""Lanes sending at the same time; the others wait their turn (in order) for a slot."""
 
 
 class OutboxSenders:
     def __init__(self, outbox: Outbox, poster: Poster, pacer: Pacer, composer: Composer, redis: Redis,
-                 keys: Keys) -> None:
+                 keys: Keys, max_sending: int = MAX_SENDING) -> None:
         self._outbox = outbox
         self._poster = poster
         self._pacer = pacer
         self._composer = composer
         self._redis = redis
-        self._keys = keys
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._wakes: dict[str, asyncio.Event] = {}
+        self._errors = keys.platform_errors("matrix")
+        self.slots = Slots(max_sending)
+        self._tasks: dict[Lane, asyncio.Task[None]] = {}
+        self._wakes: dict[Lane, asyncio.Event] = {}
+        self._reported: set[Lane] = set()
+        """Lanes with a problem on /readyz, cleared when they send again."""
         self._active = False
         self.sent = 0
 
+    @property
+    def running(self) -> int:
+        """Lane tasks alive now (idle lanes end theirs)."""
+        return len(self._tasks)
+
     async def run(self) -> None:
-        """Runs while this process leads: resumes every room with queued posts, then serves wake-ups."""
+        """Runs while this process leads: resumes every lane with queued posts, then serves wake-ups."""
         self._active = True
+        failures = 0
         try:
-            for room in await self._outbox.rooms():
-                self.wake(room)
-            await asyncio.Event().wait()
+            while True:
+                try:
+                    fields = await self._redis.hkeys(self._errors)
+                    self._reported |= {Lane.parse(f.removeprefix("outbox:")) for f in fields if f.startswith("outbox:")}
+                    for lane in await self._outbox.lanes():
+                        self.wake(lane)
+                    failures = 0
+                except RedisError as exc:
+                    failures += 1
+                    log.warning("could not list the Matrix outboxes (%s); retrying", exc)
+                await asyncio.sleep(_backoff(failures) if failures else SWEEP_SECONDS)
         finally:
             self._active = False
             tasks = list(self._tasks.values())
@@ -54,59 +77,71 @@ class OutboxSenders:
             self._tasks.clear()
             self._wakes.clear()
 
-    def wake(self, room_id: str) -> None:
+    def wake(self, lane: Lane) -> None:
         if not self._active:
             return
-        if room_id in self._tasks:
-            self._wakes[room_id].set()
+        if lane in self._tasks:
+            self._wakes[lane].set()
             return
-        self._wakes[room_id] = asyncio.Event()
-        self._tasks[room_id] = asyncio.create_task(self._drain(room_id), name=f"matrix-outbox-{room_id}")
+        self._wakes[lane] = asyncio.Event()
+        self._tasks[lane] = asyncio.create_task(self._drain(lane), name=f"matrix-outbox-{lane.member}")
 
-    async def _drain(self, room_id: str) -> None:
-        wake = self._wakes[room_id]
+    async def _drain(self, lane: Lane) -> None:
+        wake = self._wakes[lane]
         failures = 0
-        while True:
-            stop_if_cancelled()
-            wake.clear()
-            try:
-                if not await self._outbox.pending(room_id):
-                    await _wait(wake, IDLE_RECHECK_SECONDS)
-                    continue
-                await self._pacer.acquire()
-                batch = await self._outbox.take(room_id)
-                if batch is None:
-                    continue
-                event_type, content = await self._composer.compose(batch)
-                event_id = await self._poster.send(room_id, content, batch.tx_id, event_type, paced=False)
-                await self._outbox.done(batch)
-                await self._composer.sent(batch, event_id)
-                self.sent += 1
-                failures = 0
-                await self._redis.hdel(self._keys.platform_errors("matrix"), f"outbox:{room_id}")
-            except MatrixError as exc:
-                if exc.transient:
-                    failures += 1
-                    await asyncio.sleep(BACKOFF[min(failures - 1, len(BACKOFF) - 1)])
-                    continue
-                log.error("the homeserver refused a post to %s: %s; it stays queued", room_id, exc)
-                await self._report(room_id, f"posts to {room_id} are refused ({exc.errcode}); they wait in the outbox")
-                await asyncio.sleep(REFUSED_RETRY_SECONDS)
-            except (*TRANSIENT_ERRORS, RedisError) as exc:
-                failures += 1
-                delay = BACKOFF[min(failures - 1, len(BACKOFF) - 1)]
-                log.warning("outbox of %s: %s; retrying in %ss", room_id, exc, delay)
-                await asyncio.sleep(delay)
-
-    async def _report(self, room_id: str, text: str) -> None:
         try:
-            await self._redis.hset(self._keys.platform_errors("matrix"), f"outbox:{room_id}", text)
+            while True:
+                stop_if_cancelled()
+                try:
+                    async with self.slots:
+                        left = await self._send_next(lane, wake)
+                    failures = 0
+                    if lane in self._reported:
+                        await self._redis.hdel(self._errors, f"outbox:{lane.member}")
+                        self._reported.discard(lane)
+                    if not left and not wake.is_set():
+                        return
+                except MatrixError as exc:
+                    if exc.transient:
+                        failures += 1
+                        await asyncio.sleep(_backoff(failures))
+                        continue
+                    await self._hold(lane, f"posts to {lane.room_id} are refused ({exc.errcode})")
+                except (*TRANSIENT_ERRORS, RedisError) as exc:
+                    failures += 1
+                    log.warning("outbox of %s: %s; retrying", lane.member, exc)
+                    await asyncio.sleep(_backoff(failures))
+                except Exception:
+                    log.exception("a post to %s failed", lane.member)
+                    await self._hold(lane, f"a post to {lane.room_id} fails (see the log)")
+        finally:
+            self._tasks.pop(lane, None)
+            self._wakes.pop(lane, None)
+
+    async def _send_next(self, lane: Lane, wake: asyncio.Event) -> int:
+        """Sends the lane's next batch; returns how many posts are left (0 when it found none)."""
+        await self._pacer.acquire()
+        wake.clear()
+        batch = await self._outbox.take(lane)
+        if batch is None:
+            return 0
+        event_type, content = await self._composer.compose(batch)
+        event_id = await self._poster.send(lane.room_id, content, batch.tx_id, event_type, paced=False)
+        left = await self._outbox.done(batch)
+        await self._composer.sent(batch, event_id)
+        self.sent += 1
+        return left
+
+    async def _hold(self, lane: Lane, problem: str) -> None:
+        """Reports a post that can't go and waits before trying it again; its lane keeps it (and its order)."""
+        log.error("%s; it waits in the outbox of %s", problem, lane.member)
+        try:
+            await self._redis.hset(self._errors, f"outbox:{lane.member}", f"{problem}; they wait in the outbox")
         except RedisError:
             pass
+        self._reported.add(lane)
+        await asyncio.sleep(REFUSED_RETRY_SECONDS)
 
 
-async def _wait(event: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(event.wait(), seconds)
-    except TimeoutError:
-        pass
+def _backoff(failures: int) -> float:
+    return BACKOFF[min(failures - 1, len(BACKOFF) - 1)]

@@ -7,7 +7,6 @@ goes through the room's outbox, so `deliver` returns as soon as the post is safe
 
 import asyncio
 import json
-from collections.abc import Callable
 
 from nio import AsyncClient
 from redis.asyncio import Redis
@@ -15,6 +14,7 @@ from redis.asyncio import Redis
 from adapters.matrix.client import ok
 from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.dms import DirectRooms
+from adapters.matrix.lanes import Wake
 from adapters.matrix.offers import OfferCards
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.poster import Poster, txn_id
@@ -41,7 +41,7 @@ class MatrixSurface:
     platform = "matrix"
 
     def __init__(self, app: BridgeApp, client: AsyncClient, session: Session, poster: Poster, outbox: Outbox,
-                 dms: DirectRooms, offers: OfferCards, commands: MatrixCommands, wake: Callable[[str], None],
+                 dms: DirectRooms, offers: OfferCards, commands: MatrixCommands, wake: Wake,
                  ready: asyncio.Event) -> None:
         self._app = app
         self._client = client
@@ -83,13 +83,13 @@ class MatrixSurface:
         for entry in event_entries(event, chat, thread.thread_id, self._app.config):
             queued = await self._outbox.put(thread.conversation, entry) or queued
         if queued:
-            self._wake(thread.conversation)
+            self._wake(thread.conversation, thread.thread_id)
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:
         await self._connected()
         room = await self._dms.room_for(agent)
         await self._outbox.put(room, OutboxEntry(key=f"notify.{new_id(16)}", content=notice(text)))
-        self._wake(room)
+        self._wake(room, "")
 
     async def invite_supervisor(self, thread: ThreadRef, chat: Chat, agent: AgentConfig) -> ReadAlong:
         """A supervisor reads the thread in its room: already there, or invited now."""

@@ -46,10 +46,10 @@ async def test_nothing_is_lost_while_the_homeserver_is_away(start_bridge: StartB
         for i in range(3):
             await app.service.customer_message(chat.id, f"anyone? {i}")
         async with asyncio.timeout(10):
-            while await bridge.adapter.outbox.pending(room) == 0:
+            while await bridge.adapter.outbox.pending(room, root) == 0:
                 await asyncio.sleep(0.05)
         await asyncio.sleep(3)  # the homeserver stays away while the bridge keeps trying
-        assert await bridge.adapter.outbox.pending(room) >= 1
+        assert await bridge.adapter.outbox.pending(room, root) >= 1
     finally:
         await asyncio.to_thread(hs.synapse.restart)
 

@@ -3,6 +3,7 @@
 import json
 
 from adapters.matrix.compose import text_post
+from adapters.matrix.lanes import Lane
 from adapters.matrix.offers import answer_of
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.relations import in_thread, relation_of, replacing, strip_reply_fallback
@@ -82,16 +83,16 @@ async def test_outbox_queues_once_and_keeps_a_batch_across_a_retry(app: BridgeAp
     posts = [OutboxEntry(key=f"k{i}", thread="$t", body=str(i), coalesce="c") for i in range(3)]
     assert [await outbox.put("!r", p) for p in posts] == [True, True, True]
     assert await outbox.put("!r", posts[0]) is False
-    batch = await outbox.take("!r")
+    batch = await outbox.take(Lane("!r", "$t"))
     assert batch is not None and [e.body for e in batch.entries] == ["0", "1", "2"]
     await outbox.put("!r", OutboxEntry(key="k3", thread="$t", body="3", coalesce="c"))
-    again = await outbox.take("!r")
+    again = await outbox.take(Lane("!r", "$t"))
     assert again is not None and again.tx_id == batch.tx_id and len(again.entries) == 3
-    await outbox.done(again)
-    last = await outbox.take("!r")
+    assert await outbox.done(again) == 1
+    last = await outbox.take(Lane("!r", "$t"))
     assert last is not None and [e.body for e in last.entries] == ["3"] and last.tx_id != batch.tx_id
-    await outbox.done(last)
-    assert await outbox.rooms() == set()
+    assert await outbox.done(last) == 0
+    assert await outbox.lanes() == []
 
 
 def test_a_long_message_is_cut_into_posts_that_fit_a_matrix_event(app: BridgeApp) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from nio import AsyncClient
 
+from adapters.matrix.lanes import Lane
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from bridge.keys import Keys
 from tests.matrix.bridge import InProcessBridge, StartBridge
@@ -72,7 +73,7 @@ async def test_a_post_sent_just_before_a_crash_is_not_sent_again(
     # What a crash between the homeserver's answer and `done` leaves behind: a batch in flight, already posted.
     outbox = Outbox(redis, Keys())
     await outbox.put(room, OutboxEntry(key="once", content={"msgtype": "m.notice", "body": "only once"}))
-    batch = await outbox.take(room)
+    batch = await outbox.take(Lane(room))
     assert batch is not None
     state = await redis.hgetall("csr:adapter:matrix")
     client = AsyncClient(homeserver.url, homeserver.user_id("csrbot"))
