@@ -1,7 +1,6 @@
 """The `csr-bridge` command line: serve, worker, check-config, kb reindex, transcripts export."""
 
 import argparse
-import asyncio
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
@@ -82,9 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(cfg.server.log_format, cfg.server.log_level)
     try:
         if args.command == "serve":
+            import uvloop
+
             from bridge.runtime import serve
 
-            asyncio.run(serve(cfg, path))
+            uvloop.run(serve(cfg, path))
         elif args.command == "worker":
             from bridge.worker import run_worker
 

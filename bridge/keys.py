@@ -123,14 +123,6 @@ class Keys:
         return f"{self.prefix}:adapter:matrix:form:{user_id}:{thread}"
 
     # slack adapter
-    def slack_coalesced(self, chat_id: str) -> str:
-        """Thread ts -> the last event id a coalesced post of customer messages already carried."""
-        return f"{self.prefix}:adapter:slack:coalesced:{chat_id}"
-
-    def slack_attempts(self, chat_id: str) -> str:
-        """Thread ts -> the event id of the last post begun there, looked for on Slack after a crash."""
-        return f"{self.prefix}:adapter:slack:attempts:{chat_id}"
-
     def slack_offer_card(self, channel: str, ts: str) -> str:
         """An offer card (DM channel + ts) -> its offer id, so a reaction on the card answers the offer."""
         return f"{self.prefix}:adapter:slack:offer-card:{channel}:{ts}"

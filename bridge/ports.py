@@ -3,6 +3,7 @@
 A platform adapter implements `AgentSurface`; the core never imports a platform SDK.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -52,8 +53,14 @@ class AgentSurface(Protocol):
         """Posts the chat's header in its queue's channel or room; everything else goes under it."""
         ...
 
-    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
-        """Renders one chat event into the thread; raising leaves it to be retried, in order."""
+    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
+                      retry: bool) -> str | None:
+        """Renders one chat event into the thread; raising leaves it to be retried, in order.
+
+        `following`: the events after it that are already read, which a platform may merge into the same
+        post; it returns the id of the last event the post carried (None: just this one). `retry`: an
+        earlier attempt at this event may have reached the platform, so look before posting it again.
+        """
         ...
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:

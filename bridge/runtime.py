@@ -62,16 +62,14 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         http_task = asyncio.create_task(server.serve())
         log.info("CSR Bridge serving on http://%s:%s", config.server.host, config.server.port)
         stop_task = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({http_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({http_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
         stop.set()
         server.should_exit = True
         await http_task
         await feed_task
         await kb_task
         await asyncio.gather(*routing_tasks, return_exceptions=True)
-        try:
-            await asyncio.wait_for(app.delivery.idle(), config.server.shutdown_grace_seconds)
-        except TimeoutError:
+        if not await app.delivery.close(config.server.shutdown_grace_seconds):
             log.warning("deliveries still running at shutdown; they resume on the next start")
         log.info("CSR Bridge stopped")
 

@@ -42,6 +42,8 @@ def config_path(tmp_path: Path, redis_url: str) -> Path:
 
 
 @pytest.fixture
-async def app(tmp_path: Path, redis: Redis, redis_url: str, config_path: Path) -> BridgeApp:
+async def app(tmp_path: Path, redis: Redis, redis_url: str, config_path: Path) -> AsyncIterator[BridgeApp]:
     config = make_config(tmp_path, redis_url)
-    return bootstrap(config, redis, redis_url, str(config_path))
+    app = bootstrap(config, redis, redis_url, str(config_path))
+    yield app
+    await app.delivery.close()

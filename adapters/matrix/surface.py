@@ -7,6 +7,7 @@ goes through the room's outbox, so `deliver` returns as soon as the post is safe
 
 import asyncio
 import json
+from collections.abc import Sequence
 
 from nio import AsyncClient
 from redis.asyncio import Redis
@@ -78,12 +79,15 @@ class MatrixSurface:
                               ex=HEADER_TTL)
         return ThreadRef(platform="matrix", conversation=room, thread_id=root)
 
-    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
+    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
+                      retry: bool) -> str | None:
+        """Queues the event's posts; the outbox keys them by event, so a retry never queues one twice."""
         queued = False
         for entry in event_entries(event, chat, thread.thread_id, self._app.config):
             queued = await self._outbox.put(thread.conversation, entry) or queued
         if queued:
             self._wake(thread.conversation, thread.thread_id)
+        return None
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:
         await self._connected()

@@ -1,26 +1,20 @@
-"""Posts into a chat's thread carry the bridge event they start with (Slack message metadata), and the event
-is noted before the post is made. If the process dies (or a call fails) between Slack storing a post and
-delivery moving its cursor, the next attempt at that event finds the note, looks in the thread for a post
-carrying it, and skips it instead of posting it twice. Only that retry costs a `conversations.replies`.
+"""Posts into a chat's thread carry the bridge events they show (Slack message metadata). If the process dies
+(or a call fails) between Slack storing a post and delivery moving its cursor, the core retries that event
+saying so, and the thread is searched for a post carrying it instead of posting it twice. Only such a
+retry costs a `conversations.replies`.
 """
 
 from typing import Any
 
-from redis.asyncio import Redis
-
 from adapters.slack.webapi import SlackCalls
-from bridge.keys import Keys
 from bridge.ports import ThreadRef
 
 EVENT_TYPE = "csr_bridge_event"
-ATTEMPTS_TTL = 7 * 86400
 PAGE = 200
 
 
 class PostLedger:
-    def __init__(self, redis: Redis, keys: Keys, calls: SlackCalls) -> None:
-        self._redis = redis
-        self._keys = keys
+    def __init__(self, calls: SlackCalls) -> None:
         self._calls = calls
 
     @staticmethod
@@ -28,17 +22,8 @@ class PostLedger:
         """What a post carries: the chat, and the first and last event it shows (several, when coalesced)."""
         return {"event_type": EVENT_TYPE, "event_payload": {"chat": chat_id, "first": first, "last": last}}
 
-    async def begin(self, chat_id: str, thread: ThreadRef, first: str) -> None:
-        key = self._keys.slack_attempts(chat_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, thread.thread_id, first)
-            pipe.expire(key, ATTEMPTS_TTL)
-            await pipe.execute()
-
     async def already_posted(self, chat_id: str, thread: ThreadRef, first: str) -> str | None:
-        """The last event of the post that starts with `first`, if one was begun before and Slack has it."""
-        if await self._redis.hget(self._keys.slack_attempts(chat_id), thread.thread_id) != first:
-            return None
+        """The last event of the post in the thread that starts with `first`, if Slack has one."""
         client, cursor = self._calls.client, ""
         while True:
             page = await self._calls.call("conversations.replies", lambda c=cursor: client.conversations_replies(

@@ -22,18 +22,13 @@ from bridge.config.agents import AgentConfig
 from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent, EventKind
-from bridge.events.stream import ChatStream
+from bridge.events.stream import ChatStream, event_order
 from bridge.keys import Keys
 from bridge.ports import ReadAlong, ThreadRef
 
 log = logging.getLogger(__name__)
 HISTORY = 20
 COPY_TTL = 7 * 86400
-
-
-def _order(event_id: str) -> tuple[int, int]:
-    ms, _, seq = event_id.partition("-")
-    return int(ms or 0), int(seq or 0)
 
 
 class Monitors:
@@ -73,23 +68,24 @@ class Monitors:
             pipe.hset(key, dm, json.dumps({"root": root_ts, "after": last}))
             pipe.expire(key, COPY_TTL)
             await pipe.execute()
-        history = [e for e in await self._stream.read_all(chat.id) if _order(e.id) <= _order(last)]
+        history = [e for e in await self._stream.read_all(chat.id) if event_order(e.id) <= event_order(last)]
         for event in history[-HISTORY:]:
             await self._post(dm, root_ts, chat, event)
         return ReadAlong(link, "copy")
 
-    async def copy(self, chat: Chat, event: ChatEvent) -> None:
-        """Called for each event delivered to the chat's thread."""
+    async def copy(self, chat: Chat, events: list[ChatEvent]) -> None:
+        """Called for each post made in the chat's thread, with the events it carried."""
         key = self._keys.slack_monitors(chat.id)
         for dm, raw in (await self._redis.hgetall(key)).items():
             copy = json.loads(raw)
-            if _order(event.id) <= _order(copy["after"]):
-                continue
-            try:
-                await self._post(dm, copy["root"], chat, event)
-            except Exception:  # the thread got the event; a lost copy must not repeat it there
-                log.warning("live copy of chat %s to %s failed", chat.id, dm, exc_info=True)
-        if event.kind == EventKind.CLOSED:
+            for event in events:
+                if event_order(event.id) <= event_order(copy["after"]):
+                    continue
+                try:
+                    await self._post(dm, copy["root"], chat, event)
+                except Exception:  # the thread got the event; a lost copy must not repeat it there
+                    log.warning("live copy of chat %s to %s failed", chat.id, dm, exc_info=True)
+        if any(event.kind == EventKind.CLOSED for event in events):
             await self._redis.delete(key)
 
     async def _post(self, dm: str, root: str, chat: Chat, event: ChatEvent) -> None:

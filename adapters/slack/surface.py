@@ -6,6 +6,7 @@ published again, so its list of open chats stays true without a refresh on every
 """
 
 import logging
+from collections.abc import Sequence
 
 from adapters.slack.home import HomeTab
 from adapters.slack.monitor import Monitors
@@ -48,15 +49,17 @@ class SlackSurface:
     async def open_thread(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
         return await self._writer.open(chat, agent)
 
-    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
-        await self._writer.deliver(thread, chat, event)
+    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
+                      retry: bool) -> str | None:
+        carried = await self._writer.deliver(thread, chat, event, following, retry)
         if event.kind in OWNERSHIP:
             for agent_id in {chat.agent_id, str(event.data.get("from", "")), str(event.data.get("to", ""))} - {""}:
                 try:
                     await self._home.on_agent_change(agent_id)
                 except Exception:  # the tab is a convenience; the event itself was delivered
                     log.warning("App Home of %s not refreshed", agent_id, exc_info=True)
-        await self._monitors.copy(chat, event)
+        await self._monitors.copy(chat, carried)
+        return carried[-1].id
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:
         channel = await self._cards.dm_channel(agent.slack_user_id)

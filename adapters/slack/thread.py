@@ -1,10 +1,13 @@
 """A chat's thread in its queue's channel: the header as root, every event of the chat under it.
 
 Posts always name the root's ts as `thread_ts`. Consecutive customer messages waiting in the stream
-when the channel's turn comes are posted as one (the stream and transcript keep them apart); the
-last event such a post carried is kept in Redis so a retry or another process skips them. Each post
-names the event it starts with (adapters.slack.ledger), so one cut off by a crash is not made twice.
+are posted as one (the stream and transcript keep them apart), and delivery moves past all of them.
+Each post names the events it carries (adapters.slack.ledger), so when the core says an attempt may
+have reached Slack before a crash, the thread is searched instead of posting twice.
 """
+
+import asyncio
+from collections.abc import Sequence
 
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
@@ -20,15 +23,12 @@ from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import AuthorKind, ChatEvent, EventKind
+from bridge.events.stream import event_order
 from bridge.ports import ThreadRef
 
 HEADER_EVENTS = {EventKind.ACCEPTED, EventKind.TRANSFERRED, EventKind.CLOSED}
-COALESCED_TTL = 7 * 86400
-
-
-def _id(event_id: str) -> tuple[int, int]:
-    ms, _, seq = event_id.partition("-")
-    return int(ms or 0), int(seq or 0)
+REREAD_AFTER_SECONDS = 0.05
+"""Waiting this long for the channel's turn means more of the burst may have come: read again."""
 
 
 def _coalescable(event: ChatEvent) -> bool:
@@ -36,17 +36,26 @@ def _coalescable(event: ChatEvent) -> bool:
         and not event.attachments and bool(event.text)
 
 
+def _burst(first: ChatEvent, following: Sequence[ChatEvent]) -> list[ChatEvent]:
+    """`first` and the customer messages right after it, up to a post's worth of text."""
+    size, out = len(first.text), [first]
+    for nxt in following:
+        size += len(nxt.text) + 1
+        if not _coalescable(nxt) or size > MAX_TEXT // 4:
+            break
+        out.append(nxt)
+    return out
+
+
 class ThreadWriter:
     def __init__(self, app: BridgeApp, calls: SlackCalls, files: SlackFiles) -> None:
         self._config = app.config
         self._calls = calls
-        self._ledger = PostLedger(app.redis, app.keys, calls)
+        self._ledger = PostLedger(calls)
         self._files = files
         self._chats = app.chats
         self._stream = app.stream
         self._threads = app.threads
-        self._redis = app.redis
-        self._keys = app.keys
 
     async def open(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
         channel = self._config.slack.channels.get(chat.queue)
@@ -58,13 +67,13 @@ class ThreadWriter:
         await self._retire_other_threads(chat)
         return ThreadRef(platform="slack", conversation=channel, thread_id=str(response["ts"]))
 
-    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
+    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
+                      retry: bool) -> list[ChatEvent]:
+        """Returns the events the post carried: `event`, and the burst after it when merged."""
         if _coalescable(event):
-            await self._customer_burst(thread, chat, event)
-            return
+            return await self._customer_burst(thread, chat, event, following, retry)
         post = render_event(chat, event, self._icon(chat))
-        if post is not None and await self._ledger.already_posted(chat.id, thread, event.id) is None:
-            await self._ledger.begin(chat.id, thread, event.id)
+        if post is not None and not (retry and await self._ledger.already_posted(chat.id, thread, event.id)):
             await self._calls.post(channel=thread.conversation, thread_ts=thread.thread_id, text=post.text,
                                    blocks=post.blocks or None, username=post.username or None,
                                    icon_url=post.icon_url or None, unfurl_links=False, unfurl_media=False,
@@ -74,6 +83,7 @@ class ThreadWriter:
             await self._files.to_thread(thread, attachment, sender)
         if event.kind in HEADER_EVENTS:
             await self.refresh_header(thread, chat.id)
+        return [event]
 
     async def refresh_header(self, thread: ThreadRef, chat_id: str) -> None:
         """The root shows who has the chat now, and drops its buttons once the chat has ended."""
@@ -94,20 +104,19 @@ class ThreadWriter:
                                    moved_to=self._queue_name(chat.queue))
             await self._calls.update(channel=old.conversation, ts=old.thread_id, text=header.text, blocks=header.blocks)
 
-    async def _customer_burst(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
-        key = self._keys.slack_coalesced(chat.id)
-        carried = await self._redis.hget(key, thread.thread_id)
-        if carried and _id(event.id) <= _id(carried):
-            return
-        if (posted := await self._ledger.already_posted(chat.id, thread, event.id)) is not None:
-            await self._carried(key, thread, posted)
-            return
-        batch = [event]
-        await self._ledger.begin(chat.id, thread, event.id)
+    async def _customer_burst(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
+                              retry: bool) -> list[ChatEvent]:
+        if retry and (posted := await self._ledger.already_posted(chat.id, thread, event.id)) is not None:
+            return [event, *[e for e in await self._stream.read_after(chat.id, event.id, count=50)
+                             if event_order(e.id) <= event_order(posted)]]
+        batch = _burst(event, following)
+        loop = asyncio.get_running_loop()
+        asked = loop.time()
 
         async def post() -> AsyncSlackResponse:
-            """Runs once the channel's turn has come, so the batch holds what arrived while waiting."""
-            batch[1:] = await self._following(chat.id, event)
+            """Runs once the channel's turn has come; a long wait may have brought more of the burst."""
+            if loop.time() - asked > REREAD_AFTER_SECONDS:
+                batch[:] = _burst(event, await self._stream.read_after(chat.id, event.id, count=50))
             message = customer_post(chat, [e.text for e in batch], self._icon(chat))
             return await self._calls.client.chat_postMessage(
                 channel=thread.conversation, thread_ts=thread.thread_id, text=message.text,
@@ -115,25 +124,7 @@ class ThreadWriter:
                 metadata=self._ledger.metadata(chat.id, event.id, batch[-1].id))
 
         await self._calls.call("chat.postMessage", post, thread.conversation, paced=True)
-        if len(batch) > 1:
-            await self._carried(key, thread, batch[-1].id)
-
-    async def _carried(self, key: str, thread: ThreadRef, last: str) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, thread.thread_id, last)
-            pipe.expire(key, COALESCED_TTL)
-            await pipe.execute()
-
-    async def _following(self, chat_id: str, event: ChatEvent) -> list[ChatEvent]:
-        """Customer messages right after `event`, up to a post's worth of text."""
-        size = len(event.text)
-        out: list[ChatEvent] = []
-        for nxt in await self._stream.read_after(chat_id, event.id, count=50):
-            size += len(nxt.text) + 1
-            if not _coalescable(nxt) or size > MAX_TEXT // 4:
-                break
-            out.append(nxt)
-        return out
+        return batch
 
     def _header(self, chat: Chat, agent: AgentConfig | None) -> Message:
         return thread_header(chat, agent.display_name if agent else "", self._queue_name(chat.queue),

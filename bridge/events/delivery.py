@@ -1,25 +1,32 @@
 """Ordered, once-only delivery of each chat's events into the CSR-side thread.
 
-The cursor of each (platform, thread) sink is kept in Redis and advanced after every delivered
-event, so a restart resumes where it stopped. A Redis lock per chat makes one process deliver at
-a time when several `serve` processes run; in-process, one drain per chat runs at once.
+One process at a time delivers a chat, under a lease in Redis (several `serve` processes may run);
+in-process, one task per chat. The task keeps its lease for a moment after the chat falls quiet, so
+a busy chat is not locked and unlocked for every message.
+
+Progress per (platform, thread) sink is kept in Redis: the cursor (last event delivered) and the event
+being attempted, written together before each attempt. An attempt cut off by a crash is therefore
+known, and the platform is told to look for it before posting again (`retry`). Writing "attempting E"
+also records the one before E as delivered, so each event costs one write; the last cursor of a pass
+rides along with the next read.
 """
 
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
-from redis.asyncio.lock import Lock
-from redis.exceptions import LockError
 
 from bridge.chats import ChatRepository
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import ChatEvent
-from bridge.events.stream import ChatStream
-from bridge.events.threads import ThreadStore
+from bridge.events.lease import ChatLease, LeaseLost
+from bridge.events.snapshot import Snapshot, read_snapshot
+from bridge.events.stream import ChatStream, event_order
+from bridge.events.threads import ThreadStore, thread_field
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.ports import AgentSurface, ThreadRef
@@ -27,7 +34,28 @@ from bridge.ports import AgentSurface, ThreadRef
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (0.5, 1, 2, 5, 10, 30)
 LOCK_TTL = 15
-"""A dead holder's lock frees itself after this; a live holder renews it, however long it delivers."""
+"""A dead holder's lease frees itself after this; a live holder renews it, however long it delivers."""
+LINGER_SECONDS = 2.0
+"""How long a quiet chat's lease is kept in case its next message follows soon."""
+BATCH = 100
+
+
+@dataclass
+class _Progress:
+    """Where delivery stands in the current sink, as this lease holder knows it."""
+
+    sink: str = ""
+    cursor: str = "0"
+    trying: str = ""
+    unsaved: bool = False
+    """The cursor moved past what Redis holds (the last attempt's success is not written yet)."""
+
+    def enter(self, sink: str, cursors: dict[str, str]) -> None:
+        self.sink, self.cursor = sink, cursors.get(sink, "0")
+        self.trying, self.unsaved = cursors.get(_trying(sink), ""), False
+
+    def saved(self) -> dict[str, str]:
+        return {self.sink: self.cursor, _trying(self.sink): ""} if self.unsaved else {}
 
 
 class ChatDelivery:
@@ -51,16 +79,15 @@ class ChatDelivery:
         self._agent = agent_lookup
         self._metrics = metrics
         self._running: dict[str, asyncio.Task[None]] = {}
-        self._again: set[str] = set()
-        self._failures: dict[str, int] = {}
+        self._again: dict[str, asyncio.Event] = {}
+        self._busy: set[str] = set()
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+        self._closing = asyncio.Event()
 
     async def on_change(self, chat_id: str) -> None:
-        """Feed handler: start a drain, or ask the running one to look again."""
-        if chat_id in self._running:
-            self._again.add(chat_id)
-            return
-        task = self._running[chat_id] = asyncio.create_task(self._drain_loop(chat_id))
-        task.add_done_callback(lambda t: self._running.pop(chat_id) if self._running.get(chat_id) is t else None)
+        """Feed handler: start the chat's task, or ask the running one to look again."""
+        self._start(chat_id)
 
     async def catch_up(self) -> None:
         """At start: deliver whatever a crashed process left behind."""
@@ -68,74 +95,170 @@ class ChatDelivery:
             await self.on_change(chat_id)
 
     async def idle(self) -> None:
-        """Waits until no drain runs; tests and shutdown use it."""
-        while self._running:
-            await asyncio.gather(*list(self._running.values()), return_exceptions=True)
+        """Waits until no chat has events waiting to be delivered; tests and shutdown use it."""
+        while self._busy:
+            await self._quiet.wait()
 
-    async def _drain_loop(self, chat_id: str) -> None:
-        """Leaves `_running` in the same step that finds no more work: the done-callback (kept for a task
-        cancelled before it ran) comes later, and a change notified in between would be taken as "look
-        again" by a loop that has already ended, so the chat would wait for its next change."""
+    async def close(self, grace: float = 10.0) -> bool:
+        """Finishes what is waiting (for up to `grace` seconds), then gives every lease back.
+
+        False when deliveries were still running: they were stopped and resume on the next start."""
+        finished = True
+        try:
+            await asyncio.wait_for(self.idle(), grace)
+        except TimeoutError:
+            finished = False
+        self._closing.set()
+        tasks = list(self._running.values())
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        return finished
+
+    def _start(self, chat_id: str) -> None:
+        if self._closing.is_set():
+            return
+        self._set_busy(chat_id, True)
+        if chat_id in self._running:
+            self._again[chat_id].set()
+            return
+        self._again[chat_id] = asyncio.Event()
+        task = self._running[chat_id] = asyncio.create_task(self._run(chat_id))
+        task.add_done_callback(lambda t: self._ended(chat_id, t))
+
+    async def _run(self, chat_id: str) -> None:
+        again = self._again[chat_id]
+        lease = ChatLease(self._redis, self._keys.lock(f"deliver:{chat_id}"), self._keys.chat_cursors(chat_id),
+                          LOCK_TTL)
+        progress, failures = _Progress(), 0
+        if not await self._take(lease):
+            return
+        renewal = asyncio.create_task(lease.keep_renewed(LOCK_TTL / 3))
         try:
             while True:
-                self._again.discard(chat_id)
+                again.clear()
                 try:
-                    await self._drain_locked(chat_id)
-                    self._failures.pop(chat_id, None)
+                    if await self._pass(chat_id, lease, progress):
+                        again.set()
+                    failures = 0
+                except LeaseLost:
+                    log.warning("lost the delivery lease of chat %s; another process has it", chat_id)
+                    return
                 except Exception:
-                    attempt = self._failures.get(chat_id, 0)
-                    self._failures[chat_id] = attempt + 1
-                    delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
-                    log.exception("delivery of chat %s failed; retrying in %ss", chat_id, delay)
-                    await asyncio.sleep(delay)
-                    self._again.add(chat_id)
-                if chat_id not in self._again:
+                    log.exception("delivery of chat %s failed; retrying", chat_id)
+                    failures += 1
+                    await _sleep_unless(RETRY_DELAYS[min(failures - 1, len(RETRY_DELAYS) - 1)], self._closing)
+                    again.set()
+                if again.is_set() and not self._closing.is_set():
+                    continue
+                self._set_busy(chat_id, again.is_set())
+                if not await _wait_for_more(again, self._closing, renewal):
                     return
         finally:
-            self._running.pop(chat_id, None)
-
-    async def _drain_locked(self, chat_id: str) -> None:
-        lock = self._redis.lock(self._keys.lock(f"deliver:{chat_id}"), timeout=LOCK_TTL, blocking_timeout=30)
-        if not await lock.acquire():
-            raise TimeoutError(f"chat {chat_id} delivery lock busy")
-        renewal = asyncio.create_task(_keep_renewed(lock))
-        try:
-            await self._drain(chat_id)
-        finally:
             renewal.cancel()
-            try:
-                await lock.release()
-            except LockError:
-                log.warning("delivery lock of chat %s expired while delivering", chat_id)
+            if renewal.done() and not renewal.cancelled():
+                renewal.exception()  # LeaseLost, already acted on: read, so asyncio does not log it again
+            await self._give_back(chat_id, lease, progress)
 
-    async def _drain(self, chat_id: str) -> None:
-        chat = await self._chats.get(chat_id)
+    async def _take(self, lease: ChatLease) -> bool:
+        """Every process hears of every change, so a live holder delivers what woke us: look once more
+        when its lease would run out, in case the holder had died, and leave the chat to it otherwise."""
+        if await lease.try_acquire():
+            return True
+        await _sleep_unless(await lease.remaining() + 0.1, self._closing)
+        return not self._closing.is_set() and await lease.try_acquire()
+
+    async def _pass(self, chat_id: str, lease: ChatLease, progress: _Progress) -> bool:
+        """Delivers what is waiting, up to a batch; True when more may wait behind it."""
+        after = progress.cursor if progress.sink else None
+        snap = await read_snapshot(self._redis, self._keys, chat_id, after, BATCH, lease, progress.saved())
+        progress.unsaved = False
+        chat = snap.chat
         if chat is None or not chat.platform or chat.platform not in self._surfaces:
-            return
+            return False
         surface = self._surfaces[chat.platform]
-        thread = await self._threads.get(chat)
+        thread = snap.threads.get(thread_field(chat))
         if thread is None:
             if chat.state not in (ChatState.ACTIVE, ChatState.MESSAGE):
-                return
+                return False
             thread = await surface.open_thread(chat, self._agent(chat.agent_id))
             await self._threads.put(chat, thread)
+        events = await self._events_for(chat_id, thread, snap, progress)
+        await self._deliver(surface, lease, thread, chat, events, progress)
+        return len(events) == BATCH
+
+    async def _events_for(self, chat_id: str, thread: ThreadRef, snap: Snapshot,
+                          progress: _Progress) -> list[ChatEvent]:
         sink = f"{thread.platform}:{thread.thread_id}"
-        cursor = await self._redis.hget(self._keys.chat_cursors(chat_id), sink) or "0"
-        while events := await self._stream.read_after(chat_id, cursor, count=100):
-            for event in events:
-                if not _is_echo(event, thread):
-                    await surface.deliver(thread, chat, event)
-                    self._metrics.delivery_latency.labels(thread.platform).observe(max(0.0, now() - event.ts))
-                cursor = event.id
-                await self._redis.hset(self._keys.chat_cursors(chat_id), sink, cursor)
-            chat = await self._chats.get(chat_id) or chat
+        if sink == progress.sink:
+            return snap.events
+        progress.enter(sink, snap.cursors)
+        return await self._stream.read_after(chat_id, progress.cursor, count=BATCH)
+
+    async def _deliver(self, surface: AgentSurface, lease: ChatLease, thread: ThreadRef, chat: Chat,
+                       events: list[ChatEvent], progress: _Progress) -> None:
+        for i, event in enumerate(events):
+            if event_order(event.id) <= event_order(progress.cursor):
+                continue  # carried by the post before (a platform merged it)
+            if _is_echo(event, thread):
+                progress.cursor, progress.unsaved = event.id, True
+                continue
+            retry = event.id == progress.trying
+            await lease.mark({progress.sink: progress.cursor, _trying(progress.sink): event.id})
+            progress.trying, progress.unsaved = event.id, False
+            last = await surface.deliver(thread, chat, event, events[i + 1:], retry) or event.id
+            self._metrics.delivery_latency.labels(thread.platform).observe(max(0.0, now() - event.ts))
+            progress.cursor, progress.unsaved = max(event.id, last, key=event_order), True
+
+    async def _give_back(self, chat_id: str, lease: ChatLease, progress: _Progress) -> None:
+        try:
+            await lease.mark(progress.saved() if progress.sink else {}, release=True)
+        except LeaseLost:
+            pass
+        except Exception:  # Redis away: the lease expires by itself, the next holder retries the last event
+            log.warning("could not give back the delivery lease of chat %s", chat_id, exc_info=True)
+
+    def _ended(self, chat_id: str, task: "asyncio.Task[None]") -> None:
+        if self._running.get(chat_id) is task:
+            del self._running[chat_id]
+            again = self._again.pop(chat_id)
+            self._set_busy(chat_id, False)
+            if again.is_set():
+                self._start(chat_id)
+
+    def _set_busy(self, chat_id: str, busy: bool) -> None:
+        if busy:
+            self._busy.add(chat_id)
+            self._quiet.clear()
+        else:
+            self._busy.discard(chat_id)
+            if not self._busy:
+                self._quiet.set()
 
 
-async def _keep_renewed(lock: Lock) -> None:
-    while True:
-        await asyncio.sleep(LOCK_TTL / 3)
-        await lock.reacquire()
+def _trying(sink: str) -> str:
+    return f"{sink}|trying"
 
 
 def _is_echo(event: ChatEvent, thread: ThreadRef) -> bool:
     return event.origin.platform == thread.platform and event.origin.thread == thread.thread_id
+
+
+async def _sleep_unless(seconds: float, stop: asyncio.Event) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass
+
+
+async def _wait_for_more(again: asyncio.Event, closing: asyncio.Event, renewal: "asyncio.Task[None]") -> bool:
+    """True when new work came while the lease was kept; False to give the lease back."""
+    waits = [asyncio.create_task(again.wait()), asyncio.create_task(closing.wait())]
+    try:
+        await asyncio.wait([*waits, renewal], timeout=LINGER_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
+    return again.is_set() and not closing.is_set() and not renewal.done()

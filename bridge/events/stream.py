@@ -49,9 +49,8 @@ class ChatStream:
 
     async def read_after(self, chat_id: str, after: str = "0", count: int = 500) -> list[ChatEvent]:
         """Events with an id greater than `after` ('0' for all), oldest first."""
-        start = f"({after}" if after not in ("", "0", "0-0") else "-"
-        rows = await self._redis.xrange(self._keys.chat_events(chat_id), start, "+", count=count)
-        return [_decode(chat_id, row) for row in rows]
+        rows = await self._redis.xrange(self._keys.chat_events(chat_id), range_start(after), "+", count=count)
+        return decode_rows(chat_id, rows)
 
     async def read_all(self, chat_id: str) -> list[ChatEvent]:
         events: list[ChatEvent] = []
@@ -77,6 +76,21 @@ class ChatStream:
 def valid_event_id(value: str) -> bool:
     left, _, right = value.partition("-")
     return left.isdigit() and (right == "" or right.isdigit()) or value == "0"
+
+
+def event_order(event_id: str) -> tuple[int, int]:
+    """Stream ids compare as (milliseconds, sequence), not as text."""
+    ms, _, seq = event_id.partition("-")
+    return int(ms or 0), int(seq or 0)
+
+
+def range_start(after: str) -> str:
+    """XRANGE's start for "after this id" ('0' or '' for the beginning)."""
+    return f"({after}" if after not in ("", "0", "0-0") else "-"
+
+
+def decode_rows(chat_id: str, rows: list[tuple[str, dict[str, str]]]) -> list[ChatEvent]:
+    return [_decode(chat_id, row) for row in rows]
 
 
 def _decode(chat_id: str, row: tuple[str, dict[str, str]]) -> ChatEvent:

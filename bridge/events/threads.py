@@ -16,7 +16,7 @@ class ThreadStore:
 
     async def get(self, chat: Chat) -> ThreadRef | None:
         """The thread for the chat's current platform and queue (a queue transfer opens a new one)."""
-        raw = await self._redis.hget(self._keys.chat_threads(chat.id), f"{chat.platform}:{chat.queue}")
+        raw = await self._redis.hget(self._keys.chat_threads(chat.id), thread_field(chat))
         return ThreadRef(**json.loads(raw)) if raw else None
 
     async def put(self, chat: Chat, thread: ThreadRef) -> None:
@@ -31,9 +31,17 @@ class ThreadStore:
 
     async def all(self, chat_id: str) -> dict[str, ThreadRef]:
         """Every thread the chat has had, by `platform:queue`; a queue transfer leaves the old one behind."""
-        raw = await self._redis.hgetall(self._keys.chat_threads(chat_id))
-        return {key: ThreadRef(**json.loads(value)) for key, value in raw.items()}
+        return decode_threads(await self._redis.hgetall(self._keys.chat_threads(chat_id)))
 
     async def chat_of(self, platform: str, thread_id: str) -> str | None:
         """Inbound: which chat a platform thread belongs to."""
         return await self._redis.get(self._keys.thread_chat(platform, thread_id))
+
+
+def thread_field(chat: Chat) -> str:
+    """A chat has one thread per platform and queue: a queue transfer opens a new one."""
+    return f"{chat.platform}:{chat.queue}"
+
+
+def decode_threads(raw: dict[str, str]) -> dict[str, ThreadRef]:
+    return {key: ThreadRef(**json.loads(value)) for key, value in raw.items()}

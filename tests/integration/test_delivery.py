@@ -40,10 +40,12 @@ async def test_nothing_is_delivered_twice_after_a_restart(app: BridgeApp) -> Non
     surface = RecordingSurface()
     chat = await active_chat(app, surface)
     await drain(app.delivery, chat.id)
+    await app.delivery.close()
     restarted = ChatDelivery(app.redis, app.keys, app.chats, app.stream, app.threads, app.surfaces, app.agent,
                              app.metrics)
     await app.service.customer_message(chat.id, "after restart")
     await drain(restarted, chat.id)
+    await restarted.close()
     assert [e.text for e in surface.delivered] == ["first", "after restart"]
 
 
@@ -83,12 +85,107 @@ async def test_a_long_delivery_keeps_its_lock(app: BridgeApp, monkeypatch: pytes
     chat = await active_chat(app, surface)
     slow_deliver = surface.deliver
 
-    async def deliver(thread, chat_, event):
+    async def deliver(thread, chat_, event, following, retry):
         await asyncio.sleep(0.5)
         assert await app.redis.exists(app.keys.lock(f"deliver:{chat.id}"))
-        await slow_deliver(thread, chat_, event)
+        return await slow_deliver(thread, chat_, event, following, retry)
 
     surface.deliver = deliver  # type: ignore[method-assign]
     await app.service.customer_message(chat.id, "second")
     await asyncio.wait_for(drain(app.delivery, chat.id), 10)
     assert [e.text for e in surface.delivered] == ["first", "second"]
+
+
+async def test_a_merged_post_moves_delivery_past_every_event_it_carried(app: BridgeApp) -> None:
+    surface = RecordingSurface(merges=True)
+    chat = await active_chat(app, surface)
+    for text in ("second", "third"):
+        await app.service.customer_message(chat.id, text)
+    await drain(app.delivery, chat.id)
+    await app.service.customer_message(chat.id, "fourth")
+    await drain(app.delivery, chat.id)
+    assert [len(p) for p in surface.posts] == [3, 1]
+    assert [e.text for e in surface.delivered] == ["first", "second", "third", "fourth"]
+
+
+class CutOffSurface(RecordingSurface):
+    """The platform stores the post, then the answer is lost (a crash or a dropped connection)."""
+
+    cut_off: str = ""
+
+    async def deliver(self, thread, chat, event, following=(), retry=False):  # type: ignore[no-untyped-def]
+        last = await super().deliver(thread, chat, event, following, retry)
+        if event.text == self.cut_off:
+            self.cut_off = ""
+            raise ConnectionError("answer lost")
+        return last
+
+
+async def test_an_attempt_that_may_have_reached_the_platform_is_retried_as_such(
+        app: BridgeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bridge.events.delivery.RETRY_DELAYS", (0.01,))
+    surface = CutOffSurface()
+    surface.cut_off = "second"
+    chat = await active_chat(app, surface)
+    await app.service.customer_message(chat.id, "second")
+    await app.service.customer_message(chat.id, "third")
+    await drain(app.delivery, chat.id)
+    second = next(e for e in surface.delivered if e.text == "second")
+    assert surface.retried == [second.id], "only the cut-off attempt is retried as possibly made"
+    assert [e.text for e in surface.delivered] == ["first", "second", "second", "third"]
+
+
+async def test_a_restart_retries_as_such_only_the_attempt_a_crash_cut_off(app: BridgeApp) -> None:
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    await app.delivery.close()
+    first = surface.delivered[0]
+    second = await app.service.customer_message(chat.id, "second")
+    sink = f"test:{surface.threads[0].thread_id}"
+    await app.redis.hset(app.keys.chat_cursors(chat.id), mapping={sink: first.id, f"{sink}|trying": second.id})
+    restarted = ChatDelivery(app.redis, app.keys, app.chats, app.stream, app.threads, app.surfaces, app.agent,
+                             app.metrics)
+    await app.service.customer_message(chat.id, "third")
+    await drain(restarted, chat.id)
+    await restarted.close()
+    assert surface.retried == [second.id]
+    assert [e.text for e in surface.delivered] == ["first", "second", "third"]
+
+
+async def test_a_lease_held_elsewhere_is_left_to_its_holder_until_it_lapses(app: BridgeApp) -> None:
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    lease = app.keys.lock(f"deliver:{chat.id}")
+    await app.redis.set(lease, "another-process", px=600)
+    await app.delivery.on_change(chat.id)
+    await asyncio.sleep(0.3)
+    assert surface.delivered == [], "the holder delivers; nobody else may"
+    await app.delivery.idle()
+    assert [e.text for e in surface.delivered] == ["first"], "a holder that died leaves its chat to us"
+
+
+async def test_closing_gives_the_lease_back_with_the_cursor_saved(app: BridgeApp) -> None:
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    lease = app.keys.lock(f"deliver:{chat.id}")
+    assert await app.redis.exists(lease), "a quiet chat keeps its lease a moment, for its next message"
+    await app.delivery.close()
+    sink = f"test:{surface.threads[0].thread_id}"
+    assert not await app.redis.exists(lease)
+    assert await app.redis.hgetall(app.keys.chat_cursors(chat.id)) == {sink: surface.delivered[-1].id}
+
+
+async def test_a_process_that_lost_its_lease_stops_writing_progress(app: BridgeApp) -> None:
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    lease = app.keys.lock(f"deliver:{chat.id}")
+    await app.redis.set(lease, "another-process")  # ours lapsed and someone else took the chat
+    sink = f"test:{surface.threads[0].thread_id}"
+    await app.redis.hset(app.keys.chat_cursors(chat.id), sink, "9999999999999-0")
+    await app.service.customer_message(chat.id, "second")
+    await drain(app.delivery, chat.id)
+    assert [e.text for e in surface.delivered] == ["first"]
+    assert await app.redis.hget(app.keys.chat_cursors(chat.id), sink) == "9999999999999-0"

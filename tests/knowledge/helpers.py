@@ -4,6 +4,7 @@ types, a chat a CSR owns, a thread recorder, and an RQ worker run as its own pro
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,10 @@ class RecordingSurface:
     async def open_thread(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
         return ThreadRef(self.platform, "C1", "1700000000.000100")
 
-    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
+    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent] = (),
+                      retry: bool = False) -> str | None:
         self.delivered.append((thread, event))
+        return None
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:
         return None

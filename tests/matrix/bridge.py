@@ -114,8 +114,7 @@ class InProcessBridge:
         self._stop.set()
         await self.app.feed.publish("probe", "stop")
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.app.delivery.idle(), 10)
+        await self.app.delivery.close()
         await self.app.redis.aclose()
 
     async def crash(self) -> None:

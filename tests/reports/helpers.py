@@ -1,5 +1,6 @@
 """A CSR-side surface that records later replies (reports), for core tests of the reply outbox."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bridge.commands.replies import Reply
@@ -28,7 +29,8 @@ class RecordingSupervisorSurface:
     async def open_thread(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
         return ThreadRef(self.platform, "C1", f"root-{chat.id}")
 
-    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
+    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent] = (),
+                      retry: bool = False) -> str | None:
         return None
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:

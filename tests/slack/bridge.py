@@ -83,7 +83,7 @@ class InProcessBridge:
         self._stop.set()
         await self._feed
         await asyncio.gather(*self._loops)
-        await self.app.delivery.idle()
+        await self.app.delivery.close()
 
     @property
     def slack(self) -> SlackAdapter:

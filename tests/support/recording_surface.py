@@ -1,5 +1,6 @@
 """A CSR-side surface that records what the core asks of it; for core tests only, never for adapters."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bridge.config.agents import AgentConfig
@@ -16,6 +17,11 @@ class RecordingSurface:
     offers: list[tuple[str, OfferView]] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)
     fail_next: int = 0
+    merges: bool = False
+    """Carry every following event in the same post, as Slack does with a customer's burst."""
+    retried: list[str] = field(default_factory=list)
+    posts: list[list[str]] = field(default_factory=list)
+    """Event ids per post made."""
 
     def reaches(self, agent: AgentConfig) -> bool:
         return True
@@ -32,11 +38,16 @@ class RecordingSurface:
         self.threads.append(ref)
         return ref
 
-    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent) -> None:
+    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent] = (),
+                      retry: bool = False) -> str | None:
         if self.fail_next:
             self.fail_next -= 1
             raise ConnectionError("platform unavailable")
-        self.delivered.append(event)
+        self.retried += [event.id] if retry else []
+        carried = [event, *following] if self.merges else [event]
+        self.delivered += carried
+        self.posts.append([e.id for e in carried])
+        return carried[-1].id
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:
         self.notices.append((agent.id, text))

@@ -73,7 +73,7 @@ async def running_bridge(tmp_path: Path, redis: Redis, redis_url: str, **overrid
         stop.set()
         await app.feed.publish("probe", "stop")  # wakes the feed's blocking read so it sees `stop` at once
         await feed
-        await app.delivery.idle()
+        await app.delivery.close()
 
 
 async def _feed_live(app: BridgeApp) -> None:

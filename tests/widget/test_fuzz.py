@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from tests.widget.conftest import Served, auth, running_bridge
 from tests.widget.test_openapi import documented
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=50),
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
                     max_leaves=12)
 FIELDS = st.fixed_dictionaries({}, optional={

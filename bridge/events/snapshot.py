@@ -1,0 +1,47 @@
+"""What one delivery pass needs of a chat, read in one round trip: the chat, its threads and the next events.
+
+The pass before may have left its cursor unwritten (see ChatDelivery); that write rides in the same
+pipeline, ahead of the reads.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bridge.chats import from_hash
+from bridge.domain.chat import Chat
+from bridge.domain.events import ChatEvent
+from bridge.events.lease import ChatLease, LeaseLost
+from bridge.events.stream import decode_rows, range_start
+from bridge.events.threads import decode_threads
+from bridge.keys import Keys
+from bridge.ports import ThreadRef
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    chat: Chat | None
+    threads: dict[str, ThreadRef]
+    """By `platform:queue`, as ThreadStore keeps them."""
+    events: list[ChatEvent]
+    cursors: dict[str, str]
+
+
+async def read_snapshot(redis: Redis, keys: Keys, chat_id: str, after: str | None, count: int, lease: ChatLease,
+                        flush: Mapping[str, str] | None = None) -> Snapshot:
+    """Events after `after`; none when it is None (a lease's first pass, which learns its cursor here)."""
+    async with redis.pipeline(transaction=False) as pipe:
+        if flush:
+            await lease.mark(flush, pipe=pipe)
+        pipe.hgetall(keys.chat(chat_id))
+        pipe.hgetall(keys.chat_threads(chat_id))
+        pipe.hgetall(keys.chat_cursors(chat_id))
+        if after is not None:
+            pipe.xrange(keys.chat_events(chat_id), range_start(after), "+", count=count)
+        results = await pipe.execute()
+    if flush and not results.pop(0):
+        raise LeaseLost(keys.chat(chat_id))
+    chat_raw, threads_raw, cursors, *rows = results
+    return Snapshot(from_hash(chat_raw) if chat_raw else None, decode_threads(threads_raw),
+                    decode_rows(chat_id, rows[0] if rows else []), cursors)
