@@ -4,6 +4,8 @@ nio keeps no sync token without its encryption store, so `next_batch` goes to Re
 handled sync and the loop resumes from it with `since=` (and full state once, to learn the rooms
 again). The very first start skips history. When the homeserver cuts a room's timeline short
 (`limited`), the gap back to our token is fetched with /messages before anything newer is handled.
+The bot's own posts are filtered out on the homeserver: each would otherwise end a long poll and be
+fetched, parsed and validated only to be ignored.
 """
 
 import asyncio
@@ -34,7 +36,8 @@ class SyncLoop:
         self._state = keys.adapter_state("matrix")
         self._inbound = inbound
         self._filter: dict[str, Any] = {
-            "room": {"timeline": {"limit": timeline_limit}, "ephemeral": {"not_types": ["*"]}},
+            "room": {"timeline": {"limit": timeline_limit, "not_senders": [client.user]},
+                     "ephemeral": {"not_types": ["*"]}},
             "presence": {"not_types": ["*"]},
         }
         self.synced = asyncio.Event()
