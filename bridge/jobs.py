@@ -6,6 +6,7 @@ connects to Redis, boots its own app, does its work and leaves; it never holds a
 """
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -24,19 +25,22 @@ async def enqueue(app: BridgeApp, func: str, *args: Any, job_id: str | None = No
     """Queues `func(config_path, redis_url, *args)`; returns the job id."""
 
     def _enqueue() -> str:
-        connection = SyncRedis.from_url(app.redis_url)
-        try:
-            q = Queue(queue_name(app.config, queue), connection=connection)
-            call_args = (app.config_path, app.redis_url, *args)
-            if delay > 0:
-                job = q.enqueue_in(timedelta(seconds=delay), func, *call_args, job_id=job_id, retry=retry)
-            else:
-                job = q.enqueue(func, *call_args, job_id=job_id, retry=retry)
-            return job.id
-        finally:
-            connection.close()
+        q = Queue(queue_name(app.config, queue), connection=_sync_redis(app.redis_url))
+        call_args = (app.config_path, app.redis_url, *args)
+        if delay > 0:
+            job = q.enqueue_in(timedelta(seconds=delay), func, *call_args, job_id=job_id, retry=retry)
+        else:
+            job = q.enqueue(func, *call_args, job_id=job_id, retry=retry)
+        return job.id
 
     return await asyncio.to_thread(_enqueue)
+
+
+@functools.cache
+def _sync_redis(url: str) -> SyncRedis:
+    """One thread-safe pool per Redis for RQ's synchronous client: a new connection per job cost a
+    connect and a health check each time (a burst of closing chats spent more on that than on the jobs)."""
+    return SyncRedis.from_url(url)
 
 
 def run_in_app(config_path: str, redis_url: str, work: Callable[[BridgeApp], Awaitable[T]]) -> T:

@@ -50,9 +50,13 @@ class ChatService:
         return chat
 
     async def customer_message(
-        self, chat_id: str, text: str, attachments: list[Attachment] | None = None, client_msg_id: str = ""
+        self, chat_id: str, text: str, attachments: list[Attachment] | None = None, client_msg_id: str = "",
+        current: Chat | None = None,
     ) -> ChatEvent:
-        chat = await self._open_chat(chat_id)
+        """`current`: the chat as the caller read it a moment ago (the widget checks it on every frame)."""
+        chat = current if current is not None and current.id == chat_id else await self._get(chat_id)
+        if chat.state == ChatState.CLOSED:
+            raise ChatClosed(chat_id)
         author = Author(kind=AuthorKind.CUSTOMER, id=chat.id, name=chat.customer.name)
         return await self._append(chat, EventKind.MESSAGE, author, text, CUSTOMER_ORIGIN,
                                   attachments=attachments or [], client_msg_id=client_msg_id)

@@ -36,7 +36,8 @@ async def say(ctx: WidgetContext, chat: Chat, text: str, client_msg_id: str,
     if chat.state == ChatState.CLOSED:
         raise _closed()
     try:
-        event = await ctx.app.service.customer_message(chat.id, text, attachments, stored_client_id(client_msg_id))
+        event = await ctx.app.service.customer_message(chat.id, text, attachments, stored_client_id(client_msg_id),
+                                                       current=chat)
     except ChatClosed:
         raise _closed() from None
     await ctx.typing.set(chat.id, AuthorKind.CUSTOMER.value, chat.customer.name, False)

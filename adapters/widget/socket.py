@@ -23,6 +23,7 @@ from adapters.widget.context import WidgetContext
 from adapters.widget.errors import ApiError
 from adapters.widget.schemas import SocketFrame, SocketMessage, SocketTyping
 from adapters.widget.views import event_out, stored_client_id
+from bridge.chats import from_hash
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import AuthorKind, EventKind
 
@@ -115,30 +116,35 @@ class ChatSocket:
             frame: Any = None
             try:
                 frame = _frame(message.get("text"), json_limit(self._ctx.config.max_message_chars))
-                await self._handle(ws, await self._chat(chat_id, token), frame)
+                cid = stored_client_id(frame.client_msg_id) if isinstance(frame, SocketMessage) else ""
+                chat, seen = await self._chat(chat_id, token, cid)
+                await self._handle(ws, chat, frame, seen)
             except ApiError as exc:
                 cid = frame.client_msg_id if isinstance(frame, SocketMessage) else ""
                 await ws.send_json({"type": "error", **exc.body(), "client_msg_id": cid})
                 if exc.status in (401, 403, 404):
                     return 4000 + exc.status
 
-    async def _chat(self, chat_id: str, token: str) -> Chat:
-        """Checked on every frame: a socket outliving its token or its chat stops taking input."""
+    async def _chat(self, chat_id: str, token: str, client_msg_id: str) -> tuple[Chat, str | None]:
+        """Checked on every frame: a socket outliving its token or its chat stops taking input. Also the
+        event already stored for the frame's client message id (a resend), read in the same round trip."""
         self._ctx.tokens.chat_id(token)
-        chat = await self._ctx.app.chats.get(chat_id)
-        if chat is None:
+        app = self._ctx.app
+        async with app.redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(app.keys.chat(chat_id))
+            pipe.hget(app.keys.chat_msgids(chat_id), client_msg_id or "-")
+            raw, seen = await pipe.execute()
+        if not raw:
             raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.")
-        return chat
+        return from_hash(raw), seen if client_msg_id else None
 
-    async def _handle(self, ws: WebSocket, chat: Chat, frame: Any) -> None:
+    async def _handle(self, ws: WebSocket, chat: Chat, frame: Any, seen: str | None) -> None:
         ctx = self._ctx
         if isinstance(frame, SocketTyping):
             if chat.state == ChatState.CLOSED or await ctx.limiter.wait_needed("typing", chat.id, TYPING_PER_MINUTE, 60):
                 return  # typing is a hint: dropped quietly after the end or when it comes too often
             await ctx.typing.set(chat.id, AuthorKind.CUSTOMER.value, chat.customer.name, frame.typing)
         elif isinstance(frame, SocketMessage):
-            seen = await ctx.app.stream.find_by_client_id(chat.id, stored_client_id(frame.client_msg_id)) \
-                if frame.client_msg_id else None
             if seen is None:
                 await ctx.count_action(chat.id)
                 seen = (await conversation.say(ctx, chat, frame.text, frame.client_msg_id)).id
