@@ -11,8 +11,6 @@ from adapters.matrix.relations import in_thread
 from adapters.matrix.render import html_text, notice
 from bridge.keys import Keys
 
-THREAD_TTL = 30 * 24 * 3600
-
 
 class Composer:
     def __init__(self, redis: Redis, keys: Keys, media: Media) -> None:
@@ -29,14 +27,11 @@ class Composer:
         else:
             content, event_type = text_post(batch.entries), "m.room.message"
         if first.thread and event_type == "m.room.message" and "m.relates_to" not in content:
-            latest = await self._redis.get(self._keys.matrix_thread_last(first.thread))
+            latest = batch.latest
+            if latest is None or first.thread != batch.thread:
+                latest = await self._redis.get(self._keys.matrix_thread_last(first.thread))
             content = in_thread(content, first.thread, str(latest or ""))
         return event_type, content
-
-    async def sent(self, batch: Batch, event_id: str) -> None:
-        thread = batch.entries[0].thread
-        if thread:
-            await self._redis.set(self._keys.matrix_thread_last(thread), event_id, ex=THREAD_TTL)
 
     async def _file(self, entry: OutboxEntry) -> dict[str, Any]:
         attachment = entry.attachment

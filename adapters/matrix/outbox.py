@@ -7,7 +7,6 @@ Consecutive posts with the same `coalesce` value leave as one batch; the batch i
 it is sent, so a retry after a crash sends the same post with the same txn id and the homeserver keeps it once.
 """
 
-import json
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
@@ -21,11 +20,13 @@ from bridge.domain.events import Attachment
 from bridge.keys import Keys
 
 _APPEND = files("adapters.matrix").joinpath("outbox_append.lua").read_text()
+_TAKE = files("adapters.matrix").joinpath("outbox_take.lua").read_text()
 _DONE = files("adapters.matrix").joinpath("outbox_done.lua").read_text()
 QUEUED_TTL = 7 * 24 * 3600
+THREAD_TTL = 30 * 24 * 3600
 MAX_BATCH = 20
 MAX_BATCH_BYTES = 48_000
-"""Merged posts stay well under Matrix's 64 KiB event limit."""
+"""Bytes of JSON-encoded body and HTML a merged post may carry: well under Matrix's 64 KiB event limit."""
 
 
 class OutboxEntry(BaseModel):
@@ -55,6 +56,8 @@ class Batch:
     tx_id: str
     thread: str = ""
     """The lane's thread (a lane from before lanes, a room's timeline, may hold posts of several threads)."""
+    latest: str | None = None
+    """The lane thread's latest bridge post as read with the batch ("" none; None not read)."""
 
     @property
     def lane(self) -> Lane:
@@ -66,6 +69,7 @@ class Outbox:
         self._redis = redis
         self._keys = keys
         self._append = redis.register_script(_APPEND)
+        self._take = redis.register_script(_TAKE)
         self._done = redis.register_script(_DONE)
 
     async def put(self, room_id: str, entry: OutboxEntry) -> bool:
@@ -84,59 +88,25 @@ class Outbox:
         return int(await self._redis.xlen(self._keys.matrix_outbox(room_id, thread)))
 
     async def take(self, lane: Lane) -> Batch | None:
-        """The next batch to send: the one in flight if a previous attempt did not finish, else a new one."""
+        """The next batch to send: the one in flight if a previous attempt did not finish, else a new one.
+
+        Its txn id follows from its posts' keys, so a retry of the batch in flight sends the same post.
+        """
         k = self._keys
-        inflight = k.matrix_outbox_inflight(lane.room_id, lane.thread)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.get(inflight)
-            pipe.xrange(k.matrix_outbox(lane.room_id, lane.thread), "-", "+", count=MAX_BATCH)
-            raw, rows = await pipe.execute()
+        keys = [k.matrix_outbox(lane.room_id, lane.thread), k.matrix_outbox_inflight(lane.room_id, lane.thread)]
+        rows, latest = await self._take(keys=keys + ([k.matrix_thread_last(lane.thread)] if lane.thread else []),
+                                        args=[MAX_BATCH, MAX_BATCH_BYTES])
         if not rows:
             return None
-        if raw:
-            flight = json.loads(raw)
-            last = _order(flight["last"])
-            rows = [r for r in rows if _order(r[0]) <= last]
-            if rows:
-                return Batch(lane.room_id, [r[0] for r in rows], [_entry(r) for r in rows], flight["tx"], lane.thread)
-        ids, entries = _coalesced(rows)
+        entries = [OutboxEntry.model_validate_json(fields[1]) for _, fields in rows]
         tx_id = txn_id(entries[0].key if len(entries) == 1 else f"{entries[0].key}..{entries[-1].key}")
-        await self._redis.set(inflight, json.dumps({"last": ids[-1], "tx": tx_id}))
-        return Batch(lane.room_id, ids, entries, tx_id, lane.thread)
+        return Batch(lane.room_id, [r[0] for r in rows], entries, tx_id, lane.thread,
+                     (latest or "") if lane.thread else None)
 
-    async def done(self, batch: Batch) -> int:
-        """Drops the sent batch; returns how many posts are still queued in its lane."""
-        k, lane = self._keys, batch.lane
-        return int(await self._done(
-            keys=[k.matrix_outbox(lane.room_id, lane.thread), k.matrix_outbox_inflight(lane.room_id, lane.thread),
-                  k.matrix_outbox_lanes],
-            args=[lane.member, *batch.ids],
-        ))
-
-
-def _entry(row: tuple[str, dict[str, str]]) -> OutboxEntry:
-    return OutboxEntry.model_validate_json(row[1]["e"])
-
-
-def _order(entry_id: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in entry_id.split("-"))
-
-
-def _coalesced(rows: list[tuple[str, dict[str, str]]]) -> tuple[list[str], list[OutboxEntry]]:
-    first = _entry(rows[0])
-    ids, taken = [rows[0][0]], [first]
-    if not first.coalesce:
-        return ids, taken
-    size = _encoded_size(first)
-    for row in rows[1:]:
-        entry = _entry(row)
-        size += _encoded_size(entry)
-        if entry.coalesce != first.coalesce or entry.thread != first.thread or size > MAX_BATCH_BYTES:
-            break
-        ids.append(row[0])
-        taken.append(entry)
-    return ids, taken
-
-
-def _encoded_size(entry: OutboxEntry) -> int:
-    return len(json.dumps(entry.body)) + len(json.dumps(entry.html))
+    async def done(self, batch: Batch, event_id: str) -> int:
+        """Drops the sent batch and notes its post as the thread's latest; returns what is left in the lane."""
+        k, lane, thread = self._keys, batch.lane, batch.entries[0].thread
+        keys = [k.matrix_outbox(lane.room_id, lane.thread), k.matrix_outbox_inflight(lane.room_id, lane.thread),
+                k.matrix_outbox_lanes]
+        return int(await self._done(keys=keys + ([k.matrix_thread_last(thread)] if thread else []),
+                                    args=[lane.member, event_id, THREAD_TTL, *batch.ids]))

@@ -127,8 +127,7 @@ class OutboxSenders:
             return 0
         event_type, content = await self._composer.compose(batch)
         event_id = await self._poster.send(lane.room_id, content, batch.tx_id, event_type, paced=False)
-        left = await self._outbox.done(batch)
-        await self._composer.sent(batch, event_id)
+        left = await self._outbox.done(batch, event_id)
         self.sent += 1
         return left
 

@@ -5,7 +5,7 @@ import json
 from adapters.matrix.compose import text_post
 from adapters.matrix.lanes import Lane
 from adapters.matrix.offers import answer_of
-from adapters.matrix.outbox import Outbox, OutboxEntry
+from adapters.matrix.outbox import MAX_BATCH_BYTES, Outbox, OutboxEntry
 from adapters.matrix.relations import in_thread, relation_of, replacing, strip_reply_fallback
 from adapters.matrix.cards import offer_card
 from adapters.matrix.render import event_entries
@@ -88,11 +88,25 @@ async def test_outbox_queues_once_and_keeps_a_batch_across_a_retry(app: BridgeAp
     await outbox.put("!r", OutboxEntry(key="k3", thread="$t", body="3", coalesce="c"))
     again = await outbox.take(Lane("!r", "$t"))
     assert again is not None and again.tx_id == batch.tx_id and len(again.entries) == 3
-    assert await outbox.done(again) == 1
+    assert await outbox.done(again, "$sent") == 1
     last = await outbox.take(Lane("!r", "$t"))
     assert last is not None and [e.body for e in last.entries] == ["3"] and last.tx_id != batch.tx_id
-    assert await outbox.done(last) == 0
+    assert last.latest == "$sent", "the next post in the thread replies to the one just sent"
+    assert await outbox.done(last, "$sent2") == 0
     assert await outbox.lanes() == []
+
+
+async def test_a_merged_post_stops_at_the_size_limit_and_at_another_author(app: BridgeApp) -> None:
+    outbox, lane = Outbox(app.redis, app.keys), Lane("!r", "$t")
+    big = "é\"" * (MAX_BATCH_BYTES // 24)  # 4 bytes a pair JSON-encoded, in body and HTML: a third of the limit
+    for i in range(4):
+        await outbox.put("!r", OutboxEntry(key=f"b{i}", thread="$t", body=big, html=big, coalesce="c"))
+    await outbox.put("!r", OutboxEntry(key="other", thread="$t", body="hi", coalesce="a:alice"))
+    sizes = []
+    while batch := await outbox.take(lane):
+        sizes.append([e.key for e in batch.entries])
+        await outbox.done(batch, f"$e{len(sizes)}")
+    assert sizes == [["b0", "b1"], ["b2", "b3"], ["other"]]
 
 
 def test_a_long_message_is_cut_into_posts_that_fit_a_matrix_event(app: BridgeApp) -> None:
