@@ -11,6 +11,7 @@ from bridge.config.agents import AgentConfig
 from bridge.config.root import BridgeConfig
 from bridge.events.delivery import ChatDelivery
 from bridge.events.feed import ChangeFeed
+from bridge.events.shards import Shards
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
 from bridge.keys import Keys
@@ -45,6 +46,7 @@ class BridgeApp:
     service: ChatService
     delivery: ChatDelivery
     metrics: Metrics
+    shards: Shards
     surfaces: dict[str, AgentSurface] = field(default_factory=dict)
     adapters: dict[str, Adapter] = field(default_factory=dict)
     commands: "CommandBus" = field(init=False)

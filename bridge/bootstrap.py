@@ -15,6 +15,7 @@ from bridge.config.root import BridgeConfig
 from bridge.events.delivery import ChatDelivery
 from bridge.events.feed import ChangeFeed
 from bridge.events.notices import Notices
+from bridge.events.shards import Shards
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
 from bridge.keys import Keys
@@ -50,7 +51,8 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     router = Router(redis, keys, config, metrics, redis_url=redis_url, config_path=config_path)
     service = ChatService(chats, stream, router)
     surfaces: dict = {}
-    delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, config.agent, metrics)
+    shards = Shards(redis, keys)
+    delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, config.agent, metrics, owns=shards.owns)
     app = BridgeApp(
         config=config,
         config_path=config_path,
@@ -66,16 +68,17 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         service=service,
         delivery=delivery,
         metrics=metrics,
+        shards=shards,
         surfaces=surfaces,
     )
     app.commands = CommandBus(app, all_commands())
     app.knowledge = KnowledgeBase(config)
     feed.subscribe("kb", app.knowledge.on_reindex_request)
-    feed.subscribe("chat", AutoSuggest(app).on_chat_change)
+    feed.subscribe("chat", AutoSuggest(app).on_chat_change, only=shards.owns)
     app.transcripts = build_transcripts(app)
     feed.subscribe("chat", app.transcripts.archiver.on_chat_change)
     app.cases = CaseService(app)
-    feed.subscribe("chat", delivery.on_change)
+    feed.subscribe("chat", delivery.on_change, only=shards.owns)
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
     feed.subscribe("offer", app.offers.on_change)
     app.notices = Notices(redis, keys, surfaces, config.agent)

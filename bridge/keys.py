@@ -36,6 +36,11 @@ class Keys:
 
     # change notifications and deliveries
     @property
+    def serve_members(self) -> str:
+        """Live `serve` processes (member id -> when its heartbeat runs out), which share the chats out."""
+        return f"{self.prefix}:serve:members"
+
+    @property
     def changes(self) -> str:
         """Broadcast stream of changed entities (chat:ID, offer:ID, agent:ID) that every process reads."""
         return f"{self.prefix}:changes"

@@ -54,11 +54,13 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         for adapter in app.adapters.values():
             await adapter.start()
             stack.push_async_callback(adapter.stop)
+        await app.shards.join()
         await app.delivery.catch_up()
         await app.router.sync_roster()
         await app.offers.catch_up()
         routing_tasks = [asyncio.create_task(app.notices.run(stop)),
-                         asyncio.create_task(run_routing_loops(app.router, stop))]
+                         asyncio.create_task(run_routing_loops(app.router, stop)),
+                         asyncio.create_task(app.shards.run(stop, app.delivery.catch_up))]
         http_task = asyncio.create_task(server.serve())
         log.info("CSR Bridge serving on http://%s:%s", config.server.host, config.server.port)
         stop_task = asyncio.create_task(stop.wait())
@@ -71,6 +73,7 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         await asyncio.gather(*routing_tasks, return_exceptions=True)
         if not await app.delivery.close(config.server.shutdown_grace_seconds):
             log.warning("deliveries still running at shutdown; they resume on the next start")
+        await app.shards.leave()
         log.info("CSR Bridge stopped")
 
 

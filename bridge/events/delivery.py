@@ -69,6 +69,7 @@ class ChatDelivery:
         surfaces: dict[str, AgentSurface],
         agent_lookup: Callable[[str], AgentConfig | None],
         metrics: Metrics,
+        owns: Callable[[str], bool] = lambda _: True,
     ) -> None:
         self._redis = redis
         self._keys = keys
@@ -78,6 +79,7 @@ class ChatDelivery:
         self._surfaces = surfaces
         self._agent = agent_lookup
         self._metrics = metrics
+        self._owns = owns
         self._running: dict[str, asyncio.Task[None]] = {}
         self._again: dict[str, asyncio.Event] = {}
         self._busy: set[str] = set()
@@ -90,9 +92,10 @@ class ChatDelivery:
         self._start(chat_id)
 
     async def catch_up(self) -> None:
-        """At start: deliver whatever a crashed process left behind."""
+        """At start, and when chats move between `serve` processes: deliver what is waiting in ours."""
         for chat_id in await self._chats.open_ids():
-            await self.on_change(chat_id)
+            if self._owns(chat_id):
+                self._start(chat_id)
 
     async def idle(self) -> None:
         """Waits until no chat has events waiting to be delivered; tests and shutdown use it."""

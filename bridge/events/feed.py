@@ -24,15 +24,16 @@ class ChangeFeed:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
-        self._handlers: dict[str, list[Handler]] = defaultdict(list)
+        self._handlers: dict[str, list[tuple[Handler, Callable[[str], bool] | None]]] = defaultdict(list)
         self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
 
     async def publish(self, kind: str, entity_id: str) -> None:
         await self._redis.xadd(self._keys.changes, {"entity": f"{kind}:{entity_id}"}, maxlen=CHANGES_MAXLEN)
 
-    def subscribe(self, kind: str, handler: Handler) -> None:
-        """`handler(entity_id)` runs for each change of that kind, in its own task."""
-        self._handlers[kind].append(handler)
+    def subscribe(self, kind: str, handler: Handler, only: Callable[[str], bool] | None = None) -> None:
+        """`handler(entity_id)` runs for each change of that kind, in its own task; with `only`, just for
+        the entities it accepts (e.g. the chats this process owns), checked before any task is made."""
+        self._handlers[kind].append((handler, only))
 
     def waiter(self, entity: str) -> asyncio.Event:
         """An event set on the next change of `entity`; call `release` when done waiting."""
@@ -51,7 +52,9 @@ class ChangeFeed:
         for ev in self._waiters.get(entity, ()):
             ev.set()
         kind, _, entity_id = entity.partition(":")
-        for handler in self._handlers.get(kind, ()):
+        for handler, only in self._handlers.get(kind, ()):
+            if only is not None and not only(entity_id):
+                continue
             task = asyncio.create_task(handler(entity_id))
             task.add_done_callback(_log_failure)
 
