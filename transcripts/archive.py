@@ -42,7 +42,8 @@ class Archiver:
         self._schedule = schedule
 
     async def on_chat_change(self, chat_id: str) -> None:
-        """Change-feed handler: the first process to see a chat closed schedules its archive."""
+        """Change-feed handler, in the process that owns the chat: a closed chat's archive is scheduled
+        (a chat whose owner died before that is found by `sweep`)."""
         if await self._redis.hget(self._keys.chat(chat_id), "state") != ChatState.CLOSED:
             return
         await self.mark_closed(chat_id)

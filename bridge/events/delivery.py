@@ -38,6 +38,7 @@ LOCK_TTL = 15
 LINGER_SECONDS = 2.0
 """How long a quiet chat's lease is kept in case its next message follows soon."""
 BATCH = 100
+TAKE_POLL_SECONDS = 0.2
 
 
 @dataclass
@@ -96,6 +97,9 @@ class ChatDelivery:
         for chat_id in await self._chats.open_ids():
             if self._owns(chat_id):
                 self._start(chat_id)
+        for chat_id, again in self._again.items():
+            if not self._owns(chat_id):
+                again.set()  # moved to another process: finish the pass in hand and give the lease back
 
     async def idle(self) -> None:
         """Waits until no chat has events waiting to be delivered; tests and shutdown use it."""
@@ -136,11 +140,11 @@ class ChatDelivery:
         lease = ChatLease(self._redis, self._keys.lock(f"deliver:{chat_id}"), self._keys.chat_cursors(chat_id),
                           LOCK_TTL)
         progress, failures = _Progress(), 0
-        if not await self._take(lease):
+        if not await self._take(chat_id, lease, again):
             return
         renewal = asyncio.create_task(lease.keep_renewed(LOCK_TTL / 3))
         try:
-            while True:
+            while self._owns(chat_id):
                 again.clear()
                 try:
                     if await self._pass(chat_id, lease, progress):
@@ -165,13 +169,18 @@ class ChatDelivery:
                 renewal.exception()  # LeaseLost, already acted on: read, so asyncio does not log it again
             await self._give_back(chat_id, lease, progress)
 
-    async def _take(self, lease: ChatLease) -> bool:
-        """Every process hears of every change, so a live holder delivers what woke us: look once more
-        when its lease would run out, in case the holder had died, and leave the chat to it otherwise."""
-        if await lease.try_acquire():
-            return True
-        await _sleep_unless(await lease.remaining() + 0.1, self._closing)
-        return not self._closing.is_set() and await lease.try_acquire()
+    async def _take(self, chat_id: str, lease: ChatLease, again: asyncio.Event) -> bool:
+        """The lease is held elsewhere only while a chat moves between processes (the last owner finishes
+        its pass, at most a linger) or after its holder died (until the lease runs out): wait that long.
+        Past it, a live holder is delivering and hears the same changes; try again later all the same."""
+        deadline = asyncio.get_running_loop().time() + LOCK_TTL + 1
+        while not await lease.try_acquire():
+            if self._closing.is_set() or asyncio.get_running_loop().time() > deadline:
+                log.warning("chat %s stays with the process that holds it; looking again later", chat_id)
+                again.set()
+                return False
+            await _sleep_unless(TAKE_POLL_SECONDS, self._closing)
+        return True
 
     async def _pass(self, chat_id: str, lease: ChatLease, progress: _Progress) -> bool:
         """Delivers what is waiting, up to a batch; True when more may wait behind it."""
@@ -228,7 +237,7 @@ class ChatDelivery:
             del self._running[chat_id]
             again = self._again.pop(chat_id)
             self._set_busy(chat_id, False)
-            if again.is_set():
+            if again.is_set() and self._owns(chat_id):
                 self._start(chat_id)
 
     def _set_busy(self, chat_id: str, busy: bool) -> None:

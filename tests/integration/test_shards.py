@@ -102,3 +102,20 @@ async def test_two_processes_share_the_chats_and_a_leaver_hands_its_share_over(
         await asyncio.sleep(0.3)
         await one.delivery.idle()
         assert all(delivered(surfaces[0], c)[-1:] == ["hello?"] for c in chats), "the leaver's chats moved over"
+
+
+async def test_a_chat_that_moved_away_gives_its_lease_back_at_once(app: BridgeApp) -> None:
+    surface = RecordingSurface()
+    app.surfaces["test"] = surface
+    app.shards.members = (app.shards.member,)
+    [chat_id] = await active_chats(app, 1)
+    await app.delivery.on_change(chat_id)
+    await app.delivery.idle()
+    lease = app.keys.lock(f"deliver:{chat_id}")
+    assert await app.redis.exists(lease), "kept for the chat's next message"
+    app.shards.member = next(m for m in map(str, range(64)) if owner((m, "another"), chat_id) == "another")
+    app.shards.members = (app.shards.member, "another")
+    await app.delivery.catch_up()
+    await asyncio.sleep(0.3)  # well inside the 2 s linger
+    assert not await app.redis.exists(lease), "the new owner must not wait for it"
+    assert [e.text for e in surface.delivered] == ["hello 0"]
