@@ -18,6 +18,8 @@ from bench.load.tracking import Arrivals
 
 CARD = re.compile(r"Chat (\w+) · offer (\w+)")
 HEADER = re.compile(r"· chat (\w+)\n")
+DESK_FILTER = {"room": {"timeline": {"limit": 1000}}}
+"""Synapse's default of 10 events a room per sync drops posts when threads send at once (`limited`)."""
 
 
 @dataclass
@@ -77,7 +79,7 @@ class MatrixDesk:
     async def _loop(self, user: str, client: AsyncClient, since: str, observer: bool) -> None:
         bot = self.hs.user_id(BOT)
         while True:
-            resp = await client.sync(timeout=30_000, since=since)
+            resp = await client.sync(timeout=30_000, since=since, sync_filter=DESK_FILTER)
             if not isinstance(resp, SyncResponse):
                 await asyncio.sleep(0.2)
                 continue
