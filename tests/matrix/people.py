@@ -13,6 +13,9 @@ from tests.matrix.homeserver import BOT, Homeserver
 
 Seen = dict[str, Any]
 """A timeline event as the person saw it: the raw event plus the room it came in."""
+EVERY_EVENT = {"room": {"timeline": {"limit": 1000}}}
+"""Synapse sends at most 10 events of a room per sync by default (the rest only as a gap to fetch): a person
+who sees everything the bot posts at once (lanes send side by side) needs a longer timeline."""
 
 
 class MatrixPerson:
@@ -43,7 +46,7 @@ class MatrixPerson:
 
     async def _loop(self, since: str) -> None:
         while True:
-            resp = await self.client.sync(timeout=3000, since=since)
+            resp = await self.client.sync(timeout=3000, since=since, sync_filter=EVERY_EVENT)
             if not isinstance(resp, SyncResponse):
                 await asyncio.sleep(0.5)
                 continue
