@@ -109,7 +109,7 @@ async def test_a_chat_from_escalation_to_end_through_slack(bridge: InProcessBrid
     assert (await sender.block_action(csr, "offer_accept", accept["value"], channel=dm, message=card)).status_code == 200
     await fake.wait_for(lambda: not buttons(fake.message(dm, card["ts"])))
     assert "You accepted" in json.dumps(fake.message(dm, card["ts"])["blocks"])
-    assert any("You got the chat" in h["text"] for h in fake.hooks)
+    assert await fake.wait_for(lambda: any("You got the chat" in h["text"] for h in fake.hooks))  # its own request
 
     # the thread: header with buttons, the history under it, the customer's text escaped
     root = await fake.wait_for(lambda: next((m["ts"] for m in fake.messages[general] if m["thread_ts"] is None), None))
