@@ -1,11 +1,9 @@
 """Shared parts of the CSR-tools tests: an app booted on a config with articles, phrases and case
-types, a chat a CSR owns, a thread recorder, and an RQ worker run as its own process."""
+types, a chat a CSR owns, and an RQ worker run as its own process."""
 
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +14,7 @@ from bridge.bootstrap import bootstrap
 from bridge.commands.context import CommandContext
 from bridge.commands.replies import Reply
 from bridge.config import parse_config
-from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat, ChatState, Customer
-from bridge.domain.events import ChatEvent
-from bridge.ports import OfferView, ThreadRef
 from tests.support.configs import base_raw, merged, write_toml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,34 +63,6 @@ async def active_chat(app: BridgeApp, queue: str = "billing", agent_id: str = "a
     found = await app.chats.get(chat.id)
     assert found is not None
     return found
-
-
-@dataclass
-class RecordingSurface:
-    """The CSR side as the core sees it (the AgentSurface port), recording what lands in each thread."""
-
-    platform: str = "slack"
-    delivered: list[tuple[ThreadRef, ChatEvent]] = field(default_factory=list)
-
-    def reaches(self, agent: AgentConfig) -> bool:
-        return True
-
-    async def show_offer(self, agent: AgentConfig, view: OfferView) -> str:
-        return "ref"
-
-    async def update_offer(self, agent: AgentConfig, view: OfferView, ref: str) -> None:
-        return None
-
-    async def open_thread(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
-        return ThreadRef(self.platform, "C1", "1700000000.000100")
-
-    async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent] = (),
-                      retry: bool = False) -> str | None:
-        self.delivered.append((thread, event))
-        return None
-
-    async def notify_agent(self, agent: AgentConfig, text: str) -> None:
-        return None
 
 
 def run_worker(config_path: str, redis_url: str, timeout: float = 60) -> None:

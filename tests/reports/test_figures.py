@@ -22,10 +22,10 @@ from bridge.commands.replies import FileReply, Table, Text
 from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind
 from reports.outbox import ReplyOutbox
 from tests.knowledge.helpers import run_worker
-from tests.reports.helpers import RecordingSupervisorSurface
 from tests.reports.simulation import Logged, Script, Simulation, scripts
 from tests.routing.helpers import available, with_clock
 from tests.supervision.helpers import boot, run
+from tests.support.recording_surface import RecordingSurface
 
 SETTINGS = {"routing": {"missed_offers_before_away": 100},
             "reports": {"chart_width": 900, "chart_height": 500, "timezone": "UTC"}}
@@ -80,7 +80,7 @@ def same(actual: str, wanted: float | int | None) -> bool:
 @pytest.fixture
 async def history(tmp_path: Path, redis: Redis, redis_url: str):  # noqa: ANN201 - (app, surface, sim, window)
     app = boot(tmp_path, redis, redis_url, **SETTINGS)
-    surface = RecordingSupervisorSurface()
+    surface = RecordingSurface(platform="slack")
     app.surfaces["slack"] = surface
     start, end = window()
     played = bootstrap(app.config, redis, redis_url, "")

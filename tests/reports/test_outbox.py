@@ -10,8 +10,8 @@ from redis.asyncio import Redis
 from bridge.commands.replies import FileReply, Table, Text
 from reports.outbox import ReplyOutbox, ReplyTo, decode, encode
 from tests.knowledge.helpers import run_worker
-from tests.reports.helpers import RecordingSupervisorSurface
 from tests.supervision.helpers import boot, run
+from tests.support.recording_surface import RecordingSurface
 
 
 def test_replies_survive_the_trip() -> None:
@@ -22,7 +22,7 @@ def test_replies_survive_the_trip() -> None:
 
 async def test_a_report_without_its_store_says_so(tmp_path: Path, redis: Redis, redis_url: str) -> None:
     app = boot(tmp_path, redis, redis_url, store={"url": f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db"})
-    surface = RecordingSupervisorSurface()
+    surface = RecordingSurface(platform="slack")
     app.surfaces["slack"] = surface
     await run(app, "sam", "csr report today")
     run_worker(app.config_path, redis_url)
@@ -33,7 +33,7 @@ async def test_a_report_without_its_store_says_so(tmp_path: Path, redis: Redis, 
 
 async def test_public_in_the_supervisors_channel(tmp_path: Path, redis: Redis, redis_url: str) -> None:
     app = boot(tmp_path, redis, redis_url, slack={"supervisors_channel": "CSUP"})
-    surface = RecordingSupervisorSurface()
+    surface = RecordingSurface(platform="slack")
     app.surfaces["slack"] = surface
     await run(app, "sam", "csr report", conversation="CSUP")
     run_worker(app.config_path, redis_url)
@@ -45,7 +45,7 @@ async def test_public_in_the_supervisors_channel(tmp_path: Path, redis: Redis, r
 async def test_a_failed_post_is_retried_then_deleted(tmp_path: Path, redis: Redis, redis_url: str,
                                                     caplog: pytest.LogCaptureFixture) -> None:
     app = boot(tmp_path, redis, redis_url)
-    surface = RecordingSupervisorSurface(fail_next=1)
+    surface = RecordingSurface(platform="slack", fail_next=1)
     app.surfaces["slack"] = surface
     outbox = ReplyOutbox(app)
     await outbox.put(ReplyTo("sam", "slack"), [Text("first"), Text("second")])

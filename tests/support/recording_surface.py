@@ -3,10 +3,11 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bridge.commands.replies import Reply
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
-from bridge.ports import OfferView, ThreadRef
+from bridge.ports import OfferView, ReadAlong, ThreadRef
 
 
 @dataclass
@@ -17,11 +18,14 @@ class RecordingSurface:
     offers: list[tuple[str, OfferView]] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)
     fail_next: int = 0
+    """Fail this many of the next posts (deliveries and later replies alike)."""
     merges: bool = False
     """Carry every following event in the same post, as Slack does with a customer's burst."""
     retried: list[str] = field(default_factory=list)
-    posts: list[list[str]] = field(default_factory=list)
-    """Event ids per post made."""
+    posts: list[tuple[ThreadRef, list[str]]] = field(default_factory=list)
+    """(thread, event ids) per post made."""
+    replies: list[tuple[str, Reply, str, str, str]] = field(default_factory=list)
+    """Later replies sent: (agent id, reply, key, conversation, thread)."""
 
     def reaches(self, agent: AgentConfig) -> bool:
         return True
@@ -40,14 +44,25 @@ class RecordingSurface:
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent] = (),
                       retry: bool = False) -> str | None:
-        if self.fail_next:
-            self.fail_next -= 1
-            raise ConnectionError("platform unavailable")
+        self._maybe_fail()
         self.retried += [event.id] if retry else []
         carried = [event, *following] if self.merges else [event]
         self.delivered += carried
-        self.posts.append([e.id for e in carried])
+        self.posts.append((thread, [e.id for e in carried]))
         return carried[-1].id
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:
         self.notices.append((agent.id, text))
+
+    async def invite_supervisor(self, thread: ThreadRef, chat: Chat, agent: AgentConfig) -> ReadAlong:
+        return ReadAlong(f"https://{self.platform}.example/{thread.conversation}", "member")
+
+    async def send_reply(self, agent: AgentConfig, reply: Reply, key: str, conversation: str = "",
+                         thread: str = "") -> None:
+        self._maybe_fail()
+        self.replies.append((agent.id, reply, key, conversation, thread))
+
+    def _maybe_fail(self) -> None:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise ConnectionError("platform unavailable")

@@ -8,14 +8,15 @@ from redis.asyncio import Redis
 from bridge.commands.replies import Text
 from bridge.domain.events import EventKind
 from bridge.ports import ThreadRef
-from tests.knowledge.helpers import RecordingSurface, active_chat, boot, run, run_worker
+from tests.knowledge.helpers import active_chat, boot, run, run_worker
+from tests.support.recording_surface import RecordingSurface
 
 THREAD = ThreadRef("slack", "C1", "1700000000.000100")
 
 
 async def test_transcript_is_posted_into_the_thread_as_a_file(tmp_path: Path, redis: Redis, redis_url: str) -> None:
     app = boot(tmp_path, redis, redis_url)
-    surface = RecordingSurface()
+    surface = RecordingSurface(platform="slack")
     app.surfaces["slack"] = surface
     chat = await active_chat(app, messages=("My parcel <b>never</b> arrived",))
     await app.threads.put(chat, THREAD)
@@ -36,8 +37,8 @@ async def test_transcript_is_posted_into_the_thread_as_a_file(tmp_path: Path, re
 
     await app.delivery.on_change(chat.id)
     await app.delivery.idle()
-    posted = [(t, e) for t, e in surface.delivered if e.id == notice.id]
-    assert posted and posted[0][0] == THREAD
+    posted = [thread for thread, ids in surface.posts if notice.id in ids]
+    assert posted and posted[0] == THREAD
 
     stored = await app.attachments.read(attachment.id)
     assert stored is not None
