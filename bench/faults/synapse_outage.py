@@ -3,13 +3,12 @@ words in its outbox and posts them when the homeserver is back, each once and in
 sent meanwhile (retried by their client) reach the customers once."""
 
 import asyncio
-import time
 from pathlib import Path
 
 from bench.faults.matrix_desk import MatrixDesk
 from bench.faults.rig import Rig
 from bench.faults.tally import Tally
-from bench.faults.traffic import Conversations, during
+from bench.faults.traffic import Conversations
 from tests.matrix.homeserver import BOT, Homeserver, password, populate
 from tests.matrix.people import MatrixPerson
 
@@ -39,17 +38,13 @@ async def run(workdir: Path, chats: int = 20, messages: int = 10, outage: float 
             await desk.available()
             talk = Conversations(rig, desk, chats, messages, pause=outage * 1.5 / messages)  # type: ignore[arg-type]
             await talk.open()
-            back = 0.0
 
             async def homeserver_away() -> None:
-                nonlocal back
                 await asyncio.to_thread(hs.synapse.stop)
                 await asyncio.sleep(outage)
                 await asyncio.to_thread(hs.synapse.restart)
-                back = time.monotonic()
 
-            await during(talk, 0.1, homeserver_away)
-            caught_up = await talk.settle(back, quiet, limit=quiet * 4)
+            caught_up = await talk.through_fault(0.1, homeserver_away, quiet)
             to_thread, to_customer = await talk.tallies(NAME)
             await talk.close()
         finally:

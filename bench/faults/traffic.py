@@ -3,15 +3,18 @@ for where it should have arrived (the customer's words in the thread, the CSR's 
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
 from bench.faults.customers import WidgetCustomer, close_all
-from bench.faults.rig import Rig
+from bench.faults.rig import Rig, agents, slack_section, slack_sender
 from bench.faults.slack_desk import SlackDesk
 from bench.faults.tally import Tally
+from tests.slack.fake_slack import FakeSlack
 
 GRACE = 3.0
 """Once everything has arrived, how long to keep looking for late repeats."""
@@ -91,17 +94,38 @@ class Conversations:
             await asyncio.sleep(0.2)
         return complete - since if complete is not None else None
 
+    async def through_fault(self, at: float, fault: Callable[[], Awaitable[None]], quiet: float) -> float | None:
+        """Runs the talk with `fault` once `at` of it is done, then `settle`s from the fault's end (or from 0.0
+        when the talk finished first): seconds from then until all had arrived, if they did."""
+        ended = 0.0
+        talk = asyncio.create_task(self.talk())
+        reached = asyncio.create_task(self.when(at))
+        done, _ = await asyncio.wait({talk, reached}, return_when=asyncio.FIRST_COMPLETED)
+        if reached in done:
+            await fault()
+            ended = time.monotonic()
+        else:
+            reached.cancel()
+        await talk
+        return await self.settle(ended, quiet, limit=quiet * 4)
+
     async def close(self) -> None:
         await close_all(self._sockets)
 
 
-async def during(conversations: Conversations, at: float, fault: Callable[[], object]) -> None:
-    """Runs the talk, and the fault once `at` of it is done; returns when both are over."""
-    talk = asyncio.create_task(conversations.talk())
-    reached = asyncio.create_task(conversations.when(at))
-    done, _ = await asyncio.wait({talk, reached}, return_when=asyncio.FIRST_COMPLETED)
-    if reached in done:
-        await fault()  # type: ignore[misc]
-    else:
-        reached.cancel()
-    await talk
+@asynccontextmanager
+async def busy_slack_chats(workdir: Path, fake: FakeSlack, chats: int, messages: int, pause: float,
+                           appendonly: bool = False) -> AsyncIterator[Conversations]:
+    """A rig with serve running, a CSR on Slack for every 10 chats, and the chats open and accepted."""
+    csrs = max(1, (chats + 9) // 10)
+    rig = await Rig(workdir, appendonly=appendonly).start({**slack_section(fake), "agents": agents(csrs, 10)})
+    try:
+        await rig.start_serve()
+        desk = SlackDesk(fake, slack_sender(rig, fake), rig.redis, rig.keys, [f"UCSR{i}" for i in range(csrs)])
+        await desk.available()
+        talk = Conversations(rig, desk, chats, messages, pause)
+        await talk.open()
+        yield talk
+        await talk.close()
+    finally:
+        await rig.stop()

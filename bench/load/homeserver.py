@@ -8,6 +8,7 @@ admins to do for the bridge's bot; the bench's CSRs and the baseline bot need it
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.matrix.homeserver import Homeserver
 from tests.matrix.synapse import Synapse
 
 BOT = "bridgebot"
@@ -23,20 +24,10 @@ def csr_localpart(i: int) -> str:
 
 
 @dataclass
-class BenchHomeserver:
-    synapse: Synapse
-    csrs: list[str]
-    rooms: dict[str, str] = field(default_factory=dict)
+class BenchHomeserver(Homeserver):
+    """The tests' homeserver handle, with the bench's CSRs (localparts) and a way to stop it."""
 
-    @property
-    def url(self) -> str:
-        return self.synapse.url
-
-    def user_id(self, localpart: str) -> str:
-        return self.synapse.user_id(localpart)
-
-    def token(self, localpart: str) -> str:
-        return self.synapse.users[localpart]
+    csrs: list[str] = field(default_factory=list)
 
     def stop(self) -> None:
         self.synapse.stop()
@@ -52,7 +43,7 @@ def start_homeserver(workdir: Path, csrs: int, queues: list[str]) -> BenchHomese
     for user in (BOT, BASELINE_BOT, *people):
         synapse.register(user, password(user))
         synapse.exempt(user)
-    hs = BenchHomeserver(synapse, people)
+    hs = BenchHomeserver(synapse, csrs=people)
     for queue in queues:
         room = synapse.create_room("admin", queue, invite=[BOT, BASELINE_BOT, *people])
         for user in (BASELINE_BOT, *people):

@@ -13,7 +13,7 @@ from typing import Any
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, InviteMemberEvent, SyncResponse
 
 from bench.load.homeserver import BOT, BenchHomeserver
-from bench.load.slack_desk import Thread
+from bench.load.threads import SeenThreads, Thread
 from bench.load.tracking import Arrivals
 
 CARD = re.compile(r"Chat (\w+) · offer (\w+)")
@@ -28,11 +28,10 @@ class MatrixDesk:
     queue_rooms: set[str]
     threads_seen: Arrivals = field(default_factory=Arrivals)
     offers_at: dict[str, float] = field(default_factory=dict)
-    threads: dict[str, Thread] = field(default_factory=dict)
+    threads: SeenThreads = field(default_factory=SeenThreads)
     failures: int = 0
     _clients: dict[str, AsyncClient] = field(default_factory=dict)
     _card_owner: dict[str, str] = field(default_factory=dict)
-    _thread_waiters: dict[str, asyncio.Future[Thread]] = field(default_factory=dict)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -58,13 +57,10 @@ class MatrixDesk:
             await self._send(user, room, "m.room.message", {"msgtype": "m.text", "body": "!csr available"})
 
     async def thread_of(self, chat_id: str, timeout: float) -> Thread:
-        if chat_id in self.threads:
-            return self.threads[chat_id]
-        waiter = self._thread_waiters.setdefault(chat_id, asyncio.get_running_loop().create_future())
-        return await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        return await self.threads.wait(chat_id, timeout)
 
     async def reply(self, chat_id: str, text: str, via: int = 0) -> bool:
-        thread = self.threads[chat_id]
+        thread = self.threads.seen[chat_id]
         content = {"msgtype": "m.text", "body": text,
                    "m.relates_to": {"rel_type": "m.thread", "event_id": thread.root, "is_falling_back": True,
                                     "m.in_reply_to": {"event_id": thread.root}}}
@@ -112,7 +108,4 @@ class MatrixDesk:
             self.threads_seen.saw(body, at)
         elif (header := HEADER.search(body)) and header[1] in self._card_owner:
             chat = header[1]
-            thread = self.threads[chat] = Thread(room_id, source["event_id"], self._card_owner[chat])
-            waiter = self._thread_waiters.pop(chat, None)
-            if waiter is not None and not waiter.done():
-                waiter.set_result(thread)
+            self.threads.found(chat, Thread(room_id, source["event_id"], self._card_owner[chat]))

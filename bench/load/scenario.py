@@ -18,7 +18,7 @@ import aiohttp
 from bench.load.concurrency import bounded
 from bench.load.customers import Customer
 from bench.load.results import Counts, PlatformRun
-from bench.load.slack_desk import Thread
+from bench.load.threads import Thread
 from bench.load.tracking import Arrivals, customer_token, reply_token
 
 WAIT = 60.0

@@ -14,16 +14,10 @@ from typing import Any
 from bench.load.concurrency import bounded
 from bench.load.procs import Child
 from bench.load.signing import SignedSlack
+from bench.load.threads import SeenThreads, Thread
 from bench.load.tracking import Arrivals
 
 OFFER_ACCEPT = "offer_accept"
-
-
-@dataclass
-class Thread:
-    channel: str
-    root: str
-    user: str
 
 
 @dataclass
@@ -35,9 +29,8 @@ class SlackDesk:
     threads_seen: Arrivals = field(default_factory=Arrivals)
     offers_at: dict[str, float] = field(default_factory=dict)
     """Chat id -> when its offer card reached Slack."""
-    threads: dict[str, Thread] = field(default_factory=dict)
+    threads: SeenThreads = field(default_factory=SeenThreads)
     _card_owner: dict[str, str] = field(default_factory=dict)
-    _thread_waiters: dict[str, asyncio.Future[Thread]] = field(default_factory=dict)
     _reader: asyncio.Task[None] | None = None
     _accepts: set[asyncio.Task[bool]] = field(default_factory=set)
 
@@ -58,13 +51,10 @@ class SlackDesk:
             raise RuntimeError("some CSRs could not go available")
 
     async def thread_of(self, chat_id: str, timeout: float) -> Thread:
-        if chat_id in self.threads:
-            return self.threads[chat_id]
-        waiter = self._thread_waiters.setdefault(chat_id, asyncio.get_running_loop().create_future())
-        return await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        return await self.threads.wait(chat_id, timeout)
 
     async def reply(self, chat_id: str, text: str, via: int = 0) -> bool:
-        thread = self.threads[chat_id]
+        thread = self.threads.seen[chat_id]
         return await self.sender.reply(self._url(via), thread.user, thread.channel, thread.root, text)
 
     def _url(self, i: int) -> str:
@@ -88,9 +78,6 @@ class SlackDesk:
             self._accepts.add(task)
             task.add_done_callback(self._accepts.discard)
         elif chat and post["th"] is None and chat in self._card_owner:
-            thread = self.threads[chat] = Thread(channel, post["ts"], self._card_owner[chat])
-            waiter = self._thread_waiters.pop(chat, None)
-            if waiter is not None and not waiter.done():
-                waiter.set_result(thread)
+            self.threads.found(chat, Thread(channel, post["ts"], self._card_owner[chat]))
         elif post["th"]:
             self.threads_seen.saw(post["text"], post["at"])
