@@ -22,10 +22,13 @@ from adapters.widget.bodies import json_limit, parse_json
 from adapters.widget.context import WidgetContext
 from adapters.widget.errors import ApiError
 from adapters.widget.schemas import SocketFrame, SocketMessage, SocketTyping
+from adapters.widget.tokens import expired
 from adapters.widget.views import event_out, stored_client_id
 from bridge.chats import from_hash
+from bridge.clock import now
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import AuthorKind, EventKind
+from bridge.events.typing import Typist
 
 RECHECK_SECONDS = 20.0
 """Re-read the stream this often even without a notification (belt and braces after a feed hiccup)."""
@@ -62,7 +65,7 @@ class ChatSocket:
         await ws.accept()
         closed = asyncio.Event()
         tasks = {asyncio.create_task(self._push(ws, chat.id, after, closed)),
-                 asyncio.create_task(self._listen(ws, chat.id, token))}
+                 asyncio.create_task(self._listen(ws, chat.id, self._ctx.tokens.expires_at(token)))}
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         closed.set()  # the pusher also stops on this: redis-py may swallow a cancellation mid-command
         for task in pending:
@@ -79,6 +82,7 @@ class ChatSocket:
     async def _push(self, ws: WebSocket, chat_id: str, after: str, closed: asyncio.Event) -> int:
         feed, last, shown, spoke = self._ctx.app.feed, after, None, 0.0
         entities = (f"chat:{chat_id}", f"typing:{chat_id}")
+        typing_due = True  # the signals are read again on a typing change or a recheck, not on every event
         while not closed.is_set():
             chat_ev, typing_ev = (feed.waiter(e) for e in entities)
             try:
@@ -90,7 +94,7 @@ class ChatSocket:
                     if event.kind == EventKind.CLOSED or (event.kind == EventKind.MESSAGE
                                                           and event.author.kind == AuthorKind.AGENT):
                         spoke = math.inf if event.kind == EventKind.CLOSED else event.ts
-                typist = (await self._ctx.typing.current(chat_id)).get(AuthorKind.AGENT.value)
+                typist = await self._agent_typing(chat_id) if typing_due else _unexpired(shown)
                 if typist is not None and typist.since <= spoke:
                     typist = None  # they have sent their message (or the chat ended) since
                 if typist != shown:  # a new or renewed signal, or the end of one; never a repeat
@@ -99,7 +103,9 @@ class ChatSocket:
                     shown = typist
                 if len(batch) < PAGE:
                     await _wait_any(chat_ev, typing_ev, closed, timeout=RECHECK_SECONDS)
+                typing_due = typing_ev.is_set() or not chat_ev.is_set()
             except (RedisConnectionError, RedisTimeoutError):
+                typing_due = True
                 # Redis is away for a moment: the socket stays open and pushing resumes after `last`.
                 await _wait_any(closed, timeout=REDIS_RETRY_SECONDS)
             finally:
@@ -107,7 +113,10 @@ class ChatSocket:
                 feed.release(entities[1], typing_ev)
         return 0
 
-    async def _listen(self, ws: WebSocket, chat_id: str, token: str) -> int:
+    async def _agent_typing(self, chat_id: str) -> Typist | None:
+        return (await self._ctx.typing.current(chat_id)).get(AuthorKind.AGENT.value)
+
+    async def _listen(self, ws: WebSocket, chat_id: str, token_expires: float) -> int:
         """Handles the customer's frames until they disconnect; returns the close code to use."""
         while True:
             message = await ws.receive()
@@ -117,7 +126,7 @@ class ChatSocket:
             try:
                 frame = _frame(message.get("text"), json_limit(self._ctx.config.max_message_chars))
                 cid = stored_client_id(frame.client_msg_id) if isinstance(frame, SocketMessage) else ""
-                chat, seen = await self._chat(chat_id, token, cid)
+                chat, seen = await self._chat(chat_id, token_expires, cid)
                 await self._handle(ws, chat, frame, seen)
             except ApiError as exc:
                 cid = frame.client_msg_id if isinstance(frame, SocketMessage) else ""
@@ -125,10 +134,11 @@ class ChatSocket:
                 if exc.status in (401, 403, 404):
                     return 4000 + exc.status
 
-    async def _chat(self, chat_id: str, token: str, client_msg_id: str) -> tuple[Chat, str | None]:
+    async def _chat(self, chat_id: str, token_expires: float, client_msg_id: str) -> tuple[Chat, str | None]:
         """Checked on every frame: a socket outliving its token or its chat stops taking input. Also the
         event already stored for the frame's client message id (a resend), read in the same round trip."""
-        self._ctx.tokens.chat_id(token)
+        if now() >= token_expires:
+            raise expired()
         app = self._ctx.app
         async with app.redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(app.keys.chat(chat_id))
@@ -151,6 +161,10 @@ class ChatSocket:
             await ws.send_json({"type": "ack", "client_msg_id": frame.client_msg_id, "event_id": seen})
         else:
             await ws.send_json({"type": "pong"})
+
+
+def _unexpired(typist: Typist | None) -> Typist | None:
+    return typist if typist is not None and typist.until > now() else None
 
 
 def _frame(text: str | None, limit: int) -> Any:

@@ -34,15 +34,27 @@ class SessionTokens:
 
     def chat_id(self, token: str) -> str:
         """The chat the token opens; ApiError(401) when it is forged, garbled or expired."""
+        return self._verify(token)[0]
+
+    def expires_at(self, token: str) -> float:
+        """When a valid token stops opening its chat: a long-lived socket checks this on every frame
+        instead of verifying the signature again."""
+        return self._verify(token)[1] + self._ttl
+
+    def _verify(self, token: str) -> tuple[str, float]:
         try:
-            data = self._serializer.loads(token, max_age=self._ttl)
+            data, signed = self._serializer.loads(token, max_age=self._ttl, return_timestamp=True)
         except SignatureExpired:
-            raise ApiError(401, "token_expired", "This chat session has expired; start a new chat.") from None
+            raise expired() from None
         except BadData:
             raise ApiError(401, "invalid_token", "The session token is not valid.") from None
         if not isinstance(data, dict) or not isinstance(data.get("c"), str):
             raise ApiError(401, "invalid_token", "The session token is not valid.")
-        return data["c"]
+        return data["c"], signed.timestamp()
+
+
+def expired() -> ApiError:
+    return ApiError(401, "token_expired", "This chat session has expired; start a new chat.")
 
 
 def signing_key(configured: str, data_dir: Path) -> str:

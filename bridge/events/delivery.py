@@ -206,7 +206,10 @@ class ChatDelivery:
         sink = f"{thread.platform}:{thread.thread_id}"
         if sink == progress.sink:
             return snap.events
-        progress.enter(sink, snap.cursors)
+        cursors = snap.cursors
+        if cursors is None:  # the chat moved to another thread (a transfer) since this lease's first pass
+            cursors = await self._redis.hgetall(self._keys.chat_cursors(chat_id))
+        progress.enter(sink, cursors)
         return await self._stream.read_after(chat_id, progress.cursor, count=BATCH)
 
     async def _deliver(self, surface: AgentSurface, lease: ChatLease, thread: ThreadRef, chat: Chat,

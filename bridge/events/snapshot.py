@@ -25,23 +25,25 @@ class Snapshot:
     threads: dict[str, ThreadRef]
     """By `platform:queue`, as ThreadStore keeps them."""
     events: list[ChatEvent]
-    cursors: dict[str, str]
+    cursors: dict[str, str] | None
+    """Read on a lease's first pass only; later passes know where they stand."""
 
 
 async def read_snapshot(redis: Redis, keys: Keys, chat_id: str, after: str | None, count: int, lease: ChatLease,
                         flush: Mapping[str, str] | None = None) -> Snapshot:
-    """Events after `after`; none when it is None (a lease's first pass, which learns its cursor here)."""
+    """Events after `after`; when it is None (a lease's first pass), the cursors instead of events."""
     async with redis.pipeline(transaction=False) as pipe:
         if flush:
             await lease.mark(flush, pipe=pipe)
         pipe.hgetall(keys.chat(chat_id))
         pipe.hgetall(keys.chat_threads(chat_id))
-        pipe.hgetall(keys.chat_cursors(chat_id))
-        if after is not None:
+        if after is None:
+            pipe.hgetall(keys.chat_cursors(chat_id))
+        else:
             pipe.xrange(keys.chat_events(chat_id), range_start(after), "+", count=count)
         results = await pipe.execute()
     if flush and not results.pop(0):
         raise LeaseLost(keys.chat(chat_id))
-    chat_raw, threads_raw, cursors, *rows = results
-    return Snapshot(from_hash(chat_raw) if chat_raw else None, decode_threads(threads_raw),
-                    decode_rows(chat_id, rows[0] if rows else []), cursors)
+    chat_raw, threads_raw, last = results
+    cursors, events = (last, []) if after is None else (None, decode_rows(chat_id, last))
+    return Snapshot(from_hash(chat_raw) if chat_raw else None, decode_threads(threads_raw), events, cursors)
