@@ -19,11 +19,26 @@ def counts(c: Counts) -> str:
     return f"{c.sent} / {c.delivered} / {c.duplicated} / {c.lost}" + (f" (+{c.echoed} echoed)" if c.echoed else "")
 
 
+def per_message(usage: dict[str, Usage], names: list[str], messages: int) -> list[float]:
+    """Milliseconds of CPU per message in each named process (0 for one not measured)."""
+    return [usage[n].cpu_seconds * 1000 / messages if n in usage and messages else 0.0 for n in names]
+
+
+def flood_cost(run: PlatformRun, server: str) -> tuple[str, str, str]:
+    """Where the flood's CPU went, beside the bare SDK's: on a machine whose cores are all busy, the ratio
+    is about the inverse of the two totals."""
+    bridge = per_message(run.flood_usage, ["serve-0", "redis", server, "bench"], run.flood_messages)
+    bare = per_message(run.baseline_usage, ["baseline", server], run.baseline_messages)
+    return (" / ".join(f"{x:.2f}" for x in bridge), " / ".join(f"{x:.2f}" for x in bare),
+            f"{sum(bridge):.2f} vs {sum(bare):.2f} ms")
+
+
 def rows(run: PlatformRun) -> list[tuple[str, str]]:
     serve = run.usage.get("serve-0")
     per_message = (serve.cpu_seconds * 1000 / (run.conversation_messages + run.flood_messages)) if serve else 0.0
     platform_proc = "fake-slack" if run.platform == "slack" else "synapse"
     base = run.baseline_usage.get("baseline")
+    flood_cpu, bare_cpu, totals = flood_cost(run, platform_proc)
     return [
         ("customers / CSRs", f"{run.customers} / {run.csrs}"),
         ("escalation -> offer p50 / p99", ms(run.escalate_ms)),
@@ -37,6 +52,9 @@ def rows(run: PlatformRun) -> list[tuple[str, str]]:
         ("serve CPU per message", f"{per_message:.2f} ms"),
         ("bare SDK CPU per message", f"{base.cpu_seconds * 1000 / run.baseline_messages:.2f} ms"
          if base and run.baseline_messages else "-"),
+        ("flood CPU ms/msg: serve/redis/server/bench", flood_cpu),
+        ("bare CPU ms/msg: SDK client/server", bare_cpu),
+        ("CPU per message, bridge vs bare", totals),
         ("serve peak RSS", f"{serve.peak_rss / MB:.0f} MB" if serve else "-"),
         ("worker / redis CPU", f"{cpu(run.usage, 'worker-0')} / {cpu(run.usage, 'redis')}"),
         ("platform server / bench CPU", f"{cpu(run.usage, platform_proc)} / {cpu(run.usage, 'bench')}"),

@@ -47,6 +47,7 @@ class PlatformRun:
     to_thread: Counts = field(default_factory=Counts)
     to_customer: Counts = field(default_factory=Counts)
     usage: dict[str, Usage] = field(default_factory=dict)
+    flood_usage: dict[str, Usage] = field(default_factory=dict)
     baseline_usage: dict[str, Usage] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     """What went wrong on the bench's side: refused requests, socket errors."""

@@ -34,7 +34,11 @@ async def run_platform(world: World, platform: str, desk: Desk, csrs: int, size:
     try:
         await escalate_all(run, customers, desk, size)
         await converse(run, customers, desk, inbox, size)
-        await flood(run, customers, desk, size)
+        flood_meter = Meter(watched(world)).start()
+        try:
+            await flood(run, customers, desk, size)
+        finally:
+            run.flood_usage = await flood_meter.stop()
     finally:
         run.usage = await meter.stop()
         count(run, customers, desk, inbox, size)
