@@ -9,6 +9,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from bridge.clock import now
 from bridge.domain.agent import Presence
 from bridge.domain.events import EventKind
 from bridge.service import CUSTOMER_ORIGIN
@@ -117,6 +118,24 @@ async def test_typing_goes_both_ways_without_touching_the_stream(served: Served)
     assert [f["event"]["text"] for f in sent if f["type"] == "event"] == ["done typing"]
     assert sent[-1]["typing"] is False, "a CSR's message ends their typing indicator"
     assert [e.kind for e in await served.app.stream.read_all(cid)] == [EventKind.MESSAGE] * 2
+
+
+async def test_a_typing_signal_that_ran_out_is_cleared_with_the_next_message(served: Served) -> None:
+    """A CSR client that stops typing without saying so: the indicator ends when its signal runs out."""
+    app = served.app
+    async with served.client() as c, socket(served, chat := await served.start_chat(c, message="hi")) as ws:
+        cid = chat["chat_id"]
+        await frames_until(ws, lambda f: f["type"] == "event")
+        short = json.dumps({"name": "Alice", "until": now() + 0.3})
+        await app.redis.hset(app.keys.chat_typing(cid), "agent", short)
+        await app.feed.publish("typing", cid)
+        on = await frames_until(ws, lambda f: f["type"] == "typing")
+        await asyncio.sleep(0.5)
+        await c.post(f"/api/v1/chats/{cid}/messages", json={"text": "still there?"}, headers=auth(chat))
+        after = await frames_until(ws, lambda f: f["type"] == "typing")
+    assert on[-1] == {"type": "typing", "typing": True, "name": "Alice"}
+    assert [f["event"]["text"] for f in after if f["type"] == "event"] == ["still there?"]
+    assert after[-1] == {"type": "typing", "typing": False, "name": ""}
 
 
 async def test_bad_frames_get_errors_and_the_socket_stays_usable(served: Served) -> None:
