@@ -6,7 +6,8 @@ The pacer is passed before a batch is taken, so messages that arrive while the b
 leave together as one post. A post the homeserver refuses for good stays queued (never dropped),
 is reported on /readyz, and is retried slowly until someone fixes the room; its lane gives up its
 sending slot meanwhile, so other lanes go on. A lane's task ends when its outbox is empty; a wake-up
-starts it again, and a sweep every SWEEP_SECONDS resumes any lane with posts whose wake-up was lost.
+starts it again, and a sweep every `sweep_seconds` (SWEEP_SECONDS by default) resumes any lane with
+posts whose wake-up was lost.
 """
 
 import asyncio
@@ -32,7 +33,7 @@ MAX_SENDING = 32
 
 class OutboxSenders:
     def __init__(self, outbox: Outbox, poster: Poster, pacer: Pacer, composer: Composer, redis: Redis,
-                 keys: Keys, max_sending: int = MAX_SENDING) -> None:
+                 keys: Keys, max_sending: int = MAX_SENDING, sweep_seconds: float = SWEEP_SECONDS) -> None:
         self._outbox = outbox
         self._poster = poster
         self._pacer = pacer
@@ -40,6 +41,7 @@ class OutboxSenders:
         self._redis = redis
         self._errors = keys.platform_errors("matrix")
         self.slots = Slots(max_sending)
+        self._sweep_seconds = sweep_seconds
         self._tasks: dict[Lane, asyncio.Task[None]] = {}
         self._wakes: dict[Lane, asyncio.Event] = {}
         self._reported: set[Lane] = set()
@@ -67,7 +69,7 @@ class OutboxSenders:
                 except RedisError as exc:
                     failures += 1
                     log.warning("could not list the Matrix outboxes (%s); retrying", exc)
-                await asyncio.sleep(_backoff(failures) if failures else SWEEP_SECONDS)
+                await asyncio.sleep(_backoff(failures) if failures else self._sweep_seconds)
         finally:
             self._active = False
             tasks = list(self._tasks.values())
