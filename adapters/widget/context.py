@@ -12,6 +12,9 @@ from bridge.config.widget import WidgetConfig
 from bridge.domain.chat import Chat
 from bridge.events.typing import TypingSignals
 
+SESSION_SCOPE = "session"
+SESSION_ACTIONS = "messages in this chat"
+
 
 @dataclass(frozen=True)
 class WidgetContext:
@@ -49,4 +52,4 @@ class WidgetContext:
 
     async def count_action(self, chat_id: str) -> None:
         """Per-session limit on what a customer can do (messages, files, escalations, ratings)."""
-        await self.limiter.check("session", chat_id, self.config.messages_per_minute, 60, "messages in this chat")
+        await self.limiter.check(SESSION_SCOPE, chat_id, self.config.messages_per_minute, 60, SESSION_ACTIONS)

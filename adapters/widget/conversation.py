@@ -31,7 +31,8 @@ def _closed() -> ApiError:
 
 
 async def say(ctx: WidgetContext, chat: Chat, text: str, client_msg_id: str,
-              attachments: list[Attachment] | None = None) -> ChatEvent:
+              attachments: list[Attachment] | None = None, was_typing: bool = True) -> ChatEvent:
+    """`was_typing=False`: the caller knows the customer sent no typing signal, so none is cleared."""
     check_text(text, ctx.config.max_message_chars, allow_empty=bool(attachments))
     if chat.state == ChatState.CLOSED:
         raise _closed()
@@ -40,7 +41,8 @@ async def say(ctx: WidgetContext, chat: Chat, text: str, client_msg_id: str,
                                                        current=chat)
     except ChatClosed:
         raise _closed() from None
-    await ctx.typing.set(chat.id, AuthorKind.CUSTOMER.value, chat.customer.name, False)
+    if was_typing:
+        await ctx.typing.set(chat.id, AuthorKind.CUSTOMER.value, chat.customer.name, False)
     if chat.state == ChatState.BOT:
         await _suggest(ctx, chat, event)
     return event

@@ -7,6 +7,7 @@ a refused call learns how long to wait (Retry-After).
 import math
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapters.widget.errors import rate_limited
@@ -33,14 +34,22 @@ class RateLimiter:
 
     async def wait_needed(self, scope: str, subject: str, limit: int, window_seconds: float) -> int:
         """Counts one call; 0 when allowed, else the whole seconds until the window reopens."""
-        ttl_ms = await self._hit(keys=[self._keys.rate(scope, subject)], args=[limit, int(window_seconds * 1000)])
-        return math.ceil(int(ttl_ms) / 1000) if ttl_ms else 0
+        return seconds_to_wait(await self._hit(keys=[self._keys.rate(scope, subject)],
+                                               args=[limit, int(window_seconds * 1000)]))
+
+    async def count_in(self, pipe: Pipeline, scope: str, subject: str, limit: int, window_seconds: float) -> None:
+        """Counts one call in the caller's pipeline (one round trip for all); `seconds_to_wait` reads its result."""
+        await self._hit(keys=[self._keys.rate(scope, subject)], args=[limit, int(window_seconds * 1000)], client=pipe)
 
     async def check(self, scope: str, subject: str, limit: int, window_seconds: float, what: str) -> None:
         """Raises the API's 429 error (with Retry-After) when the limit is used up."""
         wait = await self.wait_needed(scope, subject, limit, window_seconds)
         if wait:
             raise rate_limited(wait, what)
+
+
+def seconds_to_wait(ttl_ms: int | None) -> int:
+    return math.ceil(int(ttl_ms) / 1000) if ttl_ms else 0
 
 
 def client_address(scope: Scope) -> str:

@@ -8,6 +8,7 @@ Connect with `?token=...&after=LAST_EVENT_ID` to resume.
 import asyncio
 import contextlib
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -19,8 +20,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from adapters.widget import conversation
 from adapters.widget.api_chats import PAGE, valid_after
 from adapters.widget.bodies import json_limit, parse_json
-from adapters.widget.context import WidgetContext
-from adapters.widget.errors import ApiError
+from adapters.widget.context import SESSION_ACTIONS, SESSION_SCOPE, WidgetContext
+from adapters.widget.errors import ApiError, rate_limited
+from adapters.widget.ratelimit import seconds_to_wait
 from adapters.widget.schemas import SocketFrame, SocketMessage, SocketTyping
 from adapters.widget.tokens import expired
 from adapters.widget.views import event_out, stored_client_id
@@ -118,6 +120,7 @@ class ChatSocket:
 
     async def _listen(self, ws: WebSocket, chat_id: str, token_expires: float) -> int:
         """Handles the customer's frames until they disconnect; returns the close code to use."""
+        typing = False  # what this socket last said of the customer's typing
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
@@ -125,42 +128,61 @@ class ChatSocket:
             frame: Any = None
             try:
                 frame = _frame(message.get("text"), json_limit(self._ctx.config.max_message_chars))
-                cid = stored_client_id(frame.client_msg_id) if isinstance(frame, SocketMessage) else ""
-                chat, seen = await self._chat(chat_id, token_expires, cid)
-                await self._handle(ws, chat, frame, seen)
+                typing = await self._handle(ws, await self._read(chat_id, token_expires, frame), frame, typing)
             except ApiError as exc:
                 cid = frame.client_msg_id if isinstance(frame, SocketMessage) else ""
                 await ws.send_json({"type": "error", **exc.body(), "client_msg_id": cid})
                 if exc.status in (401, 403, 404):
                     return 4000 + exc.status
 
-    async def _chat(self, chat_id: str, token_expires: float, client_msg_id: str) -> tuple[Chat, str | None]:
-        """Checked on every frame: a socket outliving its token or its chat stops taking input. Also the
-        event already stored for the frame's client message id (a resend), read in the same round trip."""
+    async def _read(self, chat_id: str, token_expires: float, frame: Any) -> "_Frame":
+        """Checked on every frame: a socket outliving its token or its chat stops taking input. The same
+        round trip reads the event already stored for a message's client id (a resend) and counts the frame
+        against its rate limit."""
         if now() >= token_expires:
             raise expired()
-        app = self._ctx.app
+        ctx, app = self._ctx, self._ctx.app
+        cid = stored_client_id(frame.client_msg_id) if isinstance(frame, SocketMessage) else ""
         async with app.redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(app.keys.chat(chat_id))
-            pipe.hget(app.keys.chat_msgids(chat_id), client_msg_id or "-")
-            raw, seen = await pipe.execute()
+            pipe.hget(app.keys.chat_msgids(chat_id), cid or "-")
+            if isinstance(frame, SocketMessage):
+                await ctx.limiter.count_in(pipe, SESSION_SCOPE, chat_id, ctx.config.messages_per_minute, 60)
+            elif isinstance(frame, SocketTyping):
+                await ctx.limiter.count_in(pipe, "typing", chat_id, TYPING_PER_MINUTE, 60)
+            raw, seen, *counted = await pipe.execute()
         if not raw:
             raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.")
-        return from_hash(raw), seen if client_msg_id else None
+        return _Frame(from_hash(raw), seen if cid else None, seconds_to_wait(counted[0] if counted else 0))
 
-    async def _handle(self, ws: WebSocket, chat: Chat, frame: Any, seen: str | None) -> None:
-        ctx = self._ctx
+    async def _handle(self, ws: WebSocket, read: "_Frame", frame: Any, typing: bool) -> bool:
+        """Acts on one frame; returns whether the customer is typing, as far as this socket knows."""
+        ctx, chat = self._ctx, read.chat
         if isinstance(frame, SocketTyping):
-            if chat.state == ChatState.CLOSED or await ctx.limiter.wait_needed("typing", chat.id, TYPING_PER_MINUTE, 60):
-                return  # typing is a hint: dropped quietly after the end or when it comes too often
+            if chat.state == ChatState.CLOSED or read.wait:
+                return typing  # typing is a hint: dropped quietly after the end or when it comes too often
             await ctx.typing.set(chat.id, AuthorKind.CUSTOMER.value, chat.customer.name, frame.typing)
-        elif isinstance(frame, SocketMessage):
+            return frame.typing
+        if isinstance(frame, SocketMessage):
+            seen = read.seen
             if seen is None:
-                await ctx.count_action(chat.id)
-                seen = (await conversation.say(ctx, chat, frame.text, frame.client_msg_id)).id
+                if read.wait:
+                    raise rate_limited(read.wait, SESSION_ACTIONS)
+                seen = (await conversation.say(ctx, chat, frame.text, frame.client_msg_id, was_typing=typing)).id
+                typing = False
             await ws.send_json({"type": "ack", "client_msg_id": frame.client_msg_id, "event_id": seen})
-        else:
-            await ws.send_json({"type": "pong"})
+            return typing
+        await ws.send_json({"type": "pong"})
+        return typing
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """What a frame's round trip read: the chat, a resend's stored event id, the rate limit's wait."""
+
+    chat: Chat
+    seen: str | None
+    wait: int
 
 
 def _unexpired(typist: Typist | None) -> Typist | None:

@@ -3,9 +3,11 @@
 import asyncio
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -13,7 +15,7 @@ from bridge.clock import now
 from bridge.domain.agent import Presence
 from bridge.domain.events import EventKind
 from bridge.service import CUSTOMER_ORIGIN
-from tests.widget.conftest import HOST_ORIGIN, Served, auth
+from tests.widget.conftest import HOST_ORIGIN, Served, auth, running_bridge
 
 Frame = dict[str, Any]
 
@@ -136,6 +138,26 @@ async def test_a_typing_signal_that_ran_out_is_cleared_with_the_next_message(ser
     assert on[-1] == {"type": "typing", "typing": True, "name": "Alice"}
     assert [f["event"]["text"] for f in after if f["type"] == "event"] == ["still there?"]
     assert after[-1] == {"type": "typing", "typing": False, "name": ""}
+
+
+async def test_socket_messages_count_against_the_session_limit_and_a_resend_still_gets_its_ack(
+        tmp_path: Path, redis: Redis, redis_url: str) -> None:
+    async with running_bridge(tmp_path, redis, redis_url, widget={"messages_per_minute": 2}) as served:
+        async with served.client() as c:
+            chat = await served.start_chat(c)
+        async with socket(served, chat) as ws:
+            acks = []
+            for i in range(2):
+                await ws.send(json.dumps({"type": "message", "text": f"m{i}", "client_msg_id": f"c{i}"}))
+                acks.append((await frames_until(ws, lambda f: f["type"] == "ack"))[-1])
+            await ws.send(json.dumps({"type": "message", "text": "too many", "client_msg_id": "c2"}))
+            refused = await frames_until(ws, lambda f: f["type"] == "error")
+            await ws.send(json.dumps({"type": "message", "text": "m1", "client_msg_id": "c1"}))
+            resent = await frames_until(ws, lambda f: f["type"] in ("ack", "error"))
+        stored = [e.id for e in await served.app.stream.read_all(chat["chat_id"])]
+    assert (refused[-1]["error"], refused[-1]["client_msg_id"]) == ("rate_limited", "c2")
+    assert resent[-1] == {"type": "ack", "client_msg_id": "c1", "event_id": acks[1]["event_id"]}
+    assert stored == [a["event_id"] for a in acks], "nothing stored past the limit"
 
 
 async def test_bad_frames_get_errors_and_the_socket_stays_usable(served: Served) -> None:
