@@ -1,41 +1,33 @@
-"""The live channel of a chat: pushes its events and the CSR's typing, takes messages and typing.
+"""The live channel of a chat: takes the customer's messages and typing; `pusher` sends the chat's events.
 
-Sockets wait on the process-wide change feed (one Redis reader for all of them); each wake reads the
-chat's stream after the last id sent, so a lost or doubled notification loses or doubles nothing.
 Connect with `?token=...&after=LAST_EVENT_ID` to resume.
 """
 
 import asyncio
 import contextlib
-import math
 from dataclasses import dataclass
 from typing import Any
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.requests import Request
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from adapters.widget import conversation
-from adapters.widget.api_chats import PAGE, valid_after
+from adapters.widget.api_chats import valid_after
 from adapters.widget.bodies import json_limit, parse_json
 from adapters.widget.context import SESSION_ACTIONS, SESSION_SCOPE, WidgetContext
 from adapters.widget.errors import ApiError, rate_limited
+from adapters.widget.pusher import push_events
 from adapters.widget.ratelimit import seconds_to_wait
 from adapters.widget.schemas import SocketFrame, SocketMessage, SocketTyping
 from adapters.widget.tokens import expired
-from adapters.widget.views import event_out, stored_client_id
+from adapters.widget.views import stored_client_id
 from bridge.chats import from_hash
 from bridge.clock import now
 from bridge.domain.chat import Chat, ChatState
-from bridge.domain.events import AuthorKind, EventKind
-from bridge.events.typing import Typist
+from bridge.domain.events import AuthorKind
 
-RECHECK_SECONDS = 20.0
-"""Re-read the stream this often even without a notification (belt and braces after a feed hiccup)."""
 TYPING_PER_MINUTE = 40
-REDIS_RETRY_SECONDS = 0.5
 
 
 class ChatSocket:
@@ -66,7 +58,7 @@ class ChatSocket:
             return
         await ws.accept()
         closed = asyncio.Event()
-        tasks = {asyncio.create_task(self._push(ws, chat.id, after, closed)),
+        tasks = {asyncio.create_task(push_events(self._ctx, ws, chat.id, after, closed)),
                  asyncio.create_task(self._listen(ws, chat.id, self._ctx.tokens.expires_at(token)))}
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         closed.set()  # the pusher also stops on this: redis-py may swallow a cancellation mid-command
@@ -80,43 +72,6 @@ class ChatSocket:
         closing = codes[0]
         if ws.application_state == WebSocketState.CONNECTED and ws.client_state == WebSocketState.CONNECTED:
             await ws.close(code=closing or 1000)
-
-    async def _push(self, ws: WebSocket, chat_id: str, after: str, closed: asyncio.Event) -> int:
-        feed, last, shown, spoke = self._ctx.app.feed, after, None, 0.0
-        entities = (f"chat:{chat_id}", f"typing:{chat_id}")
-        typing_due = True  # the signals are read again on a typing change or a recheck, not on every event
-        while not closed.is_set():
-            chat_ev, typing_ev = (feed.waiter(e) for e in entities)
-            try:
-                batch = await self._ctx.app.stream.read_after(chat_id, last, count=PAGE)
-                for event in batch:
-                    last = event.id
-                    if event.customer_visible:
-                        await ws.send_json({"type": "event", "event": event_out(event).model_dump(mode="json")})
-                    if event.kind == EventKind.CLOSED or (event.kind == EventKind.MESSAGE
-                                                          and event.author.kind == AuthorKind.AGENT):
-                        spoke = math.inf if event.kind == EventKind.CLOSED else event.ts
-                typist = await self._agent_typing(chat_id) if typing_due else _unexpired(shown)
-                if typist is not None and typist.since <= spoke:
-                    typist = None  # they have sent their message (or the chat ended) since
-                if typist != shown:  # a new or renewed signal, or the end of one; never a repeat
-                    name = typist.name if typist else ""
-                    await ws.send_json({"type": "typing", "typing": bool(typist), "name": name})
-                    shown = typist
-                if len(batch) < PAGE:
-                    await _wait_any(chat_ev, typing_ev, closed, timeout=RECHECK_SECONDS)
-                typing_due = typing_ev.is_set() or not chat_ev.is_set()
-            except (RedisConnectionError, RedisTimeoutError):
-                typing_due = True
-                # Redis is away for a moment: the socket stays open and pushing resumes after `last`.
-                await _wait_any(closed, timeout=REDIS_RETRY_SECONDS)
-            finally:
-                feed.release(entities[0], chat_ev)
-                feed.release(entities[1], typing_ev)
-        return 0
-
-    async def _agent_typing(self, chat_id: str) -> Typist | None:
-        return (await self._ctx.typing.current(chat_id)).get(AuthorKind.AGENT.value)
 
     async def _listen(self, ws: WebSocket, chat_id: str, token_expires: float) -> int:
         """Handles the customer's frames until they disconnect; returns the close code to use."""
@@ -185,23 +140,10 @@ class _Frame:
     wait: int
 
 
-def _unexpired(typist: Typist | None) -> Typist | None:
-    return typist if typist is not None and typist.until > now() else None
-
-
 def _frame(text: str | None, limit: int) -> Any:
     if text is None or len(text) > limit:
         raise ApiError(400, "bad_frame", f"Send JSON text frames of at most {limit} characters.")
     return parse_json(text, SocketFrame).root
-
-
-async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
-    waits = [asyncio.create_task(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for w in waits:
-            w.cancel()
 
 
 def _close_code(task: "asyncio.Task[int]") -> int | None:

@@ -1,0 +1,75 @@
+"""Pushes a chat's events and the CSR's typing to the customer's socket.
+
+Sockets wait on the process-wide change feed (one Redis reader for all of them); each wake reads the
+chat's stream after the last id sent, so a lost or doubled notification loses or doubles nothing.
+"""
+
+import asyncio
+import math
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from starlette.websockets import WebSocket
+
+from adapters.widget.api_chats import PAGE
+from adapters.widget.context import WidgetContext
+from adapters.widget.views import event_out
+from bridge.clock import now
+from bridge.domain.events import AuthorKind, EventKind
+from bridge.events.typing import Typist
+
+RECHECK_SECONDS = 20.0
+"""Re-read the stream this often even without a notification (belt and braces after a feed hiccup)."""
+REDIS_RETRY_SECONDS = 0.5
+
+
+async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: str, closed: asyncio.Event) -> int:
+    """Sends the chat's customer-visible events after `after`, and the CSR's typing, until `closed`."""
+    feed, last, shown, spoke = ctx.app.feed, after, None, 0.0
+    entities = (f"chat:{chat_id}", f"typing:{chat_id}")
+    typing_due = True  # the signals are read again on a typing change or a recheck, not on every event
+    while not closed.is_set():
+        chat_ev, typing_ev = (feed.waiter(e) for e in entities)
+        try:
+            batch = await ctx.app.stream.read_after(chat_id, last, count=PAGE)
+            for event in batch:
+                last = event.id
+                if event.customer_visible:
+                    await ws.send_json({"type": "event", "event": event_out(event).model_dump(mode="json")})
+                if event.kind == EventKind.CLOSED or (event.kind == EventKind.MESSAGE
+                                                      and event.author.kind == AuthorKind.AGENT):
+                    spoke = math.inf if event.kind == EventKind.CLOSED else event.ts
+            typist = await _agent_typing(ctx, chat_id) if typing_due else _unexpired(shown)
+            if typist is not None and typist.since <= spoke:
+                typist = None  # they have sent their message (or the chat ended) since
+            if typist != shown:  # a new or renewed signal, or the end of one; never a repeat
+                name = typist.name if typist else ""
+                await ws.send_json({"type": "typing", "typing": bool(typist), "name": name})
+                shown = typist
+            if len(batch) < PAGE:
+                await _wait_any(chat_ev, typing_ev, closed, timeout=RECHECK_SECONDS)
+            typing_due = typing_ev.is_set() or not chat_ev.is_set()
+        except (RedisConnectionError, RedisTimeoutError):
+            typing_due = True
+            # Redis is away for a moment: the socket stays open and pushing resumes after `last`.
+            await _wait_any(closed, timeout=REDIS_RETRY_SECONDS)
+        finally:
+            feed.release(entities[0], chat_ev)
+            feed.release(entities[1], typing_ev)
+    return 0
+
+async def _agent_typing(ctx: WidgetContext, chat_id: str) -> Typist | None:
+    return (await ctx.typing.current(chat_id)).get(AuthorKind.AGENT.value)
+
+
+def _unexpired(typist: Typist | None) -> Typist | None:
+    return typist if typist is not None and typist.until > now() else None
+
+
+async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
+    waits = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
