@@ -52,7 +52,8 @@ async def slack(api_url: str, token: str, channel: str, chats: int, messages: in
         await client.session.close()
 
 
-async def matrix(homeserver: str, user_id: str, token: str, room: str, chats: int, messages: int) -> tuple[float, float]:
+async def matrix(homeserver: str, user_id: str, token: str, room: str, chats: int,
+                 messages: int) -> tuple[float, float]:
     client = AsyncClient(homeserver, user_id, config=AsyncClientConfig(request_timeout=60))
     client.restore_login(user_id, "BASELINE", token)
 

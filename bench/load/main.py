@@ -7,7 +7,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.load.config import CHANNELS, SIGNING_SECRET, SLACK_QUEUE, MATRIX_QUEUE, slack_user
+from bench.load.config import CHANNELS, MATRIX_QUEUE, SIGNING_SECRET, SLACK_QUEUE, slack_user
 from bench.load.matrix_desk import MatrixDesk
 from bench.load.results import PlatformRun
 from bench.load.run import run_platform

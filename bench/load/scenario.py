@@ -71,7 +71,8 @@ async def converse(run: PlatformRun, customers: list[Customer], desk: Desk, inbo
         for seq in range(1, size.rounds + 1):
             sent = await c.say(seq, TEXT)
             try:
-                run.to_thread_ms.append((await desk.threads_seen.wait(customer_token(c.index, seq), WAIT) - sent) * 1000)
+                arrived = await desk.threads_seen.wait(customer_token(c.index, seq), WAIT)
+                run.to_thread_ms.append((arrived - sent) * 1000)
             except TimeoutError:
                 continue
             sent = time.time()

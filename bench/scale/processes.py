@@ -35,7 +35,8 @@ class ProcessRun:
         return sum(u.cores for name, u in self.usage.items() if name.startswith(prefix))
 
 
-async def run_processes(tmp: Path, counts: tuple[int, ...], customers: int, csrs: int, messages: int) -> list[ProcessRun]:
+async def run_processes(tmp: Path, counts: tuple[int, ...], customers: int, csrs: int,
+                        messages: int) -> list[ProcessRun]:
     world = await start_world(tmp, 0)
     try:
         return [await _one(world, n, customers, csrs, messages) for n in counts]
