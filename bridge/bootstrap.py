@@ -29,7 +29,6 @@ from reports.wiring import wire_reports
 from routing.router import Router
 from transcripts.service import build_transcripts
 
-
 REDIS_CONNECTIONS = 200
 """Per process. A burst beyond it waits for a free connection instead of failing (redis-py's default pool
 raises MaxConnectionsError past 100, which 100 busy chats reach)."""

@@ -9,10 +9,10 @@ from typing import Protocol
 from bridge.chats import ChatRepository
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
+from bridge.domain.agent import Role
 from bridge.domain.chat import Chat, ChatState, Customer
 from bridge.domain.events import Attachment, Author, AuthorKind, ChatEvent, EventKind, Origin
 from bridge.domain.ids import new_id
-from bridge.domain.agent import Role
 from bridge.events.stream import ChatStream
 
 CUSTOMER_ORIGIN = Origin(platform="widget")

@@ -8,10 +8,9 @@ import asyncio
 import logging
 import secrets
 
+from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-
-from redis.asyncio import Redis
 
 from routing.router import Router
 

@@ -6,8 +6,18 @@ the bot's own events, notices (other bots) and anything in encrypted rooms are i
 
 import logging
 
-from nio import (AsyncClient, Event, InviteMemberEvent, MegolmEvent, ReactionEvent, RedactionEvent,
-                 RoomEncryptionEvent, RoomMessage, RoomMessageNotice, SyncResponse)
+from nio import (
+    AsyncClient,
+    Event,
+    InviteMemberEvent,
+    MegolmEvent,
+    ReactionEvent,
+    RedactionEvent,
+    RoomEncryptionEvent,
+    RoomMessage,
+    RoomMessageNotice,
+    SyncResponse,
+)
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 

@@ -8,12 +8,12 @@ import json
 
 from redis.asyncio import Redis
 
+from adapters.matrix.cards import offer_card
 from adapters.matrix.dms import DirectRooms
 from adapters.matrix.lanes import Wake
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.poster import Poster, txn_id
 from adapters.matrix.relations import reaction, replacing
-from adapters.matrix.cards import offer_card
 from bridge.config.agents import AgentConfig
 from bridge.keys import Keys
 from bridge.ports import OfferView

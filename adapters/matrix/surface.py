@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from nio import AsyncClient
 from redis.asyncio import Redis
 
+from adapters.matrix.cards import header
 from adapters.matrix.client import ok
 from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.dms import DirectRooms
@@ -19,7 +20,6 @@ from adapters.matrix.lanes import Wake
 from adapters.matrix.offers import OfferCards
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.poster import Poster, txn_id
-from adapters.matrix.cards import header
 from adapters.matrix.render import event_entries, notice
 from adapters.matrix.session import Session
 from bridge.app import BridgeApp

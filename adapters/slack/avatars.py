@@ -10,7 +10,6 @@ import string
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
-
 from starlette.requests import Request
 from starlette.responses import Response
 

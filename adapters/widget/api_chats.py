@@ -11,8 +11,17 @@ from adapters.widget.bodies import M, json_limit, read_json
 from adapters.widget.context import WidgetContext
 from adapters.widget.errors import ApiError
 from adapters.widget.ratelimit import client_address
-from adapters.widget.schemas import (EventsPage, EventStored, NewMessage, Rating, StartChat, StartedChat,
-                                     TopicOut, UploadLimitsOut, WidgetSettings)
+from adapters.widget.schemas import (
+    EventsPage,
+    EventStored,
+    NewMessage,
+    Rating,
+    StartChat,
+    StartedChat,
+    TopicOut,
+    UploadLimitsOut,
+    WidgetSettings,
+)
 from adapters.widget.views import chat_out, customer_state, event_out, stored_client_id
 from bridge.config.widget import TopicConfig
 from bridge.domain.chat import Customer

@@ -1,9 +1,9 @@
 """What the customer is shown of a chat and its events: nothing internal, nothing routing-private."""
 
+from adapters.widget.schemas import AttachmentOut, AuthorOut, ChatOut, CustomerState, EventOut
 from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import AuthorKind, ChatEvent
-from adapters.widget.schemas import AttachmentOut, AuthorOut, ChatOut, CustomerState, EventOut
 
 API = "/api/v1"
 CUSTOMER_ID_PREFIX = "w:"

@@ -54,11 +54,21 @@ class CommandSpec:
 
 
 def all_commands() -> list[CommandSpec]:
+    from bridge.commands.handlers import (
+        articles,
+        cases,
+        notes,
+        phrases,
+        presence,
+        push,
+        report,
+        routing_actions,
+        suggest,
+        supervision_actions,
+        supervision_views,
+        transcript,
+    )
     from bridge.commands.handlers import help as help_cmd
-    from bridge.commands.handlers import articles, cases, notes, phrases, push, suggest, transcript
-    from bridge.commands.handlers import presence
-    from bridge.commands.handlers import routing_actions
-    from bridge.commands.handlers import report, supervision_actions, supervision_views
 
     return [*help_cmd.COMMANDS, *phrases.COMMANDS, *articles.COMMANDS, *suggest.COMMANDS, *push.COMMANDS, *notes.COMMANDS,
             *transcript.COMMANDS, *cases.COMMANDS, *presence.COMMANDS, *routing_actions.COMMANDS,

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bridge.config.problems import ConfigError, ConfigProblem
 from bridge.config.cross_checks import cross_check
+from bridge.config.problems import ConfigError, ConfigProblem
 from bridge.config.root import BridgeConfig
 from bridge.config.secrets_env import apply_secret_env
 

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bridge.app import BridgeApp
+from bridge.clock import now
 from bridge.commands.context import CommandContext
 from bridge.commands.parser import MAX_COMMAND_CHARS, ParsedCommand, ParseError, parse
 from bridge.commands.replies import Choices, FileReply, Form, ItemList, Table, Text
 from bridge.domain.chat import ChatState, Customer
-from bridge.clock import now
 
 REPLIES = (Text, ItemList, Table, Choices, FileReply, Form)
 PREFIXES = ("csr", "/csr", "!csr", "CSR", "")

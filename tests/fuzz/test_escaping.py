@@ -7,10 +7,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.matrix.cards import header
+from adapters.matrix.cards import offer_card as matrix_offer_card
 from adapters.matrix.compose import Composer
 from adapters.matrix.outbox import Batch
 from adapters.matrix.poster import without_mentions
-from adapters.matrix.cards import header, offer_card as matrix_offer_card
 from adapters.matrix.render import event_entries
 from adapters.slack.mrkdwn import escape
 from adapters.slack.render.cards import offer_card as slack_offer_card

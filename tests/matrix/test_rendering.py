@@ -2,12 +2,12 @@
 
 import json
 
+from adapters.matrix.cards import offer_card
 from adapters.matrix.compose import text_post
 from adapters.matrix.lanes import Lane
 from adapters.matrix.offers import answer_of
 from adapters.matrix.outbox import MAX_BATCH_BYTES, Outbox, OutboxEntry
 from adapters.matrix.relations import in_thread, relation_of, replacing, strip_reply_fallback
-from adapters.matrix.cards import offer_card
 from adapters.matrix.render import event_entries
 from adapters.matrix.replies import render_reply
 from bridge.app import BridgeApp

@@ -14,7 +14,14 @@ from bridge.domain.events import EventKind
 from reports.scrape import scrape
 from routing.background import Lease, run_routing_loops
 from tests.routing.helpers import (
-    agents_with, app_with, available, chat, escalated, only_offer, queues_with, with_clock,
+    agents_with,
+    app_with,
+    available,
+    chat,
+    escalated,
+    only_offer,
+    queues_with,
+    with_clock,
 )
 from tests.support.configs import base_raw, make_config
 from tests.support.recording_surface import RecordingSurface

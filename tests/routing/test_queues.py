@@ -7,7 +7,16 @@ from redis.asyncio import Redis
 from bridge.app import BridgeApp
 from bridge.domain.chat import ChatState
 from tests.routing.helpers import (
-    agents_with, all_offers, app_with, available, chat, escalated, offers_of, only_offer, queues_with, with_clock,
+    agents_with,
+    all_offers,
+    app_with,
+    available,
+    chat,
+    escalated,
+    offers_of,
+    only_offer,
+    queues_with,
+    with_clock,
 )
 
 

@@ -9,7 +9,14 @@ from bridge.app import BridgeApp
 from bridge.domain.chat import ChatState
 from bridge.domain.events import EventKind
 from tests.routing.helpers import (
-    agents_with, app_with, available, chat, escalated, only_offer, queues_with, with_clock,
+    agents_with,
+    app_with,
+    available,
+    chat,
+    escalated,
+    only_offer,
+    queues_with,
+    with_clock,
 )
 
 

@@ -7,8 +7,8 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.forms import SlackForms
-from adapters.slack.pacing import ChannelPacer
 from adapters.slack.offers import OfferCards
+from adapters.slack.pacing import ChannelPacer
 from adapters.slack.problems import NeedsPerson, PlatformErrors
 from adapters.slack.responder import ReplyTo, Responder
 from adapters.slack.webapi import SlackCalls

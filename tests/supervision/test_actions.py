@@ -9,7 +9,7 @@ from bridge.commands.replies import Text
 from bridge.domain.agent import Presence
 from bridge.domain.chat import ChatState
 from tests.routing.helpers import available, escalated, kinds, only_offer, with_clock
-from tests.supervision.helpers import both, boot, refusal, run
+from tests.supervision.helpers import boot, both, refusal, run
 
 
 async def notices(app: BridgeApp) -> list[tuple[str, str]]:

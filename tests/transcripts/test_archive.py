@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 from redis import Redis as SyncRedis
+from redis.asyncio import Redis
 from rq import Queue
 
 from bridge.app import BridgeApp

@@ -8,7 +8,6 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from redis.asyncio import Redis
 
 from tests.widget.conftest import Served, auth, running_bridge

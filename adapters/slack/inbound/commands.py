@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 from adapters.slack.parts import SlackParts
-from adapters.slack.responder import ReplyTo
 from adapters.slack.render.cards import OFFER_ACCEPT
+from adapters.slack.responder import ReplyTo
 from bridge.commands.replies import Text
 
 ACCEPT_REACTIONS = {"white_check_mark", "heavy_check_mark", "+1", "thumbsup", "ballot_box_with_check"}

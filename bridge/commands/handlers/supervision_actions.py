@@ -5,7 +5,13 @@ import logging
 
 from bridge.commands.bus import CommandError
 from bridge.commands.handlers.supervision_scope import (
-    agent_in_scope, agent_named, chat_in_scope, display, queue_in_scope, refused)
+    agent_in_scope,
+    agent_named,
+    chat_in_scope,
+    display,
+    queue_in_scope,
+    refused,
+)
 from bridge.commands.registry import CommandSpec, Invocation
 from bridge.commands.replies import Reply, Text
 from bridge.config.agents import AgentConfig
