@@ -38,7 +38,7 @@ async def test_a_restart_mid_chat_loses_and_duplicates_nothing(
     for i in range(8):  # ... and so does Alice: more than one sync's timeline (limit 3) can hold
         await alice.send(room, f"reply {i}", thread=root)
 
-    second = await start_bridge(matrix_overrides, timeline_limit=3)
+    await start_bridge(matrix_overrides, timeline_limit=3)  # a second bridge on the same Redis
     await wait_events(app, chat_id, lambda e: e.text == "reply 7")
     await alice.wait_for(lambda e: alice.from_bot(room, root)(e) and body(e).endswith("while away 2"))
     posts = [e for e in alice.events if alice.from_bot(room, root)(e)]

@@ -81,7 +81,7 @@ async def test_a_post_sent_just_before_a_crash_is_not_sent_again(
     sent = await client.room_send(room, "m.room.message", batch.entries[0].content or {}, tx_id=batch.tx_id)
     await client.close()
 
-    second = await start_bridge(matrix_overrides)
+    await start_bridge(matrix_overrides)  # a second bridge on the same Redis
     async with asyncio.timeout(20):
         while await outbox.pending(room):
             await asyncio.sleep(0.05)

@@ -30,16 +30,16 @@ def _request(method: str, path: str, attachment_id: str) -> dict[str, Any]:
             **(bodies.get(tail, {}) if method == "post" else {})}
 
 
-async def _two_chats(served: Served, c: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, Any], str]:
-    ann = await served.start_chat(c, name="Ann", message="hello")
-    ben = await served.start_chat(c, name="Ben", message=SECRET)
+async def _two_chats(bridge: Served, c: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, Any], str]:
+    ann = await bridge.start_chat(c, name="Ann", message="hello")
+    ben = await bridge.start_chat(c, name="Ben", message=SECRET)
     up = await c.post(f"/api/v1/chats/{ben['chat_id']}/attachments", headers=auth(ben),
                       files={"file": ("ben.png", PNG, "image/png")})
     assert up.status_code == 201, up.text
     return ann, ben, up.json()["event"]["attachments"][0]["id"]
 
 
-async def test_every_route_refuses_a_token_of_another_chat(served: Served) -> None:
+async def test_every_route_refuses_a_token_of_another_chat(served: Served) -> None:  # noqa: F811 - imported fixture
     forged = SessionTokens("some-other-key-0123456789", 3600)
     async with served.client() as c:
         spec = (await c.get("/openapi.json")).json()
@@ -71,7 +71,7 @@ async def test_every_route_refuses_a_token_of_another_chat(served: Served) -> No
 
 
 @pytest.mark.parametrize("how", ["query", "header"])
-async def test_the_websocket_refuses_a_token_of_another_chat(served: Served, how: str) -> None:
+async def test_the_websocket_refuses_a_token_of_another_chat(served: Served, how: str) -> None:  # noqa: F811 - imported fixture
     async with served.client() as c:
         ann, ben, _ = await _two_chats(served, c)
     before = await redis_state(served.app.redis)
@@ -94,7 +94,7 @@ async def test_the_websocket_refuses_a_token_of_another_chat(served: Served, how
     assert await redis_state(served.app.redis) == before
 
 
-async def test_a_socket_carries_only_its_own_chat(served: Served) -> None:
+async def test_a_socket_carries_only_its_own_chat(served: Served) -> None:  # noqa: F811 - imported fixture
     async with served.client() as c:
         ann, ben, _ = await _two_chats(served, c)
     url = f"{served.ws_url}/api/v1/chats/{ann['chat_id']}/ws?token={ann['token']}"

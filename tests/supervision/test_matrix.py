@@ -31,8 +31,8 @@ def general_waiting(text: str) -> str:
 
 
 async def test_the_status_message_is_edited_in_place(tmp_path: Path, redis_url: str, redis: Any,
-                                                     homeserver: Homeserver,
-                                                     people: dict[str, MatrixPerson]) -> None:
+                                                     homeserver: Homeserver,  # noqa: F811 - imported fixture
+                                                     people: dict[str, MatrixPerson]) -> None:  # noqa: F811 - imported fixture
     sam, room = people["sam"], homeserver.rooms["supervisors"]
     bridge = InProcessBridge(tmp_path, redis_url, overrides(homeserver))
     await bridge.start()
@@ -66,8 +66,8 @@ async def test_the_status_message_is_edited_in_place(tmp_path: Path, redis_url: 
 
 
 async def test_homeserver_rate_limits_show_in_metrics(tmp_path: Path, redis_url: str, redis: Any,
-                                                      homeserver: Homeserver,
-                                                      people: dict[str, MatrixPerson]) -> None:
+                                                      homeserver: Homeserver,  # noqa: F811 - imported fixture
+                                                      people: dict[str, MatrixPerson]) -> None:  # noqa: F811 - imported fixture
     sam, room = people["sam"], homeserver.rooms["supervisors"]
     bridge = InProcessBridge(tmp_path, redis_url, overrides(homeserver, bot=LIMITED_BOT, paced=True))
     await bridge.start()

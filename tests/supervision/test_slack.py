@@ -13,7 +13,7 @@ def _dm_thread(fake: MembersSlack, user: str) -> tuple[dict, list[dict]]:
     return root, fake.thread(f"D{user}", root["ts"])
 
 
-async def test_a_supervisor_outside_the_channel_gets_a_live_copy(slack_bridge: InProcessBridge) -> None:
+async def test_a_supervisor_outside_the_channel_gets_a_live_copy(slack_bridge: InProcessBridge) -> None:  # noqa: F811 - imported fixture
     bridge, fake = slack_bridge, slack_bridge.fake
     fake.members["CGENERAL"] = ["UALICE", "UBOB", "UCAROL"]
     chat, channel, root_ts = await accepted_chat(bridge, name="Ann", first="My order never came")
@@ -41,7 +41,7 @@ async def test_a_supervisor_outside_the_channel_gets_a_live_copy(slack_bridge: I
     assert not await bridge.app.redis.exists(bridge.app.keys.slack_monitors(chat.id))
 
 
-async def test_a_supervisor_in_the_channel_gets_the_link(slack_bridge: InProcessBridge) -> None:
+async def test_a_supervisor_in_the_channel_gets_the_link(slack_bridge: InProcessBridge) -> None:  # noqa: F811 - imported fixture
     bridge, fake = slack_bridge, slack_bridge.fake
     fake.members["CGENERAL"] = ["UALICE", "UBOB", "UCAROL", "USAM"]
     chat, channel, root_ts = await accepted_chat(bridge, name="Ann")
@@ -53,7 +53,7 @@ async def test_a_supervisor_in_the_channel_gets_the_link(slack_bridge: InProcess
     assert not any(m["text"].startswith(":eyes:") for m in fake.messages["DUSAM"])
 
 
-async def test_a_csr_may_not_monitor(slack_bridge: InProcessBridge, redis: Redis) -> None:
+async def test_a_csr_may_not_monitor(slack_bridge: InProcessBridge, redis: Redis) -> None:  # noqa: F811 - imported fixture
     bridge, fake = slack_bridge, slack_bridge.fake
     chat, _, _ = await accepted_chat(bridge, name="Ann")
     await bridge.sender.command("UBOB", f"monitor {chat.id}")
@@ -63,7 +63,7 @@ async def test_a_csr_may_not_monitor(slack_bridge: InProcessBridge, redis: Redis
     assert not fake.calls_to("conversations.members")
 
 
-async def test_a_report_arrives_in_the_dm_with_its_chart_and_csv(slack_bridge: InProcessBridge,
+async def test_a_report_arrives_in_the_dm_with_its_chart_and_csv(slack_bridge: InProcessBridge,  # noqa: F811 - imported fixture
                                                                   redis_url: str) -> None:
     import asyncio
     import io
@@ -89,7 +89,7 @@ async def test_a_report_arrives_in_the_dm_with_its_chart_and_csv(slack_bridge: I
     assert "Offers accepted" in str(table["blocks"]) and "Accept rate · Alice" in str(table["blocks"])
 
 
-async def test_a_report_asked_in_the_supervisors_channel_is_posted_there(slack_bridge: InProcessBridge,
+async def test_a_report_asked_in_the_supervisors_channel_is_posted_there(slack_bridge: InProcessBridge,  # noqa: F811 - imported fixture
                                                                          redis_url: str) -> None:
     import asyncio
 
@@ -113,7 +113,7 @@ def _queue_row(view: dict, queue: str) -> list[str]:
     return [c.strip() for c in line.split("  ") if c.strip()]
 
 
-async def test_the_supervisors_app_home_shows_the_live_queues(slack_bridge: InProcessBridge) -> None:
+async def test_the_supervisors_app_home_shows_the_live_queues(slack_bridge: InProcessBridge) -> None:  # noqa: F811 - imported fixture
     from bridge.domain.chat import Customer
 
     bridge, fake = slack_bridge, slack_bridge.fake

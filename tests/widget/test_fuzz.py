@@ -54,8 +54,8 @@ async def test_random_queries_get_documented_answers(served: Served, after: str,
         chat = await served.start_chat(c)
         base, h = f"/api/v1/chats/{chat['chat_id']}", auth(chat)
         answers = {
-            f"/api/v1/chats/{{chat_id}}/events": await c.get(f"{base}/events", params={"after": after}, headers=h),
-            f"/api/v1/chats/{{chat_id}}/transcript": await c.get(f"{base}/transcript", params={"format": fmt}, headers=h),
+            "/api/v1/chats/{chat_id}/events": await c.get(f"{base}/events", params={"after": after}, headers=h),
+            "/api/v1/chats/{chat_id}/transcript": await c.get(f"{base}/transcript", params={"format": fmt}, headers=h),
         }
         download = await c.get(f"{base}/attachments/{quote(attachment, safe='')}", headers=h)
     for path, resp in answers.items():
