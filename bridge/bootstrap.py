@@ -75,7 +75,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     feed.subscribe("kb", app.knowledge.on_reindex_request)
     feed.subscribe("chat", AutoSuggest(app).on_chat_change, only=shards.owns)
     app.transcripts = build_transcripts(app)
-    feed.subscribe("chat", app.transcripts.archiver.on_chat_change, only=shards.owns)
+    feed.subscribe("closed", app.transcripts.archiver.on_closed_chat_change, only=shards.owns)
     app.cases = CaseService(app)
     feed.subscribe("chat", delivery.on_change, only=shards.owns)
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)

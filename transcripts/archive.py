@@ -41,11 +41,9 @@ class Archiver:
         self._keep = keep_live_seconds
         self._schedule = schedule
 
-    async def on_chat_change(self, chat_id: str) -> None:
-        """Change-feed handler, in the process that owns the chat: a closed chat's archive is scheduled
-        (a chat whose owner died before that is found by `sweep`)."""
-        if await self._redis.hget(self._keys.chat(chat_id), "state") != ChatState.CLOSED:
-            return
+    async def on_closed_chat_change(self, chat_id: str) -> None:
+        """Handler of the feed's `closed` changes (a chat closing, or an event after its end), in the process
+        that owns the chat: schedules its archive. A chat whose owner died before that is found by `sweep`."""
         await self.mark_closed(chat_id)
 
     async def mark_closed(self, chat_id: str) -> bool:

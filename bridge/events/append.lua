@@ -1,6 +1,7 @@
--- Append one event to a chat's stream, once per client message id, and announce the change.
--- KEYS[1] events stream, KEYS[2] msgids hash, KEYS[3] changes stream
--- ARGV[1] event JSON, ARGV[2] client message id (or ''), ARGV[3] entity name, ARGV[4] changes maxlen
+-- Append one event to a chat's stream, once per client message id, and announce the change
+-- (as `closed:ID` too when the chat has ended, for the archiver; see routing/lua/lib/base.lua).
+-- KEYS[1] events stream, KEYS[2] msgids hash, KEYS[3] changes stream, KEYS[4] chat hash
+-- ARGV[1] event JSON, ARGV[2] client message id (or ''), ARGV[3] chat id, ARGV[4] changes maxlen
 if ARGV[2] ~= '' then
   local existing = redis.call('HGET', KEYS[2], ARGV[2])
   if existing then
@@ -11,5 +12,8 @@ local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[1])
 if ARGV[2] ~= '' then
   redis.call('HSET', KEYS[2], ARGV[2], id)
 end
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'entity', ARGV[3])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'entity', 'chat:' .. ARGV[3])
+if redis.call('HGET', KEYS[4], 'state') == 'closed' then
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'entity', 'closed:' .. ARGV[3])
+end
 return {id, 1}

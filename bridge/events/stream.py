@@ -31,8 +31,8 @@ class ChatStream:
         k = self._keys
         body = event.model_dump_json(exclude={"id"})
         event_id, created = await self._append(
-            keys=[k.chat_events(event.chat_id), k.chat_msgids(event.chat_id), k.changes],
-            args=[body, event.client_msg_id, f"chat:{event.chat_id}", CHANGES_MAXLEN],
+            keys=[k.chat_events(event.chat_id), k.chat_msgids(event.chat_id), k.changes, k.chat(event.chat_id)],
+            args=[body, event.client_msg_id, event.chat_id, CHANGES_MAXLEN],
         )
         if created:
             return Appended(event.model_copy(update={"id": event_id}), True)

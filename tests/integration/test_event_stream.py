@@ -1,5 +1,7 @@
 """The per-chat event stream against a real Redis."""
 
+from collections.abc import Awaitable
+
 from bridge.app import BridgeApp
 from bridge.domain.chat import Customer
 from bridge.domain.events import ChatEvent, EventKind
@@ -31,3 +33,22 @@ async def test_append_announces_the_change(app: BridgeApp) -> None:
     rows = await app.redis.xrevrange(app.keys.changes, count=1)
     assert await app.redis.xlen(app.keys.changes) == before + 1
     assert rows[0][1] == {"entity": f"chat:{chat.id}"}
+
+
+async def test_closing_and_events_after_the_end_are_announced_as_closed_too(app: BridgeApp) -> None:
+    """The archiver listens to `closed:` changes only, so it reads nothing for an open chat's messages."""
+    chat = await app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "")
+
+    async def entities_after(step: Awaitable[object]) -> list[str]:
+        last = await app.redis.xrevrange(app.keys.changes, count=1)
+        await step
+        rows = await app.redis.xrange(app.keys.changes, f"({last[0][0]}" if last else "-", "+")
+        return [fields["entity"] for _, fields in rows]
+
+    while_open = await entities_after(app.service.customer_message(chat.id, "open"))
+    at_close = await entities_after(app.service.close(chat.id, "resolved", "customer"))
+    rating = ChatEvent(chat_id=chat.id, kind=EventKind.RATING, ts=2.0, data={"score": 5})
+    after_end = await entities_after(app.stream.append(rating))
+    assert while_open == [f"chat:{chat.id}"]
+    assert f"closed:{chat.id}" in at_close
+    assert after_end == [f"chat:{chat.id}", f"closed:{chat.id}"]

@@ -231,7 +231,7 @@ async def test_a_rating_given_after_the_archive_reaches_the_archive(tmp_path: Pa
     assert await app.transcripts.archiver.mark_closed(chat_id) is False, "archived and unchanged: nothing to do"
     rating = await app.stream.append(ChatEvent(chat_id=chat_id, kind=EventKind.RATING, ts=now(),
                                                data={"score": 2, "comment": "slow"}, origin=Origin(platform="widget")))
-    await app.transcripts.archiver.on_chat_change(chat_id)
+    await app.transcripts.archiver.on_closed_chat_change(chat_id)
     run_worker(app.config_path, redis_url)
     archived = await app.transcripts.store.load(chat_id)
     await app.transcripts.store.close()

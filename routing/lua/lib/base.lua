@@ -78,6 +78,7 @@ local function chat_event(chat_id, kind, text, data, extra)
   for k, v in pairs(extra or {}) do e[k] = v end
   redis.call('XADD', K.events(chat_id), '*', 'e', cjson.encode(e))
   changed('chat:' .. chat_id)
+  if redis.call('HGET', K.chat(chat_id), 'state') == 'closed' then changed('closed:' .. chat_id) end
 end
 
 local function routing_event(kind, chat_id, queue, agent_id, offer_id, data, text)
