@@ -18,7 +18,9 @@ LETTERS = set(string.ascii_uppercase) | {"_"}
 PATH = "/slack/avatars/{name}.png"
 
 
+@lru_cache(maxsize=4096)
 def avatar_url(public_url: str, customer_name: str, chat_id: str) -> str:
+    """Cached: every post of a busy chat asks again."""
     first = next((c for c in customer_name.upper() if c in LETTERS and c != "_"), "_")
     colour = int(hashlib.sha256(chat_id.encode()).hexdigest(), 16) % len(COLOURS)
     return f"{public_url.rstrip('/')}/slack/avatars/{first}{colour}.png"
