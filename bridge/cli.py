@@ -61,10 +61,12 @@ def summary(cfg: BridgeConfig) -> str:
     ]
     for q in cfg.queues:
         overflow = f", overflow -> {q.overflow}" if q.overflow else ""
-        lines.append(f"  {q.name:<16} {q.display_name} [{q.strategy}, offer {q.offer_timeout:g}s, max wait {q.max_wait:g}s{overflow}]")
+        lines.append(f"  {q.name:<16} {q.display_name} "
+                     f"[{q.strategy}, offer {q.offer_timeout:g}s, max wait {q.max_wait:g}s{overflow}]")
     lines.append(f"Agents ({len(cfg.agents)}):")
     for a in cfg.agents:
-        lines.append(f"  {a.id:<16} {a.display_name} ({a.role}; queues: {', '.join(a.queues) or '-'}; capacity {cfg.capacity_of(a)})")
+        lines.append(f"  {a.id:<16} {a.display_name} "
+                     f"({a.role}; queues: {', '.join(a.queues) or '-'}; capacity {cfg.capacity_of(a)})")
     lines.append(f"Widget topics: {', '.join(t.id + '->' + t.queue for t in cfg.widget.topics) or '-'}")
     return "\n".join(lines)
 

@@ -58,7 +58,8 @@ class EmbeddedRedis:
             while True:
                 if self._proc.poll() is not None:
                     err = self._proc.stderr.read().decode() if self._proc.stderr else ""
-                    raise RuntimeError(f"redis-server exited at start: {err or 'see redis.log in ' + str(self.data_dir)}")
+                    why = err or f"see redis.log in {self.data_dir}"
+                    raise RuntimeError(f"redis-server exited at start: {why}")
                 try:
                     if client.ping():
                         return

@@ -25,7 +25,8 @@ class SharedCounts:
         self.snapshot: dict[tuple[str, ...], float] = {}
 
     def refresh(self, counts: dict[str, str]) -> None:
-        self.snapshot = {tuple(f.split("|")): float(v) for f, v in counts.items() if f.count("|") == len(self.labels) - 1}
+        separators = len(self.labels) - 1
+        self.snapshot = {tuple(f.split("|")): float(v) for f, v in counts.items() if f.count("|") == separators}
 
     def collect(self) -> Iterator[CounterMetricFamily]:
         family = CounterMetricFamily(self.name, self._doc, labels=list(self.labels))

@@ -78,7 +78,8 @@ class ChatService:
         return await self._append(chat, EventKind.NOTE, _author(agent), text, origin,
                                   internal=True, client_msg_id=origin.event_id)
 
-    async def edit(self, chat_id: str, agent: AgentConfig, origin: Origin, target_client_id: str, text: str) -> ChatEvent | None:
+    async def edit(self, chat_id: str, agent: AgentConfig, origin: Origin, target_client_id: str,
+                   text: str) -> ChatEvent | None:
         """Platform edits name the original by its platform event id, which was the client message id."""
         return await self._follow_up(chat_id, agent, origin, target_client_id, EventKind.EDITED, text)
 

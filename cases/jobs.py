@@ -55,12 +55,13 @@ async def _finish(app: BridgeApp, record: CaseRecord, state: CaseState, result: 
     text = {
         CaseState.DELIVERED: f"Case {record.reference} was accepted by the CRM"
                              + (f" as {record.crm_id}" if record.crm_id else "") + ".",
-        CaseState.REFUSED: f"The CRM refused case {record.reference} (HTTP {result.status}): {result.error or 'no reason'}."
-                           " Fix it in the CRM by hand.",
+        CaseState.REFUSED: f"The CRM refused case {record.reference} (HTTP {result.status}): "
+                           f"{result.error or 'no reason'}. Fix it in the CRM by hand.",
         CaseState.FAILED: f"Case {record.reference} could not be delivered after {record.attempts} attempts"
                           f" ({result.error or result.status}). File it in the CRM by hand.",
     }[state]
     if await app.chats.get(record.chat_id) is not None:
-        await app.service.staff_notice(record.chat_id, text, {"case_reference": record.reference, "case_state": state.value})
+        await app.service.staff_notice(record.chat_id, text,
+                                       {"case_reference": record.reference, "case_state": state.value})
     log.info("case %s: %s", record.reference, state.value)
     return state.value

@@ -63,9 +63,11 @@ def _txt_line(e: Entry) -> str:
     if e.kind == "note":
         return f"[internal note] {e.who}: {e.text}"
     if e.card is not None:
-        return f"{e.who} shared: {e.card['title']} <{e.card['url']}>" + (f" - {e.card['summary']}" if e.card["summary"] else "")
+        summary = f" - {e.card['summary']}" if e.card["summary"] else ""
+        return f"{e.who} shared: {e.card['title']} <{e.card['url']}>{summary}"
     if e.kind == "case":
-        return f"[case {e.details.get('reference', '')}] {e.details.get('type', '')}" + (f": {e.text}" if e.text else "")
+        said = f": {e.text}" if e.text else ""
+        return f"[case {e.details.get('reference', '')}] {e.details.get('type', '')}{said}"
     prefix = "[internal] " if e.internal else ""
     return f"{prefix}* {e.text}" + (f" ({_details_text(e)})" if e.details and e.kind != "rating" else "")
 

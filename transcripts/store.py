@@ -73,7 +73,8 @@ class TranscriptStore:
                 return None
             return (await self._load_rest(conn, [row]))[0]
 
-    async def closed_since(self, since: float, queue: str | None = None, batch: int = 200) -> AsyncIterator[ArchivedChat]:
+    async def closed_since(self, since: float, queue: str | None = None,
+                           batch: int = 200) -> AsyncIterator[ArchivedChat]:
         """Chats closed at or after `since`, oldest first, read in batches (exports of any size)."""
         after = (since, "")
         while True:

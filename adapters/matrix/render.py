@@ -116,7 +116,8 @@ def _routing_phrase(event: ChatEvent, chat: Chat, config: BridgeConfig) -> str:
         reason = str(data.get("reason") or "").replace("_", " ")
         return f"🔚 Chat ended{who}" + (f" ({reason})" if reason else "")
     if kind == EventKind.RATING:
-        return f"⭐ Customer rating: {data.get('score', '?')}" + (f" — {data['comment']}" if data.get("comment") else "")
+        comment = f" — {data['comment']}" if data.get("comment") else ""
+        return f"⭐ Customer rating: {data.get('score', '?')}{comment}"
     if kind == EventKind.CASE:
         return f"📋 Case {data.get('reference', '')} opened".replace("  ", " ")
     return ""

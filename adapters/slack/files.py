@@ -1,8 +1,8 @@
 """Files both ways: a customer's uploads into the thread, a CSR's Slack files to the customer.
 
 Outbound uses files_upload_v2 (files.getUploadURLExternal, the upload, files.completeUploadExternal);
-inbound fetches `url_private_download` with the bot token, only from Slack's file host (or the configured API host) and only
-within the widget's size and type limits, so the token never leaves for another host.
+inbound fetches `url_private_download` with the bot token, only from Slack's file host (or the configured API host)
+and only within the widget's size and type limits, so the token never leaves for another host.
 """
 
 from dataclasses import dataclass

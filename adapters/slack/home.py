@@ -101,7 +101,8 @@ class HomeTab:
             name = escape(chat.customer.name)
             thread = await self._app.threads.get(chat)
             if thread and thread.platform == "slack" and self.workspace_url:
-                name = f"<{self.workspace_url}archives/{thread.conversation}/p{thread.thread_id.replace('.', '')}|{name}>"
+                link = f"{self.workspace_url}archives/{thread.conversation}/p{thread.thread_id.replace('.', '')}"
+                name = f"<{link}|{name}>"
             since = duration(now() - (chat.accepted_at or chat.created_at))
             lines.append(f"• {name} · {escape(chat.topic or chat.queue)} · {since} · `{chat.id}`")
         return lines

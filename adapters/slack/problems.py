@@ -84,8 +84,8 @@ class PlatformErrors:
         if self.reporter is None:
             return
         where = f" in <#{entry['channel']}>" if entry["channel"] else ""
-        text = (f":rotating_light: CSR Bridge can't use Slack: `{entry['method']}` fails with `{entry['error']}`{where}. "
-                f"Fix: {entry['fix']}. Chats waiting on it are kept and delivered once it is fixed.")
+        text = (f":rotating_light: CSR Bridge can't use Slack: `{entry['method']}` fails with `{entry['error']}`"
+                f"{where}. Fix: {entry['fix']}. Chats waiting on it are kept and delivered once it is fixed.")
         try:
             await self.reporter(text)
         except Exception:  # the report is best effort; the error itself is logged and on /readyz

@@ -67,7 +67,8 @@ class ChatEndpoints:
         conversation.check_text(body.message, ctx.config.max_message_chars, allow_empty=True)
         await ctx.limiter.check("chats", client_address(request.scope), ctx.config.chats_per_hour_per_address,
                                 3600, "new chats from this address")
-        customer = Customer(name=body.name, email=body.email, attributes={"page": body.page_url} if body.page_url else {})
+        customer = Customer(name=body.name, email=body.email,
+                            attributes={"page": body.page_url} if body.page_url else {})
         chat = await ctx.app.service.start_chat(customer, topic.id, topic.queue, topic.priority, "")
         if body.message.strip():
             await conversation.say(ctx, chat, body.message, body.client_msg_id)

@@ -65,26 +65,33 @@ def _paths() -> dict[str, Any]:
     file_id = {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "string"}}
     transcript = {"text/plain": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}},
                   "application/json": {"schema": {"type": "object"}}}
+    any_file = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
     v1 = "/api/v1/chats/{chat_id}"
     p = {
-        "/api/v1/config": {"get": _op("Looks, topics and limits of the widget", {200: ("Settings", _json("WidgetSettings"))}, (), auth=False)},
-        "/api/v1/chats": {"post": _op("Start a chat; returns its session token", {201: ("Started", _json("StartedChat"))},
-                                      (400, 413, 415, 422), body="StartChat", auth=False)},
+        "/api/v1/config": {"get": _op("Looks, topics and limits of the widget",
+                                      {200: ("Settings", _json("WidgetSettings"))}, (), auth=False)},
+        "/api/v1/chats": {"post": _op("Start a chat; returns its session token",
+                                      {201: ("Started", _json("StartedChat"))}, (400, 413, 415, 422),
+                                      body="StartChat", auth=False)},
         v1: {"get": _op("The chat's state", {200: ("Chat", chat)}, (401, 404), params=(_CHAT,))},
-        f"{v1}/messages": {"post": _op("Send a message", sent, (400, 401, 404, 409, 413, 415, 422), body="NewMessage", params=(_CHAT,))},
-        f"{v1}/escalate": {"post": _op("Talk to a person: queue the chat", {200: ("Queued", chat)}, (401, 404, 409), params=(_CHAT,))},
-        f"{v1}/close": {"post": _op("End the chat (ending an ended chat is fine)", {200: ("Ended", chat)}, (401, 404), params=(_CHAT,))},
-        f"{v1}/rating": {"post": _op("Rate an ended chat, once", {201: ("Stored", event)}, (400, 401, 404, 409, 413, 415, 422),
-                                     body="Rating", params=(_CHAT,))},
-        f"{v1}/events": {"get": _op("Events after an id, oldest first", {200: ("Events", _json("EventsPage"))}, (400, 401, 404),
-                                    params=(_CHAT, after))},
-        f"{v1}/attachments": {"post": {**_op("Send a file", sent, (400, 401, 404, 409, 411, 413, 415, 422), params=(_CHAT,)),
+        f"{v1}/messages": {"post": _op("Send a message", sent, (400, 401, 404, 409, 413, 415, 422),
+                                       body="NewMessage", params=(_CHAT,))},
+        f"{v1}/escalate": {"post": _op("Talk to a person: queue the chat", {200: ("Queued", chat)},
+                                       (401, 404, 409), params=(_CHAT,))},
+        f"{v1}/close": {"post": _op("End the chat (ending an ended chat is fine)", {200: ("Ended", chat)},
+                                    (401, 404), params=(_CHAT,))},
+        f"{v1}/rating": {"post": _op("Rate an ended chat, once", {201: ("Stored", event)},
+                                     (400, 401, 404, 409, 413, 415, 422), body="Rating", params=(_CHAT,))},
+        f"{v1}/events": {"get": _op("Events after an id, oldest first", {200: ("Events", _json("EventsPage"))},
+                                    (400, 401, 404), params=(_CHAT, after))},
+        f"{v1}/attachments": {"post": {**_op("Send a file", sent, (400, 401, 404, 409, 411, 413, 415, 422),
+                                             params=(_CHAT,)),
                                        "requestBody": {"required": True, "content": upload}}},
-        f"{v1}/attachments/{{attachment_id}}": {"get": _op(
-            "Download a file of this chat", {200: ("The file", {"*/*": {"schema": {"type": "string", "format": "binary"}}})},
-            (401, 404), params=(_CHAT, file_id))},
-        f"{v1}/transcript": {"get": _op("Download the transcript", {200: ("Transcript", transcript)}, (401, 404, 422, 503),
-                                        params=(_CHAT, fmt))},
+        f"{v1}/attachments/{{attachment_id}}": {"get": _op("Download a file of this chat",
+                                                           {200: ("The file", any_file)}, (401, 404),
+                                                           params=(_CHAT, file_id))},
+        f"{v1}/transcript": {"get": _op("Download the transcript", {200: ("Transcript", transcript)},
+                                        (401, 404, 422, 503), params=(_CHAT, fmt))},
         f"{v1}/ws": {"get": {**_op("WebSocket: streams events, takes messages and typing", {
             101: ("Switching to WebSocket. Server frames: {type: event, event}, {type: typing, typing, name}, "
                   "{type: ack, client_msg_id, event_id}, {type: error, error, message}, {type: pong}. Client frames: "
@@ -93,9 +100,10 @@ def _paths() -> dict[str, Any]:
             auth=False), "x-client-frames": {"$ref": "#/components/schemas/SocketFrame"}}},
     }
     for path, kind in (("/widget.js", "text/javascript"), ("/widget.css", "text/css"), ("/", "text/html")):
-        p[path] = {"get": _op(f"The widget's static {kind}", {200: ("File", {kind: {"schema": {"type": "string"}}})}, (), auth=False,
-                                guarded=False)}
-    p["/openapi.json"] = {"get": _op("This description", {200: ("OpenAPI 3.1", {"application/json": {"schema": {"type": "object"}}})},
+        p[path] = {"get": _op(f"The widget's static {kind}", {200: ("File", {kind: {"schema": {"type": "string"}}})},
+                              (), auth=False, guarded=False)}
+    p["/openapi.json"] = {"get": _op("This description",
+                                     {200: ("OpenAPI 3.1", {"application/json": {"schema": {"type": "object"}}})},
                                      (), auth=False, guarded=False)}
     return p
 

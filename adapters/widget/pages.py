@@ -32,10 +32,12 @@ def static_routes(config: BridgeConfig) -> list[Any]:
     async def openapi(_: Request) -> JSONResponse:
         return JSONResponse(spec)
 
-    cache = {"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"}
+    demo = {"Content-Security-Policy": _DEMO_CSP, "Cache-Control": "no-cache"}
+    assets = {"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff",
+              "Cross-Origin-Resource-Policy": "cross-origin"}
     return [
-        Route("/", serve("demo.html", {"Content-Security-Policy": _DEMO_CSP, "Cache-Control": "no-cache"}), methods=["GET"]),
-        Route("/widget.js", serve("widget.js", {**cache, "Cross-Origin-Resource-Policy": "cross-origin"}), methods=["GET"]),
-        Route("/widget.css", serve("widget.css", {**cache, "Cross-Origin-Resource-Policy": "cross-origin"}), methods=["GET"]),
+        Route("/", serve("demo.html", demo), methods=["GET"]),
+        Route("/widget.js", serve("widget.js", assets), methods=["GET"]),
+        Route("/widget.css", serve("widget.css", assets), methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
     ]

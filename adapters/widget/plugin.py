@@ -39,7 +39,8 @@ class WidgetAdapter:
         server = self._app.config.server
         origins = allowed_origins(server.allowed_origins, str(server.public_url))
         routes: list[Any] = []
-        for part in (ChatEndpoints(self.ctx), FileEndpoints(self.ctx), TranscriptEndpoint(self.ctx), ChatSocket(self.ctx)):
+        parts = (ChatEndpoints(self.ctx), FileEndpoints(self.ctx), TranscriptEndpoint(self.ctx), ChatSocket(self.ctx))
+        for part in parts:
             routes += part.routes()
         middleware = [
             Middleware(OriginGuard, origins=origins),

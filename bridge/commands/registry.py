@@ -70,6 +70,6 @@ def all_commands() -> list[CommandSpec]:
     )
     from bridge.commands.handlers import help as help_cmd
 
-    return [*help_cmd.COMMANDS, *phrases.COMMANDS, *articles.COMMANDS, *suggest.COMMANDS, *push.COMMANDS, *notes.COMMANDS,
-            *transcript.COMMANDS, *cases.COMMANDS, *presence.COMMANDS, *routing_actions.COMMANDS,
+    return [*help_cmd.COMMANDS, *phrases.COMMANDS, *articles.COMMANDS, *suggest.COMMANDS, *push.COMMANDS,
+            *notes.COMMANDS, *transcript.COMMANDS, *cases.COMMANDS, *presence.COMMANDS, *routing_actions.COMMANDS,
             *supervision_views.COMMANDS, *supervision_actions.COMMANDS, *report.COMMANDS]

@@ -57,17 +57,20 @@ class CasesConfig(Section):
 
 def case_problems(raw_cases: dict[str, Any], queue_names: set[str]) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
-    types = [t for t in raw_cases.get("types", []) if isinstance(t, dict)] if isinstance(raw_cases.get("types"), list) else []
+    listed = raw_cases.get("types")
+    types = [t for t in listed if isinstance(t, dict)] if isinstance(listed, list) else []
     if types and not raw_cases.get("webhook_secret"):
         problems.append(ConfigProblem("cases.webhook_secret", "case types are defined but webhooks would go unsigned",
                                       "set cases.webhook_secret or CSR_CASES_WEBHOOK_SECRET"))
     ids = [t.get("id") for t in types]
     for dup in sorted({i for i in ids if isinstance(i, str) and ids.count(i) > 1}):
-        problems.append(ConfigProblem("cases.types", f"case type '{dup}' is defined twice", "give each type a unique id"))
+        problems.append(ConfigProblem("cases.types", f"case type '{dup}' is defined twice",
+                                      "give each type a unique id"))
     for i, t in enumerate(types):
         for j, q in enumerate(t.get("queues", []) if isinstance(t.get("queues"), list) else []):
             if isinstance(q, str) and q not in queue_names:
-                problems.append(ConfigProblem(f"cases.types[{i}].queues[{j}]", f"names queue '{q}', which does not exist",
+                problems.append(ConfigProblem(f"cases.types[{i}].queues[{j}]",
+                                              f"names queue '{q}', which does not exist",
                                               f"use one of: {', '.join(sorted(queue_names))}"))
         fields = t.get("fields") if isinstance(t.get("fields"), list) else []
         names = [f.get("name") for f in fields if isinstance(f, dict)]

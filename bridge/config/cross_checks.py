@@ -89,11 +89,14 @@ def _slack(s: dict[str, Any], names: list[str]) -> list[ConfigProblem]:
         return []
     problems = []
     mode = s.get("mode", "http")
-    needs = [("bot_token", "Slack is enabled but has no bot token", "slack.bot_token or CSR_SLACK_BOT_TOKEN (xoxb-...)")]
+    needs = [("bot_token", "Slack is enabled but has no bot token",
+              "slack.bot_token or CSR_SLACK_BOT_TOKEN (xoxb-...)")]
     if mode == "http":
-        needs.append(("signing_secret", "HTTP mode needs the signing secret", "slack.signing_secret or CSR_SLACK_SIGNING_SECRET"))
+        needs.append(("signing_secret", "HTTP mode needs the signing secret",
+                      "slack.signing_secret or CSR_SLACK_SIGNING_SECRET"))
     if mode == "socket":
-        needs.append(("app_token", "Socket Mode needs an app-level token", "slack.app_token or CSR_SLACK_APP_TOKEN (xapp-...)"))
+        needs.append(("app_token", "Socket Mode needs an app-level token",
+                      "slack.app_token or CSR_SLACK_APP_TOKEN (xapp-...)"))
     for key, what, where in needs:
         if not s.get(key):
             problems.append(ConfigProblem(f"slack.{key}", what, f"set {where}"))
@@ -111,7 +114,8 @@ def _matrix(m: dict[str, Any], names: list[str]) -> list[ConfigProblem]:
     problems = []
     if not m.get("password") and not m.get("access_token"):
         problems.append(ConfigProblem("matrix.password", "Matrix is enabled but has neither password nor access token",
-                                      "set matrix.password (CSR_MATRIX_PASSWORD) or matrix.access_token (CSR_MATRIX_ACCESS_TOKEN)"))
+                                      "set matrix.password (CSR_MATRIX_PASSWORD) "
+                                      "or matrix.access_token (CSR_MATRIX_ACCESS_TOKEN)"))
     rooms = _table(m.get("rooms"))
     for name in names:
         if name and name not in rooms:

@@ -46,11 +46,13 @@ def phrase_problems(raw_knowledge: dict[str, Any]) -> list[ConfigProblem]:
         try:
             unknown = unknown_variables(text)
         except TemplateError as exc:
-            problems.append(ConfigProblem(f"knowledge.phrases[{i}].text", str(exc), "write variables as {customer.name}"))
+            problems.append(ConfigProblem(f"knowledge.phrases[{i}].text", str(exc),
+                                          "write variables as {customer.name}"))
             continue
         for name in unknown:
             problems.append(ConfigProblem(f"knowledge.phrases[{i}].text", f"unknown variable {{{name}}}",
                                           f"use one of: {', '.join('{' + v + '}' for v in VARIABLES)}"))
     for dup in sorted({k for k in keys if keys.count(k) > 1}):
-        problems.append(ConfigProblem("knowledge.phrases", f"phrase '{dup}' is defined twice", "give each phrase a unique key"))
+        problems.append(ConfigProblem("knowledge.phrases", f"phrase '{dup}' is defined twice",
+                                      "give each phrase a unique key"))
     return problems

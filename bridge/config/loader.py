@@ -39,7 +39,8 @@ def load_config(path: str | os.PathLike[str], environ: dict[str, str] | None = N
     except FileNotFoundError:
         raise ConfigError([ConfigProblem(str(file), "file not found", "pass the path of your config file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([ConfigProblem(str(file), f"cannot read it: {exc.__class__.__name__}", "check the file")]) from None
+        problem = ConfigProblem(str(file), f"cannot read it: {exc.__class__.__name__}", "check the file")
+        raise ConfigError([problem]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([ConfigProblem(str(file), f"not valid TOML: {exc}", "fix the syntax at that line")]) from None
     return parse_config(raw, base_dir=str(file.resolve().parent), environ=environ)

@@ -45,7 +45,8 @@ async def test_query_syntax_from_people_is_never_fts_syntax(tmp_path: Path) -> N
 async def test_reindex_reports_bad_files_and_keeps_good_ones(tmp_path: Path) -> None:
     folder = tmp_path / "kb"
     folder.mkdir()
-    (folder / "good.md").write_text("---\ntitle: Gift wrapping\nurl: https://help.example.com/gift\n---\nWe wrap gifts.\n")
+    (folder / "good.md").write_text("---\ntitle: Gift wrapping\nurl: https://help.example.com/gift\n---\n"
+                                    "We wrap gifts.\n")
     (folder / "nofront.md").write_text("# Just markdown\n")
     (folder / "badurl.md").write_text("---\ntitle: X\nurl: ftp://nope\n---\nbody\n")
     (folder / "badyaml.md").write_text("---\ntitle: [unclosed\n---\nbody\n")

@@ -62,8 +62,10 @@ async def test_100_concurrent_accepts_of_one_offer_from_separate_processes(tmp_p
             "from tests.support.configs import make_config\n"
             "from pathlib import Path\n"
             "async def main():\n"
-            "    r = connect_redis(sys.argv[1]); app = bootstrap(make_config(Path(sys.argv[3]), sys.argv[1]), r, sys.argv[1])\n"
-            "    res = await asyncio.gather(*(app.router.accept(sys.argv[2], app.agent('alice'), 'test') for _ in range(25)))\n"
+            "    r = connect_redis(sys.argv[1])\n"
+            "    app = bootstrap(make_config(Path(sys.argv[3]), sys.argv[1]), r, sys.argv[1])\n"
+            "    accepts = (app.router.accept(sys.argv[2], app.agent('alice'), 'test') for _ in range(25))\n"
+            "    res = await asyncio.gather(*accepts)\n"
             "    print(' '.join(x.status for x in res)); await r.aclose()\n"
             "asyncio.run(main())\n")
     procs = [await asyncio.create_subprocess_exec(sys.executable, "-c", code, redis_url, offer.id, str(tmp_path),

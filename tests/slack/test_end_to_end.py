@@ -105,7 +105,8 @@ async def test_a_chat_from_escalation_to_end_through_slack(bridge: InProcessBrid
     card = await card_in(fake, dm)
     assert "Where is my order? &lt;!here&gt;" in json.dumps(card["blocks"])
     accept = buttons(card)["offer_accept"]
-    assert (await sender.block_action(csr, "offer_accept", accept["value"], channel=dm, message=card)).status_code == 200
+    clicked = await sender.block_action(csr, "offer_accept", accept["value"], channel=dm, message=card)
+    assert clicked.status_code == 200
     await fake.wait_for(lambda: not buttons(fake.message(dm, card["ts"])))
     assert "You accepted" in json.dumps(fake.message(dm, card["ts"])["blocks"])
     assert await fake.wait_for(lambda: any("You got the chat" in h["text"] for h in fake.hooks))  # its own request

@@ -40,8 +40,10 @@ async def test_phrase_button_opens_a_picker_and_sends_the_phrase(bridge: InProce
     assert json.loads(view["private_metadata"])["chat_id"] == chat.id
     assert "greet" in json.dumps(view["blocks"])
     await bridge.sender.view_submission("UALICE", view, {"phrase": {"selected": "greet"}})
-    await bridge.fake.wait_for(lambda: any("Hi Ann, I'm Alice." in m["text"] for m in bridge.fake.thread(channel, root)))
-    sent = [e for e in await bridge.app.stream.read_all(chat.id) if e.kind is EventKind.MESSAGE and e.author.id == "alice"]
+    await bridge.fake.wait_for(
+        lambda: any("Hi Ann, I'm Alice." in m["text"] for m in bridge.fake.thread(channel, root)))
+    sent = [e for e in await bridge.app.stream.read_all(chat.id)
+            if e.kind is EventKind.MESSAGE and e.author.id == "alice"]
     assert [e.text for e in sent] == ["Hi Ann, I'm Alice."]
     await bridge.settle()
     reply = bridge.fake.ephemerals[-1]
@@ -129,7 +131,8 @@ async def test_a_reaction_on_the_offer_card_answers_it(bridge: InProcessBridge) 
     await bridge.settle()
     chat = await bridge.app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "hi")
     await bridge.app.service.escalate(chat.id)
-    card = await fake.wait_for(lambda: next((m for m in fake.messages["DUALICE"] if "offer_accept" in buttons(m)), None))
+    card = await fake.wait_for(
+        lambda: next((m for m in fake.messages["DUALICE"] if "offer_accept" in buttons(m)), None))
     await bridge.sender.event({"type": "reaction_added", "user": "UALICE", "reaction": "white_check_mark",
                                "item": {"type": "message", "channel": "DUALICE", "ts": card["ts"]},
                                "event_ts": fake.new_ts()})
@@ -144,7 +147,8 @@ async def test_decline_on_the_card_passes_the_offer_on(bridge: InProcessBridge) 
     await bridge.settle()
     chat = await bridge.app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "hi")
     await bridge.app.service.escalate(chat.id)
-    card = await fake.wait_for(lambda: next((m for m in fake.messages["DUALICE"] if "offer_accept" in buttons(m)), None))
+    card = await fake.wait_for(
+        lambda: next((m for m in fake.messages["DUALICE"] if "offer_accept" in buttons(m)), None))
     decline = buttons(card)["offer_decline"]
     await bridge.sender.block_action("UALICE", "offer_decline", decline["value"], channel="DUALICE", message=card)
     await fake.wait_for(lambda: "You declined" in json.dumps(fake.message("DUALICE", card["ts"])["blocks"]))

@@ -28,7 +28,8 @@ async def test_thread_opens_with_a_header_and_the_history_under_it(bridge: InPro
 
 
 async def test_customer_text_cannot_ping_or_spoof_links(bridge: InProcessBridge) -> None:
-    chat = await active_chat(bridge.app, first="<!channel> wake up <@U0BOSS> <https://evil.example|https://bank.example> & co")
+    chat = await active_chat(bridge.app,
+                             first="<!channel> wake up <@U0BOSS> <https://evil.example|https://bank.example> & co")
     channel, root = await thread_of(bridge, chat)
     await bridge.settle()
     [post] = bridge.fake.thread(channel, root)

@@ -117,7 +117,8 @@ async def test_a_revoked_token_shows_on_readyz_and_nothing_is_lost(bridge: InPro
 
 
 async def test_a_file_reply_goes_to_the_dm_unless_public(door: Door, fake_slack: FakeSlack, app: BridgeApp) -> None:
-    responder = Responder(door.calls, OfferCards(door.calls, app.redis, app.keys), SlackForms(door.calls, app.redis, app.keys))
+    responder = Responder(door.calls, OfferCards(door.calls, app.redis, app.keys),
+                          SlackForms(door.calls, app.redis, app.keys))
     root = (await door.post(channel=CHANNEL, text="root"))["ts"]
     chart = FileReply("report.png", "image/png", b"\x89PNG chart", comment="Today's <numbers>")
     await responder.send(chart, ReplyTo(user="USAM", channel=CHANNEL, thread=root))

@@ -34,7 +34,8 @@ class Served:
         return self.url.replace("http://", "ws://", 1)
 
     def client(self, **headers: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, headers={"Origin": HOST_ORIGIN, **headers}, timeout=10, trust_env=False)
+        return httpx.AsyncClient(base_url=self.url, headers={"Origin": HOST_ORIGIN, **headers}, timeout=10,
+                                 trust_env=False)
 
     async def start_chat(self, client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
         resp = await client.post("/api/v1/chats", json={"name": "Ann", "topic": "question", **body})
@@ -53,7 +54,8 @@ async def running_bridge(tmp_path: Path, redis: Redis, redis_url: str, **overrid
     server = {"host": "127.0.0.1", "port": port, "public_url": url, "allowed_origins": [HOST_ORIGIN]}
     overrides = merged({"server": server}, overrides)
     config = make_config(tmp_path, redis_url, **overrides)
-    config_path = write_toml(tmp_path / "config.toml", merged(merged(base_raw(), overrides), {"redis": {"url": redis_url}}))
+    raw = merged(merged(base_raw(), overrides), {"redis": {"url": redis_url}})
+    config_path = write_toml(tmp_path / "config.toml", raw)
     app = bootstrap(config, redis, redis_url, str(config_path))
     widget = build(app)
     app.adapters["widget"] = widget

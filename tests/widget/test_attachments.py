@@ -66,13 +66,16 @@ async def test_bad_uploads_are_refused_before_anything_is_stored(tmp_path: Path,
                 "type": await c.post(url, files={"file": ("x.pdf", b"%PDF-1.4", "application/pdf")}, headers=h),
                 "fake": await c.post(url, files={"file": ("x.png", b"<html><script>", "image/png")}, headers=h),
                 "empty": await c.post(url, files={"file": ("x.txt", b"", "text/plain")}, headers=h),
-                "nofile": await c.post(url, data={"text": "hi"}, files={"other": ("x.txt", b"x", "text/plain")}, headers=h),
+                "nofile": await c.post(url, data={"text": "hi"}, files={"other": ("x.txt", b"x", "text/plain")},
+                                       headers=h),
                 "json": await c.post(url, json={"file": "x"}, headers=h),
-                "bad_id": await c.post(url, files={"file": ("x.txt", b"x", "text/plain")}, data={"client_msg_id": "../x"}, headers=h),
+                "bad_id": await c.post(url, files={"file": ("x.txt", b"x", "text/plain")},
+                                       data={"client_msg_id": "../x"}, headers=h),
                 "garbled": await c.post(url, content=b"--zz\r\nnonsense", headers={
                     **h, "Content-Type": "multipart/form-data; boundary=zz"}),
             }
-        saved = list((tmp_path / "data" / "attachments").glob("*/*")) if (tmp_path / "data" / "attachments").exists() else []
+        folder = tmp_path / "data" / "attachments"
+        saved = list(folder.glob("*/*")) if folder.exists() else []
         assert await stored_attachments(served, chat["chat_id"]) == []
     codes = {k: (r.status_code, r.json()["error"]) for k, r in cases.items()}
     assert codes == {

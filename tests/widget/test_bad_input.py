@@ -29,10 +29,12 @@ async def test_empty_oversize_and_malformed_messages_are_refused_and_store_nothi
             "extra": await c.post(url, json={"text": "hi", "admin": True}, headers=h),
             "not_text": await c.post(url, json={"text": 5}, headers=h),
             "bad_id": await c.post(url, json={"text": "hi", "client_msg_id": "a b"}, headers=h),
-            "huge": await c.post(url, content=b"{" + b" " * 300_000 + b"}", headers={**h, "Content-Type": "application/json"}),
+            "huge": await c.post(url, content=b"{" + b" " * 300_000 + b"}",
+                                 headers={**h, "Content-Type": "application/json"}),
         }
-    expected = {"empty": (422, "empty_message"), "long": (422, "message_too_long"), "malformed": (400, "malformed_json"),
-                "form": (415, "unsupported_media_type"), "extra": (422, "invalid_body"), "not_text": (422, "invalid_body"),
+    expected = {"empty": (422, "empty_message"), "long": (422, "message_too_long"),
+                "malformed": (400, "malformed_json"), "form": (415, "unsupported_media_type"),
+                "extra": (422, "invalid_body"), "not_text": (422, "invalid_body"),
                 "bad_id": (422, "invalid_body"), "huge": (413, "body_too_large")}
     assert {k: (r.status_code, r.json()["error"]) for k, r in cases.items()} == expected
     assert all(r.json()["message"] for r in cases.values())
@@ -58,9 +60,11 @@ async def test_tokens_open_only_their_own_chat(served: Served) -> None:
         bob = await served.start_chat(c, name="Bob", message="bob's")
         wrong = await c.get(f"/api/v1/chats/{ann['chat_id']}/events", headers=auth(bob))
         none = await c.get(f"/api/v1/chats/{ann['chat_id']}/events")
-        forged = await c.get(f"/api/v1/chats/{ann['chat_id']}/events", headers={"Authorization": "Bearer " + ann["token"][:-2] + "xx"})
+        forged = await c.get(f"/api/v1/chats/{ann['chat_id']}/events",
+                             headers={"Authorization": "Bearer " + ann["token"][:-2] + "xx"})
         other_key = SessionTokens("another-key", 3600).issue(ann["chat_id"]).token
-        foreign = await c.get(f"/api/v1/chats/{ann['chat_id']}/events", headers={"Authorization": f"Bearer {other_key}"})
+        foreign = await c.get(f"/api/v1/chats/{ann['chat_id']}/events",
+                              headers={"Authorization": f"Bearer {other_key}"})
         post = await c.post(f"/api/v1/chats/{ann['chat_id']}/messages", json={"text": "hi"}, headers=auth(bob))
         close = await c.post(f"/api/v1/chats/{ann['chat_id']}/close", headers=auth(bob))
     assert (wrong.status_code, wrong.json()["error"]) == (403, "wrong_chat")
@@ -80,7 +84,8 @@ async def test_an_expired_token_is_refused(served: Served) -> None:
 
     async with served.client() as c:
         chat = await served.start_chat(c)
-        old = URLSafeTimedSerializer(KEY, salt="csr-bridge.widget.session", signer=OldSigner).dumps({"c": chat["chat_id"]})
+        serializer = URLSafeTimedSerializer(KEY, salt="csr-bridge.widget.session", signer=OldSigner)
+        old = serializer.dumps({"c": chat["chat_id"]})
         resp = await c.get(f"/api/v1/chats/{chat['chat_id']}", headers={"Authorization": f"Bearer {old}"})
     assert (resp.status_code, resp.json()["error"]) == (401, "token_expired")
 

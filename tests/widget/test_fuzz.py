@@ -13,16 +13,19 @@ from redis.asyncio import Redis
 from tests.widget.conftest import Served, auth, running_bridge
 from tests.widget.test_openapi import documented
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=50),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
-                    max_leaves=12)
+SCALARS = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+           | st.text(max_size=50))
+JSON = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12)
 FIELDS = st.fixed_dictionaries({}, optional={
     "name": st.text(max_size=90), "email": st.text(max_size=30), "topic": st.sampled_from(["", "question", "x"]),
     "message": st.text(max_size=60), "client_msg_id": st.text(max_size=70), "page_url": st.text(max_size=30),
     "text": st.text(max_size=60), "score": st.integers(-2, 8), "comment": st.text(max_size=40)})
 BODY = FIELDS | JSON
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-UNLIMITED = {"chats_per_hour_per_address": 10**6, "requests_per_minute_per_address": 10**6, "messages_per_minute": 10**6}
+UNLIMITED = {"chats_per_hour_per_address": 10**6, "requests_per_minute_per_address": 10**6,
+             "messages_per_minute": 10**6}
 
 
 @pytest.fixture
@@ -47,7 +50,8 @@ async def test_random_bodies_get_documented_answers(served: Served, body: Any, p
 
 
 @FUZZ
-@given(after=st.text(max_size=30), fmt=st.text(max_size=6), attachment=st.text(min_size=1, max_size=30).filter(lambda a: a not in (".", "..")))
+@given(after=st.text(max_size=30), fmt=st.text(max_size=6),
+       attachment=st.text(min_size=1, max_size=30).filter(lambda a: a not in (".", "..")))
 async def test_random_queries_get_documented_answers(served: Served, after: str, fmt: str, attachment: str) -> None:
     async with served.client() as c:
         spec = (await c.get("/openapi.json")).json()

@@ -64,10 +64,10 @@ class ModalInbound:
         chat = await self._chat_for(chat_id or "", to)
         if chat is None:
             return
+        buttons = [button(label, f"{CHAT_ACTION}:{name}", chat.id) for name, label in CHAT_ACTIONS]
         menu = View(type="modal", callback_id=MENU_CALLBACK, title="Chat actions", close="Close",
                     private_metadata=ModalContext(action="menu", chat_id=chat.id, channel=channel, thread=root).dump(),
-                    blocks=[*sections(f"Chat with *{escape(chat.customer.name)}* (`{chat.id}`)"),
-                            *actions([button(label, f"{CHAT_ACTION}:{name}", chat.id) for name, label in CHAT_ACTIONS])])
+                    blocks=[*sections(f"Chat with *{escape(chat.customer.name)}* (`{chat.id}`)"), *actions(buttons)])
         client = self._parts.calls.client
         await self._parts.calls.call("views.open", lambda: client.views_open(trigger_id=body["trigger_id"],
                                                                              view=menu.to_dict()))

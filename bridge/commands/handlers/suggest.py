@@ -34,6 +34,7 @@ def _item(inv: Invocation, s: Suggestion) -> Item:
 
 
 COMMANDS = [
-    CommandSpec("suggest", "csr suggest", "Suggest the three best phrases or articles for the customer's last messages.",
+    CommandSpec("suggest", "csr suggest",
+                "Suggest the three best phrases or articles for the customer's last messages.",
                 suggest_command, chat=ChatArg.REQUIRED, max_args=0),
 ]

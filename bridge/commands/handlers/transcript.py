@@ -27,6 +27,7 @@ async def transcript_command(inv: Invocation) -> Reply:
 
 
 COMMANDS = [
-    CommandSpec("transcript", "csr transcript [txt|html|json]", "Post the chat's full transcript as a file in its thread.",
+    CommandSpec("transcript", "csr transcript [txt|html|json]",
+                "Post the chat's full transcript as a file in its thread.",
                 transcript_command, chat=ChatArg.REQUIRED, max_args=1),
 ]
