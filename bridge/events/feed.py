@@ -1,7 +1,8 @@
 """Change notifications: every process reads the same stream and wakes its local listeners.
 
-Entities are named `chat:ID`, `offer:ID`, `agent:ID`. A notification only says "look again";
-the state itself is read from Redis, so a lost or doubled notification is harmless.
+Entities are named `chat:ID`, `closed:ID` (a change to a chat that has ended), `typing:ID`, `offer:ID`,
+`agent:ID`. A notification only says "look again"; the state itself is read from Redis, so a lost or doubled
+notification is harmless.
 """
 
 import asyncio
