@@ -22,7 +22,7 @@ from adapters.matrix.offers import OfferCards
 from adapters.matrix.outbox import Outbox
 from adapters.matrix.pacer import Pacer
 from adapters.matrix.poster import BACKOFF, Poster
-from adapters.matrix.senders import MAX_SENDING, OutboxSenders
+from adapters.matrix.senders import MAX_SENDING, SWEEP_SECONDS, OutboxSenders
 from adapters.matrix.session import Session
 from adapters.matrix.surface import MatrixSurface
 from adapters.matrix.sync import SyncLoop
@@ -38,7 +38,7 @@ class MatrixAdapter:
     name = "matrix"
 
     def __init__(self, app: BridgeApp, lock_ttl: float = 30.0, timeline_limit: int = 50,
-                 max_sending: int = MAX_SENDING) -> None:
+                 max_sending: int = MAX_SENDING, sweep_seconds: float = SWEEP_SECONDS) -> None:
         cfg = app.config.matrix
         redis, keys = app.redis, app.keys
         self._app = app
@@ -50,7 +50,7 @@ class MatrixAdapter:
         self.media = Media(self.client, redis, keys, app.attachments, app.config.widget.uploads)
         self.dms = DirectRooms(self.client, redis, keys)
         self.senders = OutboxSenders(self.outbox, self.poster, self.pacer, Composer(redis, keys, self.media),
-                                     redis, keys, max_sending)
+                                     redis, keys, max_sending, sweep_seconds)
         self.offers = OfferCards(redis, keys, self.dms, self.poster, self.outbox, self.wake)
         self.commands = MatrixCommands(app, redis, self.outbox, self.dms, self.media, self.wake)
         self.inbound = Inbound(app, self.client, self.session, self.dms, self.offers, self.commands,

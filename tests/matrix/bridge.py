@@ -12,7 +12,7 @@ import httpx
 
 from adapters.http.server import build_http_server
 from adapters.matrix.plugin import MatrixAdapter
-from adapters.matrix.senders import MAX_SENDING
+from adapters.matrix.senders import MAX_SENDING, SWEEP_SECONDS
 from adapters.widget.plugin import build as build_widget
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap, connect_redis
@@ -35,7 +35,8 @@ class InProcessBridge:
     """One `serve` process' worth of bridge; several may run against the same Redis."""
 
     def __init__(self, tmp_path: Path, redis_url: str, overrides: dict[str, Any], lock_ttl: float = 3.0,
-                 timeline_limit: int = 50, widget: bool = False, max_sending: int = MAX_SENDING) -> None:
+                 timeline_limit: int = 50, widget: bool = False, max_sending: int = MAX_SENDING,
+                 sweep_seconds: float = SWEEP_SECONDS) -> None:
         self._tmp = tmp_path
         self._redis_url = redis_url
         self._overrides = overrides
@@ -43,6 +44,7 @@ class InProcessBridge:
         self._timeline_limit = timeline_limit
         self._widget = widget
         self._max_sending = max_sending
+        self._sweep_seconds = sweep_seconds
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._http: Any = None
@@ -63,7 +65,7 @@ class InProcessBridge:
                                  merged(merged(base_raw(), overrides), {"redis": {"url": self._redis_url}}))
         app = self.app = bootstrap(config, connect_redis(self._redis_url), self._redis_url, str(config_path))
         self.adapter = MatrixAdapter(app, lock_ttl=self._lock_ttl, timeline_limit=self._timeline_limit,
-                                     max_sending=self._max_sending)
+                                     max_sending=self._max_sending, sweep_seconds=self._sweep_seconds)
         app.adapters["matrix"] = self.adapter
         app.surfaces["matrix"] = self.adapter.surface
         if self._widget:
