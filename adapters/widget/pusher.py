@@ -58,6 +58,7 @@ async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: st
             feed.release(entities[1], typing_ev)
     return 0
 
+
 async def _agent_typing(ctx: WidgetContext, chat_id: str) -> Typist | None:
     return (await ctx.typing.current(chat_id)).get(AuthorKind.AGENT.value)
 

@@ -34,12 +34,16 @@ class RateLimiter:
 
     async def wait_needed(self, scope: str, subject: str, limit: int, window_seconds: float) -> int:
         """Counts one call; 0 when allowed, else the whole seconds until the window reopens."""
-        return seconds_to_wait(await self._hit(keys=[self._keys.rate(scope, subject)],
-                                               args=[limit, int(window_seconds * 1000)]))
+        return seconds_to_wait(await self._count(scope, subject, limit, window_seconds))
 
     async def count_in(self, pipe: Pipeline, scope: str, subject: str, limit: int, window_seconds: float) -> None:
         """Counts one call in the caller's pipeline (one round trip for all); `seconds_to_wait` reads its result."""
-        await self._hit(keys=[self._keys.rate(scope, subject)], args=[limit, int(window_seconds * 1000)], client=pipe)
+        await self._count(scope, subject, limit, window_seconds, pipe)
+
+    async def _count(self, scope: str, subject: str, limit: int, window_seconds: float,
+                     pipe: Pipeline | None = None) -> int | None:
+        return await self._hit(keys=[self._keys.rate(scope, subject)], args=[limit, int(window_seconds * 1000)],
+                               client=pipe)
 
     async def check(self, scope: str, subject: str, limit: int, window_seconds: float, what: str) -> None:
         """Raises the API's 429 error (with Retry-After) when the limit is used up."""

@@ -19,7 +19,7 @@ def counts(c: Counts) -> str:
     return f"{c.sent} / {c.delivered} / {c.duplicated} / {c.lost}" + (f" (+{c.echoed} echoed)" if c.echoed else "")
 
 
-def per_message(usage: dict[str, Usage], names: list[str], messages: int) -> list[float]:
+def cpu_per_message(usage: dict[str, Usage], names: list[str], messages: int) -> list[float]:
     """Milliseconds of CPU per message in each named process (0 for one not measured)."""
     return [usage[n].cpu_seconds * 1000 / messages if n in usage and messages else 0.0 for n in names]
 
@@ -27,8 +27,8 @@ def per_message(usage: dict[str, Usage], names: list[str], messages: int) -> lis
 def flood_cost(run: PlatformRun, server: str) -> tuple[str, str, str]:
     """Where the flood's CPU went, beside the bare SDK's: on a machine whose cores are all busy, the ratio
     is about the inverse of the two totals."""
-    bridge = per_message(run.flood_usage, ["serve-0", "redis", server, "bench"], run.flood_messages)
-    bare = per_message(run.baseline_usage, ["baseline", server], run.baseline_messages)
+    bridge = cpu_per_message(run.flood_usage, ["serve-0", "redis", server, "bench"], run.flood_messages)
+    bare = cpu_per_message(run.baseline_usage, ["baseline", server], run.baseline_messages)
     return (" / ".join(f"{x:.2f}" for x in bridge), " / ".join(f"{x:.2f}" for x in bare),
             f"{sum(bridge):.2f} vs {sum(bare):.2f} ms")
 
