@@ -5,8 +5,8 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 
 from bridge.config import BridgeConfig, ConfigError, load_config
-from bridge.embedded_redis import RedisServerMissing
 from bridge.logs import configure_logging
+from bridge.startup import StartupError
 from knowledge import cli as kb_cli
 from transcripts import cli as transcripts_cli
 
@@ -30,7 +30,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", help="run an RQ worker with its scheduler (timers, exports, reports)")
     p.add_argument("--config", "-c", default=DEFAULT_CONFIG, help="TOML config file (default: %(default)s)")
-    p.add_argument("--redis-url", default="", help="override [redis] url (serve passes its embedded Redis)")
     p.add_argument("--burst", action="store_true", help="exit when the queues are empty")
 
     p = sub.add_parser("check-config", help="validate a config file and print every problem at once")
@@ -91,15 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "worker":
             from bridge.worker import run_worker
 
-            redis_url = args.redis_url or cfg.redis.url
-            if not redis_url:
-                print("worker needs a Redis: set [redis] url or pass --redis-url", file=sys.stderr)
-                return 2
-            run_worker(cfg, redis_url, burst=args.burst)
+            run_worker(cfg, burst=args.burst)
         elif hasattr(args, "run"):
             return int(args.run(cfg, path, args))
-    except RedisServerMissing as err:
-        print(err, file=sys.stderr)
+    except StartupError as err:
+        print(f"csr-bridge: cannot start: {err}", file=sys.stderr)
         return 3
     return 0
 

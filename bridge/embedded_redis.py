@@ -14,8 +14,17 @@ from pathlib import Path
 from redis import Redis as SyncRedis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from bridge.startup import StartupError
 
-class RedisServerMissing(RuntimeError):
+MAX_SOCKET_PATH = 100
+"""Unix socket paths are capped at 107 bytes by the kernel's sockaddr_un; keep a margin."""
+
+
+class EmbeddedRedisError(StartupError):
+    """The embedded Redis can't start; the message says why and what to change."""
+
+
+class RedisServerMissing(EmbeddedRedisError):
     def __init__(self) -> None:
         super().__init__(
             "redis-server was not found. Install it (Debian: `apt-get install redis-server`) "
@@ -30,14 +39,21 @@ def free_port() -> int:
 
 
 class EmbeddedRedis:
-    def __init__(self, data_dir: Path, appendonly: bool = True, port: int | None = None) -> None:
+    """Listens on a loopback port, or with `unix_socket` on that socket alone (`serve`: a fixed address that
+    survives restarts and that other local users can't reach)."""
+
+    def __init__(self, data_dir: Path, appendonly: bool = True, port: int | None = None,
+                 unix_socket: Path | None = None) -> None:
         self.data_dir = data_dir
         self.appendonly = appendonly
-        self.port = port or free_port()
+        self.socket = unix_socket
+        self.port = 0 if unix_socket else port or free_port()
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
+        if self.socket:
+            return f"unix://{self.socket}?db=0"
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> None:
@@ -45,21 +61,25 @@ class EmbeddedRedis:
         if binary is None:
             raise RedisServerMissing()
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.socket:
+            self._check_socket(self.socket)
         args = [
             binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.data_dir.resolve()),
             "--appendonly", "yes" if self.appendonly else "no", "--save", "",
             "--protected-mode", "yes", "--logfile", "redis.log", "--daemonize", "no",
         ]
+        if self.socket:
+            args += ["--unixsocket", str(self.socket), "--unixsocketperm", "700"]
         # Own session: a Ctrl-C in the terminal reaches serve, which stops Redis last, not first.
         self._proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + timeout
-        client = SyncRedis(host="127.0.0.1", port=self.port)
+        client = SyncRedis.from_url(self.url)
         try:
             while True:
                 if self._proc.poll() is not None:
                     err = self._proc.stderr.read().decode() if self._proc.stderr else ""
-                    why = err or f"see redis.log in {self.data_dir}"
-                    raise RuntimeError(f"redis-server exited at start: {why}")
+                    why = err or _last_line(self.data_dir / "redis.log") or f"see redis.log in {self.data_dir}"
+                    raise EmbeddedRedisError(f"redis-server exited at start: {why.strip()}")
                 try:
                     if client.ping():
                         return
@@ -67,10 +87,27 @@ class EmbeddedRedis:
                     pass
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise TimeoutError(f"redis-server did not answer within {timeout}s")
+                    raise EmbeddedRedisError(f"redis-server did not answer within {timeout}s (see redis.log in "
+                                             f"{self.data_dir})")
                 time.sleep(0.02)
         finally:
             client.close()
+
+    def _check_socket(self, path: Path) -> None:
+        if len(str(path).encode()) > MAX_SOCKET_PATH:
+            raise EmbeddedRedisError(f"the embedded Redis's socket path {path} is too long for a Unix socket: "
+                                     "set a shorter data_dir, or [redis] url to a Redis you run")
+        if not path.exists():
+            return
+        probe = SyncRedis(unix_socket_path=str(path), socket_connect_timeout=1)
+        try:
+            probe.ping()
+        except RedisConnectionError:
+            return  # left by a process that died; redis-server replaces it
+        finally:
+            probe.close()
+        raise EmbeddedRedisError(f"another CSR Bridge already runs on {self.data_dir}: stop it first, "
+                                 "or give this one another data_dir")
 
     async def start_async(self) -> None:
         await asyncio.to_thread(self.start)
@@ -90,3 +127,11 @@ class EmbeddedRedis:
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+
+def _last_line(log: Path) -> str:
+    try:
+        lines = log.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return lines[-1] if lines else ""

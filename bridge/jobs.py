@@ -22,11 +22,12 @@ T = TypeVar("T")
 
 async def enqueue(app: BridgeApp, func: str, *args: Any, job_id: str | None = None, retry: Retry | None = None,
                   delay: float = 0, queue: str = "jobs") -> str:
-    """Queues `func(config_path, redis_url, *args)`; returns the job id."""
+    """Queues `func(config_path, *args)`; returns the job id. A job finds Redis through its config, never
+    through an address it carries, so jobs queued before a restart still run after it."""
 
     def _enqueue() -> str:
         q = Queue(queue_name(app.config, queue), connection=_sync_redis(app.redis_url))
-        call_args = (app.config_path, app.redis_url, *args)
+        call_args = (app.config_path, *args)
         if delay > 0:
             job = q.enqueue_in(timedelta(seconds=delay), func, *call_args, job_id=job_id, retry=retry)
         else:
@@ -43,7 +44,7 @@ def _sync_redis(url: str) -> SyncRedis:
     return SyncRedis.from_url(url)
 
 
-def run_in_app(config_path: str, redis_url: str, work: Callable[[BridgeApp], Awaitable[T]]) -> T:
+def run_in_app(config_path: str, work: Callable[[BridgeApp], Awaitable[T]]) -> T:
     """Boots an app for one job and runs `work` on it in a new event loop."""
     from bridge.bootstrap import bootstrap, connect_redis
     from bridge.config import load_config
@@ -51,9 +52,9 @@ def run_in_app(config_path: str, redis_url: str, work: Callable[[BridgeApp], Awa
     config = load_config(config_path)
 
     async def main() -> T:
-        redis = connect_redis(redis_url)
+        redis = connect_redis(config.redis_url)
         try:
-            return await work(bootstrap(config, redis, redis_url, config_path))
+            return await work(bootstrap(config, redis, config.redis_url, config_path))
         finally:
             await redis.aclose()
 

@@ -9,13 +9,20 @@ import logging
 import signal
 import sys
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bridge.bootstrap import bootstrap, connect_redis
 from bridge.config.root import BridgeConfig
 from bridge.embedded_redis import EmbeddedRedis
 from bridge.plugins import load_adapter
+from bridge.startup import StartupError, bind_http, check_data_dir
 from routing.background import run_routing_loops
+
+if TYPE_CHECKING:
+    from adapters.matrix.homeserver.embedded import EmbeddedHomeserver
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +32,35 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    check_data_dir(config.data_path)
+    listener = bind_http(config.server.host, config.server.port)
     async with AsyncExitStack() as stack:
-        redis_url = config.redis.url
-        if not redis_url:
-            embedded = EmbeddedRedis(config.data_path / "redis")
+        stack.callback(listener.close)
+        if not config.redis.url:
+            embedded = EmbeddedRedis(config.data_path / "redis", unix_socket=config.embedded_redis_socket)
             await embedded.start_async()
             stack.callback(embedded.stop)
-            redis_url = embedded.url
-            log.info("embedded redis-server started on %s", redis_url)
-        redis = connect_redis(redis_url)
+            log.info("embedded redis-server started on %s", embedded.url)
+        redis = connect_redis(config.redis_url)
         stack.push_async_callback(redis.aclose)
-        await redis.ping()
+        await _ping(redis, config)
         if not config.redis.url:
-            worker = await _start_worker(config_path, redis_url)
+            worker = await _start_worker(config_path)
             stack.push_async_callback(_stop_process, worker)
-        app = bootstrap(config, redis, redis_url, config_path)
+        homeserver = None
+        if config.matrix.enabled and config.matrix.embedded:
+            from adapters.matrix.homeserver.embedded import EmbeddedHomeserver
+
+            homeserver = EmbeddedHomeserver(config.matrix, config.queues, config.agents,
+                                            config.data_path / "homeserver")
+            stack.push_async_callback(homeserver.stop)
+            config = config.model_copy(update={"matrix": await homeserver.start()})
+            log.info("embedded homeserver started on %s", homeserver.synapse.url)
+        elif config.matrix.enabled:
+            from adapters.matrix.homeserver.reachable import check_homeserver
+
+            await check_homeserver(config.matrix.client_url)
+        app = bootstrap(config, redis, config.redis_url, config_path)
         for name in _enabled_adapters(config):
             adapter = load_adapter(name, app)
             app.adapters[name] = adapter
@@ -61,9 +82,13 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         routing_tasks = [asyncio.create_task(app.notices.run(stop)),
                          asyncio.create_task(run_routing_loops(app.router, stop)),
                          asyncio.create_task(app.shards.run(stop, app.delivery.catch_up))]
-        http_task = asyncio.create_task(server.serve())
-        log.info("CSR Bridge serving on http://%s:%s", config.server.host, config.server.port)
+        http_task = asyncio.create_task(server.serve(sockets=[listener]))
         stop_task = asyncio.create_task(stop.wait())
+        while not server.started and not http_task.done() and not stop.is_set():
+            await asyncio.sleep(0.02)
+        if server.started:
+            log.info("CSR Bridge serving on http://%s:%s", config.server.host, config.server.port)
+            print(welcome(config, homeserver), flush=True)
         await asyncio.wait({http_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
         stop.set()
         server.should_exit = True
@@ -77,6 +102,27 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         log.info("CSR Bridge stopped")
 
 
+async def _ping(redis: Redis, config: BridgeConfig) -> None:
+    try:
+        await redis.ping()
+    except RedisError as exc:
+        raise StartupError(f"Redis at [redis] url {config.redis.url} does not answer ({exc.__class__.__name__}): "
+                           "start it, or leave [redis] url empty to run an embedded one") from None
+
+
+def welcome(config: BridgeConfig, homeserver: "EmbeddedHomeserver | None") -> str:
+    """What a person needs after `scripts/run.sh`: where the customer's side is and how to reach the CSR side."""
+    public = str(config.server.public_url).rstrip("/")
+    lines = ["", f"CSR Bridge is running. Customers: open {public}/ (a demo page with the chat widget)."]
+    if homeserver is not None:
+        lines += homeserver.sign_in_help()
+    platforms = [p for p, on in (("Slack", config.slack.enabled), ("Matrix", config.matrix.enabled)) if on]
+    if not platforms:
+        lines.append("No CSR platform is enabled: customers can only leave messages (see the README to add one).")
+    lines.append("Stop it with Ctrl-C.")
+    return "\n".join(lines)
+
+
 def _enabled_adapters(config: BridgeConfig) -> list[str]:
     names = ["widget"]
     if config.slack.enabled:
@@ -86,11 +132,10 @@ def _enabled_adapters(config: BridgeConfig) -> list[str]:
     return names
 
 
-async def _start_worker(config_path: str, redis_url: str) -> Any:
+async def _start_worker(config_path: str) -> Any:
     """With embedded Redis the service runs its own RQ worker, so one command runs everything."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bridge.cli", "worker", "--config", config_path, "--redis-url", redis_url,
-        start_new_session=True,
+        sys.executable, "-m", "bridge.cli", "worker", "--config", config_path, start_new_session=True,
     )
 
 

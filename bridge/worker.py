@@ -16,7 +16,7 @@ def queue_name(config: BridgeConfig, name: str) -> str:
     return f"{config.redis.key_prefix}-{name}"
 
 
-def run_worker(config: BridgeConfig, redis_url: str, burst: bool = False) -> None:
-    connection = SyncRedis.from_url(redis_url)
+def run_worker(config: BridgeConfig, burst: bool = False) -> None:
+    connection = SyncRedis.from_url(config.redis_url)
     queues = [Queue(queue_name(config, n), connection=connection) for n in QUEUE_NAMES]
     Worker(queues, connection=connection).work(with_scheduler=True, burst=burst)

@@ -19,8 +19,8 @@ class WebhookNotAccepted(Exception):
     """Raised so RQ schedules the next attempt."""
 
 
-def deliver_case(config_path: str, redis_url: str, reference: str) -> str:
-    return run_in_app(config_path, redis_url, lambda app: _deliver(app, reference))
+def deliver_case(config_path: str, reference: str) -> str:
+    return run_in_app(config_path, lambda app: _deliver(app, reference))
 
 
 async def _deliver(app: BridgeApp, reference: str) -> str:

@@ -5,6 +5,8 @@ import asyncio
 import sys
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from bridge.config.root import BridgeConfig
 from bridge.keys import Keys
 from knowledge.base import KnowledgeBase
@@ -15,12 +17,11 @@ def add_parser(sub: Any, default_config: str) -> None:
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     r = actions.add_parser("reindex", help="check every article and make running bridges re-index them")
     r.add_argument("--config", "-c", default=default_config, help="TOML config file (default: %(default)s)")
-    r.add_argument("--redis-url", default="", help="override [redis] url to reach the running bridges")
     r.set_defaults(run=run)
 
 
 def run(cfg: BridgeConfig, _config_path: str, args: argparse.Namespace) -> int:
-    return asyncio.run(_reindex(cfg, args.redis_url or cfg.redis.url))
+    return asyncio.run(_reindex(cfg, cfg.redis_url))
 
 
 async def _reindex(cfg: BridgeConfig, redis_url: str) -> int:
@@ -34,16 +35,15 @@ async def _reindex(cfg: BridgeConfig, redis_url: str) -> int:
         for name in article.queues:
             if name not in queues:
                 print(f"  - {article.path}: names queue '{name}', which does not exist", file=sys.stderr)
-    if redis_url:
-        from bridge.bootstrap import connect_redis
-        from bridge.events.feed import ChangeFeed
+    from bridge.bootstrap import connect_redis
+    from bridge.events.feed import ChangeFeed
 
-        redis = connect_redis(redis_url)
-        try:
-            await ChangeFeed(redis, Keys(cfg.redis.key_prefix)).publish("kb", "reindex")
-            print("running bridges were told to re-index")
-        finally:
-            await redis.aclose()
-    else:
-        print("no [redis] url: running bridges re-index on their own when article files change")
+    redis = connect_redis(redis_url)
+    try:
+        await ChangeFeed(redis, Keys(cfg.redis.key_prefix)).publish("kb", "reindex")
+        print("running bridges were told to re-index")
+    except RedisError:
+        print("no running bridge reached: bridges index the articles when they start and when files change")
+    finally:
+        await redis.aclose()
     return 1 if result.problems else 0

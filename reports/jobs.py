@@ -13,11 +13,11 @@ from reports.table import as_csv, as_table
 from transcripts.store import StoreUnavailable
 
 
-def post_report(config_path: str, redis_url: str, name: str, queues: list[str], agent_id: str, platform: str,
+def post_report(config_path: str, name: str, queues: list[str], agent_id: str, platform: str,
                 conversation: str = "", thread: str = "") -> str:
     """`conversation` is set only when the report is public (asked for in the supervisors' channel or room)."""
     to = ReplyTo(agent_id, platform, conversation, thread)
-    return run_in_app(config_path, redis_url, lambda app: _post(app, name, queues, to))
+    return run_in_app(config_path, lambda app: _post(app, name, queues, to))
 
 
 async def _post(app: BridgeApp, name: str, queues: list[str], to: ReplyTo) -> str:

@@ -19,12 +19,11 @@ MAX_EARLY_WAIT = 5.0
 
 
 @asynccontextmanager
-async def job_app(config_path: str, redis_url: str = "") -> AsyncIterator[BridgeApp]:
+async def job_app(config_path: str) -> AsyncIterator[BridgeApp]:
     config = load_config(config_path)
-    url = redis_url or config.redis.url
-    redis = connect_redis(url)
+    redis = connect_redis(config.redis_url)
     try:
-        yield bootstrap(config, redis, url, config_path)
+        yield bootstrap(config, redis, config.redis_url, config_path)
     finally:
         await redis.aclose()
 
@@ -42,16 +41,16 @@ async def _fire(member: str, run: Callable[[], Awaitable[ScriptResult]], app: Br
     return result.status
 
 
-async def expire_offer(offer_id: str, config_path: str, redis_url: str = "") -> str:
-    async with job_app(config_path, redis_url) as app:
+async def expire_offer(offer_id: str, config_path: str) -> str:
+    async with job_app(config_path) as app:
         return await _fire(f"offer:{offer_id}", lambda: app.router.expire(offer_id), app)
 
 
-async def overflow_chat(chat_id: str, seq: str, config_path: str, redis_url: str = "") -> str:
-    async with job_app(config_path, redis_url) as app:
+async def overflow_chat(chat_id: str, seq: str, config_path: str) -> str:
+    async with job_app(config_path) as app:
         return await _fire(f"wait:{chat_id}:{seq}", lambda: app.router.overflow(chat_id, seq), app)
 
 
-async def idle_check(chat_id: str, config_path: str, redis_url: str = "") -> str:
-    async with job_app(config_path, redis_url) as app:
+async def idle_check(chat_id: str, config_path: str) -> str:
+    async with job_app(config_path) as app:
         return await _fire(f"idle:{chat_id}", lambda: app.router.idle_check(chat_id), app)

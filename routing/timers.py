@@ -60,6 +60,6 @@ class TimerScheduler:
             for member, due in timers:
                 func, args = job_for(member)
                 job_id = f"{self._config.redis.key_prefix}-{member.replace(':', '-')}-{int(due * 1000)}"
-                queue.enqueue_at(datetime.fromtimestamp(due, UTC), func, *args, self._config_path, self._redis_url,
+                queue.enqueue_at(datetime.fromtimestamp(due, UTC), func, *args, self._config_path,
                                  job_id=job_id, result_ttl=JOB_RESULT_TTL, failure_ttl=JOB_FAILURE_TTL, pipeline=pipe)
             pipe.execute()

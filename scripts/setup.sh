@@ -1,9 +1,26 @@
 #!/usr/bin/env bash
-# Installs what CSR Bridge needs on Debian: system packages (when root) and the Python venv.
-# Usage: scripts/setup.sh [run|test]   ("test" also installs test tools and Chromium)
+# Installs what CSR Bridge needs on Debian: system packages (when root) and the Python venv in .venv.
+# Usage: scripts/setup.sh [run|test]   ("test" also installs the test tools and Chromium)
+# Each step says what it installs and how long it took; a step with nothing to do says nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-run}
+
+step() {  # step "what" command...: runs a command, then says how long it took
+  local what=$1 started=$SECONDS
+  shift
+  echo "setup: $what ..." >&2
+  "$@"
+  echo "setup: $what: done in $((SECONDS - started)) s" >&2
+}
+
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  fi
+}
 
 need_pkgs=()
 command -v redis-server >/dev/null || need_pkgs+=(redis-server)
@@ -12,22 +29,25 @@ if [ "$want" = test ]; then
   command -v chromium >/dev/null || need_pkgs+=(chromium)
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing ${need_pkgs[*]} with apt-get" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
-  elif command -v sudo >/dev/null; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
-  else
+  if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
     echo "setup: please install these Debian packages first: ${need_pkgs[*]}" >&2
     exit 1
   fi
+  step "installing Debian packages ${need_pkgs[*]} with apt-get" apt_install "${need_pkgs[@]}"
 fi
 
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "setup: Python 3.11 or newer is needed" >&2; exit 1; }
-[ -x .venv/bin/python ] || python3 -m venv .venv
+[ -x .venv/bin/python ] || step "creating the virtual environment .venv" python3 -m venv .venv
 stamp=.venv/.installed-$want
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/pip install -q --upgrade pip
-  if [ "$want" = test ]; then .venv/bin/pip install -q -e '.[test]'; else .venv/bin/pip install -q -e .; fi
+  step "upgrading pip in .venv" .venv/bin/pip install -q --upgrade pip
+  # compat: the checkout itself goes on sys.path, so edits take effect without a reinstall.
+  if [ "$want" = test ]; then
+    step "installing CSR Bridge with its test tools into .venv (a few minutes the first time)" \
+      .venv/bin/pip install -q -e '.[test]' --config-settings editable_mode=compat
+  else
+    step "installing CSR Bridge into .venv (a few minutes the first time: Synapse is among its dependencies)" \
+      .venv/bin/pip install -q -e . --config-settings editable_mode=compat
+  fi
   touch "$stamp"
 fi

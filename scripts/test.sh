@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# One command to run the whole test suite: installs what it needs, lints the tree, then the tests start
-# Redis, RQ workers, Synapse and Chromium themselves. Extra arguments go to pytest.
+# One command to run the whole test suite: proves the runtime install on its own (a fresh venv, `pip install .`,
+# the example config served), installs the test tools, lints the tree, then the tests start Redis, RQ workers,
+# Synapse and Chromium themselves. Extra arguments go to pytest; CSR_SKIP_FIRST_RUN=1 skips the first stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
+[ "${CSR_SKIP_FIRST_RUN:-}" = 1 ] || scripts/first-run-check.sh
 # Lint first: it takes well under a second and fails CI before the slow tests start.
 .venv/bin/ruff check --quiet . || {
   echo "test: lint errors above (.venv/bin/ruff check --fix . sorts imports; wrap long lines by hand)" >&2

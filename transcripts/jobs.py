@@ -24,8 +24,8 @@ ARCHIVE = "transcripts.jobs.archive_chat"
 RETENTION = "transcripts.jobs.retention"
 
 
-def archive_chat(config_path: str, redis_url: str, chat_id: str, attempt: int = 0) -> str:
-    return run_in_app(config_path, redis_url, _closing_store(lambda app: _archive(app, chat_id, attempt)))
+def archive_chat(config_path: str, chat_id: str, attempt: int = 0) -> str:
+    return run_in_app(config_path, _closing_store(lambda app: _archive(app, chat_id, attempt)))
 
 
 def _closing_store(work: Callable[[BridgeApp], Awaitable[str]]) -> Callable[[BridgeApp], Awaitable[str]]:
@@ -79,8 +79,8 @@ async def _mail_customer(app: BridgeApp, chat_id: str) -> None:
         log.exception("mailing the transcript of chat %s failed", chat_id)
 
 
-def post_transcript(config_path: str, redis_url: str, chat_id: str, fmt: Format, agent_id: str) -> str:
-    return run_in_app(config_path, redis_url, _closing_store(lambda app: _post(app, chat_id, fmt, agent_id)))
+def post_transcript(config_path: str, chat_id: str, fmt: Format, agent_id: str) -> str:
+    return run_in_app(config_path, _closing_store(lambda app: _post(app, chat_id, fmt, agent_id)))
 
 
 async def _post(app: BridgeApp, chat_id: str, fmt: Format, agent_id: str) -> str:
@@ -102,9 +102,9 @@ async def _post(app: BridgeApp, chat_id: str, fmt: Format, agent_id: str) -> str
     return event.id
 
 
-def retention(config_path: str, redis_url: str) -> str:
+def retention(config_path: str) -> str:
     job = get_current_job()
-    return run_in_app(config_path, redis_url, _closing_store(lambda app: _retention(app, job.id if job else "")))
+    return run_in_app(config_path, _closing_store(lambda app: _retention(app, job.id if job else "")))
 
 
 async def _retention(app: BridgeApp, job_id: str) -> str:

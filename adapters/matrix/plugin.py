@@ -42,7 +42,7 @@ class MatrixAdapter:
         cfg = app.config.matrix
         redis, keys = app.redis, app.keys
         self._app = app
-        self.client = make_client(cfg.homeserver, cfg.user_id)
+        self.client = make_client(cfg.client_url, cfg.user_id)
         self.pacer = Pacer(cfg.send_per_second, cfg.send_burst)
         self.poster = Poster(self.client, self.pacer, app.metrics)
         self.outbox = Outbox(redis, keys)

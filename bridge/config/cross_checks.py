@@ -8,6 +8,7 @@ from typing import Any
 
 from bridge.config.cases import case_problems
 from bridge.config.knowledge import phrase_problems
+from bridge.config.matrix import EMBEDDED, EMBEDDED_SERVER_NAME
 from bridge.config.problems import ConfigProblem
 
 
@@ -55,7 +56,7 @@ def cross_check(raw: dict[str, Any]) -> list[ConfigProblem]:
     problems += case_problems(_table(raw.get("cases")), known)
     problems += _overflow_cycles(names, queues)
     problems += _slack(_table(raw.get("slack")), names)
-    problems += _matrix(_table(raw.get("matrix")), names)
+    problems += _matrix(_table(raw.get("matrix")), names, agents)
     transcripts = _table(raw.get("transcripts"))
     if transcripts.get("email_on_close") is True and not _str(_table(transcripts.get("smtp")).get("host")):
         problems.append(ConfigProblem("transcripts.smtp.host", "email_on_close is on but no SMTP server is set",
@@ -108,9 +109,11 @@ def _slack(s: dict[str, Any], names: list[str]) -> list[ConfigProblem]:
     return problems
 
 
-def _matrix(m: dict[str, Any], names: list[str]) -> list[ConfigProblem]:
+def _matrix(m: dict[str, Any], names: list[str], agents: list[dict[str, Any]]) -> list[ConfigProblem]:
     if m.get("enabled") is not True:
         return []
+    if m.get("homeserver") == EMBEDDED:
+        return _embedded_matrix(m, agents)
     problems = []
     if not m.get("password") and not m.get("access_token"):
         problems.append(ConfigProblem("matrix.password", "Matrix is enabled but has neither password nor access token",
@@ -121,4 +124,22 @@ def _matrix(m: dict[str, Any], names: list[str]) -> list[ConfigProblem]:
         if name and name not in rooms:
             problems.append(ConfigProblem(f"matrix.rooms.{name}", f"queue '{name}' has no Matrix room",
                                           f'add {name} = "!room:server" under [matrix.rooms]'))
+    return problems
+
+
+def _embedded_matrix(m: dict[str, Any], agents: list[dict[str, Any]]) -> list[ConfigProblem]:
+    """The embedded homeserver makes its own bot, rooms and passwords; settings for another server are mistakes."""
+    problems = []
+    for key in ("rooms", "supervisors_room", "password", "access_token"):
+        if m.get(key):
+            problems.append(ConfigProblem(f"matrix.{key}", "the embedded homeserver sets this itself",
+                                          f"remove matrix.{key}, or set matrix.homeserver to your own server's URL"))
+    local = f":{EMBEDDED_SERVER_NAME}"
+    user_ids = [("matrix.user_id", _str(m.get("user_id")))]
+    user_ids += [(f"agents[{i}].matrix_user_id", _str(a.get("matrix_user_id"))) for i, a in enumerate(agents)]
+    for path, user_id in user_ids:
+        if user_id and not user_id.endswith(local):
+            problems.append(ConfigProblem(path, f"the embedded homeserver's users end in {local}",
+                                          f"leave it empty (the agent id on {EMBEDDED_SERVER_NAME} is taken), "
+                                          "or set matrix.homeserver to the server this user is on"))
     return problems

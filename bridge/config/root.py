@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from bridge.config.agents import AgentConfig
 from bridge.config.base import Section
 from bridge.config.cases import CasesConfig
 from bridge.config.knowledge import KnowledgeConfig
-from bridge.config.matrix import MatrixConfig
+from bridge.config.matrix import EMBEDDED_SERVER_NAME, MatrixConfig, embedded_defaults
 from bridge.config.queues import QueueConfig
 from bridge.config.reports import ReportsConfig
 from bridge.config.routing import RoutingConfig
@@ -38,6 +38,19 @@ class BridgeConfig(Section):
     base_dir: str = Field("", exclude=True)
     """Set by the loader: the config file's folder."""
 
+    @model_validator(mode="after")
+    def _embedded_homeserver(self) -> "BridgeConfig":
+        """The embedded homeserver's rooms and accounts follow from the queues and the roster, so every
+        process (serve, workers, jobs) derives the same ones from the file alone."""
+        if not self.matrix.embedded:
+            return self
+        matrix = embedded_defaults(self.matrix, [q.name for q in self.queues])
+        agents = [a if a.matrix_user_id else a.model_copy(update={"matrix_user_id": f"@{a.id}:{EMBEDDED_SERVER_NAME}"})
+                  for a in self.agents]
+        object.__setattr__(self, "matrix", matrix)
+        object.__setattr__(self, "agents", agents)
+        return self
+
     def resolve_path(self, value: str) -> Path:
         path = Path(value).expanduser()
         return path if path.is_absolute() else Path(self.base_dir or ".") / path
@@ -45,6 +58,16 @@ class BridgeConfig(Section):
     @property
     def data_path(self) -> Path:
         return self.resolve_path(self.data_dir)
+
+    @property
+    def embedded_redis_socket(self) -> Path:
+        """Where `serve`'s own redis-server listens: a fixed place, so a restart finds it at the same address."""
+        return (self.data_path / "redis" / "redis.sock").resolve()
+
+    @property
+    def redis_url(self) -> str:
+        """The Redis every process of this bridge uses; jobs find it here, so none carries an address."""
+        return self.redis.url or f"unix://{self.embedded_redis_socket}?db=0"
 
     @property
     def store_url(self) -> str:

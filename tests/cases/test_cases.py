@@ -54,7 +54,7 @@ async def _billing_chat(app: BridgeApp) -> str:
 async def _deliver_until(app: BridgeApp, reference: str, state: CaseState, rounds: int = 8) -> None:
     """Runs burst workers until the case reaches `state`; each run also releases retries that came due."""
     for _ in range(rounds):
-        run_worker(app.config_path, app.redis_url)
+        run_worker(app.config_path)
         record = await app.cases.records.get(reference)
         assert record is not None
         if record.state == state:
@@ -92,7 +92,7 @@ async def test_webhook_failing_three_times_is_delivered_on_the_fourth_try_once(
     assert body["created_by"] == {"id": "alice", "name": "Alice"}
 
     await asyncio.sleep(1.1)
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     assert len(crm_fail_three.received) == 4
 
     events = await app.stream.read_all(chat_id)
@@ -169,7 +169,7 @@ async def test_cancel_and_bad_input_lose_nothing_and_send_nothing(tmp_path: Path
         again = await run(app, "csr cancel", chat_id=chat_id)
         assert isinstance(again, Text) and again.error
         assert await app.stream.read_all(chat_id) == before
-        run_worker(app.config_path, redis_url)
+        run_worker(app.config_path)
         assert crm.received == []
     finally:
         crm.stop()
@@ -189,7 +189,7 @@ async def test_a_crm_refusal_is_not_retried(tmp_path: Path, redis: Redis, redis_
         [event] = [e for e in await app.stream.read_all(chat.id) if e.kind == EventKind.CASE]
         await _deliver_until(app, event.data["reference"], CaseState.REFUSED)
         await asyncio.sleep(1.1)
-        run_worker(app.config_path, redis_url)
+        run_worker(app.config_path)
         assert len(crm.received) == 1
         staff = [e for e in await app.stream.read_all(chat.id) if e.kind == EventKind.NOTICE and e.internal]
         assert staff[0].data["case_state"] == "refused" and "422" in staff[0].text

@@ -65,8 +65,8 @@ async def active_chat(app: BridgeApp, queue: str = "billing", agent_id: str = "a
     return found
 
 
-def run_worker(config_path: str, redis_url: str, timeout: float = 60) -> None:
+def run_worker(config_path: str, timeout: float = 60) -> None:
     """Runs queued RQ jobs in a real worker process (burst: it exits when the queues are empty)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    subprocess.run([sys.executable, "-m", "bridge.cli", "worker", "--config", config_path, "--redis-url", redis_url,
-                    "--burst"], check=True, cwd=str(REPO), env=env, timeout=timeout, capture_output=True)
+    subprocess.run([sys.executable, "-m", "bridge.cli", "worker", "--config", config_path, "--burst"],
+                   check=True, cwd=str(REPO), env=env, timeout=timeout, capture_output=True)

@@ -44,7 +44,7 @@ async def test_invites_are_accepted_only_from_roster_users(bridge: InProcessBrid
     from_mallory = homeserver.synapse.create_room("mallory", "mallory's room", invite=["csrbot"])
 
     def bot_membership(room: str, as_user: str) -> str:
-        state = homeserver.synapse.api("GET", f"/_matrix/client/v3/rooms/{room}/state", as_user)
+        state = homeserver.synapse.call("GET", f"/_matrix/client/v3/rooms/{room}/state", as_user)
         return next((e["content"]["membership"] for e in state
                      if e.get("type") == "m.room.member" and e.get("state_key") == bot), "")
 

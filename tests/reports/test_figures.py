@@ -113,7 +113,7 @@ async def test_every_figure_matches_the_history(history, redis_url: str) -> None
     app, surface, sim, (start, end) = history
     ack = await run(app, "sam", "csr report 7d")
     assert isinstance(ack, Text) and not ack.error and "the last 7 days" in ack.text
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     await ReplyOutbox(app).on_notice("sam")
     [(who, table, _, conversation, _), (_, chart, _, _, _), (_, export, _, _, _)] = surface.replies
     assert who == "sam" and conversation == ""
@@ -143,7 +143,7 @@ async def test_every_figure_matches_the_history(history, redis_url: str) -> None
 async def test_one_queue_and_the_chart_buckets(history, redis_url: str) -> None:  # noqa: ANN001
     app, surface, sim, (start, end) = history
     await run(app, "gus", "csr report general 7d")
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     await ReplyOutbox(app).on_notice("gus")
     [(_, table, _, _, _), (_, chart, _, _, _), (_, export, _, _, _)] = surface.replies
     assert isinstance(table, Table) and table.columns == ("Figure", "General")

@@ -25,7 +25,7 @@ async def test_a_report_without_its_store_says_so(tmp_path: Path, redis: Redis, 
     surface = RecordingSurface(platform="slack")
     app.surfaces["slack"] = surface
     await run(app, "sam", "csr report today")
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     await ReplyOutbox(app).on_notice("sam")
     [(who, reply, _, _, _)] = surface.replies
     assert who == "sam" and isinstance(reply, Text) and reply.error and "store is unreachable" in reply.text
@@ -36,7 +36,7 @@ async def test_public_in_the_supervisors_channel(tmp_path: Path, redis: Redis, r
     surface = RecordingSurface(platform="slack")
     app.surfaces["slack"] = surface
     await run(app, "sam", "csr report", conversation="CSUP")
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     await ReplyOutbox(app).on_notice("sam")
     assert [(r.public, conversation) for _, r, _, conversation, _ in surface.replies] == [(True, "CSUP")] * 3
     assert isinstance(surface.replies[0][1], Table) and surface.replies[0][1].title.endswith("today")

@@ -37,8 +37,8 @@ FAST = {
 async def fast_app(tmp_path: Path, redis: Redis, redis_url: str) -> AsyncIterator[BridgeApp]:
     """An app whose timers are RQ jobs, with two real workers running them."""
     path = write_toml(tmp_path / "fast.toml", merged(merged(base_raw(), FAST), {"redis": {"url": redis_url}}))
-    workers = [subprocess.Popen([sys.executable, "-m", "bridge.cli", "worker", "--config", str(path),
-                                 "--redis-url", redis_url], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers = [subprocess.Popen([sys.executable, "-m", "bridge.cli", "worker", "--config", str(path)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                for _ in range(2)]
     try:
         yield bootstrap(load_config(path), redis, redis_url, str(path))

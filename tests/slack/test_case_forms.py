@@ -107,7 +107,7 @@ async def test_case_command_opens_a_prefilled_modal_and_files_the_case(bridge: I
     assert reference in notice.text
     assert reference in bridge.fake.ephemerals[-1]["text"] and bridge.fake.ephemerals[-1]["user"] == "UALICE"
 
-    run_worker(bridge.app.config_path, bridge.redis_url)
+    run_worker(bridge.app.config_path)
     [delivered] = crm.received
     assert delivered.json["reference"] == reference and delivered.json["fields"]["amount"] == "12.50"
 

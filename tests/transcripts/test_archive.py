@@ -107,7 +107,7 @@ async def test_closed_chat_is_archived_field_by_field(tmp_path: Path, redis: Red
     live_chat = await app.chats.get(chat_id)
     live_events = await app.stream.read_all(chat_id)
     assert live_chat is not None and live_chat.state == ChatState.CLOSED
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
 
     archived = await app.transcripts.store.load(chat_id)
     await app.transcripts.store.close()
@@ -134,7 +134,7 @@ async def test_chat_closed_while_the_store_is_down_is_archived_once_it_is_back(t
     chat_id = await _close_with_feed_running(app)
     live_events = await app.stream.read_all(chat_id)
 
-    run_worker(app.config_path, redis_url)  # the store is down: the attempt fails and books a retry
+    run_worker(app.config_path)  # the store is down: the attempt fails and books a retry
     assert await app.redis.zscore(app.keys.archive_pending, chat_id) is not None
     assert await app.redis.ttl(app.keys.chat(chat_id)) == -1
     assert await app.redis.ttl(app.keys.chat_events(chat_id)) == -1
@@ -143,7 +143,7 @@ async def test_chat_closed_while_the_store_is_down_is_archived_once_it_is_back(t
 
     folder.mkdir()  # the store is back
     await asyncio.sleep(1.5)  # past the booked retry
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     archived = await TranscriptStore(url).load(chat_id)
     assert archived is not None and [e.id for e in archived.events] == [e.id for e in live_events]
     assert await app.redis.zscore(app.keys.archive_pending, chat_id) is None
@@ -156,7 +156,7 @@ async def test_sweep_finds_closed_chats_whose_archive_was_never_scheduled(tmp_pa
     chat_id = await _conversation(app)  # no feed running: nobody noticed the close
     assert await app.transcripts.archiver.sweep(stale_seconds=3600) == 1
     assert await app.transcripts.archiver.sweep(stale_seconds=3600) == 0
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     assert await app.transcripts.store.load(chat_id) is not None
     await app.transcripts.store.close()
 
@@ -169,7 +169,7 @@ async def test_export_and_retention(tmp_path: Path, redis: Redis, redis_url: str
     await app.service.close(second_chat.id, "resolved", "alice")
     for chat_id in (first, second_chat.id):
         await app.transcripts.archiver.mark_closed(chat_id)
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
 
     out = tmp_path / "export.jsonl"
     assert await _cli("transcripts", "export", "--config", app.config_path, "--since", "2000-01-01",
@@ -206,14 +206,14 @@ async def test_retention_job_deletes_records_past_their_age_and_books_the_next_r
     await app.redis.hset(app.keys.chat(old.id), "closed_at", now() - 3 * 86400)
     for chat_id in (recent, old.id):
         await app.transcripts.archiver.mark_closed(chat_id)
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     assert await app.redis.exists(app.keys.retention_scheduled)
     jobs = Queue(queue_name(app.config, "jobs"), connection=SyncRedis.from_url(redis_url))
     assert jobs.scheduled_job_registry.count == 1  # the next retention run, a day from now
 
     booked = await app.redis.get(app.keys.retention_scheduled)
     await enqueue(app, RETENTION)  # an admin's run now: it does the work but books no second chain
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     store = app.transcripts.store
     assert await store.load(old.id) is None
     assert await store.load(recent) is not None
@@ -227,12 +227,12 @@ async def test_a_rating_given_after_the_archive_reaches_the_archive(tmp_path: Pa
     """Customers rate once the chat has ended, often after it was archived; reports read the archive."""
     app = boot(tmp_path, redis, redis_url)
     chat_id = await _close_with_feed_running(app)
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     assert await app.transcripts.archiver.mark_closed(chat_id) is False, "archived and unchanged: nothing to do"
     rating = await app.stream.append(ChatEvent(chat_id=chat_id, kind=EventKind.RATING, ts=now(),
                                                data={"score": 2, "comment": "slow"}, origin=Origin(platform="widget")))
     await app.transcripts.archiver.on_closed_chat_change(chat_id)
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     archived = await app.transcripts.store.load(chat_id)
     await app.transcripts.store.close()
     assert archived is not None and archived.events[-1].id == rating.event.id

@@ -50,9 +50,9 @@ async def test_customer_gets_their_transcript_without_notes(tmp_path: Path, redi
     await run(app, "csr phrase greet", chat_id=chat.id)
     await app.service.close(chat.id, "resolved", "alice")
     await app.transcripts.archiver.mark_closed(chat.id)
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
     await schedule_archive(app, chat.id)  # archived again (a retried job): nobody is mailed twice
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
 
     assert len(inbox.messages) == 1
     recipients, message = inbox.messages[0]

@@ -25,7 +25,7 @@ async def test_transcript_is_posted_into_the_thread_as_a_file(tmp_path: Path, re
 
     reply = await run(app, "csr transcript json", chat_id=chat.id)
     assert isinstance(reply, Text) and not reply.error and "json" in reply.text
-    run_worker(app.config_path, redis_url)
+    run_worker(app.config_path)
 
     notice = (await app.stream.read_all(chat.id))[-1]
     assert notice.kind == EventKind.NOTICE and notice.internal and not notice.customer_visible
