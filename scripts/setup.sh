@@ -39,15 +39,16 @@ fi
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "setup: Python 3.11 or newer is needed" >&2; exit 1; }
 [ -x .venv/bin/python ] || step "creating the virtual environment .venv" python3 -m venv .venv
 stamp=.venv/.installed-$want
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  step "upgrading pip in .venv" .venv/bin/pip install -q --upgrade pip
-  # compat: the checkout itself goes on sys.path, so edits take effect without a reinstall.
+# A plain (not editable) install, as users get it: reinstalled when the project or its code changed since.
+sources=(pyproject.toml bridge routing knowledge transcripts cases reports adapters)
+if [ ! -f "$stamp" ] || [ -n "$(find "${sources[@]}" -newer "$stamp" -print -quit)" ]; then
+  [ -f "$stamp" ] || step "upgrading pip in .venv" .venv/bin/pip install -q --upgrade pip
   if [ "$want" = test ]; then
     step "installing CSR Bridge with its test tools into .venv (a few minutes the first time)" \
-      .venv/bin/pip install -q -e '.[test]' --config-settings editable_mode=compat
+      .venv/bin/pip install -q '.[test]'
   else
-    step "installing CSR Bridge into .venv (a few minutes the first time: Synapse is among its dependencies)" \
-      .venv/bin/pip install -q -e . --config-settings editable_mode=compat
+    step "installing CSR Bridge into .venv (a minute or two the first time: Synapse is among its dependencies)" \
+      .venv/bin/pip install -q .
   fi
   touch "$stamp"
 fi
