@@ -1,6 +1,5 @@
-"""`serve` on the example config: embedded Redis and RQ worker, /healthz, graceful stop on SIGTERM."""
+"""`serve` on the example config: embedded Redis, RQ worker and homeserver, /healthz, graceful stop on SIGTERM."""
 
-import re
 import shutil
 import signal
 import subprocess
@@ -14,6 +13,7 @@ from rq import Worker
 
 from bridge.embedded_redis import free_port
 from tests.support.configs import EXAMPLE
+from tests.support.processes import leftovers
 
 
 def wait_for(check, what: str, proc: subprocess.Popen, timeout: float = 60):
@@ -30,15 +30,11 @@ def wait_for(check, what: str, proc: subprocess.Popen, timeout: float = 60):
         time.sleep(0.2)
 
 
-def redis_port(log: Path) -> int | None:
-    found = re.search(r"port=(\d+)", log.read_text()) if log.exists() else None
-    return int(found[1]) if found else None
-
-
 def test_serve_example_config_runs_everything_and_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
     config = tmp_path / "config.toml"
-    config.write_text(EXAMPLE.read_text().replace("port = 8080", f"port = {port}", 1))
+    text = EXAMPLE.read_text().replace("port = 8080", f"port = {port}", 1)
+    config.write_text(text.replace("embedded_port = 8008", f"embedded_port = {free_port()}", 1))
     if (EXAMPLE.parent / "kb").is_dir():
         shutil.copytree(EXAMPLE.parent / "kb", tmp_path / "kb")
     proc = subprocess.Popen([sys.executable, "-m", "bridge.cli", "serve", "-c", str(config)],
@@ -48,8 +44,7 @@ def test_serve_example_config_runs_everything_and_stops_cleanly(tmp_path: Path) 
         assert health.json() == {"status": "ok"}
         ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).json()
         assert ready["checks"]["redis"]["ok"] is True
-        rport = wait_for(lambda: redis_port(tmp_path / "data" / "redis" / "redis.log"), "redis log", proc)
-        client = Redis(host="127.0.0.1", port=rport)
+        client = Redis(unix_socket_path=str(tmp_path / "data" / "redis" / "redis.sock"))
         workers = wait_for(lambda: Worker.all(connection=client), "an RQ worker", proc)
         assert {q.name for q in workers[0].queues} == {"csr-timers", "csr-jobs"}
         client.close()
@@ -58,7 +53,4 @@ def test_serve_example_config_runs_everything_and_stops_cleanly(tmp_path: Path) 
         out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
     assert "CSR Bridge stopped" in out
-    leftover = subprocess.run(["pgrep", "-f", f"redis-server 127.0.0.1:{rport}"], capture_output=True)
-    assert leftover.returncode == 1, "the embedded redis-server outlived serve"
-    workers_left = subprocess.run(["pgrep", "-f", f"bridge.cli worker --config {config}"], capture_output=True)
-    assert workers_left.returncode == 1, "the embedded worker outlived serve"
+    assert leftovers(tmp_path) == [], "a process serve started outlived it"

@@ -12,6 +12,7 @@ import pytest
 
 from bridge.embedded_redis import free_port
 from tests.support.configs import base_raw, merged, write_toml
+from tests.support.processes import leftovers
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,19 +28,6 @@ def assert_one_clear_line(done: subprocess.CompletedProcess[str], *words: str) -
     [line] = [ln for ln in done.stderr.splitlines() if ln.startswith("csr-bridge: cannot start")]
     for word in words:
         assert word in line, line
-
-
-def leftovers(folder: Path) -> list[str]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
-            except OSError:
-                continue
-            if str(folder) in cmdline:
-                found.append(cmdline)
-    return found
 
 
 @pytest.fixture
