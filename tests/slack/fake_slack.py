@@ -64,6 +64,7 @@ class FakeSlack:
         self.bot_token, self.app_token = bot_token, app_token
         self.channels: set[str] = set(channels)
         self.not_in_channel: set[str] = set()
+        self.members: dict[str, set[str]] = defaultdict(set)
         self.archived: set[str] = set()
         self.post_rate, self.post_burst = post_rate, post_burst
         self.calls: list[Call] = []
@@ -282,6 +283,11 @@ class FakeSlack:
         more = start + limit < len(thread)
         return {"messages": page, "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def _m_conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The channel's members: the bot, and whoever a test put in `members`."""
+        channel = self._channel(args)
+        return {"members": ["UBOT", *sorted(self.members[channel])], "response_metadata": {"next_cursor": ""}}
 
     def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)

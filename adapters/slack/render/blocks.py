@@ -2,6 +2,9 @@
 
 `to_dict()` on slack_sdk's models raises when a limit is broken, so a message we build can't be
 refused by Slack for its shape; long text is split or shortened here before that check.
+Every mrkdwn text object is verbatim: Slack otherwise links bare URLs and channel names and parses some
+mentions in it, and most of ours carry a customer's words. Our own links and mentions are written out
+(`<url|label>`, `<@U123>`), which verbatim text still shows as such.
 """
 
 from dataclasses import dataclass, field
@@ -42,19 +45,24 @@ def header(text: str) -> Block:
     return HeaderBlock(text=PlainTextObject(text=truncate(text, HEADER_CHARS), emoji=True)).to_dict()
 
 
+def literal(text: str) -> MarkdownTextObject:
+    """mrkdwn that Slack shows as written: no mention, channel or link it wasn't given in Slack's own syntax."""
+    return MarkdownTextObject(text=text, verbatim=True)
+
+
 def sections(mrkdwn: str) -> list[Block]:
     """One section per 3,000 characters, split at line ends where possible."""
-    return [SectionBlock(text=MarkdownTextObject(text=part)).to_dict() for part in split_text(mrkdwn, SECTION_CHARS)]
+    return [SectionBlock(text=literal(part)).to_dict() for part in split_text(mrkdwn, SECTION_CHARS)]
 
 
 def fields(pairs: list[tuple[str, str]]) -> Block:
     """Up to ten label/value pairs in two columns; values are escaped here."""
-    texts = [MarkdownTextObject(text=f"*{label}*\n{escape(truncate(value, 300))}") for label, value in pairs]
+    texts = [literal(f"*{label}*\n{escape(truncate(value, 300))}") for label, value in pairs]
     return SectionBlock(fields=texts[:10]).to_dict()
 
 
 def context(mrkdwn: str) -> Block:
-    return ContextBlock(elements=[MarkdownTextObject(text=truncate(mrkdwn, SECTION_CHARS))]).to_dict()
+    return ContextBlock(elements=[literal(truncate(mrkdwn, SECTION_CHARS))]).to_dict()
 
 
 def divider() -> Block:
