@@ -100,9 +100,9 @@ def test_kinds_that_dont_belong_in_a_thread_render_to_nothing() -> None:
                          author=Author(kind=AuthorKind.SYSTEM, name="CSR Bridge"))
 
     for kind in (EventKind.TYPING, EventKind.POSITION, EventKind.QUEUED, EventKind.OFFERED, EventKind.MISSED):
-        assert render_event(CHAT, event(kind), "") is None
+        assert render_event(CHAT, event(kind), "") == []
     for kind in (EventKind.NOTICE, EventKind.CLOSED, EventKind.TRANSFERRED, EventKind.ACCEPTED, EventKind.NOTE):
-        assert render_event(CHAT, event(kind), "") is not None
+        assert len(render_event(CHAT, event(kind), "")) == 1
 
 
 @pytest.mark.parametrize("action", ["phrase", "article", "push", "transfer", "end"])
@@ -128,7 +128,6 @@ def test_modal_input_becomes_one_parseable_command(action: str, values: dict, na
 def test_a_rating_shows_the_widgets_score_and_the_comment_escaped() -> None:
     rating = ChatEvent(chat_id=CHAT.id, kind=EventKind.RATING, ts=1.0, data={"score": 4, "comment": "<!here> ok"},
                        author=Author(kind=AuthorKind.CUSTOMER, name="Ann"))
-    post = render_event(CHAT, rating, "")
-    assert post is not None
+    [post] = render_event(CHAT, rating, "")
     assert "rated the chat 4/5" in post.text
     assert "&lt;!here&gt; ok" in post.text and "<!here>" not in post.text
