@@ -82,14 +82,27 @@ def actions(buttons: list[ButtonElement], block_id: str | None = None) -> list[B
 
 
 def split_text(text: str, limit: int) -> list[str]:
+    """Parts of at most `limit` characters of mrkdwn, cut at a line end, else after a space, else where no
+    entity (`&amp;`) or link (`<url|label>`) is cut in two."""
     text = text or " "
     parts: list[str] = []
     while len(text) > limit:
         cut = text.rfind("\n", 0, limit)
-        cut = cut if cut > limit // 2 else limit
+        if cut <= limit // 2:
+            cut = text.rfind(" ", 0, limit) + 1
+        if cut <= limit // 2:
+            cut = _outside_markup(text, limit)
         parts.append(text[:cut])
         text = text[cut:].lstrip("\n")
     return [*parts, text] if text else parts
+
+
+def _outside_markup(text: str, cut: int) -> int:
+    entity = text.rfind("&", cut - 4, cut)
+    if entity != -1 and ";" not in text[entity:cut]:
+        cut = entity
+    link = text.rfind("<", cut // 2, cut)
+    return link if link > 0 and ">" not in text[link:cut] else cut
 
 
 def paginate(blocks: list[Block], text: str, per_page: int = MAX_BLOCKS - 1) -> list[Message]:
