@@ -97,6 +97,7 @@ MALFORMED = [
     ("a payload of null", urlencode({"payload": "null"}), FORM),
     ("a JSON number", "12", "application/json"),
     ("a body that is not UTF-8", b"payload=\xff\xfe", FORM),
+    ("a NUL inside a JSON string", '{"type": "event_callback", "x": "a\x00b"}', "application/json"),
 ]
 
 
@@ -116,6 +117,25 @@ async def test_a_body_over_the_cap_gets_413_without_being_read(bridge: InProcess
     status, sent = await raw_post(bridge, {"Content-Length": str(100 * 1024 * 1024)}, chunked=False)
     assert status == 413
     assert sent < CAP
+
+
+async def test_a_body_of_exactly_the_cap_is_read_and_one_byte_more_is_not(bridge: InProcessBridge) -> None:
+    at_cap = json.dumps({"type": "event_callback", "pad": ""}).encode()
+    at_cap = at_cap[:-2] + b" " * (CAP - len(at_cap)) + at_cap[-2:]
+    over = at_cap + b" "
+    assert len(at_cap) == CAP
+    read = await post(bridge, at_cap, {"Content-Type": "application/json", **signed(at_cap)})
+    refused = await post(bridge, over, {"Content-Type": "application/json", **signed(over)})
+    assert read.status_code != 413
+    assert refused.status_code == 413 and refused.json()["error"] == "request_too_large"
+
+
+async def test_a_timestamp_from_the_future_is_refused(bridge: InProcessBridge) -> None:
+    body = bridge.sender.command_body("UALICE", "status")
+    response = await bridge.sender.send(body, FORM, timestamp=int(time.time()) + 400)
+    await bridge.settle()
+    assert response.status_code == 401 and response.json()["error"] == "stale_request"
+    assert bridge.fake.hooks == []
 
 
 async def test_a_chunked_body_is_cut_off_at_the_cap(bridge: InProcessBridge) -> None:
