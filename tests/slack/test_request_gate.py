@@ -16,6 +16,7 @@ import httpx
 import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bridge.logs import configure_logging
 from tests.slack.bridge import SECRET, InProcessBridge
 from tests.slack.signed import FORM
 
@@ -231,3 +232,19 @@ async def test_a_replayed_button_and_event_run_once(bridge: InProcessBridge) -> 
     await bridge.settle()
     assert len(bridge.fake.hooks) == 1
     assert len(bridge.fake.calls_to("views.publish")) == 1
+
+
+async def test_a_commands_response_url_never_reaches_the_log(bridge: InProcessBridge,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A response_url lets anyone answer the CSR for 30 minutes: slack_sdk logs it (at debug, and at info when
+    it retries), so its loggers stay at warning even when the bridge logs at debug."""
+    configure_logging("text", "debug")
+    try:
+        await bridge.sender.command("UALICE", "help")
+        await bridge.settle()
+    finally:
+        configure_logging("text", "warning")
+    [hook] = bridge.fake.hooks
+    err = capsys.readouterr().err
+    assert "[debug" in err, "nothing was logged at debug: the test saw nothing"
+    assert f"/hooks/{hook['key']}" not in err
