@@ -6,7 +6,8 @@ refusals, the headers, a capped read (413 past `max_request_bytes`, 408 when it 
 signature (slack_sdk's SignatureVerifier), one use of each signature (a replay inside Slack's 5-minute
 window is refused: a command, a button or an event runs once), and a parse the way bolt parses.
 Every refusal is a 4xx in the API's error shape, and is counted against its address; an address with
-too many gets 429 before anything is read. Signed requests never count, so Slack is never limited.
+too many gets 429, unlogged, for anything but a small signed request, and a big body is not read.
+Signed requests never count, and still run from an address over its limit.
 """
 
 import asyncio
@@ -32,6 +33,9 @@ WINDOW_SECONDS = 300
 READ_SECONDS = 10.0
 """A body still arriving after this long is refused (a slow trickle holds a connection, not the bridge)."""
 REFUSALS = "slack-refused"
+OVER_LIMIT_BYTES = 65_536
+"""An address past its refusals is still heard, but only in requests this small (Slack's usual ones): a proxy
+whose address all requests share can't be used to lock Slack out, and a flood costs little."""
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 
@@ -58,21 +62,21 @@ class RequestGate:
     async def handle(self, request: Request) -> Response:
         address = request.client.host if request.client else "unknown"
         wait = await self._limiter.wait_left(REFUSALS, address, self._refusals)
-        if wait:
-            return Refused(429, "rate_limited", f"Too many refused requests from this address; try again in "
-                                                f"{wait} s.").response({"Retry-After": str(wait)})
         try:
-            bolt_request = await self._admit(request)
+            bolt_request = await self._admit(request, OVER_LIMIT_BYTES if wait else self._max_bytes)
         except Refused as refused:
+            if wait:
+                return Refused(429, "rate_limited", f"Too many refused requests from this address; try again in "
+                                                    f"{wait} s.").response({"Retry-After": str(wait)})
             await self._limiter.wait_needed(REFUSALS, address, self._refusals, 60)
             log.info("Slack request from %r refused: %s %s", address, refused.status, refused.code)
             return refused.response()
         return to_starlette_response(await self._bolt.async_dispatch(bolt_request))
 
-    async def _admit(self, request: Request) -> AsyncBoltRequest:
+    async def _admit(self, request: Request, max_bytes: int) -> AsyncBoltRequest:
         length = request.headers.get("content-length")
-        if length is not None and length.isascii() and length.isdigit() and int(length) > self._max_bytes:
-            raise _too_large(self._max_bytes)
+        if length is not None and length.isascii() and length.isdigit() and int(length) > max_bytes:
+            raise _too_large(max_bytes)
         timestamp = request.headers.get("x-slack-request-timestamp", "")
         signature = request.headers.get("x-slack-signature", "")
         if not _TIMESTAMP.fullmatch(timestamp) or not _SIGNATURE.fullmatch(signature):
@@ -80,7 +84,7 @@ class RequestGate:
                                                     "are required, as Slack sends them.")
         if abs(time.time() - int(timestamp)) > WINDOW_SECONDS:
             raise Refused(401, "stale_request", "X-Slack-Request-Timestamp is more than 5 minutes from now.")
-        body = await self._read(request)
+        body = await self._read(request, max_bytes)
         try:
             text = body.decode()
         except UnicodeDecodeError:
@@ -99,14 +103,14 @@ class RequestGate:
             raise Refused(400, "malformed_body", "The body must be a JSON object.")
         return bolt_request
 
-    async def _read(self, request: Request) -> bytes:
+    async def _read(self, request: Request, max_bytes: int) -> bytes:
         chunks, size = [], 0
         try:
             async with asyncio.timeout(READ_SECONDS):
                 async for chunk in request.stream():
                     size += len(chunk)
-                    if size > self._max_bytes:
-                        raise _too_large(self._max_bytes)
+                    if size > max_bytes:
+                        raise _too_large(max_bytes)
                     chunks.append(chunk)
         except TimeoutError:
             raise Refused(408, "request_timeout", f"The body took more than {READ_SECONDS:g} s to arrive.") from None

@@ -26,4 +26,5 @@ class SlackConfig(Section):
     """HTTP mode: the largest request body /slack/events reads; a bigger one gets 413 before it is read."""
     refused_per_minute_per_address: int = Field(30, ge=1)
     """HTTP mode: requests refused (unsigned, replayed, malformed, too big) from one address in a minute before
-    its further requests get 429 unread. Signed requests never count, so Slack's own traffic is never limited."""
+    its further requests get 429 (a big body unread) unless they are small and signed. Signed requests never
+    count, so Slack's own traffic is never limited, even through a proxy whose address an attacker shares."""
