@@ -104,7 +104,8 @@ class RequestGate:
         return bolt_request
 
     async def _read(self, request: Request, max_bytes: int) -> bytes:
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         try:
             async with asyncio.timeout(READ_SECONDS):
                 async for chunk in request.stream():

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.slack import gate
 from bridge.logs import configure_logging
 from tests.slack.bridge import SECRET, InProcessBridge
 from tests.slack.signed import FORM
@@ -143,6 +144,21 @@ async def test_a_chunked_body_is_cut_off_at_the_cap(bridge: InProcessBridge) -> 
     status, sent = await raw_post(bridge, {"Transfer-Encoding": "chunked"}, chunked=True)
     assert status == 413
     assert sent < 4 * CAP, f"{sent} bytes were read before the 413"
+
+
+async def test_a_body_that_trickles_in_gets_408(bridge: InProcessBridge, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gate, "READ_SECONDS", 0.5)
+    url = urlsplit(bridge.url)
+    reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    head = {"Host": url.netloc, "Content-Type": "application/json", "Content-Length": "1000", **signed("{}")}
+    writer.write(("POST /slack/events HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in head.items())
+                  + "\r\n{").encode())
+    try:
+        async with asyncio.timeout(5):
+            status_line = await reader.readline()
+    finally:
+        writer.close()
+    assert int(status_line.split()[1]) == 408
 
 
 async def raw_post(bridge: InProcessBridge, headers: dict[str, str], chunked: bool) -> tuple[int, int]:
