@@ -79,7 +79,7 @@ class Keys:
         return f"{self.prefix}:chat:{chat_id}:typing"
 
     def rate(self, scope: str, subject: str) -> str:
-        """A fixed-window request counter shared by every serve process (widget rate limits)."""
+        """A fixed-window request counter shared by every serve process (bridge.ratelimit)."""
         return f"{self.prefix}:rate:{scope}:{subject}"
 
     # matrix adapter

@@ -21,5 +21,6 @@ def configure_logging(fmt: str = "text", level: str = "info") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "nio", "rq.worker", "aiohttp.access"):
+    # slack_sdk also writes request URLs (a command's response_url, a credential) and bodies below warning
+    for noisy in ("httpx", "httpcore", "nio", "slack_sdk", "rq.worker", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -20,6 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.bolt_logs import bolt_logger
 from adapters.slack.chat_actions import MODAL_CALLBACK
 from adapters.slack.inbound.commands import CommandInbound
 from adapters.slack.inbound.forms import FormInbound
@@ -67,7 +68,7 @@ def build_bolt(config: SlackConfig, client: AsyncWebClient, parts: SlackParts, r
     http = config.mode == "http"
     bolt = AsyncApp(client=client, signing_secret=config.signing_secret.get_secret_value() if http else None,
                     request_verification_enabled=http, process_before_response=False, name="csr-bridge",
-                    logger=logging.getLogger("slack_bolt"))
+                    logger=bolt_logger())
 
     commands, modals, messages = CommandInbound(parts), ModalInbound(parts), MessageInbound(parts)
     t = work.tracked

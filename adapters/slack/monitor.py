@@ -90,8 +90,7 @@ class Monitors:
 
     async def _post(self, dm: str, root: str, chat: Chat, event: ChatEvent) -> None:
         icon = avatar_url(str(self._config.server.public_url), chat.customer.name, chat.id)
-        post = render_event(chat, event, icon)
-        if post is not None:
+        for post in render_event(chat, event, icon):
             await self._calls.post(channel=dm, thread_ts=root, text=post.text, blocks=post.blocks or None,
                                    username=post.username or None, icon_url=post.icon_url or None,
                                    unfurl_links=False, unfurl_media=False)

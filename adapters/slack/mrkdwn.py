@@ -15,6 +15,40 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_ESCAPED_COST = {"&": 5, "<": 4, ">": 4}
+
+
+def _cost(char: str) -> int:
+    return _ESCAPED_COST.get(char, 2 if char > "\uffff" else 1)
+
+
+def escaped_length(text: str) -> int:
+    """The length of `escape(text)` as Slack may count it against a limit: in UTF-16 units, the stricter
+    count (a character outside the Basic Multilingual Plane, most emoji, is two)."""
+    return sum(_cost(c) for c in text)
+
+
+def split_escaped(text: str, limit: int) -> list[str]:
+    """`text` in pieces whose escaped lengths are each within `limit` (at least 5); joined, they are `text`.
+
+    A piece ends after a line end, else after a space, when one is in its second half, so words stay whole."""
+    pieces: list[str] = []
+    start, size = 0, 0
+    for end, char in enumerate(text):
+        cost = _cost(char)
+        if size + cost > limit:
+            cut = max(text.rfind("\n", start, end), text.rfind(" ", start, end)) + 1
+            if cut <= start + (end - start) // 2:
+                cut = end
+            pieces.append(text[start:cut])
+            start, size = cut, escaped_length(text[cut:end])
+            if size + cost > limit:  # the words after the break and this character don't fit together
+                pieces.append(text[start:end])
+                start, size = end, 0
+        size += cost
+    return [*pieces, text[start:]] if start < len(text) or not pieces else pieces
+
+
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 

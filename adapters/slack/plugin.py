@@ -1,8 +1,8 @@
 """Slack adapter entry point: `build(app)` wires the pieces; HTTP or Socket Mode as configured.
 
-HTTP mode mounts bolt at /slack/events (events, interactivity and /csr share that one Request URL);
-Socket Mode connects out with the app-level token and mounts no endpoint, since its requests are
-not signed. Either way the same AsyncApp and listeners handle everything.
+HTTP mode mounts bolt at /slack/events behind its gate (adapters.slack.gate): events, interactivity and
+/csr share that one Request URL. Socket Mode connects out with the app-level token and mounts no
+endpoint, since its requests are not signed. Either way the same AsyncApp and listeners handle everything.
 """
 
 import logging
@@ -11,10 +11,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_sdk.web.async_client import AsyncWebClient
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.slack import avatars
@@ -22,6 +19,7 @@ from adapters.slack.alerts import SupervisorAlerts
 from adapters.slack.bolt_app import InboundWork, build_bolt
 from adapters.slack.files import SlackFiles
 from adapters.slack.forms import SlackForms
+from adapters.slack.gate import RequestGate
 from adapters.slack.home import HomeTab
 from adapters.slack.monitor import Monitors
 from adapters.slack.offers import OfferCards
@@ -60,14 +58,14 @@ class SlackAdapter:
         self.surface = SlackSurface(cards, writer, calls, self.parts.home, monitors, self.parts.responder)
         self.work = InboundWork()
         self.bolt = build_bolt(cfg, self.client, self.parts, app.redis, app.keys, self.work)
-        self._http = AsyncSlackRequestHandler(self.bolt)
+        self._gate = RequestGate(cfg, self.bolt, app.redis, app.keys) if cfg.mode == "http" else None
         self._socket: AsyncSocketModeHandler | None = None
         self._identity = ""
 
     def routes(self) -> list[Any]:
         routes: list[Any] = [Route(avatars.PATH, avatars.avatar, methods=["GET"])]
-        if self._config.mode == "http":
-            routes.append(Route("/slack/events", self._events, methods=["POST"]))
+        if self._gate is not None:
+            routes.append(Route("/slack/events", self._gate.handle, methods=["POST"]))
         return routes
 
     async def start(self) -> None:
@@ -100,9 +98,6 @@ class SlackAdapter:
         if self._socket is not None and not await self._socket.client.is_connected():
             return False, "Socket Mode is not connected"
         return True, f"connected as {self._identity} ({self._config.mode} mode)"
-
-    async def _events(self, request: Request) -> Response:
-        return await self._http.handle(request)
 
     async def _identify(self) -> bool:
         """auth.test once: who the bot is and the workspace URL (for links); failures are recorded, not raised."""

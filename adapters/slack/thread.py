@@ -1,13 +1,15 @@
 """A chat's thread in its queue's channel: the header as root, every event of the chat under it.
 
 Posts always name the root's ts as `thread_ts`. Consecutive customer messages waiting in the stream
-are posted as one (the stream and transcript keep them apart), and delivery moves past all of them.
-Each post names the events it carries (adapters.slack.ledger), so when the core says an attempt may
-have reached Slack before a crash, the thread is searched instead of posting twice.
+are posted as one while they fit (the stream and transcript keep them apart), and delivery moves past
+all of them; a message too long for one post goes in parts. Each post names the events it carries
+(adapters.slack.ledger), so when the core says an attempt may have reached Slack before a crash, the
+thread is searched instead of posting twice, and only the missing parts are posted.
 """
 
 import asyncio
 from collections.abc import Sequence
+from itertools import takewhile
 
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
@@ -16,13 +18,13 @@ from adapters.slack.files import SlackFiles
 from adapters.slack.ledger import PostLedger
 from adapters.slack.render.blocks import Message
 from adapters.slack.render.cards import thread_header
-from adapters.slack.render.events import MAX_TEXT, customer_post, render_event
+from adapters.slack.render.events import Post, customer_burst, is_customer_text, render_event
 from adapters.slack.webapi import SlackCalls
 from bridge.app import BridgeApp
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
-from bridge.domain.events import AuthorKind, ChatEvent, EventKind
+from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import event_order
 from bridge.ports import ThreadRef
 
@@ -32,19 +34,12 @@ REREAD_AFTER_SECONDS = 0.05
 
 
 def _coalescable(event: ChatEvent) -> bool:
-    return event.kind is EventKind.MESSAGE and event.author.kind is AuthorKind.CUSTOMER \
-        and not event.attachments and bool(event.text)
+    return is_customer_text(event) and not event.attachments
 
 
-def _burst(first: ChatEvent, following: Sequence[ChatEvent]) -> list[ChatEvent]:
-    """`first` and the customer messages right after it, up to a post's worth of text."""
-    size, out = len(first.text), [first]
-    for nxt in following:
-        size += len(nxt.text) + 1
-        if not _coalescable(nxt) or size > MAX_TEXT // 4:
-            break
-        out.append(nxt)
-    return out
+def _joining(first: ChatEvent, following: Sequence[ChatEvent]) -> list[str]:
+    """The texts a post may join: `first`'s, and the customer messages right after it (not after a file)."""
+    return [first.text, *([] if first.attachments else [e.text for e in takewhile(_coalescable, following)])]
 
 
 class ThreadWriter:
@@ -69,21 +64,22 @@ class ThreadWriter:
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
                       retry: bool) -> list[ChatEvent]:
-        """Returns the events the post carried: `event`, and the burst after it when merged."""
-        if _coalescable(event):
-            return await self._customer_burst(thread, chat, event, following, retry)
-        post = render_event(chat, event, self._icon(chat))
-        if post is not None and not (retry and await self._ledger.already_posted(chat.id, thread, event.id)):
-            await self._calls.post(channel=thread.conversation, thread_ts=thread.thread_id, text=post.text,
-                                   blocks=post.blocks or None, username=post.username or None,
-                                   icon_url=post.icon_url or None, unfurl_links=False, unfurl_media=False,
-                                   metadata=self._ledger.metadata(chat.id, event.id, event.id))
+        """Returns the events the posts carried: `event`, and the burst after it when merged."""
+        carried = [event]
+        if is_customer_text(event):
+            carried = await self._customer_burst(thread, chat, event, following, retry)
+        else:
+            for post in render_event(chat, event, self._icon(chat)):
+                if not (retry and await self._ledger.already_posted(chat.id, thread, event.id)):
+                    await self._calls.post(channel=thread.conversation, thread_ts=thread.thread_id, text=post.text,
+                                           blocks=post.blocks or None, unfurl_links=False, unfurl_media=False,
+                                           metadata=self._ledger.metadata(chat.id, event.id, event.id))
         sender = event.author.name or chat.customer.name
         for attachment in event.attachments:
             await self._files.to_thread(thread, attachment, sender)
         if event.kind in HEADER_EVENTS:
             await self.refresh_header(thread, chat.id)
-        return [event]
+        return carried
 
     async def refresh_header(self, thread: ThreadRef, chat_id: str) -> None:
         """The root shows who has the chat now, and drops its buttons once the chat has ended."""
@@ -106,18 +102,26 @@ class ThreadWriter:
 
     async def _customer_burst(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
                               retry: bool) -> list[ChatEvent]:
-        if retry and (posted := await self._ledger.already_posted(chat.id, thread, event.id)) is not None:
+        posted = await self._ledger.already_posted(chat.id, thread, event.id) if retry else None
+        if posted is not None and posted.complete:
             return [event, *[e for e in await self._stream.read_after(chat.id, event.id, count=50)
-                             if event_order(e.id) <= event_order(posted)]]
-        batch = _burst(event, following)
+                             if event_order(e.id) <= event_order(posted.last)]]
+        burst = customer_burst(chat, _joining(event, following), self._icon(chat))
+        if len(burst.posts) > 1:
+            await self._long_message(thread, chat, event, burst.posts, posted.part if posted else 0)
+            return [event]
+        batch = [event, *following][:burst.carried]
         loop = asyncio.get_running_loop()
         asked = loop.time()
 
         async def post() -> AsyncSlackResponse:
             """Runs once the channel's turn has come; a long wait may have brought more of the burst."""
+            nonlocal burst
             if loop.time() - asked > REREAD_AFTER_SECONDS:
-                batch[:] = _burst(event, await self._stream.read_after(chat.id, event.id, count=50))
-            message = customer_post(chat, [e.text for e in batch], self._icon(chat))
+                fresh = await self._stream.read_after(chat.id, event.id, count=50)
+                burst = customer_burst(chat, _joining(event, fresh), self._icon(chat))
+                batch[:] = [event, *fresh][:burst.carried]
+            message = burst.posts[0]
             return await self._calls.client.chat_postMessage(
                 channel=thread.conversation, thread_ts=thread.thread_id, text=message.text,
                 username=message.username, icon_url=message.icon_url, unfurl_links=False, unfurl_media=False,
@@ -125,6 +129,17 @@ class ThreadWriter:
 
         await self._calls.call("chat.postMessage", post, thread.conversation, paced=True)
         return batch
+
+    async def _long_message(self, thread: ThreadRef, chat: Chat, event: ChatEvent, posts: list[Post],
+                            done: int) -> None:
+        """One message too long for a post, in parts; a retry posts the parts the thread doesn't have yet."""
+        for part, message in enumerate(posts, 1):
+            if part <= done:
+                continue
+            await self._calls.post(channel=thread.conversation, thread_ts=thread.thread_id, text=message.text,
+                                   username=message.username, icon_url=message.icon_url, unfurl_links=False,
+                                   unfurl_media=False,
+                                   metadata=self._ledger.metadata(chat.id, event.id, event.id, part, len(posts)))
 
     def _header(self, chat: Chat, agent: AgentConfig | None) -> Message:
         return thread_header(chat, agent.display_name if agent else "", self._queue_name(chat.queue),

@@ -18,7 +18,6 @@ from adapters.widget.bodies import json_limit, parse_json
 from adapters.widget.context import SESSION_ACTIONS, SESSION_SCOPE, WidgetContext
 from adapters.widget.errors import ApiError, rate_limited
 from adapters.widget.pusher import push_events
-from adapters.widget.ratelimit import seconds_to_wait
 from adapters.widget.schemas import SocketFrame, SocketMessage, SocketTyping
 from adapters.widget.tokens import expired
 from adapters.widget.views import stored_client_id
@@ -26,6 +25,7 @@ from bridge.chats import from_hash
 from bridge.clock import now
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import AuthorKind
+from bridge.ratelimit import seconds_to_wait
 
 TYPING_PER_MINUTE = 40
 

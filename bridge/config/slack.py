@@ -22,3 +22,9 @@ class SlackConfig(Section):
     """Pace per channel; Slack allows about one message a second with short bursts."""
     burst: int = Field(4, ge=1, le=20)
     """Messages a quiet channel may take at once before the pace applies."""
+    max_request_bytes: int = Field(1_048_576, ge=65_536, le=64 * 1_048_576)
+    """HTTP mode: the largest request body /slack/events reads; a bigger one gets 413 before it is read."""
+    refused_per_minute_per_address: int = Field(30, ge=1)
+    """HTTP mode: requests refused (unsigned, replayed, malformed, too big) from one address in a minute before
+    its further requests get 429 (a big body unread) unless they are small and signed. Signed requests never
+    count, so Slack's own traffic is never limited, even through a proxy whose address an attacker shares."""

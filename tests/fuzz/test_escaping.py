@@ -67,10 +67,10 @@ def _slack_safe(texts: list[str]) -> None:
 def test_slack_posts_carry_customer_text_without_markup(text: str, name: str, comment: str) -> None:
     assert escape(text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == text
     chat = _chat(name)
-    posts = [render_event(chat, _customer_event(EventKind.MESSAGE, text or "x", name), "https://icon"),
-             render_event(chat, _customer_event(EventKind.RATING, "", name, {"stars": 5, "comment": comment}), "")]
+    posts = [*render_event(chat, _customer_event(EventKind.MESSAGE, text or "x", name), "https://icon"),
+             *render_event(chat, _customer_event(EventKind.RATING, "", name, {"stars": 5, "comment": comment}), "")]
+    assert len(posts) >= 2
     for post in posts:
-        assert post is not None
         _slack_safe([post.text, *_mrkdwn(post.blocks)])
     offer = Offer(id="o1", chat_id="c1", agent_id="alice", queue="general", created_at=1.0, deadline=9.0)
     for message in (slack_offer_card(OfferView(offer, chat, "General", 12.0, text)),

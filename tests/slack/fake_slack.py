@@ -64,6 +64,7 @@ class FakeSlack:
         self.bot_token, self.app_token = bot_token, app_token
         self.channels: set[str] = set(channels)
         self.not_in_channel: set[str] = set()
+        self.members: dict[str, set[str]] = defaultdict(set)
         self.archived: set[str] = set()
         self.post_rate, self.post_burst = post_rate, post_burst
         self.calls: list[Call] = []
@@ -78,7 +79,7 @@ class FakeSlack:
         self.trigger_lifetime = 3.0
         self._triggers: dict[str, float] = {}
         self._used_triggers: set[str] = set()
-        self._failures: dict[str, list[SlackError]] = defaultdict(list)
+        self._failures: dict[str, list[SlackError | None]] = defaultdict(list)
         self._buckets: dict[str, Bucket] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -122,9 +123,9 @@ class FakeSlack:
         return f"{self.base}/api/"
 
     # ---- what a test arranges ----------------------------------------------------------------------
-    def fail(self, method: str, error: str, times: int = 1, **extra: Any) -> None:
-        """The next `times` calls of `method` answer ok:false with `error`."""
-        self._failures[method] += [SlackError(error, **extra) for _ in range(times)]
+    def fail(self, method: str, error: str, times: int = 1, after: int = 0, **extra: Any) -> None:
+        """The next `times` calls of `method` (after `after` that succeed) answer ok:false with `error`."""
+        self._failures[method] += [None] * after + [SlackError(error, **extra) for _ in range(times)]
 
     def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         self._failures[method] += [SlackError("ratelimited", 429, retry_after=retry_after) for _ in range(times)]
@@ -186,8 +187,8 @@ class FakeSlack:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or str(args.pop("token", ""))
         try:
             self._check_token(method, token)
-            if self._failures.get(method):
-                raise self._failures[method].pop(0)
+            if self._failures.get(method) and (failure := self._failures[method].pop(0)) is not None:
+                raise failure
             handler = getattr(self, "_m_" + method.replace(".", "_"), None)
             if handler is None:
                 raise SlackError("unknown_method", 404)
@@ -282,6 +283,11 @@ class FakeSlack:
         more = start + limit < len(thread)
         return {"messages": page, "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def _m_conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The channel's members: the bot, and whoever a test put in `members`."""
+        channel = self._channel(args)
+        return {"members": ["UBOT", *sorted(self.members[channel])], "response_metadata": {"next_cursor": ""}}
 
     def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)

@@ -18,6 +18,7 @@ from slack_sdk.signature import SignatureVerifier
 from tests.slack.fake_slack import FakeSlack
 
 TEAM = {"id": "TFAKE", "domain": "fake-team"}
+FORM = "application/x-www-form-urlencoded"
 
 
 class SlackSender:
@@ -29,7 +30,9 @@ class SlackSender:
 
     async def send(self, body: str, content_type: str, retry_num: int | None = None, timestamp: int | None = None,
                    signature: str | None = None) -> httpx.Response:
-        ts = str(timestamp if timestamp is not None else int(time.time()))
+        """A redelivery (retry_num) is a new request Slack signs when it sends it: its own timestamp, later by
+        the retry's number of seconds here so a test needn't wait for the clock to tick."""
+        ts = str(timestamp if timestamp is not None else int(time.time()) + (retry_num or 0))
         headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
                    "X-Slack-Signature": signature or self._verifier.generate_signature(timestamp=ts, body=body)}
         if retry_num is not None:
@@ -41,14 +44,18 @@ class SlackSender:
         return self._fake.new_trigger()
 
     async def command(self, user: str, text: str, channel: str = "CGENERAL", **sign: Any) -> httpx.Response:
+        return await self.send(self.command_body(user, text, channel), FORM, **sign)
+
+    def command_body(self, user: str, text: str, channel: str = "CGENERAL") -> str:
+        """The form Slack posts for `/csr TEXT`."""
         form = {"token": "legacy", "team_id": TEAM["id"], "team_domain": TEAM["domain"], "channel_id": channel,
                 "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/csr",
                 "text": text, "api_app_id": "AFAKE", "response_url": self._fake.response_url(),
                 "trigger_id": self.trigger()}
-        return await self.send(urlencode(form), "application/x-www-form-urlencoded", **sign)
+        return urlencode(form)
 
     async def interactive(self, payload: dict[str, Any], **sign: Any) -> httpx.Response:
-        return await self.send(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **sign)
+        return await self.send(urlencode({"payload": json.dumps(payload)}), FORM, **sign)
 
     async def block_action(self, user: str, action_id: str, value: str, channel: str = "",
                            message: dict[str, Any] | None = None, view: dict[str, Any] | None = None) -> httpx.Response:

@@ -1,12 +1,14 @@
 """Block Kit rendering within Slack's limits, mrkdwn escaping, and the commands modals build."""
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.slack.chat_actions import ModalContext, command, modal
 from adapters.slack.mrkdwn import escape, to_plain
-from adapters.slack.render.blocks import MAX_BLOCKS
+from adapters.slack.render.blocks import MAX_BLOCKS, sections, split_text
 from adapters.slack.render.cards import offer_card, thread_header
 from adapters.slack.render.events import render_event
 from adapters.slack.render.replies import render_reply
@@ -22,6 +24,22 @@ from tests.slack.fake_blocks import check_blocks, check_view
 CHAT = Chat(id="k3f9x2abcd", customer=Customer(name="Ann <!channel>"), topic="billing & more", queue="general",
             state=ChatState.ACTIVE, agent_id="alice", platform="slack", created_at=1000.0, escalated_at=1000.0,
             accepted_at=1042.0)
+
+
+WHOLE_ENTITIES = re.compile(r"(?:[^&]|&amp;|&lt;|&gt;)*", re.DOTALL)
+
+
+@given(text=st.text(alphabet="&<> \nab", min_size=1), limit=st.integers(10, 60))
+def test_long_mrkdwn_is_split_between_entities_never_inside_one(text: str, limit: int) -> None:
+    parts = split_text(escape(text), limit)
+    assert all(len(p) <= limit and WHOLE_ENTITIES.fullmatch(p) for p in parts), parts
+    assert "".join(parts).replace("\n", "") == escape(text).replace("\n", "")
+
+
+def test_a_section_of_many_ampersands_shows_each_of_them() -> None:
+    texts = [block["text"]["text"] for block in sections(escape("x" + "&" * 1000))]
+    assert len(texts) == 2
+    assert [to_plain(t) for t in texts] == ["x" + "&" * 599, "&" * 401]
 
 
 @given(st.text())
@@ -100,9 +118,9 @@ def test_kinds_that_dont_belong_in_a_thread_render_to_nothing() -> None:
                          author=Author(kind=AuthorKind.SYSTEM, name="CSR Bridge"))
 
     for kind in (EventKind.TYPING, EventKind.POSITION, EventKind.QUEUED, EventKind.OFFERED, EventKind.MISSED):
-        assert render_event(CHAT, event(kind), "") is None
+        assert render_event(CHAT, event(kind), "") == []
     for kind in (EventKind.NOTICE, EventKind.CLOSED, EventKind.TRANSFERRED, EventKind.ACCEPTED, EventKind.NOTE):
-        assert render_event(CHAT, event(kind), "") is not None
+        assert len(render_event(CHAT, event(kind), "")) == 1
 
 
 @pytest.mark.parametrize("action", ["phrase", "article", "push", "transfer", "end"])
@@ -128,7 +146,6 @@ def test_modal_input_becomes_one_parseable_command(action: str, values: dict, na
 def test_a_rating_shows_the_widgets_score_and_the_comment_escaped() -> None:
     rating = ChatEvent(chat_id=CHAT.id, kind=EventKind.RATING, ts=1.0, data={"score": 4, "comment": "<!here> ok"},
                        author=Author(kind=AuthorKind.CUSTOMER, name="Ann"))
-    post = render_event(CHAT, rating, "")
-    assert post is not None
+    [post] = render_event(CHAT, rating, "")
     assert "rated the chat 4/5" in post.text
     assert "&lt;!here&gt; ok" in post.text and "<!here>" not in post.text

@@ -2,6 +2,9 @@
 
 `to_dict()` on slack_sdk's models raises when a limit is broken, so a message we build can't be
 refused by Slack for its shape; long text is split or shortened here before that check.
+Every mrkdwn text object is verbatim: Slack otherwise links bare URLs and channel names and parses some
+mentions in it, and most of ours carry a customer's words. Our own links and mentions are written out
+(`<url|label>`, `<@U123>`), which verbatim text still shows as such.
 """
 
 from dataclasses import dataclass, field
@@ -42,19 +45,24 @@ def header(text: str) -> Block:
     return HeaderBlock(text=PlainTextObject(text=truncate(text, HEADER_CHARS), emoji=True)).to_dict()
 
 
+def literal(text: str) -> MarkdownTextObject:
+    """mrkdwn that Slack shows as written: no mention, channel or link it wasn't given in Slack's own syntax."""
+    return MarkdownTextObject(text=text, verbatim=True)
+
+
 def sections(mrkdwn: str) -> list[Block]:
     """One section per 3,000 characters, split at line ends where possible."""
-    return [SectionBlock(text=MarkdownTextObject(text=part)).to_dict() for part in split_text(mrkdwn, SECTION_CHARS)]
+    return [SectionBlock(text=literal(part)).to_dict() for part in split_text(mrkdwn, SECTION_CHARS)]
 
 
 def fields(pairs: list[tuple[str, str]]) -> Block:
     """Up to ten label/value pairs in two columns; values are escaped here."""
-    texts = [MarkdownTextObject(text=f"*{label}*\n{escape(truncate(value, 300))}") for label, value in pairs]
+    texts = [literal(f"*{label}*\n{escape(truncate(value, 300))}") for label, value in pairs]
     return SectionBlock(fields=texts[:10]).to_dict()
 
 
 def context(mrkdwn: str) -> Block:
-    return ContextBlock(elements=[MarkdownTextObject(text=truncate(mrkdwn, SECTION_CHARS))]).to_dict()
+    return ContextBlock(elements=[literal(truncate(mrkdwn, SECTION_CHARS))]).to_dict()
 
 
 def divider() -> Block:
@@ -74,14 +82,27 @@ def actions(buttons: list[ButtonElement], block_id: str | None = None) -> list[B
 
 
 def split_text(text: str, limit: int) -> list[str]:
+    """Parts of at most `limit` characters of mrkdwn, cut at a line end, else after a space, else where no
+    entity (`&amp;`) or link (`<url|label>`) is cut in two."""
     text = text or " "
     parts: list[str] = []
     while len(text) > limit:
         cut = text.rfind("\n", 0, limit)
-        cut = cut if cut > limit // 2 else limit
+        if cut <= limit // 2:
+            cut = text.rfind(" ", 0, limit) + 1
+        if cut <= limit // 2:
+            cut = _outside_markup(text, limit)
         parts.append(text[:cut])
         text = text[cut:].lstrip("\n")
     return [*parts, text] if text else parts
+
+
+def _outside_markup(text: str, cut: int) -> int:
+    entity = text.rfind("&", cut - 4, cut)
+    if entity != -1 and ";" not in text[entity:cut]:
+        cut = entity
+    link = text.rfind("<", cut // 2, cut)
+    return link if link > 0 and ">" not in text[link:cut] else cut
 
 
 def paginate(blocks: list[Block], text: str, per_page: int = MAX_BLOCKS - 1) -> list[Message]:

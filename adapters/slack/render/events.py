@@ -1,4 +1,4 @@
-"""A chat event as a post in its Slack thread; kinds that don't belong in a thread render to None.
+"""A chat event as posts in its Slack thread; kinds that don't belong in a thread render to none.
 
 The customer's own words are posted under their name and avatar (chat:write.customize); everything
 the customer or a CSR typed is escaped, so nobody can ping a channel or fake a link from here.
@@ -6,13 +6,13 @@ the customer or a CSR typed is escaped, so nobody can ping a channel or fake a l
 
 from dataclasses import dataclass, field
 
-from adapters.slack.mrkdwn import escape, truncate
+from adapters.slack.mrkdwn import escape, escaped_length, split_escaped, truncate
 from adapters.slack.render.blocks import Block, context, sections
 from bridge.domain.chat import Chat
 from bridge.domain.events import AuthorKind, ChatEvent, EventKind
 
 MAX_TEXT = 39_000
-"""chat.postMessage keeps 40,000 characters of text; stay below with room for the markup."""
+"""chat.postMessage keeps 40,000 characters of text; stay below, measured after escaping."""
 NOT_IN_THREAD = {EventKind.TYPING, EventKind.POSITION, EventKind.QUEUED, EventKind.OFFERED,
                  EventKind.DECLINED, EventKind.MISSED}
 
@@ -25,24 +25,56 @@ class Post:
     icon_url: str = ""
 
 
-def customer_post(chat: Chat, texts: list[str], icon_url: str) -> Post:
-    """One post for one or more consecutive customer messages (a paced burst is coalesced).
+@dataclass
+class Burst:
+    """What one delivery of a customer's consecutive messages posts: how many messages it carries, in which posts."""
+
+    carried: int
+    posts: list[Post]
+
+
+def customer_burst(chat: Chat, texts: list[str], icon_url: str, limit: int = MAX_TEXT) -> Burst:
+    """The first of `texts` and those after it that fit one post together (a paced burst is coalesced, one
+    message a line), or the first alone in as many posts as its escaped length needs: a customer's words
+    are never cut off, and `&` (escaped to five characters) counts as what Slack receives.
 
     The name carries "(customer)" so a customer who calls themselves "Alice" can't pass for CSR Alice."""
-    body = "\n".join(escape(t) for t in texts if t)
-    return Post(text=truncate(body, MAX_TEXT), username=f"{truncate(chat.customer.name, 69)} (customer)",
-                icon_url=icon_url)
+    size, carried = escaped_length(texts[0]), 1
+    if size > limit:
+        bodies = [escape(piece) for piece in split_escaped(texts[0], limit)]
+    else:
+        for text in texts[1:]:
+            size += 1 + escaped_length(text)
+            if size > limit:
+                break
+            carried += 1
+        bodies = ["\n".join(escape(t) for t in texts[:carried])]
+    name = f"{truncate(chat.customer.name, 69)} (customer)"
+    return Burst(carried, [Post(text=body, username=name, icon_url=icon_url) for body in bodies])
 
 
-def render_event(chat: Chat, event: ChatEvent, icon_url: str) -> Post | None:
+def is_customer_text(event: ChatEvent) -> bool:
+    return event.kind is EventKind.MESSAGE and event.author.kind is AuthorKind.CUSTOMER and bool(event.text)
+
+
+def render_event(chat: Chat, event: ChatEvent, icon_url: str) -> list[Post]:
+    """Every post that shows `event`: none for kinds that stay out of threads, several for a long customer
+    message; other long text is shortened to what Slack takes (it is not the customer's words)."""
+    if is_customer_text(event):
+        return customer_burst(chat, [event.text], icon_url).posts
+    post = _other_post(chat, event)
+    return [post] if post is not None else []
+
+
+def _other_post(chat: Chat, event: ChatEvent) -> Post | None:
     if event.kind in NOT_IN_THREAD:
         return None
     name = escape(event.author.name) or "CSR Bridge"
-    text = escape(truncate(event.text, MAX_TEXT))
+    text = _escaped_within(event.text, MAX_TEXT - 1000)
     kind = event.kind
     if kind is EventKind.MESSAGE:
         if event.author.kind is AuthorKind.CUSTOMER:
-            return customer_post(chat, [event.text], icon_url) if event.text else None
+            return None
         return Post(text=f"*{name}* to {escape(chat.customer.name)}: {text}") if event.text else None
     if kind is EventKind.NOTE:
         return Post(text=f":lock: *Internal note from {name}:* {text}")
@@ -53,6 +85,13 @@ def render_event(chat: Chat, event: ChatEvent, icon_url: str) -> Post | None:
     if kind is EventKind.DELETED:
         return Post(text=f":wastebasket: {name} deleted a message.")
     return _system(chat, event, text, name)
+
+
+def _escaped_within(text: str, limit: int) -> str:
+    """`text` escaped, shortened (with an ellipsis) where its escaped length would pass `limit`."""
+    if escaped_length(text) <= limit:
+        return escape(text)
+    return escape(split_escaped(text, limit - 1)[0]) + "…"
 
 
 def _card(event: ChatEvent, name: str) -> Post:
