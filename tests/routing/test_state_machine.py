@@ -1,8 +1,9 @@
 """Random sequences of escalations, presence changes, joins and leaves, accepts, declines, timeouts,
 transfers, closes and overflow/idle timers across many CSRs; the invariants hold after every step:
-no CSR over capacity, no chat with two owners, every chat in exactly one consistent state, and no
-waiting chat left waiting while an eligible CSR has room. Timers are called directly here (the
-RQ tests check that real workers fire them)."""
+no CSR over capacity, no chat with two owners, every chat in exactly one consistent state, no
+waiting chat left waiting while an eligible CSR has room, and every chat not waiting on a CSR on an
+idle timer (so each has a way to end). Timers are called directly here (the RQ tests check that real
+workers fire them)."""
 
 import asyncio
 from pathlib import Path
@@ -83,13 +84,15 @@ class RoutingMachine(RuleBasedStateMachine):
 
     # rules
 
-    @rule(queue=st.sampled_from(QUEUE_NAMES), priority=st.integers(0, 3))
-    def escalate(self, queue: str, priority: int) -> None:
+    @rule(queue=st.sampled_from(QUEUE_NAMES), priority=st.integers(0, 3), escalate=st.booleans())
+    def start(self, queue: str, priority: int, escalate: bool) -> None:
         async def go() -> str:
             chat = Chat(id=f"c{len(self.chats):03d}", customer=Customer(name="C"), topic="t", queue=queue,
                         priority=priority, created_at=self.clock())  # ids fixed so every replay draws alike
             await self.app.chats.create(chat)
-            await self.app.service.escalate(chat.id)
+            await self.app.router.opened(chat.id)
+            if escalate:
+                await self.app.service.escalate(chat.id)
             return chat.id
 
         self.chats.append(self.run(go()))
@@ -208,6 +211,11 @@ class RoutingMachine(RuleBasedStateMachine):
                 assert not in_lines and not offers and chat_id not in owned
             if chat.state == ChatState.CLOSED:
                 assert chat_id not in await self.app.chats.open_ids()
+            idle = await self.redis.zscore(k.routing_timers, f"idle:{chat_id}")
+            if chat.state in (ChatState.BOT, ChatState.ACTIVE, ChatState.MESSAGE):
+                assert idle is not None, f"{chat.state} chat {chat_id} has no idle timer: it would never end"
+            elif chat.state == ChatState.CLOSED:
+                assert idle is None
         for queue, members in waiting.items():
             if not members:
                 continue
