@@ -37,8 +37,11 @@ def build_asgi(app: BridgeApp) -> Starlette:
             ok, detail = await adapter.ready()
             checks[name] = {"ok": ok, "detail": detail}
         if checks["redis"]["ok"]:
-            healthy, detail = await app.transcripts.archiver.health()
-            checks["transcripts"] = {"ok": healthy, "degraded": not healthy, "detail": detail}
+            try:
+                healthy, detail = await app.transcripts.archiver.health()
+                checks["transcripts"] = {"ok": healthy, "degraded": not healthy, "detail": detail}
+            except Exception as exc:  # Redis went away since the ping: not ready, as above
+                checks["transcripts"] = {"ok": False, "detail": exc.__class__.__name__}
         ready = all(c["ok"] or c.get("degraded") for c in checks.values())
         degraded = any(c.get("degraded") for c in checks.values())
         return JSONResponse({"ready": ready, "degraded": degraded, "checks": checks},

@@ -20,6 +20,7 @@ from bridge.clock import now
 from bridge.domain.chat import ChatState
 from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind, Origin
 from bridge.jobs import enqueue
+from bridge.ports import ThreadRef
 from bridge.worker import queue_name
 from tests.knowledge.helpers import active_chat, boot, run, run_worker
 from tests.support.postgres import own_database
@@ -85,6 +86,8 @@ async def test_closed_chat_is_archived_field_by_field(tmp_path: Path, redis: Red
     app = boot(tmp_path, redis, redis_url, **store_overrides)
     chat_id = await _close_with_feed_running(app)
     live_chat = await app.chats.get(chat_id)
+    assert live_chat is not None
+    await app.threads.put(live_chat, ThreadRef("slack", "C1", "1700000000.000100"))
     live_events = await app.stream.read_all(chat_id)
     assert live_chat is not None and live_chat.state == ChatState.CLOSED
     run_worker(app.config_path, redis_url)
@@ -104,6 +107,8 @@ async def test_closed_chat_is_archived_field_by_field(tmp_path: Path, redis: Red
     keep = app.config.transcripts.keep_live_hours * 3600
     assert 0 < await app.redis.ttl(app.keys.chat(chat_id)) <= keep
     assert 0 < await app.redis.ttl(app.keys.chat_events(chat_id)) <= keep
+    assert 0 < await app.redis.ttl(app.keys.thread_chat("slack", "1700000000.000100")) <= keep, \
+        "a thread's way back to its chat expires with the chat"
 
 
 async def test_chat_closed_while_the_store_is_down_is_archived_once_it_is_back(tmp_path: Path, redis: Redis,
