@@ -40,20 +40,22 @@ QUEUE_NAMES = [q["name"] for q in QUEUES]
 STATES = set(ChatState)
 
 
-def machine_config(redis_url: str) -> BridgeConfig:
-    return make_config(Path("/tmp"), redis_url, queues=QUEUES, agents=AGENTS, widget={"topics": []},
+def machine_config(base_dir: Path, redis_url: str) -> BridgeConfig:
+    return make_config(base_dir, redis_url, queues=QUEUES, agents=AGENTS, widget={"topics": []},
                        knowledge={"phrases": []}, routing={"missed_offers_before_away": 2})
 
 
 class RoutingMachine(RuleBasedStateMachine):
     redis_url = ""
+    base_dir = Path()
+    """The test's own folder (the config's data_dir lives there)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
         self.redis = connect_redis(self.redis_url)
         self.run(self.redis.flushdb())
-        self.config = machine_config(self.redis_url)
+        self.config = machine_config(self.base_dir, self.redis_url)
         self.app = bootstrap(self.config, self.redis, self.redis_url)
         self.clock = Clock()
         self.clock.tick(10 * 86400)  # ahead of real stream ids, so an idle check never sees a customer reply
@@ -232,8 +234,9 @@ class RoutingMachine(RuleBasedStateMachine):
             assert ready == expected, queue
 
 
-def test_routing_invariants_hold_under_random_sequences(redis_url: str) -> None:
+def test_routing_invariants_hold_under_random_sequences(tmp_path: Path, redis_url: str) -> None:
     RoutingMachine.redis_url = redis_url
+    RoutingMachine.base_dir = tmp_path
     RoutingMachine.TestCase.settings = settings(
         max_examples=60, stateful_step_count=40, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
