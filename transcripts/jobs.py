@@ -8,6 +8,8 @@ import random
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import get_current_job
 
 from bridge.app import BridgeApp
@@ -22,6 +24,8 @@ from transcripts.store import RecordRefused, StoreUnavailable
 
 log = logging.getLogger(__name__)
 ARCHIVE = "transcripts.jobs.archive_chat"
+ALERT_EVERY = 3600
+"""Seconds between notices about parked archives: a refusing database parks many at once."""
 RETENTION = "transcripts.jobs.retention"
 
 
@@ -60,6 +64,10 @@ async def _archive(app: BridgeApp, chat_id: str, attempt: int) -> str:
         log.warning("archive of chat %s failed (store unavailable: %s)", chat_id, exc)
         await _again(app, chat_id, attempt)
         return "retrying"
+    except (RedisConnectionError, RedisTimeoutError) as exc:  # a Redis blip is not the record's fault
+        log.warning("archive of chat %s failed (Redis: %s)", chat_id, exc)
+        await _again(app, chat_id, attempt)
+        return "retrying"
     except Exception as exc:  # a record that cannot be built must not be retried silently forever either
         log.exception("archive of chat %s failed", chat_id)
         return await _refused(app, chat_id, attempt, f"{type(exc).__name__}: {_first_line(exc)}")
@@ -79,10 +87,12 @@ async def _refused(app: BridgeApp, chat_id: str, attempt: int, error: str) -> st
         return "retrying"
     await parked.park(chat_id, refusals, error)
     log.error("archive of chat %s parked after %d refused attempts: %s", chat_id, refusals, error)
-    text = (f"Chat {chat_id} could not be archived ({refusals} attempts: {error}). It stays in Redis, parked: "
-            "`csr-bridge transcripts parked` lists such chats, `csr-bridge transcripts retry` archives them again.")
-    for agent_id in _admins(app):
-        await app.notices.send(agent_id, text)
+    if await app.redis.set(app.keys.lock("archive-parked-alert"), chat_id, nx=True, ex=ALERT_EVERY):
+        text = (f"Chat {chat_id} could not be archived ({refusals} attempts: {error}); {await parked.count()} "
+                "chat(s) are parked in Redis now. `csr-bridge transcripts parked` lists them, `csr-bridge "
+                "transcripts retry` archives them again once the cause is fixed.")
+        for agent_id in _admins(app):
+            await app.notices.send(agent_id, text)
     return "parked"
 
 

@@ -78,36 +78,38 @@ async def test_a_chat_the_database_keeps_refusing_is_parked_and_archived_once_fi
     await _sql(postgres_url, "ALTER TABLE transcript_chats ADD CONSTRAINT no_mallory "
                              "CHECK (customer_name <> 'Mallory')")
     refused = await _closed_chat(app, "Mallory")
+    also_refused = await _closed_chat(app, "Mallory")
     kept = await _closed_chat(app, "Eve Adams")
 
     await asyncio.to_thread(run_worker, app.config_path, redis_url)  # three attempts each, then it gives up
     assert await store.load(kept) is not None and await store.load(refused) is None
-    [parked] = await app.transcripts.archiver.parked.all()
-    assert parked.chat_id == refused and parked.attempts == 3 and "no_mallory" in parked.error
-    assert "Mallory" not in parked.error, "statement parameters (customer text) stay out of errors and logs"
+    parked = await app.transcripts.archiver.parked.all()
+    assert {p.chat_id for p in parked} == {refused, also_refused}
+    assert all(p.attempts == 3 and "no_mallory" in p.error for p in parked)
+    assert all("Mallory" not in p.error for p in parked), "statement parameters (customer text) stay out of errors"
     assert _jobs_waiting(app) == 0 and await redis.zscore(app.keys.archive_pending, refused) is None
     assert await app.transcripts.archiver.sweep(stale_seconds=0) == 0, "no sweep picks a parked chat up again"
     assert await redis.ttl(app.keys.chat(refused)) == -1, "its live state stays until it is archived"
-    notices = [f for _, f in await redis.xrange(app.keys.notices)]
-    assert [n["agent"] for n in notices] == ["sam"] and refused in notices[0]["text"]  # no admin: the supervisor
+    [notice] = [f for _, f in await redis.xrange(app.keys.notices)]  # one alert for the pair, not one a chat
+    assert notice["agent"] == "sam" and "transcripts parked" in notice["text"]  # no admin: the supervisor
 
     ready = await _get(app, "/readyz")
     body = ready.json()
     assert ready.status_code == 200 and body["ready"] and body["degraded"], "degraded, still serving customers"
-    assert body["checks"]["transcripts"]["detail"].startswith("1 chat(s) parked")
-    assert await _metric(app, "csr_transcripts_parked") == 1
-    assert await _metric(app, "csr_archive_failures_total", kind="refused") == 3
-    assert await _metric(app, "csr_archive_failures_total", kind="parked") == 1
+    assert body["checks"]["transcripts"]["detail"].startswith("2 chat(s) parked")
+    assert await _metric(app, "csr_transcripts_parked") == 2
+    assert await _metric(app, "csr_archive_failures_total", kind="refused") == 6
+    assert await _metric(app, "csr_archive_failures_total", kind="parked") == 2
     cli = ("--config", app.config_path, "--redis-url", redis_url)
     code, out, _ = await _cli(capsys, "transcripts", "parked", *cli)
-    assert code == 0 and refused in out and "no_mallory" in out and kept not in out
+    assert code == 0 and refused in out and also_refused in out and "no_mallory" in out and kept not in out
 
     await _sql(postgres_url, "ALTER TABLE transcript_chats DROP CONSTRAINT no_mallory")  # the admin fixes the cause
     assert (await _cli(capsys, "transcripts", "retry", *cli, "--all"))[0] == 0
     await asyncio.to_thread(run_worker, app.config_path, redis_url)
-    archived = await store.load(refused)
+    archived = [await store.load(c) for c in (refused, also_refused)]
     await store.close()
-    assert archived is not None and archived.chat.customer.name == "Mallory"
+    assert all(a is not None and a.chat.customer.name == "Mallory" for a in archived)
     assert await app.transcripts.archiver.parked.all() == []
     assert (await _get(app, "/readyz")).json()["degraded"] is False
     assert await _metric(app, "csr_transcripts_parked") == 0
