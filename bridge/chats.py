@@ -4,10 +4,15 @@ Routing's Lua scripts change `state`, `queue`, `agent_id` and the timestamps in 
 layout is flat on purpose; `customer` is the only JSON field.
 """
 
+import json
+from importlib.resources import files
+
 from redis.asyncio import Redis
 
 from bridge.domain.chat import Chat, Customer
 from bridge.keys import Keys
+
+_COUNT_STATES = files("bridge").joinpath("chat_states.lua").read_text()
 
 
 def to_hash(chat: Chat) -> dict[str, str]:
@@ -27,6 +32,7 @@ class ChatRepository:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
+        self._count_states = redis.register_script(_COUNT_STATES)
 
     async def create(self, chat: Chat) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -49,3 +55,8 @@ class ChatRepository:
 
     async def open_ids(self) -> set[str]:
         return set(await self._redis.smembers(self._keys.open_chats))
+
+    async def open_by_state(self) -> dict[str, int]:
+        """How many open chats are in each state (bot, waiting, offered, active, message), read in Redis."""
+        raw = await self._count_states(keys=[self._keys.open_chats], args=[self._keys.chat("")])
+        return {state: int(count) for state, count in json.loads(raw).items()}

@@ -142,6 +142,26 @@ class Keys:
         """Sorted set: closed chats waiting to be written to the SQL store -> time of the last attempt."""
         return f"{self.prefix}:archive:pending"
 
+    @property
+    def archive_failures(self) -> str:
+        """Hash: chat -> attempts the database refused since its last archive (bounded, then parked)."""
+        return f"{self.prefix}:archive:failures"
+
+    @property
+    def archive_parked(self) -> str:
+        """Hash: chat -> JSON (parked_at, attempts, error) of archives given up on until an admin retries them."""
+        return f"{self.prefix}:archive:parked"
+
+    @property
+    def archive_store_down(self) -> str:
+        """Set (with a TTL) while archive jobs find the SQL store unreachable: the reason, for /readyz."""
+        return f"{self.prefix}:archive:store-down"
+
+    @property
+    def archive_outcomes(self) -> str:
+        """Hash "error" -> failed archive attempts by kind (unreachable, refused, parked), behind a counter."""
+        return f"{self.prefix}:metrics:archives"
+
     def chat_archived(self, chat_id: str) -> str:
         """The last event id the SQL store has of the chat; expires with the chat's live state."""
         return f"{self.prefix}:chat:{chat_id}:archived"

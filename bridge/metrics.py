@@ -55,4 +55,14 @@ class Metrics:
         self.wait_time = Histogram("csr_wait_seconds", "Customer wait from escalation to accept", ["queue"],
                                    buckets=WAIT_BUCKETS, registry=r)
         self.queue_depth = Gauge("csr_queue_depth", "Chats waiting in each queue", ["queue"], registry=r)
-        self.open_chats = Gauge("csr_open_chats", "Chats not yet closed", registry=r)
+        self.open_chats = Gauge("csr_open_chats", "Chats not yet closed, by state (sum them for all open chats)",
+                                ["state"], registry=r)
+        self.archives_pending = Gauge("csr_transcripts_pending", "Closed chats waiting to be written to the SQL store",
+                                      registry=r)
+        self.archives_parked = Gauge("csr_transcripts_parked",
+                                     "Closed chats whose archive the database kept refusing, parked for an admin",
+                                     registry=r)
+        self.archive_failures = SharedCounts("csr_archive_failures",
+                                             "Failed archive attempts by kind (unreachable, refused) and chats parked",
+                                             ("kind",))
+        r.register(self.archive_failures)

@@ -31,6 +31,10 @@ class UnknownChat(Exception):
 
 
 class RoutingPort(Protocol):
+    async def opened(self, chat_id: str) -> None:
+        """Starts the chat's customer-idle clock: every chat has a way to end."""
+        ...
+
     async def escalate(self, chat_id: str) -> None: ...
 
     async def close(self, chat_id: str, reason: str, by: str) -> None: ...
@@ -45,6 +49,7 @@ class ChatService:
     async def start_chat(self, customer: Customer, topic: str, queue: str, priority: int, first_message: str) -> Chat:
         chat = Chat(id=new_id(), customer=customer, topic=topic, queue=queue, priority=priority, created_at=now())
         await self._chats.create(chat)
+        await self._routing.opened(chat.id)
         if first_message:
             await self.customer_message(chat.id, first_message)
         return chat

@@ -1,10 +1,11 @@
 """`/metrics`: the process's registry, with the gauges of shared state read from Redis at scrape time
-(chats waiting in each queue, open chats, offers by outcome), so every serve process reports the same
-true values."""
+(chats waiting in each queue, open chats by state, offers by outcome, archives pending and parked), so
+every serve process reports the same true values."""
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bridge.app import BridgeApp
+from bridge.domain.chat import ChatState
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -14,11 +15,20 @@ async def scrape(app: BridgeApp) -> bytes:
     async with app.redis.pipeline(transaction=False) as pipe:
         for name in names:
             pipe.zcard(app.keys.queue_waiting(name))
-        pipe.scard(app.keys.open_chats)
         pipe.hgetall(app.keys.offer_outcomes)
-        *depths, open_chats, offers = await pipe.execute()
-    app.metrics.offers.refresh(offers)
+        pipe.zcard(app.keys.archive_pending)
+        pipe.hlen(app.keys.archive_parked)
+        pipe.hgetall(app.keys.archive_outcomes)
+        *depths, offers, pending, parked, archive_failures = await pipe.execute()
+    by_state = await app.chats.open_by_state()
+    m = app.metrics
+    m.offers.refresh(offers)
+    m.archive_failures.refresh(archive_failures)
     for name, depth in zip(names, depths):
-        app.metrics.queue_depth.labels(queue=name).set(depth)
-    app.metrics.open_chats.set(open_chats)
+        m.queue_depth.labels(queue=name).set(depth)
+    m.open_chats.clear()  # a state seen once (a `missing` record) must not linger
+    for state in sorted({s.value for s in ChatState if s != ChatState.CLOSED} | set(by_state)):
+        m.open_chats.labels(state=state).set(by_state.get(state, 0))
+    m.archives_pending.set(pending)
+    m.archives_parked.set(parked)
     return generate_latest(app.metrics.registry)

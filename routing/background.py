@@ -1,7 +1,9 @@
 """The routing loops every `serve` process runs: position announcements and the timer sweep.
 
 Position announcing takes a short Redis lease so one process does it at a time; the sweep is
-idempotent, so every process may run it (it only fires timers whose RQ job is overdue).
+idempotent, so every process may run it (it only fires timers whose RQ job is overdue). Every
+ARM_IDLE_EVERY seconds one process (whichever takes the turn) arms the idle timer of any open chat
+that lacks one, so no chat stays open for good.
 """
 
 import asyncio
@@ -18,6 +20,7 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 SWEEP_EVERY = 5.0
 LEASE_MS = 5000
+ARM_IDLE_EVERY = 600
 
 
 async def run_routing_loops(router: Router, stop: asyncio.Event) -> None:
@@ -30,6 +33,9 @@ async def run_routing_loops(router: Router, stop: asyncio.Event) -> None:
             if router.clock() - last_sweep >= SWEEP_EVERY:
                 last_sweep = router.clock()
                 await router.sweep()
+                if await router.redis.set(router.keys.lock("routing:arm-idle"), "1", nx=True, ex=ARM_IDLE_EVERY):
+                    if armed := await router.arm_idle_timers():
+                        log.info("armed the customer-idle timer of %d open chat(s) that had none", armed)
         except (RedisConnectionError, RedisTimeoutError, OSError):
             log.warning("routing loops lost Redis; retrying")
         except Exception:  # a bug in one tick must not stop routing's timers for good

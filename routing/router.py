@@ -69,6 +69,24 @@ class Router:
 
     # chats
 
+    async def opened(self, chat_id: str) -> None:
+        """A chat just started: its customer-idle timer runs from now, so even a chat nobody escalates ends."""
+        await self._run("arm_idle", chat_id)
+
+    async def arm_idle_timers(self, page: int = 200) -> int:
+        """Arms the idle timer of every open chat that lacks one (chats from before they were armed at the
+        start, or one whose start crashed between storing the chat and arming it); returns how many."""
+        armed = 0
+        batch: list[str] = []
+        async for chat_id in self.redis.sscan_iter(self.keys.open_chats, count=page):
+            batch.append(chat_id)
+            if len(batch) >= page:
+                armed += int((await self._run("arm_idle", *batch)).get("armed", 0))
+                batch = []
+        if batch:
+            armed += int((await self._run("arm_idle", *batch)).get("armed", 0))
+        return armed
+
     async def escalate(self, chat_id: str) -> None:
         await self.route(chat_id)
 

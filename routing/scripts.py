@@ -11,7 +11,7 @@ from redis.commands.core import AsyncScript
 SCRIPT_NAMES = (
     "escalate", "accept", "decline", "expire", "presence", "agent_sync", "membership",
     "transfer_agent", "transfer_queue", "close", "overflow", "idle", "positions",
-    "reassign_agent", "requeue",
+    "reassign_agent", "requeue", "arm_idle",
 )
 
 

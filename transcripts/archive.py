@@ -3,7 +3,8 @@
 A closed chat is marked pending (a sorted set) the first time any process notices it, and an
 RQ job writes it to the store. Only after the write succeeds does the live state get a TTL, so
 a store that is down loses nothing: the job tries again later, and a sweep finds any chat whose
-job was lost.
+job was lost. A chat whose record the database keeps refusing is parked (transcripts/parked.py)
+until an admin retries it.
 """
 
 import logging
@@ -17,7 +18,9 @@ from bridge.clock import now
 from bridge.domain.chat import ChatState
 from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import ChatStream
+from bridge.events.threads import decode_threads
 from bridge.keys import Keys
+from transcripts.parked import ParkedArchives
 from transcripts.store import CaseRow, TranscriptStore
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,7 @@ class Archiver:
         self.store = store
         self._keep = keep_live_seconds
         self._schedule = schedule
+        self.parked = ParkedArchives(redis, keys)
 
     async def on_closed_chat_change(self, chat_id: str) -> None:
         """Handler of the feed's `closed` changes (a chat closing, or an event after its end), in the process
@@ -51,9 +55,12 @@ class Archiver:
 
         Events that come after the archive (a rating given once the chat ended) schedule it again:
         the store rewrites the whole record, so the archive always ends with the chat's last event.
+        A parked chat waits for an admin's retry.
         """
         archived = await self._redis.get(self._keys.chat_archived(chat_id))
         if archived is not None and archived == await self._stream.last_id(chat_id):
+            return False
+        if await self.parked.is_parked(chat_id):
             return False
         if not await self._redis.zadd(self._keys.archive_pending, {chat_id: now()}, nx=True):
             return False
@@ -71,15 +78,47 @@ class Archiver:
         events = await self._stream.read_all(chat_id)
         await self.store.save(chat, events, cases_of(events))
         k = self._keys
+        threads = decode_threads(await self._redis.hgetall(k.chat_threads(chat_id)))
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(k.chat_archived(chat_id), events[-1].id if events else "0", ex=self._keep)
-            for key in (k.chat(chat_id), k.chat_threads(chat_id)):
+            for key in (k.chat(chat_id), k.chat_threads(chat_id),
+                        *(k.thread_chat(t.platform, t.thread_id) for t in threads.values())):
                 pipe.expire(key, self._keep)
             pipe.zrem(k.archive_pending, chat_id)
+            pipe.hdel(k.archive_failures, chat_id)
+            pipe.delete(k.archive_store_down)
             await pipe.execute()
         await self._stream.expire(chat_id, self._keep)
         log.info("chat %s archived (%d events)", chat_id, len(events))
         return ArchiveOutcome.ARCHIVED
+
+    async def retry(self, chat_ids: list[str]) -> list[str]:
+        """Schedules parked chats' archives again (after the cause was fixed); returns those that were parked."""
+        released = await self.parked.release(chat_ids)
+        for chat_id in released:
+            await self._redis.zadd(self._keys.archive_pending, {chat_id: now()})
+            await self._schedule(chat_id)
+        return released
+
+    async def store_down(self, reason: str, for_seconds: int) -> None:
+        """Notes that an archive job found the store unreachable; the next archive that succeeds clears it."""
+        await self._redis.set(self._keys.archive_store_down, reason, ex=for_seconds)
+
+    async def health(self) -> tuple[bool, str]:
+        """For /readyz: healthy, or degraded with what an admin should look at."""
+        k = self._keys
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hlen(k.archive_parked)
+            pipe.zcard(k.archive_pending)
+            pipe.get(k.archive_store_down)
+            parked, pending, down = await pipe.execute()
+        problems = []
+        if parked:
+            problems.append(f"{parked} chat(s) parked after their archive kept failing "
+                            "(csr-bridge transcripts parked / retry)")
+        if down:
+            problems.append(f"the transcript store is unreachable ({down}); {pending} archive(s) waiting")
+        return (not problems, "; ".join(problems) or f"{pending} archive(s) pending")
 
     async def touch(self, chat_id: str) -> None:
         """Records an attempt, so the sweep leaves a chat alone while its retries are running."""

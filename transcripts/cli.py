@@ -1,18 +1,24 @@
-"""`csr-bridge transcripts export --since DATE [--queue Q] --format jsonl|csv [--output FILE]`."""
+"""`csr-bridge transcripts export --since DATE [--queue Q] --format jsonl|csv [--output FILE]`, and for
+archives the database kept refusing, `transcripts parked` (list them) and `transcripts retry` (archive again)."""
 
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from redis.asyncio import Redis
+
 from bridge.config.root import BridgeConfig
+from bridge.keys import Keys
 from transcripts.export import write_csv, write_jsonl
+from transcripts.parked import ParkedArchives
 from transcripts.store import StoreUnavailable, TranscriptStore
 
 
 def add_parser(sub: Any, default_config: str) -> None:
-    p = sub.add_parser("transcripts", help="archived chat transcripts: export")
+    p = sub.add_parser("transcripts", help="archived chat transcripts: export, parked archives")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     e = actions.add_parser("export", help="write archived chats closed since a date as JSON Lines or CSV")
     e.add_argument("--config", "-c", default=default_config, help="TOML config file (default: %(default)s)")
@@ -21,6 +27,15 @@ def add_parser(sub: Any, default_config: str) -> None:
     e.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     e.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
     e.set_defaults(run=run)
+    parked = actions.add_parser("parked", help="list chats whose archive the database kept refusing")
+    retry = actions.add_parser("retry", help="archive parked chats again (after fixing what refused them)")
+    retry.add_argument("chats", nargs="*", metavar="CHAT", help="chat ids from `transcripts parked`")
+    retry.add_argument("--all", action="store_true", help="every parked chat")
+    for admin in (parked, retry):
+        admin.add_argument("--config", "-c", default=default_config, help="TOML config file (default: %(default)s)")
+        admin.add_argument("--redis-url", default="", help="override [redis] url to reach the running bridge")
+    parked.set_defaults(run=run_parked)
+    retry.set_defaults(run=run_retry)
 
 
 def _since(text: str) -> float:
@@ -54,3 +69,64 @@ async def _export(cfg: BridgeConfig, args: argparse.Namespace) -> int:
         await store.close()
     print(f"exported {count} chat(s)", file=sys.stderr)
     return 0
+
+
+def run_parked(cfg: BridgeConfig, _config_path: str, args: argparse.Namespace) -> int:
+    async def show(redis: Redis, _redis_url: str) -> int:
+        return await _list_parked(redis, Keys(cfg.redis.key_prefix))
+
+    return _with_redis(cfg, args, show)
+
+
+def run_retry(cfg: BridgeConfig, config_path: str, args: argparse.Namespace) -> int:
+    if bool(args.chats) == args.all:
+        print("name the chats to retry, or pass --all", file=sys.stderr)
+        return 2
+
+    async def retry(redis: Redis, redis_url: str) -> int:
+        from bridge.bootstrap import bootstrap
+
+        app = bootstrap(cfg, redis, redis_url, config_path)
+        archiver = app.transcripts.archiver
+        wanted = [p.chat_id for p in await archiver.parked.all()] if args.all else list(args.chats)
+        retried = await archiver.retry(wanted)
+        for chat_id in sorted(set(wanted) - set(retried)):
+            print(f"not parked: {chat_id}", file=sys.stderr)
+        print(f"{len(retried)} chat(s) scheduled for archiving again")
+        return 0 if len(retried) == len(set(wanted)) else 1
+
+    return _with_redis(cfg, args, retry)
+
+
+async def _list_parked(redis: Redis, keys: Keys) -> int:
+    parked = await ParkedArchives(redis, keys).all()
+    if not parked:
+        print("no parked chats")
+        return 0
+    print(f"{'CHAT':<24} {'PARKED AT (UTC)':<20} {'ATTEMPTS':>8} {'QUEUE':<16} ERROR")
+    for p in parked:
+        queue = await redis.hget(keys.chat(p.chat_id), "queue") or "(gone)"
+        when = datetime.fromtimestamp(p.parked_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        print(f"{p.chat_id:<24} {when:<20} {p.attempts:>8} {queue:<16} {p.error}")
+    print(f"{len(parked)} parked chat(s); `csr-bridge transcripts retry --all` archives them again")
+    return 0
+
+
+def _with_redis(cfg: BridgeConfig, args: argparse.Namespace,
+                work: Callable[[Redis, str], Awaitable[int]]) -> int:
+    """Runs `work(redis, url)` against the bridge's Redis; the embedded one of `serve` has no fixed address."""
+    redis_url = args.redis_url or cfg.redis.url
+    if not redis_url:
+        print("this needs the bridge's Redis: set [redis] url or pass --redis-url", file=sys.stderr)
+        return 2
+
+    async def main() -> int:
+        from bridge.bootstrap import connect_redis
+
+        redis = connect_redis(redis_url)
+        try:
+            return await work(redis, redis_url)
+        finally:
+            await redis.aclose()
+
+    return asyncio.run(main())

@@ -8,19 +8,24 @@ import random
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import get_current_job
 
 from bridge.app import BridgeApp
 from bridge.clock import now
+from bridge.domain.agent import Role
 from bridge.domain.ids import new_id
 from bridge.jobs import enqueue, run_in_app
 from transcripts.archive import ArchiveOutcome
 from transcripts.mail import build_message, send
 from transcripts.render import Format, render_transcript, transcript_filename
-from transcripts.store import StoreUnavailable
+from transcripts.store import RecordRefused, StoreUnavailable
 
 log = logging.getLogger(__name__)
 ARCHIVE = "transcripts.jobs.archive_chat"
+ALERT_EVERY = 3600
+"""Seconds between notices about parked archives: a refusing database parks many at once."""
 RETENTION = "transcripts.jobs.retention"
 
 
@@ -45,21 +50,72 @@ async def schedule_archive(app: BridgeApp, chat_id: str, attempt: int = 0, delay
 
 
 async def _archive(app: BridgeApp, chat_id: str, attempt: int) -> str:
+    """Archives a closed chat. An unreachable store is waited out (it is everyone's problem, shown on /readyz);
+    a record the database refuses, or one that can't be built, is tried `archive_max_attempts` times, then
+    parked for an admin."""
     archiver = app.transcripts.archiver
     try:
         outcome = await archiver.archive(chat_id)
+    except RecordRefused as exc:
+        return await _refused(app, chat_id, attempt, str(exc))
     except StoreUnavailable as exc:
-        waits = app.config.transcripts.archive_retry_seconds
-        delay = waits[min(attempt, len(waits) - 1)] * random.uniform(1.0, 1.2)
-        log.warning("archive of chat %s failed (store unavailable: %s); attempt %d again in %.0fs",
-                    chat_id, exc, attempt + 1, delay)
-        await archiver.touch(chat_id)
-        await schedule_archive(app, chat_id, attempt + 1, delay)
+        await archiver.parked.count_failure(chat_id, "unreachable")
+        await archiver.store_down(str(exc), for_seconds=2 * max(app.config.transcripts.archive_retry_seconds) + 60)
+        log.warning("archive of chat %s failed (store unavailable: %s)", chat_id, exc)
+        await _again(app, chat_id, attempt)
         return "retrying"
+    except (RedisConnectionError, RedisTimeoutError) as exc:  # a Redis blip is not the record's fault
+        log.warning("archive of chat %s failed (Redis: %s)", chat_id, exc)
+        await _again(app, chat_id, attempt)
+        return "retrying"
+    except Exception as exc:  # a record that cannot be built must not be retried silently forever either
+        log.exception("archive of chat %s failed", chat_id)
+        return await _refused(app, chat_id, attempt, f"{type(exc).__name__}: {_first_line(exc)}")
     if outcome is ArchiveOutcome.ARCHIVED:
         await _mail_customer(app, chat_id)
         await ensure_retention(app)
     return outcome.value
+
+
+async def _refused(app: BridgeApp, chat_id: str, attempt: int, error: str) -> str:
+    parked = app.transcripts.archiver.parked
+    refusals = await parked.count_failure(chat_id, "refused")
+    limit = app.config.transcripts.archive_max_attempts
+    if refusals < limit:
+        log.warning("archive of chat %s refused (%d of %d attempts): %s", chat_id, refusals, limit, error)
+        await _again(app, chat_id, attempt)
+        return "retrying"
+    await parked.park(chat_id, refusals, error)
+    log.error("archive of chat %s parked after %d refused attempts: %s", chat_id, refusals, error)
+    if await app.redis.set(app.keys.lock("archive-parked-alert"), chat_id, nx=True, ex=ALERT_EVERY):
+        text = (f"Chat {chat_id} could not be archived ({refusals} attempts: {error}); {await parked.count()} "
+                "chat(s) are parked in Redis now. `csr-bridge transcripts parked` lists them, `csr-bridge "
+                "transcripts retry` archives them again once the cause is fixed.")
+        for agent_id in _admins(app):
+            await app.notices.send(agent_id, text)
+    return "parked"
+
+
+async def _again(app: BridgeApp, chat_id: str, attempt: int) -> None:
+    waits = app.config.transcripts.archive_retry_seconds
+    delay = waits[min(attempt, len(waits) - 1)] * random.uniform(1.0, 1.2)
+    log.info("archive of chat %s: attempt %d in %.0fs", chat_id, attempt + 2, delay)
+    await app.transcripts.archiver.touch(chat_id)
+    await schedule_archive(app, chat_id, attempt + 1, delay)
+
+
+def _admins(app: BridgeApp) -> list[str]:
+    """Who hears of a parked archive: the roster's admins, else its supervisors."""
+    for role in (Role.ADMIN, Role.SUPERVISOR):
+        found = [a.id for a in app.config.agents if Role(a.role) == role]
+        if found:
+            return found
+    return []
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else "")[:300]
 
 
 async def _mail_customer(app: BridgeApp, chat_id: str) -> None:

@@ -2,7 +2,10 @@
 
 The schema is brought up to date by Alembic on first use in each process. Writing a chat
 replaces its earlier record in one transaction, so archiving twice (a retried job) is harmless.
-Every database failure surfaces as StoreUnavailable, which callers retry later.
+Every database failure surfaces as StoreUnavailable, which callers retry later; when the database was
+reached but refused the statement (bad data, a constraint, a full disk) it is the subclass RecordRefused,
+which the archive job retries a bounded number of times only. Statement parameters (customer text) never
+reach an error message.
 """
 
 import asyncio
@@ -15,7 +18,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bridge.domain.chat import Chat
@@ -28,6 +31,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 class StoreUnavailable(Exception):
     """The database could not be reached or refused the write; nothing was changed."""
+
+
+class RecordRefused(StoreUnavailable):
+    """The database was reached but refused a statement: retrying the same record may keep failing."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +136,7 @@ class TranscriptStore:
             if self._engine is None:
                 if self._create_parent and self.url.startswith("sqlite"):
                     Path(self.url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-                self._engine = create_async_engine(self.url, pool_pre_ping=True)
+                self._engine = create_async_engine(self.url, pool_pre_ping=True, hide_parameters=True)
             if not self._migrated:
                 async with self._engine.begin() as conn:
                     await conn.run_sync(_upgrade)
@@ -145,20 +152,35 @@ class _Transaction:
         self._ctx: Any = None
 
     async def __aenter__(self) -> Any:
+        """Failing here (connect, migrate) means the store is unreachable, whatever the error's class."""
         try:
             engine = await self._store._ready_engine()
             self._ctx = engine.begin()
             return await self._ctx.__aenter__()
         except (SQLAlchemyError, OSError) as exc:
-            raise StoreUnavailable(str(exc)) from exc
+            raise StoreUnavailable(_reason(exc)) from exc
 
     async def __aexit__(self, *exc_info: Any) -> None:
         try:
             await self._ctx.__aexit__(*exc_info)
         except (SQLAlchemyError, OSError) as exc:
-            raise StoreUnavailable(str(exc)) from exc
+            raise _failure(exc) from exc
         if exc_info[1] is not None and isinstance(exc_info[1], (SQLAlchemyError, OSError)):
-            raise StoreUnavailable(str(exc_info[1])) from exc_info[1]
+            raise _failure(exc_info[1]) from exc_info[1]
+
+
+def _failure(exc: BaseException) -> StoreUnavailable:
+    """A failure inside a transaction: a lost connection is the store being away, anything else a refusal."""
+    if isinstance(exc, OSError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        return StoreUnavailable(_reason(exc))
+    return RecordRefused(_reason(exc))
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's own message, first line: without the SQL text and its parameters."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = str(inner).strip().splitlines()
+    return (lines[0] if lines else "")[:300] or type(inner).__name__
 
 
 def _upgrade(connection: Any) -> None:

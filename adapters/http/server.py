@@ -36,8 +36,16 @@ def build_asgi(app: BridgeApp) -> Starlette:
         for name, adapter in app.adapters.items():
             ok, detail = await adapter.ready()
             checks[name] = {"ok": ok, "detail": detail}
-        ready = all(c["ok"] for c in checks.values())
-        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+        if checks["redis"]["ok"]:
+            try:
+                healthy, detail = await app.transcripts.archiver.health()
+                checks["transcripts"] = {"ok": healthy, "degraded": not healthy, "detail": detail}
+            except Exception as exc:  # Redis went away since the ping: not ready, as above
+                checks["transcripts"] = {"ok": False, "detail": exc.__class__.__name__}
+        ready = all(c["ok"] or c.get("degraded") for c in checks.values())
+        degraded = any(c.get("degraded") for c in checks.values())
+        return JSONResponse({"ready": ready, "degraded": degraded, "checks": checks},
+                            status_code=200 if ready else 503)
 
     async def metrics(_: Request) -> Response:
         return Response(await scrape(app), media_type=CONTENT_TYPE)

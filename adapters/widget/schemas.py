@@ -4,6 +4,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from bridge.text import CleanStr
+
 OPTIONAL_CLIENT_ID = r"^(?:[A-Za-z0-9_-]{1,64})?$"
 CustomerState = Literal["bot", "waiting", "active", "message", "closed"]
 """The chat's state as the customer sees it: an offer to a CSR still reads as waiting."""
@@ -14,24 +16,24 @@ class Body(BaseModel):
 
 
 class StartChat(Body):
-    name: str = Field(min_length=1, max_length=80, pattern=r"\S")
-    email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+$")
+    name: CleanStr = Field(min_length=1, max_length=80, pattern=r"\S")
+    email: CleanStr = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+$")
     topic: str = Field("", max_length=40, description="A topic id from /config; empty picks the first.")
-    message: str = Field("", description="The first question (optional); limited like any message.")
+    message: CleanStr = Field("", description="The first question (optional); limited like any message.")
     client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID)
     page_url: str = Field("", max_length=2000, pattern=r"^$|^https?://",
                           description="The page the chat started on, shown to the CSR.")
 
 
 class NewMessage(Body):
-    text: str = Field(json_schema_extra={"pattern": r"\S"})
+    text: CleanStr = Field(json_schema_extra={"pattern": r"\S"})
     client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID,
                                description="Client-made id: sending it again stores the message once.")
 
 
 class Rating(Body):
     score: int = Field(ge=1, le=5)
-    comment: str = Field("", max_length=1000)
+    comment: CleanStr = Field("", max_length=1000)
 
 
 class TopicOut(BaseModel):
@@ -116,7 +118,7 @@ class ErrorOut(BaseModel):
 
 class SocketMessage(Body):
     type: Literal["message"]
-    text: str
+    text: CleanStr
     client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID)
 
 

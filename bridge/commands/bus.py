@@ -12,6 +12,7 @@ from bridge.commands.replies import Reply, Text
 from bridge.domain.agent import Role
 from bridge.domain.chat import Chat, ChatState
 from bridge.service import ChatClosed, NotYours, UnknownChat
+from bridge.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,10 @@ class CommandBus:
         return [s for s in self.specs.values() if role is not None and role.at_least(s.role)]
 
     async def run(self, text: str, ctx: CommandContext) -> Reply:
+        """`text` as a platform sent it: cleaned here, since some of it reaches routing's scripts (transfer
+        notes, broadcasts) without passing through a ChatEvent."""
         try:
-            parsed = parse(text)
+            parsed = parse(clean_text(text))
         except ParseError as exc:
             return Text(f"{exc}. Try `csr help`.", error=True)
         spec = self._names.get(parsed.name)

@@ -17,6 +17,7 @@ class RoutingConfig(Section):
     default_capacity: int = Field(2, ge=1, le=50)
     missed_offers_before_away: int = Field(2, ge=1, le=100)
     customer_idle_timeout: float = Field(1800.0, gt=0)
-    """Seconds without a customer message after which an active chat is closed."""
+    """Seconds without a customer message after which a chat is closed: from its start, its accept or its
+    being left as a message; not while it waits for a CSR."""
     priorities: list[PriorityRule] = Field(default_factory=list)
     """The highest matching rule wins over the topic's priority when it is higher."""

@@ -27,6 +27,9 @@ class TranscriptsConfig(Section):
     """How long a closed chat stays in Redis after it was archived (late widget reads, transcripts)."""
     archive_retry_seconds: list[Seconds] = Field(default_factory=lambda: [5, 30, 120, 300], min_length=1)
     """Waits between archive attempts while the SQL store is down; the last one repeats until it is back."""
+    archive_max_attempts: int = Field(5, ge=1, le=100)
+    """Attempts at a chat's archive the database refuses (bad data, a constraint) before the chat is parked for
+    an admin (`csr-bridge transcripts parked`); an unreachable store is waited out instead."""
     email_on_close: bool = False
     mail_subject: str = Field("Your chat transcript", min_length=1, max_length=150)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)

@@ -1,8 +1,11 @@
 """A chat: one customer's conversation, from the first message to the archive."""
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from bridge.text import CleanStr, clean_tree
 
 
 class ChatState(StrEnum):
@@ -17,9 +20,9 @@ class ChatState(StrEnum):
 class Customer(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    name: str = Field(min_length=1, max_length=80)
-    email: str = Field("", max_length=254)
-    attributes: dict[str, str] = Field(default_factory=dict)
+    name: CleanStr = Field(min_length=1, max_length=80)
+    email: CleanStr = Field("", max_length=254)
+    attributes: Annotated[dict[str, str], BeforeValidator(clean_tree)] = Field(default_factory=dict)
 
 
 class Chat(BaseModel):

@@ -5,9 +5,11 @@ where it came from, and `internal` events (notes) never reach the customer.
 """
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from bridge.text import CleanStr, clean_tree
 
 
 class EventKind(StrEnum):
@@ -47,7 +49,7 @@ class Author(BaseModel):
 
     kind: AuthorKind
     id: str = ""
-    name: str = ""
+    name: CleanStr = ""
 
 
 SYSTEM = Author(kind=AuthorKind.SYSTEM, name="CSR Bridge")
@@ -68,7 +70,7 @@ class Attachment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
-    filename: str = Field(max_length=255)
+    filename: CleanStr = Field(max_length=255)
     content_type: str
     size: int = Field(ge=0)
 
@@ -81,9 +83,9 @@ class ChatEvent(BaseModel):
     kind: EventKind
     ts: float
     author: Author = SYSTEM
-    text: str = ""
+    text: CleanStr = ""
     attachments: list[Attachment] = Field(default_factory=list)
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: Annotated[dict[str, Any], BeforeValidator(clean_tree)] = Field(default_factory=dict)
     origin: Origin = Origin(platform="core")
     client_msg_id: str = ""
     internal: bool = False

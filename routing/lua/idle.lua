@@ -1,16 +1,23 @@
--- Closes an active chat whose customer has been silent for the idle timeout; else re-arms the timer
--- at the last customer message plus the timeout. Reads only the events of that last window.
--- ARGV[3] chat id, ARGV[4] idle timeout in seconds
+-- The customer-idle timer, armed for every chat from its start. Closes a chat whose customer has been silent
+-- for the idle timeout since the chat last waited on them: its start (self-service), its accept (with a
+-- CSR), or being left as a message; else re-arms at their last message plus the timeout. A chat waiting
+-- for a CSR is waiting on us, not on the customer: the timer only re-arms (accept and overflow set it anew).
+-- Reads only the events of the last window. ARGV[3] chat id, ARGV[4] idle timeout in seconds
 local c = chat(ARGV[3])
-if not c or c.state ~= 'active' then
+if not c or c.state == 'closed' then
   drop_timer('idle:' .. ARGV[3])
   return finish({ status = 'stale' })
 end
 local due = tonumber(redis.call('ZSCORE', K.timers, 'idle:' .. c.id))
 if due and NOW < due then return finish({ status = 'early', due = due }) end
 local timeout = tonumber(ARGV[4])
+if c.state == 'waiting' or c.state == 'offered' then
+  add_timer('idle:' .. c.id, NOW + timeout)
+  return finish({ status = 'waiting', due = NOW + timeout })
+end
+local since = ({ bot = c.created_at, active = c.accepted_at, message = route(c.id).message_at })[c.state]
+local last = since or c.created_at
 local cutoff = NOW - timeout
-local last = c.accepted_at
 local upper = '+'
 local found = false
 while not found do
@@ -28,7 +35,7 @@ while not found do
 end
 if last > cutoff then
   add_timer('idle:' .. c.id, last + timeout)
-  return finish({ status = 'active', due = last + timeout })
+  return finish({ status = c.state, due = last + timeout })
 end
 close_chat(c, 'idle', 'system')
 return finish({ status = 'closed', agent = c.agent_id })

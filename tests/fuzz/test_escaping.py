@@ -22,6 +22,7 @@ from bridge.domain.chat import Chat, ChatState, Customer
 from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind, Origin
 from bridge.domain.offer import Offer
 from bridge.ports import OfferView
+from bridge.text import clean_text
 from tests.support.configs import make_config
 
 NASTY = ["<!channel>", "<!here>", "<!everyone>", "<@UALICE>", "<#C123|general>", "<https://evil.example|https://bank>",
@@ -29,7 +30,7 @@ NASTY = ["<!channel>", "<!here>", "<!everyone>", "<@UALICE>", "<#C123|general>",
          "<img src=x onerror=alert(1)>", "<b>bold</b>", "https://matrix.to/#/@alice:localhost", "*bold* _it_ `code`",
          "<", ">", "&", "\n", "]]>", "<!--", "<script>"]
 TEXT = st.lists(st.sampled_from(NASTY) | st.text(max_size=20), max_size=6).map("".join)
-NAME = TEXT.map(lambda t: t.strip()[:80] or "x")
+NAME = TEXT.map(lambda t: clean_text(t).strip()[:80] or "x")  # as the widget takes a name
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 CONFIG = make_config(__import__("pathlib").Path("/tmp"))
 
@@ -67,7 +68,8 @@ def _slack_safe(texts: list[str]) -> None:
 def test_slack_posts_carry_customer_text_without_markup(text: str, name: str, comment: str) -> None:
     assert escape(text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == text
     chat = _chat(name)
-    posts = [*render_event(chat, _customer_event(EventKind.MESSAGE, text or "x", name), "https://icon"),
+    said = clean_text(text) or "x"  # what the bridge keeps of it
+    posts = [*render_event(chat, _customer_event(EventKind.MESSAGE, said, name), "https://icon"),
              *render_event(chat, _customer_event(EventKind.RATING, "", name, {"stars": 5, "comment": comment}), "")]
     assert len(posts) >= 2
     for post in posts:
@@ -104,7 +106,7 @@ def _matrix_safe(content: dict[str, Any], typed: list[str]) -> None:
     assert {tag for tag, _ in parser.tags} <= BRIDGE_TAGS, parser.tags
     assert all(not attrs for _, attrs in parser.tags), parser.tags
     for words in typed:
-        for line in words.split("\n"):
+        for line in clean_text(words).split("\n"):  # what the bridge keeps of what was typed
             assert line in parser.text, (line, parser.text)
 
 
@@ -114,7 +116,8 @@ async def test_matrix_posts_carry_customer_text_without_markup(app: BridgeApp, t
                                                                 email: str) -> None:
     chat = _chat(name, email)
     composer = Composer(app.redis, app.keys, media=None)  # type: ignore[arg-type]
-    for event, typed in ((_customer_event(EventKind.MESSAGE, text or "x", name), [text or "x", name]),
+    said = clean_text(text) or "x"  # what the bridge keeps of it
+    for event, typed in ((_customer_event(EventKind.MESSAGE, said, name), [said, name]),
                          (_customer_event(EventKind.RATING, "", name, {"score": 4, "comment": comment}), [comment])):
         for entry in event_entries(event, chat, "$root", CONFIG):
             _, content = await composer.compose(Batch("!room", ["1-0"], [entry], "tx"))

@@ -57,7 +57,10 @@ async def test_metrics_parse_and_tell_the_truth(app: BridgeApp, redis: Redis) ->
         assert value(families["csr_queue_depth"], "csr_queue_depth", queue=queue) == \
             await redis.zcard(app.keys.queue_waiting(queue))
     assert await redis.zcard(app.keys.queue_waiting("general")) == 1
-    assert value(families["csr_open_chats"], "csr_open_chats") == await redis.scard(app.keys.open_chats) == 2
+    open_chats = families["csr_open_chats"]
+    assert sum(s.value for s in open_chats) == await redis.scard(app.keys.open_chats) == 2
+    by_state = {s.labels["state"]: s.value for s in open_chats}
+    assert by_state == {"bot": 0, "waiting": 1, "offered": 0, "active": 1, "message": 0}
     offers = families["csr_offers"]
     assert value(offers, "csr_offers_total", queue="general", outcome="accepted") == 1
     assert value(offers, "csr_offers_total", queue="general", outcome="declined") == 1
@@ -69,7 +72,8 @@ async def test_metrics_parse_and_tell_the_truth(app: BridgeApp, redis: Redis) ->
 
     await app.router.close_chat(first.id, "agent_ended", "alice")
     again = await scrape(app)
-    assert value(again["csr_open_chats"], "csr_open_chats") == 1
+    assert sum(s.value for s in again["csr_open_chats"]) == 1
+    assert value(again["csr_open_chats"], "csr_open_chats", state="active") == 0
 
 
 async def test_slack_errors_and_rate_limit_waits_are_counted(app: BridgeApp) -> None:

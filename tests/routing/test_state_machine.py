@@ -1,8 +1,9 @@
 """Random sequences of escalations, presence changes, joins and leaves, accepts, declines, timeouts,
 transfers, closes and overflow/idle timers across many CSRs; the invariants hold after every step:
-no CSR over capacity, no chat with two owners, every chat in exactly one consistent state, and no
-waiting chat left waiting while an eligible CSR has room. Timers are called directly here (the
-RQ tests check that real workers fire them)."""
+no CSR over capacity, no chat with two owners, every chat in exactly one consistent state, no
+waiting chat left waiting while an eligible CSR has room, and every chat not waiting on a CSR on an
+idle timer (so each has a way to end). Timers are called directly here (the RQ tests check that real
+workers fire them)."""
 
 import asyncio
 from pathlib import Path
@@ -39,20 +40,22 @@ QUEUE_NAMES = [q["name"] for q in QUEUES]
 STATES = set(ChatState)
 
 
-def machine_config(redis_url: str) -> BridgeConfig:
-    return make_config(Path("/tmp"), redis_url, queues=QUEUES, agents=AGENTS, widget={"topics": []},
+def machine_config(base_dir: Path, redis_url: str) -> BridgeConfig:
+    return make_config(base_dir, redis_url, queues=QUEUES, agents=AGENTS, widget={"topics": []},
                        knowledge={"phrases": []}, routing={"missed_offers_before_away": 2})
 
 
 class RoutingMachine(RuleBasedStateMachine):
     redis_url = ""
+    base_dir = Path()
+    """The test's own folder (the config's data_dir lives there)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
         self.redis = connect_redis(self.redis_url)
         self.run(self.redis.flushdb())
-        self.config = machine_config(self.redis_url)
+        self.config = machine_config(self.base_dir, self.redis_url)
         self.app = bootstrap(self.config, self.redis, self.redis_url)
         self.clock = Clock()
         self.clock.tick(10 * 86400)  # ahead of real stream ids, so an idle check never sees a customer reply
@@ -83,13 +86,15 @@ class RoutingMachine(RuleBasedStateMachine):
 
     # rules
 
-    @rule(queue=st.sampled_from(QUEUE_NAMES), priority=st.integers(0, 3))
-    def escalate(self, queue: str, priority: int) -> None:
+    @rule(queue=st.sampled_from(QUEUE_NAMES), priority=st.integers(0, 3), escalate=st.booleans())
+    def start(self, queue: str, priority: int, escalate: bool) -> None:
         async def go() -> str:
             chat = Chat(id=f"c{len(self.chats):03d}", customer=Customer(name="C"), topic="t", queue=queue,
                         priority=priority, created_at=self.clock())  # ids fixed so every replay draws alike
             await self.app.chats.create(chat)
-            await self.app.service.escalate(chat.id)
+            await self.app.router.opened(chat.id)
+            if escalate:
+                await self.app.service.escalate(chat.id)
             return chat.id
 
         self.chats.append(self.run(go()))
@@ -208,6 +213,11 @@ class RoutingMachine(RuleBasedStateMachine):
                 assert not in_lines and not offers and chat_id not in owned
             if chat.state == ChatState.CLOSED:
                 assert chat_id not in await self.app.chats.open_ids()
+            idle = await self.redis.zscore(k.routing_timers, f"idle:{chat_id}")
+            if chat.state in (ChatState.BOT, ChatState.ACTIVE, ChatState.MESSAGE):
+                assert idle is not None, f"{chat.state} chat {chat_id} has no idle timer: it would never end"
+            elif chat.state == ChatState.CLOSED:
+                assert idle is None
         for queue, members in waiting.items():
             if not members:
                 continue
@@ -224,8 +234,9 @@ class RoutingMachine(RuleBasedStateMachine):
             assert ready == expected, queue
 
 
-def test_routing_invariants_hold_under_random_sequences(redis_url: str) -> None:
+def test_routing_invariants_hold_under_random_sequences(tmp_path: Path, redis_url: str) -> None:
     RoutingMachine.redis_url = redis_url
+    RoutingMachine.base_dir = tmp_path
     RoutingMachine.TestCase.settings = settings(
         max_examples=60, stateful_step_count=40, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

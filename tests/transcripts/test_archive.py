@@ -5,7 +5,7 @@ import asyncio
 import csv
 import io
 import json
-import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,41 +20,22 @@ from bridge.clock import now
 from bridge.domain.chat import ChatState
 from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind, Origin
 from bridge.jobs import enqueue
+from bridge.ports import ThreadRef
 from bridge.worker import queue_name
 from tests.knowledge.helpers import active_chat, boot, run, run_worker
+from tests.support.postgres import own_database
 from transcripts.jobs import RETENTION
 from transcripts.store import TranscriptStore
 
-PG_URL = "postgresql+asyncpg://root@127.0.0.1:5432/test"
-
-
-def _pg_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-async def _reset_pg() -> None:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(PG_URL)
-    async with engine.begin() as conn:
-        for table in ("transcript_cases", "transcript_events", "transcript_chats", "transcripts_alembic_version"):
-            await conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
-    await engine.dispose()
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def store_overrides(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+async def store_overrides(request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
+    """SQLite in the test's folder, or a PostgreSQL database made for the test (skipped without a server)."""
     if request.param == "sqlite":
-        return {}
-    if not _pg_reachable():
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    await _reset_pg()
-    return {"store": {"url": PG_URL}}
+        yield {}
+        return
+    async with own_database() as url:
+        yield {"store": {"url": url}}
 
 
 async def _conversation(app: BridgeApp) -> str:
@@ -105,6 +86,8 @@ async def test_closed_chat_is_archived_field_by_field(tmp_path: Path, redis: Red
     app = boot(tmp_path, redis, redis_url, **store_overrides)
     chat_id = await _close_with_feed_running(app)
     live_chat = await app.chats.get(chat_id)
+    assert live_chat is not None
+    await app.threads.put(live_chat, ThreadRef("slack", "C1", "1700000000.000100"))
     live_events = await app.stream.read_all(chat_id)
     assert live_chat is not None and live_chat.state == ChatState.CLOSED
     run_worker(app.config_path)
@@ -124,6 +107,8 @@ async def test_closed_chat_is_archived_field_by_field(tmp_path: Path, redis: Red
     keep = app.config.transcripts.keep_live_hours * 3600
     assert 0 < await app.redis.ttl(app.keys.chat(chat_id)) <= keep
     assert 0 < await app.redis.ttl(app.keys.chat_events(chat_id)) <= keep
+    assert 0 < await app.redis.ttl(app.keys.thread_chat("slack", "1700000000.000100")) <= keep, \
+        "a thread's way back to its chat expires with the chat"
 
 
 async def test_chat_closed_while_the_store_is_down_is_archived_once_it_is_back(tmp_path: Path, redis: Redis,

@@ -1,49 +1,48 @@
 """The customer's transcript by mail when the chat ends (SMTP on loopback, received and read back)."""
 
 import email
-import threading
-import warnings
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from redis.asyncio import Redis
 
 from bridge.embedded_redis import free_port
 from tests.knowledge.helpers import active_chat, boot, run, run_worker
 from transcripts.jobs import schedule_archive
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import asyncore  # smtpd's loop; both ship with Python 3.11, enough for a loopback inbox
-    import smtpd
 
+class Inbox:
+    """aiosmtpd's handler: keeps what it receives (recipients and the parsed message)."""
 
-class Inbox(smtpd.SMTPServer):
-    def __init__(self, port: int) -> None:
-        super().__init__(("127.0.0.1", port), None, decode_data=False)
+    def __init__(self) -> None:
         self.messages: list[tuple[list[str], Message]] = []
+        self.port = 0
 
-    def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):  # noqa: ANN001, ANN201, ARG002
-        self.messages.append((rcpttos, email.message_from_bytes(data)))
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.original_content)))
+        return "250 Message accepted for delivery"
 
 
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
-    server = Inbox(free_port())
-    thread = threading.Thread(target=asyncore.loop, kwargs={"timeout": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.close()
-    thread.join(timeout=5)
+    """A real SMTP server on loopback, in its own thread and event loop."""
+    handler = Inbox()
+    handler.port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    yield handler
+    controller.stop()
 
 
 async def test_customer_gets_their_transcript_without_notes(tmp_path: Path, redis: Redis, redis_url: str,
                                                              inbox: Inbox) -> None:
     app = boot(tmp_path, redis, redis_url, transcripts={
         "email_on_close": True, "mail_subject": "Your chat with Example Shop",
-        "smtp": {"host": "127.0.0.1", "port": inbox.socket.getsockname()[1], "starttls": False,
+        "smtp": {"host": "127.0.0.1", "port": inbox.port, "starttls": False,
                  "sender": "help@example.com"}})
     chat = await active_chat(app, messages=("Where is my parcel?",))
     await run(app, "csr note VIP, ship express for free", chat_id=chat.id)

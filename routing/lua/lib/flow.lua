@@ -19,6 +19,8 @@ local function overflow(chat_id)
     -- Shown to CSRs like a chat: delivery opens a thread without an owner in the queue's channel.
     redis.call('HSET', K.chat(chat_id), 'state', 'message', 'platform', (conf and conf.message_platform) or '')
     redis.call('ZADD', K.messages(c.queue), NOW, chat_id)
+    redis.call('HSET', K.route(chat_id), 'message_at', NOW)
+    add_timer('idle:' .. chat_id, NOW + (conf_value('idle_timeout') or 1800))
     routing_event('overflowed', chat_id, c.queue, '', '', { from = c.queue, to = '', message = true },
       'Everyone is busy right now. Leave us a message here and we will get back to you.')
   end

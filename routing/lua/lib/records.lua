@@ -43,7 +43,7 @@ end
 
 local function chat(id)
   local v = redis.call('HMGET', K.chat(id), 'state', 'queue', 'agent_id', 'priority', 'escalated_at', 'accepted_at',
-    'customer')
+    'customer', 'created_at')
   if not v[1] then return nil end
   local name = ''
   if v[7] then
@@ -51,12 +51,13 @@ local function chat(id)
     if ok and type(customer) == 'table' and customer.name then name = customer.name end
   end
   return { id = id, state = v[1], queue = v[2] or '', agent_id = v[3] or '', priority = num(v[4]),
-    escalated_at = num(v[5]), accepted_at = num(v[6]), customer = name }
+    escalated_at = num(v[5]), accepted_at = num(v[6]), customer = name, created_at = num(v[8]) }
 end
 
 local function route(id)
-  local v = redis.call('HMGET', K.route(id), 'seq', 'place', 'note', 'note_by', 'overflow_due')
-  return { seq = num(v[1]), place = num(v[2], NOW), note = v[3] or '', note_by = v[4] or '', overflow_due = v[5] == '1' }
+  local v = redis.call('HMGET', K.route(id), 'seq', 'place', 'note', 'note_by', 'overflow_due', 'message_at')
+  return { seq = num(v[1]), place = num(v[2], NOW), note = v[3] or '', note_by = v[4] or '', overflow_due = v[5] == '1',
+    message_at = tonumber(v[6]) }
 end
 
 local OFFER_NUMBERS = { created_at = true, deadline = true, answered_at = true }
