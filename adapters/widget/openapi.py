@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from adapters.widget import schemas as s
 from bridge.config.root import BridgeConfig
+from bridge.events.stream import EVENT_ID_PATTERN
 
 _ERRORS = {
     400: ("BadRequest", "Malformed JSON, multipart or query (error: malformed_json, invalid_after, ...)."),
@@ -60,7 +61,7 @@ def _paths() -> dict[str, Any]:
         "file": {"type": "string", "format": "binary"}, "text": {"type": "string"},
         "client_msg_id": {"type": "string", "pattern": s.OPTIONAL_CLIENT_ID}}}}}
     after = {"name": "after", "in": "query", "required": False,
-             "schema": {"type": "string", "pattern": r"^[0-9]{1,19}(-[0-9]{1,19})?$", "default": "0"}}
+             "schema": {"type": "string", "pattern": EVENT_ID_PATTERN, "default": "0"}}
     fmt = {"name": "format", "in": "query", "required": False, "schema": {"enum": ["txt", "html", "json"]}}
     file_id = {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "string"}}
     transcript = {"text/plain": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}},

@@ -13,7 +13,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from adapters.widget import conversation
-from adapters.widget.api_chats import valid_after
+from adapters.widget.api_chats import checked_after
 from adapters.widget.bodies import json_limit, parse_json
 from adapters.widget.context import SESSION_ACTIONS, SESSION_SCOPE, WidgetContext
 from adapters.widget.errors import ApiError, rate_limited
@@ -48,9 +48,7 @@ class ChatSocket:
         token = ws.query_params.get("token", "")
         try:
             chat = await self._ctx.session_chat(ws)
-            after = ws.query_params.get("after", "0")
-            if not valid_after(after):
-                raise ApiError(400, "invalid_after", "`after` must be an event id such as 1712345678901-0, or 0.")
+            after = checked_after(ws.query_params.get("after", "0"))
         except ApiError as exc:
             await ws.accept()
             await ws.send_json({"type": "error", **exc.body()})

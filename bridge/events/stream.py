@@ -1,5 +1,6 @@
 """Each chat's ordered event stream in Redis: append once, read after an id, trim after archive."""
 
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -73,9 +74,22 @@ class ChatStream:
             await pipe.execute()
 
 
+EVENT_ID_PATTERN = r"^[0-9]{1,20}(?:-[0-9]{1,20})?$"
+"""A stream id as a client may send it back (`after=`): ASCII digits only, in the JSON Schema dialect too."""
+_EVENT_ID = re.compile(EVENT_ID_PATTERN)
+_MAX_PART = 2**64 - 1
+
+
 def valid_event_id(value: str) -> bool:
-    left, _, right = value.partition("-")
-    return left.isdigit() and (right == "" or right.isdigit()) or value == "0"
+    """Whether Redis takes `value` as the exclusive start of a range (see `range_start`).
+
+    Redis refuses what `\\d` and `str.isdigit` let through (other scripts' digits, `٣`), what `$` lets
+    through with `re.match` (a trailing newline), parts past 2**64 - 1, and a start after the very last id.
+    """
+    if not _EVENT_ID.fullmatch(value):
+        return False
+    ms, seq = event_order(value)
+    return ms <= _MAX_PART and seq <= _MAX_PART and (ms, seq) != (_MAX_PART, _MAX_PART)
 
 
 def event_order(event_id: str) -> tuple[int, int]:
