@@ -1,6 +1,7 @@
 """The live channel of a chat: takes the customer's messages and typing; `pusher` sends the chat's events.
 
-Connect with `?token=...&after=LAST_EVENT_ID` to resume.
+Connect to `.../ws?after=LAST_EVENT_ID` offering the subprotocols `csr-bridge.v1, token.<session token>`;
+the server answers `csr-bridge.v1`, never echoing the token.
 """
 
 import asyncio
@@ -15,7 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from adapters.widget import conversation
 from adapters.widget.api_chats import checked_after
 from adapters.widget.bodies import json_limit, parse_json
-from adapters.widget.context import SESSION_ACTIONS, SESSION_SCOPE, WidgetContext
+from adapters.widget.context import SESSION_ACTIONS, SESSION_SCOPE, WidgetContext, presented_token
 from adapters.widget.errors import ApiError, rate_limited
 from adapters.widget.pusher import push_events
 from adapters.widget.ratelimit import seconds_to_wait
@@ -28,6 +29,7 @@ from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import AuthorKind
 
 TYPING_PER_MINUTE = 40
+SUBPROTOCOL = "csr-bridge.v1"
 
 
 class ChatSocket:
@@ -45,16 +47,18 @@ class ChatSocket:
                        headers={"Upgrade": "websocket"})
 
     async def endpoint(self, ws: WebSocket) -> None:
-        token = ws.query_params.get("token", "")
+        # A browser that offered subprotocols drops a handshake that does not pick one of them.
+        subprotocol = SUBPROTOCOL if SUBPROTOCOL in ws.scope.get("subprotocols", ()) else None
+        token = presented_token(ws)
         try:
             chat = await self._ctx.session_chat(ws)
             after = checked_after(ws.query_params.get("after", "0"))
         except ApiError as exc:
-            await ws.accept()
+            await ws.accept(subprotocol)
             await ws.send_json({"type": "error", **exc.body()})
             await ws.close(code=4000 + exc.status)
             return
-        await ws.accept()
+        await ws.accept(subprotocol)
         closed = asyncio.Event()
         tasks = {asyncio.create_task(push_events(self._ctx, ws, chat.id, after, closed)),
                  asyncio.create_task(self._listen(ws, chat.id, self._ctx.tokens.expires_at(token)))}
