@@ -42,12 +42,12 @@ class WidgetAdapter:
         parts = (ChatEndpoints(self.ctx), FileEndpoints(self.ctx), TranscriptEndpoint(self.ctx), ChatSocket(self.ctx))
         for part in parts:
             routes += part.routes()
-        middleware = [
+        middleware = [  # outermost first: every request counts against its address, refused ones too
+            Middleware(AddressLimit, limiter=self._limiter,
+                       per_minute=self._app.config.widget.requests_per_minute_per_address),
             Middleware(OriginGuard, origins=origins),
             Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"], expose_headers=["Retry-After"], max_age=600),
-            Middleware(AddressLimit, limiter=self._limiter,
-                       per_minute=self._app.config.widget.requests_per_minute_per_address),
         ]
         api = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
         api.router.redirect_slashes = False  # an API path with a stray slash is a 404, not a redirect elsewhere
