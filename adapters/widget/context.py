@@ -6,6 +6,7 @@ from starlette.requests import HTTPConnection
 
 from adapters.widget.errors import ApiError
 from adapters.widget.ratelimit import RateLimiter
+from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import SessionTokens
 from bridge.app import BridgeApp
 from bridge.config.widget import WidgetConfig
@@ -24,6 +25,7 @@ class WidgetContext:
     tokens: SessionTokens
     limiter: RateLimiter
     typing: TypingSignals
+    slots: SocketSlots
 
     @property
     def config(self) -> WidgetConfig:

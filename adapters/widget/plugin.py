@@ -16,6 +16,7 @@ from adapters.widget.origins import OriginGuard, allowed_origins
 from adapters.widget.pages import static_routes
 from adapters.widget.ratelimit import AddressLimit, RateLimiter
 from adapters.widget.socket import ChatSocket
+from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import SessionTokens, signing_key
 from bridge.app import BridgeApp
 from bridge.events.typing import TypingSignals
@@ -32,7 +33,8 @@ class WidgetAdapter:
         self._app = app
         self._limiter = limiter
         self.ctx = WidgetContext(app=app, tokens=SessionTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
-                                 typing=TypingSignals(app.redis, app.keys, app.feed))
+                                 typing=TypingSignals(app.redis, app.keys, app.feed),
+                                 slots=SocketSlots(app.redis, app.keys))
 
     def api(self) -> Starlette:
         """The /api/v1 sub-application, with its own JSON errors, Origin check, CORS and address limit."""
