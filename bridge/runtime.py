@@ -45,9 +45,9 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
             app.adapters[name] = adapter
             if adapter.surface is not None:
                 app.surfaces[adapter.surface.platform] = adapter.surface
-        from adapters.http.server import build_http_server
+        from adapters.http.server import build_http_server, build_metrics_server
 
-        server = build_http_server(app)
+        servers = [s for s in (build_http_server(app), build_metrics_server(app)) if s is not None]
         feed_task = asyncio.create_task(app.feed.run(stop))
         await app.knowledge.reindex()
         kb_task = asyncio.create_task(app.knowledge.watch(stop))
@@ -61,13 +61,14 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         routing_tasks = [asyncio.create_task(app.notices.run(stop)),
                          asyncio.create_task(run_routing_loops(app.router, stop)),
                          asyncio.create_task(app.shards.run(stop, app.delivery.catch_up))]
-        http_task = asyncio.create_task(server.serve())
+        http_tasks = [asyncio.create_task(server.serve()) for server in servers]
         log.info("CSR Bridge serving on http://%s:%s", config.server.host, config.server.port)
         stop_task = asyncio.create_task(stop.wait())
-        await asyncio.wait({http_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({*http_tasks, stop_task}, return_when=asyncio.FIRST_COMPLETED)
         stop.set()
-        server.should_exit = True
-        await http_task
+        for server in servers:
+            server.should_exit = True
+        await asyncio.gather(*http_tasks)
         await feed_task
         await kb_task
         await asyncio.gather(*routing_tasks, return_exceptions=True)

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import Field, HttpUrl, field_validator
+from pydantic import Field, HttpUrl, SecretStr, field_validator
 
 from bridge.config.base import Section
 from bridge.origins import origin_of
@@ -16,6 +16,13 @@ class ServerConfig(Section):
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     shutdown_grace_seconds: float = Field(10.0, ge=0, le=300)
+    header_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    """A connection must send its request line and headers within this (slowloris connections are closed)."""
+    metrics_token: SecretStr = SecretStr("")
+    """When set, /metrics answers only `Authorization: Bearer <token>`."""
+    metrics_port: int = Field(0, ge=0, le=65535)
+    """When set, /metrics is served on this port (at `metrics_host`) instead of the main one."""
+    metrics_host: str = "127.0.0.1"
 
     @field_validator("allowed_origins")
     @classmethod
