@@ -13,6 +13,7 @@ SECRET_ENV: dict[tuple[str, str], str] = {
     ("matrix", "access_token"): "CSR_MATRIX_ACCESS_TOKEN",
     ("widget", "signing_key"): "CSR_WIDGET_SIGNING_KEY",
     ("cases", "webhook_secret"): "CSR_CASES_WEBHOOK_SECRET",
+    ("server", "metrics_token"): "CSR_METRICS_TOKEN",
 }
 SECRET_KEYS = {key for _, key in SECRET_ENV} | {"password"}
 
