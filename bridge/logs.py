@@ -13,6 +13,8 @@ from typing import Any
 import structlog
 
 REDACTED = "[redacted]"
+_RUN_START = r"(?<![A-Za-z0-9_-])"
+"""Shapes over runs of base64url start only where a run starts: matching from inside one is quadratic."""
 _SHAPES = [
     # a credential in a URL's query, e.g. the handshake line uvicorn writes for a WebSocket
     (re.compile(r"([?&;](?:token|access_token|password|secret)=)[^&\s\"'#]+", re.IGNORECASE), rf"\1{REDACTED}"),
@@ -21,9 +23,10 @@ _SHAPES = [
     (re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+"), REDACTED),  # Slack tokens
     (re.compile(r"\b(?:sy[tr]|mct)_[A-Za-z0-9_]+|\bMDAx[A-Za-z0-9+/=_-]{20,}"), REDACTED),  # Matrix access tokens
     # signed tokens (itsdangerous, JWT): three base64url parts, the signature long and not a dotted name
-    (re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}\.(?=[A-Za-z0-9_-]*[A-Z0-9])[A-Za-z0-9_-]{20,}"), REDACTED),
+    (re.compile(_RUN_START + r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}\.(?=[A-Za-z0-9_-]*[A-Z0-9])[A-Za-z0-9_-]{20,}"),
+     REDACTED),
     # long random keys (a generated signing key): mixed case and digits, no separators
-    (re.compile(r"(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z0-9_-]*[a-z])(?=[A-Za-z0-9_-]*[0-9])"
+    (re.compile(_RUN_START + r"(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z0-9_-]*[a-z])(?=[A-Za-z0-9_-]*[0-9])"
                 r"[A-Za-z0-9_-]{40,}"), REDACTED),
 ]
 MIN_SECRET_CHARS = 8
