@@ -17,8 +17,9 @@ _RUN_START = r"(?<![A-Za-z0-9_-])"
 """Shapes over runs of base64url start only where a run starts: matching from inside one is quadratic."""
 _SHAPES = [
     # a credential in a URL's query, e.g. the handshake line uvicorn writes for a WebSocket
-    (re.compile(r"([?&;](?:token|access_token|password|secret)=)[^&\s\"'#]+", re.IGNORECASE), rf"\1{REDACTED}"),
-    (re.compile(r"\b(Bearer\s+)[^\s\"',]+", re.IGNORECASE), rf"\1{REDACTED}"),
+    # (a value stops at a backslash too: in a JSON line it escapes the quote that ends the string)
+    (re.compile(r"([?&;](?:token|access_token|password|secret)=)[^&\s\"'#\\]+", re.IGNORECASE), rf"\1{REDACTED}"),
+    (re.compile(r"\b(Bearer\s+)[^\s\"',\\]+", re.IGNORECASE), rf"\1{REDACTED}"),
     (re.compile(r"\btoken\.[A-Za-z0-9_.-]+"), f"token.{REDACTED}"),  # a widget token offered as a subprotocol
     (re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+"), REDACTED),  # Slack tokens
     (re.compile(r"\b(?:sy[tr]|mct)_[A-Za-z0-9_]+|\bMDAx[A-Za-z0-9+/=_-]{20,}"), REDACTED),  # Matrix access tokens

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import Field, HttpUrl, SecretStr, field_validator
+from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 
 from bridge.config.base import Section
 from bridge.origins import origin_of
@@ -33,3 +33,9 @@ class ServerConfig(Section):
             except ValueError:
                 raise ValueError(f"{item!r} is not a site address like https://shop.example.com") from None
         return value
+
+    @model_validator(mode="after")
+    def _metrics_port(self) -> "ServerConfig":
+        if self.metrics_port == self.port:
+            raise ValueError("metrics_port must differ from port (0 serves /metrics on port)")
+        return self

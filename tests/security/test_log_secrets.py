@@ -99,19 +99,29 @@ def test_the_redactor_takes_out_credentials_and_leaves_the_rest() -> None:
     assert [redact(line) for line in kept] == kept
 
 
-def test_the_configured_handler_redacts_records_of_any_logger_and_level(capsys: pytest.CaptureFixture[str]) -> None:
+def _log_everything(token: str) -> None:
+    logging.getLogger("uvicorn.error").debug("< GET /ws?token=%s HTTP/1.1", token)
+    logging.getLogger("uvicorn.error").info('%s - "WebSocket %s" [accepted]', "10.0.0.1:5", f"/ws?token={token}")
+    logging.getLogger("bridge.x").warning('sent "Bearer %s"', token)
+    try:
+        raise ValueError(f"bad password hunter2-hunter2 for {token}")
+    except ValueError:
+        logging.getLogger("bridge.x").exception("failed")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_the_configured_handler_redacts_records_of_any_logger_and_level(capsys: pytest.CaptureFixture[str],
+                                                                        fmt: str) -> None:
     token = "eyJjIjoiazNmOWFiY2RlZmdoIn0.aQ1bCw.Xk3p9T2vQ8mZr4LwN0bYc7dEfGh"
-    for fmt in ("text", "json"):
-        configure_logging(fmt, "debug", secrets=["hunter2-hunter2"])
-        logging.getLogger("uvicorn.error").debug("< GET /ws?token=%s HTTP/1.1", token)
-        try:
-            raise ValueError(f"bad password hunter2-hunter2 for {token}")
-        except ValueError:
-            logging.getLogger("bridge.x").exception("failed")
+    configure_logging(fmt, "debug", secrets=["hunter2-hunter2"])
+    _log_everything(token)
     configure_logging("text", "warning")
     err = capsys.readouterr().err
     assert "hunter2-hunter2" not in err and token not in err
-    assert err.count(REDACTED) >= 6 and "ValueError" in err
+    assert err.count(REDACTED) >= 5 and "ValueError" in err
+    if fmt == "json":  # a redacted value ending before an escaped quote must not take the backslash with it
+        events = [json.loads(line)["event"] for line in err.splitlines()]
+        assert f'"WebSocket /ws?token={REDACTED}" [accepted]' in "\n".join(events)
 
 
 @pytest.mark.timeout(5)

@@ -4,12 +4,14 @@ or serve it on another address only (`server.metrics_port`)."""
 from pathlib import Path
 
 import httpx
+import pytest
 from redis.asyncio import Redis
 
+from bridge.config import ConfigError
 from bridge.config.loader import load_config
 from bridge.embedded_redis import free_port
 from tests.security.live_serve import live_serve
-from tests.support.configs import base_raw, merged, write_toml
+from tests.support.configs import base_raw, make_config, merged, write_toml
 
 TOKEN = "metrics-Zq81-secret-value"
 
@@ -48,3 +50,9 @@ async def test_metrics_on_their_own_port_are_gone_from_the_public_one(tmp_path: 
     assert (public.status_code, public.json()["error"]) == (404, "not_found")
     assert private.status_code == 200 and "csr_open_chats" in private.text
     assert other.status_code == 404, "the metrics address serves nothing else"
+
+
+def test_a_metrics_port_equal_to_the_main_one_is_a_config_problem(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        make_config(tmp_path, server={"port": 9000, "metrics_port": 9000})
+    assert "metrics_port must differ from port" in str(err.value.problems[0])
