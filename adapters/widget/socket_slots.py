@@ -73,9 +73,13 @@ class SocketSlots:
         self._held = 0
         self._idle = asyncio.Event()
         self._beating: asyncio.Task[None] | None = None
+        self._unreturned: list[Slot] = []
+        """Places a closed socket could not give back (Redis away): this process still beats, so they would
+        count for as long as it lives; the next take or beat gives them back."""
 
     async def take(self, *limits: Limit) -> Slot:
         """A place under every limit at once, or ApiError(429) naming the one that is full."""
+        await self._give_back_unreturned()
         member = f"{self.process}:{next(self._numbers)}"
         keys = tuple(self._keys.widget_sockets(limit.scope, limit.subject) for limit in limits)
         full = await self._take(keys=[self._keys.widget_socket_processes, *keys],
@@ -96,13 +100,22 @@ class SocketSlots:
         self._held -= 1
         if not self._held:
             self._idle.set()
+        self._unreturned.append(slot)
+        await self._give_back_unreturned()
+
+    async def _give_back_unreturned(self) -> None:
+        if not self._unreturned:
+            return
+        slots, self._unreturned = self._unreturned, []
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
-                for key in slot.keys:
-                    pipe.srem(key, slot.member)
+                for slot in slots:
+                    for key in slot.keys:
+                        pipe.srem(key, slot.member)
                 await pipe.execute()
         except (RedisError, OSError):
-            log.warning("a closed socket's place stays taken until this process' heartbeat lapses")
+            self._unreturned += slots
+            log.warning("%d closed sockets' places not given back yet (Redis unavailable)", len(self._unreturned))
 
     async def _beat(self) -> None:
         """Keeps this process' sockets counted while it holds any; stops at once when it holds none."""
@@ -117,3 +130,4 @@ class SocketSlots:
                                        {self.process: time.time() + BEAT_TTL_SECONDS})
             except (RedisError, OSError) as exc:
                 log.warning("widget socket heartbeat failed (%s); trying again", exc.__class__.__name__)
+            await self._give_back_unreturned()

@@ -18,6 +18,10 @@ from redis.asyncio import Redis
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from adapters.widget.socket_slots import Limit, SocketSlots
+from bridge.bootstrap import connect_redis
+from bridge.embedded_redis import EmbeddedRedis
+from bridge.keys import Keys
 from tests.security.live_serve import live_serve
 from tests.widget.conftest import Served, open_socket, running_bridge
 
@@ -152,3 +156,25 @@ async def test_a_refused_socket_tells_the_widget_why_and_when_to_try_again(tmp_p
                 frame = json.loads(await ws.recv())
     assert frame["error"] == "too_many_sockets"
     assert frame["retry_after"] > 0 and "at most 1" in frame["message"]
+
+
+async def test_a_place_given_back_while_redis_was_away_is_given_back_later(tmp_path: Path) -> None:
+    """This process keeps beating, so a place it failed to give back would count for as long as it lives."""
+    server = EmbeddedRedis(tmp_path / "redis", appendonly=True)
+    server.start()
+    redis = connect_redis(server.url)
+    slots, keys = SocketSlots(redis, Keys()), Keys()
+    try:
+        first = await slots.take(Limit("chat", "c1", 2, "in this chat"))
+        second = await slots.take(Limit("chat", "c1", 2, "in this chat"))
+        server.stop()
+        await slots.give_back(first)  # Redis is away: kept to give back later
+        server.start()
+        await slots.give_back(second)
+        third = await slots.take(Limit("chat", "c1", 2, "in this chat"))
+        members = await redis.smembers(keys.widget_sockets("chat", "c1"))
+        await slots.give_back(third)
+    finally:
+        await redis.aclose()
+        server.stop()
+    assert members == {third.member}
