@@ -1,11 +1,12 @@
 """`csr-bridge serve` as its own process on the test Redis, its whole log (stdout and stderr) kept in a file."""
 
+import asyncio
 import contextlib
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,10 @@ class LiveServe:
         return self.log.read_text(errors="replace")
 
 
-@contextlib.contextmanager
-def live_serve(tmp_path: Path, redis_url: str, **overrides: Any) -> Iterator[LiveServe]:
-    """Stops it with SIGTERM on exit (and waits, so the log is complete when the block is left)."""
+@contextlib.asynccontextmanager
+async def live_serve(tmp_path: Path, redis_url: str, **overrides: Any) -> AsyncIterator[LiveServe]:
+    """Stops it with SIGTERM on exit (and waits, so the log is complete when the block is left). Waits
+    without blocking the loop, which may serve what `serve` talks to (a fake Slack)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = {"host": "127.0.0.1", "port": port, "public_url": url, "allowed_origins": [HOST_ORIGIN]}
@@ -46,23 +48,24 @@ def live_serve(tmp_path: Path, redis_url: str, **overrides: Any) -> Iterator[Liv
                                 stdout=out, stderr=subprocess.STDOUT)
     live = LiveServe(url, port, log, proc)
     try:
-        _wait_healthy(live)
+        await _wait_healthy(live)
         yield live
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(30)
+            await asyncio.to_thread(proc.wait, 30)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
 
 
-def _wait_healthy(live: LiveServe, timeout: float = 30) -> None:
+async def _wait_healthy(live: LiveServe, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
-    while True:
-        assert live.proc.poll() is None, f"serve exited while starting:\n{live.output()}"
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{live.url}/healthz", timeout=1, trust_env=False).status_code == 200:
-                return
-        assert time.monotonic() < deadline, f"serve did not answer /healthz in {timeout}s:\n{live.output()}"
-        time.sleep(0.1)
+    async with httpx.AsyncClient(timeout=1, trust_env=False) as client:
+        while True:
+            assert live.proc.poll() is None, f"serve exited while starting:\n{live.output()}"
+            with contextlib.suppress(httpx.TransportError):
+                if (await client.get(f"{live.url}/healthz")).status_code == 200:
+                    return
+            assert time.monotonic() < deadline, f"serve did not answer /healthz in {timeout}s:\n{live.output()}"
+            await asyncio.sleep(0.1)

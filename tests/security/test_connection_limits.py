@@ -66,7 +66,7 @@ async def _idle(port: int, stop: asyncio.Event, closed_at: list[float]) -> None:
 async def test_slow_and_silent_request_heads_are_cut_off_while_others_are_served(tmp_path: Path, redis_url: str,
                                                                                 redis: Redis) -> None:
     timeout = 2.0
-    with live_serve(tmp_path, redis_url, server={"header_timeout_seconds": timeout}) as serve:
+    async with live_serve(tmp_path, redis_url, server={"header_timeout_seconds": timeout}) as serve:
         stop, closed_at = asyncio.Event(), []
         started = time.monotonic()
         attack = [asyncio.create_task(_slowloris(serve.port, stop, closed_at)) for _ in range(SLOW_SOCKETS)]

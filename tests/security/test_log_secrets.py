@@ -17,9 +17,14 @@ from websockets.exceptions import InvalidStatus
 
 from bridge.logs import REDACTED, Redactor, configure_logging
 from tests.security.live_serve import live_serve
+from tests.slack.bridge import CHANNELS, SUPERVISORS, slack_overrides
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.signed import SlackSender
 from tests.widget.conftest import HOST_ORIGIN
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+BOT_TOKEN = "xoxb-2222-3333-LiveBotTokenValue"
+SIGNING_SECRET = "5f1e2d3c4b5a69788796a5b4c3d2e1f0"
 SECRETS = {
     "widget": {"signing_key": "widget-key-7Hq2LmX0pZr4NbVc"},
     "slack": {"bot_token": "xoxb-1111-2222-AbCdEfGhIjKlMnOp", "signing_secret": "8f742231b10e8888abcd99aaa5ef85a5",
@@ -61,7 +66,7 @@ async def _customer_session(url: str, ws_url: str) -> list[str]:
 
 async def test_a_whole_widget_session_leaves_no_token_or_secret_in_the_log(tmp_path: Path, redis_url: str,
                                                                           redis: object) -> None:
-    with live_serve(tmp_path, redis_url, server={"log_level": "debug"}, **SECRETS) as serve:
+    async with live_serve(tmp_path, redis_url, server={"log_level": "debug"}, **SECRETS) as serve:
         tokens = await _customer_session(serve.url, serve.ws_url)
     out = serve.output()
     assert "WebSocket /api/v1/chats/" in out and "[accepted]" in out, "the handshakes were logged"
@@ -131,3 +136,33 @@ def test_a_long_line_is_redacted_in_linear_time() -> None:
     redact = Redactor(["some-configured-secret"])
     for line in ("x" * 200_000, "Ab1-" * 50_000, "eyJ" * 30_000 + "." + "x" * 30_000, "abcdefghij." * 20_000):
         assert redact(line)
+
+
+async def test_a_slack_chat_at_debug_level_leaves_no_slack_credential_in_the_log(tmp_path: Path, redis_url: str,
+                                                                               redis: object) -> None:
+    """The Slack side too: commands, an offer accepted, replies both ways, and a revoked token logged loudly."""
+    async with FakeSlack(channels=(*CHANNELS.values(), SUPERVISORS), bot_token=BOT_TOKEN, post_rate=50.0) as fake:
+        slack = slack_overrides(fake)["slack"] | {"signing_secret": SIGNING_SECRET, "messages_per_second": 50.0}
+        async with live_serve(tmp_path, redis_url, server={"log_level": "debug"}, slack=slack) as serve:
+            sender = SlackSender(f"{serve.url}/slack/events", SIGNING_SECRET, fake)
+            assert (await sender.command("UALICE", "available")).status_code == 200
+            async with httpx.AsyncClient(base_url=serve.url, headers={"Origin": HOST_ORIGIN}, timeout=10,
+                                         trust_env=False) as c:
+                chat = (await c.post("/api/v1/chats", json={"name": "Ann", "message": "where is my order?"})).json()
+                bearer = {"Authorization": f"Bearer {chat['token']}"}
+                await c.post(f"/api/v1/chats/{chat['chat_id']}/escalate", headers=bearer)
+                card = await fake.wait_for(lambda: next((m for m in fake.messages.get("DUALICE", [])
+                                                         if "offer_accept" in json.dumps(m.get("blocks"))), None))
+                accept = next(e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
+                              if e["action_id"] == "offer_accept")
+                await sender.block_action("UALICE", "offer_accept", accept["value"], channel="DUALICE", message=card)
+                root = await fake.wait_for(lambda: next((m["ts"] for m in fake.messages[CHANNELS["general"]]
+                                                         if m["thread_ts"] is None), None))
+                await sender.thread_reply("UALICE", CHANNELS["general"], root, "on its way")
+                fake.fail("chat.postMessage", "invalid_auth", times=3)  # a revoked token, logged loudly
+                await c.post(f"/api/v1/chats/{chat['chat_id']}/messages", headers=bearer, json={"text": "thanks"})
+                await fake.wait_for(lambda: fake.calls_to("chat.postMessage", ok=False))
+                await asyncio.sleep(0.5)
+    out = serve.output()
+    assert "invalid_auth" in out, "the refusal was logged"
+    assert [s for s in (BOT_TOKEN, SIGNING_SECRET, chat["token"]) if s in out] == []

@@ -22,7 +22,7 @@ def _get(url: str, token: str | None = None) -> httpx.Response:
 
 
 async def test_a_metrics_token_keeps_strangers_out(tmp_path: Path, redis_url: str, redis: Redis) -> None:
-    with live_serve(tmp_path, redis_url, server={"metrics_token": TOKEN}) as serve:
+    async with live_serve(tmp_path, redis_url, server={"metrics_token": TOKEN}) as serve:
         answers = {name: _get(f"{serve.url}/metrics", token)
                    for name, token in (("none", None), ("wrong", "nope"), ("prefix", TOKEN[:-1]), ("right", TOKEN))}
         spoofed = httpx.get(f"{serve.url}/metrics", headers={"Authorization": f"Basic {TOKEN}"}, timeout=5,
@@ -43,7 +43,7 @@ def test_the_metrics_token_can_come_from_the_environment(tmp_path: Path) -> None
 async def test_metrics_on_their_own_port_are_gone_from_the_public_one(tmp_path: Path, redis_url: str,
                                                                       redis: Redis) -> None:
     port = free_port()
-    with live_serve(tmp_path, redis_url, server={"metrics_port": port}) as serve:
+    async with live_serve(tmp_path, redis_url, server={"metrics_port": port}) as serve:
         public = _get(f"{serve.url}/metrics")
         private = _get(f"http://127.0.0.1:{port}/metrics")
         other = _get(f"http://127.0.0.1:{port}/api/v1/config")
