@@ -5,6 +5,7 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 
 from bridge.config import BridgeConfig, ConfigError, load_config
+from bridge.config.secrets_env import secret_values
 from bridge.logs import configure_logging
 from bridge.startup import StartupError
 from knowledge import cli as kb_cli
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check-config":
         print(summary(cfg))
         return 0
-    configure_logging(cfg.server.log_format, cfg.server.log_level)
+    configure_logging(cfg.server.log_format, cfg.server.log_level, secrets=secret_values(cfg))
     try:
         if args.command == "serve":
             import uvloop

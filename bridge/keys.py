@@ -74,6 +74,15 @@ class Keys:
         return f"{self.prefix}:attachment:{attachment_id}"
 
     # customer widget
+    def widget_sockets(self, scope: str, subject: str) -> str:
+        """The open WebSockets of one chat or client address ("process:n" members), counted by every process."""
+        return f"{self.prefix}:widget:sockets:{scope}:{subject}"
+
+    @property
+    def widget_socket_processes(self) -> str:
+        """Processes holding widget sockets -> when their heartbeat runs out; a lapsed one's sockets don't count."""
+        return f"{self.prefix}:widget:socket-processes"
+
     def chat_typing(self, chat_id: str) -> str:
         """Side (customer, agent) -> who is typing and until when; never part of the event stream."""
         return f"{self.prefix}:chat:{chat_id}:typing"

@@ -34,8 +34,12 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         loop.add_signal_handler(sig, stop.set)
     check_data_dir(config.data_path)
     listener = bind_http(config.server.host, config.server.port)
+    metrics_listener = bind_http(config.server.metrics_host, config.server.metrics_port,
+                                 "[server] metrics_host and metrics_port") if config.server.metrics_port else None
     async with AsyncExitStack() as stack:
         stack.callback(listener.close)
+        if metrics_listener is not None:
+            stack.callback(metrics_listener.close)
         if not config.redis.url:
             embedded = EmbeddedRedis(config.data_path / "redis", unix_socket=config.embedded_redis_socket)
             await embedded.start_async()
@@ -66,9 +70,11 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
             app.adapters[name] = adapter
             if adapter.surface is not None:
                 app.surfaces[adapter.surface.platform] = adapter.surface
-        from adapters.http.server import build_http_server
+        from adapters.http.server import build_http_server, build_metrics_server
 
-        server = build_http_server(app)
+        servers = [(build_http_server(app), listener)]
+        if metrics_listener is not None and (metrics_server := build_metrics_server(app)) is not None:
+            servers.append((metrics_server, metrics_listener))
         feed_task = asyncio.create_task(app.feed.run(stop))
         await app.knowledge.reindex()
         kb_task = asyncio.create_task(app.knowledge.watch(stop))
@@ -82,17 +88,19 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         routing_tasks = [asyncio.create_task(app.notices.run(stop)),
                          asyncio.create_task(run_routing_loops(app.router, stop)),
                          asyncio.create_task(app.shards.run(stop, app.delivery.catch_up))]
-        http_task = asyncio.create_task(server.serve(sockets=[listener]))
+        http_tasks = [asyncio.create_task(server.serve(sockets=[sock])) for server, sock in servers]
         stop_task = asyncio.create_task(stop.wait())
-        while not server.started and not http_task.done() and not stop.is_set():
+        while not all(s.started for s, _ in servers) and not any(t.done() for t in http_tasks) \
+                and not stop.is_set():
             await asyncio.sleep(0.02)
-        if server.started:
+        if all(s.started for s, _ in servers):
             log.info("CSR Bridge serving on http://%s:%s", config.server.host, config.server.port)
             print(welcome(config, homeserver), flush=True)
-        await asyncio.wait({http_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({*http_tasks, stop_task}, return_when=asyncio.FIRST_COMPLETED)
         stop.set()
-        server.should_exit = True
-        await http_task
+        for server, _ in servers:
+            server.should_exit = True
+        await asyncio.gather(*http_tasks)
         await feed_task
         await kb_task
         await asyncio.gather(*routing_tasks, return_exceptions=True)

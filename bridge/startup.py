@@ -23,20 +23,20 @@ def check_data_dir(path: Path) -> None:
                            "to a folder this user may write to") from None
 
 
-def bind_http(host: str, port: int) -> socket.socket:
+def bind_http(host: str, port: int, key: str = "[server] host and port") -> socket.socket:
     """Binds the HTTP port first, so a port in use stops `serve` before Redis, workers or a homeserver start."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror as exc:
-        raise StartupError(f"[server] host {host!r} is not an address this machine has ({exc.strerror})") from None
+        raise StartupError(f"{key}: {host!r} is not an address this machine has ({exc.strerror})") from None
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
     except OSError as exc:
         sock.close()
-        hint = ("another program uses it: stop that program or set [server] port" if exc.errno == 98
-                else "set [server] host and port to an address this user may listen on")
+        hint = (f"another program uses it: stop that program or change {key}" if exc.errno == 98
+                else f"set {key} to an address this user may listen on")
         raise StartupError(f"cannot listen on {host}:{port} ({exc.strerror}); {hint}") from None
     sock.set_inheritable(False)
     return sock

@@ -1,6 +1,8 @@
-"""Builds the Starlette app and the uvicorn server that `serve` runs."""
+"""Builds the Starlette app and the uvicorn servers that `serve` runs: the main one, and /metrics on a port
+of its own when `server.metrics_port` is set."""
 
 import contextlib
+import hmac
 from collections.abc import Iterator
 
 import uvicorn
@@ -10,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from adapters.http.head_timeout import head_timeout_protocol
 from bridge.app import BridgeApp
 from reports.scrape import CONTENT_TYPE, scrape
 
@@ -47,13 +50,26 @@ def build_asgi(app: BridgeApp) -> Starlette:
         return JSONResponse({"ready": ready, "degraded": degraded, "checks": checks},
                             status_code=200 if ready else 503)
 
-    async def metrics(_: Request) -> Response:
-        return Response(await scrape(app), media_type=CONTENT_TYPE)
-
-    routes: list = [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)]
+    routes: list = [Route("/healthz", healthz), Route("/readyz", readyz)]
+    if not app.config.server.metrics_port:
+        routes.append(metrics_route(app))
     for adapter in app.adapters.values():
         routes += adapter.routes()
     return Starlette(routes=routes, exception_handlers={HTTPException: _json_error})
+
+
+def metrics_route(app: BridgeApp) -> Route:
+    """Prometheus text; with `server.metrics_token` set, only for `Authorization: Bearer <token>`."""
+    token = app.config.server.metrics_token.get_secret_value().encode()
+
+    async def metrics(request: Request) -> Response:
+        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+        if token and not (scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token)):
+            return JSONResponse({"error": "unauthorized", "message": "Send the metrics token as a Bearer token."},
+                                status_code=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+        return Response(await scrape(app), media_type=CONTENT_TYPE)
+
+    return Route("/metrics", metrics, methods=["GET"])
 
 
 async def _json_error(_: Request, exc: Exception) -> Response:
@@ -66,6 +82,20 @@ async def _json_error(_: Request, exc: Exception) -> Response:
 
 def build_http_server(app: BridgeApp) -> uvicorn.Server:
     cfg = app.config.server
-    config = uvicorn.Config(build_asgi(app), host=cfg.host, port=cfg.port, log_config=None,
-                            access_log=False, lifespan="off", ws="websockets-sansio")
+    return _uvicorn(build_asgi(app), cfg.host, cfg.port, app)
+
+
+def build_metrics_server(app: BridgeApp) -> uvicorn.Server | None:
+    """/metrics alone on `server.metrics_host:metrics_port`, e.g. an address only the scraper reaches."""
+    cfg = app.config.server
+    if not cfg.metrics_port:
+        return None
+    asgi = Starlette(routes=[metrics_route(app)], exception_handlers={HTTPException: _json_error})
+    return _uvicorn(asgi, cfg.metrics_host, cfg.metrics_port, app)
+
+
+def _uvicorn(asgi: Starlette, host: str, port: int, app: BridgeApp) -> uvicorn.Server:
+    protocol = head_timeout_protocol(app.config.server.header_timeout_seconds)
+    config = uvicorn.Config(asgi, host=host, port=port, log_config=None, access_log=False, lifespan="off",
+                            ws="websockets-sansio", http=protocol)
     return _Server(config)

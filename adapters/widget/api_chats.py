@@ -1,7 +1,5 @@
 """The chat endpoints: start, read, speak, escalate, end, rate, and catch up on events."""
 
-import re
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -25,14 +23,16 @@ from adapters.widget.schemas import (
 from adapters.widget.views import chat_out, customer_state, event_out, stored_client_id
 from bridge.config.widget import TopicConfig
 from bridge.domain.chat import Customer
+from bridge.events.stream import valid_event_id
 
 PAGE = 200
-_EVENT_ID = re.compile(r"^(\d{1,20})(?:-(\d{1,20}))?$")
 
 
-def valid_after(value: str) -> bool:
-    match = _EVENT_ID.match(value)
-    return bool(match) and all(int(part) < 2**64 for part in match.groups(default="0"))
+def checked_after(value: str) -> str:
+    """The `after` cursor of /events and the WebSocket, refused (400) unless Redis can read from it."""
+    if not valid_event_id(value):
+        raise ApiError(400, "invalid_after", "`after` must be an event id such as 1712345678901-0, or 0.")
+    return value
 
 
 class ChatEndpoints:
@@ -129,9 +129,7 @@ class ChatEndpoints:
 
     async def events(self, request: Request) -> JSONResponse:
         chat = await self._ctx.session_chat(request)
-        after = request.query_params.get("after", "0")
-        if not valid_after(after):
-            raise ApiError(400, "invalid_after", "`after` must be an event id such as 1712345678901-0, or 0.")
+        after = checked_after(request.query_params.get("after", "0"))
         batch = await self._ctx.app.stream.read_after(chat.id, after, count=PAGE)
         page = EventsPage(events=[event_out(e) for e in batch if e.customer_visible],
                           last_event_id=batch[-1].id if batch else after, more=len(batch) == PAGE,

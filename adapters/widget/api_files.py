@@ -21,6 +21,7 @@ from bridge.domain.chat import ChatState
 
 FORM_OVERHEAD = 64 * 1024
 """Room for the multipart framing and the small text fields beside the file."""
+FORM_FIELDS = ("file", "text", "client_msg_id")
 
 
 class FileEndpoints:
@@ -89,6 +90,13 @@ async def read_upload(request: Request, limits: UploadLimits) -> Upload:
         file, text, client_msg_id = form.get("file"), form.get("text", ""), form.get("client_msg_id", "")
         if not isinstance(file, UploadFile):
             raise ApiError(422, "missing_file", "Put the file in a form field named 'file'.")
+        unknown = sorted({name for name, _ in form.multi_items() if name not in FORM_FIELDS})
+        doubled = sorted({name for name in FORM_FIELDS if len(form.getlist(name)) > 1})
+        if unknown or doubled:
+            problems = [{"field": n, "message": "Not a field of an upload" if n in unknown else "Sent twice"}
+                        for n in unknown + doubled]
+            raise ApiError(422, "invalid_body", f"Send each of {', '.join(FORM_FIELDS)} at most once, nothing else.",
+                           fields=problems)
         if not isinstance(text, str) or not isinstance(client_msg_id, str) \
                 or not re.fullmatch(OPTIONAL_CLIENT_ID, client_msg_id):
             raise ApiError(422, "invalid_body", "'text' must be text and 'client_msg_id' 1-64 letters, digits, - or _.")

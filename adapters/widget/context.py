@@ -6,12 +6,15 @@ from starlette.requests import HTTPConnection
 
 from adapters.widget.errors import ApiError
 from adapters.widget.ratelimit import RateLimiter
+from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import SessionTokens
 from bridge.app import BridgeApp
 from bridge.config.widget import WidgetConfig
 from bridge.domain.chat import Chat
 from bridge.events.typing import TypingSignals
 
+TOKEN_SUBPROTOCOL = "token."
+"""A WebSocket offers its token as the subprotocol `token.<token>` (browsers set no other header there)."""
 SESSION_SCOPE = "session"
 SESSION_ACTIONS = "messages in this chat"
 
@@ -22,20 +25,15 @@ class WidgetContext:
     tokens: SessionTokens
     limiter: RateLimiter
     typing: TypingSignals
+    slots: SocketSlots
 
     @property
     def config(self) -> WidgetConfig:
         return self.app.config.widget
 
     def session_chat_id(self, conn: HTTPConnection) -> str:
-        """The chat id named in the path, if the caller's token was issued for exactly that chat.
-
-        The token comes as `Authorization: Bearer ...`, or as `?token=` where a browser cannot set
-        headers (WebSocket, <img> and download links).
-        """
-        auth = conn.headers.get("authorization", "")
-        scheme, _, value = auth.partition(" ")
-        token = value.strip() if scheme.lower() == "bearer" else conn.query_params.get("token", "")
+        """The chat id named in the path, if the caller's token (`presented_token`) was issued for exactly that chat."""
+        token = presented_token(conn)
         if not token:
             raise ApiError(401, "missing_token", "Send the chat's session token as 'Authorization: Bearer ...'.")
         chat_id = self.tokens.chat_id(token)
@@ -53,3 +51,17 @@ class WidgetContext:
     async def count_action(self, chat_id: str) -> None:
         """Per-session limit on what a customer can do (messages, files, escalations, ratings)."""
         await self.limiter.check(SESSION_SCOPE, chat_id, self.config.messages_per_minute, 60, SESSION_ACTIONS)
+
+
+def presented_token(conn: HTTPConnection) -> str:
+    """The session token as the client sent it: `Authorization: Bearer ...`; on a WebSocket the offered
+    subprotocol `token.<token>`; else `?token=`, kept for <img> and download links and older widgets. A
+    token in a URL reaches access logs on the way (ours redact it; a proxy's may not), so widget.js puts
+    it in a URL only where a browser offers no header."""
+    scheme, _, value = conn.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip()
+    for offered in conn.scope.get("subprotocols") or ():
+        if offered.startswith(TOKEN_SUBPROTOCOL):
+            return offered.removeprefix(TOKEN_SUBPROTOCOL)
+    return conn.query_params.get("token", "")

@@ -4,12 +4,16 @@ Starlette's own errors (unknown path, wrong method) are turned into the same sha
 never has to parse plain text.
 """
 
+import logging
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+log = logging.getLogger(__name__)
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
 
 
@@ -35,6 +39,14 @@ def rate_limited(retry_after: int, what: str) -> ApiError:
                     headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
 
 
+def unexpected(exc: Exception) -> ApiError:
+    """What the client is told when it is not their fault: Redis away for a moment (503), or a bug (500)."""
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        return ApiError(503, "unavailable", "The chat is briefly unavailable; try again in a few seconds.",
+                        headers={"Retry-After": "5"}, retry_after=5)
+    return ApiError(500, "internal_error", "Something went wrong on our side; please try again.")
+
+
 async def api_error_handler(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     return exc.response()
@@ -46,4 +58,14 @@ async def http_error_handler(_: Request, exc: Exception) -> Response:
     return ApiError(exc.status_code, code, exc.detail, headers=dict(exc.headers or {})).response()
 
 
-EXCEPTION_HANDLERS = {ApiError: api_error_handler, HTTPException: http_error_handler}
+async def unexpected_error_handler(_: Request, exc: Exception) -> Response:
+    """For Redis errors a plain handler (logged as one line); for any other exception Starlette logs the
+    traceback and re-raises after this. Either way the client gets the API's shape, not plain text."""
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        log.warning("widget API call failed: Redis unavailable (%s)", exc.__class__.__name__)
+    return unexpected(exc).response()
+
+
+EXCEPTION_HANDLERS = {ApiError: api_error_handler, HTTPException: http_error_handler,
+                      RedisConnectionError: unexpected_error_handler, RedisTimeoutError: unexpected_error_handler,
+                      Exception: unexpected_error_handler}

@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from adapters.widget import schemas as s
 from bridge.config.root import BridgeConfig
+from bridge.events.stream import EVENT_ID_PATTERN
 
 _ERRORS = {
     400: ("BadRequest", "Malformed JSON, multipart or query (error: malformed_json, invalid_after, ...)."),
@@ -29,6 +30,13 @@ _ERRORS = {
 _MODELS: list[type[BaseModel]] = [s.StartChat, s.NewMessage, s.Rating, s.WidgetSettings, s.ChatOut, s.StartedChat,
                                   s.EventsPage, s.EventStored, s.ErrorOut, s.SocketFrame]
 _AUTH = [{"bearer": []}, {"tokenQuery": []}]
+_SUBPROTOCOLS = {"name": "Sec-WebSocket-Protocol", "in": "header", "required": False,
+                 "description": "How a browser presents the session token to a WebSocket: "
+                                "`csr-bridge.v1, token.<token>`.",
+                 "schema": {"type": "string"}}
+_QUERY_TOKEN = {"name": "token", "in": "query", "required": False, "deprecated": True, "schema": {"type": "string"},
+                "description": "Still accepted; a URL reaches access logs (the bridge's own redact it), so prefer the "
+                               "subprotocol."}
 _CHAT = {"name": "chat_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
@@ -53,14 +61,18 @@ def _op(summary: str, ok: dict[int, tuple[str, dict[str, Any]]], errors: tuple[i
     return op
 
 
-def _paths() -> dict[str, Any]:
+def _paths(upload_types: list[str], max_bytes: int) -> dict[str, Any]:
     chat, event = _json("ChatOut"), _json("EventStored")
     sent = {201: ("Stored", event), 200: ("Seen before (same client_msg_id): the stored event", event)}
-    upload = {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary"}, "text": {"type": "string"},
-        "client_msg_id": {"type": "string", "pattern": s.OPTIONAL_CLIENT_ID}}}}}
+    upload = {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["file"], "additionalProperties": False, "properties": {
+            "file": {"type": "string", "format": "binary", "minLength": 1,
+                     "description": f"At most {max_bytes} bytes (else 413); its part needs a Content-Type of an "
+                                    "allowed type (else 415) and bytes of that type."},
+            "text": {"type": "string"}, "client_msg_id": {"type": "string", "pattern": s.OPTIONAL_CLIENT_ID}}},
+        "encoding": {"file": {"contentType": ", ".join(upload_types)}}}}
     after = {"name": "after", "in": "query", "required": False,
-             "schema": {"type": "string", "pattern": r"^[0-9]{1,19}(-[0-9]{1,19})?$", "default": "0"}}
+             "schema": {"type": "string", "pattern": EVENT_ID_PATTERN, "default": "0"}}
     fmt = {"name": "format", "in": "query", "required": False, "schema": {"enum": ["txt", "html", "json"]}}
     file_id = {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "string"}}
     transcript = {"text/plain": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}},
@@ -93,11 +105,14 @@ def _paths() -> dict[str, Any]:
         f"{v1}/transcript": {"get": _op("Download the transcript", {200: ("Transcript", transcript)},
                                         (401, 404, 422, 503), params=(_CHAT, fmt))},
         f"{v1}/ws": {"get": {**_op("WebSocket: streams events, takes messages and typing", {
-            101: ("Switching to WebSocket. Server frames: {type: event, event}, {type: typing, typing, name}, "
-                  "{type: ack, client_msg_id, event_id}, {type: error, error, message}, {type: pong}. Client frames: "
-                  "SocketFrame. Close codes 4401/4403/4404: token or chat no longer valid.", {})}, (426,),
-            params=(_CHAT, after, {"name": "token", "in": "query", "required": False, "schema": {"type": "string"}}),
-            auth=False), "x-client-frames": {"$ref": "#/components/schemas/SocketFrame"}}},
+            101: ("Switching to WebSocket, answering the subprotocol csr-bridge.v1. Server frames: {type: event, "
+                  "event}, {type: typing, typing, name}, {type: ack, client_msg_id, event_id}, {type: error, error, "
+                  "message}, {type: pong}. Client frames: SocketFrame. A refused socket gets an error frame, then "
+                  "close code 4000 + the status it would have had: 4400 (invalid_after), 4401/4403/4404 (token or "
+                  "chat no longer valid), 4429 (too_many_sockets: sockets_per_chat or sockets_per_address reached); "
+                  "1013 when the service is briefly unavailable.", {})}, (426,),
+            params=(_CHAT, after, _SUBPROTOCOLS, _QUERY_TOKEN), auth=False),
+            "x-client-frames": {"$ref": "#/components/schemas/SocketFrame"}}},
     }
     for path, kind in (("/widget.js", "text/javascript"), ("/widget.css", "text/css"), ("/", "text/html")):
         p[path] = {"get": _op(f"The widget's static {kind}", {200: ("File", {kind: {"schema": {"type": "string"}}})},
@@ -125,7 +140,7 @@ def build_openapi(config: BridgeConfig) -> dict[str, Any]:
         "info": {"title": "CSR Bridge widget API", "version": "1.0.0",
                  "description": "The customer side of CSR Bridge. Errors are JSON: {error, message}."},
         "servers": [{"url": str(config.server.public_url).rstrip("/")}],
-        "paths": _paths(),
+        "paths": _paths(cfg.uploads.allowed_types, cfg.uploads.max_bytes),
         "components": {
             "schemas": schemas, "responses": responses,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},

@@ -1,26 +1,14 @@
 """Which web pages may use the widget API: `server.allowed_origins` plus the bridge's own public URL.
 
 Checked for every request that carries an Origin (browsers send it on cross-site calls, POSTs and
-every WebSocket), before any handler runs, so a page from elsewhere changes nothing.
+every WebSocket), before any handler runs, so a page from elsewhere changes nothing. It runs inside the
+per-address limit, so a flood of refused requests is still counted.
 """
-
-from urllib.parse import urlsplit
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def origin_of(url: str) -> str:
-    """`scheme://host[:port]` as a browser writes it in the Origin header (default ports left out)."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"
-    port = parts.port
-    return f"{scheme}://{host}" + (f":{port}" if port and port != _DEFAULT_PORTS.get(scheme) else "")
+from bridge.origins import origin_from_header, origin_of
 
 
 def allowed_origins(configured: list[str], public_url: str) -> list[str]:
@@ -36,9 +24,9 @@ class OriginGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            origin = dict(scope["headers"]).get(b"origin")
-            if origin is not None and origin_of(origin.decode("latin-1")) not in self._origins:
-                await self._refuse(scope, receive, send)
+            sent = [value for name, value in scope["headers"] if name == b"origin"]
+            if sent and (len(sent) > 1 or origin_from_header(sent[0].decode("latin-1")) not in self._origins):
+                await self._refuse(scope, receive, send)  # a malformed, doubled or unknown origin alike
                 return
         await self._app(scope, receive, send)
 

@@ -16,6 +16,7 @@ from adapters.widget.origins import OriginGuard, allowed_origins
 from adapters.widget.pages import static_routes
 from adapters.widget.ratelimit import AddressLimit, RateLimiter
 from adapters.widget.socket import ChatSocket
+from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import SessionTokens, signing_key
 from bridge.app import BridgeApp
 from bridge.events.typing import TypingSignals
@@ -32,7 +33,8 @@ class WidgetAdapter:
         self._app = app
         self._limiter = limiter
         self.ctx = WidgetContext(app=app, tokens=SessionTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
-                                 typing=TypingSignals(app.redis, app.keys, app.feed))
+                                 typing=TypingSignals(app.redis, app.keys, app.feed),
+                                 slots=SocketSlots(app.redis, app.keys))
 
     def api(self) -> Starlette:
         """The /api/v1 sub-application, with its own JSON errors, Origin check, CORS and address limit."""
@@ -42,12 +44,12 @@ class WidgetAdapter:
         parts = (ChatEndpoints(self.ctx), FileEndpoints(self.ctx), TranscriptEndpoint(self.ctx), ChatSocket(self.ctx))
         for part in parts:
             routes += part.routes()
-        middleware = [
+        middleware = [  # outermost first: every request counts against its address, refused ones too
+            Middleware(AddressLimit, limiter=self._limiter,
+                       per_minute=self._app.config.widget.requests_per_minute_per_address),
             Middleware(OriginGuard, origins=origins),
             Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"], expose_headers=["Retry-After"], max_age=600),
-            Middleware(AddressLimit, limiter=self._limiter,
-                       per_minute=self._app.config.widget.requests_per_minute_per_address),
         ]
         api = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
         api.router.redirect_slashes = False  # an API path with a stray slash is a 404, not a redirect elsewhere

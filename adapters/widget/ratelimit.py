@@ -3,6 +3,8 @@
 The counting itself is the core's (bridge.ratelimit), shared with the other adapters.
 """
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapters.widget.errors import rate_limited
@@ -34,7 +36,10 @@ class AddressLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and scope.get("method") != "OPTIONS":
-            wait = await self._limiter.wait_needed("addr", client_address(scope), self._per_minute, 60)
+            try:
+                wait = await self._limiter.wait_needed("addr", client_address(scope), self._per_minute, 60)
+            except (RedisConnectionError, RedisTimeoutError):
+                wait = 0  # Redis is away: the handler's own read fails next, and answers 503 in the API's shape
             if wait:
                 if scope["type"] == "websocket":
                     await receive()

@@ -7,6 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 from bridge.text import CleanStr
 
 OPTIONAL_CLIENT_ID = r"^(?:[A-Za-z0-9_-]{1,64})?$"
+BLANK = r"\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""What `str.strip()` takes away, spelled out: `\\s` means three different sets in JSON Schema (ECMA), in
+pydantic (Rust) and in `re`, so the description, the model and `conversation.check_text` would disagree."""
+NOT_BLANK = f"[^{BLANK}]"
 CustomerState = Literal["bot", "waiting", "active", "message", "closed"]
 """The chat's state as the customer sees it: an offer to a CSR still reads as waiting."""
 
@@ -16,8 +20,8 @@ class Body(BaseModel):
 
 
 class StartChat(Body):
-    name: CleanStr = Field(min_length=1, max_length=80, pattern=r"\S")
-    email: CleanStr = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+$")
+    name: CleanStr = Field(min_length=1, max_length=80, pattern=NOT_BLANK)
+    email: CleanStr = Field("", max_length=254, pattern=f"^$|^[^@{BLANK}]+@[^@{BLANK}]+$")
     topic: str = Field("", max_length=40, description="A topic id from /config; empty picks the first.")
     message: CleanStr = Field("", description="The first question (optional); limited like any message.")
     client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID)
@@ -26,7 +30,7 @@ class StartChat(Body):
 
 
 class NewMessage(Body):
-    text: CleanStr = Field(json_schema_extra={"pattern": r"\S"})
+    text: CleanStr = Field(json_schema_extra={"pattern": NOT_BLANK})
     client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID,
                                description="Client-made id: sending it again stores the message once.")
 

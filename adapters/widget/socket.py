@@ -1,10 +1,12 @@
 """The live channel of a chat: takes the customer's messages and typing; `pusher` sends the chat's events.
 
-Connect with `?token=...&after=LAST_EVENT_ID` to resume.
+Connect to `.../ws?after=LAST_EVENT_ID` offering the subprotocols `csr-bridge.v1, token.<session token>`;
+the server answers `csr-bridge.v1`, never echoing the token.
 """
 
 import asyncio
 import contextlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,12 +15,14 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from adapters.widget import conversation
-from adapters.widget.api_chats import valid_after
+from adapters.widget.api_chats import checked_after
 from adapters.widget.bodies import json_limit, parse_json
-from adapters.widget.context import SESSION_ACTIONS, SESSION_SCOPE, WidgetContext
-from adapters.widget.errors import ApiError, rate_limited
+from adapters.widget.context import SESSION_ACTIONS, SESSION_SCOPE, WidgetContext, presented_token
+from adapters.widget.errors import ApiError, rate_limited, unexpected
 from adapters.widget.pusher import push_events
+from adapters.widget.ratelimit import client_address
 from adapters.widget.schemas import SocketFrame, SocketMessage, SocketTyping
+from adapters.widget.socket_slots import Limit
 from adapters.widget.tokens import expired
 from adapters.widget.views import stored_client_id
 from bridge.chats import from_hash
@@ -27,7 +31,9 @@ from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import AuthorKind
 from bridge.ratelimit import seconds_to_wait
 
+log = logging.getLogger(__name__)
 TYPING_PER_MINUTE = 40
+SUBPROTOCOL = "csr-bridge.v1"
 
 
 class ChatSocket:
@@ -45,21 +51,42 @@ class ChatSocket:
                        headers={"Upgrade": "websocket"})
 
     async def endpoint(self, ws: WebSocket) -> None:
-        token = ws.query_params.get("token", "")
+        # A browser that offered subprotocols drops a handshake that does not pick one of them.
+        subprotocol = SUBPROTOCOL if SUBPROTOCOL in ws.scope.get("subprotocols", ()) else None
         try:
-            chat = await self._ctx.session_chat(ws)
-            after = ws.query_params.get("after", "0")
-            if not valid_after(after):
-                raise ApiError(400, "invalid_after", "`after` must be an event id such as 1712345678901-0, or 0.")
-        except ApiError as exc:
-            await ws.accept()
-            await ws.send_json({"type": "error", **exc.body()})
-            await ws.close(code=4000 + exc.status)
+            await self._session(ws, subprotocol)
+        except WebSocketDisconnect:
             return
-        await ws.accept()
+        except Exception as exc:  # a bug or Redis away: the client still gets a reason and a close frame
+            error = unexpected(exc)
+            if error.status == 503:
+                log.warning("chat socket closed: Redis unavailable (%s)", exc.__class__.__name__)
+            else:
+                log.exception("chat socket failed")
+            await _refuse(ws, subprotocol, error, 1013 if error.status == 503 else 1011)
+
+    async def _session(self, ws: WebSocket, subprotocol: str | None) -> None:
+        ctx = self._ctx
+        token = presented_token(ws)
+        try:
+            chat = await ctx.session_chat(ws)
+            after = checked_after(ws.query_params.get("after", "0"))
+            slot = await ctx.slots.take(Limit("chat", chat.id, ctx.config.sockets_per_chat, "in this chat"),
+                                        Limit("addr", client_address(ws.scope), ctx.config.sockets_per_address,
+                                              "from this address"))
+        except ApiError as exc:
+            await _refuse(ws, subprotocol, exc, 4000 + exc.status)
+            return
+        try:
+            await ws.accept(subprotocol)
+            await self._run(ws, chat.id, after, ctx.tokens.expires_at(token))
+        finally:
+            await ctx.slots.give_back(slot)
+
+    async def _run(self, ws: WebSocket, chat_id: str, after: str, token_expires: float) -> None:
         closed = asyncio.Event()
-        tasks = {asyncio.create_task(push_events(self._ctx, ws, chat.id, after, closed)),
-                 asyncio.create_task(self._listen(ws, chat.id, self._ctx.tokens.expires_at(token)))}
+        tasks = {asyncio.create_task(push_events(self._ctx, ws, chat_id, after, closed)),
+                 asyncio.create_task(self._listen(ws, chat_id, token_expires))}
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         closed.set()  # the pusher also stops on this: redis-py may swallow a cancellation mid-command
         for task in pending:
@@ -152,3 +179,13 @@ def _close_code(task: "asyncio.Task[int]") -> int | None:
         return task.result()
     except WebSocketDisconnect:
         return None
+
+
+async def _refuse(ws: WebSocket, subprotocol: str | None, error: ApiError, code: int) -> None:
+    """Says why in an error frame, then closes; a browser sees no reason in a refused handshake."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):  # the client may be gone already
+        if ws.application_state == WebSocketState.CONNECTING:
+            await ws.accept(subprotocol)
+        if ws.application_state == WebSocketState.CONNECTED:
+            await ws.send_json({"type": "error", **error.body()})
+            await ws.close(code=code)

@@ -41,6 +41,7 @@ def base_config(workdir: Path, redis_url: str, port: int, offer_timeout: float =
         "queues": [{"name": "general", "display_name": "General", "offer_timeout": offer_timeout}],
         "widget": {"signing_key": "faults-signing-key-0123456789", "chats_per_hour_per_address": 1_000_000,
                    "requests_per_minute_per_address": 1_000_000, "messages_per_minute": 10_000,
+                   "sockets_per_address": 1_000_000,
                    "topics": [{"id": "question", "label": "A question", "queue": "general"}]},
     }
 

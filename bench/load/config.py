@@ -39,6 +39,7 @@ def bridge_raw(data_dir: Path, port: int, redis_url: str, slack_api: str, slack_
                   "api_url": slack_api, "channels": CHANNELS, "messages_per_second": 1_000_000.0, "burst": 20},
         "widget": {"signing_key": "bench-widget-signing-key-0123456789", "messages_per_minute": 1_000_000,
                    "chats_per_hour_per_address": 10_000_000, "requests_per_minute_per_address": 100_000_000,
+                   "sockets_per_address": 100_000_000,
                    "topics": [{"id": t, "label": f"Via {t}", "queue": q} for t, q in TOPICS.items()]},
         "knowledge": {"articles_dir": str(REPO / "kb")},
     }

@@ -3,6 +3,8 @@
 import os
 from typing import Any
 
+from pydantic import BaseModel, SecretStr
+
 SECRET_ENV: dict[tuple[str, str], str] = {
     ("slack", "bot_token"): "CSR_SLACK_BOT_TOKEN",
     ("slack", "signing_secret"): "CSR_SLACK_SIGNING_SECRET",
@@ -11,6 +13,7 @@ SECRET_ENV: dict[tuple[str, str], str] = {
     ("matrix", "access_token"): "CSR_MATRIX_ACCESS_TOKEN",
     ("widget", "signing_key"): "CSR_WIDGET_SIGNING_KEY",
     ("cases", "webhook_secret"): "CSR_CASES_WEBHOOK_SECRET",
+    ("server", "metrics_token"): "CSR_METRICS_TOKEN",
 }
 SECRET_KEYS = {key for _, key in SECRET_ENV} | {"password"}
 
@@ -22,3 +25,21 @@ def apply_secret_env(raw: dict[str, Any], environ: os._Environ[str] | dict[str, 
             target = raw.setdefault(section, {})
             if isinstance(target, dict):
                 target[key] = value
+
+
+def secret_values(model: BaseModel) -> list[str]:
+    """Every non-empty secret in a config, wherever it sits, for the log redactor to search for."""
+    found: list[str] = []
+    for name in type(model).model_fields:
+        for value in _items(getattr(model, name)):
+            if isinstance(value, SecretStr) and value.get_secret_value():
+                found.append(value.get_secret_value())
+            elif isinstance(value, BaseModel):
+                found += secret_values(value)
+    return found
+
+
+def _items(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return list(value.values())
+    return list(value) if isinstance(value, list | tuple) else [value]

@@ -2,9 +2,10 @@
 
 from typing import Literal
 
-from pydantic import Field, HttpUrl
+from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 
 from bridge.config.base import Section
+from bridge.origins import origin_of
 
 
 class ServerConfig(Section):
@@ -15,3 +16,26 @@ class ServerConfig(Section):
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     shutdown_grace_seconds: float = Field(10.0, ge=0, le=300)
+    header_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    """A connection must send its request line and headers within this (slowloris connections are closed)."""
+    metrics_token: SecretStr = SecretStr("")
+    """When set, /metrics answers only `Authorization: Bearer <token>`."""
+    metrics_port: int = Field(0, ge=0, le=65535)
+    """When set, /metrics is served on this port (at `metrics_host`) instead of the main one."""
+    metrics_host: str = "127.0.0.1"
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                origin_of(item)
+            except ValueError:
+                raise ValueError(f"{item!r} is not a site address like https://shop.example.com") from None
+        return value
+
+    @model_validator(mode="after")
+    def _metrics_port(self) -> "ServerConfig":
+        if self.metrics_port == self.port:
+            raise ValueError("metrics_port must differ from port (0 serves /metrics on port)")
+        return self

@@ -35,5 +35,9 @@ class WidgetConfig(Section):
     chats_per_hour_per_address: int = Field(20, ge=1)
     requests_per_minute_per_address: int = Field(300, ge=1)
     """Every widget API call and WebSocket connect from one client address, all sessions together."""
+    sockets_per_chat: int = Field(5, ge=1)
+    """WebSockets open at once on one chat (tabs of one customer); one more is refused with close code 4429."""
+    sockets_per_address: int = Field(50, ge=1)
+    """WebSockets open at once from one client address, all chats together (several customers behind one NAT)."""
     topics: list[TopicConfig] = Field(default_factory=list)
     uploads: UploadLimits = Field(default_factory=UploadLimits)

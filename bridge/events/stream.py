@@ -1,5 +1,6 @@
 """Each chat's ordered event stream in Redis: append once, read after an id, trim after archive."""
 
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -73,9 +74,19 @@ class ChatStream:
             await pipe.execute()
 
 
+EVENT_ID_PATTERN = r"^[0-9]{1,19}(?:-[0-9]{1,19})?$"
+"""A stream id as a client may send it back (`after=`), in a form JSON Schema states as well: ASCII digits
+only, and 19 of them at most, so every part is below 2**64 and even the largest is no last possible id."""
+_EVENT_ID = re.compile(EVENT_ID_PATTERN)
+
+
 def valid_event_id(value: str) -> bool:
-    left, _, right = value.partition("-")
-    return left.isdigit() and (right == "" or right.isdigit()) or value == "0"
+    """Whether Redis takes `value` as the exclusive start of a range (see `range_start`).
+
+    Redis refuses what `\\d` and `str.isdigit` let through (other scripts' digits, `٣`), what `$` lets
+    through with `re.match` (a trailing newline), parts past 2**64 - 1, and a start after the very last id.
+    """
+    return _EVENT_ID.fullmatch(value) is not None
 
 
 def event_order(event_id: str) -> tuple[int, int]:

@@ -49,7 +49,7 @@ def embedded(tmp_path: Path, **overrides: object) -> Path:
 
 def test_a_port_in_use_is_one_line_before_anything_starts(tmp_path: Path, busy_port: int) -> None:
     done = serve(embedded(tmp_path, server={"port": busy_port}))
-    assert_one_clear_line(done, f"127.0.0.1:{busy_port}", "[server] port")
+    assert_one_clear_line(done, f"127.0.0.1:{busy_port}", "[server] host and port")
     assert not (tmp_path / "data" / "redis").exists()  # nothing was started
     assert leftovers(tmp_path) == []
 

@@ -70,7 +70,7 @@ async def test_every_route_refuses_a_token_of_another_chat(served: Served) -> No
     assert len(list(ben_dir.iterdir())) == 2, "Ben's own file (and its metadata) only"
 
 
-@pytest.mark.parametrize("how", ["query", "header"])
+@pytest.mark.parametrize("how", ["query", "header", "subprotocol"])
 async def test_the_websocket_refuses_a_token_of_another_chat(served: Served, how: str) -> None:  # noqa: F811 - imported fixture
     async with served.client() as c:
         ann, ben, _ = await _two_chats(served, c)
@@ -79,6 +79,8 @@ async def test_the_websocket_refuses_a_token_of_another_chat(served: Served, how
     kwargs: dict[str, Any] = {"origin": HOST_ORIGIN, "proxy": None}
     if how == "query":
         url += f"?token={ann['token']}"
+    elif how == "subprotocol":
+        kwargs["subprotocols"] = ["csr-bridge.v1", f"token.{ann['token']}"]
     else:
         kwargs["additional_headers"] = auth(ann)
     seen: list[dict[str, Any]] = []

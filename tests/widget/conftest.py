@@ -6,13 +6,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 from redis.asyncio import Redis
+from websockets.asyncio.client import connect
 
 from adapters.http.server import build_http_server
 from adapters.widget.plugin import WidgetAdapter, build
+from adapters.widget.socket import SUBPROTOCOL
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap
 from bridge.embedded_redis import free_port
@@ -45,6 +48,14 @@ class Served:
 
 def auth(chat: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {chat['token']}"}
+
+
+def open_socket(served: Served, chat: dict[str, Any], after: str = "0", origin: str = HOST_ORIGIN,
+                token: str | None = None) -> connect:
+    """The chat's WebSocket as widget.js opens it: the token in the subprotocol header, never in the URL."""
+    url = f"{served.ws_url}/api/v1/chats/{chat['chat_id']}/ws?after={quote(after, safe='')}"
+    return connect(url, origin=origin, proxy=None,  # type: ignore[arg-type]
+                   subprotocols=[SUBPROTOCOL, f"token.{token or chat['token']}"])  # type: ignore[list-item]
 
 
 @contextlib.asynccontextmanager

@@ -117,12 +117,15 @@ async def test_a_whole_chat_in_the_browser(site: tuple[Served, str], browser: Br
     assert alice is not None
     await app.router.set_presence(alice, Presence.AVAILABLE)
     page = await browser.new_page(viewport={"width": 1100, "height": 800})
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
     await start_chat(page, url)
     w = widget(page)
     await expect(w.locator(".launcher")).to_have_attribute("aria-expanded", "true")
 
     await send(page, "How do I cancel my subscription? 🙂")
     await expect(w.locator(".card h3")).to_have_text(["Cancel or pause your subscription"])
+    assert sockets and not [u for u in sockets if "token" in u], "the token goes in the subprotocol, not the URL"
     await w.get_by_role("button", name="Talk to a person").click()
     await expect(w.locator(".sub")).to_have_text("You're number 1 in line · wait about 1 min")
     chat_id = next(iter(await app.chats.open_ids()))

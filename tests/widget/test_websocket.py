@@ -8,22 +8,16 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bridge.clock import now
 from bridge.domain.agent import Presence
 from bridge.domain.events import EventKind
 from bridge.service import CUSTOMER_ORIGIN
-from tests.widget.conftest import HOST_ORIGIN, Served, auth, running_bridge
+from tests.widget.conftest import Served, auth, open_socket, running_bridge
 
 Frame = dict[str, Any]
-
-
-def socket(served: Served, chat: dict[str, Any], after: str = "0", origin: str = HOST_ORIGIN,
-           token: str | None = None) -> connect:
-    url = f"{served.ws_url}/api/v1/chats/{chat['chat_id']}/ws?token={token or chat['token']}&after={after}"
-    return connect(url, origin=origin, proxy=None)  # type: ignore[arg-type]
 
 
 async def frames_until(ws: ClientConnection, done: Callable[[Frame], bool]) -> list[Frame]:
@@ -48,7 +42,7 @@ async def test_history_then_live_csr_messages_and_no_internal_notes(served: Serv
     async with served.client() as c:
         chat = await served.start_chat(c, message="hello")
         cid = chat["chat_id"]
-        async with socket(served, chat) as ws:
+        async with open_socket(served, chat) as ws:
             history = await frames_until(ws, lambda f: f["type"] == "event")
             await c.post(f"/api/v1/chats/{cid}/escalate", headers=auth(chat))
             offer = next(e for e in await app.stream.read_all(cid) if e.kind == EventKind.OFFERED)
@@ -68,7 +62,7 @@ async def test_history_then_live_csr_messages_and_no_internal_notes(served: Serv
 async def test_messages_over_the_socket_are_acked_stored_once_and_echoed(served: Served) -> None:
     async with served.client() as c:
         chat = await served.start_chat(c)
-    async with socket(served, chat) as ws:
+    async with open_socket(served, chat) as ws:
         for _ in range(2):
             await ws.send(json.dumps({"type": "message", "text": "from the socket", "client_msg_id": "k1"}))
         seen: list[Frame] = []
@@ -84,12 +78,12 @@ async def test_messages_over_the_socket_are_acked_stored_once_and_echoed(served:
 async def test_reconnecting_with_after_resumes_without_repeats(served: Served) -> None:
     async with served.client() as c:
         chat = await served.start_chat(c, message="one")
-        async with socket(served, chat) as ws:
+        async with open_socket(served, chat) as ws:
             seen = await frames_until(ws, lambda f: f["type"] == "event")
         last = seen[-1]["event"]["id"]
         for text in ("two", "three"):  # sent while the socket is away
             await c.post(f"/api/v1/chats/{chat['chat_id']}/messages", json={"text": text}, headers=auth(chat))
-    async with socket(served, chat, after=last) as ws:
+    async with open_socket(served, chat, after=last) as ws:
         resumed = await frames_until(ws, lambda f: f["type"] == "event" and f["event"]["text"] == "three")
     assert texts(resumed) == ["two", "three"]
 
@@ -99,7 +93,7 @@ async def test_typing_goes_both_ways_without_touching_the_stream(served: Served)
     async with served.client() as c:
         chat = await served.start_chat(c, message="hi")
     cid = chat["chat_id"]
-    async with socket(served, chat) as ws:
+    async with open_socket(served, chat) as ws:
         await ws.send(json.dumps({"type": "typing", "typing": True}))
         await ws.send(json.dumps({"type": "ping"}))
         await frames_until(ws, lambda f: f["type"] == "pong")
@@ -125,7 +119,7 @@ async def test_typing_goes_both_ways_without_touching_the_stream(served: Served)
 async def test_a_typing_signal_that_ran_out_is_cleared_with_the_next_message(served: Served) -> None:
     """A CSR client that stops typing without saying so: the indicator ends when its signal runs out."""
     app = served.app
-    async with served.client() as c, socket(served, chat := await served.start_chat(c, message="hi")) as ws:
+    async with served.client() as c, open_socket(served, chat := await served.start_chat(c, message="hi")) as ws:
         cid = chat["chat_id"]
         await frames_until(ws, lambda f: f["type"] == "event")
         short = json.dumps({"name": "Alice", "until": now() + 0.3})
@@ -145,7 +139,7 @@ async def test_socket_messages_count_against_the_session_limit_and_a_resend_stil
     async with running_bridge(tmp_path, redis, redis_url, widget={"messages_per_minute": 2}) as served:
         async with served.client() as c:
             chat = await served.start_chat(c)
-        async with socket(served, chat) as ws:
+        async with open_socket(served, chat) as ws:
             acks = []
             for i in range(2):
                 await ws.send(json.dumps({"type": "message", "text": f"m{i}", "client_msg_id": f"c{i}"}))
@@ -163,7 +157,7 @@ async def test_socket_messages_count_against_the_session_limit_and_a_resend_stil
 async def test_bad_frames_get_errors_and_the_socket_stays_usable(served: Served) -> None:
     async with served.client() as c:
         chat = await served.start_chat(c)
-    async with socket(served, chat) as ws:
+    async with open_socket(served, chat) as ws:
         await ws.send("{not json")
         malformed = await frames_until(ws, lambda f: f["type"] == "error")
         await ws.send(json.dumps({"type": "message", "text": "x" * 4001, "client_msg_id": "big"}))
@@ -187,16 +181,16 @@ async def test_refusals_origin_token_and_plain_http(served: Served) -> None:
         bob = await served.start_chat(c, name="Bob")
         plain = await c.get(f"/api/v1/chats/{ann['chat_id']}/ws")
     with pytest.raises(InvalidStatus) as refused:
-        async with socket(served, ann, origin="https://evil.example"):
+        async with open_socket(served, ann, origin="https://evil.example"):
             pass
     assert refused.value.response.status_code == 403
     for token, code, error in ((bob["token"], 4403, "wrong_chat"), ("forged.token.x", 4401, "invalid_token")):
-        async with socket(served, ann, token=token) as ws:
+        async with open_socket(served, ann, token=token) as ws:
             frame = json.loads(await ws.recv())
             with pytest.raises(ConnectionClosed):
                 await ws.recv()
         assert frame["error"] == error and ws.close_code == code
-    async with socket(served, ann, after="not-an-id") as ws:
+    async with open_socket(served, ann, after="not-an-id") as ws:
         frame = json.loads(await ws.recv())
     assert frame["error"] == "invalid_after"
     assert (plain.status_code, plain.json()["error"]) == (426, "upgrade_required")

@@ -143,9 +143,8 @@
   function connect() {
     if (!s.chat || (ws && ws.readyState < 2)) return;
     const u = new URL(api.replace(/^http/, "ws") + "/chats/" + encodeURIComponent(s.chat) + "/ws");
-    u.searchParams.set("token", s.token);
     u.searchParams.set("after", s.last || "0");
-    const sock = ws = new WebSocket(u);
+    const sock = ws = new WebSocket(u, ["csr-bridge.v1", "token." + s.token]);  // the token stays out of the URL
     sock.onopen = () => { retry = 0; online(true); for (const p of s.pending) wsSend({ type: "message", text: p.text, client_msg_id: p.cid }); };
     sock.onmessage = m => frame(JSON.parse(m.data));
     sock.onclose = e => {
