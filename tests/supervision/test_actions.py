@@ -8,7 +8,7 @@ from bridge.app import BridgeApp
 from bridge.commands.replies import Text
 from bridge.domain.agent import Presence
 from bridge.domain.chat import ChatState
-from tests.routing.helpers import available, escalated, kinds, only_offer, with_clock
+from tests.routing.helpers import available, escalated, kinds, only_offer, signed_in, with_clock
 from tests.supervision.helpers import boot, both, refusal, run
 
 
@@ -57,7 +57,7 @@ async def test_an_active_chat_changes_hands(tmp_path: Path, redis: Redis, redis_
 
 async def test_refusals_say_why(tmp_path: Path, redis: Redis, redis_url: str) -> None:
     app = boot(tmp_path, redis, redis_url, agents=[*_roster(capacity_of_bob=1)])
-    await app.router.set_presence(app.agent("bob"), Presence.AWAY)
+    await signed_in(app, "alice", "bob")
     first = await escalated(app, queue="general", name="Ann")
     second = await escalated(app, queue="general", name="Ben")
     billing = await escalated(app, queue="billing", name="Bea")
@@ -75,6 +75,7 @@ async def test_a_waiting_chat_moves_to_another_queue_keeping_its_place(tmp_path:
                                                                        redis_url: str) -> None:
     app = boot(tmp_path, redis, redis_url)
     clock = with_clock(app)
+    await signed_in(app, "carol")
     early = await escalated(app, queue="general", name="Early")
     clock.tick(10)
     later = await escalated(app, queue="tech", name="Later")

@@ -15,7 +15,7 @@ from tests.matrix.conftest import homeserver, people  # noqa: F401 - fixtures
 from tests.matrix.homeserver import LIMITED_BOT, Homeserver
 from tests.matrix.people import MatrixPerson, body
 from tests.matrix.test_pacing import spend_budget
-from tests.routing.helpers import escalated
+from tests.routing.helpers import escalated, signed_in
 from tests.supervision.helpers import roster
 
 pytestmark = pytest.mark.synapse
@@ -39,6 +39,7 @@ async def test_the_status_message_is_edited_in_place(tmp_path: Path, redis_url: 
     try:
         await bridge.leading()
         app = bridge.app
+        await signed_in(app, "bob")
         ann = await escalated(app, name="Ann")
         [status] = await sam.wait_for(lambda e: sam.from_bot(room)(e) and body(e).startswith("Queues now"))
         assert general_waiting(body(status)) == "1" and "<table>" in status["content"]["formatted_body"]
