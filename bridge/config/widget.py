@@ -3,6 +3,7 @@
 from pydantic import Field, SecretStr
 
 from bridge.config.base import Section
+from bridge.config.widget_texts import WidgetTexts
 
 COLOR = r"^#[0-9a-fA-F]{6}$"
 
@@ -37,3 +38,4 @@ class WidgetConfig(Section):
     """Every widget API call and WebSocket connect from one client address, all sessions together."""
     topics: list[TopicConfig] = Field(default_factory=list)
     uploads: UploadLimits = Field(default_factory=UploadLimits)
+    texts: WidgetTexts = Field(default_factory=WidgetTexts)
