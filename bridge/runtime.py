@@ -13,6 +13,7 @@ from typing import Any
 
 from bridge.bootstrap import bootstrap, connect_redis
 from bridge.config.root import BridgeConfig
+from bridge.config.warnings import roster_warnings
 from bridge.embedded_redis import EmbeddedRedis
 from bridge.plugins import load_adapter
 from routing.background import run_routing_loops
@@ -40,6 +41,8 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
             worker = await _start_worker(config_path, redis_url)
             stack.push_async_callback(_stop_process, worker)
         app = bootstrap(config, redis, redis_url, config_path)
+        for warning in roster_warnings(config):
+            log.warning("config: %s", warning)
         for name in _enabled_adapters(config):
             adapter = load_adapter(name, app)
             app.adapters[name] = adapter

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bridge.app import BridgeApp
+from bridge.config.warnings import roster_warnings
 from reports.scrape import CONTENT_TYPE, scrape
 
 
@@ -23,8 +24,16 @@ class _Server(uvicorn.Server):
 
 
 def build_asgi(app: BridgeApp) -> Starlette:
+    config_warnings = [str(w) for w in roster_warnings(app.config)]
+
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
+
+    async def degraded() -> list[str]:
+        """Serving, but some customers can't reach a person: config warnings, and queues nobody is signed in for."""
+        problems = config_warnings + [str(w) for w in await app.knowledge.warnings()]
+        unstaffed = await app.router.state.unstaffed([q.name for q in app.config.queues])
+        return problems + [f"no CSR signed in for queue {q}" for q in unstaffed]
 
     async def readyz(_: Request) -> JSONResponse:
         checks: dict[str, dict[str, object]] = {}
@@ -37,7 +46,10 @@ def build_asgi(app: BridgeApp) -> Starlette:
             ok, detail = await adapter.ready()
             checks[name] = {"ok": ok, "detail": detail}
         ready = all(c["ok"] for c in checks.values())
-        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+        warnings = await degraded() if checks["redis"]["ok"] else []
+        status = "degraded" if ready and warnings else "ok" if ready else "not_ready"
+        return JSONResponse({"ready": ready, "status": status, "checks": checks, "degraded": warnings},
+                            status_code=200 if ready else 503)
 
     async def metrics(_: Request) -> Response:
         return Response(await scrape(app), media_type=CONTENT_TYPE)
