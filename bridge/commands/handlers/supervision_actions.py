@@ -110,6 +110,9 @@ async def presence(inv: Invocation) -> Reply:
     value = inv.args[1].lower()
     if value not in {p.value for p in Presence}:
         raise CommandError("Presence is available, away or offline.")
+    if value != Presence.OFFLINE and not inv.app.config.platforms_of(agent):
+        raise CommandError(f"{agent.display_name} has no account on an enabled platform, so no offer could reach "
+                           "them; add their Slack or Matrix id to the roster first.")
     result = await inv.app.router.set_presence(agent, Presence(value))
     if result.get("was") == value:
         return Text(f"{agent.display_name} is {value} already.")
