@@ -15,7 +15,7 @@ from tests.matrix.conftest import homeserver, people  # noqa: F401 - fixtures
 from tests.matrix.homeserver import LIMITED_BOT, Homeserver
 from tests.matrix.people import MatrixPerson, body
 from tests.matrix.test_pacing import spend_budget
-from tests.routing.helpers import escalated, signed_in
+from tests.routing.helpers import app_with, escalated, signed_in
 from tests.supervision.helpers import roster
 
 pytestmark = pytest.mark.synapse
@@ -34,12 +34,12 @@ async def test_the_status_message_is_edited_in_place(tmp_path: Path, redis_url: 
                                                      homeserver: Homeserver,  # noqa: F811 - imported fixture
                                                      people: dict[str, MatrixPerson]) -> None:  # noqa: F811 - imported fixture
     sam, room = people["sam"], homeserver.rooms["supervisors"]
+    await signed_in(app_with(tmp_path, redis, redis_url, **overrides(homeserver)), "bob")  # before the dashboard runs
     bridge = InProcessBridge(tmp_path, redis_url, overrides(homeserver))
     await bridge.start()
     try:
         await bridge.leading()
         app = bridge.app
-        await signed_in(app, "bob")
         ann = await escalated(app, name="Ann")
         [status] = await sam.wait_for(lambda e: sam.from_bot(room)(e) and body(e).startswith("Queues now"))
         assert general_waiting(body(status)) == "1" and "<table>" in status["content"]["formatted_body"]
