@@ -6,9 +6,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 from bridge.config import BridgeConfig, ConfigError, load_config
 from bridge.config.secrets_env import secret_values
+from bridge.config.warnings import roster_warnings
 from bridge.logs import configure_logging
 from bridge.startup import StartupError
 from knowledge import cli as kb_cli
+from knowledge.checks import folder_warnings
 from transcripts import cli as transcripts_cli
 
 DEFAULT_CONFIG = "config.toml"
@@ -50,6 +52,15 @@ def _load_or_report(path: str) -> BridgeConfig | None:
         return None
 
 
+def _print_warnings(cfg: BridgeConfig) -> None:
+    """Valid, but some customers would reach nobody; warnings leave the exit code at 0."""
+    warnings = roster_warnings(cfg) + folder_warnings(cfg)
+    if warnings:
+        print(f"{len(warnings)} warning(s):", file=sys.stderr)
+    for warning in warnings:
+        print(f"  - {warning}", file=sys.stderr)
+
+
 def summary(cfg: BridgeConfig) -> str:
     platforms = [name for name, on in (("slack", cfg.slack.enabled), ("matrix", cfg.matrix.enabled)) if on]
     lines = [
@@ -79,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "check-config":
         print(summary(cfg))
+        _print_warnings(cfg)
         return 0
     configure_logging(cfg.server.log_format, cfg.server.log_level, secrets=secret_values(cfg))
     try:

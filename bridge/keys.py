@@ -249,6 +249,10 @@ class Keys:
         """Chat -> last announced position, so only changes are sent to the customer."""
         return f"{self.prefix}:queue:{name}:positions"
 
+    def queue_signed_in(self, name: str) -> str:
+        """CSRs who joined the queue and are signed in (available or away): someone who could come."""
+        return f"{self.prefix}:queue:{name}:signed-in"
+
     def offer(self, offer_id: str) -> str:
         return f"{self.prefix}:offer:{offer_id}"
 

@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 from bridge.bootstrap import bootstrap, connect_redis
 from bridge.config.root import BridgeConfig
+from bridge.config.warnings import roster_warnings
 from bridge.embedded_redis import EmbeddedRedis
 from bridge.plugins import load_adapter
 from bridge.startup import StartupError, bind_http, check_data_dir
@@ -65,6 +66,8 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
 
             await check_homeserver(config.matrix.client_url)
         app = bootstrap(config, redis, config.redis_url, config_path)
+        for warning in roster_warnings(config):
+            log.warning("config: %s", warning)
         for name in _enabled_adapters(config):
             adapter = load_adapter(name, app)
             app.adapters[name] = adapter

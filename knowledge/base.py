@@ -12,8 +12,10 @@ from pathlib import Path
 from watchfiles import awatch
 
 from bridge.config.knowledge import PhraseConfig
+from bridge.config.problems import ConfigProblem
 from bridge.config.root import BridgeConfig
 from knowledge.articles import Article, ArticleProblem, load_articles
+from knowledge.checks import article_warnings
 from knowledge.index import IndexedPhrase, Match, SearchIndex
 from knowledge.template import strip_variables
 
@@ -42,6 +44,7 @@ class KnowledgeBase:
         self.folder: Path = config.resolve_path(config.knowledge.articles_dir)
         self._index = SearchIndex()
         self._articles: dict[str, Article] = {}
+        self._warnings: list[ConfigProblem] = []
         self._ready = False
         self._lock = asyncio.Lock()
 
@@ -59,15 +62,21 @@ class KnowledgeBase:
                        for p in self._config.knowledge.phrases]
             await asyncio.to_thread(self._index.rebuild, articles, phrases)
             self._articles = {a.id: a for a in articles}
+            self._warnings = article_warnings(articles, problems, [q.name for q in self._config.queues])
             self._ready = True
-        for problem in problems:
-            log.warning("knowledge article skipped: %s", problem)
+        for warning in self._warnings:
+            log.warning("knowledge: %s", warning)
         log.info("knowledge index built: %d articles, %d phrases", len(articles), len(phrases))
         return ReindexResult(len(articles), problems)
 
     async def article(self, article_id: str) -> Article | None:
         await self._ensure_ready()
         return self._articles.get(article_id)
+
+    async def warnings(self) -> list[ConfigProblem]:
+        """Skipped files and articles naming a queue the config lacks, as of the last index."""
+        await self._ensure_ready()
+        return list(self._warnings)
 
     async def all_articles(self) -> list[Article]:
         await self._ensure_ready()

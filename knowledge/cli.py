@@ -27,14 +27,9 @@ def run(cfg: BridgeConfig, _config_path: str, args: argparse.Namespace) -> int:
 async def _reindex(cfg: BridgeConfig, redis_url: str) -> int:
     kb = KnowledgeBase(cfg)
     result = await kb.reindex()
-    queues = {q.name for q in cfg.queues}
     print(f"{result.articles} article(s) indexed from {kb.folder}")
-    for problem in result.problems:
-        print(f"  - skipped {problem}", file=sys.stderr)
-    for article in await kb.all_articles():
-        for name in article.queues:
-            if name not in queues:
-                print(f"  - {article.path}: names queue '{name}', which does not exist", file=sys.stderr)
+    for warning in await kb.warnings():
+        print(f"  - {warning}", file=sys.stderr)
     from bridge.bootstrap import connect_redis
     from bridge.events.feed import ChangeFeed
 

@@ -39,7 +39,7 @@ class Router:
         self.timers = TimerScheduler(config, redis_url, config_path)
         self.state = RoutingState(redis, keys)
         self.clock = clock
-        self.positions = PositionAnnouncer(redis, keys, self._scripts, lambda: self.clock())
+        self.positions = PositionAnnouncer(redis, keys, self._run)
         self._settings_written = False
         self._synced: set[str] = set()
 
@@ -115,10 +115,14 @@ class Router:
         self._synced.add(agent.id)
 
     async def sync_roster(self) -> None:
-        """At start: apply roster changes; CSRs no longer on it go offline and leave every queue."""
+        """At start: apply roster changes; CSRs no longer on it go offline and leave every queue. CSRs no enabled
+        platform reaches any more (signed in on a platform since disabled) go offline too: nobody counts as
+        someone who could come while no offer can reach them."""
         roster = {a.id for a in self._config.agents}
         for agent in self._config.agents:
             await self.sync_agent(agent)
+            if not self._config.platforms_of(agent):
+                await self._run("presence", agent.id, Presence.OFFLINE)
         for gone in set(await self.redis.smembers(self.keys.agents)) - roster:
             await self._run("agent_sync", gone, gone, 1, "[]")
             await self._run("presence", gone, Presence.OFFLINE)

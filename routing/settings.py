@@ -25,8 +25,7 @@ async def write_settings(redis: Redis, keys: Keys, config: BridgeConfig) -> None
 
 def allowed_queues(config: BridgeConfig, agent: AgentConfig) -> list[str]:
     """Roster queues the CSR has every required skill for."""
-    skills = set(agent.skills)
-    return [q.name for q in config.queues if q.name in agent.queues and set(q.skills) <= skills]
+    return [q.name for q in config.queues if agent.can_take(q)]
 
 
 def missing_skills(config: BridgeConfig, agent: AgentConfig, queue: str) -> list[str]:

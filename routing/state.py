@@ -58,5 +58,13 @@ class RoutingState:
     async def pending_offer_ids(self) -> list[str]:
         return list(await self._redis.zrange(self._keys.offers_pending, 0, -1))
 
+    async def unstaffed(self, queues: list[str]) -> list[str]:
+        """Queues with no CSR signed in who could take them (their customers are sent on, or leave a message)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for queue in queues:
+                pipe.scard(self._keys.queue_signed_in(queue))
+            counts = await pipe.execute()
+        return [q for q, n in zip(queues, counts, strict=True) if not n]
+
     async def due_timers(self, before: float, limit: int = 200) -> list[str]:
         return list(await self._redis.zrangebyscore(self._keys.routing_timers, "-inf", before, start=0, num=limit))

@@ -33,7 +33,6 @@ def add_parser(sub: Any, default_config: str) -> None:
     retry.add_argument("--all", action="store_true", help="every parked chat")
     for admin in (parked, retry):
         admin.add_argument("--config", "-c", default=default_config, help="TOML config file (default: %(default)s)")
-        admin.add_argument("--redis-url", default="", help="override [redis] url to reach the running bridge")
     parked.set_defaults(run=run_parked)
     retry.set_defaults(run=run_retry)
 
@@ -114,11 +113,8 @@ async def _list_parked(redis: Redis, keys: Keys) -> int:
 
 def _with_redis(cfg: BridgeConfig, args: argparse.Namespace,
                 work: Callable[[Redis, str], Awaitable[int]]) -> int:
-    """Runs `work(redis, url)` against the bridge's Redis; the embedded one of `serve` has no fixed address."""
-    redis_url = args.redis_url or cfg.redis.url
-    if not redis_url:
-        print("this needs the bridge's Redis: set [redis] url or pass --redis-url", file=sys.stderr)
-        return 2
+    """Runs `work(redis, url)` against the bridge's Redis (the embedded one of a running `serve` too)."""
+    redis_url = cfg.redis_url
 
     async def main() -> int:
         from bridge.bootstrap import connect_redis

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from adapters.http.head_timeout import head_timeout_protocol
 from bridge.app import BridgeApp
+from bridge.config.warnings import roster_warnings
 from reports.scrape import CONTENT_TYPE, scrape
 
 
@@ -26,8 +27,16 @@ class _Server(uvicorn.Server):
 
 
 def build_asgi(app: BridgeApp) -> Starlette:
+    config_warnings = [str(w) for w in roster_warnings(app.config)]
+
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
+
+    async def degraded() -> list[str]:
+        """Serving, but some customers can't reach a person: config warnings, and queues nobody is signed in for."""
+        problems = config_warnings + [str(w) for w in await app.knowledge.warnings()]
+        unstaffed = await app.router.state.unstaffed([q.name for q in app.config.queues])
+        return problems + [f"no CSR signed in for queue {q}" for q in unstaffed]
 
     async def readyz(_: Request) -> JSONResponse:
         checks: dict[str, dict[str, object]] = {}
@@ -46,8 +55,11 @@ def build_asgi(app: BridgeApp) -> Starlette:
             except Exception as exc:  # Redis went away since the ping: not ready, as above
                 checks["transcripts"] = {"ok": False, "detail": exc.__class__.__name__}
         ready = all(c["ok"] or c.get("degraded") for c in checks.values())
-        degraded = any(c.get("degraded") for c in checks.values())
-        return JSONResponse({"ready": ready, "degraded": degraded, "checks": checks},
+        reasons = [f"{name}: {c['detail']}" for name, c in checks.items() if c.get("degraded")]
+        if ready:
+            reasons += await degraded()
+        status = "degraded" if ready and reasons else "ok" if ready else "not_ready"
+        return JSONResponse({"ready": ready, "status": status, "checks": checks, "degraded": reasons},
                             status_code=200 if ready else 503)
 
     routes: list = [Route("/healthz", healthz), Route("/readyz", readyz)]

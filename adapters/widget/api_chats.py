@@ -103,10 +103,10 @@ class ChatEndpoints:
                 chat.id, stored_client_id(body.client_msg_id))):
             stored = await ctx.app.stream.get(chat.id, seen)
             if stored is not None:
-                return JSONResponse(EventStored(event=event_out(stored)).model_dump())
+                return JSONResponse(EventStored(event=event_out(stored, ctx.config.texts)).model_dump())
         await ctx.count_action(chat.id)
         event = await conversation.say(ctx, chat, body.text, body.client_msg_id)
-        return JSONResponse(EventStored(event=event_out(event)).model_dump(), status_code=201)
+        return JSONResponse(EventStored(event=event_out(event, ctx.config.texts)).model_dump(), status_code=201)
 
     async def escalate(self, request: Request) -> JSONResponse:
         chat = await self._ctx.session_chat(request)
@@ -125,13 +125,13 @@ class ChatEndpoints:
         body = await self._read(request, Rating)
         await self._ctx.count_action(chat.id)
         event = await conversation.rate(self._ctx, chat, body.score, body.comment)
-        return JSONResponse(EventStored(event=event_out(event)).model_dump(), status_code=201)
+        return JSONResponse(EventStored(event=event_out(event, self._ctx.config.texts)).model_dump(), status_code=201)
 
     async def events(self, request: Request) -> JSONResponse:
         chat = await self._ctx.session_chat(request)
         after = checked_after(request.query_params.get("after", "0"))
         batch = await self._ctx.app.stream.read_after(chat.id, after, count=PAGE)
-        page = EventsPage(events=[event_out(e) for e in batch if e.customer_visible],
+        page = EventsPage(events=[event_out(e, self._ctx.config.texts) for e in batch if e.customer_visible],
                           last_event_id=batch[-1].id if batch else after, more=len(batch) == PAGE,
                           state=customer_state(chat))
         return JSONResponse(page.model_dump())

@@ -82,6 +82,8 @@ class EventOut(BaseModel):
     attachments: list[AttachmentOut]
     data: dict[str, Any]
     client_msg_id: str = Field(description="The customer's own id for messages they sent, else empty.")
+    status: str = Field("", description="The widget header's line from this event on (waiting, position, left "
+                                        "message, ended), worded by the server; empty leaves it as it was.")
 
 
 class ChatOut(BaseModel):
@@ -90,6 +92,7 @@ class ChatOut(BaseModel):
     topic: str
     customer_name: str
     agent_name: str
+    status: str = Field("", description="The widget header's line for the chat's state now, worded by the server.")
 
 
 class StartedChat(ChatOut):

@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from bridge.config.base import Section
+from bridge.config.queues import QueueConfig
 
 Role = Literal["csr", "supervisor", "admin"]
 
@@ -21,3 +22,7 @@ class AgentConfig(Section):
     """Open chats at once; empty takes routing.default_capacity."""
     supervises: list[str] = Field(default_factory=list)
     """Queues a supervisor may act on; empty means all."""
+
+    def can_take(self, queue: QueueConfig) -> bool:
+        """On the roster for the queue, with every skill it needs."""
+        return queue.name in self.queues and set(queue.skills) <= set(self.skills)

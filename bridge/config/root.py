@@ -79,5 +79,10 @@ class BridgeConfig(Section):
     def agent(self, agent_id: str) -> AgentConfig | None:
         return next((a for a in self.agents if a.id == agent_id), None)
 
+    def platforms_of(self, agent: AgentConfig) -> list[str]:
+        """Enabled CSR platforms the person has an account on: where offers can reach them."""
+        return [name for name, user_id, on in (("slack", agent.slack_user_id, self.slack.enabled),
+                                               ("matrix", agent.matrix_user_id, self.matrix.enabled)) if user_id and on]
+
     def capacity_of(self, agent: AgentConfig) -> int:
         return agent.capacity or self.routing.default_capacity

@@ -3,6 +3,7 @@
 from pydantic import Field, SecretStr
 
 from bridge.config.base import Section
+from bridge.config.widget_texts import WidgetTexts
 
 COLOR = r"^#[0-9a-fA-F]{6}$"
 
@@ -41,3 +42,4 @@ class WidgetConfig(Section):
     """WebSockets open at once from one client address, all chats together (several customers behind one NAT)."""
     topics: list[TopicConfig] = Field(default_factory=list)
     uploads: UploadLimits = Field(default_factory=UploadLimits)
+    texts: WidgetTexts = Field(default_factory=WidgetTexts)

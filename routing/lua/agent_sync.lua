@@ -15,6 +15,7 @@ for _, q in ipairs(redis.call('SMEMBERS', K.agent_queues(id))) do
   if not allowed[q] then
     redis.call('SREM', K.agent_queues(id), q)
     if a.member ~= '' then redis.call('ZREM', K.ready(q), a.member) end
+    signed_out(id, q)
   end
 end
 for _, q in ipairs(redis.call('SMEMBERS', K.agent_left(id))) do
@@ -24,5 +25,6 @@ for q in pairs(allowed) do
   if redis.call('SISMEMBER', K.agent_left(id), q) == 0 then redis.call('SADD', K.agent_queues(id), q) end
 end
 refresh(a)
+sync_signed_in(a)
 TOUCHED_AGENTS[id] = true
 return finish({ status = 'ok' })

@@ -1,4 +1,6 @@
 -- Puts a chat in its queue's line (by priority, then time) and offers it at once if a CSR has room.
+-- Nobody is promised a person who can't come: when no CSR who could take the queue is signed in, the chat
+-- goes to the first queue along its overflow chain where one is, or else straight to leaving a message.
 -- ARGV[3] chat id, ARGV[4] queue, ARGV[5] effective priority
 local chat_id, q, priority = ARGV[3], ARGV[4], tonumber(ARGV[5])
 local c = chat(chat_id)
@@ -7,10 +9,16 @@ if c.state ~= 'bot' and c.state ~= 'message' then return finish({ status = 'alre
 local conf = queue_conf(q)
 if not conf then return finish({ status = 'unknown_queue' }) end
 redis.call('ZREM', K.messages(c.queue), chat_id)
-redis.call('HSET', K.chat(chat_id), 'escalated_at', NOW, 'priority', priority)
+redis.call('HSET', K.chat(chat_id), 'escalated_at', NOW, 'priority', priority, 'queue', q)
+local to = staffed(q)
+if not to then
+  c.queue = q
+  return finish({ status = leave_message(c, 'nobody_signed_in') })
+end
 local seq = redis.call('HINCRBY', K.route(chat_id), 'seq', 1)
-enqueue(chat_id, q, NOW, priority)
-add_timer('wait:' .. chat_id .. ':' .. seq, NOW + conf.max_wait)
-local pos, wait = placed(chat_id, q)
-routing_event('queued', chat_id, q, '', '', { queue = q, position = pos, estimated_wait = wait, priority = priority }, '')
-return finish({ status = 'queued', seq = seq })
+enqueue(chat_id, to.name, NOW, priority)
+add_timer('wait:' .. chat_id .. ':' .. seq, NOW + to.max_wait)
+local pos, wait = placed(chat_id, to.name)
+routing_event('queued', chat_id, to.name, '', '',
+  { queue = to.name, position = pos, estimated_wait = wait, priority = priority }, '')
+return finish({ status = 'queued', seq = seq, queue = to.name })

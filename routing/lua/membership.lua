@@ -6,11 +6,13 @@ if ARGV[5] == 'join' then
   redis.call('SREM', K.agent_left(a.id), q)
   redis.call('SADD', K.agent_queues(a.id), q)
   refresh(a)
+  sync_signed_in(a)
   TOUCHED_AGENTS[a.id] = true
 else
   redis.call('SADD', K.agent_left(a.id), q)
   redis.call('SREM', K.agent_queues(a.id), q)
   if a.member ~= '' then redis.call('ZREM', K.ready(q), a.member) end
+  signed_out(a.id, q)
 end
 feed(ARGV[5], '', q, a.id, '', {})
 changed('agent:' .. a.id)

@@ -15,5 +15,4 @@ if c.state == 'offered' then
   drop_timer(timer)
   return finish({ status = 'deferred' })
 end
-overflow(c.id)
-return finish({ status = 'overflowed' })
+return finish({ status = 'overflowed', outcome = overflow(c.id, 'max_wait') })

@@ -7,6 +7,7 @@ if c.state ~= 'waiting' and c.state ~= 'offered' then return finish({ status = '
 local to = queue_conf(ARGV[4])
 if not to then return finish({ status = 'unknown_queue' }) end
 if to.name == c.queue then return finish({ status = 'same_queue' }) end
+if not could_come(to.name) then return finish({ status = 'nobody_signed_in' }) end
 for _, oid in ipairs(redis.call('SMEMBERS', K.chat_offers(c.id))) do
   local o = offer(oid)
   if o and o.state == 'pending' then settle(o, 'withdrawn') end

@@ -4,6 +4,7 @@ local c = chat(ARGV[3])
 if not c or c.state ~= 'active' or c.agent_id ~= ARGV[4] then return finish({ status = 'not_active' }) end
 local conf = queue_conf(ARGV[5])
 if not conf then return finish({ status = 'unknown_queue' }) end
+if not could_come(conf.name) then return finish({ status = 'nobody_signed_in' }) end
 for _, oid in ipairs(redis.call('SMEMBERS', K.chat_offers(c.id))) do
   local o = offer(oid)
   if o and o.state == 'pending' then settle(o, 'withdrawn') end

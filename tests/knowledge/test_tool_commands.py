@@ -104,7 +104,7 @@ async def test_push_allows_listed_domains_only(tmp_path: Path, redis: Redis, red
     for bad, why in [("javascript:alert(1)", "http"), ("ftp://example.com/x", "http"),
                      ("https://example.com.evil.net/", "allowlist"), ("https://evil.net/?example.com", "allowlist"),
                      ("https://example.com@evil.net/", "user name"), ("https://user:pw@example.com/", "user name"),
-                     ("https:///nohost", "host")]:
+                     ("https:///nohost", "nohost is not on the push allowlist"), ("https://", "malformed")]:
         reply = await run(app, f"csr push {bad}", chat_id=chat.id)
         assert isinstance(reply, Text) and reply.error and why in reply.text, (bad, reply)
     assert len(await app.stream.read_all(chat.id)) == 1

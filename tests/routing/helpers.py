@@ -15,6 +15,10 @@ from bridge.domain.events import EventKind
 from bridge.domain.offer import Offer
 from tests.support.configs import make_config
 
+SLACK_ON = {"enabled": True, "bot_token": "xoxb-test", "signing_secret": "test-secret",
+            "channels": {"general": "CGENERAL", "billing": "CBILLING", "tech": "CTECH"}}
+"""Slack enabled (no adapter runs in these tests): the roster's CSRs are reachable, left messages show there."""
+
 
 def app_with(tmp_path: Path, redis: Redis, redis_url: str, config_path: str = "", **overrides: Any) -> BridgeApp:
     """An app on a changed test config (queues or agents replaced, routing settings)."""
@@ -26,6 +30,14 @@ async def available(app: BridgeApp, *agent_ids: str) -> None:
         agent = app.agent(agent_id)
         assert agent is not None
         await app.router.set_presence(agent, Presence.AVAILABLE)
+
+
+async def signed_in(app: BridgeApp, *agent_ids: str) -> None:
+    """Signed in but away: someone who could come, so escalated chats wait in line instead of leaving a message."""
+    for agent_id in agent_ids:
+        agent = app.agent(agent_id)
+        assert agent is not None
+        await app.router.set_presence(agent, Presence.AWAY)
 
 
 async def escalated(app: BridgeApp, queue: str = "general", name: str = "Ann", priority: int = 0,

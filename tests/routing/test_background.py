@@ -14,6 +14,7 @@ from bridge.domain.events import EventKind
 from reports.scrape import scrape
 from routing.background import Lease, run_routing_loops
 from tests.routing.helpers import (
+    SLACK_ON,
     agents_with,
     app_with,
     available,
@@ -21,6 +22,7 @@ from tests.routing.helpers import (
     escalated,
     only_offer,
     queues_with,
+    signed_in,
     with_clock,
 )
 from tests.support.configs import base_raw, make_config
@@ -34,7 +36,7 @@ async def test_roster_sync_applies_capacity_and_signs_off_who_left(tmp_path: Pat
     await escalated(first, queue="tech")
     offer = await only_offer(first, "bob")
     without_bob = [a for a in agents_with(alice={"capacity": 5}) if a["id"] != "bob"]
-    restarted = app_with(tmp_path, redis, redis_url, agents=without_bob)
+    restarted = app_with(tmp_path, redis, redis_url, agents=without_bob, slack=SLACK_ON)
     await restarted.router.sync_roster()
     alice, bob = await restarted.router.state.agent("alice"), await restarted.router.state.agent("bob")
     assert alice.capacity == 5 and alice.presence == Presence.AVAILABLE
@@ -62,6 +64,7 @@ async def test_the_loops_sweep_overdue_timers_and_announce_positions(tmp_path: P
                                                                      redis_url: str) -> None:
     app = app_with(tmp_path, redis, redis_url, queues=queues_with(billing={"max_wait": 60}))
     clock = with_clock(app)
+    await signed_in(app, "alice")
     early = await escalated(app, queue="billing")
     clock.tick()
     behind = []

@@ -3,7 +3,7 @@
 from bridge.app import BridgeApp
 from bridge.commands.replies import Choices, Text
 from bridge.domain.chat import ChatState
-from tests.routing.helpers import all_offers, app_with, available, chat, escalated, only_offer, run
+from tests.routing.helpers import all_offers, app_with, available, chat, escalated, only_offer, run, signed_in
 from tests.support.configs import base_raw
 
 
@@ -37,6 +37,7 @@ async def test_join_and_leave_within_the_roster(app: BridgeApp) -> None:
 async def test_leaving_a_queue_stops_its_offers_and_joining_brings_them(app: BridgeApp) -> None:
     await run(app, "alice", "csr available")
     await run(app, "alice", "csr leave billing")
+    await signed_in(app, "carol")
     c = await escalated(app, queue="billing")
     assert (await chat(app, c.id)).state == ChatState.WAITING
     await run(app, "alice", "csr join billing")

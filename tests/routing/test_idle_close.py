@@ -38,8 +38,8 @@ QUICK = {
 async def live_app(tmp_path: Path, redis: Redis, redis_url: str) -> AsyncIterator[BridgeApp]:
     """As `serve` runs it: the change feed schedules archives; two real RQ workers run timers and archives."""
     path = write_toml(tmp_path / "quick.toml", merged(merged(base_raw(), QUICK), {"redis": {"url": redis_url}}))
-    workers = [subprocess.Popen([sys.executable, "-m", "bridge.cli", "worker", "--config", str(path),
-                                 "--redis-url", redis_url], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers = [subprocess.Popen([sys.executable, "-m", "bridge.cli", "worker", "--config", str(path)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                for _ in range(2)]
     app = bootstrap(load_config(path), redis, redis_url, str(path))
     stop = asyncio.Event()

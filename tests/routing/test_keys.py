@@ -24,6 +24,7 @@ PAIRS = {
     "K.rr('q1')": lambda k: k.queue_rr("q1"),
     "K.messages('q1')": lambda k: k.queue_messages("q1"),
     "K.positions('q1')": lambda k: k.queue_positions("q1"),
+    "K.signed_in('q1')": lambda k: k.queue_signed_in("q1"),
     "K.offer('o1')": lambda k: k.offer("o1"),
     "K.open": lambda k: k.open_chats,
     "K.agents": lambda k: k.agents,

@@ -16,6 +16,7 @@ from tests.routing.helpers import (
     offers_of,
     only_offer,
     queues_with,
+    signed_in,
     with_clock,
 )
 
@@ -98,6 +99,7 @@ async def test_broadcast_offers_everyone_first_accept_wins_others_are_freed(tmp_
 
 async def test_skills_decide_who_is_eligible(app: BridgeApp) -> None:
     await available(app, "alice")
+    await signed_in(app, "bob")
     c = await escalated(app, queue="tech")
     assert (await chat(app, c.id)).state == ChatState.WAITING
     await available(app, "bob")
@@ -108,6 +110,7 @@ async def test_skills_decide_who_is_eligible(app: BridgeApp) -> None:
 async def test_higher_priority_first_then_first_in_first_out(tmp_path: Path, redis: Redis, redis_url: str) -> None:
     app = app_with(tmp_path, redis, redis_url, agents=agents_with(alice={"capacity": 1}))
     clock = with_clock(app)
+    await signed_in(app, "alice")
     low_old = await escalated(app, name="Old", priority=0)
     clock.tick()
     low_new = await escalated(app, name="New", priority=0)
@@ -127,6 +130,7 @@ async def test_customer_attributes_raise_priority(tmp_path: Path, redis: Redis, 
     app = app_with(tmp_path, redis, redis_url, agents=agents_with(alice={"capacity": 1}),
                    routing={"priorities": [{"attribute": "plan", "value": "enterprise", "priority": 5}]})
     clock = with_clock(app)
+    await signed_in(app, "alice")
     plain = await escalated(app, name="Plain")
     clock.tick()
     vip = await escalated(app, name="Vip", attributes={"plan": "enterprise"})
@@ -152,6 +156,7 @@ async def test_becoming_available_takes_the_oldest_highest_priority_chat_over_al
         tmp_path: Path, redis: Redis, redis_url: str) -> None:
     app = app_with(tmp_path, redis, redis_url, agents=agents_with(alice={"capacity": 1}))
     clock = with_clock(app)
+    await signed_in(app, "alice")
     general = await escalated(app, queue="general")
     clock.tick()
     billing_urgent = await escalated(app, queue="billing", priority=2)

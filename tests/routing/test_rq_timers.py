@@ -17,10 +17,11 @@ from rq.job import Job, JobStatus
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap
 from bridge.config import load_config
+from bridge.domain.agent import Presence
 from bridge.domain.chat import ChatState
 from bridge.domain.offer import OfferState
 from bridge.worker import queue_name
-from tests.routing.helpers import available, chat, escalated, only_offer
+from tests.routing.helpers import available, chat, escalated, only_offer, signed_in
 from tests.support.configs import base_raw, merged, write_toml
 
 FAST = {
@@ -111,6 +112,7 @@ async def test_a_deadline_after_accept_does_nothing(fast_app: BridgeApp) -> None
 
 async def test_a_worker_overflows_a_chat_after_max_wait(fast_app: BridgeApp) -> None:
     app = fast_app
+    await signed_in(app, "alice")
     c = await escalated(app, queue="billing")
 
     async def moved() -> bool:
@@ -132,3 +134,19 @@ async def test_a_worker_closes_a_chat_whose_customer_went_quiet(fast_app: Bridge
     await eventually(closed, "the idle job")
     assert (await chat(app, c.id)).close_reason == "idle"
     assert (await app.router.state.agent("alice")).load == 0
+
+
+async def test_a_max_wait_job_with_nobody_signed_in_along_the_chain_tells_the_customer(fast_app: BridgeApp) -> None:
+    """Billing overflows to general after 1 s; by then nobody is signed in for either, so the job does not park
+    the chat in general's line for another ten minutes (no platform here, so the chat ends with the reason)."""
+    app = fast_app
+    await signed_in(app, "alice")
+    c = await escalated(app, queue="billing")
+    assert (await chat(app, c.id)).state == ChatState.WAITING
+    await app.router.set_presence(app.agent("alice"), Presence.OFFLINE)  # no announcer runs here
+
+    async def told() -> bool:
+        return (await chat(app, c.id)).state == ChatState.CLOSED
+
+    await eventually(told, "the max-wait job")
+    assert (await chat(app, c.id)).close_reason == "unavailable"

@@ -5,7 +5,7 @@ from bridge.commands.replies import Text
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import EventKind
 from bridge.domain.offer import OfferState
-from tests.routing.helpers import available, chat, escalated, expire_now, only_offer, run
+from tests.routing.helpers import available, chat, escalated, expire_now, only_offer, run, signed_in
 
 
 async def active_with(app: BridgeApp, agent_id: str, name: str = "Ann", queue: str = "general") -> Chat:
@@ -101,6 +101,7 @@ async def test_a_supervisor_may_transfer_someone_elses_chat(app: BridgeApp) -> N
 
 async def test_transfer_to_a_queue_routes_it_again_and_the_note_follows(app: BridgeApp) -> None:
     c = await active_with(app, "alice")
+    await signed_in(app, "bob")
     reply = await run(app, "alice", 'csr transfer tech "printer on fire"', chat_id=c.id)
     assert reply_text(reply) == "The chat with Ann goes back into routing for Tech support."
     waiting = await chat(app, c.id)

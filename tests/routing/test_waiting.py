@@ -9,6 +9,7 @@ from bridge.app import BridgeApp
 from bridge.domain.chat import ChatState
 from bridge.domain.events import EventKind
 from tests.routing.helpers import (
+    SLACK_ON,
     agents_with,
     app_with,
     available,
@@ -16,6 +17,7 @@ from tests.routing.helpers import (
     escalated,
     only_offer,
     queues_with,
+    signed_in,
     with_clock,
 )
 
@@ -28,17 +30,19 @@ async def positions(app: BridgeApp, chat_id: str) -> list[int]:
 async def test_customers_are_told_their_position_and_wait_as_the_line_moves(tmp_path: Path, redis: Redis,
                                                                             redis_url: str) -> None:
     app = app_with(tmp_path, redis, redis_url, agents=agents_with(alice={"capacity": 1}))
+    await signed_in(app, "alice")
     chats = [await escalated(app, name=f"C{i}") for i in range(3)]
     queued = [e for e in await app.stream.read_all(chats[2].id) if e.kind == EventKind.QUEUED][0]
-    assert queued.data["position"] == 3 and queued.data["estimated_wait"] == 3 * 60  # target_answer_seconds
-    assert queued.customer_visible
+    assert queued.data["position"] == 3 and queued.customer_visible
+    assert "estimated_wait" not in queued.data, "nobody answered in this queue yet: no invented wait"
     assert await app.router.positions.tick() == 0, "nothing changed since they were queued"
     await available(app, "alice")  # takes C0 off the line
     assert await app.router.positions.tick() == 2
     assert await positions(app, chats[1].id) == [2, 1]
     assert await positions(app, chats[2].id) == [3, 2]
     last = (await app.stream.read_all(chats[2].id))[-1]
-    assert last.kind == EventKind.POSITION and last.data["estimated_wait"] == 120 and last.customer_visible
+    assert last.kind == EventKind.POSITION and last.data == {"queue": "general", "position": 2}
+    assert last.customer_visible
     assert await app.router.positions.tick() == 0
 
 
@@ -55,10 +59,15 @@ async def test_estimates_follow_the_answer_rate(tmp_path: Path, redis: Redis, re
     waiting = await escalated(app)
     queued = [e for e in await app.stream.read_all(waiting.id) if e.kind == EventKind.QUEUED][0]
     assert queued.data["estimated_wait"] == 10
+    clock.tick(3600)  # the last answer is an hour old: no longer a recent answer to go by
+    later = await escalated(app)
+    queued = [e for e in await app.stream.read_all(later.id) if e.kind == EventKind.QUEUED][0]
+    assert queued.data["position"] == 2 and "estimated_wait" not in queued.data
 
 
 async def test_max_wait_overflows_to_the_configured_queue(app: BridgeApp) -> None:
     clock = with_clock(app)
+    await signed_in(app, "alice")
     c = await escalated(app, queue="billing")
     seq = (await app.redis.hget(app.keys.chat_routing(c.id), "seq"))
     assert (await app.router.overflow(c.id, seq)).status == "early"
@@ -73,15 +82,19 @@ async def test_max_wait_overflows_to_the_configured_queue(app: BridgeApp) -> Non
     assert (await only_offer(app, "bob")).chat_id == c.id
 
 
-async def test_with_no_overflow_queue_the_customer_may_leave_a_message(app: BridgeApp) -> None:
+async def test_with_no_overflow_queue_the_customer_may_leave_a_message(tmp_path: Path, redis: Redis,
+                                                                      redis_url: str) -> None:
+    app = app_with(tmp_path, redis, redis_url, slack=SLACK_ON)
     clock = with_clock(app)
+    await signed_in(app, "bob")
     c = await escalated(app, queue="general")
     clock.tick(app.config.queue("general").max_wait + 1)
     assert (await app.router.fire(f"wait:{c.id}:1")).status == "overflowed"
     left = await chat(app, c.id)
     assert left.state == ChatState.MESSAGE and c.id in await app.chats.open_ids()
     last = (await app.stream.read_all(c.id))[-1]
-    assert last.kind == EventKind.OVERFLOWED and last.data["message"] is True and "Leave us a message" in last.text
+    assert last.kind == EventKind.OVERFLOWED and last.data["message"] is True and last.data["reason"] == "max_wait"
+    assert "leave a message" in last.text
     kept = await app.service.customer_message(c.id, "please call me back")
     assert kept.id == await app.stream.last_id(c.id)
     assert await app.redis.zrange(app.keys.queue_messages("general"), 0, -1) == [c.id]
@@ -148,6 +161,7 @@ async def test_the_routing_feed_reports_every_change_with_timestamps(app: Bridge
 async def test_overflow_chain_follows_config(tmp_path: Path, redis: Redis, redis_url: str) -> None:
     app = app_with(tmp_path, redis, redis_url, queues=queues_with(tech={"overflow": "billing"}))
     clock = with_clock(app)
+    await signed_in(app, "carol")
     c = await escalated(app, queue="tech")
     clock.tick(app.config.queue("tech").max_wait + 1)
     await app.router.sweep(grace=0)

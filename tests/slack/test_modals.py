@@ -6,6 +6,7 @@ import pytest
 
 from bridge.domain.chat import ChatState, Customer
 from bridge.domain.events import EventKind
+from tests.routing.helpers import signed_in
 from tests.slack.bridge import InProcessBridge
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.helpers import accepted_chat, buttons
@@ -78,6 +79,7 @@ async def test_end_button_confirms_in_a_modal_and_ends_the_chat(bridge: InProces
 async def test_transfer_modal_lists_csrs_and_queues_and_hands_the_chat_back_to_a_queue(
         bridge: InProcessBridge) -> None:
     chat, channel, root = await accepted_chat(bridge)
+    await signed_in(bridge.app, "bob")  # someone who could take tech
     await press_header(bridge, channel, root, "transfer")
     view = last_view(bridge)
     options = json.dumps(view["blocks"])

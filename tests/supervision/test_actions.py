@@ -8,8 +8,8 @@ from bridge.app import BridgeApp
 from bridge.commands.replies import Text
 from bridge.domain.agent import Presence
 from bridge.domain.chat import ChatState
-from tests.routing.helpers import available, escalated, kinds, only_offer, with_clock
-from tests.supervision.helpers import boot, both, refusal, run
+from tests.routing.helpers import SLACK_ON, available, escalated, kinds, only_offer, signed_in, with_clock
+from tests.supervision.helpers import boot, both, refusal, roster, run
 
 
 async def notices(app: BridgeApp) -> list[tuple[str, str]]:
@@ -57,7 +57,7 @@ async def test_an_active_chat_changes_hands(tmp_path: Path, redis: Redis, redis_
 
 async def test_refusals_say_why(tmp_path: Path, redis: Redis, redis_url: str) -> None:
     app = boot(tmp_path, redis, redis_url, agents=[*_roster(capacity_of_bob=1)])
-    await app.router.set_presence(app.agent("bob"), Presence.AWAY)
+    await signed_in(app, "alice", "bob")
     first = await escalated(app, queue="general", name="Ann")
     second = await escalated(app, queue="general", name="Ben")
     billing = await escalated(app, queue="billing", name="Bea")
@@ -75,6 +75,7 @@ async def test_a_waiting_chat_moves_to_another_queue_keeping_its_place(tmp_path:
                                                                        redis_url: str) -> None:
     app = boot(tmp_path, redis, redis_url)
     clock = with_clock(app)
+    await signed_in(app, "carol")
     early = await escalated(app, queue="general", name="Early")
     clock.tick(10)
     later = await escalated(app, queue="tech", name="Later")
@@ -101,7 +102,8 @@ async def test_an_active_chat_goes_back_to_routing_in_a_queue(tmp_path: Path, re
 
 
 async def test_presence_of_a_csr(tmp_path: Path, redis: Redis, redis_url: str) -> None:
-    app = boot(tmp_path, redis, redis_url)
+    agents = [*roster(), {"id": "dan", "display_name": "Dan", "queues": ["general"]}]
+    app = boot(tmp_path, redis, redis_url, slack=SLACK_ON, agents=agents)
     await available(app, "bob")
     ok(await run(app, "sam", "csr presence @bob away"), "Bob is away now (was available); they were told.")
     assert (await app.router.state.agent("bob")).presence == Presence.AWAY
@@ -109,6 +111,8 @@ async def test_presence_of_a_csr(tmp_path: Path, redis: Redis, redis_url: str) -
     ok(await run(app, "sam", "csr presence <@UBOB> away"), "Bob is away already.")
     ok(await run(app, "sam", "csr presence @bob:localhost available", platform="matrix"), "Bob is available now")
     refusal(await run(app, "sam", "csr presence @bob busy"), "Presence is available, away or offline.")
+    refusal(await run(app, "sam", "csr presence @dan away"), "Dan has no account on an enabled platform")
+    assert (await app.router.state.agent("dan")) is None, "never counted as someone who could come"
 
 
 async def test_broadcast_reaches_every_csr_of_the_queue(tmp_path: Path, redis: Redis, redis_url: str) -> None:

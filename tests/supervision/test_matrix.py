@@ -15,7 +15,7 @@ from tests.matrix.conftest import homeserver, people  # noqa: F401 - fixtures
 from tests.matrix.homeserver import LIMITED_BOT, Homeserver
 from tests.matrix.people import MatrixPerson, body
 from tests.matrix.test_pacing import spend_budget
-from tests.routing.helpers import escalated
+from tests.routing.helpers import app_with, escalated, signed_in
 from tests.supervision.helpers import roster
 
 pytestmark = pytest.mark.synapse
@@ -34,6 +34,7 @@ async def test_the_status_message_is_edited_in_place(tmp_path: Path, redis_url: 
                                                      homeserver: Homeserver,  # noqa: F811 - imported fixture
                                                      people: dict[str, MatrixPerson]) -> None:  # noqa: F811 - imported fixture
     sam, room = people["sam"], homeserver.rooms["supervisors"]
+    await signed_in(app_with(tmp_path, redis, redis_url, **overrides(homeserver)), "bob")  # before the dashboard runs
     bridge = InProcessBridge(tmp_path, redis_url, overrides(homeserver))
     await bridge.start()
     try:

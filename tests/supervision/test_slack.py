@@ -3,6 +3,7 @@ with a link or a live copy in the DM, reports posted as files in the DM, and the
 
 from redis.asyncio import Redis
 
+from tests.routing.helpers import signed_in
 from tests.slack.bridge import InProcessBridge
 from tests.slack.helpers import accepted_chat
 from tests.supervision.slack_bridge import MembersSlack, fake_slack, slack_bridge  # noqa: F401 - fixtures
@@ -125,6 +126,7 @@ async def test_the_supervisors_app_home_shows_the_live_queues(slack_bridge: InPr
     assert "Queues now" not in str(fake.homes["UALICE"])
     assert "Billing" not in str(fake.homes["UGUS"]).split("*Queues now*")[1]
 
+    await signed_in(bridge.app, "bob")
     chat = await bridge.app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "hi")
     await bridge.app.service.escalate(chat.id)
     await fake.wait_for(lambda: _queue_row(fake.homes["USAM"], "General")[1] == "1")

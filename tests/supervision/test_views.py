@@ -6,7 +6,7 @@ from redis.asyncio import Redis
 
 from bridge.commands.replies import Table
 from bridge.domain.agent import Presence
-from tests.routing.helpers import available, escalated, expire_now, only_offer, with_clock
+from tests.routing.helpers import available, escalated, expire_now, only_offer, signed_in, with_clock
 from tests.supervision.helpers import boot, matrix_rows, run, slack_text
 
 
@@ -73,6 +73,7 @@ async def test_chats_table(tmp_path: Path, redis: Redis, redis_url: str) -> None
 
 async def test_a_long_table_pages_on_both_platforms(tmp_path: Path, redis: Redis, redis_url: str) -> None:
     app = boot(tmp_path, redis, redis_url)
+    await signed_in(app, "bob")
     for n in range(40):
         await escalated(app, queue="general", name=f"Customer {n:02d}")
     reply = await run(app, "sam", "csr chats")

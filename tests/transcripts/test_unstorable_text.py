@@ -50,7 +50,7 @@ async def test_a_chat_full_of_nul_characters_is_archived_on_postgresql(tmp_path:
             if await redis.zscore(app.keys.archive_pending, chat_id):
                 break
             await asyncio.sleep(0.05)
-        await asyncio.to_thread(run_worker, app.config_path, redis_url)
+        await asyncio.to_thread(run_worker, app.config_path)
 
     store = TranscriptStore(postgres_url)
     try:

@@ -46,3 +46,37 @@ def test_version_and_help() -> None:
     for cmd in ("serve", "worker", "check-config"):
         helped = subprocess.run([sys.executable, "-m", "bridge.cli", cmd, "--help"], capture_output=True, text=True)
         assert helped.returncode == 0 and "usage: csr-bridge " + cmd in helped.stdout
+
+
+def test_the_shipped_config_warns_that_no_csr_platform_is_on_and_its_kb_agrees(capsys) -> None:
+    assert main(["check-config", str(EXAMPLE)]) == 0, "warnings leave the exit code at 0"
+    err = capsys.readouterr().err
+    assert "1 warning(s):" in err
+    assert "no CSR platform is enabled" in err and "fix: set slack.enabled or matrix.enabled" in err
+    assert "names queue" not in err, "kb/ names only queues config.example.toml has"
+
+
+def test_warnings_name_a_queue_nobody_can_take_and_articles_naming_missing_queues(tmp_path: Path, capsys) -> None:
+    raw = base_raw()
+    raw["slack"] = {"enabled": True, "bot_token": "xoxb-1", "signing_secret": "s",
+                    "channels": {"general": "C1", "billing": "C2", "tech": "C3"}}
+    raw["agents"] = [a for a in raw["agents"] if a["id"] != "carol"]
+    raw["agents"][1] = {**raw["agents"][1], "slack_user_id": ""}  # bob, the only other tech CSR, is on Matrix only
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "a.md").write_text("---\ntitle: A\nurl: https://example.com/a\nqueues: [general, sales]\n---\nA")
+    (tmp_path / "kb" / "b.md").write_text("no front matter\n")
+    path = write_toml(tmp_path / "c.toml", raw)
+    assert main(["check-config", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "3 warning(s):" in err
+    assert ("queues[2]: nobody on the roster can take queue 'tech' on Slack: its customers are asked to leave a "
+            'message at once (fix: give a CSR queues = ["tech"], skills = ["tech"] and a slack_user_id)') in err
+    assert "a.md: queues: names queue 'sales', which does not exist (fix: use one of: general, billing, tech" in err
+    assert "b.md: no front matter" in err and "the article is skipped" in err
+
+
+def test_errors_still_fail_when_there_are_warnings(tmp_path: Path, capsys) -> None:
+    raw = base_raw()
+    raw["widget"]["topics"][0]["queue"] = "sales"
+    assert main(["check-config", str(write_toml(tmp_path / "c.toml", raw))]) == 2
+    assert "widget.topics[0].queue" in capsys.readouterr().err

@@ -16,7 +16,7 @@ def problems(raw: dict, environ: dict | None = None) -> list[str]:
 
 def test_example_config_is_valid() -> None:
     cfg = load_config(EXAMPLE)
-    assert [q.name for q in cfg.queues] == ["general", "billing"]
+    assert [q.name for q in cfg.queues] == ["general", "billing", "tech"]
     assert cfg.store_url.startswith("sqlite+aiosqlite:///")
     assert cfg.store_url.endswith("data/csr-bridge.sqlite3")
 

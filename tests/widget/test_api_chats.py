@@ -102,11 +102,14 @@ async def test_escalate_queues_and_the_csr_joins_by_name(served: Served) -> None
     assert again.status_code == 409 and again.json()["error"] == "already_escalated"
     kinds = [e["kind"] for e in page["events"]]
     assert kinds == ["message", "queued", "accepted", "message"], "offers stay internal"
-    queued = page["events"][1]["data"]
-    assert queued["position"] == 1 and queued["estimated_wait"] > 0
+    queued = page["events"][1]
+    assert queued["data"]["position"] == 1 and "estimated_wait" not in queued["data"], "nobody has answered yet"
+    assert (queued["text"], queued["status"]) == ("You're in line for a person from our team.",
+                                                  "You're number 1 in line")
     assert page["events"][2]["data"] == {"agent_name": "Alice"}
+    assert (page["events"][2]["text"], page["events"][2]["status"]) == ("Alice joined the chat", "Chatting with Alice")
     assert page["events"][3]["author"] == {"kind": "agent", "name": "Alice"}
-    assert shown["state"] == "active" and shown["agent_name"] == "Alice"
+    assert shown["state"] == "active" and shown["agent_name"] == "Alice" and shown["status"] == "Chatting with Alice"
 
 
 async def test_internal_notes_never_reach_the_customer(served: Served) -> None:

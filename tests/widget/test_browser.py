@@ -127,7 +127,7 @@ async def test_a_whole_chat_in_the_browser(site: tuple[Served, str], browser: Br
     await expect(w.locator(".card h3")).to_have_text(["Cancel or pause your subscription"])
     assert sockets and not [u for u in sockets if "token" in u], "the token goes in the subprotocol, not the URL"
     await w.get_by_role("button", name="Talk to a person").click()
-    await expect(w.locator(".sub")).to_have_text("You're number 1 in line · wait about 1 min")
+    await expect(w.locator(".sub")).to_have_text("You're number 1 in line")
     chat_id = next(iter(await app.chats.open_ids()))
 
     offer = next(e for e in await app.stream.read_all(chat_id) if e.kind == EventKind.OFFERED)

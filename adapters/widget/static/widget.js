@@ -13,7 +13,7 @@
   const KEY = "csr-bridge:" + base;
   const KEEP = 500;
   const EMOJI = ["😊", "😂", "👍", "🙏", "❤️", "😢", "😮", "🎉", "👋", "🤔", "✅", "❌"];
-  let cfg, ws, retry = 0, typingAt = 0, typingTimer, agentTimer, waitText = "";
+  let cfg, ws, retry = 0, typingAt = 0, typingTimer, agentTimer;
   let s = load();
   const ui = {};
 
@@ -104,7 +104,7 @@
     try {
       s = {};
       const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "", page_url: page });
-      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, agent: "", open: true };
+      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: "", open: true };
       save(); fail(); showChat(); connect(); ui.text.focus();
     } catch (err) { fail(err.message); }
   }
@@ -125,6 +125,7 @@
     ui.after = h("div", { class: "after" });
     ui.body.replaceChildren(ui.log, ui.typing, ui.talk, ui.emoji, ui.composer, ui.after);
     ui.end.hidden = false;
+    ui.sub.textContent = s.status || "";
     for (const ev of s.events || []) render(ev);
     for (const p of s.pending || []) pendingBubble(p);
     setState(s.state);
@@ -136,7 +137,6 @@
     const over = state === "closed";
     ui.composer.hidden = over; ui.end.hidden = over;
     if (over) ui.emoji.hidden = true;
-    ui.sub.textContent = { bot: "Ask us anything", waiting: waitText || "Waiting for a person…", active: s.agent ? "Chatting with " + s.agent : "", message: "We'll get back to you", closed: "Chat ended" }[state] || "";
     if (over && !ui.after.childElementCount) showEnded();
   }
 
@@ -182,12 +182,17 @@
   }
 
   function note(text, cls) { ui.log.append(h("p", { class: "note" + (cls ? " " + cls : ""), text })); }
-  function place(d) {
-    if (!d.position) return;
-    waitText = "You're number " + d.position + " in line" + (d.estimated_wait ? " · wait " + minutes(d.estimated_wait) : "");
-    if (s.state === "waiting") ui.sub.textContent = waitText;
+
+  // Routing steps come worded by the server: ev.text for the log and ev.status for the header, from one event,
+  // so the two never disagree.
+  const STEP_STATE = { queued: "waiting", accepted: "active", closed: "closed" };
+  function step(ev, d) {
+    if (ev.kind === "accepted") s.agent = d.agent_name || ev.author.name || "";
+    if (ev.text) note(ev.text);
+    if (ev.status) { s.status = ev.status; ui.sub.textContent = ev.status; }
+    const next = ev.kind === "overflowed" ? (d.message ? "message" : "waiting") : STEP_STATE[ev.kind];
+    if (next) setState(next);
   }
-  function minutes(sec) { const m = Math.max(1, Math.round(sec / 60)); return "about " + m + " min"; }
 
   function render(ev) {
     const d = ev.data || {};
@@ -199,12 +204,7 @@
         if (t) { t.textContent = ev.kind === "edited" ? ev.text : "Message deleted"; t.parentNode.classList.add(ev.kind); }
         break;
       }
-      case "queued": note("You're in line. A person will be with you soon."); place(d); setState("waiting"); break;
-      case "overflowed": note(d.message ? "Nobody is free right now: leave a message and we'll get back to you." : "We're finding someone else to help you."); place(d); break;
-      case "position": place(d); break;
-      case "accepted": s.agent = d.agent_name || ev.author.name || "A person"; note(s.agent + " joined the chat"); setState("active"); break;
-      case "transferred": note(d.agent_name ? "Your chat was passed to " + d.agent_name + "." : "You're being transferred to a colleague."); break;
-      case "closed": note("The chat has ended."); setState("closed"); break;
+      case "queued": case "position": case "overflowed": case "accepted": case "transferred": case "closed": step(ev, d); break;
       case "rating": s.rated = true; note("Thanks for rating this chat."); ui.after.querySelector(".rate")?.remove(); break;
       default: if (ev.text) note(ev.text);
     }
@@ -279,7 +279,8 @@
   function showEnded() {
     const dl = f => h("a", { href: authed("/api/v1/chats/" + encodeURIComponent(s.chat) + "/transcript?format=" + f), download: "", text: f.toUpperCase() });
     const stars = [1, 2, 3, 4, 5].map(n => h("label", { class: "star" }, h("input", { type: "radio", name: "score", value: String(n), required: true, "aria-label": n + " of 5" }), h("span", { "aria-hidden": "true", text: "★" })));
-    const rate = s.rated ? null : h("form", { class: "rate", onsubmit: async e => {
+    // Nothing to rate once rated, or when nobody from the team took part.
+    const rate = s.rated || !s.agent ? null : h("form", { class: "rate", onsubmit: async e => {
       e.preventDefault();
       const f = new FormData(e.target);
       try { await call("POST", "/chats/" + encodeURIComponent(s.chat) + "/rating", { score: Number(f.get("score")), comment: f.get("comment") || "" }); } catch (err) { fail(err.message); }

@@ -116,9 +116,11 @@ async def transfer(inv: Invocation) -> Reply:
 
 async def _to_queue(inv: Invocation, chat: Chat, queue: str, note: str) -> Reply:
     result = await inv.app.router.transfer_to_queue(chat.id, chat.agent_id, queue, note, inv.agent.id)
+    display = inv.app.config.queue(queue).display_name
+    if result.status == "nobody_signed_in":
+        return Text(f"Nobody who could take {display} is signed in; the chat stays with you.", error=True)
     if result.status != "queued":
         return Text("That chat is no longer active.", error=True)
-    display = inv.app.config.queue(queue).display_name
     return Text(f"The chat with {chat.customer.name} goes back into routing for {display}.")
 
 

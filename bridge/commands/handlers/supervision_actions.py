@@ -97,6 +97,8 @@ async def _to_queue(inv: Invocation, chat: Chat, queue: str) -> Reply:
     result = await inv.app.router.move_to_queue(chat.id, queue, inv.agent.id)
     if result.status == "same_queue":
         raise CommandError(f"That chat is already waiting in {display(inv, queue)}.")
+    if result.status == "nobody_signed_in":
+        raise CommandError(f"Nobody who could take {display(inv, queue)} is signed in; the chat stays where it is.")
     if result.status != "queued":
         raise CommandError("That chat moved on meanwhile; `csr chats` shows where it is now.")
     log.info("%s moved chat %s to queue %s", inv.agent.id, chat.id, queue)
@@ -108,6 +110,9 @@ async def presence(inv: Invocation) -> Reply:
     value = inv.args[1].lower()
     if value not in {p.value for p in Presence}:
         raise CommandError("Presence is available, away or offline.")
+    if value != Presence.OFFLINE and not inv.app.config.platforms_of(agent):
+        raise CommandError(f"{agent.display_name} has no account on an enabled platform, so no offer could reach "
+                           "them; add their Slack or Matrix id to the roster first.")
     result = await inv.app.router.set_presence(agent, Presence(value))
     if result.get("was") == value:
         return Text(f"{agent.display_name} is {value} already.")

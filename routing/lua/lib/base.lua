@@ -11,6 +11,7 @@ local CHANGES_MAXLEN = 100000
 local NOTICES_MAXLEN = 100000
 local SCAN_PAGE = 32
 local SETTLED_TTL = 604800 -- answered offers and closed chats' routing fields stay a week for late readers
+local RECENT_ANSWERS = 3600 -- a wait is estimated only from answers in the queue within this many seconds
 
 local K = {}
 function K.chat(id) return P .. ':chat:' .. id end
@@ -29,6 +30,7 @@ function K.ready(q) return P .. ':queue:' .. q .. ':ready' end
 function K.rr(q) return P .. ':queue:' .. q .. ':rr' end
 function K.messages(q) return P .. ':queue:' .. q .. ':messages' end
 function K.positions(q) return P .. ':queue:' .. q .. ':positions' end
+function K.signed_in(q) return P .. ':queue:' .. q .. ':signed-in' end
 function K.offer(id) return P .. ':offer:' .. id end
 K.open = P .. ':chats:open'
 K.agents = P .. ':agents'

@@ -1,29 +1,74 @@
 -- Routing library, part 5: chats re-entering the line, presence, ownership, answers, `finish`.
-local function overflow(chat_id)
+-- An owned chat leaves its CSR (close, transfer): the slot is free again.
+local function release(c)
+  local a = agent(c.agent_id)
+  if not a then return end
+  if redis.call('SREM', K.agent_chats(a.id), c.id) == 1 then
+    agent_add(a, 'load', -1)
+    agent_set(a, 'idle_since', NOW)
+    refresh(a)
+    TOUCHED_AGENTS[a.id] = true
+  end
+end
+
+local function close_chat(c, reason, by)
+  for _, oid in ipairs(redis.call('SMEMBERS', K.chat_offers(c.id))) do
+    local o = offer(oid)
+    if o and o.state == 'pending' then settle(o, 'withdrawn') end
+  end
+  dequeue(c.id, c.queue)
+  redis.call('ZREM', K.messages(c.queue), c.id)
+  if c.state == 'active' then release(c) end
+  local r = route(c.id)
+  drop_timer('wait:' .. c.id .. ':' .. r.seq)
+  drop_timer('idle:' .. c.id)
+  redis.call('HSET', K.chat(c.id), 'state', 'closed', 'closed_at', NOW, 'close_reason', reason)
+  redis.call('SREM', K.open, c.id)
+  redis.call('DEL', K.tried(c.id), K.chat_offers(c.id))
+  redis.call('EXPIRE', K.route(c.id), SETTLED_TTL)
+  routing_event('closed', c.id, c.queue, c.agent_id, '', { reason = reason, by = by, agent_id = c.agent_id }, '')
+end
+
+-- Nobody can come: the customer may leave a message, shown to CSRs as an ownerless thread in the queue's
+-- channel or room. With no platform to show it on, the chat ends at once and the customer is told why.
+local function leave_message(c, reason)
+  local conf = queue_conf(c.queue)
+  if not conf or conf.message_platform == '' then
+    close_chat(c, 'unavailable', 'system')
+    return 'unavailable'
+  end
+  redis.call('HSET', K.chat(c.id), 'state', 'message', 'platform', conf.message_platform)
+  redis.call('ZADD', K.messages(c.queue), NOW, c.id)
+  redis.call('HSET', K.route(c.id), 'message_at', NOW)
+  add_timer('idle:' .. c.id, NOW + (conf_value('idle_timeout') or 1800))
+  local why = 'Nobody answered in time'
+  if reason == 'nobody_signed_in' then why = 'Nobody who could take the chat is signed in' end
+  routing_event('overflowed', c.id, c.queue, '', '', { from = c.queue, to = '', message = true, reason = reason },
+    why .. '; the customer may leave a message here.')
+  return 'message'
+end
+
+-- After max wait (reason max_wait), or when nobody who could come is left (nobody_signed_in): on to the first
+-- queue along the overflow chain where someone is signed in, keeping the chat's place in time; else a message.
+local function overflow(chat_id, reason)
   local c, r = chat(chat_id), route(chat_id)
   local conf = queue_conf(c.queue)
   dequeue(chat_id, c.queue)
   drop_timer('wait:' .. chat_id .. ':' .. r.seq)
   redis.call('HDEL', K.route(chat_id), 'overflow_due')
   redis.call('DEL', K.tried(chat_id))
-  if conf and conf.overflow ~= '' and queue_conf(conf.overflow) then
-    local to = queue_conf(conf.overflow)
-    local seq = redis.call('HINCRBY', K.route(chat_id), 'seq', 1)
-    enqueue(chat_id, to.name, r.place, c.priority)
-    add_timer('wait:' .. chat_id .. ':' .. seq, NOW + to.max_wait)
-    local pos, wait = placed(chat_id, to.name)
-    routing_event('overflowed', chat_id, to.name, '', '',
-      { from = c.queue, to = to.name, position = pos, estimated_wait = wait },
-      'We are widening the search to more of our team.')
-  else
-    -- Shown to CSRs like a chat: delivery opens a thread without an owner in the queue's channel.
-    redis.call('HSET', K.chat(chat_id), 'state', 'message', 'platform', (conf and conf.message_platform) or '')
-    redis.call('ZADD', K.messages(c.queue), NOW, chat_id)
-    redis.call('HSET', K.route(chat_id), 'message_at', NOW)
-    add_timer('idle:' .. chat_id, NOW + (conf_value('idle_timeout') or 1800))
-    routing_event('overflowed', chat_id, c.queue, '', '', { from = c.queue, to = '', message = true },
-      'Everyone is busy right now. Leave us a message here and we will get back to you.')
-  end
+  local to = conf and staffed(conf.overflow)
+  if not to or to.name == c.queue then return leave_message(c, reason) end
+  local seq = redis.call('HINCRBY', K.route(chat_id), 'seq', 1)
+  enqueue(chat_id, to.name, r.place, c.priority)
+  add_timer('wait:' .. chat_id .. ':' .. seq, NOW + to.max_wait)
+  local pos, wait = placed(chat_id, to.name)
+  local why = 'Nobody answered in ' .. conf.display .. ' in time'
+  if reason == 'nobody_signed_in' then why = 'Nobody is signed in for ' .. conf.display end
+  routing_event('overflowed', chat_id, to.name, '', '',
+    { from = c.queue, to = to.name, position = pos, estimated_wait = wait, reason = reason },
+    why .. '; moved to ' .. to.display .. '.')
+  return 'overflowed'
 end
 
 -- After a routing offer ends unanswered: back in line at its old place, or on to the overflow queue.
@@ -32,7 +77,7 @@ local function offers_ended(chat_id)
   if not c or c.state ~= 'offered' then return end
   if redis.call('SCARD', K.chat_offers(chat_id)) > 0 then return end
   local r = route(chat_id)
-  if r.overflow_due then overflow(chat_id) return end
+  if r.overflow_due then overflow(chat_id, 'max_wait') return end
   enqueue(chat_id, c.queue, r.place, c.priority)
 end
 
@@ -75,6 +120,7 @@ local function set_presence(a, presence)
   end
   agent_set(a, 'presence', presence)
   refresh(a)
+  sync_signed_in(a)
   if presence ~= 'available' then withdraw_agent_offers(a) end
   TOUCHED_AGENTS[a.id] = true
   if old ~= presence then
@@ -82,36 +128,6 @@ local function set_presence(a, presence)
     feed('presence', '', '', a.id, '', { presence = presence, was = old })
     changed('agent:' .. a.id)
   end
-end
-
--- An owned chat leaves its CSR (close, transfer): the slot is free again.
-local function release(c)
-  local a = agent(c.agent_id)
-  if not a then return end
-  if redis.call('SREM', K.agent_chats(a.id), c.id) == 1 then
-    agent_add(a, 'load', -1)
-    agent_set(a, 'idle_since', NOW)
-    refresh(a)
-    TOUCHED_AGENTS[a.id] = true
-  end
-end
-
-local function close_chat(c, reason, by)
-  for _, oid in ipairs(redis.call('SMEMBERS', K.chat_offers(c.id))) do
-    local o = offer(oid)
-    if o and o.state == 'pending' then settle(o, 'withdrawn') end
-  end
-  dequeue(c.id, c.queue)
-  redis.call('ZREM', K.messages(c.queue), c.id)
-  if c.state == 'active' then release(c) end
-  local r = route(c.id)
-  drop_timer('wait:' .. c.id .. ':' .. r.seq)
-  drop_timer('idle:' .. c.id)
-  redis.call('HSET', K.chat(c.id), 'state', 'closed', 'closed_at', NOW, 'close_reason', reason)
-  redis.call('SREM', K.open, c.id)
-  redis.call('DEL', K.tried(c.id), K.chat_offers(c.id))
-  redis.call('EXPIRE', K.route(c.id), SETTLED_TTL)
-  routing_event('closed', c.id, c.queue, c.agent_id, '', { reason = reason, by = by, agent_id = c.agent_id }, '')
 end
 
 -- A CSR takes an owned chat: one more open chat, a fresh last-accept time.

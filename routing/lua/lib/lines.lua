@@ -59,10 +59,12 @@ local function position(chat_id, q)
   return 0
 end
 
--- Expected wait: position times the recent interval between answered chats (EWMA), else the target.
+-- Expected wait: position times the interval between answered chats (EWMA), only while it comes from
+-- answers in this queue within the last RECENT_ANSWERS seconds; else nil (the customer sees the position alone).
 local function estimate(q, pos)
-  local conf = queue_conf(q)
-  local interval = tonumber(redis.call('HGET', K.queue(q), 'answer_interval')) or conf.target
+  local v = redis.call('HMGET', K.queue(q), 'answer_interval', 'last_answer')
+  local interval, last = tonumber(v[1]), tonumber(v[2])
+  if not interval or not last or NOW - last > RECENT_ANSWERS then return nil end
   return math.floor(pos * interval + 0.5)
 end
 
@@ -81,4 +83,34 @@ local function note_answered(q)
     redis.call('HSET', K.queue(q), 'answer_interval', string.format('%.3f', 0.8 * old + 0.2 * gap))
   end
   redis.call('HSET', K.queue(q), 'last_answer', string.format('%.3f', NOW))
+end
+
+-- Who could come: CSRs who joined a queue and are signed in (available or away) --------------
+
+-- A queue that loses its last signed-in CSR is marked dirty: the announcer moves its waiting chats on.
+local function signed_out(agent_id, q)
+  if redis.call('SREM', K.signed_in(q), agent_id) == 1 and redis.call('SCARD', K.signed_in(q)) == 0 then
+    redis.call('SADD', K.dirty, q)
+  end
+end
+
+local function sync_signed_in(a)
+  for _, q in ipairs(redis.call('SMEMBERS', K.agent_queues(a.id))) do
+    if a.presence ~= 'offline' then redis.call('SADD', K.signed_in(q), a.id) else signed_out(a.id, q) end
+  end
+end
+
+local function could_come(q)
+  return redis.call('SCARD', K.signed_in(q)) > 0
+end
+
+-- The first queue from q along its overflow chain where someone signed in could come, or nil.
+local function staffed(q)
+  local conf, seen = queue_conf(q), {}
+  while conf and not seen[conf.name] do
+    if could_come(conf.name) then return conf end
+    seen[conf.name] = true
+    conf = queue_conf(conf.overflow)
+  end
+  return nil
 end
