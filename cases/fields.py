@@ -57,7 +57,7 @@ def _by_type(field: CaseFieldConfig, text: str) -> str:
 
 
 def _choice(field: CaseFieldConfig, text: str) -> str:
-    if text.isdigit() and 1 <= int(text) <= len(field.choices):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(field.choices):
         return field.choices[int(text) - 1]
     for choice in field.choices:
         if choice.lower() == text.lower():

@@ -56,7 +56,7 @@ class MatrixCommands:
         except (RedisError, *TRANSIENT_ERRORS):
             raise
         except Exception:  # a bug or a platform error inside a handler: say so rather than stay silent
-            log.exception("command %r from %s failed", text, sender)
+            log.exception("a command (%s) from %s failed", text.split(maxsplit=2)[:2], sender)
             reply = Text("That command failed on our side; it has been logged. Try again in a moment.", error=True)
         await self.answer(reply, sender=sender, agent=agent, room_id=room_id, thread=thread, key=event_id)
 

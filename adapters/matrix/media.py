@@ -86,7 +86,10 @@ class Media:
         return await self._store.save(chat_id, incoming.filename, base_type, data)
 
     async def _download(self, mxc: str) -> bytes:
-        url = urlparse(mxc)
+        try:
+            url = urlparse(mxc)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            raise MediaRefused("the file has no valid mxc:// address") from None
         if url.scheme != "mxc" or not url.netloc or not url.path.strip("/"):
             raise MediaRefused("the file has no valid mxc:// address")
         path = f"/_matrix/client/v1/media/download/{quote(url.netloc)}/{quote(url.path.strip('/'))}"

@@ -42,7 +42,8 @@ def _png(letter: str, colour: int) -> bytes:
 
 async def avatar(request: Request) -> Response:
     name = request.path_params["name"]
-    if len(name) != 2 or name[0] not in LETTERS or not name[1].isdigit() or int(name[1]) >= len(COLOURS):
+    # ASCII digits only: "²".isdigit() is true, and int("²") raises.
+    if len(name) != 2 or name[0] not in LETTERS or name[1] not in "0123456789" or int(name[1]) >= len(COLOURS):
         return Response(status_code=404)
     return Response(_png(name[0], int(name[1])), media_type="image/png",
                     headers={"Cache-Control": "public, max-age=86400"})

@@ -102,9 +102,9 @@ def build_bolt(config: SlackConfig, client: AsyncWebClient, parts: SlackParts, r
 
     bolt.middleware(events_before_ack)
     bolt.command("/csr")(t(commands.on_slash))
-    bolt.action(re.compile(rf"^{RUN_ACTION}(:\d+)?$"))(t(commands.on_run_button))
-    bolt.action(re.compile(rf"^({OFFER_ACCEPT}|{OFFER_DECLINE})$"))(t(commands.on_offer_button))
-    bolt.action(re.compile(rf"^{CHAT_ACTION}:\w+$"))(t(modals.on_chat_button))
+    bolt.action(re.compile(rf"^{RUN_ACTION}(:[0-9]+)?\Z"))(t(commands.on_run_button))
+    bolt.action(re.compile(rf"^({OFFER_ACCEPT}|{OFFER_DECLINE})\Z"))(t(commands.on_offer_button))
+    bolt.action(re.compile(rf"^{CHAT_ACTION}:[A-Za-z0-9_]+\Z"))(t(modals.on_chat_button))
     bolt.shortcut(SHORTCUT)(t(modals.on_shortcut))
     bolt.view(MODAL_CALLBACK)(t(modals.on_submit))
     forms = FormInbound(parts)
