@@ -58,7 +58,7 @@ class OfferPresenter:
         chat = await self._chats.get(offer.chat_id)
         if chat is None:
             return None
-        queue = next((q.display_name for q in self._config.queues if q.name == offer.queue), offer.queue)
+        queue = self._config.queue_display_name(offer.queue)
         waited = max(0.0, self._clock() - chat.escalated_at) if chat.escalated_at else 0.0
         first = next((e.text for e in await self._stream.read_after(chat.id, "0", count=50)
                       if e.kind == EventKind.MESSAGE and e.author.kind == AuthorKind.CUSTOMER), "")

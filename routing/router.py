@@ -94,7 +94,7 @@ class Router:
         chat = await self._chats.get(chat_id)
         if chat is None:
             return ScriptResult("missing", {}, [], [])
-        queue = chat.queue if any(q.name == chat.queue for q in self._config.queues) else self._config.queues[0].name
+        queue = chat.queue if self._config.has_queue(chat.queue) else self._config.queues[0].name
         return await self._run("escalate", chat_id, queue, effective_priority(chat, self._config.routing.priorities))
 
     async def close(self, chat_id: str, reason: str, by: str) -> None:

@@ -124,4 +124,4 @@ def _routing_phrase(event: ChatEvent, chat: Chat, config: BridgeConfig) -> str:
 
 
 def queue_name(config: BridgeConfig, name: str) -> str:
-    return next((q.display_name for q in config.queues if q.name == name), name or "a queue")
+    return config.queue_display_name(name) or "a queue"

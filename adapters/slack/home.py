@@ -65,7 +65,7 @@ class HomeTab:
         if not isinstance(status, Choices):
             blocks += render_reply(PRESENCE)[0].blocks
         blocks.append(divider())
-        queues = [q.display_name for q in self._app.config.queues if q.name in agent.queues]
+        queues = self._app.config.queue_display_names(agent.queues)
         blocks += sections("*Your queues*\n" + (escape(", ".join(queues)) or "None yet."))
         blocks += sections("*Your open chats*")
         lines = await self._open_chats(agent)

@@ -58,7 +58,7 @@ class Monitors:
         if await self._redis.hexists(key, dm):
             return ReadAlong(link, "copy")
         last = await self._stream.last_id(chat.id)
-        queue = next((q.display_name for q in self._config.queues if q.name == chat.queue), chat.queue)
+        queue = self._config.queue_display_name(chat.queue)
         root = await self._calls.post(
             channel=dm, unfurl_links=False,
             text=f":eyes: Reading along with {escape(chat.customer.name)} ({escape(queue)}): <{link}|the chat's "

@@ -96,8 +96,9 @@ class ThreadWriter:
             queue = key.partition(":")[2]
             if old.platform != "slack" or queue == chat.queue:
                 continue
-            header = thread_header(chat, "", self._queue_name(queue), self._config.slack.note_prefix, now(),
-                                   moved_to=self._queue_name(chat.queue))
+            shown = self._config.queue_display_name
+            header = thread_header(chat, "", shown(queue), self._config.slack.note_prefix, now(),
+                                   moved_to=shown(chat.queue))
             await self._calls.update(channel=old.conversation, ts=old.thread_id, text=header.text, blocks=header.blocks)
 
     async def _customer_burst(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
@@ -142,11 +143,8 @@ class ThreadWriter:
                                    metadata=self._ledger.metadata(chat.id, event.id, event.id, part, len(posts)))
 
     def _header(self, chat: Chat, agent: AgentConfig | None) -> Message:
-        return thread_header(chat, agent.display_name if agent else "", self._queue_name(chat.queue),
+        return thread_header(chat, agent.display_name if agent else "", self._config.queue_display_name(chat.queue),
                              self._config.slack.note_prefix, now())
-
-    def _queue_name(self, name: str) -> str:
-        return next((q.display_name for q in self._config.queues if q.name == name), name)
 
     def _icon(self, chat: Chat) -> str:
         return avatar_url(str(self._config.server.public_url), chat.customer.name, chat.id)

@@ -1,5 +1,6 @@
 """The whole config file as one model, plus the checks that span sections."""
 
+from collections.abc import Collection
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -74,7 +75,23 @@ class BridgeConfig(Section):
         return self.store.url or f"sqlite+aiosqlite:///{self.data_path / 'csr-bridge.sqlite3'}"
 
     def queue(self, name: str) -> QueueConfig:
-        return next(q for q in self.queues if q.name == name)
+        """The queue by its name; callers pass names they checked, so an unknown one is a bug to name clearly."""
+        found = next((q for q in self.queues if q.name == name), None)
+        if found is None:
+            known = ", ".join(q.name for q in self.queues)
+            raise LookupError(f"no queue named {name!r} in the config (queues: {known})")
+        return found
+
+    def has_queue(self, name: str) -> bool:
+        return any(q.name == name for q in self.queues)
+
+    def queue_display_name(self, name: str) -> str:
+        """What people read for a queue; a name no longer in the config (an old chat's queue) shows as itself."""
+        return next((q.display_name for q in self.queues if q.name == name), name)
+
+    def queue_display_names(self, names: Collection[str]) -> list[str]:
+        """Those queues' display names in config order; names no longer in the config are left out."""
+        return [q.display_name for q in self.queues if q.name in names]
 
     def agent(self, agent_id: str) -> AgentConfig | None:
         return next((a for a in self.agents if a.id == agent_id), None)

@@ -110,3 +110,14 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_relative_paths_are_taken_from_the_config_folder(tmp_path: Path) -> None:
     cfg = parse_config(base_raw(), base_dir=str(tmp_path), environ={})
     assert cfg.data_path == tmp_path / "data"
+
+
+def test_queue_lookups_name_an_unknown_queue_clearly() -> None:
+    cfg = load_config(EXAMPLE)
+    with pytest.raises(LookupError, match="no queue named 'sales'.*general, billing, tech"):
+        cfg.queue("sales")
+    assert cfg.queue_display_name("billing") == cfg.queue("billing").display_name
+    assert cfg.queue_display_name("retired") == "retired"
+    assert cfg.queue_display_names({"tech", "general", "retired"}) == [cfg.queue("general").display_name,
+                                                                       cfg.queue("tech").display_name]
+    assert cfg.has_queue("tech") and not cfg.has_queue("sales")

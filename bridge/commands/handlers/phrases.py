@@ -9,7 +9,7 @@ from knowledge.phrases import phrases_for, render_phrase
 
 def queue_title(inv: Invocation) -> str:
     assert inv.chat is not None
-    return next((q.display_name for q in inv.app.config.queues if q.name == inv.chat.queue), inv.chat.queue)
+    return inv.app.config.queue_display_name(inv.chat.queue)
 
 
 async def phrase_command(inv: Invocation) -> Reply:

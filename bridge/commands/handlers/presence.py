@@ -14,8 +14,7 @@ _OTHER_PRESENCE = {
 
 
 def _queue_names(inv: Invocation, names: tuple[str, ...]) -> str:
-    shown = [q.display_name for q in inv.app.config.queues if q.name in names]
-    return ", ".join(shown) or "no queue"
+    return ", ".join(inv.app.config.queue_display_names(names)) or "no queue"
 
 
 def describe(inv: Invocation, state: AgentState) -> str:
@@ -53,7 +52,7 @@ async def status(inv: Invocation) -> Reply:
 
 def _known_queue(inv: Invocation) -> str | Text:
     name = inv.args[0].lower()
-    if not any(q.name == name for q in inv.app.config.queues):
+    if not inv.app.config.has_queue(name):
         names = ", ".join(q.name for q in inv.app.config.queues)
         return Text(f"There is no queue `{name}`. Queues: {names}.", error=True)
     return name

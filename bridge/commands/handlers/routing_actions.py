@@ -95,7 +95,7 @@ async def transfer(inv: Invocation) -> Reply:
     if chat.state != ChatState.ACTIVE:
         return Text(f"Only a chat someone has accepted can be transferred; this one is {chat.state}.", error=True)
     target, note = inv.args[0], _note(inv)
-    if not target.startswith(("@", "<@")) and any(q.name == target.lower() for q in inv.app.config.queues):
+    if not target.startswith(("@", "<@")) and inv.app.config.has_queue(target.lower()):
         return await _to_queue(inv, chat, target.lower(), note)
     agent = _target_agent(inv, target)
     if agent is None:

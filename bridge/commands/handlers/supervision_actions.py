@@ -68,7 +68,7 @@ async def reassign(inv: Invocation) -> Reply:
     target = inv.args[1]
     if chat.state not in (ChatState.WAITING, ChatState.OFFERED, ChatState.ACTIVE):
         raise CommandError(f"Only a waiting or active chat can be reassigned; this one is {chat.state}.")
-    if not target.startswith(("@", "<@")) and any(q.name == target.lower() for q in inv.app.config.queues):
+    if not target.startswith(("@", "<@")) and inv.app.config.has_queue(target.lower()):
         return await _to_queue(inv, chat, queue_in_scope(inv, target))
     agent = agent_named(inv, target)
     if chat.queue not in allowed_queues(inv.app.config, agent):

@@ -31,7 +31,7 @@ def display(inv: Invocation, queue: str) -> str:
 
 def known_queue(inv: Invocation, name: str) -> str:
     wanted = name.lower()
-    if not any(q.name == wanted for q in inv.app.config.queues):
+    if not inv.app.config.has_queue(wanted):
         names = ", ".join(supervised(inv)) or "none"
         raise CommandError(f"There is no queue `{wanted}`. Your queues: {names}.")
     return wanted
