@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bridge.commands.replies import Table
 from bridge.config.root import BridgeConfig
-from reports.durations import precise, share
+from bridge.figures import format_duration, share
 from reports.figures import Figures, Report, average, p90
 
 Value = float | int | None
@@ -47,7 +47,7 @@ def _shown(unit: str, value: Value) -> str:
     if value is None:
         return "—"
     if unit == "seconds":
-        return precise(float(value))
+        return format_duration(float(value))
     if unit.startswith("score"):
         return f"{value:.2f}"
     return str(value)

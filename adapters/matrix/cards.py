@@ -6,6 +6,7 @@ from adapters.matrix.render import html_text, queue_name
 from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.offer import OfferState
+from bridge.figures import format_duration
 from bridge.ports import OfferView
 
 FINAL_WORDS = {
@@ -44,9 +45,10 @@ def offer_card(view: OfferView, state: OfferState | None = None) -> dict[str, ob
     """
     c = view.chat.customer
     first = view.first_message if len(view.first_message) <= 300 else view.first_message[:297] + "…"
+    waited = format_duration(view.waited_seconds)
     lines = [(f"Customer: {c.name}", f"Customer: <b>{escape(c.name)}</b>"),
              (f"Queue: {view.queue_display_name}", f"Queue: {escape(view.queue_display_name)}"),
-             (f"Waiting: {_duration(view.waited_seconds)}", f"Waiting: {_duration(view.waited_seconds)}")]
+             (f"Waiting: {waited}", f"Waiting: {waited}")]
     if first:
         lines.append((f"First message: {first}", f"First message: <i>{html_text(first)}</i>"))
     if state is None or not state.final:
@@ -62,8 +64,3 @@ def offer_card(view: OfferView, state: OfferState | None = None) -> dict[str, ob
     body = "\n".join([title[0], *(p for p, _ in lines)])
     html = "<br>".join([title[1], *(h for _, h in lines)])
     return {"msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
-
-
-def _duration(seconds: float) -> str:
-    s = max(0, int(seconds))
-    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"

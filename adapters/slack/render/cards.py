@@ -4,6 +4,7 @@ from adapters.slack.mrkdwn import escape, truncate
 from adapters.slack.render.blocks import Message, actions, button, context, fields, header, sections
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.offer import OfferState
+from bridge.figures import format_duration
 from bridge.ports import OfferView
 
 OFFER_ACCEPT = "offer_accept"
@@ -24,14 +25,7 @@ OUTCOMES = {
 
 
 def duration(seconds: float) -> str:
-    seconds = max(int(seconds), 0)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
+    return format_duration(seconds, compact=True)
 
 
 def offer_card(view: OfferView) -> Message:

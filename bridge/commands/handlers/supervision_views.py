@@ -8,7 +8,7 @@ from bridge.commands.handlers.supervision_scope import display, queues_of, refus
 from bridge.commands.registry import CommandSpec, Invocation
 from bridge.commands.replies import Reply, Table
 from bridge.domain.agent import Role
-from reports.durations import minutes, share
+from bridge.figures import minutes, share
 from reports.live import agents_now, open_chats, queues_now
 from reports.period import day_start
 
