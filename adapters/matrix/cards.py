@@ -7,15 +7,11 @@ from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.offer import OfferState
 from bridge.figures import format_duration
+from bridge.offer_outcomes import OFFER_OUTCOMES
 from bridge.ports import OfferView
 
-FINAL_WORDS = {
-    OfferState.ACCEPTED: "✅ Accepted",
-    OfferState.DECLINED: "❌ Declined",
-    OfferState.EXPIRED: "⌛ Expired: no answer in time",
-    OfferState.TAKEN: "Taken by someone else",
-    OfferState.WITHDRAWN: "Withdrawn: the chat ended or moved",
-}
+OUTCOME_EMOJI = {OfferState.ACCEPTED: "✅ ", OfferState.DECLINED: "❌ ", OfferState.EXPIRED: "⌛ "}
+"""The outcomes that match a reaction (or the clock) carry its emoji; the others read as plain words."""
 
 
 def _topic_label(config: BridgeConfig, topic: str) -> str:
@@ -56,7 +52,7 @@ def offer_card(view: OfferView, state: OfferState | None = None) -> dict[str, ob
         lines.append(("React ✅ to accept or ❌ to decline (or reply !accept / !decline).",
                       "React ✅ to accept or ❌ to decline (or reply <code>!accept</code> / <code>!decline</code>)."))
     else:
-        words = FINAL_WORDS[state]
+        words = OUTCOME_EMOJI.get(state, "") + OFFER_OUTCOMES[state].title
         title = (f"{words}: chat with {c.name}", f"<b>{escape(words)}</b>: chat with {escape(c.name)}")
     lines.append((f"Chat {view.chat.id} · offer {view.offer.id}",
                    f"<small>Chat <code>{escape(view.chat.id)}</code> · "

@@ -57,6 +57,20 @@ def test_offer_card_and_its_final_edit() -> None:
     assert edit["body"].startswith("* ")
 
 
+def test_a_final_offer_card_says_how_it_ended() -> None:
+    offer = Offer(id="of1", chat_id=CHAT.id, agent_id="alice", queue="general", created_at=1.0, deadline=31.0)
+    view = OfferView(offer=offer, chat=CHAT, queue_display_name="General", waited_seconds=4500, first_message="")
+    titles = {state: offer_card(view, state)["body"].split("\n")[0] for state in OfferState if state.final}
+    assert titles == {
+        OfferState.ACCEPTED: "✅ Accepted: chat with Ann <script>",
+        OfferState.DECLINED: "❌ Declined: chat with Ann <script>",
+        OfferState.EXPIRED: "⌛ Expired: no answer in time: chat with Ann <script>",
+        OfferState.TAKEN: "Taken by someone else: chat with Ann <script>",
+        OfferState.WITHDRAWN: "Withdrawn: the chat ended or moved: chat with Ann <script>",
+    }
+    assert "Waiting: 1 h 15 min" in offer_card(view)["body"]
+
+
 def test_replies_page_and_show_commands_for_buttons() -> None:
     items = tuple(Item(title=f"item {i}", actions=(Action("Send", f"csr phrase send p{i}"),)) for i in range(40))
     pages = render_reply(ItemList(title="Phrases", items=items), "!csr")

@@ -102,6 +102,24 @@ def test_offer_card_has_buttons_only_while_pending(state: OfferState) -> None:
     assert "&lt;!channel&gt; help" in str(card.blocks) and "1m 15s" in str(card.blocks)
 
 
+def test_a_final_offer_card_says_how_it_ended() -> None:
+    said = {}
+    for state in OfferState:
+        if state.final:
+            offer = Offer(id="off1", chat_id=CHAT.id, agent_id="alice", queue="general", state=state,
+                          created_at=1.0, deadline=31.0)
+            card = offer_card(OfferView(offer=offer, chat=CHAT, queue_display_name="General", waited_seconds=4500,
+                                        first_message=""))
+            said[state] = card.blocks[-1]["text"]["text"]
+    assert said == {
+        OfferState.ACCEPTED: ":white_check_mark: You accepted this chat. It continues in its thread.",
+        OfferState.DECLINED: ":no_entry_sign: You declined this chat.",
+        OfferState.EXPIRED: ":hourglass: This offer expired before it was answered.",
+        OfferState.TAKEN: ":busts_in_silhouette: Someone else took this chat.",
+        OfferState.WITHDRAWN: ":leftwards_arrow_with_hook: This offer was withdrawn: the chat ended or moved.",
+    }
+
+
 def test_the_header_loses_its_buttons_when_the_chat_ends() -> None:
     open_header = thread_header(CHAT, "Alice", "General", "//", 1100.0)
     closed = CHAT.model_copy(update={"state": ChatState.CLOSED, "closed_at": 1300.0, "close_reason": "resolved"})

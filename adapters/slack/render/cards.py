@@ -5,6 +5,7 @@ from adapters.slack.render.blocks import Message, actions, button, context, fiel
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.offer import OfferState
 from bridge.figures import format_duration
+from bridge.offer_outcomes import OFFER_OUTCOMES
 from bridge.ports import OfferView
 
 OFFER_ACCEPT = "offer_accept"
@@ -15,12 +16,10 @@ CHAT_ACTIONS = (
     ("phrase", "Phrase"), ("article", "Article"), ("suggest", "Suggest"), ("push", "Push link"),
     ("transfer", "Transfer"), ("transcript", "Transcript"), ("end", "End chat"),
 )
-OUTCOMES = {
-    OfferState.ACCEPTED: ":white_check_mark: You accepted this chat. It continues in its thread.",
-    OfferState.DECLINED: ":no_entry_sign: You declined this chat.",
-    OfferState.EXPIRED: ":hourglass: This offer expired before it was answered.",
-    OfferState.TAKEN: ":busts_in_silhouette: Someone else took this chat.",
-    OfferState.WITHDRAWN: ":leftwards_arrow_with_hook: This offer was withdrawn: the chat ended or moved.",
+OUTCOME_EMOJI = {
+    OfferState.ACCEPTED: ":white_check_mark:", OfferState.DECLINED: ":no_entry_sign:",
+    OfferState.EXPIRED: ":hourglass:", OfferState.TAKEN: ":busts_in_silhouette:",
+    OfferState.WITHDRAWN: ":leftwards_arrow_with_hook:",
 }
 
 
@@ -45,7 +44,7 @@ def offer_card(view: OfferView) -> Message:
                            button("Decline", OFFER_DECLINE, offer.id, "danger")], block_id=f"offer-{offer.id}")
         blocks.append(context(f"Offer `{offer.id}` · or type `/csr accept {offer.id}`"))
     else:
-        blocks += sections(OUTCOMES[offer.state])
+        blocks += sections(f"{OUTCOME_EMOJI[offer.state]} {OFFER_OUTCOMES[offer.state].sentence}")
     text = f"{kind} from {escape(chat.customer.name)} in {escape(view.queue_display_name)}"
     if offer.state is not OfferState.PENDING:
         text += f" ({offer.state.value})"
