@@ -179,7 +179,7 @@ class Router:
         return await self._run("overflow", chat_id, seq)
 
     async def idle_check(self, chat_id: str) -> ScriptResult:
-        return await self._run("idle", chat_id, self._config.routing.customer_idle_timeout)
+        return await self._run("idle", chat_id)
 
     async def fire(self, member: str) -> ScriptResult:
         """Runs one timer by its member name (offer:ID, wait:CHAT:SEQ, idle:CHAT)."""

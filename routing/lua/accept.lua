@@ -35,7 +35,7 @@ redis.call('HSET', K.chat(c.id), 'state', 'active', 'agent_id', a.id, 'platform'
 redis.call('DEL', K.tried(c.id), K.chat_offers(c.id))
 redis.call('HDEL', K.route(c.id), 'note', 'note_by', 'overflow_due')
 drop_timer('wait:' .. c.id .. ':' .. r.seq)
-add_timer('idle:' .. c.id, NOW + (conf_value('idle_timeout') or 1800))
+add_timer('idle:' .. c.id, NOW + conf_value('idle_timeout'))
 note_answered(c.queue)
 note_event(c.id, r.note, r.note_by)
 local waited = NOW - c.escalated_at

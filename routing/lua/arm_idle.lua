@@ -1,7 +1,7 @@
 -- Arms the customer-idle timer of open chats that have none: a chat just started, and chats from before
 -- every chat had one (the routing loops pass every open chat now and then). Idempotent.
 -- ARGV[3..] chat ids
-local timeout = conf_value('idle_timeout') or 1800
+local timeout = conf_value('idle_timeout')
 local armed = 0
 for i = 3, #ARGV do
   local c = chat(ARGV[i])

@@ -2,7 +2,7 @@
 -- for the idle timeout since the chat last waited on them: its start (self-service), its accept (with a
 -- CSR), or being left as a message; else re-arms at their last message plus the timeout. A chat waiting
 -- for a CSR is waiting on us, not on the customer: the timer only re-arms (accept and overflow set it anew).
--- Reads only the events of the last window. ARGV[3] chat id, ARGV[4] idle timeout in seconds
+-- Reads only the events of the last window. ARGV[3] chat id
 local c = chat(ARGV[3])
 if not c or c.state == 'closed' then
   drop_timer('idle:' .. ARGV[3])
@@ -10,7 +10,7 @@ if not c or c.state == 'closed' then
 end
 local due = tonumber(redis.call('ZSCORE', K.timers, 'idle:' .. c.id))
 if due and NOW < due then return finish({ status = 'early', due = due }) end
-local timeout = tonumber(ARGV[4])
+local timeout = conf_value('idle_timeout')
 if c.state == 'waiting' or c.state == 'offered' then
   add_timer('idle:' .. c.id, NOW + timeout)
   return finish({ status = 'waiting', due = NOW + timeout })

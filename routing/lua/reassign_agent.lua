@@ -32,7 +32,7 @@ else
   drop_timer('wait:' .. c.id .. ':' .. r.seq)
   redis.call('DEL', K.tried(c.id), K.chat_offers(c.id))
   redis.call('HDEL', K.route(c.id), 'note', 'note_by', 'overflow_due')
-  add_timer('idle:' .. c.id, NOW + (conf_value('idle_timeout') or 1800))
+  add_timer('idle:' .. c.id, NOW + conf_value('idle_timeout'))
   note_answered(c.queue)
 end
 take(t, c.id)

@@ -58,8 +58,16 @@ local function ms(t)
   return math.floor(t * 1000)
 end
 
+-- Every setting is written by routing/settings.py, with the config's defaults filled in: the scripts keep no
+-- defaults of their own, and a missing one is an error that names it rather than a guess.
+local function setting(v, name)
+  local n = tonumber(v)
+  if n == nil then error('routing setting ' .. name .. ' is missing: routing/settings.py writes it') end
+  return n
+end
+
 local function conf_value(field)
-  return tonumber(redis.call('HGET', K.conf, field))
+  return setting(redis.call('HGET', K.conf, field), field)
 end
 
 -- events ---------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ local function leave_message(c, reason)
   redis.call('HSET', K.chat(c.id), 'state', 'message', 'platform', conf.message_platform)
   redis.call('ZADD', K.messages(c.queue), NOW, c.id)
   redis.call('HSET', K.route(c.id), 'message_at', NOW)
-  add_timer('idle:' .. c.id, NOW + (conf_value('idle_timeout') or 1800))
+  add_timer('idle:' .. c.id, NOW + conf_value('idle_timeout'))
   local why = 'Nobody answered in time'
   if reason == 'nobody_signed_in' then why = 'Nobody who could take the chat is signed in' end
   routing_event('overflowed', c.id, c.queue, '', '', { from = c.queue, to = '', message = true, reason = reason },
@@ -154,7 +154,7 @@ local function expire_offer(o)
   local missed = redis.call('HINCRBY', K.agent(o.agent_id), 'missed', 1)
   routing_event('missed', o.chat_id, o.queue, o.agent_id, o.id,
     { offer_id = o.id, agent_id = o.agent_id, missed = missed, transfer_from = o.transfer_from }, '')
-  if a and a.presence == 'available' and missed >= (conf_value('missed_before_away') or 2) then
+  if a and a.presence == 'available' and missed >= conf_value('missed_before_away') then
     set_presence(a, 'away')
     notice(a.id, 'You were set away after ' .. missed .. ' missed offers in a row, so no more chats come to you. ' ..
       'Send `csr available` when you are back.')

@@ -8,8 +8,9 @@ local function queue_conf(q)
     if not v[1] then
       QUEUES[q] = false
     else
-      QUEUES[q] = { name = q, strategy = v[1], offer_timeout = num(v[2], 30), max_wait = num(v[3], 600),
-        overflow = v[4] or '', target = num(v[5], 60), display = v[6] or q, message_platform = v[7] or '' }
+      QUEUES[q] = { name = q, strategy = v[1], offer_timeout = setting(v[2], 'offer_timeout'),
+        max_wait = setting(v[3], 'max_wait'),
+        overflow = v[4] or '', target = setting(v[5], 'target'), display = v[6] or q, message_platform = v[7] or '' }
     end
   end
   return QUEUES[q] or nil
