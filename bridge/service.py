@@ -72,8 +72,7 @@ class ChatService:
         data: dict[str, object] | None = None,
     ) -> ChatEvent:
         """A CSR speaking to the customer (or a card they send); only the owner or a supervisor may."""
-        chat = await self._open_chat(chat_id)
-        self.check_may_speak(chat, agent)
+        chat = await self.open_chat_for(chat_id, agent)
         return await self._append(chat, kind, _author(agent), text, origin,
                                   attachments=attachments or [], client_msg_id=origin.event_id, data=data or {})
 
@@ -123,8 +122,7 @@ class ChatService:
 
     async def _follow_up(self, chat_id: str, agent: AgentConfig, origin: Origin, target_client_id: str,
                          kind: EventKind, text: str) -> ChatEvent | None:
-        chat = await self._open_chat(chat_id)
-        self.check_may_speak(chat, agent)
+        chat = await self.open_chat_for(chat_id, agent)
         target = await self._stream.find_by_client_id(chat_id, target_client_id)
         if target is None:
             return None
@@ -135,6 +133,12 @@ class ChatService:
         chat = await self._chats.get(chat_id)
         if chat is None:
             raise UnknownChat(chat_id)
+        return chat
+
+    async def open_chat_for(self, chat_id: str, agent: AgentConfig) -> Chat:
+        """The open chat, once `agent` may speak in it; adapters ask before a slow step such as fetching a file."""
+        chat = await self._open_chat(chat_id)
+        self.check_may_speak(chat, agent)
         return chat
 
     async def _open_chat(self, chat_id: str) -> Chat:

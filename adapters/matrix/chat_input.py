@@ -7,6 +7,7 @@ finds it; notes are remembered as notes, so editing one never reaches the custom
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
 
@@ -45,10 +46,7 @@ class ChatInput:
         try:
             incoming = incoming_of(content)
             if incoming is not None:
-                chat = await self._app.chats.get(chat_id)
-                if chat is None:
-                    raise UnknownChat(chat_id)
-                self._app.service.check_may_speak(chat, agent)
+                await self._app.service.open_chat_for(chat_id, agent)
                 attachment = await self._media.fetch(chat_id, incoming)
                 await self._app.service.agent_message(chat_id, agent, caption_of(content), origin,
                                                       attachments=[attachment])
@@ -69,24 +67,26 @@ class ChatInput:
                               json.dumps({"role": role, "chat": chat_id, "thread": root}), ex=EVENT_TTL)
 
     async def edit(self, room_id: str, sender: str, event_id: str, target: str, new_text: str) -> None:
-        info = await self._taken_in(target)
-        agent = self._agent(sender, event_id)
-        if info.get("role") != "message" or agent is None:
-            return
-        origin = Origin(platform="matrix", conversation=room_id, thread=info["thread"], event_id=event_id)
-        try:
-            await self._app.service.edit(info["chat"], agent, origin, target, strip_reply_fallback(new_text))
-        except (NotYours, ChatClosed, UnknownChat) as exc:
-            await self._tell(_refusal(exc), sender, room_id, info["thread"], event_id)
+        text = strip_reply_fallback(new_text)
+        await self._change_message(room_id, sender, event_id, target,
+                                   lambda chat_id, agent, origin: self._app.service.edit(chat_id, agent, origin,
+                                                                                         target, text))
 
     async def redaction(self, room_id: str, sender: str, event_id: str, target: str) -> None:
+        await self._change_message(room_id, sender, event_id, target,
+                                   lambda chat_id, agent, origin: self._app.service.delete(chat_id, agent, origin,
+                                                                                           target))
+
+    async def _change_message(self, room_id: str, sender: str, event_id: str, target: str,
+                              change: Callable[[str, AgentConfig, Origin], Awaitable[object]]) -> None:
+        """An edit or redaction of a CSR's message the bridge took into a chat; other events are not the chat's."""
         info = await self._taken_in(target)
         agent = self._agent(sender, event_id)
         if info.get("role") != "message" or agent is None:
             return
         origin = Origin(platform="matrix", conversation=room_id, thread=info["thread"], event_id=event_id)
         try:
-            await self._app.service.delete(info["chat"], agent, origin, target)
+            await change(info["chat"], agent, origin)
         except (NotYours, ChatClosed, UnknownChat) as exc:
             await self._tell(_refusal(exc), sender, room_id, info["thread"], event_id)
 

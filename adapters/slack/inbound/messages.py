@@ -13,7 +13,6 @@ from adapters.slack.mrkdwn import to_plain
 from adapters.slack.parts import SlackParts
 from adapters.slack.responder import ReplyTo
 from bridge.config.agents import AgentConfig
-from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import Attachment, EventKind, Origin
 from bridge.service import ChatClosed, NotYours, UnknownChat
 
@@ -51,7 +50,7 @@ class MessageInbound:
             if text.startswith(self._prefix):
                 await service.note(chat_id, agent, text[len(self._prefix):].strip(), origin)
                 return
-            service.check_may_speak(await self._open_chat(chat_id), agent)
+            await service.open_chat_for(chat_id, agent)
             attachments = await self._files(chat_id, event.get("files") or [], to)
             if text or attachments:
                 await service.agent_message(chat_id, agent, text, origin, attachments=attachments)
@@ -112,14 +111,6 @@ class MessageInbound:
             except FileRefused as exc:
                 await self._parts.responder.text(f"{exc}.", to)
         return stored
-
-    async def _open_chat(self, chat_id: str) -> Chat:
-        chat = await self._parts.app.chats.get(chat_id)
-        if chat is None:
-            raise UnknownChat(chat_id)
-        if chat.state is ChatState.CLOSED:
-            raise ChatClosed(chat_id)
-        return chat
 
     async def _quietly(self, change: Awaitable[object], to: ReplyTo) -> None:
         try:
