@@ -78,7 +78,7 @@ async def test_a_report_arrives_in_the_dm_with_its_chart_and_csv(slack_bridge: I
     await bridge.sender.command("USAM", "report 7d")
     await bridge.settle()
     await fake.wait_for(lambda: any("Building the report" in h["text"] for h in fake.hooks))
-    await asyncio.to_thread(run_worker, bridge.app.config_path, redis_url)
+    await asyncio.to_thread(run_worker, bridge.app.config_path)
     files = await fake.wait_for(lambda: [u for u in fake.uploads.values() if u.get("channel") == "DUSAM"]
                                 if len([u for u in fake.uploads.values() if u.get("channel") == "DUSAM"]) == 2
                                 else None)
@@ -100,7 +100,7 @@ async def test_a_report_asked_in_the_supervisors_channel_is_posted_there(slack_b
     bridge, fake = slack_bridge, slack_bridge.fake
     await bridge.sender.command("USAM", "report today general", channel=SUPERVISORS)
     await bridge.settle()
-    await asyncio.to_thread(run_worker, bridge.app.config_path, redis_url)
+    await asyncio.to_thread(run_worker, bridge.app.config_path)
     await fake.wait_for(lambda: len([u for u in fake.uploads.values() if u.get("channel") == SUPERVISORS]) == 2)
     assert any("Report for General, today" in str(m.get("blocks")) for m in fake.messages[SUPERVISORS])
     assert not [u for u in fake.uploads.values() if u.get("channel") == "DUSAM"]
