@@ -13,7 +13,7 @@ from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.config.cases import CaseFieldConfig, CaseTypeConfig
 from bridge.domain.chat import Chat
-from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind
+from bridge.domain.events import AuthorKind, EventKind
 from bridge.domain.ids import new_id
 from bridge.jobs import enqueue
 from cases.fields import FieldError, parse_value, prefill
@@ -107,13 +107,10 @@ class CaseService:
 
     async def _record_in_chat(self, chat: Chat, agent: AgentConfig, record: CaseRecord) -> None:
         """The full case for staff (internal), and a notice with the reference for the customer."""
-        await self._app.stream.append(ChatEvent(
-            chat_id=chat.id, kind=EventKind.CASE, ts=now(), internal=True,
-            author=Author(kind=AuthorKind.AGENT, id=agent.id, name=agent.display_name),
-            text=f"{record.title} {record.reference} opened by {agent.display_name}.",
-            data={"reference": record.reference, "type": record.type, "title": record.title, "fields": record.fields},
-            client_msg_id=f"case:{record.reference}",
-        ))
+        await self._app.service.case_recorded(
+            chat.id, agent, record.reference, f"{record.title} {record.reference} opened by {agent.display_name}.",
+            {"reference": record.reference, "type": record.type, "title": record.title, "fields": record.fields},
+        )
         await self._app.service.notice(
             chat.id, f"We've opened case {record.reference} ({record.title}). Please keep this reference; "
                      "we'll follow up by email.",

@@ -7,9 +7,8 @@ makes the stream keep only the first, so the hint appears once.
 
 from typing import TYPE_CHECKING
 
-from bridge.clock import now
 from bridge.domain.chat import ChatState
-from bridge.domain.events import AuthorKind, ChatEvent, EventKind
+from bridge.domain.events import AuthorKind, EventKind
 from knowledge.suggest import recent_customer_text, suggest
 
 if TYPE_CHECKING:
@@ -41,7 +40,5 @@ class AutoSuggest:
                     "command": f"csr phrase {chat.id} {s.ref}" if s.kind == "phrase"
                     else f"csr article {chat.id} send {s.ref}"} for s in found]
         lines = "\n".join(f"{i}. {a['label']} (`{a['command']}`)" for i, a in enumerate(actions, 1))
-        await app.stream.append(ChatEvent(chat_id=chat.id, kind=EventKind.NOTICE, ts=now(), internal=True,
-                                          text=f"Suggested replies:\n{lines}",
-                                          data={"suggestions": actions, "for_event": last.id},
-                                          client_msg_id=f"suggest:{last.id}"))
+        await app.service.suggested_replies(chat.id, last.id, f"Suggested replies:\n{lines}",
+                                            {"suggestions": actions, "for_event": last.id})

@@ -8,15 +8,12 @@ import logging
 from adapters.widget.context import WidgetContext
 from adapters.widget.errors import ApiError
 from adapters.widget.views import stored_client_id
-from bridge.clock import now
 from bridge.domain.chat import Chat, ChatState
-from bridge.domain.events import Attachment, Author, AuthorKind, ChatEvent, EventKind
-from bridge.service import CUSTOMER_ORIGIN, ChatClosed
+from bridge.domain.events import Attachment, AuthorKind, ChatEvent, EventKind
+from bridge.service import AlreadyRated, ChatClosed, ChatNotEnded
 
 log = logging.getLogger(__name__)
 SUGGESTIONS = 3
-RATING_ID = "rating"
-"""The rating's stream message id: the stream stores one event per id, so a chat is rated once."""
 
 
 def check_text(text: str, max_chars: int, allow_empty: bool = False) -> None:
@@ -65,8 +62,7 @@ async def _suggest(ctx: WidgetContext, chat: Chat, event: ChatEvent) -> None:
     for i, hit in enumerate(hits):
         data = {"title": hit.title, "summary": hit.summary, "url": hit.url, "snippet": hit.snippet,
                 "source": "suggestion"}
-        await ctx.app.stream.append(ChatEvent(chat_id=chat.id, kind=EventKind.CARD, ts=now(), text=hit.title,
-                                              data=data, client_msg_id=f"suggest:{i}"))
+        await ctx.app.service.suggestion_card(chat.id, i, hit.title, data)
 
 
 async def escalate(ctx: WidgetContext, chat: Chat) -> None:
@@ -91,12 +87,9 @@ async def end(ctx: WidgetContext, chat: Chat) -> None:
 
 
 async def rate(ctx: WidgetContext, chat: Chat, score: int, comment: str) -> ChatEvent:
-    if chat.state != ChatState.CLOSED:
-        raise ApiError(409, "chat_not_closed", "A chat can be rated once it has ended.")
-    author = Author(kind=AuthorKind.CUSTOMER, id=chat.id, name=chat.customer.name)
-    appended = await ctx.app.stream.append(ChatEvent(
-        chat_id=chat.id, kind=EventKind.RATING, ts=now(), author=author, origin=CUSTOMER_ORIGIN,
-        data={"score": score, "comment": comment}, client_msg_id=RATING_ID))
-    if not appended.created:
-        raise ApiError(409, "already_rated", "This chat has been rated already.")
-    return appended.event
+    try:
+        return await ctx.app.service.rate(chat, score, comment)
+    except ChatNotEnded:
+        raise ApiError(409, "chat_not_closed", "A chat can be rated once it has ended.") from None
+    except AlreadyRated:
+        raise ApiError(409, "already_rated", "This chat has been rated already.") from None
