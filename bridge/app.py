@@ -14,6 +14,7 @@ from bridge.events.feed import ChangeFeed
 from bridge.events.shards import Shards
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
+from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.plugins import Adapter
@@ -43,6 +44,7 @@ class BridgeApp:
     feed: ChangeFeed
     attachments: AttachmentStore
     router: "Router"
+    jobs: Jobs
     service: ChatService
     delivery: ChatDelivery
     metrics: Metrics

@@ -18,6 +18,7 @@ from bridge.events.notices import Notices
 from bridge.events.shards import Shards
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
+from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.offers import OfferPresenter
@@ -47,7 +48,8 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     threads = ThreadStore(redis, keys)
     feed = ChangeFeed(redis, keys)
     metrics = Metrics()
-    router = Router(redis, keys, config, metrics, redis_url=redis_url, config_path=config_path)
+    jobs = Jobs(config, redis_url, config_path)
+    router = Router(redis, keys, config, jobs, metrics)
     service = ChatService(chats, stream, router)
     surfaces: dict = {}
     shards = Shards(redis, keys)
@@ -64,6 +66,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         feed=feed,
         attachments=AttachmentStore(config.data_path / "attachments"),
         router=router,
+        jobs=jobs,
         service=service,
         delivery=delivery,
         metrics=metrics,
