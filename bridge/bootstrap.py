@@ -22,6 +22,8 @@ from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.offers import OfferPresenter
+from bridge.ports import AdapterStore, Core
+from bridge.roster import Roster
 from bridge.service import ChatService
 from cases.service import CaseService
 from knowledge.base import KnowledgeBase
@@ -53,7 +55,8 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     service = ChatService(chats, stream, router)
     surfaces: dict = {}
     shards = Shards(redis, keys)
-    delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, config.agent, metrics, owns=shards.owns)
+    roster = Roster(config.agents)
+    delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, roster.by_id, metrics, owns=shards.owns)
     app = BridgeApp(
         config=config,
         config_path=config_path,
@@ -71,9 +74,13 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         delivery=delivery,
         metrics=metrics,
         shards=shards,
+        roster=roster,
         surfaces=surfaces,
     )
     app.commands = CommandBus(app, all_commands())
+    app.core = Core(config=config, service=service, commands=app.commands, agents=app.roster, chats=chats,
+                    events=stream, threads=threads, feed=feed, attachments=app.attachments, metrics=metrics,
+                    store=AdapterStore(redis, keys))
     app.knowledge = KnowledgeBase(config)
     feed.subscribe("kb", app.knowledge.on_reindex_request)
     feed.subscribe("chat", AutoSuggest(app).on_chat_change, only=shards.owns)
@@ -83,6 +90,6 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     feed.subscribe("chat", delivery.on_change, only=shards.owns)
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
     feed.subscribe("offer", app.offers.on_change)
-    app.notices = Notices(redis, keys, surfaces, config.agent)
+    app.notices = Notices(redis, keys, surfaces, roster.by_id)
     wire_reports(app)
     return app

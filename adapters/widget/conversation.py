@@ -34,7 +34,7 @@ async def say(ctx: WidgetContext, chat: Chat, text: str, client_msg_id: str,
     if chat.state == ChatState.CLOSED:
         raise _closed()
     try:
-        event = await ctx.app.service.customer_message(chat.id, text, attachments, stored_client_id(client_msg_id),
+        event = await ctx.core.service.customer_message(chat.id, text, attachments, stored_client_id(client_msg_id),
                                                        current=chat)
     except ChatClosed:
         raise _closed() from None
@@ -49,20 +49,20 @@ async def _suggest(ctx: WidgetContext, chat: Chat, event: ChatEvent) -> None:
     """Offers up to three articles for the customer's first question, as cards in the chat."""
     if not event.text.strip():
         return
-    events = await ctx.app.stream.read_after(chat.id, "0", count=100)
+    events = await ctx.core.events.read_after(chat.id, "0", count=100)
     first = next((e for e in events if e.author.kind == AuthorKind.CUSTOMER and e.kind == EventKind.MESSAGE
                   and e.text.strip()), None)
     if first is None or first.id != event.id:
         return
     try:
-        hits = await ctx.app.knowledge.search_articles(event.text, queue=chat.queue, limit=SUGGESTIONS)
+        hits = await ctx.knowledge.search_articles(event.text, queue=chat.queue, limit=SUGGESTIONS)
     except Exception:  # the question is stored already; a broken index must not fail it
         log.exception("article suggestions failed for chat %s", chat.id)
         return
     for i, hit in enumerate(hits):
         data = {"title": hit.title, "summary": hit.summary, "url": hit.url, "snippet": hit.snippet,
                 "source": "suggestion"}
-        await ctx.app.service.suggestion_card(chat.id, i, hit.title, data)
+        await ctx.core.service.suggestion_card(chat.id, i, hit.title, data)
 
 
 async def escalate(ctx: WidgetContext, chat: Chat) -> None:
@@ -71,7 +71,7 @@ async def escalate(ctx: WidgetContext, chat: Chat) -> None:
     if chat.state != ChatState.BOT:
         raise ApiError(409, "already_escalated", "This chat is already with our team.")
     try:
-        await ctx.app.service.escalate(chat.id)
+        await ctx.core.service.escalate(chat.id)
     except ChatClosed:
         raise _closed() from None
 
@@ -81,14 +81,14 @@ async def end(ctx: WidgetContext, chat: Chat) -> None:
     if chat.state == ChatState.CLOSED:
         return
     try:
-        await ctx.app.service.close(chat.id, reason="customer_ended", by="customer")
+        await ctx.core.service.close(chat.id, reason="customer_ended", by="customer")
     except ChatClosed:
         return
 
 
 async def rate(ctx: WidgetContext, chat: Chat, score: int, comment: str) -> ChatEvent:
     try:
-        return await ctx.app.service.rate(chat, score, comment)
+        return await ctx.core.service.rate(chat, score, comment)
     except ChatNotEnded:
         raise ApiError(409, "chat_not_closed", "A chat can be rated once it has ended.") from None
     except AlreadyRated:
