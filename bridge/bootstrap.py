@@ -25,6 +25,7 @@ from bridge.offers import OfferPresenter
 from bridge.ports import AdapterStore, Core
 from bridge.roster import Roster
 from bridge.service import ChatService
+from cases.records import CaseRecords
 from cases.service import CaseService
 from knowledge.base import KnowledgeBase
 from knowledge.hints import AutoSuggest
@@ -83,10 +84,11 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
                     store=AdapterStore(redis, keys))
     app.knowledge = KnowledgeBase(config)
     feed.subscribe("kb", app.knowledge.on_reindex_request)
-    feed.subscribe("chat", AutoSuggest(app).on_chat_change, only=shards.owns)
-    app.transcripts = build_transcripts(app)
+    feed.subscribe("chat", AutoSuggest(config.knowledge, app.knowledge, service, chats, stream).on_chat_change,
+                   only=shards.owns)
+    app.transcripts = build_transcripts(config, redis, keys, chats, stream, jobs)
     feed.subscribe("closed", app.transcripts.archiver.on_closed_chat_change, only=shards.owns)
-    app.cases = CaseService(app)
+    app.cases = CaseService(config.cases, CaseRecords(redis, keys), service, stream, jobs, keys.prefix)
     feed.subscribe("chat", delivery.on_change, only=shards.owns)
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
     feed.subscribe("offer", app.offers.on_change)
