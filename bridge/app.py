@@ -14,10 +14,12 @@ from bridge.events.feed import ChangeFeed
 from bridge.events.shards import Shards
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
+from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.plugins import Adapter
-from bridge.ports import AgentSurface
+from bridge.ports import AgentSurface, Core
+from bridge.roster import Roster
 from bridge.service import ChatService
 
 if TYPE_CHECKING:
@@ -43,14 +45,18 @@ class BridgeApp:
     feed: ChangeFeed
     attachments: AttachmentStore
     router: "Router"
+    jobs: Jobs
     service: ChatService
     delivery: ChatDelivery
     metrics: Metrics
     shards: Shards
+    roster: Roster
     surfaces: dict[str, AgentSurface] = field(default_factory=dict)
     adapters: dict[str, Adapter] = field(default_factory=dict)
     commands: "CommandBus" = field(init=False)
     """Set by bootstrap right after: the bus needs the app it serves."""
+    core: Core = field(init=False)
+    """What adapters get of all this (bridge/ports.py)."""
     knowledge: "KnowledgeBase" = field(init=False)
     offers: "OfferPresenter" = field(init=False)
     notices: "Notices" = field(init=False)
@@ -58,10 +64,7 @@ class BridgeApp:
     cases: "CaseService" = field(init=False)
 
     def agent(self, agent_id: str) -> AgentConfig | None:
-        return self.config.agent(agent_id)
+        return self.roster.by_id(agent_id)
 
     def agent_by_platform_id(self, platform: str, user_id: str) -> AgentConfig | None:
-        attr = {"slack": "slack_user_id", "matrix": "matrix_user_id"}.get(platform)
-        if attr is None or not user_id:
-            return None
-        return next((a for a in self.config.agents if getattr(a, attr) == user_id), None)
+        return self.roster.by_platform_id(platform, user_id)

@@ -18,10 +18,14 @@ from bridge.events.notices import Notices
 from bridge.events.shards import Shards
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
+from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.offers import OfferPresenter
+from bridge.ports import AdapterStore, Core
+from bridge.roster import Roster
 from bridge.service import ChatService
+from cases.records import CaseRecords
 from cases.service import CaseService
 from knowledge.base import KnowledgeBase
 from knowledge.hints import AutoSuggest
@@ -47,11 +51,13 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     threads = ThreadStore(redis, keys)
     feed = ChangeFeed(redis, keys)
     metrics = Metrics()
-    router = Router(redis, keys, config, metrics, redis_url=redis_url, config_path=config_path)
+    jobs = Jobs(config, redis_url, config_path)
+    router = Router(redis, keys, config, jobs, metrics)
     service = ChatService(chats, stream, router)
     surfaces: dict = {}
     shards = Shards(redis, keys)
-    delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, config.agent, metrics, owns=shards.owns)
+    roster = Roster(config.agents)
+    delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, roster.by_id, metrics, owns=shards.owns)
     app = BridgeApp(
         config=config,
         config_path=config_path,
@@ -64,22 +70,28 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         feed=feed,
         attachments=AttachmentStore(config.data_path / "attachments"),
         router=router,
+        jobs=jobs,
         service=service,
         delivery=delivery,
         metrics=metrics,
         shards=shards,
+        roster=roster,
         surfaces=surfaces,
     )
     app.commands = CommandBus(app, all_commands())
+    app.core = Core(config=config, service=service, commands=app.commands, agents=app.roster, chats=chats,
+                    events=stream, threads=threads, feed=feed, attachments=app.attachments, metrics=metrics,
+                    store=AdapterStore(redis, keys))
     app.knowledge = KnowledgeBase(config)
     feed.subscribe("kb", app.knowledge.on_reindex_request)
-    feed.subscribe("chat", AutoSuggest(app).on_chat_change, only=shards.owns)
-    app.transcripts = build_transcripts(app)
+    feed.subscribe("chat", AutoSuggest(config.knowledge, app.knowledge, service, chats, stream).on_chat_change,
+                   only=shards.owns)
+    app.transcripts = build_transcripts(config, redis, keys, chats, stream, jobs)
     feed.subscribe("closed", app.transcripts.archiver.on_closed_chat_change, only=shards.owns)
-    app.cases = CaseService(app)
+    app.cases = CaseService(config.cases, CaseRecords(redis, keys), service, stream, jobs, keys.prefix)
     feed.subscribe("chat", delivery.on_change, only=shards.owns)
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
     feed.subscribe("offer", app.offers.on_change)
-    app.notices = Notices(redis, keys, surfaces, config.agent)
+    app.notices = Notices(redis, keys, surfaces, roster.by_id)
     wire_reports(app)
     return app

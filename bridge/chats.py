@@ -8,6 +8,7 @@ import json
 from importlib.resources import files
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bridge.domain.chat import Chat, Customer
 from bridge.keys import Keys
@@ -43,6 +44,11 @@ class ChatRepository:
     async def get(self, chat_id: str) -> Chat | None:
         data = await self._redis.hgetall(self._keys.chat(chat_id))
         return from_hash(data) if data else None
+
+    def get_in(self, pipe: Pipeline, chat_id: str) -> None:
+        """Queues `get` on a caller's pipeline, to share its round trip; `from_hash` decodes the result
+        (an empty dict: no such chat)."""
+        pipe.hgetall(self._keys.chat(chat_id))
 
     async def find(self, id_or_prefix: str) -> Chat | None:
         """Commands name chats by id; an exact id wins, else a unique prefix of an open chat."""

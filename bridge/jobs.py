@@ -1,4 +1,4 @@
-"""RQ jobs from the async service, and an app inside each job.
+"""RQ jobs: the one way the service queues them (`Jobs`), and the one way a job boots an app (`run_in_app`).
 
 The service enqueues by dotted function name (no import of the job's module needed) through a
 thread, since RQ's client is synchronous. A job runs in a fresh process: it loads the config,
@@ -8,33 +8,82 @@ connects to Redis, boots its own app, does its work and leaves; it never holds a
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis import Redis as SyncRedis
 from rq import Queue, Retry
 
-from bridge.app import BridgeApp
+from bridge.config.root import BridgeConfig
 from bridge.worker import queue_name
+
+if TYPE_CHECKING:
+    from bridge.app import BridgeApp
 
 T = TypeVar("T")
 
 
-async def enqueue(app: BridgeApp, func: str, *args: Any, job_id: str | None = None, retry: Retry | None = None,
+@dataclass(frozen=True)
+class ScheduledJob:
+    """`func(*args)` due at `due` (epoch seconds), queued once per `job_id`."""
+
+    func: str
+    args: tuple[Any, ...]
+    due: float
+    job_id: str
+
+
+class Jobs:
+    """Queues RQ jobs on the bridge's queues, on the Redis at `redis_url`. A job finds Redis through its
+    config, never through an address it carries, so jobs queued before a restart still run after it."""
+
+    def __init__(self, config: BridgeConfig, redis_url: str, config_path: str) -> None:
+        self._config = config
+        self._redis_url = redis_url
+        self.config_path = config_path
+
+    @property
+    def runnable(self) -> bool:
+        """Whether a worker could run what is queued: a bare test app has no config file to hand a job."""
+        return bool(self.config_path and self._redis_url)
+
+    async def enqueue(self, func: str, *args: Any, job_id: str | None = None, retry: Retry | None = None,
+                      delay: float = 0, queue: str = "jobs") -> str:
+        """Queues `func(config_path, *args)`, now or after `delay` seconds; returns the job id."""
+
+        def _enqueue() -> str:
+            q = self._queue(queue)
+            call_args = (self.config_path, *args)
+            if delay > 0:
+                job = q.enqueue_in(timedelta(seconds=delay), func, *call_args, job_id=job_id, retry=retry)
+            else:
+                job = q.enqueue(func, *call_args, job_id=job_id, retry=retry)
+            return job.id
+
+        return await asyncio.to_thread(_enqueue)
+
+    async def schedule(self, jobs: list[ScheduledJob], queue: str, result_ttl: int, failure_ttl: int) -> None:
+        """Queues each job at its due time, all in one round trip; `args` are passed as they are."""
+
+        def _schedule() -> None:
+            q = self._queue(queue)
+            with q.connection.pipeline() as pipe:
+                for job in jobs:
+                    q.enqueue_at(datetime.fromtimestamp(job.due, UTC), job.func, *job.args, job_id=job.job_id,
+                                 result_ttl=result_ttl, failure_ttl=failure_ttl, pipeline=pipe)
+                pipe.execute()
+
+        await asyncio.to_thread(_schedule)
+
+    def _queue(self, name: str) -> Queue:
+        return Queue(queue_name(self._config, name), connection=_sync_redis(self._redis_url))
+
+
+async def enqueue(app: "BridgeApp", func: str, *args: Any, job_id: str | None = None, retry: Retry | None = None,
                   delay: float = 0, queue: str = "jobs") -> str:
-    """Queues `func(config_path, *args)`; returns the job id. A job finds Redis through its config, never
-    through an address it carries, so jobs queued before a restart still run after it."""
-
-    def _enqueue() -> str:
-        q = Queue(queue_name(app.config, queue), connection=_sync_redis(app.redis_url))
-        call_args = (app.config_path, *args)
-        if delay > 0:
-            job = q.enqueue_in(timedelta(seconds=delay), func, *call_args, job_id=job_id, retry=retry)
-        else:
-            job = q.enqueue(func, *call_args, job_id=job_id, retry=retry)
-        return job.id
-
-    return await asyncio.to_thread(_enqueue)
+    """`app.jobs.enqueue`, for callers that hold the app (command handlers, jobs)."""
+    return await app.jobs.enqueue(func, *args, job_id=job_id, retry=retry, delay=delay, queue=queue)
 
 
 @functools.cache
@@ -44,8 +93,9 @@ def _sync_redis(url: str) -> SyncRedis:
     return SyncRedis.from_url(url)
 
 
-def run_in_app(config_path: str, work: Callable[[BridgeApp], Awaitable[T]]) -> T:
-    """Boots an app for one job and runs `work` on it in a new event loop."""
+def run_in_app(config_path: str, work: "Callable[[BridgeApp], Awaitable[T]]") -> T:
+    """Boots an app for one job and runs `work` on it in a new event loop. The composition root is
+    imported here, when a job runs, so the features' job modules can use this without importing it."""
     from bridge.bootstrap import bootstrap, connect_redis
     from bridge.config import load_config
 

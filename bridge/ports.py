@@ -1,17 +1,30 @@
-"""What the core needs from a CSR-side platform, and what it offers the customer side.
+"""The core's two ports: what it needs from a CSR-side platform, and what it offers every adapter.
 
-A platform adapter implements `AgentSurface`; the core never imports a platform SDK.
+A platform adapter implements `AgentSurface`; the core never imports a platform SDK. Adapters in turn
+take `Core`, built by the bootstrap: the part of the core they may call, and nothing else.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+
+from bridge.attachments import AttachmentStore
+from bridge.chats import ChatRepository
+from bridge.commands.context import CommandContext
 from bridge.commands.replies import Reply
 from bridge.config.agents import AgentConfig
+from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
 from bridge.domain.offer import Offer
+from bridge.events.feed import ChangeFeed
+from bridge.keys import Keys
+from bridge.metrics import Metrics
+from bridge.roster import Roster
+from bridge.service import ChatService
 
 
 @dataclass(frozen=True)
@@ -90,3 +103,62 @@ class SupervisorSurface(Protocol):
         """A command's reply that comes later (a report): private ones in the agent's DM, public ones in
         `conversation` (and `thread`). `key` is unique per reply, so a platform may drop a repeat."""
         ...
+
+
+class EventReader(Protocol):
+    """A chat's event stream, read-only: `ChatService` is its one writer."""
+
+    async def get(self, chat_id: str, event_id: str) -> ChatEvent | None: ...
+
+    async def find_by_client_id(self, chat_id: str, client_msg_id: str) -> str | None: ...
+
+    def find_by_client_id_in(self, pipe: Pipeline, chat_id: str, client_msg_id: str) -> None: ...
+
+    async def read_after(self, chat_id: str, after: str = "0", count: int = 500) -> list[ChatEvent]: ...
+
+    async def read_all(self, chat_id: str) -> list[ChatEvent]: ...
+
+    async def last_id(self, chat_id: str) -> str: ...
+
+
+class ThreadLookup(Protocol):
+    """Which chat a platform thread belongs to, and the other way round."""
+
+    async def chat_of(self, platform: str, thread_id: str) -> str | None: ...
+
+    async def get(self, chat: Chat) -> ThreadRef | None: ...
+
+    async def all(self, chat_id: str) -> dict[str, ThreadRef]: ...
+
+
+class CommandRunner(Protocol):
+    async def run(self, text: str, ctx: CommandContext) -> Reply:
+        """Parses, checks and runs a command as a platform received it; every outcome is a reply."""
+        ...
+
+
+@dataclass(frozen=True)
+class AdapterStore:
+    """Redis for an adapter's own state (sync tokens, paced posts, seen event ids), under the key templates
+    of bridge/keys.py."""
+
+    redis: Redis
+    keys: Keys
+
+
+@dataclass(frozen=True)
+class Core:
+    """What an adapter may use of the core; built by the bootstrap, so every call an adapter makes can be
+    followed to its implementation."""
+
+    config: BridgeConfig
+    service: ChatService
+    commands: CommandRunner
+    agents: Roster
+    chats: ChatRepository
+    events: EventReader
+    threads: ThreadLookup
+    feed: ChangeFeed
+    attachments: AttachmentStore
+    metrics: Metrics
+    store: AdapterStore

@@ -1,7 +1,11 @@
 """The message service: takes an event from one side and puts it on the chat's stream for the other.
 
-Both sides only ever append to the stream; delivery to the CSR thread and to the widget reads it.
-Permission to speak in a chat is checked here, once, for every platform.
+`ChatService` is the one writer of chat events in Python: adapters and features ask it (a message, a note,
+a suggestion card, a rating, a recorded case) and never append to the stream themselves, so every event
+gets its checks, author and origin in one place. The only other writer is routing's Lua, which appends
+its state-change events (queued, offered, accepted, ...) in the same atomic step as the change.
+Delivery to the CSR thread and to the widget reads the stream. Permission to speak in a chat is checked
+here, once, for every platform.
 """
 
 from typing import Protocol
@@ -28,6 +32,18 @@ class NotYours(Exception):
 
 class UnknownChat(Exception):
     pass
+
+
+class ChatNotEnded(Exception):
+    """A rating waits for the chat's end."""
+
+
+class AlreadyRated(Exception):
+    """A chat is rated once."""
+
+
+RATING_ID = "rating"
+"""The rating's client message id: the stream stores one event per id, so a chat is rated once."""
 
 
 class RoutingPort(Protocol):
@@ -63,7 +79,7 @@ class ChatService:
         if chat.state == ChatState.CLOSED:
             raise ChatClosed(chat_id)
         author = Author(kind=AuthorKind.CUSTOMER, id=chat.id, name=chat.customer.name)
-        return await self._append(chat, EventKind.MESSAGE, author, text, CUSTOMER_ORIGIN,
+        return await self._append(chat.id, EventKind.MESSAGE, author, text, CUSTOMER_ORIGIN,
                                   attachments=attachments or [], client_msg_id=client_msg_id)
 
     async def agent_message(
@@ -73,13 +89,13 @@ class ChatService:
     ) -> ChatEvent:
         """A CSR speaking to the customer (or a card they send); only the owner or a supervisor may."""
         chat = await self.open_chat_for(chat_id, agent)
-        return await self._append(chat, kind, _author(agent), text, origin,
+        return await self._append(chat.id, kind, _author(agent), text, origin,
                                   attachments=attachments or [], client_msg_id=origin.event_id, data=data or {})
 
     async def note(self, chat_id: str, agent: AgentConfig, text: str, origin: Origin) -> ChatEvent:
         chat = await self._open_chat(chat_id)
         self.check_may_speak(chat, agent)
-        return await self._append(chat, EventKind.NOTE, _author(agent), text, origin,
+        return await self._append(chat.id, EventKind.NOTE, _author(agent), text, origin,
                                   internal=True, client_msg_id=origin.event_id)
 
     async def edit(self, chat_id: str, agent: AgentConfig, origin: Origin, target_client_id: str,
@@ -92,7 +108,7 @@ class ChatService:
 
     async def notice(self, chat_id: str, text: str, data: dict[str, object] | None = None) -> ChatEvent:
         chat = await self._get(chat_id)
-        return await self._append(chat, EventKind.NOTICE, None, text, Origin(platform="core"), data=data or {})
+        return await self._append(chat.id, EventKind.NOTICE, None, text, Origin(platform="core"), data=data or {})
 
     async def staff_notice(self, chat_id: str, text: str, data: dict[str, object] | None = None,
                            attachments: list[Attachment] | None = None) -> ChatEvent:
@@ -101,8 +117,38 @@ class ChatService:
         RQ jobs use it: they hold no platform client, and delivery posts the event like any other.
         """
         chat = await self._get(chat_id)
-        return await self._append(chat, EventKind.NOTICE, None, text, Origin(platform="core"),
+        return await self._append(chat.id, EventKind.NOTICE, None, text, Origin(platform="core"),
                                   attachments=attachments or [], data=data or {}, internal=True)
+
+    async def suggestion_card(self, chat_id: str, position: int, title: str, data: dict[str, object]) -> ChatEvent:
+        """An article offered to the customer while the bot has the chat; one per position, however often asked."""
+        return await self._append(chat_id, EventKind.CARD, None, title, Origin(platform="core"), data=data,
+                                  client_msg_id=f"suggest:{position}")
+
+    async def suggested_replies(self, chat_id: str, for_event: str, text: str,
+                                data: dict[str, object]) -> ChatEvent:
+        """Replies proposed to the CSR (internal) for one customer message; the first of several serve
+        processes proposing them for the same message wins."""
+        return await self._append(chat_id, EventKind.NOTICE, None, text, Origin(platform="core"), data=data,
+                                  internal=True, client_msg_id=f"suggest:{for_event}")
+
+    async def case_recorded(self, chat_id: str, agent: AgentConfig, reference: str, text: str,
+                            data: dict[str, object]) -> ChatEvent:
+        """A filed case, in full for staff (internal); once per case reference."""
+        return await self._append(chat_id, EventKind.CASE, _author(agent), text, Origin(platform="core"), data=data,
+                                  internal=True, client_msg_id=f"case:{reference}")
+
+    async def rate(self, chat: Chat, score: int, comment: str) -> ChatEvent:
+        """The customer's rating of an ended chat (`chat` as the caller just read it); once per chat."""
+        if chat.state != ChatState.CLOSED:
+            raise ChatNotEnded(chat.id)
+        author = Author(kind=AuthorKind.CUSTOMER, id=chat.id, name=chat.customer.name)
+        appended = await self._stream.append(_event(chat.id, EventKind.RATING, author, "", CUSTOMER_ORIGIN,
+                                                    data={"score": score, "comment": comment},
+                                                    client_msg_id=RATING_ID))
+        if not appended.created:
+            raise AlreadyRated(chat.id)
+        return appended.event
 
     async def escalate(self, chat_id: str) -> None:
         await self._open_chat(chat_id)
@@ -126,7 +172,7 @@ class ChatService:
         target = await self._stream.find_by_client_id(chat_id, target_client_id)
         if target is None:
             return None
-        return await self._append(chat, kind, _author(agent), text, origin, data={"target": target},
+        return await self._append(chat.id, kind, _author(agent), text, origin, data={"target": target},
                                   client_msg_id=origin.event_id)
 
     async def _get(self, chat_id: str) -> Chat:
@@ -147,13 +193,17 @@ class ChatService:
             raise ChatClosed(chat_id)
         return chat
 
-    async def _append(self, chat: Chat, kind: EventKind, author: Author | None, text: str, origin: Origin,
+    async def _append(self, chat_id: str, kind: EventKind, author: Author | None, text: str, origin: Origin,
                       **extra: object) -> ChatEvent:
-        fields: dict[str, object] = {"chat_id": chat.id, "kind": kind, "ts": now(), "text": text, "origin": origin}
-        if author is not None:
-            fields["author"] = author
-        event = ChatEvent.model_validate({**fields, **extra})
-        return (await self._stream.append(event)).event
+        return (await self._stream.append(_event(chat_id, kind, author, text, origin, **extra))).event
+
+
+def _event(chat_id: str, kind: EventKind, author: Author | None, text: str, origin: Origin,
+           **extra: object) -> ChatEvent:
+    fields: dict[str, object] = {"chat_id": chat_id, "kind": kind, "ts": now(), "text": text, "origin": origin}
+    if author is not None:
+        fields["author"] = author
+    return ChatEvent.model_validate({**fields, **extra})
 
 
 def _author(agent: AgentConfig) -> Author:

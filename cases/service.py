@@ -5,22 +5,19 @@ time in the thread (a draft in Redis, answers through `csr case answer`). Both e
 which validates every field, records the case with the chat and queues the webhook delivery.
 """
 
-from typing import TYPE_CHECKING
-
 from rq import Retry
 
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
-from bridge.config.cases import CaseFieldConfig, CaseTypeConfig
+from bridge.config.cases import CaseFieldConfig, CasesConfig, CaseTypeConfig
 from bridge.domain.chat import Chat
-from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind
+from bridge.domain.events import AuthorKind, EventKind
 from bridge.domain.ids import new_id
-from bridge.jobs import enqueue
+from bridge.events.stream import ChatStream
+from bridge.jobs import Jobs
+from bridge.service import ChatService
 from cases.fields import FieldError, parse_value, prefill
 from cases.records import CaseRecord, CaseRecords, Draft
-
-if TYPE_CHECKING:
-    from bridge.app import BridgeApp
 
 DELIVER = "cases.jobs.deliver_case"
 RECENT_MESSAGES = 30
@@ -31,12 +28,18 @@ class CaseError(ValueError):
 
 
 class CaseService:
-    def __init__(self, app: "BridgeApp") -> None:
-        self._app = app
-        self.records = CaseRecords(app.redis, app.keys)
+    def __init__(self, config: CasesConfig, records: CaseRecords, service: ChatService, events: ChatStream, jobs: Jobs,
+                 job_prefix: str) -> None:
+        """`job_prefix`: the key prefix, so two bridges sharing a Redis never share a delivery job id."""
+        self._config = config
+        self.records = records
+        self._service = service
+        self._events = events
+        self._jobs = jobs
+        self._job_prefix = job_prefix
 
     def types_for(self, queue: str) -> list[CaseTypeConfig]:
-        return [t for t in self._app.config.cases.types if not t.queues or queue in t.queues]
+        return [t for t in self._config.types if not t.queues or queue in t.queues]
 
     def case_type(self, chat: Chat, type_id: str) -> CaseTypeConfig:
         kinds = self.types_for(chat.queue)
@@ -85,7 +88,7 @@ class CaseService:
 
     async def submit(self, chat: Chat, agent: AgentConfig, type_id: str, values: dict[str, str]) -> CaseRecord:
         kind = self.case_type(chat, type_id)
-        self._app.service.check_may_speak(chat, agent)
+        self._service.check_may_speak(chat, agent)
         known = {f.name for f in kind.fields}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -94,7 +97,7 @@ class CaseService:
         if problems:
             raise CaseError("Please fix: " + " ".join(problems))
         record = CaseRecord(
-            reference=f"{self._app.config.cases.reference_prefix}-{new_id(8).upper()}", type=kind.id,
+            reference=f"{self._config.reference_prefix}-{new_id(8).upper()}", type=kind.id,
             title=kind.title, chat_id=chat.id, queue=chat.queue,
             customer={"name": chat.customer.name, "email": chat.customer.email}, fields=clean, created_at=now(),
             created_by=agent.id, created_by_name=agent.display_name,
@@ -107,27 +110,23 @@ class CaseService:
 
     async def _record_in_chat(self, chat: Chat, agent: AgentConfig, record: CaseRecord) -> None:
         """The full case for staff (internal), and a notice with the reference for the customer."""
-        await self._app.stream.append(ChatEvent(
-            chat_id=chat.id, kind=EventKind.CASE, ts=now(), internal=True,
-            author=Author(kind=AuthorKind.AGENT, id=agent.id, name=agent.display_name),
-            text=f"{record.title} {record.reference} opened by {agent.display_name}.",
-            data={"reference": record.reference, "type": record.type, "title": record.title, "fields": record.fields},
-            client_msg_id=f"case:{record.reference}",
-        ))
-        await self._app.service.notice(
+        await self._service.case_recorded(
+            chat.id, agent, record.reference, f"{record.title} {record.reference} opened by {agent.display_name}.",
+            {"reference": record.reference, "type": record.type, "title": record.title, "fields": record.fields},
+        )
+        await self._service.notice(
             chat.id, f"We've opened case {record.reference} ({record.title}). Please keep this reference; "
                      "we'll follow up by email.",
             data={"case_reference": record.reference},
         )
 
     async def _queue_delivery(self, record: CaseRecord) -> None:
-        cfg = self._app.config.cases
-        retry = Retry(max=cfg.max_attempts, interval=list(cfg.retry_intervals))
-        await enqueue(self._app, DELIVER, record.reference, job_id=f"{self._app.keys.prefix}-case-{record.reference}",
-                      retry=retry)
+        retry = Retry(max=self._config.max_attempts, interval=list(self._config.retry_intervals))
+        await self._jobs.enqueue(DELIVER, record.reference, job_id=f"{self._job_prefix}-case-{record.reference}",
+                                 retry=retry)
 
     async def _customer_messages(self, chat_id: str) -> list[str]:
-        events = await self._app.stream.read_all(chat_id)
+        events = await self._events.read_all(chat_id)
         return [e.text for e in events if e.kind == EventKind.MESSAGE and e.author.kind == AuthorKind.CUSTOMER
                 and e.text][-RECENT_MESSAGES:]
 

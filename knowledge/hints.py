@@ -5,35 +5,38 @@ Every serve process sees the same change; the notice's client message id (one pe
 makes the stream keep only the first, so the hint appears once.
 """
 
-from typing import TYPE_CHECKING
-
-from bridge.clock import now
+from bridge.chats import ChatRepository
+from bridge.config.knowledge import KnowledgeConfig
 from bridge.domain.chat import ChatState
-from bridge.domain.events import AuthorKind, ChatEvent, EventKind
+from bridge.domain.events import AuthorKind, EventKind
+from bridge.events.stream import ChatStream
+from bridge.service import ChatService
+from knowledge.base import KnowledgeBase
 from knowledge.suggest import recent_customer_text, suggest
-
-if TYPE_CHECKING:
-    from bridge.app import BridgeApp
 
 TOP = 3
 
 
 class AutoSuggest:
-    def __init__(self, app: "BridgeApp") -> None:
-        self._app = app
+    def __init__(self, config: KnowledgeConfig, knowledge: KnowledgeBase, service: ChatService,
+                 chats: ChatRepository, events: ChatStream) -> None:
+        self._config = config
+        self._knowledge = knowledge
+        self._service = service
+        self._chats = chats
+        self._events = events
 
     async def on_chat_change(self, chat_id: str) -> None:
-        app = self._app
-        if not app.config.knowledge.suggest_automatically:
+        if not self._config.suggest_automatically:
             return
-        last = await app.stream.get(chat_id, await app.stream.last_id(chat_id))
+        last = await self._events.get(chat_id, await self._events.last_id(chat_id))
         if last is None or last.kind != EventKind.MESSAGE or last.author.kind != AuthorKind.CUSTOMER:
             return
-        chat = await app.chats.get(chat_id)
+        chat = await self._chats.get(chat_id)
         if chat is None or chat.state != ChatState.ACTIVE:
             return
-        events = await app.stream.read_all(chat_id)
-        found = await suggest(app.knowledge, recent_customer_text(events, app.config.knowledge.suggestion_messages),
+        events = await self._events.read_all(chat_id)
+        found = await suggest(self._knowledge, recent_customer_text(events, self._config.suggestion_messages),
                               chat.queue, TOP)
         if not found:
             return
@@ -41,7 +44,5 @@ class AutoSuggest:
                     "command": f"csr phrase {chat.id} {s.ref}" if s.kind == "phrase"
                     else f"csr article {chat.id} send {s.ref}"} for s in found]
         lines = "\n".join(f"{i}. {a['label']} (`{a['command']}`)" for i, a in enumerate(actions, 1))
-        await app.stream.append(ChatEvent(chat_id=chat.id, kind=EventKind.NOTICE, ts=now(), internal=True,
-                                          text=f"Suggested replies:\n{lines}",
-                                          data={"suggestions": actions, "for_event": last.id},
-                                          client_msg_id=f"suggest:{last.id}"))
+        await self._service.suggested_replies(chat.id, last.id, f"Suggested replies:\n{lines}",
+                                                {"suggestions": actions, "for_event": last.id})

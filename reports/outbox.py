@@ -1,7 +1,7 @@
 """Replies that finish after their command (a report built in an RQ job), and their delivery.
 
 The job appends each reply to a Redis stream and announces it on the change feed; a serve process
-reads the stream through a consumer group (so one process posts each reply) and hands the reply to
+reads it as a work stream (`WorkStream`: one process posts each reply) and hands the reply to
 the platform the command came from, which renders it like any command reply. Files travel inside
 the entry (base64) and the entry is deleted once posted. A reply whose post failed stays pending and
 is claimed again on the next announcement or retry, up to MAX_ATTEMPTS.
@@ -11,17 +11,13 @@ import asyncio
 import base64
 import json
 import logging
-import os
-import secrets
-import socket
 from dataclasses import asdict, dataclass
 from typing import Any
-
-from redis.exceptions import ResponseError
 
 from bridge.app import BridgeApp
 from bridge.commands.replies import FileReply, Reply, Table, Text
 from bridge.config.agents import AgentConfig
+from bridge.events.work_stream import Entry, WorkStream
 from bridge.ports import SupervisorSurface
 
 log = logging.getLogger(__name__)
@@ -69,29 +65,25 @@ def decode(raw: str) -> Reply:
 class ReplyOutbox:
     def __init__(self, app: BridgeApp) -> None:
         self._app = app
-        self._key = app.keys.reports_outbox
-        self._consumer = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+        self._work = WorkStream(app.redis, app.keys.reports_outbox, GROUP)
         self._retry: asyncio.Task[None] | None = None
 
     async def put(self, to: ReplyTo, replies: list[Reply]) -> None:
         """Queues the replies in order and wakes the serve processes."""
         for reply in replies:
-            await self._app.redis.xadd(self._key, {**asdict(to), "reply": encode(reply)}, maxlen=MAXLEN,
-                                       approximate=True)
+            await self._work.add({**asdict(to), "reply": encode(reply)}, maxlen=MAXLEN, approximate=True)
         await self._app.feed.publish(FEED_KIND, to.agent_id)
 
     async def on_notice(self, _agent_id: str) -> None:
         """Change-feed handler: post whatever is waiting (pending ones this process or a dead one left too)."""
-        await self._ensure_group()
-        _, stale, *_ = await self._app.redis.xautoclaim(self._key, GROUP, self._consumer, CLAIM_IDLE_MS,
-                                                        start_id="0-0", count=50)
-        failed = await self._post_all(stale)
-        while rows := await self._app.redis.xreadgroup(GROUP, self._consumer, {self._key: ">"}, count=50):
-            failed |= await self._post_all(rows[0][1])
+        await self._work.ensure_group()
+        failed = await self._post_all(await self._work.claim(CLAIM_IDLE_MS))
+        while entries := await self._work.read_new():
+            failed |= await self._post_all(entries)
         if failed:
             self._retry_later()
 
-    async def _post_all(self, entries: list[tuple[str, dict[str, str]]]) -> bool:
+    async def _post_all(self, entries: list[Entry]) -> bool:
         failed = False
         for entry_id, fields in entries:
             if not await self._post(entry_id, fields):
@@ -109,7 +101,7 @@ class ReplyOutbox:
             await surface.send_reply(agent, decode(fields["reply"]), key=f"later.{entry_id}",
                                      conversation=fields.get("conversation", ""), thread=fields.get("thread", ""))
         except Exception:  # any platform failure: the entry stays pending and is tried again
-            attempts = await self._attempts(entry_id)
+            attempts = await self._work.deliveries(entry_id) or MAX_ATTEMPTS
             log.exception("a later reply for %s failed (attempt %d)", agent.id, attempts)
             return await self._done(entry_id) if attempts >= MAX_ATTEMPTS else False
         return await self._done(entry_id)
@@ -120,21 +112,9 @@ class ReplyOutbox:
         ordered += [s for p, s in surfaces.items() if p != platform]
         return next((s for s in ordered if isinstance(s, SupervisorSurface) and s.reaches(agent)), None)
 
-    async def _attempts(self, entry_id: str) -> int:
-        pending = await self._app.redis.xpending_range(self._key, GROUP, entry_id, entry_id, 1)
-        return int(pending[0]["times_delivered"]) if pending else MAX_ATTEMPTS
-
     async def _done(self, entry_id: str) -> bool:
-        await self._app.redis.xack(self._key, GROUP, entry_id)
-        await self._app.redis.xdel(self._key, entry_id)
+        await self._work.ack(entry_id, delete=True)
         return True
-
-    async def _ensure_group(self) -> None:
-        try:
-            await self._app.redis.xgroup_create(self._key, GROUP, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
 
     def _retry_later(self) -> None:
         if self._retry is None or self._retry.done():
@@ -143,9 +123,8 @@ class ReplyOutbox:
     async def _retry_loop(self) -> None:
         for delay in RETRY_SECONDS:
             await asyncio.sleep(delay)
-            claimed = await self._app.redis.xautoclaim(self._key, GROUP, self._consumer, int(delay * 1000) - 100,
-                                                       start_id="0-0", count=50)
-            if not claimed[1]:
+            claimed = await self._work.claim(int(delay * 1000) - 100)
+            if not claimed:
                 return
-            if not await self._post_all(claimed[1]):
+            if not await self._post_all(claimed):
                 return

@@ -16,6 +16,7 @@ from bridge.config.agents import AgentConfig
 from bridge.config.root import BridgeConfig
 from bridge.domain.agent import Presence
 from bridge.domain.chat import ChatState
+from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from routing.metrics import observe
@@ -28,15 +29,15 @@ from routing.timers import TimerScheduler
 
 
 class Router:
-    def __init__(self, redis: Redis, keys: Keys, config: BridgeConfig, metrics: Metrics | None = None,
-                 redis_url: str = "", config_path: str = "", clock: Callable[[], float] = now) -> None:
+    def __init__(self, redis: Redis, keys: Keys, config: BridgeConfig, jobs: Jobs, metrics: Metrics | None = None,
+                 clock: Callable[[], float] = now) -> None:
         self.redis = redis
         self.keys = keys
         self._config = config
         self._metrics = metrics
         self._scripts = RoutingScripts(redis, keys.prefix)
         self._chats = ChatRepository(redis, keys)
-        self.timers = TimerScheduler(config, redis_url, config_path)
+        self.timers = TimerScheduler(jobs, config.redis.key_prefix)
         self.state = RoutingState(redis, keys)
         self.clock = clock
         self.positions = PositionAnnouncer(redis, keys, self._run)

@@ -6,15 +6,9 @@ lost (a crash between the script and the enqueue), go through the same idempoten
 timer that fires late, twice, or after the chat moved on does nothing.
 """
 
-import asyncio
 import logging
-from datetime import UTC, datetime
 
-from redis import Redis as SyncRedis
-from rq import Queue
-
-from bridge.config.root import BridgeConfig
-from bridge.worker import queue_name
+from bridge.jobs import Jobs, ScheduledJob
 
 log = logging.getLogger(__name__)
 JOB_RESULT_TTL = 600
@@ -35,31 +29,25 @@ def job_for(member: str) -> tuple[str, tuple[str, ...]]:
 
 
 class TimerScheduler:
-    """Enqueues RQ jobs for armed timers; without a config path (a bare test app) only the sweep runs them."""
+    """Enqueues RQ jobs for armed timers; without a config path (a bare test app) only the sweep runs them.
 
-    def __init__(self, config: BridgeConfig, redis_url: str, config_path: str) -> None:
-        self._config = config
-        self._redis_url = redis_url
-        self._config_path = config_path
-        self._queue: Queue | None = None
+    Timer jobs take the config path last (they are older than `Jobs.enqueue`'s config-path-first rule, and
+    jobs already queued must keep running)."""
+
+    def __init__(self, jobs: Jobs, key_prefix: str) -> None:
+        self._jobs = jobs
+        self._key_prefix = key_prefix
 
     @property
     def enabled(self) -> bool:
-        return bool(self._config_path and self._redis_url)
+        return self._jobs.runnable
 
     async def schedule(self, timers: list[tuple[str, float]]) -> None:
         if timers and self.enabled:
-            await asyncio.to_thread(self._schedule_sync, timers)
+            await self._jobs.schedule([self._job(member, due) for member, due in timers], "timers",
+                                      result_ttl=JOB_RESULT_TTL, failure_ttl=JOB_FAILURE_TTL)
 
-    def _schedule_sync(self, timers: list[tuple[str, float]]) -> None:
-        if self._queue is None:
-            connection = SyncRedis.from_url(self._redis_url)
-            self._queue = Queue(queue_name(self._config, "timers"), connection=connection)
-        queue = self._queue
-        with queue.connection.pipeline() as pipe:
-            for member, due in timers:
-                func, args = job_for(member)
-                job_id = f"{self._config.redis.key_prefix}-{member.replace(':', '-')}-{int(due * 1000)}"
-                queue.enqueue_at(datetime.fromtimestamp(due, UTC), func, *args, self._config_path,
-                                 job_id=job_id, result_ttl=JOB_RESULT_TTL, failure_ttl=JOB_FAILURE_TTL, pipeline=pipe)
-            pipe.execute()
+    def _job(self, member: str, due: float) -> ScheduledJob:
+        func, args = job_for(member)
+        return ScheduledJob(func, (*args, self._jobs.config_path), due,
+                            f"{self._key_prefix}-{member.replace(':', '-')}-{int(due * 1000)}")

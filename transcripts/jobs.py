@@ -20,10 +20,10 @@ from bridge.jobs import enqueue, run_in_app
 from transcripts.archive import ArchiveOutcome
 from transcripts.mail import build_message, send
 from transcripts.render import Format, render_transcript, transcript_filename
+from transcripts.service import ARCHIVE
 from transcripts.store import RecordRefused, StoreUnavailable
 
 log = logging.getLogger(__name__)
-ARCHIVE = "transcripts.jobs.archive_chat"
 ALERT_EVERY = 3600
 """Seconds between notices about parked archives: a refusing database parks many at once."""
 RETENTION = "transcripts.jobs.retention"

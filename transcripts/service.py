@@ -1,17 +1,20 @@
 """The transcripts area as the app sees it: the store, archiving, and reading any chat's record."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+
+from redis.asyncio import Redis
 
 from bridge.chats import ChatRepository
+from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
 from bridge.events.stream import ChatStream
+from bridge.jobs import Jobs
+from bridge.keys import Keys
 from transcripts.archive import Archiver
 from transcripts.store import TranscriptStore
 
-if TYPE_CHECKING:
-    from bridge.app import BridgeApp
+ARCHIVE = "transcripts.jobs.archive_chat"
 
 
 @dataclass
@@ -30,16 +33,14 @@ class Transcripts:
         return (archived.chat, archived.events) if archived else None
 
 
-def build_transcripts(app: "BridgeApp") -> Transcripts:
-    """Wires the store and the archiver for one app; archives are scheduled as RQ jobs."""
-    from transcripts.jobs import schedule_archive
-
-    config = app.config
+def build_transcripts(config: BridgeConfig, redis: Redis, keys: Keys, chats: ChatRepository, stream: ChatStream,
+                      jobs: Jobs) -> Transcripts:
+    """Wires the store and the archiver; archives are scheduled as RQ jobs."""
     store = TranscriptStore(config.store_url, create_parent=not config.store.url)
 
     async def schedule(chat_id: str) -> None:
-        await schedule_archive(app, chat_id)
+        await jobs.enqueue(ARCHIVE, chat_id, 0)
 
     keep = int(config.transcripts.keep_live_hours * 3600)
-    archiver = Archiver(app.redis, app.keys, app.chats, app.stream, store, keep, schedule)
-    return Transcripts(store=store, archiver=archiver, chats=app.chats, stream=app.stream)
+    archiver = Archiver(redis, keys, chats, stream, store, keep, schedule)
+    return Transcripts(store=store, archiver=archiver, chats=chats, stream=stream)

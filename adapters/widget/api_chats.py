@@ -69,18 +69,18 @@ class ChatEndpoints:
                                 3600, "new chats from this address")
         customer = Customer(name=body.name, email=body.email,
                             attributes={"page": body.page_url} if body.page_url else {})
-        chat = await ctx.app.service.start_chat(customer, topic.id, topic.queue, topic.priority, "")
+        chat = await ctx.core.service.start_chat(customer, topic.id, topic.queue, topic.priority, "")
         if body.message.strip():
             await conversation.say(ctx, chat, body.message, body.client_msg_id)
         issued = ctx.tokens.issue(chat.id)
-        out = StartedChat(**chat_out(chat, ctx.app.config).model_dump(), token=issued.token,
+        out = StartedChat(**chat_out(chat, ctx.core.config).model_dump(), token=issued.token,
                           expires_at=issued.expires_at)
         return JSONResponse(out.model_dump(), status_code=201)
 
     def _topic(self, topic_id: str) -> TopicConfig:
         topics = self._ctx.config.topics
         if not topics:
-            return TopicConfig(id="general", label="General", queue=self._ctx.app.config.queues[0].name)
+            return TopicConfig(id="general", label="General", queue=self._ctx.core.config.queues[0].name)
         if not topic_id:
             return topics[0]
         found = next((t for t in topics if t.id == topic_id), None)
@@ -93,15 +93,15 @@ class ChatEndpoints:
 
     async def show(self, request: Request) -> JSONResponse:
         chat = await self._ctx.session_chat(request)
-        return JSONResponse(chat_out(chat, self._ctx.app.config).model_dump())
+        return JSONResponse(chat_out(chat, self._ctx.core.config).model_dump())
 
     async def message(self, request: Request) -> JSONResponse:
         ctx = self._ctx
         chat = await ctx.session_chat(request)
         body = await self._read(request, NewMessage)
-        if body.client_msg_id and (seen := await ctx.app.stream.find_by_client_id(
+        if body.client_msg_id and (seen := await ctx.core.events.find_by_client_id(
                 chat.id, stored_client_id(body.client_msg_id))):
-            stored = await ctx.app.stream.get(chat.id, seen)
+            stored = await ctx.core.events.get(chat.id, seen)
             if stored is not None:
                 return JSONResponse(EventStored(event=event_out(stored, ctx.config.texts)).model_dump())
         await ctx.count_action(chat.id)
@@ -130,14 +130,14 @@ class ChatEndpoints:
     async def events(self, request: Request) -> JSONResponse:
         chat = await self._ctx.session_chat(request)
         after = checked_after(request.query_params.get("after", "0"))
-        batch = await self._ctx.app.stream.read_after(chat.id, after, count=PAGE)
+        batch = await self._ctx.core.events.read_after(chat.id, after, count=PAGE)
         page = EventsPage(events=[event_out(e, self._ctx.config.texts) for e in batch if e.customer_visible],
                           last_event_id=batch[-1].id if batch else after, more=len(batch) == PAGE,
                           state=customer_state(chat))
         return JSONResponse(page.model_dump())
 
     async def _chat_now(self, chat_id: str) -> JSONResponse:
-        chat = await self._ctx.app.chats.get(chat_id)
+        chat = await self._ctx.core.chats.get(chat_id)
         if chat is None:
             raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.")
-        return JSONResponse(chat_out(chat, self._ctx.app.config).model_dump())
+        return JSONResponse(chat_out(chat, self._ctx.core.config).model_dump())

@@ -41,19 +41,20 @@ class FileEndpoints:
         if chat.state == ChatState.CLOSED:
             raise ApiError(409, "chat_closed", "This chat has ended.")
         conversation.check_text(upload.text, ctx.config.max_message_chars, allow_empty=True)
-        if upload.client_msg_id and (seen := await ctx.app.stream.find_by_client_id(
+        if upload.client_msg_id and (seen := await ctx.core.events.find_by_client_id(
                 chat.id, stored_client_id(upload.client_msg_id))):
-            if stored := await ctx.app.stream.get(chat.id, seen):
+            if stored := await ctx.core.events.get(chat.id, seen):
                 return JSONResponse(EventStored(event=event_out(stored, ctx.config.texts)).model_dump())
         await ctx.count_action(chat.id)
-        attachment = await ctx.app.attachments.save(chat.id, upload.filename, upload.content_type, upload.data)
+        attachment = await ctx.core.attachments.save(chat.id, upload.filename, upload.content_type, upload.data)
         event = await conversation.say(ctx, chat, upload.text, upload.client_msg_id, [attachment])
         return JSONResponse(EventStored(event=event_out(event, ctx.config.texts)).model_dump(), status_code=201)
 
     async def download(self, request: Request) -> Response:
         chat = await self._ctx.session_chat(request)
         attachment_id = request.path_params["attachment_id"]
-        found = await self._ctx.app.attachments.read(attachment_id) if attachment_id.startswith(f"{chat.id}.") else None
+        mine = attachment_id.startswith(f"{chat.id}.")
+        found = await self._ctx.core.attachments.read(attachment_id) if mine else None
         if found is None:
             raise ApiError(404, "attachment_not_found", "No such file in this chat.")
         meta, data = found

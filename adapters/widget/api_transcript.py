@@ -26,7 +26,7 @@ class TranscriptEndpoint:
         if fmt not in FORMATS:
             raise ApiError(422, "invalid_format", f"format must be one of: {', '.join(FORMATS)}.")
         try:
-            record = await self._ctx.app.transcripts.record(chat_id)
+            record = await self._ctx.transcripts.record(chat_id)
         except StoreUnavailable:
             raise ApiError(503, "transcript_unavailable", "The transcript can't be read right now; try again soon.",
                            headers={"Retry-After": "30"}) from None

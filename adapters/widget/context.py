@@ -1,4 +1,4 @@
-"""What every widget endpoint shares: the app, the token signer, the limiter, and the session check."""
+"""What every widget endpoint shares: the core, the token signer, the limiter, and the session check."""
 
 from dataclasses import dataclass
 
@@ -8,10 +8,12 @@ from adapters.widget.errors import ApiError
 from adapters.widget.ratelimit import RateLimiter
 from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import SessionTokens
-from bridge.app import BridgeApp
 from bridge.config.widget import WidgetConfig
 from bridge.domain.chat import Chat
 from bridge.events.typing import TypingSignals
+from bridge.ports import Core
+from knowledge.base import KnowledgeBase
+from transcripts.service import Transcripts
 
 TOKEN_SUBPROTOCOL = "token."
 """A WebSocket offers its token as the subprotocol `token.<token>` (browsers set no other header there)."""
@@ -21,7 +23,9 @@ SESSION_ACTIONS = "messages in this chat"
 
 @dataclass(frozen=True)
 class WidgetContext:
-    app: BridgeApp
+    core: Core
+    knowledge: KnowledgeBase
+    transcripts: Transcripts
     tokens: SessionTokens
     limiter: RateLimiter
     typing: TypingSignals
@@ -29,7 +33,7 @@ class WidgetContext:
 
     @property
     def config(self) -> WidgetConfig:
-        return self.app.config.widget
+        return self.core.config.widget
 
     def session_chat_id(self, conn: HTTPConnection) -> str:
         """The chat id named in the path, if the caller's token (`presented_token`) was issued for exactly that chat."""
@@ -43,7 +47,7 @@ class WidgetContext:
 
     async def session_chat(self, conn: HTTPConnection) -> Chat:
         """The live chat the caller's token opens (see `session_chat_id`)."""
-        chat = await self.app.chats.get(self.session_chat_id(conn))
+        chat = await self.core.chats.get(self.session_chat_id(conn))
         if chat is None:
             raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.")
         return chat

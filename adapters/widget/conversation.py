@@ -8,15 +8,12 @@ import logging
 from adapters.widget.context import WidgetContext
 from adapters.widget.errors import ApiError
 from adapters.widget.views import stored_client_id
-from bridge.clock import now
 from bridge.domain.chat import Chat, ChatState
-from bridge.domain.events import Attachment, Author, AuthorKind, ChatEvent, EventKind
-from bridge.service import CUSTOMER_ORIGIN, ChatClosed
+from bridge.domain.events import Attachment, AuthorKind, ChatEvent, EventKind
+from bridge.service import AlreadyRated, ChatClosed, ChatNotEnded
 
 log = logging.getLogger(__name__)
 SUGGESTIONS = 3
-RATING_ID = "rating"
-"""The rating's stream message id: the stream stores one event per id, so a chat is rated once."""
 
 
 def check_text(text: str, max_chars: int, allow_empty: bool = False) -> None:
@@ -37,7 +34,7 @@ async def say(ctx: WidgetContext, chat: Chat, text: str, client_msg_id: str,
     if chat.state == ChatState.CLOSED:
         raise _closed()
     try:
-        event = await ctx.app.service.customer_message(chat.id, text, attachments, stored_client_id(client_msg_id),
+        event = await ctx.core.service.customer_message(chat.id, text, attachments, stored_client_id(client_msg_id),
                                                        current=chat)
     except ChatClosed:
         raise _closed() from None
@@ -52,21 +49,20 @@ async def _suggest(ctx: WidgetContext, chat: Chat, event: ChatEvent) -> None:
     """Offers up to three articles for the customer's first question, as cards in the chat."""
     if not event.text.strip():
         return
-    events = await ctx.app.stream.read_after(chat.id, "0", count=100)
+    events = await ctx.core.events.read_after(chat.id, "0", count=100)
     first = next((e for e in events if e.author.kind == AuthorKind.CUSTOMER and e.kind == EventKind.MESSAGE
                   and e.text.strip()), None)
     if first is None or first.id != event.id:
         return
     try:
-        hits = await ctx.app.knowledge.search_articles(event.text, queue=chat.queue, limit=SUGGESTIONS)
+        hits = await ctx.knowledge.search_articles(event.text, queue=chat.queue, limit=SUGGESTIONS)
     except Exception:  # the question is stored already; a broken index must not fail it
         log.exception("article suggestions failed for chat %s", chat.id)
         return
     for i, hit in enumerate(hits):
         data = {"title": hit.title, "summary": hit.summary, "url": hit.url, "snippet": hit.snippet,
                 "source": "suggestion"}
-        await ctx.app.stream.append(ChatEvent(chat_id=chat.id, kind=EventKind.CARD, ts=now(), text=hit.title,
-                                              data=data, client_msg_id=f"suggest:{i}"))
+        await ctx.core.service.suggestion_card(chat.id, i, hit.title, data)
 
 
 async def escalate(ctx: WidgetContext, chat: Chat) -> None:
@@ -75,7 +71,7 @@ async def escalate(ctx: WidgetContext, chat: Chat) -> None:
     if chat.state != ChatState.BOT:
         raise ApiError(409, "already_escalated", "This chat is already with our team.")
     try:
-        await ctx.app.service.escalate(chat.id)
+        await ctx.core.service.escalate(chat.id)
     except ChatClosed:
         raise _closed() from None
 
@@ -85,18 +81,15 @@ async def end(ctx: WidgetContext, chat: Chat) -> None:
     if chat.state == ChatState.CLOSED:
         return
     try:
-        await ctx.app.service.close(chat.id, reason="customer_ended", by="customer")
+        await ctx.core.service.close(chat.id, reason="customer_ended", by="customer")
     except ChatClosed:
         return
 
 
 async def rate(ctx: WidgetContext, chat: Chat, score: int, comment: str) -> ChatEvent:
-    if chat.state != ChatState.CLOSED:
-        raise ApiError(409, "chat_not_closed", "A chat can be rated once it has ended.")
-    author = Author(kind=AuthorKind.CUSTOMER, id=chat.id, name=chat.customer.name)
-    appended = await ctx.app.stream.append(ChatEvent(
-        chat_id=chat.id, kind=EventKind.RATING, ts=now(), author=author, origin=CUSTOMER_ORIGIN,
-        data={"score": score, "comment": comment}, client_msg_id=RATING_ID))
-    if not appended.created:
-        raise ApiError(409, "already_rated", "This chat has been rated already.")
-    return appended.event
+    try:
+        return await ctx.core.service.rate(chat, score, comment)
+    except ChatNotEnded:
+        raise ApiError(409, "chat_not_closed", "A chat can be rated once it has ended.") from None
+    except AlreadyRated:
+        raise ApiError(409, "already_rated", "This chat has been rated already.") from None

@@ -20,25 +20,29 @@ from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import SessionTokens, signing_key
 from bridge.app import BridgeApp
 from bridge.events.typing import TypingSignals
+from bridge.ports import Core
+from knowledge.base import KnowledgeBase
+from transcripts.service import Transcripts
 
 
 class WidgetAdapter:
     name = "widget"
     surface = None
 
-    def __init__(self, app: BridgeApp) -> None:
-        cfg = app.config.widget
-        key = signing_key(cfg.signing_key.get_secret_value(), app.config.data_path)
-        limiter = RateLimiter(app.redis, app.keys)
-        self._app = app
+    def __init__(self, core: Core, knowledge: KnowledgeBase, transcripts: Transcripts) -> None:
+        cfg = core.config.widget
+        key = signing_key(cfg.signing_key.get_secret_value(), core.config.data_path)
+        redis, keys = core.store.redis, core.store.keys
+        limiter = RateLimiter(redis, keys)
+        self._config = core.config
         self._limiter = limiter
-        self.ctx = WidgetContext(app=app, tokens=SessionTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
-                                 typing=TypingSignals(app.redis, app.keys, app.feed),
-                                 slots=SocketSlots(app.redis, app.keys))
+        self.ctx = WidgetContext(core=core, knowledge=knowledge, transcripts=transcripts,
+                                 tokens=SessionTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
+                                 typing=TypingSignals(redis, keys, core.feed), slots=SocketSlots(redis, keys))
 
     def api(self) -> Starlette:
         """The /api/v1 sub-application, with its own JSON errors, Origin check, CORS and address limit."""
-        server = self._app.config.server
+        server = self._config.server
         origins = allowed_origins(server.allowed_origins, str(server.public_url))
         routes: list[Any] = []
         parts = (ChatEndpoints(self.ctx), FileEndpoints(self.ctx), TranscriptEndpoint(self.ctx), ChatSocket(self.ctx))
@@ -46,7 +50,7 @@ class WidgetAdapter:
             routes += part.routes()
         middleware = [  # outermost first: every request counts against its address, refused ones too
             Middleware(AddressLimit, limiter=self._limiter,
-                       per_minute=self._app.config.widget.requests_per_minute_per_address),
+                       per_minute=self._config.widget.requests_per_minute_per_address),
             Middleware(OriginGuard, origins=origins),
             Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"], expose_headers=["Retry-After"], max_age=600),
@@ -56,7 +60,7 @@ class WidgetAdapter:
         return api
 
     def routes(self) -> list[Any]:
-        return [*static_routes(self._app.config), Mount("/api/v1", app=self.api())]
+        return [*static_routes(self._config), Mount("/api/v1", app=self.api())]
 
     async def start(self) -> None:
         return None
@@ -69,4 +73,5 @@ class WidgetAdapter:
 
 
 def build(app: BridgeApp) -> WidgetAdapter:
-    return WidgetAdapter(app)
+    """This adapter's corner of the composition root: the only place here that sees the whole app."""
+    return WidgetAdapter(app.core, app.knowledge, app.transcripts)

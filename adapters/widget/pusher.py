@@ -25,14 +25,14 @@ REDIS_RETRY_SECONDS = 0.5
 
 async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: str, closed: asyncio.Event) -> int:
     """Sends the chat's customer-visible events after `after`, and the CSR's typing, until `closed`."""
-    feed, last, shown, spoke = ctx.app.feed, after, None, 0.0
+    feed, last, shown, spoke = ctx.core.feed, after, None, 0.0
     texts = ctx.config.texts
     entities = (f"chat:{chat_id}", f"typing:{chat_id}")
     typing_due = True  # the signals are read again on a typing change or a recheck, not on every event
     while not closed.is_set():
         chat_ev, typing_ev = (feed.waiter(e) for e in entities)
         try:
-            batch = await ctx.app.stream.read_after(chat_id, last, count=PAGE)
+            batch = await ctx.core.events.read_after(chat_id, last, count=PAGE)
             for event in batch:
                 last = event.id
                 if event.customer_visible:

@@ -123,11 +123,11 @@ class ChatSocket:
         against its rate limit."""
         if now() >= token_expires:
             raise expired()
-        ctx, app = self._ctx, self._ctx.app
+        ctx, core = self._ctx, self._ctx.core
         cid = stored_client_id(frame.client_msg_id) if isinstance(frame, SocketMessage) else ""
-        async with app.redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(app.keys.chat(chat_id))
-            pipe.hget(app.keys.chat_msgids(chat_id), cid or "-")
+        async with core.store.redis.pipeline(transaction=False) as pipe:
+            core.chats.get_in(pipe, chat_id)
+            core.events.find_by_client_id_in(pipe, chat_id, cid)
             if isinstance(frame, SocketMessage):
                 await ctx.limiter.count_in(pipe, SESSION_SCOPE, chat_id, ctx.config.messages_per_minute, 60)
             elif isinstance(frame, SocketTyping):

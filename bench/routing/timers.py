@@ -6,6 +6,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bench.routing.setup import bench_config
+from bridge.jobs import Jobs
 from routing.timers import TimerScheduler
 
 TIMERS = 2_000
@@ -13,7 +14,8 @@ TIMERS = 2_000
 
 async def rq_enqueue_us(data_dir: Path, redis: Redis, redis_url: str) -> float:
     await redis.flushdb()
-    scheduler = TimerScheduler(bench_config(10, data_dir, redis_url), redis_url, str(data_dir / "bench.toml"))
+    config = bench_config(10, data_dir, redis_url)
+    scheduler = TimerScheduler(Jobs(config, redis_url, str(data_dir / "bench.toml")), config.redis.key_prefix)
     due = time.time() + 3600
     start = time.perf_counter()
     for i in range(TIMERS):

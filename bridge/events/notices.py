@@ -1,16 +1,13 @@
 """Private notices to CSRs ("you were set away after 2 missed offers"), each delivered by one serve process.
 
-A Redis stream read through a consumer group: a notice goes to one consumer and is acknowledged once
-every platform that reaches the CSR took it (at least once). A notice left pending by a process that
-died is claimed by another after CLAIM_IDLE_MS (XAUTOCLAIM). Routing scripts and RQ jobs write to the
-stream directly, so a notice is written atomically with the change it explains.
+A work stream (`WorkStream`): a notice goes to one consumer and is acknowledged once every platform that
+reaches the CSR took it (at least once). A notice left pending by a process that died is claimed by
+another after CLAIM_IDLE_MS. Routing scripts and RQ jobs write to the stream directly, so a notice is
+written atomically with the change it explains.
 """
 
 import asyncio
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Callable
 
 from redis.asyncio import Redis
@@ -20,6 +17,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
+from bridge.events.work_stream import WorkStream
 from bridge.keys import Keys
 from bridge.ports import AgentSurface
 
@@ -33,42 +31,31 @@ MAX_ATTEMPTS = 10
 class Notices:
     def __init__(self, redis: Redis, keys: Keys, surfaces: dict[str, AgentSurface],
                  agent_lookup: Callable[[str], AgentConfig | None], consumer: str = "") -> None:
-        self._redis = redis
-        self._keys = keys
+        self._work = WorkStream(redis, keys.notices, GROUP, consumer)
         self._surfaces = surfaces
         self._agent = agent_lookup
-        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+        self.consumer = self._work.consumer
 
     async def send(self, agent_id: str, text: str) -> str:
-        fields = {"agent": agent_id, "text": text, "ts": f"{now():.3f}"}
-        return str(await self._redis.xadd(self._keys.notices, fields, maxlen=MAXLEN))
+        return await self._work.add({"agent": agent_id, "text": text, "ts": f"{now():.3f}"}, maxlen=MAXLEN)
 
     async def ensure_group(self) -> None:
-        try:
-            await self._redis.xgroup_create(self._keys.notices, GROUP, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        await self._work.ensure_group()
 
     async def process_new(self, block_ms: int | None = None) -> int:
         """Delivers notices no consumer has seen yet; returns how many were read."""
-        rows = await self._redis.xreadgroup(GROUP, self.consumer, {self._keys.notices: ">"}, count=50, block=block_ms)
-        count = 0
-        for _stream, entries in rows or ():
-            for entry_id, fields in entries:
-                count += 1
-                await self._deliver(entry_id, fields)
-        return count
+        entries = await self._work.read_new(block_ms=block_ms)
+        for entry_id, fields in entries:
+            await self._deliver(entry_id, fields)
+        return len(entries)
 
     async def reclaim(self, min_idle_ms: int = CLAIM_IDLE_MS) -> int:
         """Takes over notices another consumer read but never acknowledged, and retries them."""
-        _next, entries, *_deleted = await self._redis.xautoclaim(
-            self._keys.notices, GROUP, self.consumer, min_idle_time=min_idle_ms, start_id="0-0", count=50)
+        entries = await self._work.claim(min_idle_ms)
         for entry_id, fields in entries:
-            pending = await self._redis.xpending_range(self._keys.notices, GROUP, entry_id, entry_id, 1)
-            if pending and pending[0]["times_delivered"] > MAX_ATTEMPTS:
+            if await self._work.deliveries(entry_id) > MAX_ATTEMPTS:
                 log.error("notice %s for %s dropped after %s attempts", entry_id, fields.get("agent"), MAX_ATTEMPTS)
-                await self._ack(entry_id)
+                await self._work.ack(entry_id)
                 continue
             await self._deliver(entry_id, fields)
         return len(entries)
@@ -94,7 +81,7 @@ class Notices:
         agent = self._agent(fields.get("agent", ""))
         if agent is None:
             log.warning("notice %s names %r, who is not on the roster; dropped", entry_id, fields.get("agent"))
-            await self._ack(entry_id)
+            await self._work.ack(entry_id)
             return
         surfaces = [s for s in list(self._surfaces.values()) if s.reaches(agent)]
         if not surfaces:
@@ -105,7 +92,4 @@ class Notices:
         except Exception:  # any platform failure: the notice stays pending and is retried
             log.exception("notice %s for %s failed; it will be retried", entry_id, agent.id)
             return
-        await self._ack(entry_id)
-
-    async def _ack(self, entry_id: str) -> None:
-        await self._redis.xack(self._keys.notices, GROUP, entry_id)
+        await self._work.ack(entry_id)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bridge.domain.events import ChatEvent
 from bridge.keys import Keys
@@ -47,6 +48,10 @@ class ChatStream:
     async def find_by_client_id(self, chat_id: str, client_msg_id: str) -> str | None:
         """The event id stored for a client (or platform) message id, e.g. to apply an edit."""
         return await self._redis.hget(self._keys.chat_msgids(chat_id), client_msg_id) if client_msg_id else None
+
+    def find_by_client_id_in(self, pipe: Pipeline, chat_id: str, client_msg_id: str) -> None:
+        """Queues `find_by_client_id` on a caller's pipeline, to share its round trip."""
+        pipe.hget(self._keys.chat_msgids(chat_id), client_msg_id or "-")
 
     async def read_after(self, chat_id: str, after: str = "0", count: int = 500) -> list[ChatEvent]:
         """Events with an id greater than `after` ('0' for all), oldest first."""

@@ -5,10 +5,15 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
+from bridge.app import BridgeApp
 from bridge.domain.events import EventKind
 from knowledge.hints import AutoSuggest
 from tests.knowledge.helpers import active_chat, boot
 
+
+def auto_suggest(app: BridgeApp) -> AutoSuggest:
+    """A second AutoSuggest on the app's parts, as another serve process has."""
+    return AutoSuggest(app.config.knowledge, app.knowledge, app.service, app.chats, app.stream)
 
 async def test_hint_follows_a_customer_message_once(tmp_path: Path, redis: Redis, redis_url: str) -> None:
     app = boot(tmp_path, redis, redis_url, knowledge={"suggest_automatically": True})
@@ -23,7 +28,7 @@ async def test_hint_follows_a_customer_message_once(tmp_path: Path, redis: Redis
         await asyncio.sleep(0.05)
     stop.set()
     await feed
-    await AutoSuggest(app).on_chat_change(chat.id)  # another serve process seeing the same change
+    await auto_suggest(app).on_chat_change(chat.id)  # another serve process seeing the same change
     hints = [e for e in await app.stream.read_all(chat.id) if e.kind == EventKind.NOTICE]
     assert len(hints) == 1
     hint = hints[0]
@@ -37,7 +42,7 @@ async def test_hint_follows_a_customer_message_once(tmp_path: Path, redis: Redis
 async def test_no_hint_unless_configured_or_for_agent_messages(tmp_path: Path, redis: Redis, redis_url: str) -> None:
     app = boot(tmp_path, redis, redis_url)
     chat = await active_chat(app, messages=("my card was declined",))
-    await AutoSuggest(app).on_chat_change(chat.id)
+    await auto_suggest(app).on_chat_change(chat.id)
     assert [e.kind for e in await app.stream.read_all(chat.id)] == [EventKind.MESSAGE]
     on = boot(tmp_path, redis, redis_url, knowledge={"suggest_automatically": True})
     agent = on.agent("alice")
@@ -45,5 +50,5 @@ async def test_no_hint_unless_configured_or_for_agent_messages(tmp_path: Path, r
     from bridge.domain.events import Origin
 
     await on.service.agent_message(chat.id, agent, "Let me look at that", Origin(platform="core"))
-    await AutoSuggest(on).on_chat_change(chat.id)
+    await auto_suggest(on).on_chat_change(chat.id)
     assert [e.kind for e in await on.stream.read_all(chat.id)] == [EventKind.MESSAGE, EventKind.MESSAGE]
