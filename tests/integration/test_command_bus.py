@@ -3,7 +3,7 @@
 from bridge.app import BridgeApp
 from bridge.commands.bus import CommandBus
 from bridge.commands.context import CommandContext
-from bridge.commands.registry import ChatArg, CommandSpec, Invocation
+from bridge.commands.registry import Arg, ArgKind, ChatArg, CommandSpec, Invocation
 from bridge.commands.replies import ItemList, Reply, Text
 from bridge.domain.agent import Role
 from bridge.domain.chat import ChatState, Customer
@@ -24,11 +24,10 @@ async def secret(inv: Invocation) -> Reply:
 
 
 def bus_with_extras(app: BridgeApp) -> CommandBus:
-    extras = [
-        CommandSpec("echo", "csr echo [chat] ARGS", "echo", echo_chat, chat=ChatArg.REQUIRED, min_args=1),
-        CommandSpec("secret", "csr secret", "s", secret, role=Role.SUPERVISOR),
-    ]
-    app.commands = CommandBus(app, [*app.commands.specs.values(), *extras])
+    app.commands.register([
+        CommandSpec("echo", "echo", echo_chat, args=(Arg("ARGS", ArgKind.TEXT, rest=True),), chat=ChatArg.NAMED),
+        CommandSpec("secret", "s", secret, args=(Arg("ANY", optional=True, rest=True),), role=Role.SUPERVISOR),
+    ])
     return app.commands
 
 
