@@ -34,19 +34,20 @@ class KnowledgeCommands:
     def specs(self) -> list[CommandSpec]:
         return [
             CommandSpec("phrase", "List this queue's common phrases, or send one to the customer.", self.phrase,
-                        args=(Arg("KEY", ArgKind.PHRASE, optional=True, label="Phrase"),), chat=ChatArg.REQUIRED,
-                        aliases=("phrases",), form=FormLabels("Send a phrase", "Send")),
+                        args=(Arg("KEY", ArgKind.PHRASE, optional=True, label="Phrase", field="phrase"),),
+                        chat=ChatArg.REQUIRED, aliases=("phrases",), form=FormLabels("Send a phrase", "Send")),
             CommandSpec("article", "Search the knowledge articles (top five, only you see them) and send one to the "
                         "customer.", self.article,
                         args=(Arg("QUERY | csr article send ID", ArgKind.TEXT, rest=True,
-                                  label="Search the knowledge base"),),
+                                  label="Search the knowledge base", field="query", max_chars=200),),
                         chat=ChatArg.REQUIRED, aliases=("articles", "kb"),
                         form=FormLabels("Find an article", "Search")),
             CommandSpec("suggest", "Suggest the three best phrases or articles for the customer's last messages.",
                         self.suggest, chat=ChatArg.REQUIRED),
             CommandSpec("push", "Show the customer a page (allowed domains only).", self.push,
                         args=(Arg("URL", ArgKind.URL, label="Link"),
-                              Arg("title", ArgKind.TEXT, optional=True, rest=True, label="Title")),
+                              Arg("title", ArgKind.TEXT, optional=True, rest=True, label="Title",
+                                  max_chars=MAX_PUSH_TITLE)),
                         chat=ChatArg.REQUIRED, form=FormLabels("Push a link", "Push")),
         ]
 

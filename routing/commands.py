@@ -43,10 +43,11 @@ class ChatCommands:
             CommandSpec("decline", "Pass an offer on to the next CSR.", self.decline, args=(Arg("OFFER_ID"),)),
             CommandSpec("transfer", "Hand a chat to a CSR (it stays yours until they accept) or back to a queue.",
                         self.transfer, chat=ChatArg.NAMED, form=FormLabels("Transfer the chat", "Transfer"),
-                        args=(Arg("@agent|QUEUE", ArgKind.TARGET, label="Transfer to"),
-                              Arg("note", ArgKind.TEXT, optional=True, rest=True, label="Note for the next CSR"))),
+                        args=(Arg("@agent|QUEUE", ArgKind.TARGET, label="Transfer to", field="target"),
+                              Arg("note", ArgKind.TEXT, optional=True, rest=True, label="Note for the next CSR",
+                                  max_chars=1000))),
             CommandSpec("end", "End a chat and free your slot for the next one.", self.end, chat=ChatArg.NAMED,
-                        form=FormLabels("End the chat", "End chat")),
+                        form=FormLabels("End the chat", "End chat", "They are told the chat has ended.")),
         ]
 
     def _name(self, agent_id: str) -> str:

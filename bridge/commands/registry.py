@@ -48,10 +48,18 @@ class Arg:
     """Takes every remaining word (free text such as a note); only the last argument may."""
     label: str = ""
     """How a form asks for it ("Transfer to"); the platforms' forms only."""
+    field: str = ""
+    """Its field's name in a form; the lowercased name unless given."""
+    max_chars: int = 0
+    """A form's limit for free text; 0 for none."""
 
     @property
     def usage(self) -> str:
         return f"[{self.name}]" if self.optional else self.name
+
+    @property
+    def form_field(self) -> str:
+        return self.field or self.name.lower()
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,8 @@ class FormLabels:
 
     title: str
     submit: str
+    confirm: str = ""
+    """For a command without arguments to ask for: what pressing `submit` will do."""
 
 
 @dataclass(frozen=True)
