@@ -4,13 +4,15 @@ Tests call it with their own Redis; `serve`, `worker` and RQ jobs call it too. N
 import time anywhere in the bridge.
 """
 
+
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from bridge.app import BridgeApp
 from bridge.attachments import AttachmentStore
 from bridge.chats import ChatRepository
+from bridge.commands import help as help_commands
+from bridge.commands import notes as note_commands
 from bridge.commands.bus import CommandBus
-from bridge.commands.registry import all_commands
 from bridge.config.root import BridgeConfig
 from bridge.events.delivery import ChatDelivery
 from bridge.events.feed import ChangeFeed
@@ -25,12 +27,20 @@ from bridge.offers import OfferPresenter
 from bridge.ports import AdapterStore, Core
 from bridge.roster import Roster
 from bridge.service import ChatService
+from cases import commands as case_commands
 from cases.records import CaseRecords
 from cases.service import CaseService
+from knowledge import commands as knowledge_commands
 from knowledge.base import KnowledgeBase
 from knowledge.hints import AutoSuggest
+from reports import commands as report_commands
+from reports import supervision_commands
+from reports.scope import SupervisorScope
 from reports.wiring import wire_reports
+from routing import commands as routing_commands
+from routing import presence_commands
 from routing.router import Router
+from transcripts import commands as transcript_commands
 from transcripts.service import build_transcripts
 
 REDIS_CONNECTIONS = 200
@@ -78,10 +88,6 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         roster=roster,
         surfaces=surfaces,
     )
-    app.commands = CommandBus(app, all_commands())
-    app.core = Core(config=config, service=service, commands=app.commands, agents=app.roster, chats=chats,
-                    events=stream, threads=threads, feed=feed, attachments=app.attachments, metrics=metrics,
-                    store=AdapterStore(redis, keys))
     app.knowledge = KnowledgeBase(config)
     feed.subscribe("kb", app.knowledge.on_reindex_request)
     feed.subscribe("chat", AutoSuggest(config.knowledge, app.knowledge, service, chats, stream).on_chat_change,
@@ -94,4 +100,27 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     feed.subscribe("offer", app.offers.on_change)
     app.notices = Notices(redis, keys, surfaces, roster.by_id)
     wire_reports(app)
+    app.commands = command_bus(app, jobs)
+    app.core = Core(config=config, service=service, commands=app.commands, agents=app.roster, chats=chats,
+                    events=stream, threads=threads, feed=feed, attachments=app.attachments, metrics=metrics,
+                    store=AdapterStore(redis, keys))
     return app
+
+
+def command_bus(app: BridgeApp, jobs: Jobs) -> CommandBus:
+    """Every feature's commands, each built from what it needs, joined here in one list."""
+    bus = CommandBus(app.chats, app.router.agent_chat_ids, app.config)
+    scope = SupervisorScope(app.config, app.chats)
+    bus.register([
+        *help_commands.commands(bus.visible_to),
+        *knowledge_commands.commands(app.knowledge, app.service, app.stream, app.config),
+        *note_commands.commands(app.service),
+        *transcript_commands.commands(app.threads, jobs.enqueue),
+        *case_commands.commands(app.cases),
+        *presence_commands.commands(app.router, app.config),
+        *routing_commands.commands(app.router, app.chats, app.config),
+        *report_commands.commands(app, scope, jobs.enqueue),
+        *supervision_commands.commands(scope, app.config, app.service, app.router, app.threads, app.surfaces,
+                                       app.notices),
+    ])
+    return bus

@@ -34,6 +34,10 @@ class ScheduledJob:
     job_id: str
 
 
+Enqueue = Callable[..., Awaitable[str]]
+"""`Jobs.enqueue`, as the features that only queue jobs take it."""
+
+
 class Jobs:
     """Queues RQ jobs on the bridge's queues, on the Redis at `redis_url`. A job finds Redis through its
     config, never through an address it carries, so jobs queued before a restart still run after it."""
@@ -78,12 +82,6 @@ class Jobs:
 
     def _queue(self, name: str) -> Queue:
         return Queue(queue_name(self._config, name), connection=_sync_redis(self._redis_url))
-
-
-async def enqueue(app: "BridgeApp", func: str, *args: Any, job_id: str | None = None, retry: Retry | None = None,
-                  delay: float = 0, queue: str = "jobs") -> str:
-    """`app.jobs.enqueue`, for callers that hold the app (command handlers, jobs)."""
-    return await app.jobs.enqueue(func, *args, job_id=job_id, retry=retry, delay=delay, queue=queue)
 
 
 @functools.cache

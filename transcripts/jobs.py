@@ -16,7 +16,7 @@ from bridge.app import BridgeApp
 from bridge.clock import now
 from bridge.domain.agent import Role
 from bridge.domain.ids import new_id
-from bridge.jobs import enqueue, run_in_app
+from bridge.jobs import run_in_app
 from transcripts.archive import ArchiveOutcome
 from transcripts.mail import build_message, send
 from transcripts.render import Format, render_transcript, transcript_filename
@@ -46,7 +46,7 @@ def _closing_store(work: Callable[[BridgeApp], Awaitable[str]]) -> Callable[[Bri
 
 
 async def schedule_archive(app: BridgeApp, chat_id: str, attempt: int = 0, delay: float = 0) -> None:
-    await enqueue(app, ARCHIVE, chat_id, attempt, delay=delay)
+    await app.jobs.enqueue(ARCHIVE, chat_id, attempt, delay=delay)
 
 
 async def _archive(app: BridgeApp, chat_id: str, attempt: int) -> str:
@@ -184,4 +184,4 @@ async def ensure_retention(app: BridgeApp) -> None:
     every = timedelta(hours=app.config.transcripts.retention_every_hours).total_seconds()
     job_id = f"{app.keys.prefix}-retention-{new_id()}"
     if await app.redis.set(app.keys.retention_scheduled, job_id, nx=True, ex=int(every * 10)):
-        await enqueue(app, RETENTION, job_id=job_id, delay=every)
+        await app.jobs.enqueue(RETENTION, job_id=job_id, delay=every)

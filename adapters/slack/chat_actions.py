@@ -1,7 +1,8 @@
 """What each button on a chat's header does: a modal to ask what's needed, then one core command.
 
 The header (and the message shortcut) only collect input; the action itself is the same `csr ...`
-command a CSR could type, run by the core with the chat known from the button.
+command a CSR could type, run by the core with the chat known from the button. The modal is built
+from the command's spec: its form labels and its declared arguments, so it never restates the grammar.
 """
 
 import json
@@ -22,15 +23,16 @@ from slack_sdk.models.views import View
 
 from adapters.slack.mrkdwn import escape, truncate
 from adapters.slack.render.blocks import sections
+from bridge.commands.arguments import is_web_link
+from bridge.commands.registry import Arg, ArgKind, CommandSpec
 from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 
 MODAL_CALLBACK = "chat_action_modal"
-DIRECT = {"suggest": "csr suggest", "transcript": "csr transcript"}
-"""Actions that need no input run at once."""
-TITLES = {"phrase": "Send a phrase", "article": "Find an article", "push": "Push a link",
-          "transfer": "Transfer the chat", "end": "End the chat"}
-SUBMITS = {"phrase": "Send", "article": "Search", "push": "Push", "transfer": "Transfer", "end": "End chat"}
+MAX_OPTIONS = 100
+"""Slack's limit for a static select's options (and per option group)."""
+LONG_TEXT = 500
+"""Free text allowed beyond this many characters gets a multi-line box."""
 
 
 @dataclass(frozen=True)
@@ -51,32 +53,46 @@ class ModalContext:
         return cls(**{k: str(data.get(k, "")) for k in ("action", "chat_id", "channel", "thread")})
 
 
-def modal(ctx: ModalContext, chat: Chat, config: BridgeConfig) -> dict[str, Any]:
-    blocks = _inputs(ctx.action, chat, config)
-    has_input = any(b.get("type") == "input" for b in blocks) or ctx.action == "end"
-    view = View(type="modal", callback_id=MODAL_CALLBACK, title=TITLES[ctx.action],
-                submit=SUBMITS[ctx.action] if has_input else None, close="Cancel", blocks=blocks,
+def runs_at_once(spec: CommandSpec) -> bool:
+    """Commands without form labels need no input: the button runs them directly."""
+    return spec.form is None
+
+
+def _asked(spec: CommandSpec) -> list[Arg]:
+    """The arguments a modal asks for; the chat is known from the button."""
+    return [a for a in spec.args if a.kind is not ArgKind.CHAT]
+
+
+def modal(ctx: ModalContext, spec: CommandSpec, chat: Chat, config: BridgeConfig) -> dict[str, Any]:
+    assert spec.form is not None
+    asked = _asked(spec)
+    if asked:
+        blocks = _inputs(asked, chat, config)
+    else:
+        blocks = sections(f"{spec.form.title} with *{escape(chat.customer.name)}*? {spec.form.confirm}".strip())
+    has_input = any(b.get("type") == "input" for b in blocks) or not asked
+    view = View(type="modal", callback_id=MODAL_CALLBACK, title=spec.form.title,
+                submit=spec.form.submit if has_input else None, close="Cancel", blocks=blocks,
                 private_metadata=ctx.dump())
     return view.to_dict()
 
 
-def command(action: str, values: dict[str, str]) -> str:
-    """The command a submitted modal runs; free text is quoted so the core's parser reads one argument."""
-    if action in DIRECT:
-        return DIRECT[action]
-    if action == "phrase":
-        return f"csr phrase {shlex.quote(values.get('phrase', ''))}"
-    if action == "article":
-        return f"csr article {_words(values.get('query', ''))}"
-    if action == "push":
-        title = values.get("title", "").strip()
-        return f"csr push {shlex.quote(values.get('url', '').strip())}" + (f" {shlex.quote(title)}" if title else "")
-    if action == "transfer":
-        note = values.get("note", "").strip()
-        return f"csr transfer {shlex.quote(values.get('target', ''))}" + (f" {shlex.quote(note)}" if note else "")
-    if action == "end":
-        return "csr end"
-    raise ValueError(f"unknown chat action {action!r}")
+def link_errors(spec: CommandSpec, values: dict[str, str]) -> dict[str, str]:
+    """Link fields that hold no web link, by field: Slack shows these beside the field before anything runs."""
+    return {a.form_field: "Use a link that starts with https://" for a in _asked(spec)
+            if a.kind is ArgKind.URL and not is_web_link(values.get(a.form_field, "").strip())}
+
+
+def command(spec: CommandSpec, values: dict[str, str]) -> str:
+    """The command a submitted modal runs. A leading free-text argument is passed as words (the handler
+    reads the raw text); every other value is quoted so the core's parser reads it as one argument."""
+    words = ["csr", spec.name]
+    for position, arg in enumerate(_asked(spec)):
+        value = values.get(arg.form_field, "").strip()
+        if not value:
+            continue
+        words.append(_words(value) if arg.rest and position == 0 else shlex.quote(value))
+    return " ".join(words)
 
 
 def _words(text: str) -> str:
@@ -98,34 +114,33 @@ def submitted_values(state: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _inputs(action: str, chat: Chat, config: BridgeConfig) -> list[dict[str, Any]]:
-    if action == "phrase":
-        phrases = [p for p in config.knowledge.phrases if not p.queues or chat.queue in p.queues][:100]
-        if not phrases:
-            return sections("No phrases are set up for this chat's queue.")
-        options = [Option(value=p.key, text=truncate(p.title, 75), description=truncate(p.text, 75))
-                   for p in phrases]
-        return [_input("phrase", "Phrase", StaticSelectElement(action_id="value", options=options,
-                                                                 placeholder="Type to search"))]
-    if action == "article":
-        return [_input("query", "Search the knowledge base", PlainTextInputElement(action_id="value", max_length=200))]
-    if action == "push":
-        return [_input("url", "Link", UrlInputElement(action_id="value")),
-                _input("title", "Title", PlainTextInputElement(action_id="value", max_length=150), optional=True)]
-    if action == "transfer":
-        agents = [Option(value=f"@{a.id}", text=truncate(a.display_name, 75))
-                  for a in config.agents if a.id != chat.agent_id][:100]
-        queues = [Option(value=q.name, text=truncate(q.display_name, 75)) for q in config.queues][:100]
-        groups = [g for g in (OptionGroup(label="CSRs", options=agents), OptionGroup(label="Queues", options=queues))
-                  if g.options]
-        return [_input("target", "Transfer to", StaticSelectElement(action_id="value", option_groups=groups)),
-                _input("note", "Note for the next CSR",
-                       PlainTextInputElement(action_id="value", multiline=True, max_length=1000), optional=True)]
-    if action == "end":
-        return sections(f"End the chat with *{escape(chat.customer.name)}*? They are told the chat has ended.")
-    raise ValueError(f"unknown chat action {action!r}")
+def _inputs(args: list[Arg], chat: Chat, config: BridgeConfig) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    for arg in args:
+        label = arg.label or arg.name
+        if arg.kind is ArgKind.PHRASE:
+            phrases = [p for p in config.knowledge.phrases if not p.queues or chat.queue in p.queues][:MAX_OPTIONS]
+            if not phrases:
+                return sections("No phrases are set up for this chat's queue.")
+            options = [Option(value=p.key, text=truncate(p.title, 75), description=truncate(p.text, 75))
+                       for p in phrases]
+            element: Any = StaticSelectElement(action_id="value", options=options, placeholder="Type to search")
+        elif arg.kind in (ArgKind.AGENT, ArgKind.QUEUE, ArgKind.TARGET):
+            element = StaticSelectElement(action_id="value", option_groups=_choices(arg.kind, chat, config))
+        elif arg.kind is ArgKind.URL:
+            element = UrlInputElement(action_id="value")
+        else:
+            element = PlainTextInputElement(action_id="value", max_length=arg.max_chars or None,
+                                            multiline=arg.max_chars > LONG_TEXT)
+        blocks.append(InputBlock(block_id=arg.form_field, label=PlainTextObject(text=label), element=element,
+                                 optional=arg.optional).to_dict())
+    return blocks
 
 
-def _input(block_id: str, label: str, element: Any, optional: bool = False) -> dict[str, Any]:
-    return InputBlock(block_id=block_id, label=PlainTextObject(text=label), element=element,
-                      optional=optional).to_dict()
+def _choices(kind: ArgKind, chat: Chat, config: BridgeConfig) -> list[OptionGroup]:
+    agents = [Option(value=f"@{a.id}", text=truncate(a.display_name, 75))
+              for a in config.agents if a.id != chat.agent_id][:MAX_OPTIONS]
+    queues = [Option(value=q.name, text=truncate(q.display_name, 75)) for q in config.queues][:MAX_OPTIONS]
+    groups = [OptionGroup(label="CSRs", options=agents if kind is not ArgKind.QUEUE else []),
+              OptionGroup(label="Queues", options=queues if kind is not ArgKind.AGENT else [])]
+    return [g for g in groups if g.options]

@@ -1,14 +1,18 @@
-"""Runs a command: parse, look up, check the caller's role, find the chat, call the handler.
+"""Runs a command: parse, look up, check the caller's role, find the chat, check the arguments, call the handler.
 
 Every refusal and mistake comes back as a helpful Text reply; nothing here raises to an adapter.
 """
 
 import logging
+from collections.abc import Awaitable, Callable, Iterable
 
+from bridge.chats import ChatRepository
+from bridge.commands.arguments import argument_error
 from bridge.commands.context import CommandContext
 from bridge.commands.parser import ParseError, parse
-from bridge.commands.registry import ChatArg, CommandSpec, Invocation
+from bridge.commands.registry import ChatArg, CommandError, CommandSpec, Invocation
 from bridge.commands.replies import Reply, Text
+from bridge.config.root import BridgeConfig
 from bridge.domain.agent import Role
 from bridge.domain.chat import Chat, ChatState
 from bridge.service import ChatClosed, NotYours, UnknownChat
@@ -16,16 +20,22 @@ from bridge.text import clean_text
 
 log = logging.getLogger(__name__)
 
-
-class CommandError(Exception):
-    """A handler's way to answer with a clear error text."""
+OpenChatIds = Callable[[str], Awaitable[list[str]]]
+"""An agent's open chat ids (routing keeps them): the chat a command means when only one is open."""
 
 
 class CommandBus:
-    def __init__(self, app: "BridgeApp", specs: list[CommandSpec]) -> None:  # noqa: F821
-        self._app = app
-        self.specs = {s.name: s for s in specs}
-        self._names = {alias: s for s in specs for alias in (s.name, *s.aliases)}
+    def __init__(self, chats: ChatRepository, open_chat_ids: OpenChatIds, config: BridgeConfig) -> None:
+        self._chats = chats
+        self._open_chat_ids = open_chat_ids
+        self._config = config
+        self.specs: dict[str, CommandSpec] = {}
+        self._names: dict[str, CommandSpec] = {}
+
+    def register(self, specs: Iterable[CommandSpec]) -> None:
+        for spec in specs:
+            self.specs[spec.name] = spec
+            self._names.update({alias: spec for alias in (spec.name, *spec.aliases)})
 
     def visible_to(self, role: Role | None) -> list[CommandSpec]:
         return [s for s in self.specs.values() if role is not None and role.at_least(s.role)]
@@ -48,7 +58,7 @@ class CommandBus:
             return Text(f"`csr {spec.name}` is for the {spec.role} role and up.", error=True)
         args, rest = parsed.args, parsed.rest
         chat = None
-        if spec.chat is ChatArg.REQUIRED:
+        if spec.chat is not ChatArg.NONE:
             found = await self._resolve_chat(ctx, args)
             if isinstance(found, Text):
                 return found
@@ -58,8 +68,11 @@ class CommandBus:
                 rest = rest.partition(" ")[2].strip()
         if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
             return Text(f"Usage: `{spec.usage}`", error=True)
+        for arg, value in zip(spec.args, args):
+            if problem := await argument_error(arg, value, self._config, self._chats.find):
+                return Text(problem, error=True)
         try:
-            return await spec.handler(Invocation(self._app, ctx, args, rest, chat))
+            return await spec.handler(Invocation(ctx, args, rest, chat))
         except CommandError as exc:
             return Text(str(exc), error=True)
         except NotYours:
@@ -70,7 +83,7 @@ class CommandBus:
             return Text("No such chat.", error=True)
 
     async def _resolve_chat(self, ctx: CommandContext, args: tuple[str, ...]) -> tuple[Chat, bool] | Text:
-        chats = self._app.chats
+        chats = self._chats
         if ctx.chat_id:
             chat = await chats.get(ctx.chat_id)
             if chat:
@@ -78,7 +91,7 @@ class CommandBus:
         if args and (chat := await chats.find(args[0])):
             return chat, True
         assert ctx.agent is not None
-        mine = [c for c in [await chats.get(i) for i in await self._app.router.agent_chat_ids(ctx.agent.id)]
+        mine = [c for c in [await chats.get(i) for i in await self._open_chat_ids(ctx.agent.id)]
                 if c and c.state == ChatState.ACTIVE]
         if len(mine) == 1:
             return mine[0], False

@@ -3,7 +3,7 @@
 from bridge.app import BridgeApp
 from bridge.commands.bus import CommandBus
 from bridge.commands.context import CommandContext
-from bridge.commands.registry import ChatArg, CommandSpec, Invocation
+from bridge.commands.registry import Arg, ArgKind, ChatArg, CommandSpec, Invocation
 from bridge.commands.replies import ItemList, Reply, Text
 from bridge.domain.agent import Role
 from bridge.domain.chat import ChatState, Customer
@@ -24,11 +24,10 @@ async def secret(inv: Invocation) -> Reply:
 
 
 def bus_with_extras(app: BridgeApp) -> CommandBus:
-    extras = [
-        CommandSpec("echo", "csr echo [chat] ARGS", "echo", echo_chat, chat=ChatArg.REQUIRED, min_args=1),
-        CommandSpec("secret", "csr secret", "s", secret, role=Role.SUPERVISOR),
-    ]
-    app.commands = CommandBus(app, [*app.commands.specs.values(), *extras])
+    app.commands.register([
+        CommandSpec("echo", "echo", echo_chat, args=(Arg("ARGS", ArgKind.TEXT, rest=True),), chat=ChatArg.NAMED),
+        CommandSpec("secret", "s", secret, args=(Arg("ANY", optional=True, rest=True),), role=Role.SUPERVISOR),
+    ])
     return app.commands
 
 
@@ -70,3 +69,55 @@ async def test_chat_comes_from_thread_or_leading_id(app: BridgeApp) -> None:
     assert in_thread == Text(f"{chat.id}|a/b")
     by_prefix = await bus.run(f"csr echo {chat.id[:6]} a", ctx(app, "alice"))
     assert by_prefix == Text(f"{chat.id}|a")
+
+
+async def test_declared_arguments_are_checked_before_the_handler_runs(app: BridgeApp) -> None:
+    ran: list[tuple[str, ...]] = []
+
+    async def record(inv: Invocation) -> Reply:
+        ran.append(inv.args)
+        return Text("ran")
+
+    app.commands.register([CommandSpec("give", "g", record, args=(
+        Arg("@agent", ArgKind.AGENT), Arg("QUEUE", ArgKind.QUEUE), Arg("URL", ArgKind.URL),
+        Arg("CHAT", ArgKind.CHAT, optional=True)))])
+    chat = await app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "")
+    cases = {
+        "csr give @zed general https://example.com": "`@zed` is not on the roster.",
+        "csr give <@UNOBODY> general https://example.com": "`<@UNOBODY>` is not on the roster.",
+        "csr give @bob nowhere https://example.com": "There is no queue `nowhere`. Queues: general, billing, tech.",
+        "csr give @bob general javascript:alert(1)": "`javascript:alert(1)` is not a web link (URL): give one that "
+                                                     "starts with https:// or http://.",
+        "csr give @bob general example.com": "`example.com` is not a web link (URL): give one that starts with "
+                                             "https:// or http://.",
+        "csr give @bob general https://example.com zzzzzz": "No chat `zzzzzz`. `csr chats` lists the open ones.",
+    }
+    for text, error in cases.items():
+        assert await app.commands.run(text, ctx(app, "alice")) == Text(error, error=True), text
+    assert ran == []
+    ok = await app.commands.run(f"csr give bob GENERAL HTTPS://example.com {chat.id[:6]}", ctx(app, "alice"))
+    assert ok == Text("ran") and ran == [("bob", "GENERAL", "HTTPS://example.com", chat.id[:6])]
+
+
+async def test_usage_and_counts_come_from_the_declared_arguments(app: BridgeApp) -> None:
+    bus = bus_with_extras(app)
+    assert bus.specs["transfer"].usage == "csr transfer [chat] @agent|QUEUE [note]"
+    assert bus.specs["report"].usage == "csr report [today|7d|30d] [QUEUE]"
+    assert (bus.specs["broadcast"].min_args, bus.specs["broadcast"].max_args) == (2, None)
+    assert (bus.specs["presence"].min_args, bus.specs["presence"].max_args) == (2, 2)
+    too_many = await bus.run("csr join general billing", ctx(app, "alice"))
+    assert too_many == Text("Usage: `csr join QUEUE`", error=True)
+
+
+async def test_real_commands_refuse_bad_arguments_clearly(app: BridgeApp) -> None:
+    chat = await app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "")
+    await app.redis.hset(app.keys.chat(chat.id), mapping={"state": ChatState.ACTIVE, "agent_id": "alice"})
+    for who, text, error in [
+        ("sam", "csr presence @zed away", "`@zed` is not on the roster."),
+        ("sam", "csr broadcast nowhere hello", "There is no queue `nowhere`."),
+        ("alice", "csr join nowhere", "There is no queue `nowhere`."),
+        ("alice", f"csr push {chat.id} mailto:ann@example.com", "is not a web link (URL)"),
+        ("sam", "csr monitor zzzzzz", "No chat `zzzzzz`."),
+    ]:
+        reply = await app.commands.run(text, ctx(app, who))
+        assert isinstance(reply, Text) and reply.error and error in reply.text, (text, reply)

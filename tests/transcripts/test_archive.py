@@ -19,7 +19,6 @@ from bridge.cli import main as cli_main
 from bridge.clock import now
 from bridge.domain.chat import ChatState
 from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind, Origin
-from bridge.jobs import enqueue
 from bridge.ports import ThreadRef
 from bridge.worker import queue_name
 from tests.knowledge.helpers import active_chat, boot, run, run_worker
@@ -197,7 +196,7 @@ async def test_retention_job_deletes_records_past_their_age_and_books_the_next_r
     assert jobs.scheduled_job_registry.count == 1  # the next retention run, a day from now
 
     booked = await app.redis.get(app.keys.retention_scheduled)
-    await enqueue(app, RETENTION)  # an admin's run now: it does the work but books no second chain
+    await app.jobs.enqueue(RETENTION)  # an admin's run now: it does the work but books no second chain
     run_worker(app.config_path)
     store = app.transcripts.store
     assert await store.load(old.id) is None

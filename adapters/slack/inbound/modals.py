@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
-from adapters.slack.chat_actions import DIRECT, ModalContext, command, modal, submitted_values
+from adapters.slack.chat_actions import ModalContext, command, link_errors, modal, runs_at_once, submitted_values
 from adapters.slack.mrkdwn import escape
 from adapters.slack.parts import SlackParts
 from adapters.slack.render.blocks import actions, button, sections
@@ -38,13 +38,14 @@ class ModalInbound:
             thread = message.get("thread_ts") or message.get("ts", "")
         to = ReplyTo(user=user, channel=channel, thread=thread)
         chat = await self._chat_for(action.get("value", ""), to)
-        if chat is None:
+        spec = self._parts.app.commands.specs.get(name)
+        if chat is None or spec is None:
             return
-        if name in DIRECT:
-            await self._parts.run(DIRECT[name], to, chat.id)
+        if runs_at_once(spec):
+            await self._parts.run(f"csr {spec.name}", to, chat.id)
             return
         ctx = ModalContext(action=name, chat_id=chat.id, channel=channel, thread=thread)
-        built = modal(ctx, chat, self._parts.app.config)
+        built = modal(ctx, spec, chat, self._parts.app.config)
         client = self._parts.calls.client
         if view:
             await self._parts.calls.call("views.push", lambda: client.views_push(trigger_id=body["trigger_id"],
@@ -75,12 +76,16 @@ class ModalInbound:
     async def on_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         ctx = ModalContext.load(view.get("private_metadata", ""))
         values = submitted_values(view.get("state") or {})
-        if ctx.action == "push" and not values.get("url", "").startswith(("https://", "http://")):
-            await ack(response_action="errors", errors={"url": "Use a link that starts with https://"})
+        spec = self._parts.app.commands.specs.get(ctx.action)
+        if spec is None:
+            await ack()
+            return
+        if errors := link_errors(spec, values):
+            await ack(response_action="errors", errors=errors)
             return
         await ack()
         to = ReplyTo(user=body["user"]["id"], channel=ctx.channel, thread=ctx.thread)
-        await self._parts.run(command(ctx.action, values), to, ctx.chat_id)
+        await self._parts.run(command(spec, values), to, ctx.chat_id)
 
     async def _chat_for(self, chat_id: str, to: ReplyTo) -> Chat | None:
         """The chat a button names, if the presser is on the roster; else they are told why not."""
