@@ -154,7 +154,7 @@ class RoutingMachine(RuleBasedStateMachine):
         else:
             queue = data.draw(st.sampled_from(QUEUE_NAMES))
             status = self.run(self.app.router.transfer_to_queue(chat.id, chat.agent_id, queue, "n", "x")).status
-            assert status == "queued"
+            assert status in {"queued", "nobody_signed_in"}  # a queue nobody could take refuses it
 
     @precondition(has_chats)
     @rule(data=st.data())
