@@ -143,7 +143,7 @@ def test_kinds_that_dont_belong_in_a_thread_render_to_nothing() -> None:
 
 @pytest.mark.parametrize("action", ["phrase", "article", "push", "transfer", "end"])
 def test_every_modal_is_valid_block_kit_and_remembers_its_chat(app: BridgeApp, action: str) -> None:
-    view = modal(ModalContext(action, CHAT.id, "CGENERAL", "1.2"), CHAT, app.config)
+    view = modal(ModalContext(action, CHAT.id, "CGENERAL", "1.2"), app.commands.specs[action], CHAT, app.config)
     assert check_view(view) == []
     assert ModalContext.load(view["private_metadata"]) == ModalContext(action, CHAT.id, "CGENERAL", "1.2")
 
@@ -156,8 +156,9 @@ def test_every_modal_is_valid_block_kit_and_remembers_its_chat(app: BridgeApp, a
     ("article", {"query": "can't log in"}, "article", ("can", "t", "log", "in")),
     ("end", {}, "end", ()),
 ])
-def test_modal_input_becomes_one_parseable_command(action: str, values: dict, name: str, args: tuple) -> None:
-    parsed = parse(command(action, values))
+def test_modal_input_becomes_one_parseable_command(app: BridgeApp, action: str, values: dict, name: str,
+                                                   args: tuple) -> None:
+    parsed = parse(command(app.commands.specs[action], values))
     assert (parsed.name, parsed.args) == (name, args)
 
 
