@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap, connect_redis
 from bridge.embedded_redis import EmbeddedRedis
-from tests.support.configs import base_raw, make_config, merged, write_toml
+from testkit.configs import base_raw, make_config, merged, write_toml
 
 
 @pytest.fixture(scope="session")

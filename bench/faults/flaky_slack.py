@@ -6,7 +6,7 @@ import time
 
 from aiohttp import web
 
-from tests.slack.fake_slack import Call, FakeSlack
+from testkit.fake_slack import Call, FakeSlack
 
 
 class FlakySlack(FakeSlack):

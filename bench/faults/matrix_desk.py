@@ -13,8 +13,8 @@ from redis.asyncio import Redis
 
 from bridge.domain.chat import ChatState
 from bridge.keys import Keys
-from tests.matrix.homeserver import BOT, Homeserver
-from tests.matrix.people import MatrixPerson, body, thread_of
+from testkit.homeserver import BOT, Homeserver
+from testkit.matrix_people import MatrixPerson, body, thread_of
 
 RETRY_PAUSE = 0.5
 GIVE_UP = 300.0

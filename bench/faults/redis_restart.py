@@ -7,7 +7,7 @@ from pathlib import Path
 from bench.faults.rig import CHANNEL
 from bench.faults.tally import Tally
 from bench.faults.traffic import busy_slack_chats
-from tests.slack.fake_slack import FakeSlack
+from testkit.fake_slack import FakeSlack
 
 NAME = "b. Redis kill -9, restart from AOF"
 

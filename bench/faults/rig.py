@@ -15,9 +15,9 @@ from redis.asyncio import Redis
 from bridge.bootstrap import connect_redis
 from bridge.embedded_redis import EmbeddedRedis, free_port
 from bridge.keys import Keys
-from tests.slack.fake_slack import FakeSlack
-from tests.slack.signed import SlackSender
-from tests.support.configs import merged, write_toml
+from testkit.configs import merged, write_toml
+from testkit.fake_slack import FakeSlack
+from testkit.signed import SlackSender
 
 SIGNING_SECRET = "faults-signing-secret-0123456789"
 CHANNEL = "CGENERAL"

@@ -14,9 +14,9 @@ from redis.asyncio import Redis
 from bench.faults.rig import CHANNEL
 from bridge.domain.chat import ChatState
 from bridge.keys import Keys
-from tests.slack.fake_slack import FakeSlack
-from tests.slack.helpers import buttons
-from tests.slack.signed import SlackSender
+from testkit.fake_blocks import buttons
+from testkit.fake_slack import FakeSlack
+from testkit.signed import SlackSender
 
 RETRY_PAUSE = 0.5
 GIVE_UP = 180.0

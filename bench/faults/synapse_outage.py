@@ -9,8 +9,8 @@ from bench.faults.matrix_desk import MatrixDesk
 from bench.faults.rig import Rig
 from bench.faults.tally import Tally
 from bench.faults.traffic import Conversations
-from tests.matrix.homeserver import BOT, Homeserver, password, populate
-from tests.matrix.people import MatrixPerson
+from testkit.homeserver import BOT, Homeserver, password, populate
+from testkit.matrix_people import MatrixPerson
 
 NAME = "d. Synapse stopped, started"
 

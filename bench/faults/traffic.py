@@ -14,7 +14,7 @@ from bench.faults.customers import WidgetCustomer, close_all
 from bench.faults.rig import Rig, agents, slack_section, slack_sender
 from bench.faults.slack_desk import SlackDesk
 from bench.faults.tally import Tally
-from tests.slack.fake_slack import FakeSlack
+from testkit.fake_slack import FakeSlack
 
 GRACE = 3.0
 """Once everything has arrived, how long to keep looking for late repeats."""

@@ -16,7 +16,7 @@ from bench.faults.customers import WidgetCustomer
 from bench.faults.rig import CHANNEL, Rig, agents, slack_section, slack_sender
 from bench.faults.slack_desk import SlackDesk
 from bench.faults.tally import Tally
-from tests.slack.fake_slack import FakeSlack
+from testkit.fake_slack import FakeSlack
 
 NAME = "e. kill -9 RQ worker mid-timeout"
 SETTLED = 15.0

@@ -1,4 +1,4 @@
-"""A real Synapse for the load bench (tests/matrix/synapse.py runs it): the bridge's bot, a bot for the
+"""A real Synapse for the load bench (testkit/synapse.py runs it): the bridge's bot, a bot for the
 bare-SDK baseline, N CSRs, and one room per queue with everyone in it.
 
 Everyone who posts is exempted from Synapse's message limit through the admin API, as the README tells
@@ -8,8 +8,8 @@ admins to do for the bridge's bot; the bench's CSRs and the baseline bot need it
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.synapse import Synapse
+from testkit.homeserver import Homeserver
+from testkit.synapse import Synapse
 
 BOT = "bridgebot"
 BASELINE_BOT = "baselinebot"

@@ -1,4 +1,4 @@
-"""The fake Slack Web API (tests/slack/fake_slack.py) in its own process, for the load bench.
+"""The fake Slack Web API (testkit/fake_slack.py) in its own process, for the load bench.
 
 Run as `python -m bench.load.slack_server CHANNEL...`: prints `port N`, then one JSON line per post or
 update as it arrives (wall-clock time, so the bench compares it with its own send times). Its own process
@@ -15,7 +15,7 @@ import time
 from collections import deque
 from typing import Any
 
-from tests.slack.fake_slack import FakeSlack, SlackError
+from testkit.fake_slack import FakeSlack, SlackError
 
 UNLIMITED = 10**9
 

@@ -16,7 +16,7 @@ from bench.load.homeserver import BenchHomeserver, start_homeserver
 from bench.load.procs import Child, spawn, stop
 from bridge.bootstrap import connect_redis
 from bridge.embedded_redis import EmbeddedRedis, free_port
-from tests.support.configs import write_toml
+from testkit.configs import write_toml
 
 READY_TIMEOUT = 120.0
 QUEUES = ("csr-jobs", "csr-timers")

@@ -24,7 +24,7 @@ from reports.figures import build_report
 from reports.period import period
 from reports.sources import histories
 from reports.table import as_csv, as_table
-from tests.support.configs import base_raw
+from testkit.configs import base_raw
 
 AGENTS = ("alice", "bob", "carol")
 

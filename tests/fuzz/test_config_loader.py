@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bridge.config import BridgeConfig, ConfigError, load_config, parse_config
-from tests.support.configs import base_raw, example_raw
+from testkit.configs import base_raw, example_raw
 
 KEYS = sorted({
     "data_dir", "server", "redis", "store", "routing", "queues", "agents", "slack", "matrix", "widget", "knowledge",

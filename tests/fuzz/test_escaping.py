@@ -23,7 +23,7 @@ from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind, Origi
 from bridge.domain.offer import Offer
 from bridge.ports import OfferView
 from bridge.text import clean_text
-from tests.support.configs import make_config
+from testkit.configs import make_config
 
 NASTY = ["<!channel>", "<!here>", "<!everyone>", "<@UALICE>", "<#C123|general>", "<https://evil.example|https://bank>",
          "<mailto:a@b.c|x>", "@room", "@alice:localhost", "Alice", "&lt;!channel&gt;", "&amp;", "<a href='x'>y</a>",

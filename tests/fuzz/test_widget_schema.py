@@ -22,8 +22,8 @@ from schemathesis.core.mutations import OperatorKind
 from schemathesis.specs.openapi.checks import ignored_auth, negative_data_rejection, positive_data_acceptance
 
 from adapters.widget.openapi import build_openapi
+from testkit.configs import make_config
 from tests.fuzz.live_bridge import threaded_bridge
-from tests.support.configs import make_config
 from tests.widget.conftest import HOST_ORIGIN
 
 UNLIMITED = {"chats_per_hour_per_address": 10**6, "requests_per_minute_per_address": 10**6,

@@ -22,7 +22,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from adapters.widget.openapi import build_openapi
-from tests.support.configs import make_config
+from testkit.configs import make_config
 from tests.widget.conftest import HOST_ORIGIN, Served, running_bridge
 
 TCHARS = string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~"

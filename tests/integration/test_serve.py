@@ -12,7 +12,7 @@ from redis import Redis
 from rq import Worker
 
 from bridge.embedded_redis import free_port
-from tests.support.configs import EXAMPLE
+from testkit.configs import EXAMPLE
 from tests.support.processes import leftovers
 
 

@@ -13,7 +13,7 @@ from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap
 from bridge.domain.chat import ChatState, Customer
 from bridge.events.shards import Shards, owner
-from tests.support.configs import make_config
+from testkit.configs import make_config
 from tests.support.recording_surface import RecordingSurface
 
 CHAT_IDS = [f"chat{n:04d}" for n in range(400)]

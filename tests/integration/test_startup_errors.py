@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bridge.embedded_redis import free_port
-from tests.support.configs import base_raw, merged, write_toml
+from testkit.configs import base_raw, merged, write_toml
 from tests.support.processes import leftovers
 
 REPO = Path(__file__).resolve().parents[2]

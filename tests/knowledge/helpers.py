@@ -15,7 +15,7 @@ from bridge.commands.context import CommandContext
 from bridge.commands.replies import Reply
 from bridge.config import parse_config
 from bridge.domain.chat import Chat, ChatState, Customer
-from tests.support.configs import base_raw, merged, write_toml
+from testkit.configs import base_raw, merged, write_toml
 
 REPO = Path(__file__).resolve().parents[2]
 KB = REPO / "kb"

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from knowledge.base import KnowledgeBase
-from tests.support.configs import make_config
+from testkit.configs import make_config
 
 KB = Path(__file__).resolve().parents[2] / "kb"
 

@@ -7,7 +7,7 @@ import pytest
 
 from bridge.cli import main as cli_main
 from bridge.config import ConfigError, parse_config
-from tests.support.configs import EXAMPLE, base_raw, example_raw, merged, write_toml
+from testkit.configs import EXAMPLE, base_raw, example_raw, merged, write_toml
 
 
 def _problems(raw: dict) -> list[str]:

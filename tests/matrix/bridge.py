@@ -18,8 +18,8 @@ from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap, connect_redis
 from bridge.embedded_redis import free_port
 from routing.background import run_routing_loops
-from tests.matrix.homeserver import BOT, QUEUES, Homeserver, password
-from tests.support.configs import base_raw, make_config, merged, write_toml
+from testkit.configs import base_raw, make_config, merged, write_toml
+from testkit.homeserver import BOT, QUEUES, Homeserver, password
 
 
 def matrix_raw(hs: Homeserver, bot: str = BOT, paced: bool = False) -> dict[str, Any]:

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from testkit.homeserver import Homeserver, populate
+from testkit.matrix_people import MatrixPerson
 from tests.matrix.bridge import InProcessBridge, StartBridge, matrix_raw
-from tests.matrix.homeserver import Homeserver, populate
-from tests.matrix.people import MatrixPerson
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 
 from bridge.domain.events import AuthorKind, EventKind
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge, matrix_raw
 from tests.matrix.chats import wait_events
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, body
 from tests.matrix.test_threads import open_thread
 
 CASES = {"webhook_secret": "crm-secret", "types": [

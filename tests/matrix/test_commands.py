@@ -1,8 +1,8 @@
 """`!csr` commands from Matrix: private replies in the caller's direct room, pages, strangers refused."""
 
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, body
 
 
 async def test_a_long_reply_comes_privately_in_pages(bridge: InProcessBridge, homeserver: Homeserver,

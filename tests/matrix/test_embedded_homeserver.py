@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from bridge.embedded_redis import free_port
-from tests.matrix.people import MatrixPerson, body, thread_of
+from testkit.matrix_people import MatrixPerson, body, thread_of
 from tests.matrix.test_end_to_end import relates
 
 REPO = Path(__file__).resolve().parents[2]

@@ -4,9 +4,9 @@ import logging
 
 import pytest
 
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, body
 
 
 async def test_an_encrypted_room_gets_a_notice_and_is_ignored(bridge: InProcessBridge, homeserver: Homeserver,

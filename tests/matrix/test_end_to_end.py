@@ -5,10 +5,10 @@ to a second CSR, who ends it; the customer sees the close."""
 import base64
 from typing import Any
 
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, Seen, body, thread_of
 from tests.matrix.bridge import StartBridge
 from tests.matrix.customer import WidgetCustomer
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, Seen, body, thread_of
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")

@@ -7,10 +7,10 @@ from typing import Any
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.render import notice
 from bridge.keys import Keys
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, Seen, body
 from tests.matrix.bridge import StartBridge
 from tests.matrix.chats import posted_lines
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, Seen, body
 
 
 def line(n: int, i: int) -> str:

@@ -4,11 +4,11 @@ import asyncio
 from typing import Any
 
 from bridge.domain.chat import Customer
+from testkit.configs import base_raw, merged
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, Seen, body, thread_of
 from tests.matrix.bridge import InProcessBridge, StartBridge
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, Seen, body, thread_of
 from tests.matrix.test_end_to_end import available, relates
-from tests.support.configs import base_raw, merged
 
 
 def queues(**general: Any) -> dict[str, Any]:

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from testkit.homeserver import Homeserver, populate
+from testkit.matrix_people import MatrixPerson, body, thread_of
 from tests.matrix.bridge import StartBridge, matrix_raw
 from tests.matrix.chats import hand_to, posted_lines, start_chat, wait_events
-from tests.matrix.homeserver import Homeserver, populate
-from tests.matrix.people import MatrixPerson, body, thread_of
 
 
 @pytest.fixture

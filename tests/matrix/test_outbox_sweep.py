@@ -4,9 +4,9 @@ import asyncio
 from typing import Any
 
 from adapters.matrix.outbox import OutboxEntry
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, Seen, body
 from tests.matrix.bridge import StartBridge
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, Seen, body
 
 SWEEP = 0.3
 

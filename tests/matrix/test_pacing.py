@@ -5,10 +5,10 @@ from typing import Any
 
 import httpx
 
+from testkit.homeserver import LIMITED_BOT, Homeserver
+from testkit.matrix_people import MatrixPerson, body, thread_of
 from tests.matrix.bridge import StartBridge, matrix_raw
 from tests.matrix.chats import hand_to, posted_lines, start_chat
-from tests.matrix.homeserver import LIMITED_BOT, Homeserver
-from tests.matrix.people import MatrixPerson, body, thread_of
 
 
 async def spend_budget(hs: Homeserver, room: str) -> int:

@@ -4,10 +4,10 @@ from typing import Any
 
 from bridge.app import BridgeApp
 from bridge.domain.events import AuthorKind, EventKind
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, body, thread_of
 from tests.matrix.bridge import InProcessBridge, StartBridge
 from tests.matrix.chats import hand_to, posted_lines, start_chat, wait_events
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, body, thread_of
 
 
 async def _thread(bridge: InProcessBridge, hs: Homeserver, alice: MatrixPerson) -> tuple[str, str]:

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 
 from bridge.embedded_redis import free_port
+from testkit.configs import base_raw, merged, write_toml
 from tests.integration.test_serve import wait_for
-from tests.support.configs import base_raw, merged, write_toml
 
 
 def test_serve_runs_the_matrix_adapter(tmp_path: Path, redis_url: str, redis: Any,

@@ -8,10 +8,10 @@ from nio import AsyncClient
 from adapters.matrix.lanes import Lane
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from bridge.keys import Keys
+from testkit.configs import merged
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge, StartBridge
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, body
-from tests.support.configs import merged
 
 
 async def test_restart_reuses_the_device_and_token(start_bridge: StartBridge, redis: Any,

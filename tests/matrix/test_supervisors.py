@@ -1,10 +1,10 @@
 """Supervisors: reading along in a chat's room (already there, or invited), and replies that come later."""
 
 from bridge.commands.replies import Text
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, body, thread_of
 from tests.matrix.bridge import InProcessBridge
 from tests.matrix.chats import hand_to, start_chat
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, body, thread_of
 
 
 async def test_a_supervisor_outside_the_room_is_invited_to_read_along(

@@ -3,10 +3,10 @@
 import base64
 
 from bridge.domain.events import AuthorKind, EventKind
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, body, thread_of
 from tests.matrix.bridge import InProcessBridge
 from tests.matrix.chats import hand_to, start_chat, wait_events
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, body, thread_of
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")

@@ -18,8 +18,8 @@ from adapters.slack.webapi import SlackCalls
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap
 from bridge.domain.agent import Presence
+from testkit.fake_slack import FakeSlack
 from tests.routing.helpers import available, escalated, expire_now, only_offer, run
-from tests.slack.fake_slack import FakeSlack
 from tests.support.recording_surface import RecordingSurface
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "ops" / "grafana" / "csr-bridge.json"

@@ -13,7 +13,7 @@ from bridge.domain.agent import Presence
 from bridge.domain.chat import Chat, Customer
 from bridge.domain.events import EventKind
 from bridge.domain.offer import Offer
-from tests.support.configs import make_config
+from testkit.configs import make_config
 
 SLACK_ON = {"enabled": True, "bot_token": "xoxb-test", "signing_secret": "test-secret",
             "channels": {"general": "CGENERAL", "billing": "CBILLING", "tech": "CTECH"}}
@@ -120,12 +120,12 @@ def with_clock(app: BridgeApp) -> Clock:
 
 def queues_with(**changes: dict[str, Any]) -> list[dict[str, Any]]:
     """The base queues with some fields changed, e.g. queues_with(general={"strategy": "broadcast"})."""
-    from tests.support.configs import base_raw
+    from testkit.configs import base_raw
 
     return [{**q, **changes.get(q["name"], {})} for q in base_raw()["queues"]]
 
 
 def agents_with(**changes: dict[str, Any]) -> list[dict[str, Any]]:
-    from tests.support.configs import base_raw
+    from testkit.configs import base_raw
 
     return [{**a, **changes.get(a["id"], {})} for a in base_raw()["agents"]]

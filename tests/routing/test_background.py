@@ -13,6 +13,7 @@ from bridge.domain.chat import ChatState
 from bridge.domain.events import EventKind
 from reports.scrape import scrape
 from routing.background import Lease, run_routing_loops
+from testkit.configs import base_raw, make_config
 from tests.routing.helpers import (
     SLACK_ON,
     agents_with,
@@ -25,7 +26,6 @@ from tests.routing.helpers import (
     signed_in,
     with_clock,
 )
-from tests.support.configs import base_raw, make_config
 from tests.support.recording_surface import RecordingSurface
 
 

@@ -3,8 +3,8 @@
 from bridge.app import BridgeApp
 from bridge.commands.replies import Choices, Text
 from bridge.domain.chat import ChatState
+from testkit.configs import base_raw
 from tests.routing.helpers import all_offers, app_with, available, chat, escalated, only_offer, run, signed_in
-from tests.support.configs import base_raw
 
 
 def text(reply: object) -> str:

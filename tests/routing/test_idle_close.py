@@ -20,9 +20,9 @@ from bridge.bootstrap import bootstrap
 from bridge.config import load_config
 from bridge.domain.chat import ChatState, Customer
 from bridge.domain.events import AuthorKind
+from testkit.configs import base_raw, merged, write_toml
 from tests.routing.helpers import SLACK_ON, chat, escalated
 from tests.routing.test_rq_timers import eventually
-from tests.support.configs import base_raw, merged, write_toml
 
 IDLE = 2.0
 QUICK = {

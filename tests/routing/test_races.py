@@ -9,8 +9,8 @@ from redis.asyncio import Redis
 from bridge.bootstrap import bootstrap, connect_redis
 from bridge.domain.agent import Presence
 from bridge.domain.chat import ChatState
+from testkit.configs import make_config
 from tests.routing.helpers import all_offers, chat, escalated
-from tests.support.configs import make_config
 
 CSRS = 100
 
@@ -59,7 +59,7 @@ async def test_100_concurrent_accepts_of_one_offer_from_separate_processes(tmp_p
     offer = await only_offer(app, "alice")
     code = ("import asyncio,sys\n"
             "from bridge.bootstrap import bootstrap, connect_redis\n"
-            "from tests.support.configs import make_config\n"
+            "from testkit.configs import make_config\n"
             "from pathlib import Path\n"
             "async def main():\n"
             "    r = connect_redis(sys.argv[1])\n"

@@ -21,8 +21,8 @@ from bridge.domain.agent import Presence
 from bridge.domain.chat import ChatState
 from bridge.domain.offer import OfferState
 from bridge.worker import queue_name
+from testkit.configs import base_raw, merged, write_toml
 from tests.routing.helpers import available, chat, escalated, only_offer, signed_in
-from tests.support.configs import base_raw, merged, write_toml
 
 FAST = {
     "queues": [

@@ -17,8 +17,8 @@ from bridge.config.root import BridgeConfig
 from bridge.domain.agent import Presence
 from bridge.domain.chat import Chat, ChatState, Customer
 from bridge.domain.offer import Offer
+from testkit.configs import make_config
 from tests.routing.helpers import Clock
-from tests.support.configs import make_config
 
 QUEUES = [
     {"name": "general", "display_name": "General", "offer_timeout": 20, "max_wait": 300},

@@ -17,9 +17,9 @@ from bridge.config import load_config
 from bridge.domain.offer import OfferState
 from bridge.embedded_redis import EmbeddedRedis
 from bridge.worker import queue_name
+from testkit.configs import base_raw, merged, write_toml
 from tests.routing.helpers import available, escalated, only_offer
 from tests.routing.test_rq_timers import FAST, eventually
-from tests.support.configs import base_raw, merged, write_toml
 
 
 async def test_an_offer_deadline_queued_before_a_restart_fires_after_it(tmp_path: Path) -> None:

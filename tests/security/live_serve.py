@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from bridge.embedded_redis import free_port
-from tests.support.configs import base_raw, merged, write_toml
+from testkit.configs import base_raw, merged, write_toml
 from tests.widget.conftest import HOST_ORIGIN
 
 

@@ -16,10 +16,10 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from bridge.logs import REDACTED, Redactor, configure_logging
+from testkit.fake_slack import FakeSlack
+from testkit.signed import SlackSender
 from tests.security.live_serve import live_serve
 from tests.slack.bridge import CHANNELS, SUPERVISORS, slack_overrides
-from tests.slack.fake_slack import FakeSlack
-from tests.slack.signed import SlackSender
 from tests.widget.conftest import HOST_ORIGIN
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16

@@ -7,11 +7,11 @@ import asyncio
 import httpx
 import pytest
 
+from testkit.homeserver import Homeserver
+from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge
 from tests.matrix.chats import hand_to, start_chat
 from tests.matrix.conftest import bridge, homeserver, matrix_overrides, people, start_bridge  # noqa: F401 - fixtures
-from tests.matrix.homeserver import Homeserver
-from tests.matrix.people import MatrixPerson, body
 
 pytestmark = pytest.mark.synapse
 

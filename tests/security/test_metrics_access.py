@@ -10,8 +10,8 @@ from redis.asyncio import Redis
 from bridge.config import ConfigError
 from bridge.config.loader import load_config
 from bridge.embedded_redis import free_port
+from testkit.configs import base_raw, make_config, merged, write_toml
 from tests.security.live_serve import live_serve
-from tests.support.configs import base_raw, make_config, merged, write_toml
 
 TOKEN = "metrics-Zq81-secret-value"
 

@@ -15,7 +15,7 @@ from websockets.exceptions import InvalidStatus
 
 from bridge.config import ConfigError
 from bridge.origins import origin_from_header
-from tests.support.configs import make_config
+from testkit.configs import make_config
 from tests.widget.conftest import HOST_ORIGIN, running_bridge
 
 MALFORMED = ["http://x:99999", "http://[::1", "http://[::1]:70000", f"{HOST_ORIGIN}, {HOST_ORIGIN}", "null", "",

@@ -13,10 +13,11 @@ from bridge.commands.replies import Text
 from bridge.domain.chat import ChatState, Customer
 from bridge.domain.events import EventKind
 from bridge.domain.offer import OfferState
+from testkit.fake_blocks import buttons
 from tests.security.state import redis_state
 from tests.slack.bridge import InProcessBridge
 from tests.slack.conftest import bridge, fake_slack, slack_settings  # noqa: F401 - fixtures
-from tests.slack.helpers import accepted_chat, buttons
+from tests.slack.helpers import accepted_chat
 
 STRANGER = "UMALLORY"
 

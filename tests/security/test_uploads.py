@@ -6,9 +6,9 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
+from testkit.fake_slack import FakeSlack
 from tests.slack.bridge import InProcessBridge, slack_overrides
 from tests.slack.conftest import fake_slack  # noqa: F401 - fixture
-from tests.slack.fake_slack import FakeSlack
 from tests.slack.helpers import accepted_chat
 from tests.widget.conftest import auth, running_bridge
 

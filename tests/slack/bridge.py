@@ -17,9 +17,9 @@ from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap
 from bridge.plugins import load_adapter
 from routing.background import run_routing_loops
-from tests.slack.fake_slack import FakeSlack
-from tests.slack.signed import SlackSender
-from tests.support.configs import base_raw, make_config, merged, write_toml
+from testkit.configs import base_raw, make_config, merged, write_toml
+from testkit.fake_slack import FakeSlack
+from testkit.signed import SlackSender
 
 SECRET = "test-signing-secret-0123456789"
 CHANNELS = {"general": "CGENERAL", "billing": "CBILLING", "tech": "CTECH"}

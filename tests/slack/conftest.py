@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
+from testkit.fake_slack import FakeSlack
 from tests.slack.bridge import CHANNELS, SUPERVISORS, InProcessBridge, slack_overrides
-from tests.slack.fake_slack import FakeSlack
 
 
 @pytest.fixture

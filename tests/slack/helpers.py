@@ -6,6 +6,7 @@ import time
 from bridge.app import BridgeApp
 from bridge.clock import now
 from bridge.domain.chat import Chat, ChatState, Customer
+from testkit.fake_blocks import buttons
 from tests.slack.bridge import InProcessBridge
 
 
@@ -30,11 +31,6 @@ async def thread_of(bridge: InProcessBridge, chat: Chat, timeout: float = 10.0) 
             return ref.conversation, ref.thread_id
         await asyncio.sleep(0.02)
     raise AssertionError("the chat's thread was never opened")
-
-
-def buttons(message: dict) -> dict[str, dict]:
-    """action_id -> button of a Slack message's (or view's) actions blocks."""
-    return {e["action_id"]: e for b in message.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]}
 
 
 async def accepted_chat(bridge: InProcessBridge, name: str = "Ann", first: str = "Hello there",

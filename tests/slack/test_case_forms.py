@@ -10,11 +10,12 @@ import pytest
 from redis.asyncio import Redis
 
 from bridge.domain.events import EventKind
+from testkit.fake_blocks import buttons
+from testkit.fake_slack import FakeSlack
 from tests.cases.crm import FakeCrm
 from tests.knowledge.helpers import run_worker
 from tests.slack.bridge import InProcessBridge, slack_overrides
-from tests.slack.fake_slack import FakeSlack
-from tests.slack.helpers import accepted_chat, buttons
+from tests.slack.helpers import accepted_chat
 
 
 def refund_type(url: str) -> dict[str, Any]:

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from testkit.fake_slack import FakeSlack
 from tests.slack.bridge import CHANNELS, InProcessBridge, slack_overrides
-from tests.slack.fake_slack import FakeSlack
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
 

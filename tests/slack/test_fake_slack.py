@@ -4,7 +4,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slack.fake_slack import FakeSlack
+from testkit.fake_slack import FakeSlack
 
 
 def client(fake: FakeSlack, token: str | None = None) -> AsyncWebClient:

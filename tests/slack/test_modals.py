@@ -6,10 +6,11 @@ import pytest
 
 from bridge.domain.chat import ChatState, Customer
 from bridge.domain.events import EventKind
+from testkit.fake_blocks import buttons
+from testkit.fake_slack import FakeSlack
 from tests.routing.helpers import signed_in
 from tests.slack.bridge import InProcessBridge
-from tests.slack.fake_slack import FakeSlack
-from tests.slack.helpers import accepted_chat, buttons
+from tests.slack.helpers import accepted_chat
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from bridge.domain.chat import Chat, ChatState, Customer
 from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind
 from bridge.domain.offer import Offer, OfferState
 from bridge.ports import OfferView
-from tests.slack.fake_blocks import check_blocks, check_view
+from testkit.fake_blocks import check_blocks, check_view
 
 CHAT = Chat(id="k3f9x2abcd", customer=Customer(name="Ann <!channel>"), topic="billing & more", queue="general",
             state=ChatState.ACTIVE, agent_id="alice", platform="slack", created_at=1000.0, escalated_at=1000.0,

@@ -18,8 +18,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack import gate
 from bridge.logs import configure_logging
+from testkit.signed import FORM
 from tests.slack.bridge import SECRET, InProcessBridge
-from tests.slack.signed import FORM
 
 CAP = 65_536
 REFUSALS = 8

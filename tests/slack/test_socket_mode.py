@@ -8,8 +8,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bridge.domain.events import AuthorKind
+from testkit.fake_slack import FakeSlack
 from tests.slack.bridge import InProcessBridge, slack_overrides
-from tests.slack.fake_slack import FakeSlack
 from tests.slack.helpers import active_chat, thread_of
 
 

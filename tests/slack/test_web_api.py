@@ -14,8 +14,8 @@ from adapters.slack.responder import ReplyTo, Responder
 from adapters.slack.webapi import SlackCalls
 from bridge.app import BridgeApp
 from bridge.commands.replies import FileReply
+from testkit.fake_slack import FakeSlack
 from tests.slack.bridge import InProcessBridge
-from tests.slack.fake_slack import FakeSlack
 from tests.slack.helpers import active_chat, thread_of
 
 CHANNEL = "CGENERAL"

@@ -14,8 +14,8 @@ from bridge.bootstrap import bootstrap
 from bridge.commands.context import CommandContext
 from bridge.commands.replies import Reply, Table, Text
 from bridge.config import parse_config
-from tests.slack.fake_blocks import MESSAGE_BLOCKS, check_blocks
-from tests.support.configs import base_raw, merged, write_toml
+from testkit.configs import base_raw, merged, write_toml
+from testkit.fake_blocks import MESSAGE_BLOCKS, check_blocks
 
 ADMIN = {"id": "ada", "display_name": "Ada", "role": "admin", "slack_user_id": "UADA",
          "matrix_user_id": "@ada:localhost"}

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from testkit.fake_slack import FakeSlack, SlackError
 from tests.slack.bridge import CHANNELS, SUPERVISORS, InProcessBridge, slack_overrides
-from tests.slack.fake_slack import FakeSlack, SlackError
 from tests.supervision.helpers import roster
 
 PAGE = 2

@@ -10,10 +10,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.http.server import build_asgi
+from testkit.homeserver import LIMITED_BOT, Homeserver
+from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge, matrix_raw
 from tests.matrix.conftest import homeserver, people  # noqa: F401 - fixtures
-from tests.matrix.homeserver import LIMITED_BOT, Homeserver
-from tests.matrix.people import MatrixPerson, body
 from tests.matrix.test_pacing import spend_budget
 from tests.routing.helpers import app_with, escalated, signed_in
 from tests.supervision.helpers import roster

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from bridge.cli import main
-from tests.support.configs import EXAMPLE, base_raw, write_toml
+from testkit.configs import EXAMPLE, base_raw, write_toml
 
 
 def test_valid_config_prints_a_summary(capsys) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bridge.config import ConfigError, load_config, parse_config
-from tests.support.configs import EXAMPLE, base_raw, merged
+from testkit.configs import EXAMPLE, base_raw, merged
 
 
 def problems(raw: dict, environ: dict | None = None) -> list[str]:

@@ -19,7 +19,7 @@ from adapters.widget.socket import SUBPROTOCOL
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap
 from bridge.embedded_redis import free_port
-from tests.support.configs import base_raw, make_config, merged, write_toml
+from testkit.configs import base_raw, make_config, merged, write_toml
 
 HOST_PORT = free_port()
 HOST_ORIGIN = f"http://localhost:{HOST_PORT}"

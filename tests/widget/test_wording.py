@@ -6,7 +6,7 @@ from adapters.widget.wording import event_wording
 from bridge.config import ConfigError, parse_config
 from bridge.config.widget_texts import WidgetTexts
 from bridge.domain.events import SYSTEM, ChatEvent, EventKind
-from tests.support.configs import base_raw, merged
+from testkit.configs import base_raw, merged
 
 TEXTS = WidgetTexts()
 

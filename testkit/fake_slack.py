@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.slack.fake_blocks import MESSAGE_BLOCKS, check_blocks, check_view
+from testkit.fake_blocks import MESSAGE_BLOCKS, check_blocks, check_view
 
 POSTING = {"chat.postMessage", "files.completeUploadExternal"}
 

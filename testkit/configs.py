@@ -7,7 +7,7 @@ from typing import Any
 
 from bridge.config import BridgeConfig, parse_config
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
 
 def example_raw() -> dict[str, Any]:

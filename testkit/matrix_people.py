@@ -9,7 +9,7 @@ from typing import Any
 
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, InviteMemberEvent, SyncResponse
 
-from tests.matrix.homeserver import BOT, Homeserver
+from testkit.homeserver import BOT, Homeserver
 
 Seen = dict[str, Any]
 """A timeline event as the person saw it: the raw event plus the room it came in."""

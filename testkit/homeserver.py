@@ -4,7 +4,7 @@ supervisor, a stranger, and a room for each queue plus the supervisors' room."""
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.matrix.synapse import Synapse
+from testkit.synapse import Synapse
 
 BOT = "csrbot"
 LIMITED_BOT = "slowbot"

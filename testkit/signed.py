@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
-from tests.slack.fake_slack import FakeSlack
+from testkit.fake_slack import FakeSlack
 
 TEAM = {"id": "TFAKE", "domain": "fake-team"}
 FORM = "application/x-www-form-urlencoded"

@@ -110,3 +110,8 @@ def check_view(view: Any) -> list[str]:
     if len(view.get("private_metadata") or "") > 3000:
         problems.append("private_metadata must be at most 3000 characters")
     return problems
+
+
+def buttons(message: dict) -> dict[str, dict]:
+    """action_id -> button of a Slack message's (or view's) actions blocks."""
+    return {e["action_id"]: e for b in message.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]}
