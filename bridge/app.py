@@ -25,9 +25,9 @@ from bridge.service import ChatService
 if TYPE_CHECKING:
     from bridge.commands.bus import CommandBus
     from bridge.events.notices import Notices
-    from bridge.offers import OfferPresenter
     from cases.service import CaseService
     from knowledge.base import KnowledgeBase
+    from routing.offers import OfferPresenter
     from routing.router import Router
     from transcripts.service import Transcripts
 

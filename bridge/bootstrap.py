@@ -23,7 +23,6 @@ from bridge.events.threads import ThreadStore
 from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
-from bridge.offers import OfferPresenter
 from bridge.ports import AdapterStore, Core
 from bridge.roster import Roster
 from bridge.service import ChatService
@@ -39,6 +38,7 @@ from reports.scope import SupervisorScope
 from reports.wiring import wire_reports
 from routing import commands as routing_commands
 from routing import presence_commands
+from routing.offers import OfferPresenter
 from routing.router import Router
 from transcripts import commands as transcript_commands
 from transcripts.service import build_transcripts

@@ -1,8 +1,7 @@
-"""RQ jobs: the one way the service queues them (`Jobs`), and the one way a job boots an app (`run_in_app`).
+"""RQ jobs: the one way the service queues them (`Jobs`); `bridge.job_runner` is how a job boots an app.
 
 The service enqueues by dotted function name (no import of the job's module needed) through a
-thread, since RQ's client is synchronous. A job runs in a fresh process: it loads the config,
-connects to Redis, boots its own app, does its work and leaves; it never holds a platform client.
+thread, since RQ's client is synchronous.
 """
 
 import asyncio
@@ -10,18 +9,13 @@ import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from redis import Redis as SyncRedis
 from rq import Queue, Retry
 
 from bridge.config.root import BridgeConfig
 from bridge.worker import queue_name
-
-if TYPE_CHECKING:
-    from bridge.app import BridgeApp
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -89,21 +83,3 @@ def _sync_redis(url: str) -> SyncRedis:
     """One thread-safe pool per Redis for RQ's synchronous client: a new connection per job cost a
     connect and a health check each time (a burst of closing chats spent more on that than on the jobs)."""
     return SyncRedis.from_url(url)
-
-
-def run_in_app(config_path: str, work: "Callable[[BridgeApp], Awaitable[T]]") -> T:
-    """Boots an app for one job and runs `work` on it in a new event loop. The composition root is
-    imported here, when a job runs, so the features' job modules can use this without importing it."""
-    from bridge.bootstrap import bootstrap, connect_redis
-    from bridge.config import load_config
-
-    config = load_config(config_path)
-
-    async def main() -> T:
-        redis = connect_redis(config.redis_url)
-        try:
-            return await work(bootstrap(config, redis, config.redis_url, config_path))
-        finally:
-            await redis.aclose()
-
-    return asyncio.run(main())

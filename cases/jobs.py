@@ -8,7 +8,7 @@ import logging
 
 from bridge.app import BridgeApp
 from bridge.clock import now
-from bridge.jobs import run_in_app
+from bridge.job_runner import run_in_app
 from cases.records import CaseRecord, CaseState
 from cases.webhook import WebhookResult, post_case
 

@@ -14,10 +14,10 @@ from watchfiles import awatch
 from bridge.config.knowledge import PhraseConfig
 from bridge.config.problems import ConfigProblem
 from bridge.config.root import BridgeConfig
+from bridge.phrase_template import strip_variables
 from knowledge.articles import Article, ArticleProblem, load_articles
 from knowledge.checks import article_warnings
 from knowledge.index import IndexedPhrase, Match, SearchIndex
-from knowledge.template import strip_variables
 
 log = logging.getLogger(__name__)
 

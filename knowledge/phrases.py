@@ -3,7 +3,7 @@
 from bridge.config.agents import AgentConfig
 from bridge.config.knowledge import PhraseConfig
 from bridge.domain.chat import Chat
-from knowledge.template import render
+from bridge.phrase_template import render
 
 
 def phrases_for(phrases: list[PhraseConfig], queue: str) -> list[PhraseConfig]:

@@ -3,7 +3,7 @@ the CSV, handed to the reply outbox for a serve process to post. Runs in its own
 
 from bridge.app import BridgeApp
 from bridge.commands.replies import FileReply, Reply, Text
-from bridge.jobs import run_in_app
+from bridge.job_runner import run_in_app
 from reports.chart import render_chart
 from reports.figures import build_report
 from reports.outbox import ReplyOutbox, ReplyTo

@@ -9,7 +9,7 @@ remainder (or re-arms itself when that is long, e.g. after a clock step).
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from bridge.jobs import run_in_app
+from bridge.job_runner import run_in_app
 from routing.router import Router
 from routing.scripts import ScriptResult
 

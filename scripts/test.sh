@@ -11,4 +11,10 @@ scripts/setup.sh test
   echo "test: lint errors above (.venv/bin/ruff check --fix . sorts imports; wrap long lines by hand)" >&2
   exit 1
 }
+# Dependencies point one way (docs/architecture.md); the contract is in pyproject.toml.
+.venv/bin/lint-imports --no-cache >/dev/null || {
+  .venv/bin/lint-imports --no-cache >&2
+  echo "test: an import goes the wrong way between the rooms (see docs/architecture.md)" >&2
+  exit 1
+}
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -16,7 +16,7 @@ from bridge.app import BridgeApp
 from bridge.clock import now
 from bridge.domain.agent import Role
 from bridge.domain.ids import new_id
-from bridge.jobs import run_in_app
+from bridge.job_runner import run_in_app
 from transcripts.archive import ArchiveOutcome
 from transcripts.mail import build_message, send
 from transcripts.render import Format, render_transcript, transcript_filename

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from bridge.config.base import Section
 from bridge.config.problems import ConfigProblem
-from knowledge.template import VARIABLES, TemplateError, unknown_variables
+from bridge.phrase_template import VARIABLES, TemplateError, unknown_variables
 
 
 class PhraseConfig(Section):

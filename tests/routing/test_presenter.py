@@ -4,7 +4,7 @@ import asyncio
 
 from bridge.app import BridgeApp
 from bridge.domain.offer import OfferState
-from bridge.offers import OfferPresenter
+from routing.offers import OfferPresenter
 from tests.routing.helpers import available, escalated, only_offer
 from tests.support.recording_surface import RecordingSurface
 

@@ -1,7 +1,8 @@
 """Phrase variables such as `{customer.name}`: a fixed set of names, filled by plain lookup.
 
 No attribute access, indexing or format specs are evaluated, so a phrase can't reach anything
-but the values listed here, and an unknown name is a config error before the bridge starts.
+but the values listed here, and an unknown name is a config error before the bridge starts. It lives in the
+core because the config checks every phrase against it; knowledge fills phrases in with it.
 """
 
 from string import Formatter
