@@ -9,14 +9,12 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 
-from redis.asyncio import Redis
-
 from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.media import Media, MediaRefused, caption_of, incoming_of
 from adapters.matrix.relations import strip_reply_fallback
-from bridge.app import BridgeApp
 from bridge.config.agents import AgentConfig
 from bridge.domain.events import Origin
+from bridge.ports import Core
 from bridge.service import ChatClosed, NotYours, UnknownChat
 
 log = logging.getLogger(__name__)
@@ -24,12 +22,12 @@ EVENT_TTL = 30 * 24 * 3600
 
 
 class ChatInput:
-    def __init__(self, app: BridgeApp, redis: Redis, media: Media, commands: MatrixCommands) -> None:
-        self._app = app
-        self._redis = redis
+    def __init__(self, core: Core, media: Media, commands: MatrixCommands) -> None:
+        self._core = core
+        self._redis = core.store.redis
         self._media = media
         self._commands = commands
-        self._note_prefix = app.config.matrix.note_prefix
+        self._note_prefix = core.config.matrix.note_prefix
 
     async def message(self, room_id: str, root: str, chat_id: str, sender: str, event_id: str,
                       content: dict[str, object]) -> None:
@@ -46,15 +44,15 @@ class ChatInput:
         try:
             incoming = incoming_of(content)
             if incoming is not None:
-                await self._app.service.open_chat_for(chat_id, agent)
+                await self._core.service.open_chat_for(chat_id, agent)
                 attachment = await self._media.fetch(chat_id, incoming)
-                await self._app.service.agent_message(chat_id, agent, caption_of(content), origin,
+                await self._core.service.agent_message(chat_id, agent, caption_of(content), origin,
                                                       attachments=[attachment])
             elif body.startswith(self._note_prefix):
                 role = "note"
-                await self._app.service.note(chat_id, agent, body[len(self._note_prefix):].strip(), origin)
+                await self._core.service.note(chat_id, agent, body[len(self._note_prefix):].strip(), origin)
             elif body.strip():
-                await self._app.service.agent_message(chat_id, agent, body, origin)
+                await self._core.service.agent_message(chat_id, agent, body, origin)
             else:
                 return
         except MediaRefused as exc:
@@ -63,18 +61,18 @@ class ChatInput:
         except (NotYours, ChatClosed, UnknownChat) as exc:
             await self._tell(_refusal(exc), sender, room_id, root, event_id)
             return
-        await self._redis.set(self._app.keys.matrix_event(event_id),
+        await self._redis.set(self._core.store.keys.matrix_event(event_id),
                               json.dumps({"role": role, "chat": chat_id, "thread": root}), ex=EVENT_TTL)
 
     async def edit(self, room_id: str, sender: str, event_id: str, target: str, new_text: str) -> None:
         text = strip_reply_fallback(new_text)
         await self._change_message(room_id, sender, event_id, target,
-                                   lambda chat_id, agent, origin: self._app.service.edit(chat_id, agent, origin,
+                                   lambda chat_id, agent, origin: self._core.service.edit(chat_id, agent, origin,
                                                                                          target, text))
 
     async def redaction(self, room_id: str, sender: str, event_id: str, target: str) -> None:
         await self._change_message(room_id, sender, event_id, target,
-                                   lambda chat_id, agent, origin: self._app.service.delete(chat_id, agent, origin,
+                                   lambda chat_id, agent, origin: self._core.service.delete(chat_id, agent, origin,
                                                                                            target))
 
     async def _change_message(self, room_id: str, sender: str, event_id: str, target: str,
@@ -91,11 +89,11 @@ class ChatInput:
             await self._tell(_refusal(exc), sender, room_id, info["thread"], event_id)
 
     async def _taken_in(self, event_id: str) -> dict[str, str]:
-        raw = await self._redis.get(self._app.keys.matrix_event(event_id))
+        raw = await self._redis.get(self._core.store.keys.matrix_event(event_id))
         return dict(json.loads(raw)) if raw else {}
 
     def _agent(self, sender: str, event_id: str) -> AgentConfig | None:
-        agent = self._app.agent_by_platform_id("matrix", sender)
+        agent = self._core.agents.by_platform_id("matrix", sender)
         if agent is None:
             log.info("ignored %s in a chat thread: %s is not on the roster", event_id, sender)
         return agent

@@ -9,7 +9,6 @@ in Redis for `!more`.
 import json
 import logging
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from adapters.matrix.client import TRANSIENT_ERRORS
@@ -20,26 +19,26 @@ from adapters.matrix.media import Media
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.render import notice
 from adapters.matrix.replies import render_reply, with_more_hint
-from bridge.app import BridgeApp
 from bridge.commands.context import CommandContext
 from bridge.commands.replies import FileReply, Reply, Text
 from bridge.config.agents import AgentConfig
+from bridge.ports import Core
 
 log = logging.getLogger(__name__)
 PAGES_TTL = 3600
 
 
 class MatrixCommands:
-    def __init__(self, app: BridgeApp, redis: Redis, outbox: Outbox, dms: DirectRooms, media: Media,
+    def __init__(self, core: Core, forms: CaseForms, outbox: Outbox, dms: DirectRooms, media: Media,
                  wake: Wake) -> None:
-        self._app = app
-        self._redis = redis
+        self._core = core
+        self._redis = core.store.redis
         self._outbox = outbox
         self._dms = dms
         self._media = media
         self._wake = wake
-        self.prefix = app.config.matrix.command_prefix
-        self.forms = CaseForms(app, redis)
+        self.prefix = core.config.matrix.command_prefix
+        self.forms = forms
 
     def command_text(self, body: str) -> str | None:
         """The command in a message (`!csr end` -> `end`), or None when it is not one."""
@@ -48,11 +47,11 @@ class MatrixCommands:
 
     async def run(self, text: str, *, sender: str, room_id: str, event_id: str, thread: str = "",
                   chat_id: str = "") -> None:
-        agent = self._app.agent_by_platform_id("matrix", sender)
+        agent = self._core.agents.by_platform_id("matrix", sender)
         ctx = CommandContext(platform="matrix", user_id=sender, agent=agent, chat_id=chat_id,
                              conversation=room_id, thread_id=thread)
         try:
-            reply: Reply = await self._app.commands.run(text, ctx)
+            reply: Reply = await self._core.commands.run(text, ctx)
         except (RedisError, *TRANSIENT_ERRORS):
             raise
         except Exception:  # a bug or a platform error inside a handler: say so rather than stay silent
@@ -62,7 +61,7 @@ class MatrixCommands:
 
     async def tell(self, text: str, *, sender: str, room_id: str, thread: str, key: str) -> None:
         """A private word to one person (why their message did not reach the customer)."""
-        agent = self._app.agent_by_platform_id("matrix", sender)
+        agent = self._core.agents.by_platform_id("matrix", sender)
         await self.answer(Text(text, error=True), sender=sender, agent=agent, room_id=room_id, thread=thread, key=key)
 
     async def answer(self, reply: Reply, *, sender: str, agent: AgentConfig | None, room_id: str, thread: str,
@@ -82,7 +81,7 @@ class MatrixCommands:
             return
         first = pages[0]
         if len(pages) > 1:
-            pages_key = self._app.keys.matrix_pages(sender, room_id)
+            pages_key = self._core.store.keys.matrix_pages(sender, room_id)
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.delete(pages_key)
                 pipe.rpush(pages_key, *(json.dumps([p[0], p[1], thread]) for p in pages[1:]))
@@ -93,7 +92,7 @@ class MatrixCommands:
 
     async def more(self, *, sender: str, room_id: str, event_id: str) -> None:
         """`!more`: the next page of the caller's last long reply in this room."""
-        pages_key = self._app.keys.matrix_pages(sender, room_id)
+        pages_key = self._core.store.keys.matrix_pages(sender, room_id)
         raw = await self._redis.lpop(pages_key)
         if raw is None:
             page, thread = ("There is nothing more to show.", "There is nothing more to show."), ""

@@ -11,8 +11,6 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from redis.asyncio import Redis
-
 from adapters.matrix.lanes import Wake
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.poster import Poster, txn_id
@@ -20,19 +18,18 @@ from adapters.matrix.relations import replacing
 from adapters.matrix.render import notice
 from adapters.matrix.replies import render_reply
 from adapters.matrix.session import Session
-from bridge.app import BridgeApp
 from bridge.commands.context import CommandContext
 from bridge.config.agents import AgentConfig
+from bridge.ports import Core
 
 BRIDGE = AgentConfig(id="csr-bridge", display_name="CSR Bridge", role="admin")
 """The bridge itself asks for the table, for every queue, like an admin would."""
 
 
 class StatusMessage:
-    def __init__(self, app: BridgeApp, redis: Redis, session: Session, poster: Poster, outbox: Outbox,
-                 wake: Wake) -> None:
-        self._app = app
-        self._redis = redis
+    def __init__(self, core: Core, session: Session, poster: Poster, outbox: Outbox, wake: Wake) -> None:
+        self._core = core
+        self._redis = core.store.redis
         self._session = session
         self._poster = poster
         self._outbox = outbox
@@ -40,14 +37,14 @@ class StatusMessage:
 
     async def on_dashboard(self, seq: str) -> None:
         room = self._session.supervisors_room
-        keys = self._app.keys
+        keys = self._core.store.keys
         if not room or not await self._redis.set(keys.dashboard_claim("matrix", seq), "1", nx=True, ex=300):
             return
-        table = await self._app.commands.run("csr queues", CommandContext("matrix", self._app.config.matrix.user_id,
-                                                                          BRIDGE))
-        body, html = render_reply(table, self._app.config.matrix.command_prefix)[0]
+        asker = CommandContext("matrix", self._core.config.matrix.user_id, BRIDGE)
+        table = await self._core.commands.run("csr queues", asker)
+        body, html = render_reply(table, self._core.config.matrix.command_prefix)[0]
         digest = hashlib.sha256(body.encode()).hexdigest()
-        at = datetime.now(ZoneInfo(self._app.config.reports.timezone)).strftime("%H:%M")
+        at = datetime.now(ZoneInfo(self._core.config.reports.timezone)).strftime("%H:%M")
         content = notice(f"{body}\nChanged at {at}", f"{html}<br><i>Changed at {at}</i>")
         field = f"dashboard:{room}"
         async with self._redis.lock(keys.lock(f"matrix-dashboard:{room}"), timeout=60, blocking_timeout=60):

@@ -7,27 +7,29 @@ and command replies there stay in the thread so the questions and results read i
 """
 
 import dataclasses
-
-from redis.asyncio import Redis
+from collections.abc import Awaitable, Callable
 
 from adapters.matrix.relations import strip_reply_fallback
-from bridge.app import BridgeApp
 from bridge.commands.replies import FileReply, Form, Reply, Text
 from bridge.config.agents import AgentConfig
+from bridge.ports import AdapterStore
 
 ROUTE_TTL = 24 * 3600
 ANSWER_TYPES = ("m.text", "m.emote")
 
 
 class CaseForms:
-    def __init__(self, app: BridgeApp, redis: Redis) -> None:
-        self._app = app
-        self._redis = redis
-        self._note_prefix = app.config.matrix.note_prefix
+    def __init__(self, store: AdapterStore, note_prefix: str,
+                 form_in_progress: Callable[[str, str], Awaitable[bool]]) -> None:
+        """`form_in_progress(agent_id, chat_id)`: the cases feature's word on whether a form is open."""
+        self._redis = store.redis
+        self._keys = store.keys
+        self._note_prefix = note_prefix
+        self._form_in_progress = form_in_progress
 
     async def shape(self, reply: Reply, sender: str, thread: str) -> Reply:
         """A Form becomes its prompt; replies in a thread with a form open are shown there, not in a DM."""
-        key = self._app.keys.matrix_form(sender, thread)
+        key = self._keys.matrix_form(sender, thread)
         if isinstance(reply, Form):
             if thread:
                 await self._redis.set(key, reply.answer_command, ex=ROUTE_TTL)
@@ -42,11 +44,11 @@ class CaseForms:
         body = strip_reply_fallback(str(content.get("body") or "")).strip()
         if content.get("msgtype") not in ANSWER_TYPES or not body or body.startswith(self._note_prefix):
             return None
-        key = self._app.keys.matrix_form(sender, thread)
+        key = self._keys.matrix_form(sender, thread)
         route = await self._redis.get(key)
         if not route:
             return None
-        if not await self._app.cases.form_in_progress(agent.id, chat_id):
+        if not await self._form_in_progress(agent.id, chat_id):
             await self._redis.delete(key)
             return None
         return f"{route} {body}"

@@ -31,7 +31,7 @@ from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.relations import relation_of
 from adapters.matrix.render import notice
 from adapters.matrix.session import Session
-from bridge.app import BridgeApp
+from bridge.ports import Core
 
 log = logging.getLogger(__name__)
 SEEN_TTL = 7 * 24 * 3600
@@ -40,12 +40,12 @@ REFUSAL = ("⚠️ This room is end-to-end encrypted, and CSR Bridge does not wo
 
 
 class Inbound:
-    def __init__(self, app: BridgeApp, client: AsyncClient, session: Session, dms: DirectRooms, offers: OfferCards,
+    def __init__(self, core: Core, client: AsyncClient, session: Session, dms: DirectRooms, offers: OfferCards,
                  commands: MatrixCommands, chat_input: ChatInput, outbox: Outbox, wake: Wake) -> None:
-        self._app = app
+        self._core = core
         self._client = client
-        self._redis: Redis = app.redis
-        self._me = app.config.matrix.user_id
+        self._redis: Redis = core.store.redis
+        self._me = core.config.matrix.user_id
         self._session = session
         self._dms = dms
         self._offers = offers
@@ -57,7 +57,7 @@ class Inbound:
     async def handle(self, room_id: str, event: Event) -> None:
         if getattr(event, "sender", "") == self._me or not event.event_id:
             return
-        seen = self._app.keys.seen("matrix", event.event_id)
+        seen = self._core.store.keys.seen("matrix", event.event_id)
         if not await self._redis.set(seen, "1", nx=True, ex=SEEN_TTL):
             return
         try:
@@ -82,7 +82,7 @@ class Inbound:
     async def _dispatch(self, room_id: str, event: Event) -> None:
         if isinstance(event, (RoomEncryptionEvent, MegolmEvent)):
             await self.refuse_encrypted(room_id)
-        elif await self._redis.exists(self._app.keys.matrix_refused(room_id)):
+        elif await self._redis.exists(self._core.store.keys.matrix_refused(room_id)):
             return
         elif isinstance(event, ReactionEvent):
             await self._reaction(room_id, event)
@@ -101,7 +101,7 @@ class Inbound:
                 await self._input.edit(room_id, sender, event_id, rel.replaces, new["body"])
             return
         body = str(content.get("body") or "").strip()
-        chat_id = await self._app.threads.chat_of("matrix", rel.thread_root) if rel.thread_root else None
+        chat_id = await self._core.threads.chat_of("matrix", rel.thread_root) if rel.thread_root else None
         word = body.lower()
         if word in ("!accept", "!decline"):
             await self._answer_offer(room_id, sender, event_id, word[1:], rel.reply_to)
@@ -121,7 +121,7 @@ class Inbound:
     async def _answer_offer(self, room_id: str, sender: str, event_id: str, answer: str, card: str,
                             explicit: bool = False) -> None:
         """✅ / ❌ on a card, or `!accept` / `!decline` (replying to a card, or about the latest one)."""
-        agent = self._app.agent_by_platform_id("matrix", sender)
+        agent = self._core.agents.by_platform_id("matrix", sender)
         if agent is None:
             return
         offer_id = await self._offers.offer_of_card(card, agent) if card else ""
@@ -140,7 +140,7 @@ class Inbound:
         for room_id, info in response.rooms.invite.items():
             inviter = next((ev.sender for ev in info.invite_state if isinstance(ev, InviteMemberEvent)
                             and ev.state_key == self._me and ev.membership == "invite"), "")
-            if self._app.agent_by_platform_id("matrix", inviter) is not None:
+            if self._core.agents.by_platform_id("matrix", inviter) is not None:
                 log.info("joining %s on %s's invite", room_id, inviter)
                 ok(await self._client.join(room_id), f"join {room_id}")
             else:
@@ -149,11 +149,11 @@ class Inbound:
 
     async def refuse_encrypted(self, room_id: str) -> None:
         """Once per room: an error in the log, a notice in the room, and the room left alone after."""
-        if not await self._redis.set(self._app.keys.matrix_refused(room_id), "1", nx=True):
+        if not await self._redis.set(self._core.store.keys.matrix_refused(room_id), "1", nx=True):
             return
         log.error("Matrix room %s is end-to-end encrypted; CSR Bridge ignores it (use an unencrypted room)", room_id)
         if room_id in self._session.queue_rooms.values() or room_id == self._session.supervisors_room:
-            await self._redis.hset(self._app.keys.platform_errors("matrix"), f"encrypted:{room_id}",
+            await self._redis.hset(self._core.store.keys.platform_errors("matrix"), f"encrypted:{room_id}",
                                    f"room {room_id} is end-to-end encrypted; chats cannot open there")
         await self._dms.forget(room_id)
         await self._outbox.put(room_id, OutboxEntry(key=f"refuse.{room_id}", content=notice(REFUSAL)))

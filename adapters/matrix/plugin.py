@@ -4,6 +4,7 @@ then the sync loop and the outbox senders run in whichever process holds the lea
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -14,6 +15,7 @@ from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.compose import Composer
 from adapters.matrix.dashboard import StatusMessage
 from adapters.matrix.dms import DirectRooms
+from adapters.matrix.forms import CaseForms
 from adapters.matrix.inbound import Inbound
 from adapters.matrix.lanes import Lane
 from adapters.matrix.leader import Leadership
@@ -27,6 +29,7 @@ from adapters.matrix.session import Session
 from adapters.matrix.surface import MatrixSurface
 from adapters.matrix.sync import SyncLoop
 from bridge.app import BridgeApp
+from bridge.ports import Core
 
 log = logging.getLogger(__name__)
 OUTBOX_FEED = "matrix-outbox"
@@ -37,34 +40,37 @@ NEEDS_A_PERSON = ("M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_USER_DEACTIVATED", "M_INV
 class MatrixAdapter:
     name = "matrix"
 
-    def __init__(self, app: BridgeApp, lock_ttl: float = 30.0, timeline_limit: int = 50,
-                 max_sending: int = MAX_SENDING, sweep_seconds: float = SWEEP_SECONDS) -> None:
-        cfg = app.config.matrix
-        redis, keys = app.redis, app.keys
-        self._app = app
+    def __init__(self, core: Core, form_in_progress: Callable[[str, str], Awaitable[bool]], lock_ttl: float = 30.0,
+                 timeline_limit: int = 50, max_sending: int = MAX_SENDING,
+                 sweep_seconds: float = SWEEP_SECONDS) -> None:
+        """`form_in_progress(agent_id, chat_id)`: the cases feature's, for case forms asked one question at a time."""
+        cfg = core.config.matrix
+        redis, keys = core.store.redis, core.store.keys
+        self._core = core
         self.client = make_client(cfg.client_url, cfg.user_id)
         self.pacer = Pacer(cfg.send_per_second, cfg.send_burst)
-        self.poster = Poster(self.client, self.pacer, app.metrics)
+        self.poster = Poster(self.client, self.pacer, core.metrics)
         self.outbox = Outbox(redis, keys)
         self.session = Session(self.client, redis, keys, cfg)
-        self.media = Media(self.client, redis, keys, app.attachments, app.config.widget.uploads)
+        self.media = Media(self.client, redis, keys, core.attachments, core.config.widget.uploads)
         self.dms = DirectRooms(self.client, redis, keys)
         self.senders = OutboxSenders(self.outbox, self.poster, self.pacer, Composer(redis, keys, self.media),
                                      redis, keys, max_sending, sweep_seconds)
         self.offers = OfferCards(redis, keys, self.dms, self.poster, self.outbox, self.wake)
-        self.commands = MatrixCommands(app, redis, self.outbox, self.dms, self.media, self.wake)
-        self.inbound = Inbound(app, self.client, self.session, self.dms, self.offers, self.commands,
-                               ChatInput(app, redis, self.media, self.commands), self.outbox, self.wake)
+        forms = CaseForms(core.store, cfg.note_prefix, form_in_progress)
+        self.commands = MatrixCommands(core, forms, self.outbox, self.dms, self.media, self.wake)
+        self.inbound = Inbound(core, self.client, self.session, self.dms, self.offers, self.commands,
+                               ChatInput(core, self.media, self.commands), self.outbox, self.wake)
         self.sync = SyncLoop(self.client, redis, keys, self.inbound, timeline_limit)
         self.leadership = Leadership(redis, keys.lock("matrix-sync"), lock_ttl)
         self._ready = asyncio.Event()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.surface = MatrixSurface(app, self.client, self.session, self.poster, self.outbox, self.dms, self.offers,
+        self.surface = MatrixSurface(core, self.client, self.session, self.poster, self.outbox, self.dms, self.offers,
                                      self.commands, self.wake, self._ready)
-        app.feed.subscribe(OUTBOX_FEED, self._on_outbox_change)
-        status = StatusMessage(app, redis, self.session, self.poster, self.outbox, self.wake)
-        app.feed.subscribe("dashboard", status.on_dashboard)
+        core.feed.subscribe(OUTBOX_FEED, self._on_outbox_change)
+        status = StatusMessage(core, self.session, self.poster, self.outbox, self.wake)
+        core.feed.subscribe("dashboard", status.on_dashboard)
 
     def routes(self) -> list[Any]:
         return []
@@ -86,13 +92,13 @@ class MatrixAdapter:
         await self.client.close()
 
     async def ready(self) -> tuple[bool, str]:
-        problems = await self._app.redis.hvals(self._app.keys.platform_errors("matrix"))
+        problems = await self._core.store.redis.hvals(self._core.store.keys.platform_errors("matrix"))
         if problems:
             return False, "; ".join(sorted(set(problems)))
         if not self._ready.is_set():
             return False, "not logged in to the homeserver yet"
         role = "running the sync loop" if self.leadership.leading else "standing by (another process syncs)"
-        return True, f"logged in as {self._app.config.matrix.user_id}, {role}"
+        return True, f"logged in as {self._core.config.matrix.user_id}, {role}"
 
     def wake(self, room_id: str, thread: str) -> None:
         """A lane's outbox got a post: the leader sends it (here, or another process via the feed)."""
@@ -100,7 +106,7 @@ class MatrixAdapter:
         if self.leadership.leading:
             self.senders.wake(lane)
         else:
-            task = asyncio.create_task(self._app.feed.publish(OUTBOX_FEED, lane.member))
+            task = asyncio.create_task(self._core.feed.publish(OUTBOX_FEED, lane.member))
             task.add_done_callback(_log_failure)
 
     async def _on_outbox_change(self, member: str) -> None:
@@ -129,12 +135,13 @@ class MatrixAdapter:
 
     async def _report(self, what: str, problem: str) -> None:
         """Shows (or clears) a problem only a person can fix on /readyz."""
-        key = self._app.keys.platform_errors("matrix")
+        store = self._core.store
+        key = store.keys.platform_errors("matrix")
         try:
             if problem:
-                await self._app.redis.hset(key, what, problem)
+                await store.redis.hset(key, what, problem)
             else:
-                await self._app.redis.hdel(key, what)
+                await store.redis.hdel(key, what)
         except RedisError:
             log.warning("could not record the Matrix problem %r", problem)
 
@@ -165,4 +172,5 @@ def _log_failure(task: "asyncio.Task[None]") -> None:
 
 
 def build(app: BridgeApp) -> MatrixAdapter:
-    return MatrixAdapter(app)
+    """This adapter's corner of the composition root: the only place here that sees the whole app."""
+    return MatrixAdapter(app.core, app.cases.form_in_progress)

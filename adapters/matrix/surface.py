@@ -22,13 +22,12 @@ from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.poster import Poster, txn_id
 from adapters.matrix.render import event_entries, notice
 from adapters.matrix.session import Session
-from bridge.app import BridgeApp
 from bridge.commands.replies import Reply
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
 from bridge.domain.ids import new_id
-from bridge.ports import OfferView, ReadAlong, ThreadRef
+from bridge.ports import Core, OfferView, ReadAlong, ThreadRef
 
 READY_TIMEOUT = 15.0
 HEADER_TTL = 30 * 24 * 3600
@@ -41,12 +40,12 @@ class NotConnected(Exception):
 class MatrixSurface:
     platform = "matrix"
 
-    def __init__(self, app: BridgeApp, client: AsyncClient, session: Session, poster: Poster, outbox: Outbox,
+    def __init__(self, core: Core, client: AsyncClient, session: Session, poster: Poster, outbox: Outbox,
                  dms: DirectRooms, offers: OfferCards, commands: MatrixCommands, wake: Wake,
                  ready: asyncio.Event) -> None:
-        self._app = app
+        self._core = core
         self._client = client
-        self._redis: Redis = app.redis
+        self._redis: Redis = core.store.redis
         self._session = session
         self._poster = poster
         self._outbox = outbox
@@ -69,13 +68,13 @@ class MatrixSurface:
     async def open_thread(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
         await self._connected()
         room = await self._session.room_of_queue(chat.queue)
-        if await self._redis.exists(self._app.keys.matrix_refused(room)):
+        if await self._redis.exists(self._core.store.keys.matrix_refused(room)):
             raise RuntimeError(f"the {chat.queue} queue's room {room} is end-to-end encrypted; chats can't open there")
-        cfg = self._app.config.matrix
-        content = header(chat, agent.display_name if agent else "", self._app.config, cfg.command_prefix,
+        cfg = self._core.config.matrix
+        content = header(chat, agent.display_name if agent else "", self._core.config, cfg.command_prefix,
                          cfg.note_prefix)
         root = await self._poster.send(room, content, txn_id(f"header.{chat.id}.{chat.queue}"), attempts=3)
-        await self._redis.set(self._app.keys.matrix_event(root), json.dumps({"role": "header", "chat": chat.id}),
+        await self._redis.set(self._core.store.keys.matrix_event(root), json.dumps({"role": "header", "chat": chat.id}),
                               ex=HEADER_TTL)
         return ThreadRef(platform="matrix", conversation=room, thread_id=root)
 
@@ -83,7 +82,7 @@ class MatrixSurface:
                       retry: bool) -> str | None:
         """Queues the event's posts; the outbox keys them by event, so a retry never queues one twice."""
         queued = False
-        for entry in event_entries(event, chat, thread.thread_id, self._app.config):
+        for entry in event_entries(event, chat, thread.thread_id, self._core.config):
             queued = await self._outbox.put(thread.conversation, entry) or queued
         if queued:
             self._wake(thread.conversation, thread.thread_id)
@@ -104,7 +103,7 @@ class MatrixSurface:
         if user not in {m.user_id for m in members}:
             ok(await self._client.room_invite(room, user), f"invite {user} to {room}")
             how = "invited"
-        server = self._app.config.matrix.user_id.split(":", 1)[1]
+        server = self._core.config.matrix.user_id.split(":", 1)[1]
         return ReadAlong(link=f"https://matrix.to/#/{room}/{thread.thread_id}?via={server}", how=how)
 
     async def send_reply(self, agent: AgentConfig, reply: Reply, key: str, conversation: str = "",

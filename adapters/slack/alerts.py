@@ -5,25 +5,30 @@ carry the alert instead; the error is on /readyz and in the log either way.
 """
 
 import logging
+from collections.abc import Mapping
 
 from adapters.slack.offers import OfferCards
 from adapters.slack.webapi import SlackCalls
-from bridge.app import BridgeApp
+from bridge.config.root import BridgeConfig
 from bridge.domain.agent import Role
+from bridge.ports import AgentSurface
 
 log = logging.getLogger(__name__)
 
 
 class SupervisorAlerts:
-    def __init__(self, app: BridgeApp, calls: SlackCalls, cards: OfferCards) -> None:
-        self._app = app
+    def __init__(self, config: BridgeConfig, surfaces: Mapping[str, AgentSurface], calls: SlackCalls,
+                 cards: OfferCards) -> None:
+        """`surfaces`: every platform's, filled in as the adapters are built."""
+        self._config = config
+        self._surfaces = surfaces
         self._calls = calls
         self._cards = cards
 
     async def __call__(self, text: str) -> None:
-        supervisors = [a for a in self._app.config.agents if Role(a.role).at_least(Role.SUPERVISOR)]
+        supervisors = [a for a in self._config.agents if Role(a.role).at_least(Role.SUPERVISOR)]
         try:
-            channels = [self._app.config.slack.supervisors_channel] if self._app.config.slack.supervisors_channel \
+            channels = [self._config.slack.supervisors_channel] if self._config.slack.supervisors_channel \
                 else [await self._cards.dm_channel(a.slack_user_id) for a in supervisors if a.slack_user_id]
             for channel in channels:
                 await self._post(channel, text)
@@ -33,7 +38,7 @@ class SupervisorAlerts:
             log.warning("could not alert the supervisors on Slack", exc_info=True)
         plain = text.replace("`", "").replace(":rotating_light: ", "")
         for agent in supervisors:
-            for surface in self._app.surfaces.values():
+            for surface in self._surfaces.values():
                 if surface.platform != "slack" and surface.reaches(agent):
                     await surface.notify_agent(agent, plain)
 

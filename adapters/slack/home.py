@@ -7,6 +7,7 @@ again whenever the agent changes (the change feed's `agent:ID`).
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,12 +19,12 @@ from adapters.slack.render.blocks import Block, context, divider, header, sectio
 from adapters.slack.render.cards import duration
 from adapters.slack.render.replies import render_reply
 from adapters.slack.webapi import SlackCalls
-from bridge.app import BridgeApp
 from bridge.clock import now
 from bridge.commands.context import CommandContext
 from bridge.commands.replies import Action, Choices
 from bridge.config.agents import AgentConfig
 from bridge.domain.agent import Role
+from bridge.ports import Core
 
 log = logging.getLogger(__name__)
 HOME_BLOCKS = 100
@@ -32,8 +33,10 @@ PRESENCE = Choices("Set your presence:", (Action("Available", "csr available", "
 
 
 class HomeTab:
-    def __init__(self, app: BridgeApp, calls: SlackCalls) -> None:
-        self._app = app
+    def __init__(self, core: Core, calls: SlackCalls, agent_chat_ids: Callable[[str], Awaitable[list[str]]]) -> None:
+        """`agent_chat_ids`: routing's list of an agent's open chats."""
+        self._core = core
+        self._agent_chat_ids = agent_chat_ids
         self._calls = calls
         self.workspace_url = ""
         """From auth.test at start, for links to chat threads."""
@@ -43,12 +46,12 @@ class HomeTab:
         await self._calls.call("views.publish", lambda: self._calls.client.views_publish(user_id=user_id, view=view))
 
     async def on_agent_change(self, agent_id: str) -> None:
-        agent = self._app.agent(agent_id)
+        agent = self._core.agents.by_id(agent_id)
         if agent is not None and agent.slack_user_id:
             await self.publish(agent.slack_user_id)
 
     async def view(self, user_id: str) -> dict[str, Any]:
-        agent = self._app.agent_by_platform_id("slack", user_id)
+        agent = self._core.agents.by_platform_id("slack", user_id)
         blocks = [header("CSR Bridge")]
         if agent is None:
             blocks += sections("You are not on this team's CSR roster. Ask an admin to add your Slack user id "
@@ -60,12 +63,12 @@ class HomeTab:
         return View(type="home", blocks=blocks).to_dict()
 
     async def _agent_blocks(self, agent: AgentConfig, user_id: str) -> list[Block]:
-        status = await self._app.commands.run("csr status", CommandContext("slack", user_id, agent))
+        status = await self._core.commands.run("csr status", CommandContext("slack", user_id, agent))
         blocks = render_reply(status)[0].blocks
         if not isinstance(status, Choices):
             blocks += render_reply(PRESENCE)[0].blocks
         blocks.append(divider())
-        queues = self._app.config.queue_display_names(agent.queues)
+        queues = self._core.config.queue_display_names(agent.queues)
         blocks += sections("*Your queues*\n" + (escape(", ".join(queues)) or "None yet."))
         blocks += sections("*Your open chats*")
         lines = await self._open_chats(agent)
@@ -76,16 +79,17 @@ class HomeTab:
 
     async def _dashboard(self, agent: AgentConfig, user_id: str) -> list[Block]:
         """Supervisors see the core's live queue table (`csr queues`), as the command shows it."""
-        table = await self._app.commands.run("csr queues", CommandContext("slack", user_id, agent))
-        at = datetime.now(ZoneInfo(self._app.config.reports.timezone)).strftime("%H:%M:%S")
+        table = await self._core.commands.run("csr queues", CommandContext("slack", user_id, agent))
+        at = datetime.now(ZoneInfo(self._core.config.reports.timezone)).strftime("%H:%M:%S")
         return [divider(), *render_reply(table)[0].blocks, context(f"Updated {at}; refreshes itself as queues change.")]
 
     async def on_dashboard(self, seq: str) -> None:
         """The core's dashboard signal (on change, at most every few seconds): the process that claims this
         refresh publishes every supervisor's tab again."""
-        if not await self._app.redis.set(self._app.keys.dashboard_claim("slack", seq), "1", nx=True, ex=300):
+        store = self._core.store
+        if not await store.redis.set(store.keys.dashboard_claim("slack", seq), "1", nx=True, ex=300):
             return
-        for agent in self._app.config.agents:
+        for agent in self._core.config.agents:
             if agent.slack_user_id and Role(agent.role).at_least(Role.SUPERVISOR):
                 try:
                     await self.publish(agent.slack_user_id)
@@ -94,12 +98,12 @@ class HomeTab:
 
     async def _open_chats(self, agent: AgentConfig) -> list[str]:
         lines = []
-        for chat_id in await self._app.router.agent_chat_ids(agent.id):
-            chat = await self._app.chats.get(chat_id)
+        for chat_id in await self._agent_chat_ids(agent.id):
+            chat = await self._core.chats.get(chat_id)
             if chat is None:
                 continue
             name = escape(chat.customer.name)
-            thread = await self._app.threads.get(chat)
+            thread = await self._core.threads.get(chat)
             if thread and thread.platform == "slack" and self.workspace_url:
                 link = f"{self.workspace_url}archives/{thread.conversation}/p{thread.thread_id.replace('.', '')}"
                 name = f"<{link}|{name}>"

@@ -22,9 +22,9 @@ from bridge.config.agents import AgentConfig
 from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent, EventKind
-from bridge.events.stream import ChatStream, event_order
+from bridge.events.stream import event_order
 from bridge.keys import Keys
-from bridge.ports import ReadAlong, ThreadRef
+from bridge.ports import EventReader, ReadAlong, ThreadRef
 
 log = logging.getLogger(__name__)
 HISTORY = 20
@@ -32,7 +32,7 @@ COPY_TTL = 7 * 86400
 
 
 class Monitors:
-    def __init__(self, config: BridgeConfig, calls: SlackCalls, cards: OfferCards, stream: ChatStream,
+    def __init__(self, config: BridgeConfig, calls: SlackCalls, cards: OfferCards, stream: EventReader,
                  redis: Redis, keys: Keys, workspace_url: Callable[[], str]) -> None:
         self._config = config
         self._calls = calls

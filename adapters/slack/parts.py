@@ -1,5 +1,6 @@
 """The Slack adapter's pieces, built once by the plugin and shared by its inbound handlers."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from adapters.slack.files import SlackFiles
@@ -10,14 +11,17 @@ from adapters.slack.problems import PlatformErrors
 from adapters.slack.responder import ReplyTo, Responder
 from adapters.slack.thread import ThreadWriter
 from adapters.slack.webapi import SlackCalls
-from bridge.app import BridgeApp
 from bridge.commands.context import CommandContext
+from bridge.commands.registry import CommandSpec
 from bridge.commands.replies import Reply
+from bridge.ports import Core
 
 
 @dataclass
 class SlackParts:
-    app: BridgeApp
+    core: Core
+    specs: Mapping[str, CommandSpec]
+    """The core's commands by name: the modals are built from their arguments."""
     calls: SlackCalls
     errors: PlatformErrors
     cards: OfferCards
@@ -30,11 +34,11 @@ class SlackParts:
     def context(self, user_id: str, chat_id: str = "", channel: str = "") -> CommandContext:
         """Who runs a command from Slack. The thread is left out on purpose: what a command says to the
         customer (a phrase, a card) is not echoed by Slack, so it must still be posted into the thread."""
-        return CommandContext(platform="slack", user_id=user_id, agent=self.app.agent_by_platform_id("slack", user_id),
-                              chat_id=chat_id, conversation=channel)
+        agent = self.core.agents.by_platform_id("slack", user_id)
+        return CommandContext(platform="slack", user_id=user_id, agent=agent, chat_id=chat_id, conversation=channel)
 
     async def run(self, text: str, to: ReplyTo, chat_id: str = "") -> Reply:
         """Runs one core command as the Slack user and answers them with its reply."""
-        reply = await self.app.commands.run(text, self.context(to.user, chat_id, to.channel))
+        reply = await self.core.commands.run(text, self.context(to.user, chat_id, to.channel))
         await self.responder.send(reply, to)
         return reply

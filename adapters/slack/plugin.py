@@ -6,6 +6,7 @@ endpoint, since its requests are not signed. Either way the same AsyncApp and li
 """
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,6 +32,8 @@ from adapters.slack.surface import SlackSurface
 from adapters.slack.thread import ThreadWriter
 from adapters.slack.webapi import SlackCalls
 from bridge.app import BridgeApp
+from bridge.commands.registry import CommandSpec
+from bridge.ports import AgentSurface, Core
 
 log = logging.getLogger(__name__)
 
@@ -38,27 +41,30 @@ log = logging.getLogger(__name__)
 class SlackAdapter:
     name = "slack"
 
-    def __init__(self, app: BridgeApp) -> None:
-        self._app = app
-        self._config = cfg = app.config.slack
+    def __init__(self, core: Core, specs: Mapping[str, CommandSpec], surfaces: Mapping[str, AgentSurface],
+                 agent_chat_ids: Callable[[str], Awaitable[list[str]]]) -> None:
+        self._core = core
+        self._config = cfg = core.config.slack
+        redis, keys = core.store.redis, core.store.keys
         token = cfg.bot_token.get_secret_value()
         self.client = AsyncWebClient(token=token, base_url=cfg.api_url, timeout=30)
-        self.errors = PlatformErrors(app.redis, app.keys)
-        calls = SlackCalls(self.client, ChannelPacer(cfg.messages_per_second, cfg.burst), self.errors, app.metrics)
-        cards = OfferCards(calls, app.redis, app.keys)
+        self.errors = PlatformErrors(redis, keys)
+        calls = SlackCalls(self.client, ChannelPacer(cfg.messages_per_second, cfg.burst), self.errors, core.metrics)
+        cards = OfferCards(calls, redis, keys)
         api = urlsplit(cfg.api_url)
-        files = SlackFiles(calls, app.attachments, app.config.widget.uploads, token, f"{api.scheme}://{api.netloc}")
-        writer = ThreadWriter(app, calls, files)
-        forms = SlackForms(calls, app.redis, app.keys)
-        self.parts = SlackParts(app=app, calls=calls, errors=self.errors, cards=cards, writer=writer, files=files,
-                                responder=Responder(calls, cards, forms), home=HomeTab(app, calls), forms=forms)
-        self.errors.reporter = SupervisorAlerts(app, calls, cards)
-        monitors = Monitors(app.config, calls, cards, app.stream, app.redis, app.keys,
+        files = SlackFiles(calls, core.attachments, core.config.widget.uploads, token, f"{api.scheme}://{api.netloc}")
+        writer = ThreadWriter(core, calls, files)
+        forms = SlackForms(calls, redis, keys)
+        self.parts = SlackParts(core=core, specs=specs, calls=calls, errors=self.errors, cards=cards, writer=writer,
+                                files=files, responder=Responder(calls, cards, forms),
+                                home=HomeTab(core, calls, agent_chat_ids), forms=forms)
+        self.errors.reporter = SupervisorAlerts(core.config, surfaces, calls, cards)
+        monitors = Monitors(core.config, calls, cards, core.events, redis, keys,
                             lambda: self.parts.home.workspace_url)
         self.surface = SlackSurface(cards, writer, calls, self.parts.home, monitors, self.parts.responder)
         self.work = InboundWork()
-        self.bolt = build_bolt(cfg, self.client, self.parts, app.redis, app.keys, self.work)
-        self._gate = RequestGate(cfg, self.bolt, app.redis, app.keys) if cfg.mode == "http" else None
+        self.bolt = build_bolt(cfg, self.client, self.parts, redis, keys, self.work)
+        self._gate = RequestGate(cfg, self.bolt, redis, keys) if cfg.mode == "http" else None
         self._socket: AsyncSocketModeHandler | None = None
         self._identity = ""
 
@@ -71,8 +77,8 @@ class SlackAdapter:
     async def start(self) -> None:
         self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         await self._identify()
-        self._app.feed.subscribe("agent", self.parts.home.on_agent_change)
-        self._app.feed.subscribe("dashboard", self.parts.home.on_dashboard)
+        self._core.feed.subscribe("agent", self.parts.home.on_agent_change)
+        self._core.feed.subscribe("dashboard", self.parts.home.on_dashboard)
         if self._config.mode == "socket":
             self._socket = AsyncSocketModeHandler(self.bolt, app_token=self._config.app_token.get_secret_value(),
                                                   web_client=self.client)
@@ -112,4 +118,5 @@ class SlackAdapter:
 
 
 def build(app: BridgeApp) -> SlackAdapter:
-    return SlackAdapter(app)
+    """This adapter's corner of the composition root: the only place here that sees the whole app."""
+    return SlackAdapter(app.core, app.commands.specs, app.surfaces, app.router.agent_chat_ids)

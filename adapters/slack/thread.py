@@ -20,13 +20,12 @@ from adapters.slack.render.blocks import Message
 from adapters.slack.render.cards import thread_header
 from adapters.slack.render.events import Post, customer_burst, is_customer_text, render_event
 from adapters.slack.webapi import SlackCalls
-from bridge.app import BridgeApp
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import event_order
-from bridge.ports import ThreadRef
+from bridge.ports import Core, ThreadRef
 
 HEADER_EVENTS = {EventKind.ACCEPTED, EventKind.TRANSFERRED, EventKind.CLOSED}
 REREAD_AFTER_SECONDS = 0.05
@@ -43,14 +42,14 @@ def _joining(first: ChatEvent, following: Sequence[ChatEvent]) -> list[str]:
 
 
 class ThreadWriter:
-    def __init__(self, app: BridgeApp, calls: SlackCalls, files: SlackFiles) -> None:
-        self._config = app.config
+    def __init__(self, core: Core, calls: SlackCalls, files: SlackFiles) -> None:
+        self._config = core.config
         self._calls = calls
         self._ledger = PostLedger(calls)
         self._files = files
-        self._chats = app.chats
-        self._stream = app.stream
-        self._threads = app.threads
+        self._chats = core.chats
+        self._stream = core.events
+        self._threads = core.threads
 
     async def open(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
         channel = self._config.slack.channels.get(chat.queue)

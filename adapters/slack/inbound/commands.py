@@ -33,7 +33,7 @@ class CommandInbound:
         await ack()
         user = body["user"]["id"]
         if body.get("view", {}).get("type") == "home":
-            reply = await self._parts.app.commands.run(action.get("value", ""), self._parts.context(user))
+            reply = await self._parts.core.commands.run(action.get("value", ""), self._parts.context(user))
             if isinstance(reply, Text) and reply.error:
                 await self._parts.responder.send(reply, ReplyTo(user=user))
             await self._parts.home.publish(user)
@@ -63,7 +63,7 @@ class CommandInbound:
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id", "")
         root = message.get("thread_ts") or message.get("ts", "")
-        chat_id = await self._parts.app.threads.chat_of("slack", root) if root else None
+        chat_id = await self._parts.core.threads.chat_of("slack", root) if root else None
         to = ReplyTo(user=body["user"]["id"], channel=channel, thread=root if chat_id else "",
                      response_url=body.get("response_url", ""), trigger_id=body.get("trigger_id", ""),
                      received=time.monotonic())

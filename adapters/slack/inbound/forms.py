@@ -48,7 +48,7 @@ class FormInbound:
             return
         form = stored.as_form()
         command = submit_command(form, submitted(form, view.get("state") or {}))
-        running = asyncio.ensure_future(self._parts.app.commands.run(command, self._parts.context(user)))
+        running = asyncio.ensure_future(self._parts.core.commands.run(command, self._parts.context(user)))
         done, _ = await asyncio.wait({running}, timeout=ACK_BUDGET)
         if done:
             errors = _errors(running.result(), stored)

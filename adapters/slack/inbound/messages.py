@@ -23,7 +23,7 @@ NOT_ROSTER = "Only CSRs on this team's roster can answer customers; your reply w
 class MessageInbound:
     def __init__(self, parts: SlackParts) -> None:
         self._parts = parts
-        self._prefix = parts.app.config.slack.note_prefix
+        self._prefix = parts.core.config.slack.note_prefix
 
     async def on_message(self, event: dict[str, Any]) -> None:
         subtype = event.get("subtype")
@@ -36,16 +36,16 @@ class MessageInbound:
 
     async def _reply(self, event: dict[str, Any]) -> None:
         root, ts, channel, user = event.get("thread_ts"), event["ts"], event["channel"], event.get("user", "")
-        if not root or root == ts or not (chat_id := await self._parts.app.threads.chat_of("slack", root)):
+        if not root or root == ts or not (chat_id := await self._parts.core.threads.chat_of("slack", root)):
             return
         to = ReplyTo(user=user, channel=channel, thread=root)
-        agent = self._parts.app.agent_by_platform_id("slack", user)
+        agent = self._parts.core.agents.by_platform_id("slack", user)
         if agent is None:
             await self._parts.responder.text(NOT_ROSTER, to)
             return
         origin = Origin(platform="slack", conversation=channel, thread=root, event_id=ts)
         text = to_plain(event.get("text", "")).strip()
-        service = self._parts.app.service
+        service = self._parts.core.service
         try:
             if text.startswith(self._prefix):
                 await service.note(chat_id, agent, text[len(self._prefix):].strip(), origin)
@@ -77,7 +77,7 @@ class MessageInbound:
             return
         edit_ts = (message.get("edited") or {}).get("ts") or event.get("event_ts", event.get("ts", ""))
         origin = Origin(platform="slack", conversation=channel, thread=root, event_id=f"{message['ts']}:edit:{edit_ts}")
-        await self._quietly(self._parts.app.service.edit(chat_id, agent, origin, message["ts"], text), to)
+        await self._quietly(self._parts.core.service.edit(chat_id, agent, origin, message["ts"], text), to)
 
     async def _deleted(self, event: dict[str, Any]) -> None:
         before = event.get("previous_message") or {}
@@ -90,17 +90,17 @@ class MessageInbound:
         chat_id, agent, _ = found
         origin = Origin(platform="slack", conversation=event["channel"], thread=root, event_id=f"{deleted}:deleted")
         to = ReplyTo(user=before.get("user", ""), channel=event["channel"], thread=root)
-        await self._quietly(self._parts.app.service.delete(chat_id, agent, origin, deleted), to)
+        await self._quietly(self._parts.core.service.delete(chat_id, agent, origin, deleted), to)
 
     async def _target(self, root: str, user: str, ts: str) -> tuple[str, AgentConfig, EventKind] | None:
         """The chat, the roster agent and the kind of the event a Slack message became, if any."""
-        app = self._parts.app
-        chat_id = await app.threads.chat_of("slack", root)
-        agent = app.agent_by_platform_id("slack", user)
+        core = self._parts.core
+        chat_id = await core.threads.chat_of("slack", root)
+        agent = core.agents.by_platform_id("slack", user)
         if chat_id is None or agent is None:
             return None
-        event_id = await app.stream.find_by_client_id(chat_id, ts)
-        stored = await app.stream.get(chat_id, event_id) if event_id else None
+        event_id = await core.events.find_by_client_id(chat_id, ts)
+        stored = await core.events.get(chat_id, event_id) if event_id else None
         return (chat_id, agent, stored.kind) if stored else None
 
     async def _files(self, chat_id: str, files: list[dict[str, Any]], to: ReplyTo) -> list[Attachment]:

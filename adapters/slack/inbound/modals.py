@@ -38,14 +38,14 @@ class ModalInbound:
             thread = message.get("thread_ts") or message.get("ts", "")
         to = ReplyTo(user=user, channel=channel, thread=thread)
         chat = await self._chat_for(action.get("value", ""), to)
-        spec = self._parts.app.commands.specs.get(name)
+        spec = self._parts.specs.get(name)
         if chat is None or spec is None:
             return
         if runs_at_once(spec):
             await self._parts.run(f"csr {spec.name}", to, chat.id)
             return
         ctx = ModalContext(action=name, chat_id=chat.id, channel=channel, thread=thread)
-        built = modal(ctx, spec, chat, self._parts.app.config)
+        built = modal(ctx, spec, chat, self._parts.core.config)
         client = self._parts.calls.client
         if view:
             await self._parts.calls.call("views.push", lambda: client.views_push(trigger_id=body["trigger_id"],
@@ -61,7 +61,7 @@ class ModalInbound:
         channel = (body.get("channel") or {}).get("id", "")
         root = message.get("thread_ts") or message.get("ts", "")
         to = ReplyTo(user=body["user"]["id"], channel=channel, thread=root)
-        chat_id = await self._parts.app.threads.chat_of("slack", root) if root else None
+        chat_id = await self._parts.core.threads.chat_of("slack", root) if root else None
         chat = await self._chat_for(chat_id or "", to)
         if chat is None:
             return
@@ -76,7 +76,7 @@ class ModalInbound:
     async def on_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         ctx = ModalContext.load(view.get("private_metadata", ""))
         values = submitted_values(view.get("state") or {})
-        spec = self._parts.app.commands.specs.get(ctx.action)
+        spec = self._parts.specs.get(ctx.action)
         if spec is None:
             await ack()
             return
@@ -89,11 +89,11 @@ class ModalInbound:
 
     async def _chat_for(self, chat_id: str, to: ReplyTo) -> Chat | None:
         """The chat a button names, if the presser is on the roster; else they are told why not."""
-        if self._parts.app.agent_by_platform_id("slack", to.user) is None:
+        if self._parts.core.agents.by_platform_id("slack", to.user) is None:
             await self._parts.responder.text("You are not on this team's roster, so CSR Bridge can't take "
                                              "actions from you.", to, error=True)
             return None
-        chat = await self._parts.app.chats.get(chat_id) if chat_id else None
+        chat = await self._parts.core.chats.get(chat_id) if chat_id else None
         if chat is None:
             await self._parts.responder.text("This message is not part of a chat thread.", to, error=True)
         return chat
