@@ -34,6 +34,8 @@ from knowledge.base import KnowledgeBase
 from knowledge.hints import AutoSuggest
 from reports import commands as report_commands
 from reports import supervision_commands
+from reports.feed import RoutingFeed
+from reports.live import LiveViews
 from reports.scope import SupervisorScope
 from reports.wiring import wire_reports
 from routing import commands as routing_commands
@@ -99,7 +101,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
     feed.subscribe("offer", app.offers.on_change)
     app.notices = Notices(redis, keys, surfaces, roster.by_id)
-    wire_reports(app)
+    wire_reports(config, redis, keys, feed, roster, surfaces)
     app.commands = command_bus(app, jobs)
     app.core = Core(config=config, service=service, commands=app.commands, agents=app.roster, chats=chats,
                     events=stream, threads=threads, feed=feed, attachments=app.attachments, metrics=metrics,
@@ -119,7 +121,9 @@ def command_bus(app: BridgeApp, jobs: Jobs) -> CommandBus:
         *case_commands.commands(app.cases),
         *presence_commands.commands(app.router, app.config),
         *routing_commands.commands(app.router, app.chats, app.config),
-        *report_commands.commands(app, scope, jobs.enqueue),
+        *report_commands.commands(app.config, LiveViews(app.config, app.chats, app.router.state,
+                                                        RoutingFeed(app.redis, app.keys)),
+                                  lambda: app.router.clock(), scope, jobs.enqueue),  # read late: tests swap it
         *supervision_commands.commands(scope, app.config, app.service, app.router, app.threads, app.surfaces,
                                        app.notices),
     ])

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap, connect_redis
 from bridge.config.root import BridgeConfig
 from bridge.config.warnings import roster_warnings
@@ -23,9 +24,20 @@ from bridge.startup import StartupError, bind_http, check_data_dir
 from routing.background import run_routing_loops
 
 if TYPE_CHECKING:
+    from adapters.http.server import HttpParts
     from adapters.matrix.homeserver.embedded import EmbeddedHomeserver
 
 log = logging.getLogger(__name__)
+
+
+def http_parts(app: BridgeApp) -> "HttpParts":
+    """What the HTTP front gets of the app (imported late: only `serve` and tests build it)."""
+    from adapters.http.server import HttpParts
+    from reports.scrape import scrape
+
+    return HttpParts(config=app.config, redis=app.redis, adapters=app.adapters, knowledge=app.knowledge,
+                     routing=app.router.state, archiver=app.transcripts.archiver,
+                     scrape=lambda: scrape(app.config, app.redis, app.keys, app.chats, app.metrics))
 
 
 async def serve(config: BridgeConfig, config_path: str) -> None:
@@ -75,8 +87,9 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
                 app.surfaces[adapter.surface.platform] = adapter.surface
         from adapters.http.server import build_http_server, build_metrics_server
 
-        servers = [(build_http_server(app), listener)]
-        if metrics_listener is not None and (metrics_server := build_metrics_server(app)) is not None:
+        http = http_parts(app)
+        servers = [(build_http_server(http), listener)]
+        if metrics_listener is not None and (metrics_server := build_metrics_server(http)) is not None:
             servers.append((metrics_server, metrics_listener))
         feed_task = asyncio.create_task(app.feed.run(stop))
         await app.knowledge.reindex()

@@ -8,8 +8,8 @@ reply comes later from the job (through the reports outbox): in the caller's DM,
 supervisors' channel or room when asked there.
 """
 
+from collections.abc import Callable
 
-from bridge.app import BridgeApp
 from bridge.commands.context import CommandContext
 from bridge.commands.registry import Arg, ArgKind, CommandError, CommandSpec, Invocation
 from bridge.commands.replies import Reply, Table, Text
@@ -17,7 +17,7 @@ from bridge.config.root import BridgeConfig
 from bridge.domain.agent import Role
 from bridge.figures import minutes, share
 from bridge.jobs import Enqueue
-from reports.live import agents_now, open_chats, queues_now
+from reports.live import LiveViews
 from reports.period import LABELS, PERIODS, day_start
 from reports.scope import SupervisorScope, refused
 
@@ -28,11 +28,13 @@ JOB = "reports.jobs.post_report"
 
 
 class SupervisorViews:
-    """The live tables. They read through reports.live, which still takes the whole app."""
+    """The live tables, read through reports.live; `clock` is routing's (tests move it)."""
 
-    def __init__(self, app: BridgeApp, scope: SupervisorScope) -> None:
-        self._app = app
-        self._config = app.config
+    def __init__(self, config: BridgeConfig, live: LiveViews, clock: Callable[[], float],
+                 scope: SupervisorScope) -> None:
+        self._config = config
+        self._live = live
+        self._clock = clock
         self._scope = scope
 
     def specs(self) -> list[CommandSpec]:
@@ -49,7 +51,7 @@ class SupervisorViews:
     async def queues(self, inv: Invocation) -> Reply:
         rows = []
         scope = self._scope.queues_of(inv.agent, _arg(inv))
-        for q in await queues_now(self._app, scope, self._app.router.clock()):
+        for q in await self._live.queues_now(scope, self._clock()):
             rows.append((q.display, str(q.waiting), minutes(q.longest_wait) if q.waiting else "—", str(q.offers),
                          str(q.available), str(q.busy), str(q.away), share(q.within_target, q.answered)))
         return Table("Queues now", ("Queue", "Waiting", "Longest wait", "Offers out", "Available", "Busy", "Away",
@@ -59,9 +61,9 @@ class SupervisorViews:
         named = _arg(inv)
         scope = set(self._scope.queues_of(inv.agent, named))
         people = [a for a in self._config.agents if set(a.queues) & scope]
-        now = self._app.router.clock()
+        now = self._clock()
         rows = []
-        for a in await agents_now(self._app, people, now, day_start(now, self._config.reports.timezone)):
+        for a in await self._live.agents_now(people, now, day_start(now, self._config.reports.timezone)):
             shown = ", ".join(a.chat_ids[:3]) + (" …" if len(a.chat_ids) > 3 else "")
             rows.append((a.agent.display_name, str(a.presence), minutes(now - a.since) if a.since else "—",
                          f"{a.load}/{a.capacity}", str(a.offers), str(a.missed_today), shown or "—"))
@@ -74,8 +76,8 @@ class SupervisorViews:
             raise refused(inv.agent, f"queue {inv.args[0]}", "Only supervisors list a queue's chats; "
                                                              "`csr chats` alone lists yours.")
         scope = self._scope.queues_of(inv.agent, _arg(inv)) if supervisor else [q.name for q in self._config.queues]
-        now = self._app.router.clock()
-        found = await open_chats(self._app, scope, now)
+        now = self._clock()
+        found = await self._live.open_chats(scope, now)
         if not supervisor:
             found = [n for n in found if n.chat.agent_id == inv.agent.id]
         rows = tuple((n.chat.id, n.chat.customer.name, self._scope.display(n.chat.queue), str(n.chat.state),
@@ -134,5 +136,6 @@ def _arg(inv: Invocation) -> str | None:
     return inv.args[0] if inv.args else None
 
 
-def commands(app: BridgeApp, scope: SupervisorScope, enqueue: Enqueue) -> list[CommandSpec]:
-    return [*SupervisorViews(app, scope).specs(), *ReportCommand(scope, app.config, enqueue).specs()]
+def commands(config: BridgeConfig, live: LiveViews, clock: Callable[[], float], scope: SupervisorScope,
+             enqueue: Enqueue) -> list[CommandSpec]:
+    return [*SupervisorViews(config, live, clock, scope).specs(), *ReportCommand(scope, config, enqueue).specs()]

@@ -14,7 +14,8 @@ import secrets
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bridge.app import BridgeApp
+from bridge.events.feed import ChangeFeed
+from bridge.keys import Keys
 
 log = logging.getLogger(__name__)
 FEED_KIND = "dashboard"
@@ -23,17 +24,19 @@ WATCHED = ("chat", "offer", "agent")
 
 
 class DashboardSignal:
-    def __init__(self, app: BridgeApp) -> None:
-        self._app = app
-        self._ms = int(app.config.reports.dashboard_seconds * 1000)
+    def __init__(self, redis: Redis, keys: Keys, feed: ChangeFeed, dashboard_seconds: float) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._feed = feed
+        self._ms = int(dashboard_seconds * 1000)
         self._token = secrets.token_hex(6)
         self._dirty = False
         self._task: asyncio.Task[None] | None = None
 
     def subscribe(self) -> None:
         for kind in WATCHED:
-            self._app.feed.subscribe(kind, self.on_change)
-        self._app.feed.subscribe(FEED_KIND, self.on_announced)
+            self._feed.subscribe(kind, self.on_change)
+        self._feed.subscribe(FEED_KIND, self.on_announced)
 
     async def on_change(self, _entity_id: str) -> None:
         self._dirty = True
@@ -52,14 +55,14 @@ class DashboardSignal:
             log.warning("dashboard refresh not announced: Redis unavailable")
 
     async def _announce(self) -> None:
-        redis, keys = self._app.redis, self._app.keys
+        redis, keys = self._redis, self._keys
         while not await redis.set(keys.dashboard_lease, self._token, nx=True, px=self._ms):
             await asyncio.sleep(max(await redis.pttl(keys.dashboard_lease), 20) / 1000)
             if not self._dirty:
                 return
         self._dirty = False
         seq = await redis.incr(keys.dashboard_seq)
-        await self._app.feed.publish(FEED_KIND, str(seq))
+        await self._feed.publish(FEED_KIND, str(seq))
 
 
 async def claim(redis: Redis, key: str) -> bool:

@@ -37,16 +37,22 @@ def _entry(fields: dict[str, str]) -> FeedEntry:
                      ts=float(fields.get("ts") or 0), data=data if isinstance(data, dict) else {})
 
 
-async def entries_since(redis: Redis, keys: Keys, since: float, kinds: set[str] | None = None
-                        ) -> AsyncIterator[FeedEntry]:
-    """Entries with `ts >= since`, oldest first, read a page at a time."""
-    start = f"{max(int(since * 1000), 0)}-0"
-    while True:
-        rows = await redis.xrange(keys.routing_events, start, "+", count=PAGE)
-        for _, fields in rows:
-            entry = _entry(fields)
-            if entry.ts >= since and (kinds is None or entry.kind in kinds):
-                yield entry
-        if len(rows) < PAGE:
-            return
-        start = f"({rows[-1][0]}"
+class RoutingFeed:
+    """The routing event feed, read only."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._key = keys.routing_events
+
+    async def entries_since(self, since: float, kinds: set[str] | None = None) -> AsyncIterator[FeedEntry]:
+        """Entries with `ts >= since`, oldest first, read a page at a time."""
+        start = f"{max(int(since * 1000), 0)}-0"
+        while True:
+            rows = await self._redis.xrange(self._key, start, "+", count=PAGE)
+            for _, fields in rows:
+                entry = _entry(fields)
+                if entry.ts >= since and (kinds is None or entry.kind in kinds):
+                    yield entry
+            if len(rows) < PAGE:
+                return
+            start = f"({rows[-1][0]}"

@@ -1,41 +1,47 @@
 """The report as an RQ job: figures from the archive and the routing feed, the table, the chart and
 the CSV, handed to the reply outbox for a serve process to post. Runs in its own worker process."""
 
-from bridge.app import BridgeApp
 from bridge.commands.replies import FileReply, Reply, Text
+from bridge.config.root import BridgeConfig
 from bridge.job_runner import run_in_app
 from reports.chart import render_chart
+from reports.feed import RoutingFeed
 from reports.figures import build_report
 from reports.outbox import ReplyOutbox, ReplyTo
 from reports.period import period
-from reports.sources import histories
+from reports.sources import HistorySources
 from reports.table import as_csv, as_table
-from transcripts.store import StoreUnavailable
+from transcripts.store import StoreUnavailable, TranscriptStore
 
 
 def post_report(config_path: str, name: str, queues: list[str], agent_id: str, platform: str,
                 conversation: str = "", thread: str = "") -> str:
     """`conversation` is set only when the report is public (asked for in the supervisors' channel or room)."""
     to = ReplyTo(agent_id, platform, conversation, thread)
-    return run_in_app(config_path, lambda app: _post(app, name, queues, to))
+    return run_in_app(config_path, lambda app: _post(
+        app.config, app.router.clock(), app.transcripts.store,
+        HistorySources(app.transcripts.store, app.chats, app.stream, RoutingFeed(app.redis, app.keys),
+                       app.config.transcripts.keep_live_hours * 3600),
+        ReplyOutbox(app.redis, app.keys, app.feed, app.roster, app.surfaces), name, queues, to))
 
 
-async def _post(app: BridgeApp, name: str, queues: list[str], to: ReplyTo) -> str:
+async def _post(config: BridgeConfig, now: float, store: TranscriptStore, sources: HistorySources,
+                outbox: ReplyOutbox, name: str, queues: list[str], to: ReplyTo) -> str:
     try:
-        replies = await build_replies(app, name, queues, public=bool(to.conversation))
+        replies = await build_replies(config, now, sources, name, queues, public=bool(to.conversation))
     except StoreUnavailable:
         replies = [Text("The report could not be built: the transcript store is unreachable. "
                         "Try again in a few minutes.", error=True)]
     finally:
-        await app.transcripts.store.close()
-    await ReplyOutbox(app).put(to, replies)
+        await store.close()
+    await outbox.put(to, replies)
     return f"{len(replies)} replies for {to.agent_id}"
 
 
-async def build_replies(app: BridgeApp, name: str, queues: list[str], public: bool = False) -> list[Reply]:
-    config = app.config
-    p = period(name, app.router.clock(), config.reports.timezone)
-    report = build_report(await histories(app, p.start), p, queues)
+async def build_replies(config: BridgeConfig, now: float, sources: HistorySources, name: str, queues: list[str],
+                        public: bool = False) -> list[Reply]:
+    p = period(name, now, config.reports.timezone)
+    report = build_report(await sources.histories(p.start), p, queues)
     every = len(queues) == len(config.queues)
     scope = "all queues" if every else ", ".join(config.queue(q).display_name for q in queues)
     title = f"Report for {scope}, {p.label}"

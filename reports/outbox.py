@@ -14,11 +14,15 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bridge.app import BridgeApp
+from redis.asyncio import Redis
+
 from bridge.commands.replies import FileReply, Reply, Table, Text
 from bridge.config.agents import AgentConfig
+from bridge.events.feed import ChangeFeed
 from bridge.events.work_stream import Entry, WorkStream
-from bridge.ports import SupervisorSurface
+from bridge.keys import Keys
+from bridge.ports import AgentSurface, SupervisorSurface
+from bridge.roster import Roster
 
 log = logging.getLogger(__name__)
 GROUP = "posters"
@@ -63,16 +67,20 @@ def decode(raw: str) -> Reply:
 
 
 class ReplyOutbox:
-    def __init__(self, app: BridgeApp) -> None:
-        self._app = app
-        self._work = WorkStream(app.redis, app.keys.reports_outbox, GROUP)
+    def __init__(self, redis: Redis, keys: Keys, feed: ChangeFeed, roster: Roster,
+                 surfaces: dict[str, AgentSurface]) -> None:
+        """`surfaces` is the app's live map (adapters add theirs after this is built)."""
+        self._feed = feed
+        self._roster = roster
+        self._surfaces = surfaces
+        self._work = WorkStream(redis, keys.reports_outbox, GROUP)
         self._retry: asyncio.Task[None] | None = None
 
     async def put(self, to: ReplyTo, replies: list[Reply]) -> None:
         """Queues the replies in order and wakes the serve processes."""
         for reply in replies:
             await self._work.add({**asdict(to), "reply": encode(reply)}, maxlen=MAXLEN, approximate=True)
-        await self._app.feed.publish(FEED_KIND, to.agent_id)
+        await self._feed.publish(FEED_KIND, to.agent_id)
 
     async def on_notice(self, _agent_id: str) -> None:
         """Change-feed handler: post whatever is waiting (pending ones this process or a dead one left too)."""
@@ -92,7 +100,7 @@ class ReplyOutbox:
 
     async def _post(self, entry_id: str, fields: dict[str, str]) -> bool:
         """True when the entry is done with (posted, or given up on)."""
-        agent = self._app.agent(fields.get("agent_id", ""))
+        agent = self._roster.by_id(fields.get("agent_id", ""))
         surface = self._surface(agent, fields.get("platform", "")) if agent else None
         if agent is None or surface is None:
             log.warning("a later reply for %s has no platform to go to; dropped", fields.get("agent_id"))
@@ -107,7 +115,7 @@ class ReplyOutbox:
         return await self._done(entry_id)
 
     def _surface(self, agent: AgentConfig, platform: str) -> SupervisorSurface | None:
-        surfaces = self._app.surfaces
+        surfaces = self._surfaces
         ordered = [surfaces[platform]] if platform in surfaces else []
         ordered += [s for p, s in surfaces.items() if p != platform]
         return next((s for s in ordered if isinstance(s, SupervisorSurface) and s.reaches(agent)), None)

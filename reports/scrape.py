@@ -3,25 +3,29 @@
 every serve process reports the same true values."""
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.asyncio import Redis
 
-from bridge.app import BridgeApp
+from bridge.chats import ChatRepository
+from bridge.config.root import BridgeConfig
 from bridge.domain.chat import ChatState
+from bridge.keys import Keys
+from bridge.metrics import Metrics
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
-async def scrape(app: BridgeApp) -> bytes:
-    names = [q.name for q in app.config.queues]
-    async with app.redis.pipeline(transaction=False) as pipe:
+async def scrape(config: BridgeConfig, redis: Redis, keys: Keys, chats: ChatRepository, m: Metrics) -> bytes:
+    """One round trip for the routing and archive counts (their keys are read here directly, in one pipeline)."""
+    names = [q.name for q in config.queues]
+    async with redis.pipeline(transaction=False) as pipe:
         for name in names:
-            pipe.zcard(app.keys.queue_waiting(name))
-        pipe.hgetall(app.keys.offer_outcomes)
-        pipe.zcard(app.keys.archive_pending)
-        pipe.hlen(app.keys.archive_parked)
-        pipe.hgetall(app.keys.archive_outcomes)
+            pipe.zcard(keys.queue_waiting(name))
+        pipe.hgetall(keys.offer_outcomes)
+        pipe.zcard(keys.archive_pending)
+        pipe.hlen(keys.archive_parked)
+        pipe.hgetall(keys.archive_outcomes)
         *depths, offers, pending, parked, archive_failures = await pipe.execute()
-    by_state = await app.chats.open_by_state()
-    m = app.metrics
+    by_state = await chats.open_by_state()
     m.offers.refresh(offers)
     m.archive_failures.refresh(archive_failures)
     for name, depth in zip(names, depths):
@@ -31,4 +35,4 @@ async def scrape(app: BridgeApp) -> bytes:
         m.open_chats.labels(state=state).set(by_state.get(state, 0))
     m.archives_pending.set(pending)
     m.archives_parked.set(parked)
-    return generate_latest(app.metrics.registry)
+    return generate_latest(m.registry)

@@ -1,12 +1,14 @@
 """Where a report's chats come from: the SQL archive for closed chats, and for chats not archived yet
 (open, or closed moments ago) their live event streams, found through the routing event feed."""
 
-from bridge.app import BridgeApp
+from bridge.chats import ChatRepository
 from bridge.clock import now
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent, EventKind
-from reports.feed import entries_since
+from bridge.events.stream import ChatStream
+from reports.feed import RoutingFeed
 from reports.history import ROUTING_KINDS, ChatHistory, Step
+from transcripts.store import TranscriptStore
 
 
 def rating_of(events: list[ChatEvent]) -> int | None:
@@ -19,29 +21,36 @@ def history_of(chat: Chat, events: list[ChatEvent], rating: int | None) -> ChatH
     return ChatHistory(chat_id=chat.id, queue=chat.queue, steps=steps, rating=rating)
 
 
-async def histories(app: BridgeApp, since: float) -> list[ChatHistory]:
-    """Every chat with routing activity at or after `since` (StoreUnavailable when the archive is down)."""
-    found: dict[str, ChatHistory] = {}
-    live_for = app.config.transcripts.keep_live_hours * 3600
-    async for record in app.transcripts.store.closed_since(since):
-        rating = rating_of(record.events)
-        if rating is None and record.archived_at >= now() - live_for:
-            rating = await _late_rating(app, record.chat.id)
-        found[record.chat.id] = history_of(record.chat, record.events, rating)
-    live = set()
-    async for entry in entries_since(app.redis, app.keys, since):
-        if entry.chat_id and entry.chat_id not in found:
-            live.add(entry.chat_id)
-    for chat_id in sorted(live):
-        chat = await app.chats.get(chat_id)
-        if chat is not None:
-            events = await app.stream.read_all(chat_id)
-            found[chat_id] = history_of(chat, events, rating_of(events))
-    return list(found.values())
+class HistorySources:
+    """`keep_live_seconds`: how long a chat's live stream outlives its archive (a late rating is only there)."""
 
+    def __init__(self, store: TranscriptStore, chats: ChatRepository, stream: ChatStream, feed: RoutingFeed,
+                 keep_live_seconds: float) -> None:
+        self._store = store
+        self._chats = chats
+        self._stream = stream
+        self._feed = feed
+        self._keep_live = keep_live_seconds
 
-async def _late_rating(app: BridgeApp, chat_id: str) -> int | None:
-    """A rating given after the chat was archived is only in its live stream, near the end."""
-    rows = await app.redis.xrevrange(app.keys.chat_events(chat_id), count=5)
-    return rating_of([ChatEvent.model_validate_json(fields["e"]).model_copy(update={"chat_id": chat_id})
-                      for _, fields in rows])
+    async def histories(self, since: float) -> list[ChatHistory]:
+        """Every chat with routing activity at or after `since` (StoreUnavailable when the archive is down)."""
+        found: dict[str, ChatHistory] = {}
+        async for record in self._store.closed_since(since):
+            rating = rating_of(record.events)
+            if rating is None and record.archived_at >= now() - self._keep_live:
+                rating = await self._late_rating(record.chat.id)
+            found[record.chat.id] = history_of(record.chat, record.events, rating)
+        live = set()
+        async for entry in self._feed.entries_since(since):
+            if entry.chat_id and entry.chat_id not in found:
+                live.add(entry.chat_id)
+        for chat_id in sorted(live):
+            chat = await self._chats.get(chat_id)
+            if chat is not None:
+                events = await self._stream.read_all(chat_id)
+                found[chat_id] = history_of(chat, events, rating_of(events))
+        return list(found.values())
+
+    async def _late_rating(self, chat_id: str) -> int | None:
+        """A rating given after the chat was archived is only in its live stream, near the end."""
+        return rating_of(await self._stream.read_latest(chat_id, 5))

@@ -19,6 +19,9 @@ class AgentState:
     queues: tuple[str, ...]
     """Queues the CSR has joined (and is skilled for)."""
     missed: int
+    presence_since: float = 0.0
+    """When the presence was last set; 0 when never recorded."""
+    available_since: float = 0.0
 
 
 class RoutingState:
@@ -41,7 +44,9 @@ class RoutingState:
         return AgentState(agent_id=agent_id, presence=Presence(data.get("presence", "offline")),
                           load=int(data.get("load", 0)), pending=int(data.get("pending", 0)),
                           capacity=int(data.get("capacity", 0)), queues=tuple(sorted(queues)),
-                          missed=int(data.get("missed", 0)))
+                          missed=int(data.get("missed", 0)),
+                          presence_since=float(data.get("presence_since") or 0),
+                          available_since=float(data.get("available_since") or 0))
 
     async def agent_chat_ids(self, agent_id: str) -> list[str]:
         return sorted(await self._redis.smembers(self._keys.agent_chats(agent_id)))
@@ -57,6 +62,14 @@ class RoutingState:
 
     async def pending_offer_ids(self) -> list[str]:
         return list(await self._redis.zrange(self._keys.offers_pending, 0, -1))
+
+    async def pending_offer_routes(self) -> list[tuple[str | None, str | None, str | None]]:
+        """(queue, chat id, transfer_from) of each pending offer, in one round trip; None where the offer is gone."""
+        ids = await self.pending_offer_ids()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for offer_id in ids:
+                pipe.hmget(self._keys.offer(offer_id), ["queue", "chat_id", "transfer_from"])
+            return [(queue, chat_id, transfer_from) for queue, chat_id, transfer_from in await pipe.execute()]
 
     async def unstaffed(self, queues: list[str]) -> list[str]:
         """Queues with no CSR signed in who could take them (their customers are sent on, or leave a message)."""

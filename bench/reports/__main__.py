@@ -20,9 +20,10 @@ from bridge.domain.chat import Chat, ChatState, Customer
 from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind
 from bridge.embedded_redis import EmbeddedRedis
 from reports.chart import render_chart
+from reports.feed import RoutingFeed
 from reports.figures import build_report
 from reports.period import period
-from reports.sources import histories
+from reports.sources import HistorySources
 from reports.table import as_csv, as_table
 from testkit.configs import base_raw
 
@@ -61,8 +62,10 @@ async def measure(size: int, redis_url: str, tmp: Path) -> dict[str, float]:
     for n in range(size):
         await app.transcripts.store.save(*synthetic(n, now, rnd), [])
     p = period("30d", now, "UTC")
+    sources = HistorySources(app.transcripts.store, app.chats, app.stream, RoutingFeed(app.redis, app.keys),
+                             app.config.transcripts.keep_live_hours * 3600)
     t0 = time.perf_counter()
-    found = await histories(app, p.start)
+    found = await sources.histories(p.start)
     t1 = time.perf_counter()
     report = build_report(found, p, ["general", "billing", "tech"])
     as_table(report, app.config, "bench")

@@ -66,6 +66,10 @@ class ChatStream:
             after = batch[-1].id
         return events
 
+    async def read_latest(self, chat_id: str, count: int) -> list[ChatEvent]:
+        """The last `count` events, newest first (a late rating sits near the end of a closed chat)."""
+        return decode_rows(chat_id, await self._redis.xrevrange(self._keys.chat_events(chat_id), count=count))
+
     async def last_id(self, chat_id: str) -> str:
         rows = await self._redis.xrevrange(self._keys.chat_events(chat_id), count=1)
         return rows[0][0] if rows else "0"

@@ -17,6 +17,7 @@ from adapters.widget.plugin import build as build_widget
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap, connect_redis
 from bridge.embedded_redis import free_port
+from bridge.runtime import http_parts
 from routing.background import run_routing_loops
 from testkit.configs import base_raw, make_config, merged, write_toml
 from testkit.homeserver import BOT, QUEUES, Homeserver, password
@@ -81,7 +82,7 @@ class InProcessBridge:
         self._tasks += [asyncio.create_task(app.notices.run(self._stop)),
                         asyncio.create_task(run_routing_loops(app.router, self._stop))]
         if self._widget:
-            self._http = build_http_server(app)
+            self._http = build_http_server(http_parts(app))
             self._tasks.append(asyncio.create_task(self._http.serve()))
             while not self._http.started:
                 await asyncio.sleep(0.02)

@@ -114,7 +114,7 @@ async def test_every_figure_matches_the_history(history, redis_url: str) -> None
     ack = await run(app, "sam", "csr report 7d")
     assert isinstance(ack, Text) and not ack.error and "the last 7 days" in ack.text
     run_worker(app.config_path)
-    await ReplyOutbox(app).on_notice("sam")
+    await ReplyOutbox(app.redis, app.keys, app.feed, app.roster, app.surfaces).on_notice("sam")
     [(who, table, _, conversation, _), (_, chart, _, _, _), (_, export, _, _, _)] = surface.replies
     assert who == "sam" and conversation == ""
     assert isinstance(table, Table) and isinstance(chart, FileReply) and isinstance(export, FileReply)
@@ -144,7 +144,7 @@ async def test_one_queue_and_the_chart_buckets(history, redis_url: str) -> None:
     app, surface, sim, (start, end) = history
     await run(app, "gus", "csr report general 7d")
     run_worker(app.config_path)
-    await ReplyOutbox(app).on_notice("gus")
+    await ReplyOutbox(app.redis, app.keys, app.feed, app.roster, app.surfaces).on_notice("gus")
     [(_, table, _, _, _), (_, chart, _, _, _), (_, export, _, _, _)] = surface.replies
     assert isinstance(table, Table) and table.columns == ("Figure", "General")
     header, rows = parse_csv(export.data)
@@ -152,12 +152,15 @@ async def test_one_queue_and_the_chart_buckets(history, redis_url: str) -> None:
     for label, value in expected(sim.log, start, end, "general").items():
         assert same(rows[label][0], value), label
 
+    from reports.feed import RoutingFeed
     from reports.figures import build_report
     from reports.period import period
-    from reports.sources import histories
+    from reports.sources import HistorySources
 
     p = period("7d", end, "UTC")
-    report = build_report(await histories(app, p.start), p, ["general", "billing"])
+    report = build_report(await HistorySources(
+        app.transcripts.store, app.chats, app.stream, RoutingFeed(app.redis, app.keys),
+        app.config.transcripts.keep_live_hours * 3600).histories(p.start), p, ["general", "billing"])
     for queue in ("general", "billing"):
         days = [0] * 7
         for x in sim.log:

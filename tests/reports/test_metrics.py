@@ -18,6 +18,7 @@ from adapters.slack.webapi import SlackCalls
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap
 from bridge.domain.agent import Presence
+from bridge.runtime import http_parts
 from testkit.fake_slack import FakeSlack
 from tests.routing.helpers import available, escalated, expire_now, only_offer, run
 from tests.support.recording_surface import RecordingSurface
@@ -26,7 +27,7 @@ DASHBOARD = Path(__file__).resolve().parents[2] / "ops" / "grafana" / "csr-bridg
 
 
 async def scrape(app: BridgeApp) -> dict[str, list]:
-    transport = httpx.ASGITransport(app=build_asgi(app))
+    transport = httpx.ASGITransport(app=build_asgi(http_parts(app)))
     async with httpx.AsyncClient(transport=transport, base_url="http://bridge") as client:
         response = await client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")

@@ -26,7 +26,7 @@ async def test_a_report_without_its_store_says_so(tmp_path: Path, redis: Redis, 
     app.surfaces["slack"] = surface
     await run(app, "sam", "csr report today")
     run_worker(app.config_path)
-    await ReplyOutbox(app).on_notice("sam")
+    await ReplyOutbox(app.redis, app.keys, app.feed, app.roster, app.surfaces).on_notice("sam")
     [(who, reply, _, _, _)] = surface.replies
     assert who == "sam" and isinstance(reply, Text) and reply.error and "store is unreachable" in reply.text
 
@@ -37,7 +37,7 @@ async def test_public_in_the_supervisors_channel(tmp_path: Path, redis: Redis, r
     app.surfaces["slack"] = surface
     await run(app, "sam", "csr report", conversation="CSUP")
     run_worker(app.config_path)
-    await ReplyOutbox(app).on_notice("sam")
+    await ReplyOutbox(app.redis, app.keys, app.feed, app.roster, app.surfaces).on_notice("sam")
     assert [(r.public, conversation) for _, r, _, conversation, _ in surface.replies] == [(True, "CSUP")] * 3
     assert isinstance(surface.replies[0][1], Table) and surface.replies[0][1].title.endswith("today")
 
@@ -47,7 +47,7 @@ async def test_a_failed_post_is_retried_then_deleted(tmp_path: Path, redis: Redi
     app = boot(tmp_path, redis, redis_url)
     surface = RecordingSurface(platform="slack", fail_next=1)
     app.surfaces["slack"] = surface
-    outbox = ReplyOutbox(app)
+    outbox = ReplyOutbox(app.redis, app.keys, app.feed, app.roster, app.surfaces)
     await outbox.put(ReplyTo("sam", "slack"), [Text("first"), Text("second")])
     await outbox.on_notice("sam")
     assert [r.text for _, r, _, _, _ in surface.replies] == ["second"]

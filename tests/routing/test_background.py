@@ -114,7 +114,7 @@ async def test_routing_feeds_the_offer_and_wait_metrics(app: BridgeApp) -> None:
     await available(app, "alice")
     await escalated(app)
     await app.router.accept((await only_offer(app, "alice")).id, app.agent("alice"), "test")
-    await scrape(app)
+    await scrape(app.config, app.redis, app.keys, app.chats, app.metrics)
     samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
                for m in app.metrics.registry.collect() for s in m.samples}
     assert samples[("csr_offers_total", (("outcome", "offered"), ("queue", "general")))] == 1

@@ -20,6 +20,7 @@ from bridge.bootstrap import bootstrap
 from bridge.config import load_config
 from bridge.domain.chat import ChatState, Customer
 from bridge.domain.events import AuthorKind
+from bridge.runtime import http_parts
 from testkit.configs import base_raw, merged, write_toml
 from tests.routing.helpers import SLACK_ON, chat, escalated
 from tests.routing.test_rq_timers import eventually
@@ -62,7 +63,7 @@ async def live_app(tmp_path: Path, redis: Redis, redis_url: str) -> AsyncIterato
 
 
 async def open_by_state(app: BridgeApp) -> dict[str, float]:
-    transport = httpx.ASGITransport(app=build_asgi(app))
+    transport = httpx.ASGITransport(app=build_asgi(http_parts(app)))
     async with httpx.AsyncClient(transport=transport, base_url="http://bridge") as client:
         text = (await client.get("/metrics")).text
     [family] = [f for f in text_string_to_metric_families(text) if f.name == "csr_open_chats"]

@@ -16,6 +16,7 @@ from adapters.slack.plugin import SlackAdapter
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap
 from bridge.plugins import load_adapter
+from bridge.runtime import http_parts
 from routing.background import run_routing_loops
 from testkit.configs import base_raw, make_config, merged, write_toml
 from testkit.fake_slack import FakeSlack
@@ -68,7 +69,8 @@ class InProcessBridge:
         sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         self.sender = SlackSender(f"{self.url}/slack/events", SECRET, self.fake)
-        self._server = uvicorn.Server(uvicorn.Config(build_asgi(self.app), log_config=None, access_log=False,
+        asgi = build_asgi(http_parts(self.app))
+        self._server = uvicorn.Server(uvicorn.Config(asgi, log_config=None, access_log=False,
                                                      lifespan="off", ws="websockets-sansio"))
         self._serving = asyncio.create_task(self._server.serve(sockets=[sock]))
         while not self._server.started:

@@ -10,6 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.http.server import build_asgi
+from bridge.runtime import http_parts
 from testkit.homeserver import LIMITED_BOT, Homeserver
 from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge, matrix_raw
@@ -78,7 +79,7 @@ async def test_homeserver_rate_limits_show_in_metrics(tmp_path: Path, redis_url:
         await escalated(bridge.app, name="Ann")
         await sam.wait_for(lambda e: sam.from_bot(room, bot_user=LIMITED_BOT)(e)
                            and body(e).startswith("Queues now"), timeout=60)
-        transport = httpx.ASGITransport(app=build_asgi(bridge.app))
+        transport = httpx.ASGITransport(app=build_asgi(http_parts(bridge.app)))
         async with httpx.AsyncClient(transport=transport, base_url="http://bridge") as client:
             text = (await client.get("/metrics")).text
         samples = {(s.name, tuple(sorted(s.labels.items()))): s.value

@@ -50,7 +50,7 @@ async def test_customer_gets_their_transcript_without_notes(tmp_path: Path, redi
     await app.service.close(chat.id, "resolved", "alice")
     await app.transcripts.archiver.mark_closed(chat.id)
     run_worker(app.config_path)
-    await schedule_archive(app, chat.id)  # archived again (a retried job): nobody is mailed twice
+    await schedule_archive(app.jobs, chat.id)  # archived again (a retried job): nobody is mailed twice
     run_worker(app.config_path)
 
     assert len(inbox.messages) == 1

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from adapters.http.server import build_asgi
 from bridge.app import BridgeApp
 from bridge.cli import main as cli_main
+from bridge.runtime import http_parts
 from bridge.worker import queue_name
 from tests.knowledge.helpers import active_chat, boot, run_worker
 from transcripts.jobs import ARCHIVE
@@ -45,7 +46,8 @@ async def _closed_chat(app: BridgeApp, name: str) -> str:
 
 
 async def _get(app: BridgeApp, path: str) -> httpx.Response:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_asgi(app)), base_url="http://b") as client:
+    transport = httpx.ASGITransport(app=build_asgi(http_parts(app)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://b") as client:
         return await client.get(path)
 
 

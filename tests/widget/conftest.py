@@ -19,6 +19,7 @@ from adapters.widget.socket import SUBPROTOCOL
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap
 from bridge.embedded_redis import free_port
+from bridge.runtime import http_parts
 from testkit.configs import base_raw, make_config, merged, write_toml
 
 HOST_PORT = free_port()
@@ -70,7 +71,7 @@ async def running_bridge(tmp_path: Path, redis: Redis, redis_url: str, **overrid
     app = bootstrap(config, redis, redis_url, str(config_path))
     widget = build(app)
     app.adapters["widget"] = widget
-    http = build_http_server(app)
+    http = build_http_server(http_parts(app))
     stop = asyncio.Event()
     feed = asyncio.create_task(app.feed.run(stop))
     serving = asyncio.create_task(http.serve())
