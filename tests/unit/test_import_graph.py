@@ -1,7 +1,7 @@
 """No import cycle among the product's modules, counting function-level and TYPE_CHECKING imports.
 
-The one exception left is the app container, `bridge.app`, which still names the feature services it holds
-(issue 17's remaining debt): a cycle through it is tolerated, any other fails this test. The layers themselves
+The one exception is the app container, `bridge.app`, which names the feature services it holds and which only
+the composition root and each adapter's `plugin.build` use: a cycle through it is tolerated, any other fails. The layers themselves
 are checked by `lint-imports` (pyproject.toml), run by scripts/test.sh.
 """
 
