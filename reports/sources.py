@@ -5,6 +5,7 @@ from bridge.app import BridgeApp
 from bridge.clock import now
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent, EventKind
+from bridge.redis_text import stream_rows
 from reports.feed import entries_since
 from reports.history import ROUTING_KINDS, ChatHistory, Step
 
@@ -44,4 +45,4 @@ async def _late_rating(app: BridgeApp, chat_id: str) -> int | None:
     """A rating given after the chat was archived is only in its live stream, near the end."""
     rows = await app.redis.xrevrange(app.keys.chat_events(chat_id), count=5)
     return rating_of([ChatEvent.model_validate_json(fields["e"]).model_copy(update={"chat_id": chat_id})
-                      for _, fields in rows])
+                      for _, fields in stream_rows(rows)])
