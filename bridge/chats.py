@@ -12,6 +12,7 @@ from redis.asyncio.client import Pipeline
 
 from bridge.domain.chat import Chat, Customer
 from bridge.keys import Keys
+from bridge.redis_text import encodable, text_hash, text_set
 
 _COUNT_STATES = files("bridge").joinpath("chat_states.lua").read_text()
 
@@ -37,13 +38,13 @@ class ChatRepository:
 
     async def create(self, chat: Chat) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._keys.chat(chat.id), mapping=to_hash(chat))
+            pipe.hset(self._keys.chat(chat.id), mapping=encodable(to_hash(chat)))
             pipe.sadd(self._keys.open_chats, chat.id)
             await pipe.execute()
 
     async def get(self, chat_id: str) -> Chat | None:
         data = await self._redis.hgetall(self._keys.chat(chat_id))
-        return from_hash(data) if data else None
+        return from_hash(text_hash(data)) if data else None
 
     def get_in(self, pipe: Pipeline, chat_id: str) -> None:
         """Queues `get` on a caller's pipeline, to share its round trip; `from_hash` decodes the result
@@ -64,11 +65,11 @@ class ChatRepository:
             return chat
         if len(id_or_prefix) < 4:
             return None
-        matches = [c for c in await self._redis.smembers(self._keys.open_chats) if c.startswith(id_or_prefix)]
+        matches = [c for c in text_set(await self._redis.smembers(self._keys.open_chats)) if c.startswith(id_or_prefix)]
         return await self.get(matches[0]) if len(matches) == 1 else None
 
     async def open_ids(self) -> set[str]:
-        return set(await self._redis.smembers(self._keys.open_chats))
+        return text_set(await self._redis.smembers(self._keys.open_chats))
 
     async def open_by_state(self) -> dict[str, int]:
         """How many open chats are in each state (bot, waiting, offered, active, message), read in Redis."""

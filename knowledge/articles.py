@@ -107,7 +107,8 @@ def load_articles(folder: Path) -> tuple[list[Article], list[ArticleProblem]]:
 def _passages(markdown: str, title: str) -> list[Passage]:
     """Sections split at headings; text before the first heading belongs to the title."""
     passages: list[Passage] = []
-    heading, parts = title, []
+    heading = title
+    parts: list[str] = []
     tokens = _md.parse(markdown)
     for i, token in enumerate(tokens):
         if token.type == "heading_open":

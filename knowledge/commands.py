@@ -96,7 +96,8 @@ class KnowledgeCommands:
         article = await self._knowledge.article(article_id.lower())
         if article is None or (article.queues and chat.queue not in article.queues):
             raise CommandError(f"No article `{article_id}` for this chat's queue. Search with `csr article WORDS`.")
-        data = {"title": article.title, "summary": article.summary, "url": article.url, "article_id": article.id}
+        data: dict[str, object] = {"title": article.title, "summary": article.summary, "url": article.url,
+                                   "article_id": article.id}
         await self._service.agent_message(chat.id, inv.agent, article.title, Origin(platform="core"),
                                           kind=EventKind.CARD, data=data)
         return Text(f"Sent the article “{article.title}” to {chat.customer.name}.")

@@ -12,6 +12,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bridge.keys import Keys
+from bridge.redis_text import stream_rows
 
 PAGE = 2000
 
@@ -48,7 +49,7 @@ class RoutingFeed:
         """Entries with `ts >= since`, oldest first, read a page at a time."""
         start = f"{max(int(since * 1000), 0)}-0"
         while True:
-            rows = await self._redis.xrange(self._key, start, "+", count=PAGE)
+            rows = stream_rows(await self._redis.xrange(self._key, start, "+", count=PAGE))
             for _, fields in rows:
                 entry = _entry(fields)
                 if entry.ts >= since and (kinds is None or entry.kind in kinds):

@@ -20,6 +20,7 @@ from bridge.domain.offer import Offer, OfferState
 from bridge.events.stream import ChatStream
 from bridge.keys import Keys
 from bridge.ports import AgentSurface, OfferView
+from bridge.redis_text import text_hash, text_set
 from routing.state import RoutingState
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ class OfferPresenter:
 
     async def catch_up(self) -> None:
         """At start: show pending offers and finish cards a stopped process left behind."""
-        ids = set(await self._state.pending_offer_ids()) | set(await self._redis.smembers(self._keys.offer_cards_open))
+        cards_open = text_set(await self._redis.smembers(self._keys.offer_cards_open))
+        ids = set(await self._state.pending_offer_ids()) | cards_open
         for offer_id in sorted(ids):
             await self.on_change(offer_id)
 
@@ -94,7 +96,7 @@ class OfferPresenter:
             return
         cards_key = self._keys.offer_cards(offer_id)
         platform = surface.platform
-        cards = await self._redis.hgetall(cards_key)
+        cards = text_hash(await self._redis.hgetall(cards_key))
         ref, shown = cards.get(platform), cards.get(f"{platform}:state")
         if offer.state == OfferState.PENDING and ref is None:
             view = await self.view(offer)
@@ -115,7 +117,7 @@ class OfferPresenter:
             await self._settle_if_done(offer_id)
 
     async def _settle_if_done(self, offer_id: str) -> None:
-        cards = await self._redis.hgetall(self._keys.offer_cards(offer_id))
+        cards = text_hash(await self._redis.hgetall(self._keys.offer_cards(offer_id)))
         states = [v for k, v in cards.items() if k.endswith(":state")]
         if all(s != OfferState.PENDING for s in states):
             await self._redis.srem(self._keys.offer_cards_open, offer_id)

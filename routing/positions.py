@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from redis.asyncio import Redis
 
 from bridge.keys import Keys
+from bridge.redis_text import text_list
 from routing.scripts import ScriptResult
 
 PAGE = 500
@@ -28,7 +29,7 @@ class PositionAnnouncer:
         """Announces changes in every dirty queue; returns how many position events were sent."""
         announced = 0
         while queues := await self._redis.spop(self._keys.routing_dirty, 100):
-            for queue in queues:
+            for queue in text_list(queues):
                 announced += await self._announce(queue)
         return announced
 

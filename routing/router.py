@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 
 from redis.asyncio import Redis
+from redis.typing import EncodableT
 
 from bridge.chats import ChatRepository
 from bridge.clock import now
@@ -44,7 +45,7 @@ class Router:
         self._settings_written = False
         self._synced: set[str] = set()
 
-    async def _run(self, script: str, *args: object) -> ScriptResult:
+    async def _run(self, script: str, *args: EncodableT) -> ScriptResult:
         if not self._settings_written:
             await write_settings(self.redis, self.keys, self._config)
             self._settings_written = True
@@ -57,7 +58,7 @@ class Router:
             await observe(self.redis, self.keys, self._metrics, result)
         return result
 
-    async def _agent_run(self, agent: AgentConfig, script: str, *args: object) -> ScriptResult:
+    async def _agent_run(self, agent: AgentConfig, script: str, *args: EncodableT) -> ScriptResult:
         """Runs a script about a CSR, writing their roster entry first when this process has not yet
         (or when Redis lost it)."""
         if agent.id not in self._synced:

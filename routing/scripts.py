@@ -7,6 +7,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
+from redis.typing import EncodableT
 
 SCRIPT_NAMES = (
     "escalate", "accept", "decline", "expire", "presence", "agent_sync", "membership",
@@ -51,7 +52,7 @@ class RoutingScripts:
         self._prefix = prefix
         self._scripts: dict[str, AsyncScript] = {n: redis.register_script(script_source(n)) for n in SCRIPT_NAMES}
 
-    async def run(self, name: str, now: float, *args: object) -> ScriptResult:
+    async def run(self, name: str, now: float, *args: EncodableT) -> ScriptResult:
         raw = await self._scripts[name](keys=[], args=[self._prefix, repr(now), *args])
         data = json.loads(raw)
         offers = _as_list(data.pop("offers", []))

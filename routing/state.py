@@ -7,6 +7,7 @@ from redis.asyncio import Redis
 from bridge.domain.agent import Presence
 from bridge.domain.offer import Offer
 from bridge.keys import Keys
+from bridge.redis_text import text_list, text_set
 
 
 @dataclass(frozen=True)
@@ -49,19 +50,19 @@ class RoutingState:
                           available_since=float(data.get("available_since") or 0))
 
     async def agent_chat_ids(self, agent_id: str) -> list[str]:
-        return sorted(await self._redis.smembers(self._keys.agent_chats(agent_id)))
+        return sorted(text_set(await self._redis.smembers(self._keys.agent_chats(agent_id))))
 
     async def agent_offer_ids(self, agent_id: str) -> list[str]:
-        return sorted(await self._redis.smembers(self._keys.agent_offers(agent_id)))
+        return sorted(text_set(await self._redis.smembers(self._keys.agent_offers(agent_id))))
 
     async def chat_offer_ids(self, chat_id: str) -> list[str]:
-        return sorted(await self._redis.smembers(self._keys.chat_offers(chat_id)))
+        return sorted(text_set(await self._redis.smembers(self._keys.chat_offers(chat_id))))
 
     async def waiting(self, queue: str) -> list[str]:
-        return list(await self._redis.zrange(self._keys.queue_waiting(queue), 0, -1))
+        return text_list(await self._redis.zrange(self._keys.queue_waiting(queue), 0, -1))
 
     async def pending_offer_ids(self) -> list[str]:
-        return list(await self._redis.zrange(self._keys.offers_pending, 0, -1))
+        return text_list(await self._redis.zrange(self._keys.offers_pending, 0, -1))
 
     async def pending_offer_routes(self) -> list[tuple[str | None, str | None, str | None]]:
         """(queue, chat id, transfer_from) of each pending offer, in one round trip; None where the offer is gone."""
@@ -80,4 +81,4 @@ class RoutingState:
         return [q for q, n in zip(queues, counts, strict=True) if not n]
 
     async def due_timers(self, before: float, limit: int = 200) -> list[str]:
-        return list(await self._redis.zrangebyscore(self._keys.routing_timers, "-inf", before, start=0, num=limit))
+        return text_list(await self._redis.zrangebyscore(self._keys.routing_timers, "-inf", before, start=0, num=limit))

@@ -20,6 +20,7 @@ from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import ChatStream
 from bridge.events.threads import decode_threads
 from bridge.keys import Keys
+from bridge.redis_text import text_hash, text_list
 from transcripts.parked import ParkedArchives
 from transcripts.store import CaseRow, TranscriptStore
 
@@ -78,7 +79,7 @@ class Archiver:
         events = await self._stream.read_all(chat_id)
         await self.store.save(chat, events, cases_of(events))
         k = self._keys
-        threads = decode_threads(await self._redis.hgetall(k.chat_threads(chat_id)))
+        threads = decode_threads(text_hash(await self._redis.hgetall(k.chat_threads(chat_id))))
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(k.chat_archived(chat_id), events[-1].id if events else "0", ex=self._keep)
             for key in (k.chat(chat_id), k.chat_threads(chat_id),
@@ -125,7 +126,7 @@ class Archiver:
         await self._redis.zadd(self._keys.archive_pending, {chat_id: now()}, xx=True)
 
     async def pending(self, older_than: float = 0) -> list[str]:
-        return list(await self._redis.zrangebyscore(self._keys.archive_pending, "-inf", now() - older_than))
+        return text_list(await self._redis.zrangebyscore(self._keys.archive_pending, "-inf", now() - older_than))
 
     async def sweep(self, stale_seconds: float) -> int:
         """Re-schedules archives pending for long (a lost job) and finds closed chats nobody marked."""

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from bridge.config.root import BridgeConfig
 from bridge.keys import Keys
+from bridge.redis_text import text_or_none
 from transcripts.export import write_csv, write_jsonl
 from transcripts.parked import ParkedArchives
 from transcripts.store import StoreUnavailable, TranscriptStore
@@ -104,7 +105,7 @@ async def _list_parked(redis: Redis, keys: Keys) -> int:
         return 0
     print(f"{'CHAT':<24} {'PARKED AT (UTC)':<20} {'ATTEMPTS':>8} {'QUEUE':<16} ERROR")
     for p in parked:
-        queue = await redis.hget(keys.chat(p.chat_id), "queue") or "(gone)"
+        queue = text_or_none(await redis.hget(keys.chat(p.chat_id), "queue")) or "(gone)"
         when = datetime.fromtimestamp(p.parked_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
         print(f"{p.chat_id:<24} {when:<20} {p.attempts:>8} {queue:<16} {p.error}")
     print(f"{len(parked)} parked chat(s); `csr-bridge transcripts retry --all` archives them again")

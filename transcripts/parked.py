@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from bridge.clock import now
 from bridge.keys import Keys
+from bridge.redis_text import text_hash
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class ParkedArchives:
 
     async def all(self) -> list[ParkedChat]:
         """Oldest first."""
-        raw = await self._redis.hgetall(self._keys.archive_parked)
+        raw = text_hash(await self._redis.hgetall(self._keys.archive_parked))
         parked = [_decode(chat_id, value) for chat_id, value in raw.items()]
         return sorted(parked, key=lambda p: (p.parked_at, p.chat_id))
 

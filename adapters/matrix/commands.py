@@ -23,6 +23,7 @@ from bridge.commands.context import CommandContext
 from bridge.commands.replies import FileReply, Reply, Text
 from bridge.config.agents import AgentConfig
 from bridge.ports import Core
+from bridge.redis_text import text_or_none
 
 log = logging.getLogger(__name__)
 PAGES_TTL = 3600
@@ -93,7 +94,7 @@ class MatrixCommands:
     async def more(self, *, sender: str, room_id: str, event_id: str) -> None:
         """`!more`: the next page of the caller's last long reply in this room."""
         pages_key = self._core.store.keys.matrix_pages(sender, room_id)
-        raw = await self._redis.lpop(pages_key)
+        raw = text_or_none(await self._redis.lpop(pages_key))
         if raw is None:
             page, thread = ("There is nothing more to show.", "There is nothing more to show."), ""
         else:

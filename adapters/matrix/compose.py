@@ -10,6 +10,7 @@ from adapters.matrix.outbox import Batch, OutboxEntry
 from adapters.matrix.relations import in_thread
 from adapters.matrix.render import html_text, notice
 from bridge.keys import Keys
+from bridge.redis_text import text_or_none
 
 
 class Composer:
@@ -29,7 +30,7 @@ class Composer:
         if first.thread and event_type == "m.room.message" and "m.relates_to" not in content:
             latest = batch.latest
             if latest is None or first.thread != batch.thread:
-                latest = await self._redis.get(self._keys.matrix_thread_last(first.thread))
+                latest = text_or_none(await self._redis.get(self._keys.matrix_thread_last(first.thread)))
             content = in_thread(content, first.thread, str(latest or ""))
         return event_type, content
 

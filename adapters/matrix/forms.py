@@ -13,6 +13,7 @@ from adapters.matrix.relations import strip_reply_fallback
 from bridge.commands.replies import FileReply, Form, Reply, Text
 from bridge.config.agents import AgentConfig
 from bridge.ports import AdapterStore
+from bridge.redis_text import text_or_none
 
 ROUTE_TTL = 24 * 3600
 ANSWER_TYPES = ("m.text", "m.emote")
@@ -45,7 +46,7 @@ class CaseForms:
         if content.get("msgtype") not in ANSWER_TYPES or not body or body.startswith(self._note_prefix):
             return None
         key = self._keys.matrix_form(sender, thread)
-        route = await self._redis.get(key)
+        route = text_or_none(await self._redis.get(key))
         if not route:
             return None
         if not await self._form_in_progress(agent.id, chat_id):

@@ -6,7 +6,8 @@ holder dies its lock simply expires, so another process takes over within one TT
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
@@ -22,7 +23,7 @@ class Leadership:
         self._ttl = ttl
         self.leading = False
 
-    async def run(self, work: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
+    async def run(self, work: Callable[[], Coroutine[Any, Any, None]], stop: asyncio.Event) -> None:
         """Runs `work` whenever this process holds the lock, until `stop` is set."""
         while not stop.is_set():
             stop_if_cancelled()
@@ -39,7 +40,7 @@ class Leadership:
             log.warning("leader lock unavailable: %s", exc)
             return False
 
-    async def _lead(self, work: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
+    async def _lead(self, work: Callable[[], Coroutine[Any, Any, None]], stop: asyncio.Event) -> None:
         self.leading = True
         tasks = {asyncio.create_task(work(), name="matrix-work"),
                  asyncio.create_task(self._renew(), name="matrix-renew"),

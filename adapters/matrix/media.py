@@ -111,9 +111,9 @@ def incoming_of(content: dict[str, Any]) -> Incoming | None:
     mxc = content.get("url")
     if not isinstance(mxc, str):
         return None
-    info = content.get("info") if isinstance(content.get("info"), dict) else {}
+    info = declared if isinstance(declared := content.get("info"), dict) else {}
     filename = str(content.get("filename") or content.get("body") or "file")
-    size = info.get("size") if isinstance(info.get("size"), int) else 0
+    size = declared_size if isinstance(declared_size := info.get("size"), int) else 0
     content_type = str(info.get("mimetype") or mimetypes.guess_type(filename)[0] or "")
     return Incoming(mxc=mxc, filename=filename, content_type=content_type, declared_size=size)
 

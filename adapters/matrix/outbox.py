@@ -18,6 +18,7 @@ from adapters.matrix.lanes import Lane
 from adapters.matrix.poster import txn_id
 from bridge.domain.events import Attachment
 from bridge.keys import Keys
+from bridge.redis_text import text_set
 
 _APPEND = files("adapters.matrix").joinpath("outbox_append.lua").read_text()
 _TAKE = files("adapters.matrix").joinpath("outbox_take.lua").read_text()
@@ -82,7 +83,7 @@ class Outbox:
         return bool(added)
 
     async def lanes(self) -> list[Lane]:
-        return [Lane.parse(m) for m in await self._redis.smembers(self._keys.matrix_outbox_lanes)]
+        return [Lane.parse(m) for m in text_set(await self._redis.smembers(self._keys.matrix_outbox_lanes))]
 
     async def pending(self, room_id: str, thread: str = "") -> int:
         return int(await self._redis.xlen(self._keys.matrix_outbox(room_id, thread)))

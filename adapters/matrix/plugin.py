@@ -30,6 +30,7 @@ from adapters.matrix.surface import MatrixSurface
 from adapters.matrix.sync import SyncLoop
 from bridge.app import BridgeApp
 from bridge.ports import Core
+from bridge.redis_text import text_list
 
 log = logging.getLogger(__name__)
 OUTBOX_FEED = "matrix-outbox"
@@ -94,7 +95,7 @@ class MatrixAdapter:
     async def ready(self) -> tuple[bool, str]:
         problems = await self._core.store.redis.hvals(self._core.store.keys.platform_errors("matrix"))
         if problems:
-            return False, "; ".join(sorted(set(problems)))
+            return False, "; ".join(sorted(set(text_list(problems))))
         if not self._ready.is_set():
             return False, "not logged in to the homeserver yet"
         role = "running the sync loop" if self.leadership.leading else "standing by (another process syncs)"

@@ -26,8 +26,8 @@ def render_reply(reply: Reply, prefix: str) -> list[Page]:
         groups = [reply.items[i:i + PAGE_ITEMS] for i in range(0, len(reply.items), PAGE_ITEMS)]
         return [_items_page(reply.title, group, prefix, n, len(groups)) for n, group in enumerate(groups, 1)]
     if isinstance(reply, Table):
-        groups = [reply.rows[i:i + PAGE_ROWS] for i in range(0, len(reply.rows), PAGE_ROWS)] or [()]
-        return [_table_page(reply, group, n, len(groups)) for n, group in enumerate(groups, 1)]
+        row_groups = [reply.rows[i:i + PAGE_ROWS] for i in range(0, len(reply.rows), PAGE_ROWS)] or [()]
+        return [_table_page(reply, rows, n, len(row_groups)) for n, rows in enumerate(row_groups, 1)]
     if isinstance(reply, Choices):
         body = [reply.text, *(_action_text(a, prefix) for a in reply.actions)]
         listed = "".join(f"<li>{_action_html(a, prefix)}</li>" for a in reply.actions)

@@ -23,6 +23,7 @@ from adapters.matrix.outbox import Outbox
 from adapters.matrix.pacer import Pacer
 from adapters.matrix.poster import BACKOFF, Poster
 from bridge.keys import Keys
+from bridge.redis_text import text_list
 
 log = logging.getLogger(__name__)
 REFUSED_RETRY_SECONDS = 30.0
@@ -61,7 +62,7 @@ class OutboxSenders:
         try:
             while True:
                 try:
-                    fields = await self._redis.hkeys(self._errors)
+                    fields = text_list(await self._redis.hkeys(self._errors))
                     self._reported |= {Lane.parse(f.removeprefix("outbox:")) for f in fields if f.startswith("outbox:")}
                     for lane in await self._outbox.lanes():
                         self.wake(lane)

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from adapters.matrix.client import MatrixError, ok
 from bridge.config.matrix import MatrixConfig
 from bridge.keys import Keys
+from bridge.redis_text import texts_or_none
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class Session:
             if token:
                 await self._adopt(token, "")
                 return
-            saved = await self._redis.hmget(self._state, ["user_id", "device_id", "access_token"])
+            saved = texts_or_none(await self._redis.hmget(self._state, ["user_id", "device_id", "access_token"]))
             if saved[0] == self._config.user_id and saved[2] and await self._adopt(saved[2], saved[1] or ""):
                 return
             self._client.device_id = saved[1] if saved[0] == self._config.user_id and saved[1] else ""

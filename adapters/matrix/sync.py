@@ -20,6 +20,7 @@ from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok, stop_if_ca
 from adapters.matrix.inbound import Inbound
 from adapters.matrix.poster import BACKOFF
 from bridge.keys import Keys
+from bridge.redis_text import text_or_none
 
 log = logging.getLogger(__name__)
 POLL_MS = 30_000
@@ -44,7 +45,7 @@ class SyncLoop:
         """Set after each handled sync; tests and /readyz use it."""
 
     async def run(self) -> None:
-        token = await self._redis.hget(self._state, "next_batch")
+        token = text_or_none(await self._redis.hget(self._state, "next_batch"))
         first = True
         failures = 0
         while True:

@@ -54,7 +54,7 @@ class InboundWork:
             try:
                 await listener(**kwargs)
             finally:
-                self._tasks.discard(task)  # type: ignore[arg-type]
+                self._tasks.discard(task)
 
         return run
 

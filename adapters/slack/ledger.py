@@ -5,6 +5,7 @@ retry costs a `conversations.replies`.
 """
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from adapters.slack.webapi import SlackCalls
@@ -44,9 +45,9 @@ class PostLedger:
         """What the thread has of the delivery that starts with `first`, if Slack has any of it."""
         client, cursor, found = self._calls.client, "", None
         while True:
-            page = await self._calls.call("conversations.replies", lambda c=cursor: client.conversations_replies(
+            page = await self._calls.call("conversations.replies", partial(client.conversations_replies,
                 channel=thread.conversation, ts=thread.thread_id, include_all_metadata=True, limit=PAGE,
-                cursor=c or None))
+                cursor=cursor or None))
             for message in page.get("messages") or []:
                 meta = message.get("metadata") or {}
                 payload = meta.get("event_payload") or {}

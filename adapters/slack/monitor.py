@@ -25,6 +25,7 @@ from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import event_order
 from bridge.keys import Keys
 from bridge.ports import EventReader, ReadAlong, ThreadRef
+from bridge.redis_text import text_hash
 
 log = logging.getLogger(__name__)
 HISTORY = 20
@@ -76,7 +77,7 @@ class Monitors:
     async def copy(self, chat: Chat, events: list[ChatEvent]) -> None:
         """Called for each post made in the chat's thread, with the events it carried."""
         key = self._keys.slack_monitors(chat.id)
-        for dm, raw in (await self._redis.hgetall(key)).items():
+        for dm, raw in text_hash(await self._redis.hgetall(key)).items():
             copy = json.loads(raw)
             for event in events:
                 if event_order(event.id) <= event_order(copy["after"]):

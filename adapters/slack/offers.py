@@ -11,6 +11,7 @@ from adapters.slack.webapi import SlackCalls
 from bridge.config.agents import AgentConfig
 from bridge.keys import Keys
 from bridge.ports import OfferView
+from bridge.redis_text import text_or_none
 
 CARD_TTL = 7 * 86400
 
@@ -44,4 +45,4 @@ class OfferCards:
 
     async def offer_on(self, channel: str, ts: str) -> str | None:
         """The offer a card shows, for a reaction on it."""
-        return await self._redis.get(self._keys.slack_offer_card(channel, ts))
+        return text_or_none(await self._redis.get(self._keys.slack_offer_card(channel, ts)))

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from bridge.clock import now
 from bridge.keys import Keys
+from bridge.redis_text import text_list
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class PlatformErrors:
         """A call that works proves the token (and this method's scope, and this channel) fine again."""
         if not self._maybe_some:
             return
-        fields = await self._redis.hkeys(self._key)
+        fields = text_list(await self._redis.hkeys(self._key))
         stale = [f for f in fields if _fixed_by(f, method, channel)]
         if stale:
             await self._redis.hdel(self._key, *stale)

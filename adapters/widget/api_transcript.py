@@ -1,14 +1,12 @@
 """The customer's transcript download: their own chat, without internal notes or routing details."""
 
-from typing import cast
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.widget.context import WidgetContext
 from adapters.widget.errors import ApiError
-from transcripts.render import FORMATS, Format, render_transcript, transcript_filename
+from transcripts.render import FORMATS, render_transcript, transcript_filename
 from transcripts.store import StoreUnavailable
 
 
@@ -33,10 +31,10 @@ class TranscriptEndpoint:
         if record is None:
             raise ApiError(404, "chat_not_found", "This chat no longer exists.")
         chat, events = record
-        body, content_type = render_transcript(chat, [e for e in events if e.customer_visible], cast(Format, fmt),
+        body, content_type = render_transcript(chat, [e for e in events if e.customer_visible], fmt,
                                                audience="customer")
         headers = {
-            "Content-Disposition": f'attachment; filename="{transcript_filename(chat, cast(Format, fmt))}"',
+            "Content-Disposition": f'attachment; filename="{transcript_filename(chat, fmt)}"',
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
             "Cache-Control": "no-store",

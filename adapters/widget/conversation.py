@@ -60,8 +60,8 @@ async def _suggest(ctx: WidgetContext, chat: Chat, event: ChatEvent) -> None:
         log.exception("article suggestions failed for chat %s", chat.id)
         return
     for i, hit in enumerate(hits):
-        data = {"title": hit.title, "summary": hit.summary, "url": hit.url, "snippet": hit.snippet,
-                "source": "suggestion"}
+        data: dict[str, object] = {"title": hit.title, "summary": hit.summary, "url": hit.url, "snippet": hit.snippet,
+                                   "source": "suggestion"}
         await ctx.core.service.suggestion_card(chat.id, i, hit.title, data)
 
 

@@ -29,7 +29,7 @@ _ERRORS = {
 }
 _MODELS: list[type[BaseModel]] = [s.StartChat, s.NewMessage, s.Rating, s.WidgetSettings, s.ChatOut, s.StartedChat,
                                   s.EventsPage, s.EventStored, s.ErrorOut, s.SocketFrame]
-_AUTH = [{"bearer": []}, {"tokenQuery": []}]
+_AUTH: list[dict[str, list[str]]] = [{"bearer": []}, {"tokenQuery": []}]
 _SUBPROTOCOLS = {"name": "Sec-WebSocket-Protocol", "in": "header", "required": False,
                  "description": "How a browser presents the session token to a WebSocket: "
                                 "`csr-bridge.v1, token.<token>`.",

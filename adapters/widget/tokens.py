@@ -43,7 +43,8 @@ class SessionTokens:
 
     def _verify(self, token: str) -> tuple[str, float]:
         try:
-            data, signed = self._serializer.loads(token, max_age=self._ttl, return_timestamp=True)
+            # itsdangerous hints max_age as int but compares any number; the TTL may be fractional
+            data, signed = self._serializer.loads(token, max_age=self._ttl, return_timestamp=True)  # type: ignore[arg-type]
         except SignatureExpired:
             raise expired() from None
         except BadData:

@@ -67,12 +67,12 @@ def case_problems(raw_cases: dict[str, Any], queue_names: set[str]) -> list[Conf
         problems.append(ConfigProblem("cases.types", f"case type '{dup}' is defined twice",
                                       "give each type a unique id"))
     for i, t in enumerate(types):
-        for j, q in enumerate(t.get("queues", []) if isinstance(t.get("queues"), list) else []):
+        for j, q in enumerate(queues if isinstance(queues := t.get("queues", []), list) else []):
             if isinstance(q, str) and q not in queue_names:
                 problems.append(ConfigProblem(f"cases.types[{i}].queues[{j}]",
                                               f"names queue '{q}', which does not exist",
                                               f"use one of: {', '.join(sorted(queue_names))}"))
-        fields = t.get("fields") if isinstance(t.get("fields"), list) else []
+        fields = declared if isinstance(declared := t.get("fields"), list) else []
         names = [f.get("name") for f in fields if isinstance(f, dict)]
         for dup in sorted({n for n in names if isinstance(n, str) and names.count(n) > 1}):
             problems.append(ConfigProblem(f"cases.types[{i}].fields", f"field '{dup}' is defined twice", "rename one"))

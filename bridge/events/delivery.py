@@ -30,6 +30,7 @@ from bridge.events.threads import ThreadStore, thread_field
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.ports import AgentSurface, ThreadRef
+from bridge.redis_text import text_hash
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (0.5, 1, 2, 5, 10, 30)
@@ -208,7 +209,7 @@ class ChatDelivery:
             return snap.events
         cursors = snap.cursors
         if cursors is None:  # the chat moved to another thread (a transfer) since this lease's first pass
-            cursors = await self._redis.hgetall(self._keys.chat_cursors(chat_id))
+            cursors = text_hash(await self._redis.hgetall(self._keys.chat_cursors(chat_id)))
         progress.enter(sink, cursors)
         return await self._stream.read_after(chat_id, progress.cursor, count=BATCH)
 

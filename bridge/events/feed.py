@@ -8,7 +8,8 @@ notification is harmless.
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -16,9 +17,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bridge.events.stream import CHANGES_MAXLEN
 from bridge.keys import Keys
+from bridge.redis_text import streams_read
 
 log = logging.getLogger(__name__)
-Handler = Callable[[str], Awaitable[None]]
+Handler = Callable[[str], Coroutine[Any, Any, None]]
 
 
 class ChangeFeed:
@@ -69,7 +71,7 @@ class ChangeFeed:
                 log.warning("change feed lost Redis; retrying")
                 await asyncio.sleep(0.5)
                 continue
-            for _stream, entries in rows or ():
+            for _stream, entries in streams_read(rows or []):
                 for entry_id, fields in entries:
                     last = entry_id
                     self.dispatch(fields["entity"])

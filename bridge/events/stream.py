@@ -9,6 +9,7 @@ from redis.asyncio.client import Pipeline
 
 from bridge.domain.events import ChatEvent
 from bridge.keys import Keys
+from bridge.redis_text import stream_rows, text_or_none
 
 _APPEND = files("bridge.events").joinpath("append.lua").read_text()
 CHANGES_MAXLEN = 100_000
@@ -43,11 +44,13 @@ class ChatStream:
 
     async def get(self, chat_id: str, event_id: str) -> ChatEvent | None:
         rows = await self._redis.xrange(self._keys.chat_events(chat_id), event_id, event_id, count=1)
-        return _decode(chat_id, rows[0]) if rows else None
+        return _decode(chat_id, stream_rows(rows)[0]) if rows else None
 
     async def find_by_client_id(self, chat_id: str, client_msg_id: str) -> str | None:
         """The event id stored for a client (or platform) message id, e.g. to apply an edit."""
-        return await self._redis.hget(self._keys.chat_msgids(chat_id), client_msg_id) if client_msg_id else None
+        if not client_msg_id:
+            return None
+        return text_or_none(await self._redis.hget(self._keys.chat_msgids(chat_id), client_msg_id))
 
     def find_by_client_id_in(self, pipe: Pipeline, chat_id: str, client_msg_id: str) -> None:
         """Queues `find_by_client_id` on a caller's pipeline, to share its round trip."""
@@ -56,7 +59,7 @@ class ChatStream:
     async def read_after(self, chat_id: str, after: str = "0", count: int = 500) -> list[ChatEvent]:
         """Events with an id greater than `after` ('0' for all), oldest first."""
         rows = await self._redis.xrange(self._keys.chat_events(chat_id), range_start(after), "+", count=count)
-        return decode_rows(chat_id, rows)
+        return decode_rows(chat_id, stream_rows(rows))
 
     async def read_all(self, chat_id: str) -> list[ChatEvent]:
         events: list[ChatEvent] = []
@@ -68,11 +71,12 @@ class ChatStream:
 
     async def read_latest(self, chat_id: str, count: int) -> list[ChatEvent]:
         """The last `count` events, newest first (a late rating sits near the end of a closed chat)."""
-        return decode_rows(chat_id, await self._redis.xrevrange(self._keys.chat_events(chat_id), count=count))
+        return decode_rows(chat_id, stream_rows(await self._redis.xrevrange(self._keys.chat_events(chat_id),
+                                                                         count=count)))
 
     async def last_id(self, chat_id: str) -> str:
         rows = await self._redis.xrevrange(self._keys.chat_events(chat_id), count=1)
-        return rows[0][0] if rows else "0"
+        return stream_rows(rows)[0][0] if rows else "0"
 
     async def expire(self, chat_id: str, seconds: int) -> None:
         """After archive the live stream only needs to outlive late readers."""

@@ -7,6 +7,7 @@ from redis.asyncio import Redis
 from bridge.domain.chat import Chat
 from bridge.keys import Keys
 from bridge.ports import ThreadRef
+from bridge.redis_text import text_hash, text_or_none
 
 
 class ThreadStore:
@@ -31,11 +32,11 @@ class ThreadStore:
 
     async def all(self, chat_id: str) -> dict[str, ThreadRef]:
         """Every thread the chat has had, by `platform:queue`; a queue transfer leaves the old one behind."""
-        return decode_threads(await self._redis.hgetall(self._keys.chat_threads(chat_id)))
+        return decode_threads(text_hash(await self._redis.hgetall(self._keys.chat_threads(chat_id))))
 
     async def chat_of(self, platform: str, thread_id: str) -> str | None:
         """Inbound: which chat a platform thread belongs to."""
-        return await self._redis.get(self._keys.thread_chat(platform, thread_id))
+        return text_or_none(await self._redis.get(self._keys.thread_chat(platform, thread_id)))
 
 
 def thread_field(chat: Chat) -> str:

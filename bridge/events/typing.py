@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from bridge.clock import now
 from bridge.events.feed import ChangeFeed
 from bridge.keys import Keys
+from bridge.redis_text import text_hash
 
 TYPING_SECONDS = 6.0
 """How long one 'typing' signal lasts unless renewed; clients renew every few seconds while typing."""
@@ -51,7 +52,7 @@ class TypingSignals:
 
     async def current(self, chat_id: str) -> dict[str, Typist]:
         """Side -> who is typing there right now; a renewed signal compares unequal to the one before."""
-        raw = await self._redis.hgetall(self._keys.chat_typing(chat_id))
+        raw = text_hash(await self._redis.hgetall(self._keys.chat_typing(chat_id)))
         moment = now()
         typists = {side: Typist(**json.loads(value)) for side, value in raw.items()}
         return {side: t for side, t in typists.items() if t.until > moment}

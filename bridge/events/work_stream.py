@@ -12,6 +12,8 @@ import socket
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from bridge.redis_text import encodable, streams_read
+
 Entry = tuple[str, dict[str, str]]
 """A stream entry: its id and its fields."""
 
@@ -29,7 +31,7 @@ class WorkStream:
         self.consumer = consumer or consumer_name()
 
     async def add(self, fields: dict[str, str], maxlen: int, approximate: bool = False) -> str:
-        return str(await self._redis.xadd(self.key, fields, maxlen=maxlen, approximate=approximate))
+        return str(await self._redis.xadd(self.key, encodable(fields), maxlen=maxlen, approximate=approximate))
 
     async def ensure_group(self) -> None:
         """Creates the group (and the stream) reading from the start; an existing group is kept as it is."""
@@ -42,7 +44,7 @@ class WorkStream:
     async def read_new(self, count: int = 50, block_ms: int | None = None) -> list[Entry]:
         """Entries no consumer of the group has seen yet; they are pending for this one from now on."""
         rows = await self._redis.xreadgroup(self.group, self.consumer, {self.key: ">"}, count=count, block=block_ms)
-        return [entry for _stream, entries in rows or () for entry in entries]
+        return [entry for _stream, entries in streams_read(rows or []) for entry in entries]
 
     async def claim(self, min_idle_ms: int, count: int = 50) -> list[Entry]:
         """Takes over entries pending for at least `min_idle_ms` with any consumer (this one included)."""

@@ -1,8 +1,8 @@
 """No import cycle among the product's modules, counting function-level and TYPE_CHECKING imports.
 
 The one exception is the app container, `bridge.app`, which names the feature services it holds and which only
-the composition root and each adapter's `plugin.build` use: a cycle through it is tolerated, any other fails. The layers themselves
-are checked by `lint-imports` (pyproject.toml), run by scripts/test.sh.
+the composition root and each adapter's `plugin.build` use: a cycle through it is tolerated, any other fails.
+The layers themselves are checked by `lint-imports` (pyproject.toml), run by scripts/test.sh.
 """
 
 import grimp
