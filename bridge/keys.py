@@ -141,6 +141,14 @@ class Keys:
         return f"{self.prefix}:adapter:matrix:form:{user_id}:{thread}"
 
     # slack adapter
+    def slack_post(self, channel: str, ts: str) -> str:
+        """A Slack message in a chat's thread (a bridge post or a CSR's reply) -> "chat_id event_id" it shows."""
+        return f"{self.prefix}:adapter:slack:post:{channel}:{ts}"
+
+    def slack_event_post(self, chat_id: str, event_id: str) -> str:
+        """A chat event -> "channel ts" of the Slack message showing it, for reactions on it."""
+        return f"{self.prefix}:adapter:slack:event-post:{chat_id}:{event_id}"
+
     def slack_offer_card(self, channel: str, ts: str) -> str:
         """An offer card (DM channel + ts) -> its offer id, so a reaction on the card answers the offer."""
         return f"{self.prefix}:adapter:slack:offer-card:{channel}:{ts}"
