@@ -20,9 +20,12 @@ def to_unicode(text: str) -> str:
     return _SHORTCODE.sub(lambda m: emoji_for(m.group(1), m.group(2) or "") or m.group(0), text)
 
 
-def reaction_key(reaction: str) -> str:
-    """A Slack reaction name (`+1::skin-tone-2`, `partyparrot`) as the chat's reaction key."""
+def reaction_key(reaction: str) -> str | None:
+    """A Slack reaction name (`+1::skin-tone-2`, `partyparrot`) as the chat's reaction key; None for what
+    no Slack emoji is called."""
     name, _, tone = reaction.partition("::")
+    if not _SHORTCODE.fullmatch(f":{name}:"):
+        return None
     return emoji_for(name, tone.removeprefix("skin-tone-")) or f":{name}:"
 
 
@@ -42,16 +45,19 @@ def emoji_for(name: str, tone: str = "") -> str | None:
 
 
 def slack_name(key: str) -> str | None:
-    """The name `reactions.add` takes for a reaction key: a custom `:name:` as is, an emoji by its alias
-    with a skin tone suffix; None when the key is no emoji Slack can name."""
+    """The name `reactions.add` takes for a reaction key: a custom `:name:` as is, an emoji by the first of
+    its names written as Slack writes them, with a skin tone suffix; None when the key is no emoji Slack can name."""
     if len(key) > 2 and key.startswith(":") and key.endswith(":") and _SHORTCODE.fullmatch(key):
         return key[1:-1]
     tone = next((n for n, m in SKIN_TONES.items() if m in key), "")
     bare = key
     for modifier in SKIN_TONES.values():
         bare = bare.replace(modifier, "")
+    if not bare:
+        bare, tone = key, ""  # a modifier alone is an emoji of its own
     for candidate in (bare, bare.replace(_VARIATION, ""), bare + _VARIATION):
-        named = emoji.demojize(candidate, language="alias")
-        if named != candidate and _SHORTCODE.fullmatch(named):
+        data = emoji.EMOJI_DATA.get(candidate) or {}
+        names = [*data.get("alias", []), data.get("en", "")]
+        if named := next((n for n in names if _SHORTCODE.fullmatch(n) and not n.startswith("::")), None):
             return named[1:-1] + (f"::skin-tone-{tone}" if tone else "")
     return None

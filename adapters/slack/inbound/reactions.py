@@ -33,15 +33,14 @@ class ReactionInbound:
         agent = core.agents.by_platform_id("slack", str(event.get("user", "")))
         if item.get("type") != "message" or agent is None or not name:
             return
-        shown = await self._parts.posts.event_of(channel, ts)
-        if shown is None:
+        shown, key = await self._parts.posts.event_of(channel, ts), reaction_key(name)
+        if shown is None or key is None:
             return
         change = "removed" if removed else "added"
         origin = Origin(platform="slack", conversation=channel,
                         event_id=f"{ts}:reaction:{change}:{agent.id}:{name}:{event.get('event_ts', '')}")
         try:
-            await core.service.agent_reaction(shown.chat_id, agent, origin, shown.event_id, reaction_key(name),
-                                              removed)
+            await core.service.agent_reaction(shown.chat_id, agent, origin, shown.event_id, key, removed)
         except (NotYours, ChatClosed, UnknownChat, BadReaction) as exc:
             log.info("Slack reaction by %s in chat %s not passed on: %s", agent.id, shown.chat_id,
                      exc.__class__.__name__)
