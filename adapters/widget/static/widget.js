@@ -226,8 +226,7 @@
       ...ev.attachments.map(a => a.content_type.startsWith("image/")
         ? h("a", { href: authed(a.url), target: "_blank", rel: "noopener" }, h("img", { src: authed(a.url), alt: a.filename, loading: "lazy" }))
         : h("a", { class: "file-link", href: authed(a.url), download: a.filename, text: a.filename + " (" + Math.ceil(a.size / 1024) + " KB)" })),
-      h("div", { class: "reactions" }));
-    if (ev.author.kind === "agent") el.append(picker(ev.id));
+      ev.author.kind === "agent" ? h("div", { class: "foot" }, h("div", { class: "reactions" }), picker(ev.id)) : h("div", { class: "reactions" }));
     ui.log.append(el);
     drawReactions(ev.id);
   }
