@@ -120,6 +120,14 @@ class Keys:
         """A Matrix event the bridge posted or took in -> JSON of its chat, thread and role (cards, edits)."""
         return f"{self.prefix}:adapter:matrix:event:{event_id}"
 
+    def matrix_post_of(self, chat_id: str, event_id: str) -> str:
+        """A chat message -> the Matrix event of the bridge's post showing it, for the customer's reactions."""
+        return f"{self.prefix}:adapter:matrix:post-of:{chat_id}:{event_id}"
+
+    def matrix_reactions(self, chat_id: str) -> str:
+        """Hash "target event id|key" -> the Matrix event of the customer's reaction the bridge sent (to redact)."""
+        return f"{self.prefix}:adapter:matrix:reactions:{chat_id}"
+
     def matrix_thread_last(self, root_id: str) -> str:
         """The latest bridge post in a thread, for the m.in_reply_to fallback of the next one."""
         return f"{self.prefix}:adapter:matrix:last:{root_id}"

@@ -10,7 +10,8 @@ from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import AuthorKind, ChatEvent, EventKind
 
-SILENT = {EventKind.TYPING, EventKind.POSITION, EventKind.OFFERED, EventKind.DECLINED, EventKind.MISSED}
+SILENT = {EventKind.TYPING, EventKind.POSITION, EventKind.OFFERED, EventKind.DECLINED, EventKind.MISSED,
+          EventKind.REACTION}
 """Routing chatter the thread doesn't need: it would only spend the bot's message budget."""
 CHUNK_CHARS = 2000
 """At 12 bytes a character (astral, JSON-escaped) in both body and HTML, a part stays under 64 KiB."""
@@ -52,7 +53,8 @@ def _text_entries(event: ChatEvent, chat: Chat, config: BridgeConfig, base: str,
 
     if event.kind == EventKind.MESSAGE:
         who = "c" if event.author.kind == AuthorKind.CUSTOMER else f"a:{event.author.id}"
-        return parts(name, event.text, "m.text", f"{who}:{chat.id}")
+        return [entry.model_copy(update={"chat_event": event.id})
+                for entry in parts(name, event.text, "m.text", f"{who}:{chat.id}")]
     if event.kind == EventKind.NOTE:
         return parts(f"📝 {name} (internal note)", event.text, "m.notice", f"note:{event.id}")
     if event.kind == EventKind.EDITED:
