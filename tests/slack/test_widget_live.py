@@ -98,4 +98,9 @@ async def test_widget_shows_a_slack_csr_s_reaction_typing_and_seen(live: InProce
         await theirs.get_by_role("button", name="Remove your ❤️").click()
         await expect(theirs.locator(".chip")).to_have_count(0)
         await fake.wait_for(lambda: fake.message(channel, ts).get("reactions") == {})
+
+        await app.service.close(chat_id, "resolved", "alice")
+        await expect(w.locator(".after .transcript")).to_be_visible()
+        await expect(theirs.get_by_role("button", name="Add a reaction")).to_be_hidden()
+        await shot(page, "ended")
         await page.close()

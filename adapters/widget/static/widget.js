@@ -140,6 +140,7 @@
     ui.talk.hidden = state !== "bot";
     const over = state === "closed";
     ui.composer.hidden = over; ui.end.hidden = over;
+    ui.log.classList.toggle("over", over);  // no reacting once the chat has ended
     if (over) ui.emoji.hidden = true;
     if (over && !ui.after.childElementCount) showEnded();
   }
