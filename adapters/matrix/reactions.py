@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 
 from adapters.matrix.client import ok
 from adapters.matrix.poster import Poster, txn_id
-from adapters.matrix.posts import post_of
+from adapters.matrix.posts import matrix_event_of
 from adapters.matrix.relations import reaction
 from bridge.domain.events import AuthorKind, ChatEvent
 from bridge.keys import Keys
@@ -42,7 +42,7 @@ class CustomerReactions:
                    f"redact reaction {mine}")
                 await self._redis.hdel(sent, field)
             return
-        on = await self._matrix_event_of(event.chat_id, target)
+        on = await matrix_event_of(self._redis, self._keys, self._events, event.chat_id, target)
         if mine or on is None:
             if on is None:
                 log.info("reaction %s of chat %s not shown on Matrix: its message is not known here", event.id,
@@ -51,11 +51,3 @@ class CustomerReactions:
         posted = await self._poster.send(thread.conversation, reaction(on, key), txn_id(f"react.{event.id}"),
                                          event_type="m.reaction", attempts=3)
         await self._redis.hset(sent, field, posted)
-
-    async def _matrix_event_of(self, chat_id: str, target: str) -> str | None:
-        if (posted := await post_of(self._redis, self._keys, chat_id, target)) is not None:
-            return posted
-        event = await self._events.get(chat_id, target)
-        if event is not None and event.origin.platform == "matrix" and event.origin.event_id.startswith("$"):
-            return event.origin.event_id
-        return None
