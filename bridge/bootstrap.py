@@ -5,7 +5,7 @@ import time anywhere in the bridge.
 """
 
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 
 from bridge.app import BridgeApp
 from bridge.attachments import AttachmentStore
@@ -24,6 +24,7 @@ from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.ports import AdapterStore, Core
+from bridge.redis_connect import connect_redis, redis_endpoint
 from bridge.roster import Roster
 from bridge.service import ChatService
 from cases import commands as case_commands
@@ -45,25 +46,17 @@ from routing.router import Router
 from transcripts import commands as transcript_commands
 from transcripts.service import build_transcripts
 
-REDIS_CONNECTIONS = 200
-"""Per process. A burst beyond it waits for a free connection instead of failing (redis-py's default pool
-raises MaxConnectionsError past 100, which 100 busy chats reach)."""
-
-
-def connect_redis(url: str) -> Redis:
-    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=30,
-                                           decode_responses=True, health_check_interval=30)
-    return Redis.from_pool(pool)
+__all__ = ["bootstrap", "connect_redis"]
 
 
 def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: str = "") -> BridgeApp:
     keys = Keys(config.redis.key_prefix)
     chats = ChatRepository(redis, keys)
-    stream = ChatStream(redis, keys)
+    stream = ChatStream(redis, keys, config.redis.wait_replicas, config.redis.wait_timeout_ms)
     threads = ThreadStore(redis, keys)
     feed = ChangeFeed(redis, keys)
     metrics = Metrics()
-    jobs = Jobs(config, redis_url, config_path)
+    jobs = Jobs(config, redis_endpoint(config, redis_url), config_path)
     router = Router(redis, keys, config, jobs, metrics)
     service = ChatService(chats, stream, router)
     surfaces: dict = {}

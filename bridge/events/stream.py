@@ -6,6 +6,7 @@ from importlib.resources import files
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bridge.domain.events import ChatEvent
 from bridge.keys import Keys
@@ -13,6 +14,11 @@ from bridge.redis_text import stream_rows, text_or_none
 
 _APPEND = files("bridge.events").joinpath("append.lua").read_text()
 CHANGES_MAXLEN = 100_000
+
+
+class NotReplicated(RedisTimeoutError):
+    """Fewer replicas than `[redis] wait_replicas` confirmed an append in time: the sender is not told it is
+    stored, and its retry (same client message id) is stored once and waited for again."""
 
 
 @dataclass(frozen=True)
@@ -25,22 +31,39 @@ class Appended:
 class ChatStream:
     """Reads and writes one chat's events; the stream id is the event id the widget resumes from."""
 
-    def __init__(self, redis: Redis, keys: Keys) -> None:
+    def __init__(self, redis: Redis, keys: Keys, wait_replicas: int = 0, wait_timeout_ms: int = 1000) -> None:
         self._redis = redis
         self._keys = keys
         self._append = redis.register_script(_APPEND)
+        self._wait_replicas = wait_replicas
+        self._wait_timeout_ms = wait_timeout_ms
 
     async def append(self, event: ChatEvent) -> Appended:
+        """Stores the event once per client message id; with `wait_replicas`, returns only once that many
+        replicas hold it (WAIT on the connection that wrote it), so a failover keeps what a sender was told."""
         k = self._keys
-        body = event.model_dump_json(exclude={"id"})
-        event_id, created = await self._append(
-            keys=[k.chat_events(event.chat_id), k.chat_msgids(event.chat_id), k.changes, k.chat(event.chat_id)],
-            args=[body, event.client_msg_id, event.chat_id, CHANGES_MAXLEN],
-        )
+        keys = [k.chat_events(event.chat_id), k.chat_msgids(event.chat_id), k.changes, k.chat(event.chat_id)]
+        args: list[str | int] = [event.model_dump_json(exclude={"id"}), event.client_msg_id, event.chat_id,
+                                 CHANGES_MAXLEN]
+        if self._wait_replicas:
+            event_id, created = await self._append_replicated(keys, args)
+        else:
+            event_id, created = await self._append(keys=keys, args=args)
         if created:
             return Appended(event.model_copy(update={"id": event_id}), True)
         stored = await self.get(event.chat_id, event_id)
         return Appended(stored or event.model_copy(update={"id": event_id}), False)
+
+    async def _append_replicated(self, keys: list[str], args: list[str | int]) -> tuple[str, int]:
+        """The script and WAIT in one pipeline: WAIT counts the replicas that hold this connection's last write."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            await self._append(keys=keys, args=[*args, "1"], client=pipe)
+            pipe.execute_command("WAIT", self._wait_replicas, self._wait_timeout_ms)
+            (event_id, created), acked = await pipe.execute()
+        if int(acked) < self._wait_replicas:
+            raise NotReplicated(f"{acked} of {self._wait_replicas} replicas confirmed the append within "
+                                f"{self._wait_timeout_ms} ms")
+        return event_id, created
 
     async def get(self, chat_id: str, event_id: str) -> ChatEvent | None:
         rows = await self._redis.xrange(self._keys.chat_events(chat_id), event_id, event_id, count=1)
