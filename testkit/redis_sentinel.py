@@ -86,7 +86,7 @@ class SentinelGroup:
             conf.write_text(f"port {port}\nbind 127.0.0.1\ndir {folder}\nlogfile sentinel.log\n"
                             f"sentinel monitor {MASTER_NAME} 127.0.0.1 {primary_port} 2\n"
                             f"sentinel down-after-milliseconds {MASTER_NAME} {DOWN_AFTER_MS}\n"
-                            f"sentinel failover-timeout {MASTER_NAME} 10000\n"
+                            f"sentinel failover-timeout {MASTER_NAME} 4000\n"
                             f"sentinel parallel-syncs {MASTER_NAME} 1\n")
             self.watchers.append(Node(f"sentinel-{i}", port, [binary, str(conf), "--sentinel"], folder))
         for node in self.data + self.watchers:
@@ -130,7 +130,12 @@ class SentinelGroup:
         return self.primary_port()
 
     def rejoin(self, node: Node, timeout: float = 60.0) -> None:
-        """Starts a killed node again; the sentinels make it a replica of the new primary, and it syncs."""
+        """Starts a killed node again as a replica of the current primary (as an operator restarting the host
+        would; the sentinels would convert it too, some ten seconds later), and waits until it has synced."""
+        if "--replicaof" in node.args:
+            at = node.args.index("--replicaof")
+            node.args = node.args[:at] + node.args[at + 3:]
+        node.args += ["--replicaof", "127.0.0.1", str(self.primary_port())]
         node.start()
 
         def synced() -> bool:

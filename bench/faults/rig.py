@@ -1,5 +1,6 @@
-"""What a scenario runs against: a redis-server, the fake Slack Web API, and `serve` and `worker` as real
-processes started from a config file, each of which a scenario may kill with SIGKILL and start again."""
+"""What a scenario runs against: a redis-server (or a primary, a replica and three sentinels), the fake Slack Web
+API, and `serve` and `worker` as real processes started from a config file, each of which a scenario may kill
+with SIGKILL and start again."""
 
 import asyncio
 import os
@@ -12,11 +13,12 @@ from typing import Any
 import httpx
 from redis.asyncio import Redis
 
-from bridge.bootstrap import connect_redis
 from bridge.embedded_redis import EmbeddedRedis, free_port
 from bridge.keys import Keys
+from bridge.redis_connect import RedisEndpoint, connect_redis
 from testkit.configs import merged, write_toml
 from testkit.fake_slack import FakeSlack
+from testkit.redis_sentinel import MASTER_NAME, SentinelGroup
 from testkit.signed import SlackSender
 
 SIGNING_SECRET = "faults-signing-secret-0123456789"
@@ -30,13 +32,13 @@ def agents(count: int, capacity: int, matrix: dict[str, str] | None = None) -> l
              "slack_user_id": f"UCSR{i}", "matrix_user_id": (matrix or {}).get(f"csr{i}", "")} for i in range(count)]
 
 
-def base_config(workdir: Path, redis_url: str, port: int, offer_timeout: float = 30.0) -> dict[str, Any]:
+def base_config(workdir: Path, redis: dict[str, Any], port: int, offer_timeout: float = 30.0) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}"
     return {
         "data_dir": str(workdir / "data"),
         "server": {"host": "127.0.0.1", "port": port, "public_url": url, "allowed_origins": [url],
                    "log_level": "warning", "shutdown_grace_seconds": 5},
-        "redis": {"url": redis_url},
+        "redis": redis,
         "routing": {"missed_offers_before_away": 100},
         "queues": [{"name": "general", "display_name": "General", "offer_timeout": offer_timeout}],
         "widget": {"signing_key": "faults-signing-key-0123456789", "chats_per_hour_per_address": 1_000_000,
@@ -57,8 +59,11 @@ def slack_section(fake: FakeSlack) -> dict[str, Any]:
 class Rig:
     workdir: Path
     appendonly: bool = False
+    sentinel_wait: int | None = None
+    """Not None: Redis is a Sentinel group (primary, replica, three sentinels) and this is `[redis] wait_replicas`."""
     port: int = field(default_factory=free_port)
     redis_server: EmbeddedRedis = field(init=False)
+    group: SentinelGroup | None = None
     redis: Redis = field(init=False)
     keys: Keys = field(default_factory=Keys)
     config_path: Path = field(init=False)
@@ -70,12 +75,28 @@ class Rig:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def endpoint(self) -> RedisEndpoint:
+        """How this harness reaches the Redis it started (as the bridge's processes do, from their config)."""
+        if self.group is None:
+            return RedisEndpoint(url=self.redis_server.url)
+        return RedisEndpoint(sentinels=tuple(("127.0.0.1", int(s.rpartition(":")[2])) for s in self.group.sentinels),
+                             master_name=MASTER_NAME)
+
     async def start(self, raw: dict[str, Any]) -> "Rig":
-        """Starts Redis and writes the config (with its URL and this rig's port) that serve and worker read."""
-        self.redis_server = EmbeddedRedis(self.workdir / "redis", appendonly=self.appendonly)
-        await self.redis_server.start_async()
-        self.redis = connect_redis(self.redis_server.url)
-        raw = merged(base_config(self.workdir, self.redis_server.url, self.port), raw)
+        """Starts Redis and writes the config (with its address and this rig's port) that serve and worker read."""
+        if self.sentinel_wait is None:
+            self.redis_server = EmbeddedRedis(self.workdir / "redis", appendonly=self.appendonly)
+            await self.redis_server.start_async()
+            self.redis = connect_redis(self.redis_server.url)
+            redis: dict[str, Any] = {"url": self.redis_server.url}
+        else:
+            self.group = SentinelGroup(self.workdir / "redis", appendonly=self.appendonly)
+            await self.group.start_async()
+            redis = {"sentinels": self.group.sentinels, "master_name": MASTER_NAME,
+                     "wait_replicas": self.sentinel_wait}
+            self.redis = connect_redis(self.endpoint)
+        raw = merged(base_config(self.workdir, redis, self.port), raw)
         self.config_path = write_toml(self.workdir / "config.toml", raw)
         return self
 
@@ -89,7 +110,10 @@ class Rig:
                     _kill_group(proc, signal.SIGKILL)
                     await proc.wait()
         await self.redis.aclose()
-        self.redis_server.stop()
+        if self.group is not None:
+            self.group.stop()
+        else:
+            self.redis_server.stop()
 
     # ---- serve -------------------------------------------------------------------------------------------
     async def start_serve(self) -> None:

@@ -115,12 +115,17 @@ class Conversations:
 
 @asynccontextmanager
 async def busy_slack_chats(workdir: Path, fake: FakeSlack, chats: int, messages: int, pause: float,
-                           appendonly: bool = False) -> AsyncIterator[Conversations]:
-    """A rig with serve running, a CSR on Slack for every 10 chats, and the chats open and accepted."""
+                           appendonly: bool = False, sentinel_wait: int | None = None,
+                           worker: bool = False) -> AsyncIterator[Conversations]:
+    """A rig with serve (and with `worker` an RQ worker) running, a CSR on Slack for every 10 chats, and the chats
+    open and accepted. `sentinel_wait`: see `Rig`."""
     csrs = max(1, (chats + 9) // 10)
-    rig = await Rig(workdir, appendonly=appendonly).start({**slack_section(fake), "agents": agents(csrs, 10)})
+    rig = await Rig(workdir, appendonly=appendonly, sentinel_wait=sentinel_wait).start(
+        {**slack_section(fake), "agents": agents(csrs, 10)})
     try:
         await rig.start_serve()
+        if worker:
+            await rig.start_worker()
         desk = SlackDesk(fake, slack_sender(rig, fake), rig.redis, rig.keys, [f"UCSR{i}" for i in range(csrs)])
         await desk.available()
         talk = Conversations(rig, desk, chats, messages, pause)
