@@ -8,7 +8,7 @@ import time anywhere in the bridge.
 from redis.asyncio import Redis
 
 from bridge.app import BridgeApp
-from bridge.attachments import AttachmentStore
+from bridge.attachments import AttachmentStore, DiskAttachments
 from bridge.chats import ChatRepository
 from bridge.commands import help as help_commands
 from bridge.commands import notes as note_commands
@@ -44,7 +44,9 @@ from routing import presence_commands
 from routing.offers import OfferPresenter
 from routing.router import Router
 from transcripts import commands as transcript_commands
+from transcripts.attachments import DatabaseAttachments
 from transcripts.service import build_transcripts
+from transcripts.store import TranscriptStore
 
 __all__ = ["bootstrap", "connect_redis"]
 
@@ -63,6 +65,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     shards = Shards(redis, keys)
     roster = Roster(config.agents)
     delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, roster.by_id, metrics, owns=shards.owns)
+    transcripts = build_transcripts(config, redis, keys, chats, stream, jobs)
     app = BridgeApp(
         config=config,
         config_path=config_path,
@@ -73,7 +76,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         stream=stream,
         threads=threads,
         feed=feed,
-        attachments=AttachmentStore(config.data_path / "attachments"),
+        attachments=attachment_store(config, transcripts.store),
         router=router,
         jobs=jobs,
         service=service,
@@ -87,7 +90,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     feed.subscribe("kb", app.knowledge.on_reindex_request)
     feed.subscribe("chat", AutoSuggest(config.knowledge, app.knowledge, service, chats, stream).on_chat_change,
                    only=shards.owns)
-    app.transcripts = build_transcripts(config, redis, keys, chats, stream, jobs)
+    app.transcripts = transcripts
     feed.subscribe("closed", app.transcripts.archiver.on_closed_chat_change, only=shards.owns)
     app.cases = CaseService(config.cases, CaseRecords(redis, keys), service, stream, jobs, keys.prefix)
     feed.subscribe("chat", delivery.on_change, only=shards.owns)
@@ -100,6 +103,13 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
                     events=stream, threads=threads, feed=feed, attachments=app.attachments, metrics=metrics,
                     store=AdapterStore(redis, keys))
     return app
+
+
+def attachment_store(config: BridgeConfig, store: TranscriptStore) -> AttachmentStore:
+    """`[store] attachments`: this host's data directory, or the SQL store every host reaches."""
+    if config.store.attachments == "database":
+        return DatabaseAttachments(store)
+    return DiskAttachments(config.data_path / "attachments")
 
 
 def command_bus(app: BridgeApp, jobs: Jobs) -> CommandBus:
