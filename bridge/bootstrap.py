@@ -17,6 +17,7 @@ from bridge.config.root import BridgeConfig
 from bridge.events.delivery import ChatDelivery
 from bridge.events.feed import ChangeFeed
 from bridge.events.notices import Notices
+from bridge.events.replicas import ReplicaWait
 from bridge.events.shards import Shards
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
@@ -54,7 +55,7 @@ __all__ = ["bootstrap", "connect_redis"]
 def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: str = "") -> BridgeApp:
     keys = Keys(config.redis.key_prefix)
     chats = ChatRepository(redis, keys)
-    stream = ChatStream(redis, keys, config.redis.wait_replicas, config.redis.wait_timeout_ms)
+    stream = ChatStream(redis, keys, ReplicaWait(config.redis.wait_replicas, config.redis.wait_timeout_ms))
     threads = ThreadStore(redis, keys)
     feed = ChangeFeed(redis, keys)
     metrics = Metrics()

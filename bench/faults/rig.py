@@ -67,7 +67,9 @@ class Rig:
     redis: Redis = field(init=False)
     keys: Keys = field(default_factory=Keys)
     config_path: Path = field(init=False)
+    raw: dict[str, Any] = field(default_factory=dict)
     _serve: asyncio.subprocess.Process | None = None
+    _second: asyncio.subprocess.Process | None = None
     _worker: asyncio.subprocess.Process | None = None
     _logs: int = 0
 
@@ -96,12 +98,12 @@ class Rig:
             redis = {"sentinels": self.group.sentinels, "master_name": MASTER_NAME,
                      "wait_replicas": self.sentinel_wait}
             self.redis = connect_redis(self.endpoint)
-        raw = merged(base_config(self.workdir, redis, self.port), raw)
-        self.config_path = write_toml(self.workdir / "config.toml", raw)
+        self.raw = merged(base_config(self.workdir, redis, self.port), raw)
+        self.config_path = write_toml(self.workdir / "config.toml", self.raw)
         return self
 
     async def stop(self) -> None:
-        for proc in (self._serve, self._worker):
+        for proc in (self._serve, self._second, self._worker):
             if proc is not None and proc.returncode is None:
                 _kill_group(proc, signal.SIGTERM)
                 try:
@@ -126,14 +128,31 @@ class Rig:
         _kill_group(self._serve, signal.SIGKILL)
         await self._serve.wait()
 
-    async def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
+    async def start_second_serve(self, host: str) -> str:
+        """Another `serve` host on the same Redis and store: the same port on another loopback address, its own
+        data directory (no shared disk); returns its URL."""
+        url = f"http://{host}:{self.port}"
+        raw = merged(self.raw, {"data_dir": str(self.workdir / f"data-{host}"),
+                                "server": {"host": host, "public_url": url}})
+        path = write_toml(self.workdir / f"config-{host}.toml", raw)
+        self._second = await self._spawn("serve", "--config", str(path))
+        await self.wait_ready(url=url, proc=self._second)
+        return url
+
+    async def kill_second_serve(self) -> None:
+        assert self._second is not None
+        _kill_group(self._second, signal.SIGKILL)
+        await self._second.wait()
+
+    async def wait_ready(self, timeout: float = START_TIMEOUT, url: str = "",
+                         proc: asyncio.subprocess.Process | None = None) -> None:
+        url, proc = url or self.url, proc or self._serve
         async with httpx.AsyncClient(timeout=2, trust_env=False) as client:
             async with asyncio.timeout(timeout):
                 while True:
-                    assert self._serve is not None and self._serve.returncode is None, \
-                        f"serve exited; see {self.workdir}/serve-*.log"
+                    assert proc is not None and proc.returncode is None, f"serve exited; see {self.workdir}/serve-*.log"
                     try:
-                        if (await client.get(f"{self.url}/readyz")).status_code == 200:
+                        if (await client.get(f"{url}/readyz")).status_code == 200:
                             return
                     except httpx.TransportError:
                         pass

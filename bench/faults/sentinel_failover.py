@@ -18,6 +18,7 @@ from bench.faults.rig import CHANNEL, Rig
 from bench.faults.tally import Tally
 from bench.faults.traffic import busy_slack_chats
 from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind
+from bridge.events.replicas import ReplicaWait
 from bridge.events.stream import ChatStream
 from bridge.redis_connect import connect_sync
 from testkit.fake_slack import FakeSlack
@@ -97,7 +98,7 @@ async def wait_cost(rig: Rig, appends: int, rounds: int = 3) -> str:
 
 
 async def _round(rig: Rig, wait: int, tag: str, per_chat: int) -> float:
-    stream = ChatStream(rig.redis, rig.keys, wait_replicas=wait)
+    stream = ChatStream(rig.redis, rig.keys, ReplicaWait(wait))
     started = time.perf_counter()
     await asyncio.gather(*(_append(stream, f"cost-{tag}-{wait}-{c}", per_chat) for c in range(100)))
     return (time.perf_counter() - started) / (per_chat * 100) * 1e6

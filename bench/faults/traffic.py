@@ -27,6 +27,8 @@ class Conversations:
     chats: int
     messages: int
     pause: float
+    hosts: list[str] = field(default_factory=list)
+    """Where customers connect, taking turns (empty: the rig's one serve)."""
     customers: list[WidgetCustomer] = field(default_factory=list)
     said: int = 0
     replied: int = 0
@@ -34,10 +36,11 @@ class Conversations:
 
     async def open(self) -> None:
         """Customers start and escalate; the CSRs accept every chat."""
-        self.customers = [WidgetCustomer(self.rig.url, f"Customer {i}") for i in range(self.chats)]
-        async with httpx.AsyncClient(base_url=self.rig.url, headers={"Origin": self.rig.url}, timeout=10,
-                                     trust_env=False) as http:
-            await asyncio.gather(*(c.start(http) for c in self.customers))
+        hosts = self.hosts or [self.rig.url]
+        self.customers = [WidgetCustomer(hosts[i % len(hosts)], f"Customer {i}") for i in range(self.chats)]
+        for host in hosts:
+            async with httpx.AsyncClient(base_url=host, headers={"Origin": host}, timeout=10, trust_env=False) as http:
+                await asyncio.gather(*(c.start(http) for c in self.customers if c.base_url == host))
         self._sockets = [asyncio.create_task(c.keep_connected()) for c in self.customers]
         await self.desk.accept_all([c.chat_id for c in self.customers])
         await asyncio.gather(*(self.desk.thread_of(c.chat_id) for c in self.customers))

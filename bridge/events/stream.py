@@ -6,19 +6,14 @@ from importlib.resources import files
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bridge.domain.events import ChatEvent
+from bridge.events.replicas import ReplicaWait
 from bridge.keys import Keys
 from bridge.redis_text import stream_rows, text_or_none
 
 _APPEND = files("bridge.events").joinpath("append.lua").read_text()
 CHANGES_MAXLEN = 100_000
-
-
-class NotReplicated(RedisTimeoutError):
-    """Fewer replicas than `[redis] wait_replicas` confirmed an append in time: the sender is not told it is
-    stored, and its retry (same client message id) is stored once and waited for again."""
 
 
 @dataclass(frozen=True)
@@ -31,39 +26,26 @@ class Appended:
 class ChatStream:
     """Reads and writes one chat's events; the stream id is the event id the widget resumes from."""
 
-    def __init__(self, redis: Redis, keys: Keys, wait_replicas: int = 0, wait_timeout_ms: int = 1000) -> None:
+    def __init__(self, redis: Redis, keys: Keys, replica_wait: ReplicaWait = ReplicaWait()) -> None:
         self._redis = redis
         self._keys = keys
         self._append = redis.register_script(_APPEND)
-        self._wait_replicas = wait_replicas
-        self._wait_timeout_ms = wait_timeout_ms
+        self.replica_wait = replica_wait
+        """Shared with delivery, whose progress marks must survive a failover as the events do."""
 
     async def append(self, event: ChatEvent) -> Appended:
         """Stores the event once per client message id; with `wait_replicas`, returns only once that many
-        replicas hold it (WAIT on the connection that wrote it), so a failover keeps what a sender was told."""
+        replicas hold it (WAIT on the connection that wrote it), so a failover keeps what a sender was told; a
+        repeat then rewrites its id, so the WAIT covers the first attempt's write too (see append.lua)."""
         k = self._keys
         keys = [k.chat_events(event.chat_id), k.chat_msgids(event.chat_id), k.changes, k.chat(event.chat_id)]
         args: list[str | int] = [event.model_dump_json(exclude={"id"}), event.client_msg_id, event.chat_id,
-                                 CHANGES_MAXLEN]
-        if self._wait_replicas:
-            event_id, created = await self._append_replicated(keys, args)
-        else:
-            event_id, created = await self._append(keys=keys, args=args)
+                                 CHANGES_MAXLEN, "1" if self.replica_wait.replicas else "0"]
+        event_id, created = await self.replica_wait.run(self._redis, self._append, keys, args)
         if created:
             return Appended(event.model_copy(update={"id": event_id}), True)
         stored = await self.get(event.chat_id, event_id)
         return Appended(stored or event.model_copy(update={"id": event_id}), False)
-
-    async def _append_replicated(self, keys: list[str], args: list[str | int]) -> tuple[str, int]:
-        """The script and WAIT in one pipeline: WAIT counts the replicas that hold this connection's last write."""
-        async with self._redis.pipeline(transaction=False) as pipe:
-            await self._append(keys=keys, args=[*args, "1"], client=pipe)
-            pipe.execute_command("WAIT", self._wait_replicas, self._wait_timeout_ms)
-            (event_id, created), acked = await pipe.execute()
-        if int(acked) < self._wait_replicas:
-            raise NotReplicated(f"{acked} of {self._wait_replicas} replicas confirmed the append within "
-                                f"{self._wait_timeout_ms} ms")
-        return event_id, created
 
     async def get(self, chat_id: str, event_id: str) -> ChatEvent | None:
         rows = await self._redis.xrange(self._keys.chat_events(chat_id), event_id, event_id, count=1)
