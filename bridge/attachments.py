@@ -25,6 +25,10 @@ class AttachmentTooLarge(ValueError):
     """The bytes streamed in ran past the size the caller allowed; nothing was kept."""
 
 
+class AttachmentsUnavailable(Exception):
+    """Where the bytes live could not be reached (the database is away); nothing was changed, try again."""
+
+
 class AttachmentStore(ABC):
     async def save_stream(self, chat_id: str, filename: str, content_type: str, chunks: Chunks,
                           max_bytes: int) -> Attachment:

@@ -12,10 +12,10 @@ import time
 
 from sqlalchemy import insert, select, update
 
-from bridge.attachments import AttachmentStore, Chunks, valid_attachment_id
+from bridge.attachments import AttachmentStore, AttachmentsUnavailable, Chunks, valid_attachment_id
 from bridge.domain.events import Attachment
 from transcripts import tables as t
-from transcripts.store import TranscriptStore
+from transcripts.store import StoreUnavailable, TranscriptStore
 
 
 class DatabaseAttachments(AttachmentStore):
@@ -25,6 +25,12 @@ class DatabaseAttachments(AttachmentStore):
     async def open(self, attachment_id: str) -> tuple[Attachment, Chunks] | None:
         if not valid_attachment_id(attachment_id):
             return None
+        try:
+            return await self._open(attachment_id)
+        except StoreUnavailable as exc:
+            raise AttachmentsUnavailable(str(exc)) from exc
+
+    async def _open(self, attachment_id: str) -> tuple[Attachment, Chunks] | None:
         async with self._store.begin() as conn:
             row = (await conn.execute(select(t.attachments).where(t.attachments.c.id == attachment_id))) \
                 .mappings().first()
@@ -47,6 +53,12 @@ class DatabaseAttachments(AttachmentStore):
             yield bytes(data)
 
     async def _write(self, attachment: Attachment, chunks: Chunks) -> Attachment:
+        try:
+            return await self._write_rows(attachment, chunks)
+        except StoreUnavailable as exc:
+            raise AttachmentsUnavailable(str(exc)) from exc
+
+    async def _write_rows(self, attachment: Attachment, chunks: Chunks) -> Attachment:
         size = 0
         async with self._store.begin() as conn:
             await conn.execute(insert(t.attachments).values(

@@ -93,6 +93,22 @@ async def test_too_big_and_cut_off_uploads_leave_nothing(tmp_path: Path, redis: 
     assert await rows(postgres_url, "attachment_chunks") == 1
 
 
+async def test_an_unreachable_database_answers_503_and_keeps_nothing(tmp_path: Path, redis: Redis,
+                                                                     redis_url: str) -> None:
+    nowhere = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
+    async with running_bridge(tmp_path, redis, redis_url, **in_database(nowhere)) as served:
+        async with served.client() as c:
+            chat = await served.start_chat(c)
+            up = await c.post(f"/api/v1/chats/{chat['chat_id']}/attachments",
+                              files={"file": ("a.txt", b"hello", "text/plain")}, headers=auth(chat))
+            down = await c.get(f"/api/v1/chats/{chat['chat_id']}/attachments/{chat['chat_id']}.abcdefabcdef",
+                               headers=auth(chat))
+        events = await served.app.stream.read_all(chat["chat_id"])
+    assert (up.status_code, up.json()["error"]) == (503, "unavailable")
+    assert (down.status_code, down.json()["error"]) == (503, "unavailable")
+    assert not any(e.attachments for e in events)
+
+
 async def cut_off_upload(base: str, path: str, token: str) -> None:
     """Announces 900 bytes of multipart body, sends half of it and hangs up."""
     host, port = base.removeprefix("http://").split(":")
