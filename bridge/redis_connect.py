@@ -3,9 +3,11 @@ for RQ; to a URL, or to whichever node the sentinels name as `master_name`'s pri
 
 A Sentinel-backed client asks the sentinels for the primary whenever it opens a connection, and a connection to a
 demoted primary (READONLY) is dropped, so after a failover the next command reaches the new primary with no
-restart. Commands that meet the failover window (refused or reset connections, READONLY) are retried with backoff
-for about `RETRY_WINDOW` seconds before the caller sees the error; the caller's own retries (the widget's resend,
-Slack's redelivery) then find the message stored once, since appends are idempotent per client message id.
+restart. Through Sentinel, commands that meet the failover window (refused or reset connections, READONLY) are
+retried with backoff for about `RETRY_WINDOW` seconds before the caller sees the error; the caller's own retries
+(the widget's resend, Slack's redelivery) then find the message stored once, since appends are idempotent per
+client message id. By URL there is no other node to wait for: redis-py's few retries, then the caller hears that
+Redis is away (503 to the widget) at once.
 """
 
 import functools
@@ -119,14 +121,15 @@ def connect_redis(target: RedisEndpoint | str) -> Redis:
     endpoint = RedisEndpoint(url=target) if isinstance(target, str) else target
     options: dict[str, Any] = {
         "max_connections": REDIS_CONNECTIONS, "timeout": 30, "decode_responses": True, "health_check_interval": 30,
-        "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=BACKOFF_CAP), RETRIES, RETRIED_ERRORS),
     }
     if endpoint.sentinels:
         sentinel = Sentinel(list(endpoint.sentinels), sentinel_kwargs=endpoint.sentinel_options(),
                             **endpoint.data_options())
         return sentinel.master_for(endpoint.master_name, redis_class=Redis,
                                    connection_pool_class=_BlockingSentinelPool,
-                                   connection_class=_FollowingSSL if endpoint.tls else _Following, **options)
+                                   connection_class=_FollowingSSL if endpoint.tls else _Following,
+                                   retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=BACKOFF_CAP), RETRIES,
+                                               RETRIED_ERRORS), **options)
     pool = BlockingConnectionPool.from_url(_url_for(endpoint), **options, **_url_data_options(endpoint))
     return Redis.from_pool(pool)
 
@@ -135,14 +138,13 @@ def connect_redis(target: RedisEndpoint | str) -> Redis:
 def connect_sync(endpoint: RedisEndpoint) -> SyncRedis:
     """RQ's synchronous client, one thread-safe pool per endpoint and process: a new connection per job cost a
     connect and a health check each time (a burst of closing chats spent more on that than on the jobs)."""
-    retry = SyncRetry(ExponentialWithJitterBackoff(base=0.05, cap=BACKOFF_CAP), RETRIES, RETRIED_ERRORS)
     if endpoint.sentinels:
         sentinel = SyncSentinel(list(endpoint.sentinels), sentinel_kwargs=endpoint.sentinel_options(),
                                 **endpoint.data_options())
+        retry = SyncRetry(ExponentialWithJitterBackoff(base=0.05, cap=BACKOFF_CAP), RETRIES, RETRIED_ERRORS)
         return sentinel.master_for(endpoint.master_name, redis_class=SyncRedis, retry=retry,
                                    connection_class=_SyncFollowingSSL if endpoint.tls else _SyncFollowing)
-    return SyncRedis(connection_pool=SyncConnectionPool.from_url(_url_for(endpoint), retry=retry,
-                                                                 **_url_data_options(endpoint)))
+    return SyncRedis(connection_pool=SyncConnectionPool.from_url(_url_for(endpoint), **_url_data_options(endpoint)))
 
 
 def _url_for(endpoint: RedisEndpoint) -> str:
