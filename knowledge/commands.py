@@ -131,7 +131,8 @@ class KnowledgeCommands:
             raise CommandError(str(exc)) from None
         title = " ".join(inv.args[1:]).strip()[:MAX_PUSH_TITLE] or host
         await self._service.agent_message(chat.id, inv.agent, title, Origin(platform="core"), kind=EventKind.CARD,
-                                          data={"title": title, "summary": host, "url": url})
+                                          data={"title": title, "summary": host, "url": url, "push": True,
+                                                "navigate": self._config.cobrowse.push_navigates})
         return Text(f"Pushed {url} to {chat.customer.name}.")
 
 

@@ -1,0 +1,56 @@
+"""Scripts co-browse needs: rrweb from npm (installed by scripts/setup.sh into `cobrowse.rrweb_dir`, never
+committed) and the bridge's own small ones. widget.js stays small: the customer's tab fetches `cobrowse.js`
+only when a CSR asks, and rrweb only once the customer allows."""
+
+import logging
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bridge.config.root import BridgeConfig
+
+log = logging.getLogger(__name__)
+STATIC = files("adapters.widget").joinpath("static")
+RRWEB_FILES = {"rrweb.js": "rrweb.umd.min.cjs", "rrweb.css": "style.min.css"}
+JS = "text/javascript; charset=utf-8"
+CSS = "text/css; charset=utf-8"
+
+
+def rrweb_missing(config: BridgeConfig) -> str:
+    """Why rrweb can't be served ("" when it can)."""
+    folder = config.resolve_path(config.cobrowse.rrweb_dir)
+    missing = [name for name in RRWEB_FILES.values() if not (folder / name).is_file()]
+    return f"rrweb is not installed in {folder} (run scripts/setup.sh)" if missing else ""
+
+
+def asset_routes(config: BridgeConfig) -> list[Any]:
+    folder = config.resolve_path(config.cobrowse.rrweb_dir)
+    bodies: dict[str, tuple[bytes, str]] = {}
+    why = rrweb_missing(config) if config.cobrowse.enabled else ""
+    if why:
+        log.error("co-browse is enabled but %s", why)
+    for name, source in RRWEB_FILES.items():
+        path = Path(folder) / source
+        if path.is_file():
+            bodies[f"/cobrowse/{name}"] = (path.read_bytes(), JS if name.endswith(".js") else CSS)
+    for route, name, kind in (("/cobrowse.js", "cobrowse.js", JS), ("/cobrowse/viewer.js", "viewer.js", JS),
+                              ("/cobrowse/viewer.css", "viewer.css", CSS)):
+        bodies[route] = (STATIC.joinpath(name).read_bytes(), kind)
+    headers = {"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff",
+               "Cross-Origin-Resource-Policy": "cross-origin"}
+
+    def serve(path: str) -> Any:
+        async def endpoint(_: Request) -> Response:
+            found = bodies.get(path)
+            if found is None:
+                return Response("/* co-browse: rrweb is not installed on this bridge (scripts/setup.sh) */",
+                                status_code=503, media_type=JS)
+            return Response(found[0], media_type=found[1], headers=headers)
+        return endpoint
+
+    paths = ["/cobrowse.js", "/cobrowse/viewer.js", "/cobrowse/viewer.css", *(f"/cobrowse/{n}" for n in RRWEB_FILES)]
+    return [Route(p, serve(p), methods=["GET"]) for p in paths]
