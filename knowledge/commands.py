@@ -3,7 +3,8 @@
 `csr phrase [KEY]` lists the queue's common phrases or sends one as the CSR; `csr article QUERY` shows
 the top five articles privately, each with a Send button, and `csr article send ID` shows the customer
 one as a card; `csr suggest` offers the three phrases or passages that best answer the customer's
-latest messages; `csr push URL [title]` shows the customer a card opening a page on an allowed domain.
+latest messages; `csr push URL [title]` shows the customer a card opening a page on an allowed domain
+(during co-browse, or with `cobrowse.push_navigates`, a page of the customer's own site opens in their tab).
 """
 
 from bridge.commands.registry import Arg, ArgKind, ChatArg, CommandError, CommandSpec, FormLabels, Invocation

@@ -135,3 +135,19 @@ async def test_viewer_links_cookies_and_sockets_refuse_strangers(served: Served)
         await served.app.cobrowse.stop(chat["chat_id"], "agent", by="alice")
         frames = [json.loads(m) async for m in ws]
         assert frames[-1]["type"] == "end"
+
+
+def test_reports_count_the_sessions_customers_allowed() -> None:
+    from bridge.domain.chat import Chat, Customer
+    from bridge.domain.events import ChatEvent, EventKind
+    from reports.figures import build_report
+    from reports.period import period
+    from reports.sources import history_of
+
+    chat = Chat(id="c1", customer=Customer(name="Ann"), topic="question", queue="general", created_at=0)
+    now = 1_700_000_000.0
+    events = [ChatEvent(chat_id="c1", kind=EventKind.QUEUED, ts=now - 60, data={"queue": "general"}),
+              ChatEvent(chat_id="c1", kind=EventKind.NOTICE, ts=now - 30, data={"cobrowse": "started"}, internal=True),
+              ChatEvent(chat_id="c1", kind=EventKind.NOTICE, ts=now - 20, data={"cobrowse": "declined"}, internal=True)]
+    report = build_report([history_of(chat, events, None)], period("7d", now, "UTC"), ["general"])
+    assert report.total.counts["cobrowse"] == 1
