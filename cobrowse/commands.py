@@ -1,9 +1,10 @@
 """`csr cobrowse [start|stop|link]`: ask to see the customer's tab, end it, or get a fresh viewer link.
 
-Written once here, it runs on Slack and Matrix (and as a button on the Slack thread header).
+Written once here, it runs on Slack and Matrix; the Slack thread header's "Co-browse" button runs `csr cobrowse`
+at once (no form: asking the customer is harmless and they decide).
 """
 
-from bridge.commands.registry import Arg, ChatArg, CommandError, CommandSpec, FormLabels, Invocation
+from bridge.commands.registry import Arg, ChatArg, CommandError, CommandSpec, Invocation
 from bridge.commands.replies import Reply, Text
 from bridge.service import ChatService
 from cobrowse.service import Cobrowse, CobrowseRefused
@@ -20,9 +21,7 @@ class CobrowseCommands:
         return [
             CommandSpec("cobrowse", "See the customer's browser tab live, with their consent (stop, or a new "
                         "viewer link).", self.run, args=(Arg("start|stop|link", optional=True),),
-                        chat=ChatArg.REQUIRED, aliases=("co-browse",),
-                        form=FormLabels("Co-browse", "Ask the customer",
-                                        confirm="Ask the customer to let you see their browser tab?")),
+                        chat=ChatArg.REQUIRED, aliases=("co-browse",)),
         ]
 
     async def run(self, inv: Invocation) -> Reply:
