@@ -96,6 +96,11 @@ async def test_consent_live_view_privacy_navigation_and_stop(site: tuple[Served,
     assert b"4111" not in stored, "a site-marked element is never captured"
     assert b"Ann Example" not in stored
 
+    await viewer.evaluate("window.__csrViewerSocket.close()")  # a dropped connection: the view stays
+    await customer.evaluate("document.getElementById('live').textContent = 'while away'")
+    await expect(frame.locator("#live")).to_have_text("while away")
+    await expect(viewer.locator("#status")).to_have_text("Live")
+
     await customer.locator("#next").click()  # a page change on the same site: the viewer follows
     await expect(frame.locator("#title")).to_have_text("Second page")
     await expect(customer.locator("csr-bridge-cobrowse").get_by_role("status")).to_contain_text("Alice can see")
@@ -104,8 +109,8 @@ async def test_consent_live_view_privacy_navigation_and_stop(site: tuple[Served,
     await expect(viewer.locator("#status")).to_have_text("Co-browse has ended.")
     session = await served.app.cobrowse.sessions.current(chat_id)
     assert session is not None and session.state == State.ENDED and session.reason == "customer"
-    assert await served.app.redis.xlen(served.app.keys.cobrowse_dom(session.sid)) <= 1, "nothing of the page kept"
     texts = await thread_says(served, chat_id, "Co-browse ended after")
+    assert await served.app.redis.xlen(served.app.keys.cobrowse_dom(session.sid)) <= 1, "nothing of the page kept"
     assert any(t.startswith("Co-browse started") for t in texts)
     assert "Co-browse: Alice opened the view." in texts
     assert any(t.startswith("Co-browse ended after") and "the customer stopped sharing" in t for t in texts)
