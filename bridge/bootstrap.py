@@ -121,7 +121,7 @@ def build_cobrowse(app: BridgeApp) -> Cobrowse:
     return Cobrowse(cfg, str(app.config.server.public_url), app.service,
                     Sessions(app.redis, app.keys, cfg.ask_minutes * 60),
                     ViewerLinks(app.redis, app.keys, cfg.link_minutes * 60),
-                    Relay(app.redis, app.keys, cfg.limits, VIEWER_SECONDS), app.roster, app.chats)
+                    Relay(app.redis, app.keys, cfg.limits, VIEWER_SECONDS, cfg.record), app.roster, app.chats)
 
 
 def command_bus(app: BridgeApp, jobs: Jobs) -> CommandBus:

@@ -112,9 +112,17 @@ class Keys:
         """Bytes or frames a session sent in the current 10-second window."""
         return f"{self.prefix}:cobrowse:session:{sid}:budget:{what}"
 
-    def cobrowse_viewers(self, sid: str) -> str:
-        """CSR id -> the one viewer (browser) bound to them in this session."""
-        return f"{self.prefix}:cobrowse:session:{sid}:viewers"
+    def cobrowse_viewers(self, sid: str, mode: str) -> str:
+        """CSR id -> the one viewer (browser) bound to them in this session, live or watching its recording."""
+        return f"{self.prefix}:cobrowse:session:{sid}:viewers:{mode}"
+
+    def cobrowse_recording(self, sid: str) -> str:
+        """With recording on: the whole session's batches, kept `retention_days` after it ends."""
+        return f"{self.prefix}:cobrowse:recording:{sid}"
+
+    def cobrowse_recording_info(self, sid: str) -> str:
+        """A recording's chat, queue, CSR and times; expires with it."""
+        return f"{self.prefix}:cobrowse:recording:{sid}:info"
 
     def cobrowse_link(self, token_hash: str) -> str:
         """An unused viewer link (by its token's hash) -> session and CSR; works once, expires."""

@@ -1,4 +1,5 @@
-"""`csr cobrowse [start|stop|link]`: ask to see the customer's tab, end it, or get a fresh viewer link.
+"""`csr cobrowse [start|stop|link]`: ask to see the customer's tab, end it, or get a fresh viewer link;
+`csr recording SESSION`: a supervisor replays a kept recording (with `cobrowse.record` on).
 
 Written once here, it runs on Slack and Matrix; the Slack thread header's "Co-browse" button runs `csr cobrowse`
 at once (no form: asking the customer is harmless and they decide).
@@ -6,6 +7,7 @@ at once (no form: asking the customer is harmless and they decide).
 
 from bridge.commands.registry import Arg, ChatArg, CommandError, CommandSpec, Invocation
 from bridge.commands.replies import Reply, Text
+from bridge.domain.agent import Role
 from bridge.service import ChatService
 from cobrowse.service import Cobrowse, CobrowseRefused
 
@@ -22,6 +24,8 @@ class CobrowseCommands:
             CommandSpec("cobrowse", "See the customer's browser tab live, with their consent (stop, or a new "
                         "viewer link).", self.run, args=(Arg("start|stop|link", optional=True),),
                         chat=ChatArg.REQUIRED, aliases=("co-browse",)),
+            CommandSpec("recording", "Supervisors: replay a kept co-browse recording (its id is in the thread and "
+                        "the transcript).", self.recording, args=(Arg("SESSION"),), role=Role.SUPERVISOR),
         ]
 
     async def run(self, inv: Invocation) -> Reply:
@@ -45,6 +49,14 @@ class CobrowseCommands:
             raise CommandError(str(exc)) from None
         return Text(f"Your viewer link (works once, in one browser, for {link.minutes:g} min; a browser that "
                     f"opened an earlier link of yours is cut off): {link.url}")
+
+
+    async def recording(self, inv: Invocation) -> Reply:
+        try:
+            link = await self._cobrowse.replay_link(inv.args[0], inv.agent)
+        except CobrowseRefused as exc:
+            raise CommandError(str(exc)) from None
+        return Text(f"Your replay link (works once, in one browser, for {link.minutes:g} min): {link.url}")
 
 
 def commands(cobrowse: Cobrowse, service: ChatService) -> list[CommandSpec]:

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from bridge.config.cobrowse import CobrowseLimits
 from bridge.keys import Keys
-from bridge.redis_text import streams_read
+from bridge.redis_text import encodable, stream_rows, streams_read, text_hash
 
 WINDOW_MS = 10_000
 META = 4
@@ -32,6 +32,13 @@ if bytes > tonumber(ARGV[3]) then return {'', 'bytes'} end
 if frames > tonumber(ARGV[4]) then return {'', 'frames'} end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', 'd', ARGV[1], 'm', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
+local recorded = tonumber(redis.call('HGET', KEYS[6], 'bytes') or '0')
+if ARGV[10] == '1' and recorded + tonumber(ARGV[2]) <= tonumber(ARGV[11]) then
+  redis.call('XADD', KEYS[5], id, 'd', ARGV[1])
+  redis.call('HINCRBY', KEYS[6], 'bytes', ARGV[2])
+  redis.call('PEXPIRE', KEYS[5], ARGV[8])
+  redis.call('PEXPIRE', KEYS[6], ARGV[8])
+end
 return {id, ''}
 """
 
@@ -74,8 +81,9 @@ def checked_batch(text: str, limits: CobrowseLimits) -> bool:
 
 
 class Relay:
-    def __init__(self, redis: Redis, keys: Keys, limits: CobrowseLimits, keep_seconds: int) -> None:
+    def __init__(self, redis: Redis, keys: Keys, limits: CobrowseLimits, keep_seconds: int, record: bool) -> None:
         self._redis = redis
+        self._record = record
         self._keys = keys
         self._limits = limits
         self._keep_ms = keep_seconds * 1000
@@ -89,9 +97,10 @@ class Relay:
         limits = self._limits
         entry_id, over = await self._append(
             keys=[keys.cobrowse_dom(sid), keys.cobrowse_budget(sid, "bytes"), keys.cobrowse_budget(sid, "frames"),
-                  keys.cobrowse_chat(chat_id)],
+                  keys.cobrowse_chat(chat_id), keys.cobrowse_recording(sid), keys.cobrowse_recording_info(sid)],
             args=[text, len(text.encode("utf-8", "surrogatepass")), limits.bytes_per_10s, limits.frames_per_10s,
-                  limits.stream_entries, WINDOW_MS, "1" if meta else "", self._keep_ms, sid])
+                  limits.stream_entries, WINDOW_MS, "1" if meta else "", self._keep_ms, sid,
+                  "1" if self._record else "", limits.recording_bytes])
         if over:
             raise Refused("ended" if over == "ended" else "too_fast")
         return str(entry_id)
@@ -112,6 +121,28 @@ class Relay:
             pipe.xtrim(self._keys.cobrowse_dom(sid), maxlen=1, approximate=False)
             pipe.delete(self._keys.cobrowse_budget(sid, "bytes"), self._keys.cobrowse_budget(sid, "frames"))
             await pipe.execute()
+
+    async def keep_recording(self, sid: str, info: dict[str, str], seconds: int) -> bool:
+        """At the end of a recorded session: its recording and what it was stay for `seconds`. False when
+        nothing was recorded."""
+        recording, about = self._keys.cobrowse_recording(sid), self._keys.cobrowse_recording_info(sid)
+        if not await self._redis.exists(recording):
+            return False
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(about, mapping=encodable(info))
+            pipe.expire(recording, seconds)
+            pipe.expire(about, seconds)
+            await pipe.execute()
+        return True
+
+    async def recording_info(self, sid: str) -> dict[str, str]:
+        return text_hash(await self._redis.hgetall(self._keys.cobrowse_recording_info(sid)))
+
+    async def recording(self, sid: str, after: str, count: int) -> list[Entry]:
+        """A kept recording, in order, `count` batches after `after` ("-" from the start)."""
+        start = "-" if after == "-" else f"({after}"
+        rows = await self._redis.xrange(self._keys.cobrowse_recording(sid), min=start, count=count)
+        return [Entry(id=str(i), data=f.get("d", "")) for i, f in stream_rows(rows)]
 
     async def ask_snapshot(self, sid: str) -> str:
         """Asks the customer's tab for a full snapshot; returns the DOM stream's id to read after."""

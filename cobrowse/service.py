@@ -6,6 +6,7 @@ the request and the end; the viewer links go to the thread, never to the custome
 """
 
 import logging
+import re
 from dataclasses import dataclass
 
 from bridge.chats import ChatRepository
@@ -17,7 +18,7 @@ from bridge.roster import Roster
 from bridge.service import ChatService
 from cobrowse.relay import Relay
 from cobrowse.sessions import Session, Sessions, State
-from cobrowse.viewers import ViewerLinks
+from cobrowse.viewers import REPLAY, ViewerLinks
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,9 @@ REASONS = {
     "page_too_big": "cut off: the page is bigger than the limit allows",
     "bad_frame": "cut off: the customer's browser sent something unreadable",
 }
+
+
+_SID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
 class CobrowseRefused(Exception):
@@ -122,17 +126,37 @@ class Cobrowse:
         await self.relay.end(ended.sid, reason)
         await self.links.revoke_all(ended.sid)
         await self.relay.forget(ended.sid)
+        kept = was == State.ACTIVE and self.config.record and await self.relay.keep_recording(
+            ended.sid, await self._recording_info(ended), self.config.retention_days * 86400)
         why = REASONS.get(reason, reason).replace("{agent}", self.agent_name(by) if by else "the CSR")
         if was == State.ACTIVE:
             took = max(0, round(now() - ended.started_at))
-            await self._service.staff_notice(chat_id, f"Co-browse ended after {took} s: {why}. Nothing of the "
-                                             "page was kept.",
-                                             data={"cobrowse": "ended", "reason": reason})
+            kept_text = (f"The recording is kept for {self.config.retention_days} days: a supervisor replays it "
+                         f"with `csr recording {ended.sid}`." if kept else "Nothing of the page was kept.")
+            await self._service.staff_notice(chat_id, f"Co-browse ended after {took} s: {why}. {kept_text}",
+                                             data={"cobrowse": "ended", "reason": reason,
+                                                   **({"recording": ended.sid} if kept else {})})
         else:
             await self._service.staff_notice(chat_id, f"Co-browse request withdrawn: {why}.",
                                              data={"cobrowse": "ended", "reason": reason})
         await self._tell_customer(chat_id)
         return ended
+
+    async def _recording_info(self, session: Session) -> dict[str, str]:
+        chat = await self.chat(session.chat_id)
+        return {"chat_id": session.chat_id, "queue": chat.queue if chat else "", "agent_id": session.agent_id,
+                "customer": chat.customer.name if chat else "", "started_at": str(session.started_at),
+                "ended_at": str(session.ended_at)}
+
+    async def replay_link(self, sid: str, agent: AgentConfig) -> Link:
+        """A one-time link to a kept recording, for a supervisor of its queue (or of every queue)."""
+        info = await self.relay.recording_info(sid) if _SID.match(sid) else {}
+        if not info:
+            raise CobrowseRefused(f"No recording `{sid}` is kept (recording off, or past its retention).")
+        if agent.supervises and info.get("queue") not in agent.supervises:
+            raise CobrowseRefused(f"Recording `{sid}` is of a queue you don't supervise.")
+        token = await self.links.issue(sid, agent.id, REPLAY)
+        return Link(f"{self._public_url}/cobrowse/open/{token}", self.config.link_minutes)
 
     async def on_chat_closed(self, chat_id: str) -> None:
         """Feed handler of `closed` changes: a chat's end ends its co-browse."""

@@ -6,6 +6,7 @@ The first open uses it up and sets an HttpOnly cookie in that browser, bound to 
 the same link (another CSR's browser, a forwarded link) is refused, as is an expired one. A CSR (or a
 supervisor who monitors the chat) asks for a new link with `csr cobrowse link`: the new browser replaces the
 old one, which is cut off. Tokens and cookies are stored only as hashes, so Redis holds nothing replayable.
+A link's mode says what it opens: the live session, or (for a supervisor) its kept recording.
 """
 
 import hashlib
@@ -21,26 +22,31 @@ VIEWER_SECONDS = 12 * 3600
 """A viewer cookie outlives no session longer than this."""
 
 _OPEN = """
-local link = redis.call('HGETALL', KEYS[1])
-if #link == 0 then return {} end
+local link = redis.call('HMGET', KEYS[1], 'sid', 'agent_id', 'mode')
+if not link[1] then return {} end
 redis.call('DEL', KEYS[1])
-local sid, agent = link[2], link[4]
-if link[1] ~= 'sid' then sid, agent = link[4], link[2] end
-local viewers = ARGV[3] .. sid .. ':viewers'
+local sid, agent, mode = link[1], link[2], link[3] or 'live'
+local viewers = ARGV[3] .. sid .. ':viewers:' .. mode
 local old = redis.call('HGET', viewers, agent)
 if old then redis.call('DEL', ARGV[4] .. old) end
 redis.call('HSET', viewers, agent, ARGV[1])
 redis.call('EXPIRE', viewers, ARGV[2])
-redis.call('HSET', ARGV[4] .. ARGV[1], 'sid', sid, 'agent_id', agent)
+redis.call('HSET', ARGV[4] .. ARGV[1], 'sid', sid, 'agent_id', agent, 'mode', mode)
 redis.call('EXPIRE', ARGV[4] .. ARGV[1], ARGV[2])
-return {sid, agent}
+return {sid, agent, mode}
 """
+
+
+LIVE = "live"
+REPLAY = "replay"
 
 
 @dataclass(frozen=True)
 class Viewer:
     sid: str
     agent_id: str
+    mode: str = LIVE
+    """live: the running session; replay: its kept recording."""
 
 
 def _hash(secret: str) -> str:
@@ -54,12 +60,12 @@ class ViewerLinks:
         self._link_seconds = link_seconds
         self._open = redis.register_script(_OPEN)
 
-    async def issue(self, sid: str, agent_id: str) -> str:
+    async def issue(self, sid: str, agent_id: str, mode: str = LIVE) -> str:
         """A fresh one-time token for this CSR; the link is `/cobrowse/open/<token>`."""
         token = secrets.token_urlsafe(32)
         key = self._keys.cobrowse_link(_hash(token))
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"sid": sid, "agent_id": agent_id})
+            pipe.hset(key, mapping={"sid": sid, "agent_id": agent_id, "mode": mode})
             pipe.expire(key, max(1, int(self._link_seconds)))
             await pipe.execute()
         return token
@@ -76,7 +82,7 @@ class ViewerLinks:
                                  args=[_hash(cookie), VIEWER_SECONDS, sessions_prefix, viewer_prefix])
         if not found:
             return None
-        return Viewer(sid=found[0], agent_id=found[1]), cookie
+        return Viewer(sid=found[0], agent_id=found[1], mode=found[2]), cookie
 
     async def viewer(self, cookie: str) -> Viewer | None:
         """The viewer a browser's cookie stands for, if it is still the one bound to its CSR."""
@@ -85,10 +91,10 @@ class ViewerLinks:
         raw = text_hash(await self._redis.hgetall(self._keys.cobrowse_viewer(_hash(cookie))))
         if not raw.get("sid"):
             return None
-        return Viewer(sid=raw["sid"], agent_id=raw["agent_id"])
+        return Viewer(sid=raw["sid"], agent_id=raw["agent_id"], mode=raw.get("mode", LIVE))
 
     async def revoke_all(self, sid: str) -> None:
         """At the session's end every bound browser is cut off."""
-        viewers = self._keys.cobrowse_viewers(sid)
+        viewers = self._keys.cobrowse_viewers(sid, LIVE)
         bound = text_list(await self._redis.hvals(viewers))
         await self._redis.delete(viewers, *(self._keys.cobrowse_viewer(v) for v in bound))

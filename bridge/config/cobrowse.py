@@ -26,6 +26,8 @@ class CobrowseLimits(Section):
     frames_per_10s: int = Field(300, ge=10)
     stream_entries: int = Field(2000, ge=100)
     """The live relay keeps this many recent messages per session in Redis (a viewer resumes from them)."""
+    recording_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    """With `record` on: what one session's recording may hold; past it the rest is not recorded."""
 
 
 class CobrowseConfig(Section):
@@ -42,5 +44,8 @@ class CobrowseConfig(Section):
     """Every input's value shows as asterisks; false shows values of fields that are not passwords."""
     push_navigates: bool = False
     """`csr push` to the customer's own site navigates their tab even outside co-browse."""
+    record: bool = False
+    """Keep each session's recording (in Redis) for `retention_days`; off: nothing of the page outlives the session."""
+    retention_days: int = Field(30, ge=1, le=3650)
     texts: CobrowseTexts = Field(default_factory=CobrowseTexts)
     limits: CobrowseLimits = Field(default_factory=CobrowseLimits)

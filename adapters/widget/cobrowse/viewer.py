@@ -21,7 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from bridge.origins import origin_from_header, origin_of
 from cobrowse.service import Cobrowse
-from cobrowse.viewers import VIEWER_SECONDS, Viewer
+from cobrowse.viewers import LIVE, REPLAY, VIEWER_SECONDS, Viewer
 
 log = logging.getLogger(__name__)
 COOKIE = "csr_cobrowse"
@@ -44,7 +44,7 @@ REFUSED_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 VIEWER_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Co-browse: {customer}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/cobrowse/rrweb.css"><link rel="stylesheet" href="/cobrowse/viewer.css"></head>
-<body data-session="{sid}"><header><strong>Co-browse with {customer}</strong>
+<body data-session="{sid}" data-mode="{mode}"><header><strong>{what} {customer}</strong>
 <span id="status" role="status">Connecting…</span></header><main id="stage"></main>
 <script src="/cobrowse/rrweb.js"></script><script src="/cobrowse/viewer.js"></script></body></html>"""
 
@@ -60,6 +60,8 @@ class ViewerPages:
             Route("/cobrowse/open/{token}", self.open, methods=["GET"]),
             Route("/cobrowse/view/{sid}", self.page, methods=["GET"]),
             WebSocketRoute("/cobrowse/view/{sid}/ws", self.socket),
+            Route("/cobrowse/replay/{sid}", self.replay_page, methods=["GET"]),
+            WebSocketRoute("/cobrowse/replay/{sid}/ws", self.replay_socket),
         ]
 
     async def open(self, request: Request) -> Response:
@@ -70,18 +72,24 @@ class ViewerPages:
                             "A viewer link works once, in one browser, for a few minutes. Ask for a new one in "
                             "the chat's thread with csr cobrowse link.")
         viewer, cookie = opened
-        if not await self._live(viewer.sid):
+        if viewer.mode == REPLAY:
+            if not await self._cobrowse.relay.recording_info(viewer.sid):
+                return _refused(410, "Recording gone", "This recording is past its retention.")
+            log.info("co-browse recording %s replayed by %s", viewer.sid, viewer.agent_id)
+        elif not await self._live(viewer.sid):
             return _refused(410, "Co-browse has ended", "The customer's tab is no longer shared.")
-        await self._cobrowse.watching(viewer.sid, viewer.agent_id)
-        response = RedirectResponse(f"/cobrowse/view/{viewer.sid}", status_code=303,
+        else:
+            await self._cobrowse.watching(viewer.sid, viewer.agent_id)
+        where = "replay" if viewer.mode == REPLAY else "view"
+        response = RedirectResponse(f"/cobrowse/{where}/{viewer.sid}", status_code=303,
                                     headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
         response.set_cookie(COOKIE, cookie, max_age=VIEWER_SECONDS, path="/cobrowse/", httponly=True,
                             samesite="strict", secure=self._secure)
         return response
 
-    async def _viewer(self, conn: Request | WebSocket) -> Viewer | None:
+    async def _viewer(self, conn: Request | WebSocket, mode: str = LIVE) -> Viewer | None:
         viewer = await self._cobrowse.links.viewer(conn.cookies.get(COOKIE, ""))
-        if viewer is None or viewer.sid != conn.path_params["sid"]:
+        if viewer is None or viewer.sid != conn.path_params["sid"] or viewer.mode != mode:
             return None
         return viewer
 
@@ -93,29 +101,50 @@ class ViewerPages:
     async def page(self, request: Request) -> Response:
         viewer = await self._viewer(request)
         if viewer is None:
-            return _refused(403, "Not your view",
-                            "This view belongs to another browser or has ended. Ask for your own link in the "
-                            "chat's thread with csr cobrowse link.")
+            return _not_yours()
         chat_id = await self._cobrowse.sessions.chat_of(viewer.sid) or ""
         chat = await self._cobrowse.chat(chat_id)
-        customer = html.escape(chat.customer.name if chat else "the customer")
-        return HTMLResponse(VIEWER_PAGE.format(customer=customer, sid=html.escape(viewer.sid)),
-                            headers=PAGE_HEADERS)
+        return _page(viewer, "Co-browse with", chat.customer.name if chat else "the customer")
 
-    async def socket(self, ws: WebSocket) -> None:
+    async def replay_page(self, request: Request) -> Response:
+        viewer = await self._viewer(request, REPLAY)
+        info = await self._cobrowse.relay.recording_info(viewer.sid) if viewer else {}
+        if viewer is None or not info:
+            return _not_yours()
+        return _page(viewer, "Recording of co-browse with", info.get("customer") or "the customer")
+
+    async def _socket_viewer(self, ws: WebSocket, mode: str) -> Viewer | None:
+        """The viewer a socket stands for; a stranger gets an error frame and a close."""
         origin = ws.headers.get("origin")
         viewer = None
         if origin is not None and origin_from_header(origin) == self._origin and _SID.match(ws.path_params["sid"]):
-            viewer = await self._viewer(ws)
+            viewer = await self._viewer(ws, mode)
+        await ws.accept()
         if viewer is None:
-            await ws.accept()
             await ws.send_json({"type": "error", "error": "not_your_view",
                                 "message": "This view belongs to another browser or has ended."})
             await ws.close(4403)
+        return viewer
+
+    async def socket(self, ws: WebSocket) -> None:
+        viewer = await self._socket_viewer(ws, LIVE)
+        if viewer is not None:
+            with contextlib.suppress(WebSocketDisconnect):
+                await self._stream(ws, viewer, ws.query_params.get("after", ""))
+
+    async def replay_socket(self, ws: WebSocket) -> None:
+        """Sends the whole recording, in order, then says it is over."""
+        viewer = await self._socket_viewer(ws, REPLAY)
+        if viewer is None:
             return
-        await ws.accept()
         with contextlib.suppress(WebSocketDisconnect):
-            await self._stream(ws, viewer, ws.query_params.get("after", ""))
+            after = "-"
+            while entries := await self._cobrowse.relay.recording(viewer.sid, after, 50):
+                for entry in entries:
+                    await ws.send_text(f'{{"type":"events","id":"{entry.id}","batch":{entry.data}}}')
+                after = entries[-1].id
+            await ws.send_json({"type": "end", "reason": "recording_end"})
+            await ws.close(1000)
 
     async def _stream(self, ws: WebSocket, viewer: Viewer, after: str) -> None:
         relay = self._cobrowse.relay
@@ -156,6 +185,16 @@ class ViewerPages:
             if message.get("text") == '{"type":"snapshot"}' and loop.time() - last >= SNAPSHOT_EVERY_SECONDS:
                 last = loop.time()
                 await self._cobrowse.relay.ask_snapshot(viewer.sid)
+
+
+def _page(viewer: Viewer, what: str, customer: str) -> HTMLResponse:
+    return HTMLResponse(VIEWER_PAGE.format(what=what, customer=html.escape(customer), sid=html.escape(viewer.sid),
+                                           mode=viewer.mode), headers=PAGE_HEADERS)
+
+
+def _not_yours() -> HTMLResponse:
+    return _refused(403, "Not your view", "This view belongs to another browser or has ended. Ask for your own "
+                    "link in the chat's thread with csr cobrowse link (a recording: csr recording SESSION).")
 
 
 def _id(entry_id: str) -> tuple[int, int]:

@@ -1,9 +1,11 @@
 /* CSR Bridge co-browse viewer: replays the customer's tab live with rrweb's Replayer (from npm).
    Keeps the view through a dropped connection: it reconnects with the last entry it has and goes on from
-   there; if that place is gone the bridge asks the customer's tab for a fresh snapshot. */
+   there; if that place is gone the bridge asks the customer's tab for a fresh snapshot. On a recording's page
+   (data-mode="replay") it plays a kept recording instead. */
 (() => {
   "use strict";
   const status = document.getElementById("status"), stage = document.getElementById("stage");
+  const replay = document.body.dataset.mode === "replay", recorded = [];
   let replayer = null, last = "", retry = 0, over = false, waitingForPage = true;
 
   function say(text, cls) { status.textContent = text; document.body.dataset.state = cls; }
@@ -20,6 +22,14 @@
     }
   }
 
+  // A kept recording (cobrowse.record): fetched whole, then played from its start like a video.
+  function playRecording() {
+    if (recorded.length < 2) return say("The recording is empty.", "ended");
+    replayer = new rrweb.Replayer(recorded, { root: stage, mouseTail: false, showWarning: false, triggerFocus: false });
+    replayer.play();
+    say("Recording", "live");
+  }
+
   function connect() {
     const u = new URL(location.href);
     u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
@@ -30,7 +40,9 @@
     ws.onmessage = m => {
       const f = JSON.parse(m.data);
       if (f.type === "reset") waitingForPage = true;
+      else if (f.type === "events" && replay) recorded.push(...f.batch.events);
       else if (f.type === "events") { last = f.id; play(f.batch.events); }
+      else if (f.type === "end" && replay) { over = true; playRecording(); }
       else if (f.type === "end") { over = true; say(f.reason === "not_your_view" ? "This view was closed (a newer link was opened, or co-browse ended)." : "Co-browse has ended.", "ended"); }
       else if (f.type === "error") { over = true; say(f.message, "ended"); }
     };
