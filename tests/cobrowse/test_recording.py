@@ -5,15 +5,20 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+from playwright.async_api import Browser, expect
 from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
 from bridge.commands.replies import Text
 from testkit.configs import merged
-from tests.cobrowse.helpers import cobrowse_config, run, thread_says
+from tests.cobrowse.helpers import chat_with_alice, cobrowse_config, new_browser_page, run, shop, thread_says
 from tests.cobrowse.test_hostile import META, active_chat, customer_socket
 from tests.cobrowse.test_processes import batch
 from tests.widget.conftest import Served, running_bridge
+from tests.widget.test_browser import browser
+
+__all__ = ["browser"]
 
 
 async def record_a_session(served: Served) -> tuple[str, str]:
@@ -64,3 +69,28 @@ async def test_without_recording_nothing_is_kept(tmp_path: Path, redis: Redis, r
         assert not await served.app.redis.exists(served.app.keys.cobrowse_recording(sid))
         reply = await run(served, "sam", f"csr recording {sid}", chat_id)
         assert isinstance(reply, Text) and "No recording" in reply.text
+
+
+@pytest.mark.browser
+async def test_a_recording_plays_in_the_browser(tmp_path: Path, redis: Redis, redis_url: str,
+                                                browser: Browser) -> None:
+    overrides = merged(cobrowse_config(), {"cobrowse": {"record": True}})
+    async with running_bridge(tmp_path, redis, redis_url, **overrides) as served, shop(served.url) as url:
+        customer = await new_browser_page(browser)
+        chat_id = await chat_with_alice(served, customer, url)
+        await run(served, "alice", "csr cobrowse", chat_id)
+        await customer.locator("csr-bridge-cobrowse").get_by_role("button", name="Allow").click()
+        await customer.evaluate("document.getElementById('live').textContent = 'recorded words'")
+        sid = (await served.app.cobrowse.sessions.current(chat_id)).sid  # type: ignore[union-attr]
+        while b"recorded words" not in str(await served.app.redis.xrange(
+                served.app.keys.cobrowse_recording(sid))).encode():
+            await asyncio.sleep(0.05)
+        await run(served, "alice", f"csr cobrowse {chat_id} stop", chat_id)
+        await thread_says(served, chat_id, f"`csr recording {sid}`")
+        reply = await run(served, "sam", f"csr recording {sid}", chat_id)
+        assert isinstance(reply, Text)
+        viewer = await new_browser_page(browser)
+        await viewer.goto(reply.text.rsplit(": ", 1)[1])
+        await expect(viewer.locator("#status")).to_have_text("Recording")
+        await expect(viewer.frame_locator("#stage iframe").locator("#live")).to_have_text("recorded words",
+                                                                                         timeout=15000)
