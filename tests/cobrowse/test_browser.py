@@ -96,6 +96,12 @@ async def test_consent_live_view_privacy_navigation_and_stop(site: tuple[Served,
     assert b"4111" not in stored, "a site-marked element is never captured"
     assert b"Ann Example" not in stored
 
+    await customer.evaluate("""() => { const p = document.getElementById('live');  // hostile markup on the page
+        p.insertAdjacentHTML('afterend', '<img id="evil" src="x" onerror="window.top.__pwned = 1">'
+          + '<a id="js" href="javascript:window.top.__pwned = 2">x</a>'); }""")
+    await expect(frame.locator("#evil")).to_have_count(1)
+    await frame.locator("#js").click(force=True)
+    assert await viewer.evaluate("window.__pwned") is None, "nothing of the customer's page runs in the viewer"
     await viewer.evaluate("window.__csrViewerSocket.close()")  # a dropped connection: the view stays
     await customer.evaluate("document.getElementById('live').textContent = 'while away'")
     await expect(frame.locator("#live")).to_have_text("while away")

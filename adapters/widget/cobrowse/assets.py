@@ -12,27 +12,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bridge.config.root import BridgeConfig
+from cobrowse.checks import RRWEB_FILES, install_warnings
 
 log = logging.getLogger(__name__)
 STATIC = files("adapters.widget").joinpath("static")
-RRWEB_FILES = {"rrweb.js": "rrweb.umd.min.cjs", "rrweb.css": "style.min.css"}
 JS = "text/javascript; charset=utf-8"
 CSS = "text/css; charset=utf-8"
-
-
-def rrweb_missing(config: BridgeConfig) -> str:
-    """Why rrweb can't be served ("" when it can)."""
-    folder = config.resolve_path(config.cobrowse.rrweb_dir)
-    missing = [name for name in RRWEB_FILES.values() if not (folder / name).is_file()]
-    return f"rrweb is not installed in {folder} (run scripts/setup.sh)" if missing else ""
 
 
 def asset_routes(config: BridgeConfig) -> list[Any]:
     folder = config.resolve_path(config.cobrowse.rrweb_dir)
     bodies: dict[str, tuple[bytes, str]] = {}
-    why = rrweb_missing(config) if config.cobrowse.enabled else ""
-    if why:
-        log.error("co-browse is enabled but %s", why)
+    for problem in install_warnings(config):
+        log.error("config: %s", problem)
     for name, source in RRWEB_FILES.items():
         path = Path(folder) / source
         if path.is_file():
