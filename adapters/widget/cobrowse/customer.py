@@ -34,7 +34,7 @@ SOCKETS_PER_CHAT = 2
 CONTROL_BLOCK_MS = 5000
 
 
-class Answer(Body):
+class CobrowseAnswer(Body):
     sid: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
     answer: Literal["allow", "decline", "stop"]
 
@@ -69,7 +69,7 @@ class CustomerCobrowse:
 
     async def answer(self, request: Request) -> JSONResponse:
         chat = await self._ctx.session_chat(request)
-        body = await read_json(request, Answer, 1024)
+        body = await read_json(request, CobrowseAnswer, 1024)
         await self._ctx.count_action(chat.id)
         try:
             if body.answer == "stop":
