@@ -6,6 +6,7 @@ viewer can start. Limits are per session and per 10-second window (bytes and bat
 the append, so a runaway mutation loop or a huge page is cut off instead of filling Redis or stalling a viewer.
 """
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from bridge.keys import Keys
 from bridge.redis_text import encodable, stream_rows, streams_read, text_hash
 
 WINDOW_MS = 10_000
+PARSE_INLINE_CHARS = 64 * 1024
 META = 4
 """rrweb's EventType.Meta: the first event of every full snapshot (a new page or a viewer's request)."""
 
@@ -92,7 +94,9 @@ class Relay:
     async def append(self, chat_id: str, sid: str, text: str) -> str:
         """Stores one batch for the viewers; raises Refused (bad, too big, over the session's budget, or the
         session is no longer active: nothing is stored after its end)."""
-        meta = checked_batch(text, self._limits)
+        # A page's snapshot can be megabytes: parsed off the event loop, so other chats never wait for it.
+        meta = (await asyncio.to_thread(checked_batch, text, self._limits) if len(text) > PARSE_INLINE_CHARS
+                else checked_batch(text, self._limits))
         keys = self._keys
         limits = self._limits
         entry_id, over = await self._append(

@@ -67,7 +67,7 @@ class WidgetAdapter:
         return api
 
     def routes(self) -> list[Any]:
-        viewer = ViewerPages(self._cobrowse, str(self._config.server.public_url))
+        viewer = ViewerPages(self._cobrowse, str(self._config.server.public_url), self.ctx.slots)
         return [*static_routes(self._config), *asset_routes(self._config), *viewer.routes(),
                 Mount("/api/v1", app=self.api())]
 

@@ -1,5 +1,6 @@
 """Hostile input at every co-browse edge: answers, recorder frames, viewer links, cookies and sockets."""
 
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from adapters.widget.cobrowse.viewer import VIEWER_SOCKETS
 from adapters.widget.socket import SUBPROTOCOL
 from cobrowse.sessions import State
 from tests.cobrowse.helpers import cobrowse_config, thread_says
@@ -151,3 +153,21 @@ def test_reports_count_the_sessions_customers_allowed() -> None:
               ChatEvent(chat_id="c1", kind=EventKind.NOTICE, ts=now - 20, data={"cobrowse": "declined"}, internal=True)]
     report = build_report([history_of(chat, events, None)], period("7d", now, "UTC"), ["general"])
     assert report.total.counts["cobrowse"] == 1
+
+
+async def test_a_bound_browser_cannot_open_viewer_sockets_without_end(served: Served) -> None:
+    _, sid = await active_chat(served)
+    token = await served.app.cobrowse.links.issue(sid, "alice")
+    async with served.client() as client:
+        cookie = (await client.get(f"/cobrowse/open/{token}")).cookies["csr_cobrowse"]
+    url, headers = f"{served.ws_url}/cobrowse/view/{sid}/ws", {"Cookie": f"csr_cobrowse={cookie}"}
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(VIEWER_SOCKETS):
+            ws = await stack.enter_async_context(connect(url, origin=served.url, proxy=None,  # type: ignore[arg-type]
+                                                         additional_headers=headers))
+            assert json.loads(await ws.recv()) == {"type": "reset"}
+        async with connect(url, origin=served.url, proxy=None, additional_headers=headers) as extra:  # type: ignore[arg-type]
+            assert json.loads(await extra.recv())["error"] == "too_many_sockets"
+            with pytest.raises(ConnectionClosed) as closed:
+                await extra.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429

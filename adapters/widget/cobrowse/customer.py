@@ -118,6 +118,10 @@ class CustomerCobrowse:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                 await task
+        for task in done:
+            if not task.cancelled() and isinstance(task.exception(), Exception) \
+                    and not isinstance(task.exception(), WebSocketDisconnect):
+                log.warning("co-browse socket of %s failed", sid, exc_info=task.exception())
         reasons = [t.result() for t in done if not t.cancelled() and t.exception() is None]
         reason = next((r for r in reasons if r), "")
         if reason and ws.application_state == WebSocketState.CONNECTED:

@@ -19,6 +19,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from adapters.widget.errors import ApiError
+from adapters.widget.socket_slots import Limit, SocketSlots
 from bridge.origins import origin_from_header, origin_of
 from cobrowse.service import Cobrowse
 from cobrowse.viewers import LIVE, REPLAY, VIEWER_SECONDS, Viewer
@@ -26,6 +28,8 @@ from cobrowse.viewers import LIVE, REPLAY, VIEWER_SECONDS, Viewer
 log = logging.getLogger(__name__)
 COOKIE = "csr_cobrowse"
 READ_BLOCK_MS = 5000
+VIEWER_SOCKETS = 6
+"""Live viewer sockets at once per session (the CSR, a supervisor or two, a reconnect overlapping)."""
 SNAPSHOT_EVERY_SECONDS = 2.0
 """A viewer may ask the customer's tab for a fresh snapshot this often at most."""
 _ENTRY_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
@@ -50,8 +54,9 @@ VIEWER_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><tit
 
 
 class ViewerPages:
-    def __init__(self, cobrowse: Cobrowse, public_url: str) -> None:
+    def __init__(self, cobrowse: Cobrowse, public_url: str, slots: SocketSlots) -> None:
         self._cobrowse = cobrowse
+        self._slots = slots
         self._origin = origin_of(public_url)
         self._secure = public_url.startswith("https://")
 
@@ -128,9 +133,19 @@ class ViewerPages:
 
     async def socket(self, ws: WebSocket) -> None:
         viewer = await self._socket_viewer(ws, LIVE)
-        if viewer is not None:
+        if viewer is None:
+            return
+        try:  # each socket holds a Redis connection in a blocking read: a bound browser still can't open many
+            slot = await self._slots.take(Limit("cobrowse-view", viewer.sid, VIEWER_SOCKETS, "viewing this session"))
+        except ApiError as exc:
+            await ws.send_json({"type": "error", **exc.body()})
+            await ws.close(4429)
+            return
+        try:
             with contextlib.suppress(WebSocketDisconnect):
                 await self._stream(ws, viewer, ws.query_params.get("after", ""))
+        finally:
+            await self._slots.give_back(slot)
 
     async def replay_socket(self, ws: WebSocket) -> None:
         """Sends the whole recording, in order, then says it is over."""
