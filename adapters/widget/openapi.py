@@ -104,9 +104,10 @@ def _cobrowse_paths(v1: str) -> dict[str, Any]:
     for path, kind in (("/cobrowse.js", "text/javascript"), ("/cobrowse/viewer.js", "text/javascript"),
                        ("/cobrowse/viewer.css", "text/css"), ("/cobrowse/rrweb.js", "text/javascript"),
                        ("/cobrowse/rrweb.css", "text/css")):
-        p[path] = {"get": _op(f"Co-browse's static {kind} (rrweb from npm; 503 when not installed)",
-                              {200: ("File", {kind: {"schema": {"type": "string"}}})}, (), auth=False,
-                              guarded=False)}
+        file = {kind: {"schema": {"type": "string"}}}
+        p[path] = {"get": _op(f"Co-browse's static {kind} (rrweb from npm)",
+                              {200: ("File", file), 404: ("rrweb is not installed on this bridge (scripts/setup.sh)",
+                                                          file)}, (), auth=False, guarded=False)}
     return p
 
 

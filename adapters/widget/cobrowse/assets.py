@@ -38,9 +38,9 @@ def asset_routes(config: BridgeConfig) -> list[Any]:
     def serve(path: str) -> Any:
         async def endpoint(_: Request) -> Response:
             found = bodies.get(path)
-            if found is None:
+            if found is None:  # a 404 the admin can read, in the type the browser asked for
                 return Response("/* co-browse: rrweb is not installed on this bridge (scripts/setup.sh) */",
-                                status_code=503, media_type=JS)
+                                status_code=404, media_type=JS if path.endswith(".js") else CSS)
             return Response(found[0], media_type=found[1], headers=headers)
         return endpoint
 

@@ -47,8 +47,7 @@ class CustomerCobrowse:
 
     def routes(self) -> list[Any]:
         return [
-            Route("/chats/{chat_id}/cobrowse", self.state, methods=["GET"]),
-            Route("/chats/{chat_id}/cobrowse", self.answer, methods=["POST"]),
+            Route("/chats/{chat_id}/cobrowse", self.endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/chats/{chat_id}/cobrowse/ws", self.socket),
         ]
 
@@ -61,6 +60,10 @@ class CustomerCobrowse:
         return {"state": session.state.value, "sid": session.sid, "agent_name": name, "texts": texts,
                 "privacy": {"block_selector": cfg.block_selector, "mask_all_inputs": cfg.mask_all_inputs},
                 "recorder_url": self._recorder_url}
+
+    async def endpoint(self, request: Request) -> JSONResponse:
+        """One route for both methods, so a wrong method's 405 names them both in Allow."""
+        return await (self.answer(request) if request.method == "POST" else self.state(request))
 
     async def state(self, request: Request) -> JSONResponse:
         chat = await self._ctx.session_chat(request)
