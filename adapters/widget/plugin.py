@@ -22,7 +22,6 @@ from adapters.widget.socket import ChatSocket
 from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import SessionTokens, signing_key
 from bridge.app import BridgeApp
-from bridge.events.typing import TypingSignals
 from bridge.ports import Core
 from cobrowse.service import Cobrowse
 from knowledge.base import KnowledgeBase
@@ -43,7 +42,7 @@ class WidgetAdapter:
         self._cobrowse = cobrowse
         self.ctx = WidgetContext(core=core, knowledge=knowledge, transcripts=transcripts,
                                  tokens=SessionTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
-                                 typing=TypingSignals(redis, keys, core.feed), slots=SocketSlots(redis, keys))
+                                 slots=SocketSlots(redis, keys))
 
     def api(self) -> Starlette:
         """The /api/v1 sub-application, with its own JSON errors, Origin check, CORS and address limit."""
