@@ -33,6 +33,11 @@ from bridge.service import ChatService
 from cases import commands as case_commands
 from cases.records import CaseRecords
 from cases.service import CaseService
+from cobrowse import commands as cobrowse_commands
+from cobrowse.relay import Relay
+from cobrowse.service import Cobrowse
+from cobrowse.sessions import Sessions
+from cobrowse.viewers import VIEWER_SECONDS, ViewerLinks
 from knowledge import commands as knowledge_commands
 from knowledge.base import KnowledgeBase
 from knowledge.hints import AutoSuggest
@@ -97,6 +102,8 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     feed.subscribe("closed", app.transcripts.archiver.on_closed_chat_change, only=shards.owns)
     app.cases = CaseService(config.cases, CaseRecords(redis, keys), service, stream, jobs, keys.prefix)
     feed.subscribe("chat", delivery.on_change, only=shards.owns)
+    app.cobrowse = build_cobrowse(app)
+    feed.subscribe("closed", app.cobrowse.on_chat_closed, only=shards.owns)
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
     feed.subscribe("offer", app.offers.on_change)
     app.notices = Notices(redis, keys, surfaces, roster.by_id)
@@ -116,6 +123,14 @@ def attachment_store(config: BridgeConfig, store: TranscriptStore) -> Attachment
     return DiskAttachments(config.data_path / "attachments")
 
 
+def build_cobrowse(app: BridgeApp) -> Cobrowse:
+    cfg = app.config.cobrowse
+    return Cobrowse(cfg, str(app.config.server.public_url), app.service,
+                    Sessions(app.redis, app.keys, cfg.ask_minutes * 60),
+                    ViewerLinks(app.redis, app.keys, cfg.link_minutes * 60),
+                    Relay(app.redis, app.keys, cfg.limits, VIEWER_SECONDS, cfg.record), app.roster, app.chats)
+
+
 def command_bus(app: BridgeApp, jobs: Jobs) -> CommandBus:
     """Every feature's commands, each built from what it needs, joined here in one list."""
     bus = CommandBus(app.chats, app.router.agent_chat_ids, app.config)
@@ -126,6 +141,7 @@ def command_bus(app: BridgeApp, jobs: Jobs) -> CommandBus:
         *note_commands.commands(app.service),
         *transcript_commands.commands(app.threads, jobs.enqueue),
         *case_commands.commands(app.cases),
+        *cobrowse_commands.commands(app.cobrowse, app.service),
         *presence_commands.commands(app.router, app.config),
         *routing_commands.commands(app.router, app.chats, app.config),
         *report_commands.commands(app.config, LiveViews(app.config, app.chats, app.router.state,

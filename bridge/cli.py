@@ -10,6 +10,7 @@ from bridge.config.warnings import roster_warnings
 from bridge.logs import configure_logging
 from bridge.redis_connect import redis_endpoint
 from bridge.startup import StartupError
+from cobrowse.checks import install_warnings
 from knowledge import cli as kb_cli
 from knowledge.checks import folder_warnings
 from transcripts import cli as transcripts_cli
@@ -55,7 +56,7 @@ def _load_or_report(path: str) -> BridgeConfig | None:
 
 def _print_warnings(cfg: BridgeConfig) -> None:
     """Valid, but some customers would reach nobody; warnings leave the exit code at 0."""
-    warnings = roster_warnings(cfg) + folder_warnings(cfg)
+    warnings = roster_warnings(cfg) + folder_warnings(cfg) + install_warnings(cfg)
     if warnings:
         print(f"{len(warnings)} warning(s):", file=sys.stderr)
     for warning in warnings:
