@@ -1,14 +1,18 @@
 """A snapshot of what Redis holds, to show that a refused request changed nothing.
 
 Bookkeeping that any request may touch (rate-limit counters, the change feed, handled-event marks,
-locks, RQ's own keys) is left out; everything the bridge keeps about chats, offers and CSRs is in.
+locks and leases, RQ's own keys) is left out; everything the bridge keeps about chats, offers and CSRs is in.
 """
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from redis.asyncio import Redis
 
-BOOKKEEPING = (":rate:", ":changes", ":seen:", ":lock:", "rq:", ":errors:", ":routing:dirty")
+from bridge.events.delivery import LINGER_SECONDS
+
+BOOKKEEPING = (":rate:", ":changes", ":seen:", ":lock:", ":lease", "rq:", ":errors:", ":routing:dirty")
 
 
 async def redis_state(redis: Redis) -> dict[str, Any]:
@@ -30,3 +34,21 @@ async def redis_state(redis: Redis) -> dict[str, Any]:
         elif kind == "stream":
             state[key] = await redis.xrange(key)
     return state
+
+
+async def settled_state(redis: Redis, settle: Callable[[], Awaitable[None]], quiet: float = LINGER_SECONDS + 0.5,
+                        within: float = 15.0) -> dict[str, Any]:
+    """The state once `settle` (waiting out the bridge's own work) leaves it unchanged for `quiet` seconds:
+    work started before the snapshot (a delivery the change feed wakes a moment later, a home tab
+    refresh) lands first, so only the request under test can make two snapshots differ. Delivery writes
+    its last cursor when it gives a quiet chat's lease back, `LINGER_SECONDS` after its last post."""
+    await settle()
+    state = await redis_state(redis)
+    async with asyncio.timeout(within):
+        while True:
+            await asyncio.sleep(quiet)
+            await settle()
+            again = await redis_state(redis)
+            if again == state:
+                return state
+            state = again

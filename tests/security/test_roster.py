@@ -14,7 +14,7 @@ from bridge.domain.chat import ChatState, Customer
 from bridge.domain.events import EventKind
 from bridge.domain.offer import OfferState
 from testkit.fake_blocks import buttons
-from tests.security.state import redis_state
+from tests.security.state import redis_state, settled_state
 from tests.slack.bridge import InProcessBridge
 from tests.slack.conftest import bridge, fake_slack, slack_settings  # noqa: F401 - fixtures
 from tests.slack.helpers import accepted_chat
@@ -78,7 +78,7 @@ async def test_a_stranger_cannot_press_a_chats_buttons_or_submit_its_forms(
     chat, channel, root = await accepted_chat(bridge)
     await bridge.settle()
     header = fake.message(channel, root)
-    before = await redis_state(app.redis)
+    before = await settled_state(app.redis, bridge.settle)
     views = len(fake.views)
     for name, _ in CHAT_ACTIONS:
         await bridge.sender.block_action(STRANGER, f"chat_action:{name}", chat.id, channel=channel, message=header)
@@ -92,7 +92,7 @@ async def test_a_stranger_cannot_press_a_chats_buttons_or_submit_its_forms(
     await bridge.settle()
     assert len(fake.views) == views, "no modal opened for a stranger"
     assert (await app.chats.get(chat.id)).state == ChatState.ACTIVE
-    assert await redis_state(app.redis) == before
+    assert await settled_state(app.redis, bridge.settle) == before
     assert "roster" in " ".join(_said_to(fake, STRANGER))
 
 
