@@ -47,6 +47,10 @@ class OutboxEntry(BaseModel):
     content: dict[str, Any] | None = None
     event_type: str = "m.room.message"
     chat_id: str = ""
+    chat_event: str = ""
+    """The chat event this post carries, so a read receipt on the post marks that event read."""
+    sender: str = ""
+    """Appservice mode: the ghost that posts it (the customer's words); empty: the bot."""
 
 
 @dataclass(frozen=True)

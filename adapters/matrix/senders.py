@@ -11,15 +11,17 @@ posts whose wake-up was lost.
 """
 
 import asyncio
+import json
 import logging
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from adapters.matrix.appservice.ghosts import Ghosts
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, stop_if_cancelled
 from adapters.matrix.compose import Composer
 from adapters.matrix.lanes import Lane, Slots
-from adapters.matrix.outbox import Outbox
+from adapters.matrix.outbox import Batch, Outbox
 from adapters.matrix.pacer import Pacer
 from adapters.matrix.poster import BACKOFF, Poster
 from bridge.keys import Keys
@@ -28,14 +30,19 @@ from bridge.redis_text import text_list
 log = logging.getLogger(__name__)
 REFUSED_RETRY_SECONDS = 30.0
 SWEEP_SECONDS = 30.0
+POSTED_TTL = 7 * 24 * 3600
 MAX_SENDING = 32
 """Lanes sending at the same time; the others wait their turn (in order) for a slot."""
 
 
 class OutboxSenders:
     def __init__(self, outbox: Outbox, poster: Poster, pacer: Pacer, composer: Composer, redis: Redis,
-                 keys: Keys, max_sending: int = MAX_SENDING, sweep_seconds: float = SWEEP_SECONDS) -> None:
+                 keys: Keys, max_sending: int = MAX_SENDING, sweep_seconds: float = SWEEP_SECONDS,
+                 ghosts: Ghosts | None = None) -> None:
+        """`ghosts`: appservice mode, where the customer's words are posted by their ghost."""
         self._outbox = outbox
+        self._ghosts = ghosts
+        self._keys = keys
         self._poster = poster
         self._pacer = pacer
         self._composer = composer
@@ -129,10 +136,26 @@ class OutboxSenders:
         if batch is None:
             return 0
         event_type, content = await self._composer.compose(batch)
-        event_id = await self._poster.send(lane.room_id, content, batch.tx_id, event_type, paced=False)
+        sender = batch.entries[0].sender if self._ghosts is not None else ""
+        if sender and self._ghosts is not None:
+            await self._ghosts.ensure(lane.room_id, sender, batch.entries[0].label)
+        event_id = await self._poster.send(lane.room_id, content, batch.tx_id, event_type, paced=False,
+                                           as_user=sender)
         left = await self._outbox.done(batch, event_id)
+        await self._remember(batch, event_id)
         self.sent += 1
         return left
+
+    async def _remember(self, batch: Batch, event_id: str) -> None:
+        """Which chat event a post carried, both ways: for CSRs' read receipts and the customer's."""
+        last = batch.entries[-1]
+        if not (last.chat_id and last.chat_event):
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.set(self._keys.matrix_event(event_id),
+                     json.dumps({"role": "posted", "chat": last.chat_id, "event": last.chat_event}), ex=POSTED_TTL)
+            pipe.set(self._keys.matrix_posted(last.chat_id, last.chat_event), event_id, ex=POSTED_TTL)
+            await pipe.execute()
 
     async def _hold(self, lane: Lane, problem: str) -> None:
         """Reports a post that can't go and waits before trying it again; its lane keeps it (and its order)."""

@@ -1,0 +1,120 @@
+"""The Matrix leader's side of appservice transactions: the queued room events, handled in order, once.
+
+The API queued each transaction's room events on one stream and its typing and receipts on another
+(`take_transaction.lua`); this reads both from cursors kept in Redis. A room event goes through the same
+`Inbound` the sync loop feeds (which handles each event id once), an invitation of the bot through the same
+`invited`; the cursor moves only once an event is handled, so a crash or a Redis outage takes it up again.
+Typing and receipts go to `CsrSignals`; a failed signal is dropped.
+"""
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from nio import Event
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, stop_if_cancelled
+from adapters.matrix.inbound import Inbound
+from adapters.matrix.poster import BACKOFF
+from adapters.matrix.signals import CsrSignals
+from bridge.keys import Keys
+from bridge.redis_text import streams_read, texts_or_none
+
+log = logging.getLogger(__name__)
+BLOCK_MS = 5000
+BATCH = 100
+
+
+class Inbox:
+    def __init__(self, redis: Redis, keys: Keys, inbound: Inbound, signals: CsrSignals, me: str) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._state = keys.adapter_state("matrix")
+        self._inbound = inbound
+        self._signals = signals
+        self._me = me
+        self.handled = 0
+
+    async def run(self) -> None:
+        failures = 0
+        await self._skip_old_signals()
+        while True:
+            stop_if_cancelled()
+            try:
+                await self._round()
+                failures = 0
+            except (RedisError, *TRANSIENT_ERRORS) as exc:
+                failures += 1
+                log.warning("appservice inbox: %s; retrying", exc.__class__.__name__)
+                await asyncio.sleep(BACKOFF[min(failures - 1, len(BACKOFF) - 1)])
+            except MatrixError as exc:
+                failures += 1
+                log.warning("appservice inbox: %s; retrying", exc)
+                await asyncio.sleep(BACKOFF[min(failures - 1, len(BACKOFF) - 1)])
+
+    async def _skip_old_signals(self) -> None:
+        """A new leader starts with the signals pushed from now on: old typing and receipts are stale."""
+        try:
+            last = await self._redis.xrevrange(self._keys.matrix_signals, count=1)
+            await self._redis.hset(self._state, "as_signals", last[0][0] if last else "0-0")
+        except RedisError as exc:
+            log.debug("could not skip old Matrix signals: %s", exc)
+
+    async def _round(self) -> None:
+        k = self._keys
+        inbox, signals = texts_or_none(await self._redis.hmget(self._state, ["as_inbox", "as_signals"]))
+        rows = await self._redis.xread({k.matrix_inbox: inbox or "0-0", k.matrix_signals: signals or "0-0"},
+                                       block=BLOCK_MS, count=BATCH)
+        for stream, entries in streams_read(rows or []):
+            for entry_id, fields in entries:
+                if stream == k.matrix_inbox:
+                    await self._event(_decoded(fields.get("e", "")))
+                    async with self._redis.pipeline(transaction=True) as pipe:
+                        pipe.hset(self._state, "as_inbox", entry_id)
+                        pipe.xtrim(k.matrix_inbox, minid=entry_id)
+                        await pipe.execute()
+                    self.handled += 1
+                else:
+                    await self._signal(_decoded(fields.get("e", "")))
+                    await self._redis.hset(self._state, "as_signals", entry_id)
+
+    async def _event(self, raw: dict[str, Any]) -> None:
+        room_id = raw.get("room_id")
+        if not isinstance(room_id, str) or not isinstance(raw.get("event_id"), str):
+            return
+        content = raw.get("content") if isinstance(raw.get("content"), dict) else {}
+        if raw.get("type") == "m.room.member" and raw.get("state_key") == self._me \
+                and content.get("membership") == "invite":
+            await self._inbound.invited(room_id, str(raw.get("sender", "")))
+            return
+        event = Event.parse_event(raw)
+        if isinstance(event, Event):
+            await self._inbound.handle(room_id, event)
+
+    async def _signal(self, raw: dict[str, Any]) -> None:
+        room_id, content = raw.get("room_id"), raw.get("content")
+        if not isinstance(room_id, str) or not isinstance(content, dict):
+            return
+        try:
+            if raw.get("type") == "m.typing":
+                users = content.get("user_ids")
+                await self._signals.typing(room_id, [u for u in users if isinstance(u, str)]
+                                           if isinstance(users, list) else [])
+            elif raw.get("type") == "m.receipt":
+                for event_id, kinds in content.items():
+                    readers = kinds.get("m.read") if isinstance(kinds, dict) else None
+                    for user in readers if isinstance(readers, dict) else {}:
+                        await self._signals.receipt(str(user), str(event_id))
+        except RedisError as exc:
+            log.debug("a Matrix signal in %s was dropped: %s", room_id, exc)
+
+
+def _decoded(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
