@@ -87,6 +87,10 @@ class Keys:
         """Side (customer, agent) -> who is typing and until when; never part of the event stream."""
         return f"{self.prefix}:chat:{chat_id}:typing"
 
+    def chat_reads(self, chat_id: str) -> str:
+        """Side (customer, agent) -> the last event id that side has read; never part of the event stream."""
+        return f"{self.prefix}:chat:{chat_id}:reads"
+
     def rate(self, scope: str, subject: str) -> str:
         """A fixed-window request counter shared by every serve process (bridge.ratelimit)."""
         return f"{self.prefix}:rate:{scope}:{subject}"
