@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.media import Media, MediaRefused, caption_of, incoming_of
 from adapters.matrix.relations import strip_reply_fallback
+from adapters.matrix.signals import remember_typist
 from bridge.config.agents import AgentConfig
 from bridge.domain.events import Origin
 from bridge.ports import Core
@@ -63,6 +64,7 @@ class ChatInput:
             return
         await self._redis.set(self._core.store.keys.matrix_event(event_id),
                               json.dumps({"role": role, "chat": chat_id, "thread": root}), ex=EVENT_TTL)
+        await remember_typist(self._redis, self._core.store.keys, room_id, sender, chat_id)
 
     async def edit(self, room_id: str, sender: str, event_id: str, target: str, new_text: str) -> None:
         text = strip_reply_fallback(new_text)

@@ -14,11 +14,11 @@ import asyncio
 import json
 import logging
 import time
-from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bridge.events.receipts import NotAnEvent, ReadMarks
 from bridge.events.typing import TypingSignals
 from bridge.keys import Keys
 from bridge.roster import Roster
@@ -28,12 +28,6 @@ RENEW_SECONDS = 3.0
 MIN_GAP_SECONDS = 1.0
 """A chat's signals of one kind are sent at most this often (renewals and changes alike)."""
 TYPIST_TTL = 24 * 3600
-
-
-class ReadMarks(Protocol):
-    async def mark(self, chat_id: str, side: str, event_id: str) -> None: ...
-
-    async def current(self, chat_id: str) -> dict[str, str]: ...
 
 
 async def remember_typist(redis: Redis, keys: Keys, room_id: str, user_id: str, chat_id: str) -> None:
@@ -79,7 +73,10 @@ class CsrSignals:
         raw = await self._redis.get(self._keys.matrix_event(event_id))
         info = json.loads(raw) if raw else {}
         if info.get("role") == "posted" and info.get("chat") and info.get("event"):
-            await self._reads.mark(str(info["chat"]), "agent", str(info["event"]))
+            try:
+                await self._reads.mark(str(info["chat"]), "agent", str(info["event"]))
+            except NotAnEvent:
+                pass
 
     async def renew(self) -> None:
         """Runs while this process leads: keeps the current typists' signals alive."""

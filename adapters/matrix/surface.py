@@ -22,10 +22,11 @@ from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.poster import Poster, txn_id
 from adapters.matrix.render import event_entries, notice
 from adapters.matrix.session import Session
+from adapters.matrix.signals import remember_typist
 from bridge.commands.replies import Reply
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
-from bridge.domain.events import ChatEvent
+from bridge.domain.events import ChatEvent, EventKind
 from bridge.domain.ids import new_id
 from bridge.ports import Core, OfferView, ReadAlong, ThreadRef
 
@@ -81,6 +82,11 @@ class MatrixSurface:
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
                       retry: bool) -> str | None:
         """Queues the event's posts; the outbox keys them by event, so a retry never queues one twice."""
+        if event.kind in (EventKind.ACCEPTED, EventKind.TRANSFERRED) and chat.agent_id:
+            agent = self._core.config.agent(chat.agent_id)
+            if agent is not None and agent.matrix_user_id:
+                await remember_typist(self._redis, self._core.store.keys, thread.conversation, agent.matrix_user_id,
+                                      chat.id)
         queued = False
         for entry in event_entries(event, chat, thread.thread_id, self._core.config):
             queued = await self._outbox.put(thread.conversation, entry) or queued

@@ -15,8 +15,9 @@ from redis.exceptions import RedisError
 from adapters.matrix.appservice.ghosts import Ghosts, ghost_id
 from adapters.matrix.appservice.masquerade import Masquerade
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError
-from adapters.matrix.signals import RENEW_SECONDS, ReadMarks
+from adapters.matrix.signals import RENEW_SECONDS
 from bridge.config.matrix import MatrixConfig
+from bridge.events.receipts import ReadMarks
 from bridge.events.typing import TYPING_SECONDS, TypingSignals
 from bridge.keys import Keys
 from bridge.ports import EventReader, ThreadLookup

@@ -85,7 +85,8 @@ class Inbox:
         room_id = raw.get("room_id")
         if not isinstance(room_id, str) or not isinstance(raw.get("event_id"), str):
             return
-        content = raw.get("content") if isinstance(raw.get("content"), dict) else {}
+        content = raw.get("content")
+        content = content if isinstance(content, dict) else {}
         if raw.get("type") == "m.room.member" and raw.get("state_key") == self._me \
                 and content.get("membership") == "invite":
             await self._inbound.invited(room_id, str(raw.get("sender", "")))
