@@ -42,6 +42,7 @@ from bridge.redis_text import text_list
 log = logging.getLogger(__name__)
 OUTBOX_FEED = "matrix-outbox"
 SESSION_GONE = ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN")
+PING_FAILURES_REPORTED = 3
 NEEDS_A_PERSON = ("M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_USER_DEACTIVATED", "M_INVALID_USERNAME")
 
 
@@ -86,6 +87,8 @@ class MatrixAdapter:
             core.feed.subscribe("typing", customer.on_typing, only=self._leading)
             core.feed.subscribe("read", customer.on_read, only=self._leading)
         self._ready = asyncio.Event()
+        self.reached = asyncio.Event()
+        """Appservice mode: set once the homeserver has called the bridge (its answer to our ping)."""
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.surface = MatrixSurface(core, self.client, self.session, self.poster, self.outbox, self.dms, self.offers,
@@ -96,6 +99,11 @@ class MatrixAdapter:
 
     def routes(self) -> list[Any]:
         return self.api.routes() if self.api is not None else []
+
+    @property
+    def caught_up(self) -> asyncio.Event:
+        """Set once inbound works: a sync handled, or (appservice) the homeserver reached us."""
+        return self.reached if self.api is not None else self.sync.synced
 
     def _leading(self, _: str) -> bool:
         return self.leadership.leading
@@ -171,6 +179,23 @@ class MatrixAdapter:
         self._ready.set()
         await self.leadership.run(self._lead, self._stop)
 
+    async def _reached(self, masquerade: Masquerade) -> None:
+        """Until the homeserver has called us once (its ping), /readyz says it can't reach the bridge."""
+        cfg = self._core.config.matrix
+        failures = 0
+        while True:
+            try:
+                await masquerade.ping(cfg.appservice_id)
+                self.reached.set()
+                await self._report("appservice", "")
+                return
+            except (MatrixError, *TRANSIENT_ERRORS) as exc:
+                failures += 1
+                if failures >= PING_FAILURES_REPORTED:
+                    await self._report("appservice", f"the homeserver cannot reach the bridge at "
+                                                     f"{cfg.appservice_url} ({getattr(exc, 'errcode', '') or exc})")
+                await asyncio.sleep(BACKOFF[min(failures - 1, len(BACKOFF) - 1)])
+
     async def _report(self, what: str, problem: str) -> None:
         """Shows (or clears) a problem only a person can fix on /readyz."""
         store = self._core.store
@@ -191,6 +216,8 @@ class MatrixAdapter:
                     group.create_task(self.inbox.run() if self.api is not None else self.sync.run())
                     group.create_task(self.senders.run())
                     group.create_task(self.signals.renew())
+                    if self.masquerade is not None:
+                        group.create_task(self._reached(self.masquerade))
             except* MatrixError as errors:
                 if not all(getattr(e, "errcode", "") in SESSION_GONE for e in errors.exceptions):
                     raise

@@ -24,7 +24,7 @@ from bridge.keys import Keys
 from bridge.redis_text import streams_read, texts_or_none
 
 log = logging.getLogger(__name__)
-BLOCK_MS = 5000
+BLOCK_MS = 1000
 BATCH = 100
 
 

@@ -29,12 +29,12 @@ class Masquerade:
             self._session = None
 
     async def call(self, method: str, path: str, body: dict[str, Any] | None, user_id: str = "",
-                   what: str = "") -> dict[str, Any]:
+                   what: str = "", api: str = CLIENT) -> dict[str, Any]:
         """One call; `user_id` acts as that ghost. Raises MatrixError for an error answer."""
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         params = {"user_id": user_id} if user_id else None
-        async with self._session.request(method, self._base + CLIENT + path, params=params, headers=self._headers,
+        async with self._session.request(method, self._base + api + path, params=params, headers=self._headers,
                                          data=json.dumps(body if body is not None else {})) as resp:
             try:
                 answer = await resp.json(content_type=None)
@@ -44,6 +44,12 @@ class Masquerade:
                 error = ErrorResponse.from_dict(answer if isinstance(answer, dict) else {})
                 raise MatrixError(what or f"{method} {path.split('?')[0]}", error, resp.status)
             return answer
+
+    async def ping(self, appservice_id: str) -> None:
+        """Asks the homeserver to call our /ping: proves it reaches the bridge, and ends its backoff if it
+        had given up on us for a while (Synapse retries a down appservice ever more slowly)."""
+        await self.call("POST", f"/appservice/{quote(appservice_id, safe='')}/ping", {}, "", "ping",
+                        api="/_matrix/client/v1")
 
     async def send(self, room_id: str, event_type: str, content: dict[str, Any], tx_id: str, user_id: str) -> str:
         path = f"/rooms/{quote(room_id, safe='')}/send/{quote(event_type, safe='')}/{quote(tx_id, safe='')}"
