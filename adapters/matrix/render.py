@@ -36,7 +36,23 @@ def event_entries(event: ChatEvent, chat: Chat, root: str, config: BridgeConfig)
         return []
     base = f"{root}.{chat.id}.{event.id}"
     name = event.author.name or event.author.kind.value
-    ghost = ghost_id(config.matrix, chat.id) if config.matrix.appservice else ""
+    sender = _sender(event, chat, config)
+    files = [OutboxEntry(key=f"{base}.a{i}", thread=root, label=name, attachment=attachment,
+                         msgtype="m.image" if attachment.content_type.startswith("image/") else "m.file",
+                         chat_id=chat.id, chat_event=event.id, sender=sender)
+             for i, attachment in enumerate(event.attachments)]
+    return _text_entries(event, chat, config, base, root, name, sender) + files
+
+
+def _sender(event: ChatEvent, chat: Chat, config: BridgeConfig) -> str:
+    """Appservice mode: the customer's words and files are posted by their ghost; everything else by the bot."""
+    customer = event.kind == EventKind.MESSAGE and event.author.kind == AuthorKind.CUSTOMER
+    return ghost_id(config.matrix, chat.id) if config.matrix.appservice and customer else ""
+
+
+def _text_entries(event: ChatEvent, chat: Chat, config: BridgeConfig, base: str, root: str,
+                  name: str, sender: str) -> list[OutboxEntry]:
+    """The words of an event; its files follow them whatever its kind (a message's, a transcript notice's)."""
 
     def parts(label: str, text: str, msgtype: str, coalesce: str, sender: str = "") -> list[OutboxEntry]:
         return [OutboxEntry(key=f"{base}.t{i}", thread=root, msgtype=msgtype, label=label, body=part,
@@ -45,15 +61,8 @@ def event_entries(event: ChatEvent, chat: Chat, root: str, config: BridgeConfig)
                 for i, part in enumerate(chunks(text))]
 
     if event.kind == EventKind.MESSAGE:
-        customer = event.author.kind == AuthorKind.CUSTOMER
-        who = "c" if customer else f"a:{event.author.id}"
-        sender = ghost if customer else ""
-        entries = parts(name, event.text, "m.text", f"{who}:{chat.id}", sender)
-        for i, attachment in enumerate(event.attachments):
-            entries.append(OutboxEntry(key=f"{base}.a{i}", thread=root, label=name, attachment=attachment,
-                                       msgtype="m.image" if attachment.content_type.startswith("image/") else "m.file",
-                                       chat_id=chat.id, chat_event=event.id, sender=sender))
-        return entries
+        who = "c" if event.author.kind == AuthorKind.CUSTOMER else f"a:{event.author.id}"
+        return parts(name, event.text, "m.text", f"{who}:{chat.id}", sender)
     if event.kind == EventKind.NOTE:
         return parts(f"📝 {name} (internal note)", event.text, "m.notice", f"note:{event.id}")
     if event.kind == EventKind.EDITED:
