@@ -82,8 +82,8 @@ class MatrixAdapter:
         self.api = AppserviceApi(cfg, redis, keys, self._ghost_exists) if appservice else None
         self.leadership = Leadership(redis, keys.lock("matrix-sync"), lock_ttl)
         if ghosts is not None and self.masquerade is not None:
-            customer = CustomerSignals(cfg, redis, keys, core.threads, core.events, core.typing, core.reads, ghosts,
-                                       self.masquerade)
+            customer = CustomerSignals(cfg, redis, keys, core.chats, core.threads, core.events, core.typing,
+                                       core.reads, ghosts, self.masquerade)
             core.feed.subscribe("typing", customer.on_typing, only=self._leading)
             core.feed.subscribe("read", customer.on_read, only=self._leading)
         self._ready = asyncio.Event()

@@ -16,6 +16,7 @@ from adapters.matrix.appservice.ghosts import Ghosts, ghost_id
 from adapters.matrix.appservice.masquerade import Masquerade
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError
 from adapters.matrix.signals import RENEW_SECONDS
+from bridge.chats import ChatRepository
 from bridge.config.matrix import MatrixConfig
 from bridge.events.receipts import ReadMarks
 from bridge.events.typing import TYPING_SECONDS, TypingSignals
@@ -27,9 +28,11 @@ log = logging.getLogger(__name__)
 
 
 class CustomerSignals:
-    def __init__(self, cfg: MatrixConfig, redis: Redis, keys: Keys, threads: ThreadLookup, events: EventReader,
-                 typing: TypingSignals, reads: ReadMarks, ghosts: Ghosts, masquerade: Masquerade) -> None:
+    def __init__(self, cfg: MatrixConfig, redis: Redis, keys: Keys, chats: ChatRepository, threads: ThreadLookup,
+                 events: EventReader, typing: TypingSignals, reads: ReadMarks, ghosts: Ghosts,
+                 masquerade: Masquerade) -> None:
         self._cfg = cfg
+        self._chats = chats
         self._redis = redis
         self._keys = keys
         self._threads = threads
@@ -77,7 +80,8 @@ class CustomerSignals:
 
     async def _where(self, chat_id: str) -> tuple[str, str] | None:
         """The chat's Matrix room and thread root, when its ghost is in that room."""
-        thread = (await self._threads.all(chat_id)).get("matrix")
+        chat = await self._chats.get(chat_id)
+        thread = await self._threads.get(chat) if chat is not None and chat.platform == "matrix" else None
         if thread is None or not await self._ghosts.joined(thread.conversation, ghost_id(self._cfg, chat_id)):
             return None
         return thread.conversation, thread.thread_id
