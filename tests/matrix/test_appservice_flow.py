@@ -1,8 +1,12 @@
 """Appservice mode on a real Synapse that loaded the generated registration: the whole way a chat goes,
 with the customer speaking as their own ghost user, and the homeserver pushing every event to the bridge."""
 
+import asyncio
+import json
+
 from testkit.appservice import AppserviceHomeserver
 from testkit.matrix_people import MatrixPerson, Seen, body, thread_of
+from tests.knowledge.helpers import run_worker
 from tests.matrix.bridge import InProcessBridge
 from tests.matrix.customer import WidgetCustomer
 from tests.matrix.test_end_to_end import PNG, relates
@@ -73,8 +77,15 @@ async def test_a_chat_the_whole_way_with_the_customer_as_a_ghost(as_bridge: InPr
         await bob.send(room, "Bob here.", thread=root)
         await ada.wait_for(lambda e: e["kind"] == "message" and e["text"] == "Bob here.")
 
-        await bob.send(room, "!csr transcript", thread=root)
-        await bob.wait_for(lambda e: e.get("sender") == bot and thread_of(e) == root and "Transcript" in body(e))
+        await bob.send(room, "!csr transcript json", thread=root)
+        await bob.wait_for(lambda e: e.get("sender") == bot and "json" in body(e).lower())
+        await asyncio.to_thread(run_worker, as_bridge.app.config_path)
+        await bob.wait_for(lambda e: e.get("sender") == bot and thread_of(e) == root
+                           and body(e).startswith("Transcript"))
+        [file] = await bob.wait_for(lambda e: e.get("sender") == bot and thread_of(e) == root
+                                    and e["content"].get("msgtype") == "m.file")
+        doc = json.loads(await bob.download(file["content"]["url"]))
+        assert [e["text"] for e in doc["events"] if e["kind"] == "message"][:2] == ["My order is <late>", "Hello?"]
         await bob.send(room, "!csr end", thread=root)
         await ada.wait_for(lambda e: e["kind"] == "closed")
         await bob.wait_for(lambda e: e.get("sender") == bot and body(e) == "🔚 Chat ended by Bob (agent ended)")
