@@ -28,8 +28,8 @@ class AppserviceHomeserver:
     """The appservice settings the registration was made from (tokens included)."""
 
 
-def appservice_settings(server_url: str, bridge_port: int) -> MatrixConfig:
-    return MatrixConfig(enabled=True, mode="appservice", homeserver=server_url, user_id=f"@{BOT}:localhost",
+def appservice_settings(server_url: str, bridge_port: int, bot: str = BOT) -> MatrixConfig:
+    return MatrixConfig(enabled=True, mode="appservice", homeserver=server_url, user_id=f"@{bot}:localhost",
                         appservice_id="csr-bridge-test", appservice_url=f"http://127.0.0.1:{bridge_port}",
                         as_token=SecretStr(secrets.token_urlsafe(32)), hs_token=SecretStr(secrets.token_urlsafe(32)))
 
@@ -41,8 +41,14 @@ def populate_appservice(workdir: Path, extra: dict[str, object] | None = None) -
     write_registration(matrix, registration)
     synapse = Synapse(workdir / "synapse", port, {"app_service_config_files": [str(registration)], **(extra or {})})
     start_cast(synapse, ())
+    register_bot(synapse, matrix)
+    return AppserviceHomeserver(make_rooms(synapse, (BOT,)), bridge_port, matrix)
+
+
+def register_bot(synapse: Synapse, matrix: MatrixConfig) -> None:
+    """The appservice's bot, registered through the appservice API (so rooms can invite it before it runs)."""
     resp = httpx.post(f"{synapse.url}/_matrix/client/v3/register",
-                      json={"type": "m.login.application_service", "username": BOT, "inhibit_login": True},
+                      json={"type": "m.login.application_service", "username": matrix.localpart,
+                            "inhibit_login": True},
                       headers={"Authorization": f"Bearer {matrix.as_token.get_secret_value()}"})
     assert resp.status_code == 200, resp.text
-    return AppserviceHomeserver(make_rooms(synapse, (BOT,)), bridge_port, matrix)

@@ -148,8 +148,10 @@ class Inbound:
             await self.invited(room_id, inviter)
 
     async def invited(self, room_id: str, inviter: str) -> None:
-        """Joins rooms roster users invite the bot to; rejects invites from anyone else."""
-        if self._core.agents.by_platform_id("matrix", inviter) is not None:
+        """Joins rooms roster users invite the bot to, and its configured rooms whoever invites it; rejects
+        other invites (a homeserver may push an invite again after the bot joined: it never leaves its rooms)."""
+        ours = room_id in self._session.queue_rooms.values() or room_id == self._session.supervisors_room
+        if ours or self._core.agents.by_platform_id("matrix", inviter) is not None:
             log.info("joining %s on %s's invite", room_id, inviter)
             ok(await self._client.join(room_id), f"join {room_id}")
         else:
