@@ -34,8 +34,10 @@ def appservice_settings(server_url: str, bridge_port: int, bot: str = BOT) -> Ma
                         as_token=SecretStr(secrets.token_urlsafe(32)), hs_token=SecretStr(secrets.token_urlsafe(32)))
 
 
-def populate_appservice(workdir: Path, extra: dict[str, object] | None = None) -> AppserviceHomeserver:
-    port, bridge_port = free_port(), free_port()
+def populate_appservice(workdir: Path, extra: dict[str, object] | None = None,
+                        bridge_port: int = 0) -> AppserviceHomeserver:
+    """`bridge_port`: where the bridge will serve (default: a free port)."""
+    port, bridge_port = free_port(), bridge_port or free_port()
     matrix = appservice_settings(f"http://127.0.0.1:{port}", bridge_port)
     registration = workdir / "registration.yaml"
     write_registration(matrix, registration)

@@ -35,6 +35,7 @@ def scenarios(quick: bool) -> dict[str, Scenario]:
         "d": lambda d: synapse_outage.run(d, chats=5 if quick else 20, outage=minute),
         "e": lambda d: worker_kill.run(d, chats=10 if quick else 20, offer_timeout=2 if quick else 5,
                                        downtime=minute),
+        "f": lambda d: synapse_outage.run(d, chats=5 if quick else 20, outage=minute, appservice=True),
     }
 
 
@@ -70,6 +71,6 @@ async def main(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.faults", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small and short: outages of 5 s, 20 busy chats")
-    parser.add_argument("--only", default="", help="comma-separated scenario letters (a-e)")
+    parser.add_argument("--only", default="", help="comma-separated scenario letters (a-f)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory with every process' log")
     raise SystemExit(asyncio.run(main(parser.parse_args())))
