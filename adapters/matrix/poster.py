@@ -42,10 +42,11 @@ class Poster:
         self._masquerade = masquerade
 
     async def send(self, room_id: str, content: dict[str, Any], tx_id: str, event_type: str = "m.room.message",
-                   attempts: int | None = None, paced: bool = True, as_user: str = "") -> str:
+                   attempts: int | None = None, paced: bool = True, as_user: str = "", maybe_sent: bool = False) -> str:
         """Returns the event id. The same txn id always yields the same event, so retrying never doubles it.
 
-        `as_user`: the ghost that posts it (appservice mode); the bot otherwise.
+        `as_user`: the ghost that posts it (appservice mode); the bot otherwise. `maybe_sent`: an earlier
+        attempt may have reached the homeserver (appservice mode looks for it, see `masquerade`).
 
         Rate limits are always waited out; outages are retried `attempts` times (None: until it works),
         then the last error is raised for the caller's own retry (delivery, outbox).
@@ -57,8 +58,9 @@ class Poster:
             stop_if_cancelled()
             try:
                 body = without_mentions(event_type, content)
-                if as_user and self._masquerade is not None:
-                    return await self._masquerade.send(room_id, event_type, body, tx_id, as_user)
+                if self._masquerade is not None:
+                    return await self._masquerade.send(room_id, event_type, body, tx_id, as_user,
+                                                       maybe_sent=maybe_sent or failures > 0)
                 resp = await self._client.room_send(room_id, event_type, body, tx_id=tx_id)
                 return str(ok(resp, f"send to {room_id}").event_id)
             except MatrixError as exc:

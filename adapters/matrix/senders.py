@@ -140,7 +140,7 @@ class OutboxSenders:
         if sender and self._ghosts is not None:
             await self._ghosts.ensure(lane.room_id, sender, batch.entries[0].label)
         event_id = await self._poster.send(lane.room_id, content, batch.tx_id, event_type, paced=False,
-                                           as_user=sender)
+                                           as_user=sender, maybe_sent=batch.resumed)
         left = await self._outbox.done(batch, event_id)
         await self._remember(batch, event_id)
         self.sent += 1

@@ -109,3 +109,20 @@ async def test_hostile_input_gets_a_clear_4xx_and_loses_nothing(as_bridge: InPro
                              and e.author.kind == AuthorKind.AGENT, count=2)
     assert [e.origin.event_id for e in said] == ["$fake-odd", "$fake-good"]
     assert said[0].text.startswith("still heard") and "\x00" not in said[0].text
+
+
+async def test_a_post_that_may_have_been_made_is_found_not_made_again(as_bridge: InProcessBridge,
+                                                                      as_homeserver: AppserviceHomeserver,
+                                                                      as_people: dict[str, MatrixPerson]) -> None:
+    """Synapse keeps an appservice's txn ids only in memory, so after its restart a retried send is looked for."""
+    masquerade = as_bridge.adapter.masquerade
+    assert masquerade is not None
+    room, alice = as_homeserver.hs.rooms["general"], as_people["alice"]
+    content = {"msgtype": "m.notice", "body": "probe"}
+    first = await masquerade.send(room, "m.room.message", content, "probe-txn-1")
+    assert await masquerade.find_sent(room, "m.room.message", "probe-txn-1") == first
+    again = await masquerade.send(room, "m.room.message", content, "probe-txn-1", maybe_sent=True)
+    assert again == first
+    assert await masquerade.find_sent(room, "m.room.message", "never-sent") == ""
+    await alice.wait_for(lambda e: e.get("event_id") == first)
+    assert len([e for e in alice.events if body(e) == "probe" and e["room_id"] == room]) == 1

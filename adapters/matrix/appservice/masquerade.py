@@ -3,6 +3,10 @@
 nio has no notion of masquerading, so these few calls (register, profile, join, send, typing, receipt)
 go straight over aiohttp; failures come back as the same `MatrixError` nio's answers become, so the
 poster's and outbox's retry rules apply unchanged.
+
+An appservice's sends have no device, so Synapse remembers their transaction ids only in memory: a send
+that reached it just before it went down would be taken again after its restart. So every post carries its
+txn id in its content (`TXN_FIELD`), and a post that may already have been made is looked for first.
 """
 
 import json
@@ -15,6 +19,9 @@ from nio import ErrorResponse
 from adapters.matrix.client import MatrixError
 
 CLIENT = "/_matrix/client/v3"
+TXN_FIELD = "io.csr-bridge.txn"
+LOOK_BACK = 200
+"""Recent room events searched for a post that may have been made (other lanes post meanwhile)."""
 
 
 class Masquerade:
@@ -29,13 +36,14 @@ class Masquerade:
             self._session = None
 
     async def call(self, method: str, path: str, body: dict[str, Any] | None, user_id: str = "",
-                   what: str = "", api: str = CLIENT) -> dict[str, Any]:
+                   what: str = "", api: str = CLIENT, query: dict[str, str] | None = None) -> dict[str, Any]:
         """One call; `user_id` acts as that ghost. Raises MatrixError for an error answer."""
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        params = {"user_id": user_id} if user_id else None
+        params = {**(query or {}), **({"user_id": user_id} if user_id else {})}
+        data = json.dumps(body) if body is not None else None
         async with self._session.request(method, self._base + api + path, params=params, headers=self._headers,
-                                         data=json.dumps(body if body is not None else {})) as resp:
+                                         data=data) as resp:
             try:
                 answer = await resp.json(content_type=None)
             except ValueError:
@@ -51,10 +59,25 @@ class Masquerade:
         await self.call("POST", f"/appservice/{quote(appservice_id, safe='')}/ping", {}, "", "ping",
                         api="/_matrix/client/v1")
 
-    async def send(self, room_id: str, event_type: str, content: dict[str, Any], tx_id: str, user_id: str) -> str:
+    async def send(self, room_id: str, event_type: str, content: dict[str, Any], tx_id: str, user_id: str = "",
+                   maybe_sent: bool = False) -> str:
+        """Posts as `user_id` (the bot when empty); with `maybe_sent`, returns the post already made, if any."""
+        if maybe_sent and (found := await self.find_sent(room_id, event_type, tx_id, user_id)):
+            return found
         path = f"/rooms/{quote(room_id, safe='')}/send/{quote(event_type, safe='')}/{quote(tx_id, safe='')}"
-        answer = await self.call("PUT", path, content, user_id, f"send to {room_id} as {user_id}")
+        answer = await self.call("PUT", path, {**content, TXN_FIELD: tx_id}, user_id,
+                                 f"send to {room_id} as {user_id or 'the bot'}")
         return str(answer.get("event_id", ""))
+
+    async def find_sent(self, room_id: str, event_type: str, tx_id: str, user_id: str = "") -> str:
+        """The id of a recent event in the room carrying `tx_id`, or ""."""
+        query = {"dir": "b", "limit": str(LOOK_BACK), "filter": json.dumps({"types": [event_type]})}
+        answer = await self.call("GET", f"/rooms/{quote(room_id, safe='')}/messages", None, user_id,
+                                 f"look for a post in {room_id}", query=query)
+        for event in answer.get("chunk") or []:
+            if isinstance(event, dict) and (event.get("content") or {}).get(TXN_FIELD) == tx_id:
+                return str(event.get("event_id", ""))
+        return ""
 
     async def typing(self, room_id: str, user_id: str, typing: bool, timeout_ms: int) -> None:
         path = f"/rooms/{quote(room_id, safe='')}/typing/{quote(user_id, safe='')}"
