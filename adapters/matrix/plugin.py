@@ -5,6 +5,7 @@ whichever process holds the leader lock. In appservice mode every process serves
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -43,6 +44,10 @@ log = logging.getLogger(__name__)
 OUTBOX_FEED = "matrix-outbox"
 SESSION_GONE = ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN")
 PING_FAILURES_REPORTED = 3
+PING_SECONDS = 5.0
+CATCH_UP_MARGIN = 60.0
+"""Seconds before the homeserver was found away from which the rooms are read back: Synapse may have taken
+events that long before and not yet pushed them."""
 NEEDS_A_PERSON = ("M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_USER_DEACTIVATED", "M_INVALID_USERNAME")
 
 
@@ -78,7 +83,7 @@ class MatrixAdapter:
                                ghosts.is_ghost if ghosts is not None else lambda _: False)
         self.signals = CsrSignals(redis, keys, core.agents, core.typing, core.reads)
         self.sync = SyncLoop(self.client, redis, keys, self.inbound, self.signals, timeline_limit)
-        self.inbox = Inbox(redis, keys, self.inbound, self.signals, cfg.user_id)
+        self.inbox = Inbox(redis, keys, self.inbound, self.signals, cfg.user_id, self.masquerade)
         self.api = AppserviceApi(cfg, redis, keys, self._ghost_exists) if appservice else None
         self.leadership = Leadership(redis, keys.lock("matrix-sync"), lock_ttl)
         if ghosts is not None and self.masquerade is not None:
@@ -180,15 +185,22 @@ class MatrixAdapter:
         await self.leadership.run(self._lead, self._stop)
 
     async def _reached(self, masquerade: Masquerade) -> None:
-        """Until the homeserver has called us once (its ping), /readyz says it can't reach the bridge."""
+        """Pings the homeserver (it calls us back) now and every PING_SECONDS: until it has, /readyz says it
+        can't reach the bridge; once it is back after being away, the inbox reads the rooms back."""
         cfg = self._core.config.matrix
         failures = 0
+        checked = time.time()
         while True:
             try:
                 await masquerade.ping(cfg.appservice_id)
+                if failures or not self.reached.is_set():
+                    await self._report("appservice", "")
                 self.reached.set()
-                await self._report("appservice", "")
-                return
+                failures = 0
+                if masquerade.unreachable_at > checked:
+                    self.inbox.catch_up(int((masquerade.unreachable_at - CATCH_UP_MARGIN) * 1000))
+                checked = time.time()
+                await asyncio.sleep(PING_SECONDS)
             except (MatrixError, *TRANSIENT_ERRORS) as exc:
                 failures += 1
                 if failures >= PING_FAILURES_REPORTED:

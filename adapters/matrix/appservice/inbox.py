@@ -5,12 +5,18 @@ The API queued each transaction's room events on one stream and its typing and r
 `Inbound` the sync loop feeds (which handles each event id once), an invitation of the bot through the same
 `invited`; the cursor moves only once an event is handled, so a crash or a Redis outage takes it up again.
 Typing and receipts go to `CsrSignals`; a failed signal is dropped.
+
+Synapse queues an appservice's events in memory before it writes a transaction, so events it had taken just
+before it stopped never come. After the homeserver was away, `catch_up` reads the bridge's rooms back to
+shortly before the outage and handles what was missed, in order and before anything queued later (events
+already handled are skipped by their id), as the sync loop fills a gap.
 """
 
 import asyncio
 import json
 import logging
-from typing import Any
+import time
+from typing import Any, Protocol
 
 from nio import Event
 from redis.asyncio import Redis
@@ -25,11 +31,23 @@ from bridge.redis_text import streams_read, texts_or_none
 
 log = logging.getLogger(__name__)
 BLOCK_MS = 1000
+
+
+class History(Protocol):
+    async def joined_rooms(self) -> list[str]: ...
+
+    async def recent(self, room_id: str, since_ms: int) -> list[dict[str, Any]]: ...
+
+
 BATCH = 100
 
 
 class Inbox:
-    def __init__(self, redis: Redis, keys: Keys, inbound: Inbound, signals: CsrSignals, me: str) -> None:
+    def __init__(self, redis: Redis, keys: Keys, inbound: Inbound, signals: CsrSignals, me: str,
+                 history: History | None = None) -> None:
+        """`history`: reads a room's recent events (appservice mode's catch-up after an outage)."""
+        self._history = history
+        self._catch_up_from = 0
         self._redis = redis
         self._keys = keys
         self._state = keys.adapter_state("matrix")
@@ -63,7 +81,24 @@ class Inbox:
         except RedisError as exc:
             log.debug("could not skip old Matrix signals: %s", exc)
 
+    def catch_up(self, since_ms: int) -> None:
+        """Asks for the rooms' events from `since_ms` on to be read back before the queue goes on."""
+        self._catch_up_from = min(self._catch_up_from or since_ms, since_ms)
+
+    async def _read_back(self) -> None:
+        if not self._catch_up_from or self._history is None:
+            return
+        since, history = self._catch_up_from, self._history
+        for room_id in await history.joined_rooms():
+            for raw in await history.recent(room_id, since):
+                await self._event(raw)
+        log.info("read the rooms back to %d s before now after the homeserver was away",
+                 int(time.time() - since / 1000))
+        if self._catch_up_from == since:
+            self._catch_up_from = 0
+
     async def _round(self) -> None:
+        await self._read_back()
         k = self._keys
         inbox, signals = texts_or_none(await self._redis.hmget(self._state, ["as_inbox", "as_signals"]))
         rows = await self._redis.xread({k.matrix_inbox: inbox or "0-0", k.matrix_signals: signals or "0-0"},

@@ -10,6 +10,7 @@ txn id in its content (`TXN_FIELD`), and a post that may already have been made 
 """
 
 import json
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -29,6 +30,8 @@ class Masquerade:
         self._base = homeserver.rstrip("/")
         self._headers = {"Authorization": f"Bearer {as_token}", "Content-Type": "application/json"}
         self._session: aiohttp.ClientSession | None = None
+        self.unreachable_at = 0.0
+        """When a call last found the homeserver away (epoch seconds): events it had queued for us may be lost."""
 
     async def close(self) -> None:
         if self._session is not None:
@@ -42,16 +45,41 @@ class Masquerade:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         params = {**(query or {}), **({"user_id": user_id} if user_id else {})}
         data = json.dumps(body) if body is not None else None
-        async with self._session.request(method, self._base + api + path, params=params, headers=self._headers,
-                                         data=data) as resp:
-            try:
-                answer = await resp.json(content_type=None)
-            except ValueError:
-                answer = {}
-            if resp.status >= 400 or not isinstance(answer, dict):
-                error = ErrorResponse.from_dict(answer if isinstance(answer, dict) else {})
-                raise MatrixError(what or f"{method} {path.split('?')[0]}", error, resp.status)
-            return answer
+        try:
+            async with self._session.request(method, self._base + api + path, params=params, headers=self._headers,
+                                             data=data) as resp:
+                try:
+                    answer = await resp.json(content_type=None)
+                except ValueError:
+                    answer = {}
+                if resp.status >= 400 or not isinstance(answer, dict):
+                    if resp.status >= 500:
+                        self.unreachable_at = time.time()
+                    error = ErrorResponse.from_dict(answer if isinstance(answer, dict) else {})
+                    raise MatrixError(what or f"{method} {path.split('?')[0]}", error, resp.status)
+                return answer
+        except (aiohttp.ClientError, OSError, TimeoutError):
+            self.unreachable_at = time.time()
+            raise
+
+    async def recent(self, room_id: str, since_ms: int, pages: int = 5) -> list[dict[str, Any]]:
+        """The room's events from `since_ms` on (origin_server_ts), oldest first, each with its room id."""
+        found: list[dict[str, Any]] = []
+        query = {"dir": "b", "limit": str(LOOK_BACK)}
+        for _ in range(pages):
+            answer = await self.call("GET", f"/rooms/{quote(room_id, safe='')}/messages", None, "",
+                                     f"read {room_id}", query=query)
+            chunk = [e for e in answer.get("chunk") or [] if isinstance(e, dict)]
+            found += [{**e, "room_id": room_id} for e in chunk if int(e.get("origin_server_ts") or 0) >= since_ms]
+            older = any(int(e.get("origin_server_ts") or 0) < since_ms for e in chunk)
+            if older or not chunk or not answer.get("end"):
+                break
+            query = {**query, "from": str(answer["end"])}
+        return list(reversed(found))
+
+    async def joined_rooms(self) -> list[str]:
+        answer = await self.call("GET", "/joined_rooms", None, "", "joined rooms")
+        return [r for r in answer.get("joined_rooms") or [] if isinstance(r, str)]
 
     async def ping(self, appservice_id: str) -> None:
         """Asks the homeserver to call our /ping: proves it reaches the bridge, and ends its backoff if it
