@@ -63,18 +63,18 @@ async def test_a_repeated_transaction_is_answered_but_handled_once(as_bridge: In
     chat_id, root = await open_thread(as_bridge, as_homeserver, as_people["alice"])
     room = as_homeserver.hs.rooms["general"]
     first = {"events": [thread_message(as_homeserver, room, root, "$fake-one", "first")]}
-    again = {"events": [thread_message(as_homeserver, room, root, "$fake-two", "second, same txn id")]}
-    after = {"events": [thread_message(as_homeserver, room, root, "$fake-three", "third")]}
+    edited = {"events": [{**thread_message(as_homeserver, room, root, "$fake-one", "first"), "unsigned": {"age": 9}}]}
+    renumbered = {"events": [thread_message(as_homeserver, room, root, "$fake-two", "after a restart, id 1 again")]}
     async with homeserver_client(as_bridge, as_homeserver) as http:
-        for txn, payload in (("txn-ü-1", first), ("txn-ü-1", again), ("txn-ü-2", after)):
+        for txn, payload in (("txn-ü-1", first), ("txn-ü-1", first), ("txn-ü-1", edited), ("txn-ü-1", renumbered)):
             resp = await http.put(f"{PREFIX}/transactions/{quote(txn)}", json=payload)
             assert (resp.status_code, resp.json()) == (200, {})
     said = await wait_events(as_bridge.app, chat_id, lambda e: e.kind == EventKind.MESSAGE
                              and e.author.kind == AuthorKind.AGENT, count=2)
-    assert [e.text for e in said] == ["first", "third"]
+    assert [e.text for e in said] == ["first", "after a restart, id 1 again"]
     await asyncio.sleep(0.5)
     texts = [e.text for e in await as_bridge.app.stream.read_all(chat_id) if e.author.kind == AuthorKind.AGENT]
-    assert texts == ["first", "third"], "the repeat was handled"
+    assert texts == ["first", "after a restart, id 1 again"], "a repeat was handled"
 
 
 async def test_hostile_input_gets_a_clear_4xx_and_loses_nothing(as_bridge: InProcessBridge,

@@ -3,8 +3,10 @@
 Every call must carry the registration's `hs_token` (401 without, 403 when wrong). A transaction's
 events are recorded and queued in Redis atomically before the 200 (`take_transaction.lua`), so the
 homeserver's retry of an answered transaction is answered again without queueing anything, and the
-Matrix leader handles the queue in order, however long that takes. Bodies are read capped, parsed
-strictly, and refused with a Matrix-style 4xx when they are too big or malformed.
+Matrix leader handles the queue in order, however long that takes. A transaction is known by its id *and*
+its events' ids: Synapse on SQLite numbers transactions from 1 again after a restart, so an id alone would
+take new events for a repeat and drop them (each event is handled once downstream anyway). Bodies are read
+capped, parsed strictly, and refused with a Matrix-style 4xx when they are too big or malformed.
 """
 
 import asyncio
@@ -99,7 +101,8 @@ class AppserviceApi:
                 from None
         events = [json.dumps(e, ensure_ascii=True) for e in txn.events]
         signals = [json.dumps(e, ensure_ascii=True) for e in txn.ephemeral or txn.unstable_ephemeral]
-        digest = hashlib.sha256(txn_id.encode()).hexdigest()
+        known_by = "\n".join([txn_id, *(str(e.get("event_id", "")) for e in txn.events)])
+        digest = hashlib.sha256(known_by.encode("utf-8", "surrogatepass")).hexdigest()
         taken = await self._take(keys=[self._keys.matrix_transaction(digest), self._keys.matrix_inbox,
                                        self._keys.matrix_signals],
                                  args=[TRANSACTION_TTL, len(events), SIGNALS_CAP, *events, *signals])
