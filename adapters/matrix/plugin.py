@@ -5,7 +5,6 @@ whichever process holds the leader lock. In appservice mode every process serves
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -45,9 +44,6 @@ OUTBOX_FEED = "matrix-outbox"
 SESSION_GONE = ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN")
 PING_FAILURES_REPORTED = 3
 PING_SECONDS = 5.0
-CATCH_UP_MARGIN = 60.0
-"""Seconds before the homeserver was found away from which the rooms are read back: Synapse may have taken
-events that long before and not yet pushed them."""
 NEEDS_A_PERSON = ("M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_USER_DEACTIVATED", "M_INVALID_USERNAME")
 
 
@@ -186,10 +182,9 @@ class MatrixAdapter:
 
     async def _reached(self, masquerade: Masquerade) -> None:
         """Pings the homeserver (it calls us back) now and every PING_SECONDS: until it has, /readyz says it
-        can't reach the bridge; once it is back after being away, the inbox reads the rooms back."""
+        can't reach the bridge; a failed ping also tells the inbox to read the rooms back once it is back."""
         cfg = self._core.config.matrix
         failures = 0
-        checked = time.time()
         while True:
             try:
                 await masquerade.ping(cfg.appservice_id)
@@ -197,9 +192,6 @@ class MatrixAdapter:
                     await self._report("appservice", "")
                 self.reached.set()
                 failures = 0
-                if masquerade.unreachable_at > checked:
-                    self.inbox.catch_up(int((masquerade.unreachable_at - CATCH_UP_MARGIN) * 1000))
-                checked = time.time()
                 await asyncio.sleep(PING_SECONDS)
             except (MatrixError, *TRANSIENT_ERRORS) as exc:
                 failures += 1

@@ -7,9 +7,9 @@ The API queued each transaction's room events on one stream and its typing and r
 Typing and receipts go to `CsrSignals`; a failed signal is dropped.
 
 Synapse queues an appservice's events in memory before it writes a transaction, so events it had taken just
-before it stopped never come. After the homeserver was away, `catch_up` reads the bridge's rooms back to
-shortly before the outage and handles what was missed, in order and before anything queued later (events
-already handled are skipped by their id), as the sync loop fills a gap.
+before it stopped never come. So once a call found the homeserver away, the next round first reads the
+bridge's rooms back to `CATCH_UP_MARGIN` seconds before that and handles what was missed, in order and before
+anything queued later (events already handled are skipped by their id), as the sync loop fills a gap.
 """
 
 import asyncio
@@ -33,7 +33,13 @@ log = logging.getLogger(__name__)
 BLOCK_MS = 1000
 
 
+CATCH_UP_MARGIN = 60.0
+"""Synapse may have taken events this long before it went away and not yet pushed them."""
+
+
 class History(Protocol):
+    unreachable_at: float
+
     async def joined_rooms(self) -> list[str]: ...
 
     async def recent(self, room_id: str, since_ms: int) -> list[dict[str, Any]]: ...
@@ -45,9 +51,9 @@ BATCH = 100
 class Inbox:
     def __init__(self, redis: Redis, keys: Keys, inbound: Inbound, signals: CsrSignals, me: str,
                  history: History | None = None) -> None:
-        """`history`: reads a room's recent events (appservice mode's catch-up after an outage)."""
+        """`history`: reads a room's recent events, and says when the homeserver was last found away."""
         self._history = history
-        self._catch_up_from = 0
+        self._checked = time.time()
         self._redis = redis
         self._keys = keys
         self._state = keys.adapter_state("matrix")
@@ -81,21 +87,17 @@ class Inbox:
         except RedisError as exc:
             log.debug("could not skip old Matrix signals: %s", exc)
 
-    def catch_up(self, since_ms: int) -> None:
-        """Asks for the rooms' events from `since_ms` on to be read back before the queue goes on."""
-        self._catch_up_from = min(self._catch_up_from or since_ms, since_ms)
-
     async def _read_back(self) -> None:
-        if not self._catch_up_from or self._history is None:
+        """After the homeserver was away: the events it may have lost for us, before the queue goes on."""
+        history = self._history
+        if history is None or history.unreachable_at <= self._checked:
             return
-        since, history = self._catch_up_from, self._history
+        began, since = time.time(), int((history.unreachable_at - CATCH_UP_MARGIN) * 1000)
         for room_id in await history.joined_rooms():
             for raw in await history.recent(room_id, since):
                 await self._event(raw)
-        log.info("read the rooms back to %d s before now after the homeserver was away",
-                 int(time.time() - since / 1000))
-        if self._catch_up_from == since:
-            self._catch_up_from = 0
+        self._checked = began
+        log.info("read the rooms back %d s after the homeserver was away", int(began - since / 1000))
 
     async def _round(self) -> None:
         await self._read_back()
