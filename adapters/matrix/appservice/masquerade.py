@@ -21,6 +21,7 @@ from adapters.matrix.client import MatrixError
 
 CLIENT = "/_matrix/client/v3"
 TXN_FIELD = "io.csr-bridge.txn"
+GATEWAY_ERRORS = (502, 503, 504)
 LOOK_BACK = 200
 """Recent room events searched for a post that may have been made (other lanes post meanwhile)."""
 
@@ -53,7 +54,7 @@ class Masquerade:
                 except ValueError:
                     answer = {}
                 if resp.status >= 400 or not isinstance(answer, dict):
-                    if resp.status >= 500:
+                    if resp.status in GATEWAY_ERRORS and api == CLIENT:  # a proxy before a homeserver that is away
                         self.unreachable_at = time.time()
                     error = ErrorResponse.from_dict(answer if isinstance(answer, dict) else {})
                     raise MatrixError(what or f"{method} {path.split('?')[0]}", error, resp.status)
