@@ -5,6 +5,7 @@ whichever process holds the leader lock. In appservice mode every process serves
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -184,17 +185,20 @@ class MatrixAdapter:
         """Pings the homeserver (it calls us back) now and every PING_SECONDS: until it has, /readyz says it
         can't reach the bridge; a failed ping also tells the inbox to read the rooms back once it is back."""
         cfg = self._core.config.matrix
-        failures = 0
+        failures, unreached_since = 0, 0.0
         while True:
             try:
                 await masquerade.ping(cfg.appservice_id)
                 if failures or not self.reached.is_set():
                     await self._report("appservice", "")
+                if unreached_since:  # it may have dropped events it could not push to us meanwhile
+                    self.inbox.read_back_from(unreached_since - PING_SECONDS)
                 self.reached.set()
-                failures = 0
+                failures, unreached_since = 0, 0.0
                 await asyncio.sleep(PING_SECONDS)
             except (MatrixError, *TRANSIENT_ERRORS) as exc:
                 failures += 1
+                unreached_since = unreached_since or time.time()
                 if failures >= PING_FAILURES_REPORTED:
                     await self._report("appservice", f"the homeserver cannot reach the bridge at "
                                                      f"{cfg.appservice_url} ({getattr(exc, 'errcode', '') or exc})")

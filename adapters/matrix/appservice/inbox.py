@@ -54,6 +54,7 @@ class Inbox:
         """`history`: reads a room's recent events, and says when the homeserver was last found away."""
         self._history = history
         self._checked = time.time()
+        self._from = 0.0
         self._redis = redis
         self._keys = keys
         self._state = keys.adapter_state("matrix")
@@ -87,16 +88,23 @@ class Inbox:
         except RedisError as exc:
             log.debug("could not skip old Matrix signals: %s", exc)
 
+    def read_back_from(self, moment: float) -> None:
+        """The homeserver could not reach the bridge from `moment` (epoch seconds): read the rooms back from then."""
+        self._from = min(self._from or moment, moment)
+
     async def _read_back(self) -> None:
         """After the homeserver was away: the events it may have lost for us, before the queue goes on."""
         history = self._history
-        if history is None or history.unreachable_at <= self._checked:
+        away = history is not None and history.unreachable_at > self._checked
+        if history is None or not (away or self._from):
             return
-        began, since = time.time(), int((history.unreachable_at - CATCH_UP_MARGIN) * 1000)
+        began = time.time()
+        moments = [history.unreachable_at - CATCH_UP_MARGIN] if away else []
+        since = int(min([*moments, *([self._from] if self._from else [])]) * 1000)
         for room_id in await history.joined_rooms():
             for raw in await history.recent(room_id, since):
                 await self._event(raw)
-        self._checked = began
+        self._checked, self._from = began, 0.0
         log.info("read the rooms back %d s after the homeserver was away", int(began - since / 1000))
 
     async def _round(self) -> None:
