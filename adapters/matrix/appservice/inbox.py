@@ -102,7 +102,14 @@ class Inbox:
         moments = [history.unreachable_at - CATCH_UP_MARGIN] if away else []
         since = int(min([*moments, *([self._from] if self._from else [])]) * 1000)
         for room_id in await history.joined_rooms():
-            for raw in await history.recent(room_id, since):
+            try:
+                events = await history.recent(room_id, since)
+            except MatrixError as exc:
+                if exc.transient:
+                    raise
+                log.warning("could not read %s back (%s); its missed events, if any, stay missed", room_id, exc.errcode)
+                continue
+            for raw in events:
                 await self._event(raw)
         self._checked, self._from = began, 0.0
         log.info("read the rooms back %d s after the homeserver was away", int(began - since / 1000))
