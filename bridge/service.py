@@ -47,8 +47,8 @@ class AlreadyRated(Exception):
     """A chat is rated once."""
 
 
-REACTION_KEY_CHARS = 64
-"""An emoji with its modifiers is a handful of code points; a custom Slack emoji's name at most 100 bytes."""
+REACTION_KEY_CHARS = 104
+"""An emoji with its modifiers is a handful of code points; a custom Slack emoji's `:name:` up to 102."""
 
 RATING_ID = "rating"
 """The rating's client message id: the stream stores one event per id, so a chat is rated once."""

@@ -48,7 +48,8 @@ class OutboxEntry(BaseModel):
     event_type: str = "m.room.message"
     chat_id: str = ""
     chat_event: str = ""
-    """The chat event this post carries, so a read receipt on the post marks that event read."""
+    """The chat event this post shows, remembered once it is sent (adapters.matrix.posts) so reactions and read
+    receipts on either side find it."""
     sender: str = ""
     """Appservice mode: the ghost that posts it (the customer's words); empty: the bot."""
 

@@ -11,7 +11,6 @@ posts whose wake-up was lost.
 """
 
 import asyncio
-import json
 import logging
 
 from redis.asyncio import Redis
@@ -21,16 +20,16 @@ from adapters.matrix.appservice.ghosts import Ghosts
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, stop_if_cancelled
 from adapters.matrix.compose import Composer
 from adapters.matrix.lanes import Lane, Slots
-from adapters.matrix.outbox import Batch, Outbox
+from adapters.matrix.outbox import Outbox
 from adapters.matrix.pacer import Pacer
 from adapters.matrix.poster import BACKOFF, Poster
+from adapters.matrix.posts import remember_post
 from bridge.keys import Keys
 from bridge.redis_text import text_list
 
 log = logging.getLogger(__name__)
 REFUSED_RETRY_SECONDS = 30.0
 SWEEP_SECONDS = 30.0
-POSTED_TTL = 7 * 24 * 3600
 MAX_SENDING = 32
 """Lanes sending at the same time; the others wait their turn (in order) for a slot."""
 
@@ -47,6 +46,7 @@ class OutboxSenders:
         self._pacer = pacer
         self._composer = composer
         self._redis = redis
+        self._keys = keys
         self._errors = keys.platform_errors("matrix")
         self.slots = Slots(max_sending)
         self._sweep_seconds = sweep_seconds
@@ -142,20 +142,9 @@ class OutboxSenders:
         event_id = await self._poster.send(lane.room_id, content, batch.tx_id, event_type, paced=False,
                                            as_user=sender, maybe_sent=batch.resumed)
         left = await self._outbox.done(batch, event_id)
-        await self._remember(batch, event_id)
+        await remember_post(self._redis, self._keys, event_id, batch.entries)
         self.sent += 1
         return left
-
-    async def _remember(self, batch: Batch, event_id: str) -> None:
-        """Which chat event a post carried, both ways: for CSRs' read receipts and the customer's."""
-        last = batch.entries[-1]
-        if not (last.chat_id and last.chat_event):
-            return
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.set(self._keys.matrix_event(event_id),
-                     json.dumps({"role": "posted", "chat": last.chat_id, "event": last.chat_event}), ex=POSTED_TTL)
-            pipe.set(self._keys.matrix_posted(last.chat_id, last.chat_event), event_id, ex=POSTED_TTL)
-            await pipe.execute()
 
     async def _hold(self, lane: Lane, problem: str) -> None:
         """Reports a post that can't go and waits before trying it again; its lane keeps it (and its order)."""

@@ -67,12 +67,13 @@ class CsrSignals:
                 await self._set(chat, user, True, force=True)
 
     async def receipt(self, user_id: str, event_id: str) -> None:
-        """A CSR read up to `event_id`: if the bridge posted it, its chat event is read on the agent side."""
+        """A CSR read up to `event_id`: if it shows a chat event (adapters.matrix.posts), that is read on the agent
+        side."""
         if self._roster.by_platform_id("matrix", user_id) is None:
             return
         raw = await self._redis.get(self._keys.matrix_event(event_id))
         info = json.loads(raw) if raw else {}
-        if info.get("role") == "posted" and info.get("chat") and info.get("event"):
+        if info.get("role") in ("post", "message") and info.get("chat") and info.get("event"):
             try:
                 await self._reads.mark(str(info["chat"]), "agent", str(info["event"]))
             except NotAnEvent:

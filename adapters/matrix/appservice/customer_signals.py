@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from adapters.matrix.appservice.ghosts import Ghosts, ghost_id
 from adapters.matrix.appservice.masquerade import Masquerade
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError
+from adapters.matrix.posts import matrix_event_of
 from adapters.matrix.signals import RENEW_SECONDS
 from bridge.chats import ChatRepository
 from bridge.config.matrix import MatrixConfig
@@ -22,7 +23,6 @@ from bridge.events.receipts import ReadMarks
 from bridge.events.typing import TYPING_SECONDS, TypingSignals
 from bridge.keys import Keys
 from bridge.ports import EventReader, ThreadLookup
-from bridge.redis_text import text_or_none
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class CustomerSignals:
             if not event_id or self._read_sent.get(chat_id) == event_id:
                 return
             where = await self._where(chat_id)
-            target = await self._matrix_event(chat_id, event_id)
+            target = await matrix_event_of(self._redis, self._keys, self._events, chat_id, event_id)
             if where is None or not target:
                 return
             room, root = where
@@ -85,13 +85,3 @@ class CustomerSignals:
         if thread is None or not await self._ghosts.joined(thread.conversation, ghost_id(self._cfg, chat_id)):
             return None
         return thread.conversation, thread.thread_id
-
-    async def _matrix_event(self, chat_id: str, event_id: str) -> str:
-        """The Matrix event that carries a chat event: the bridge's post of it, or the CSR's own message."""
-        posted = text_or_none(await self._redis.get(self._keys.matrix_posted(chat_id, event_id)))
-        if posted:
-            return posted
-        event = await self._events.get(chat_id, event_id)
-        if event is not None and event.origin.platform == "matrix":
-            return event.origin.event_id
-        return ""
