@@ -139,8 +139,17 @@ class OutboxSenders:
         sender = batch.entries[0].sender if self._ghosts is not None else ""
         if sender and self._ghosts is not None:
             await self._ghosts.ensure(lane.room_id, sender, batch.entries[0].label)
-        event_id = await self._poster.send(lane.room_id, content, batch.tx_id, event_type, paced=False,
-                                           as_user=sender, maybe_sent=batch.resumed)
+        try:
+            event_id = await self._poster.send(lane.room_id, content, batch.tx_id, event_type, paced=False,
+                                               as_user=sender, maybe_sent=batch.resumed)
+        except MatrixError as exc:
+            if not (sender and self._ghosts is not None and exc.errcode == "M_FORBIDDEN"):
+                raise
+            # Seen under load: Synapse refused a ghost's post as "not in room" right after its join. Join again.
+            await self._ghosts.forget(lane.room_id, sender)
+            await self._ghosts.ensure(lane.room_id, sender, batch.entries[0].label)
+            event_id = await self._poster.send(lane.room_id, content, batch.tx_id, event_type, paced=False,
+                                               as_user=sender, maybe_sent=True)
         left = await self._outbox.done(batch, event_id)
         await remember_post(self._redis, self._keys, event_id, batch.entries)
         self.sent += 1

@@ -44,6 +44,10 @@ class Ghosts:
     async def joined(self, room_id: str, user_id: str) -> bool:
         return bool(await self._redis.sismember(self._keys.matrix_ghost(room_id), user_id))
 
+    async def forget(self, room_id: str, user_id: str) -> None:
+        """The homeserver says the ghost is not in the room after all: `ensure` joins it again."""
+        await self._redis.srem(self._keys.matrix_ghost(room_id), user_id)
+
     async def ensure(self, room_id: str, user_id: str, name: str) -> None:
         """The ghost exists, carries the customer's name and is in the room."""
         if await self.joined(room_id, user_id):
