@@ -1,6 +1,6 @@
 """(d) Synapse stopped (for a minute) while chats are busy, then started: the bridge keeps the customers'
 words in its outbox and posts them when the homeserver is back, each once and in order; the CSR's replies
-sent meanwhile (retried by their client) reach the customers once. (f) The same with the bridge in appservice
+sent meanwhile (retried by their client) reach the customers once. (h) The same with the bridge in appservice
 mode: the customers' words are their ghosts' posts, and the CSR's replies come in the homeserver's transactions,
 which it retries until the bridge has taken them."""
 
@@ -17,7 +17,7 @@ from testkit.homeserver import BOT, Homeserver, password, populate
 from testkit.matrix_people import MatrixPerson
 
 NAME = "d. Synapse stopped, started"
-NAME_APPSERVICE = "f. as d, appservice mode"
+NAME_APPSERVICE = "h. as d, appservice mode"
 
 
 def matrix_config(hs: Homeserver, chats: int) -> dict[str, Any]:

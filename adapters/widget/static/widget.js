@@ -183,6 +183,7 @@
     if (ev.client_msg_id) s.pending = s.pending.filter(p => p.cid !== ev.client_msg_id);
     save();
     render(ev);
+    cobrowse(ev);
     if (ui.panel.hidden && ev.author.kind === "agent") ui.launcher.classList.add("unread");
     if (!ui.panel.hidden) ui.log.lastElementChild.scrollIntoView({ block: "end" });
     markRead();
@@ -354,11 +355,22 @@
     showForm(); fail(msg);
   }
 
+  // Co-browse lives in cobrowse.js, fetched only when a CSR asks (a live event says so), when this tab was
+  // sharing before a page change (ev null), or when a pushed page may navigate; rrweb comes after consent.
+  let cobrowseLoad;
+  function cobrowse(ev) {
+    const d = (ev && ev.data) || {};
+    if (ev ? !d.cobrowse && !(ev.kind === "card" && d.push && (s.cobrowse || d.navigate)) : !s.cobrowse) return;
+    cobrowseLoad = cobrowseLoad || new Promise((ok, no) => document.head.append(h("script", { src: base + "/cobrowse.js", onload: ok, onerror: no })));
+    cobrowseLoad.then(() => window.__csrCobrowse.handle({ api, chat: s.chat, event: ev, token: () => s.token, remember: on => { s.cobrowse = on; save(); } }),
+      () => { cobrowseLoad = null; });
+  }
+
   async function init() {
     try { cfg = await (await fetch(api + "/config")).json(); } catch (e) { console.warn("CSR Bridge widget: cannot reach", base); return; }
     if (!cfg.topics) return console.warn("CSR Bridge widget:", cfg.message || "bad settings");
     build();
-    if (s.chat) { showChat(); connect(); } else showForm();
+    if (s.chat) { showChat(); connect(); cobrowse(null); } else showForm();
     addEventListener("online", connect);
     document.addEventListener("visibilitychange", markRead);
     addEventListener("offline", () => ws && ws.close());
