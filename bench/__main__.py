@@ -35,7 +35,8 @@ async def run(args: argparse.Namespace) -> None:
     print(f"Machine: {describe()}\n", flush=True)
     if "load" not in skip:
         plan = plan_from(args)
-        print(f"Load: one serve process + one RQ worker; Slack on the fake Web API server, Matrix on Synapse; "
+        print(f"Load: one serve process + one RQ worker; Slack on the fake Web API server, Matrix on Synapse "
+              f"(bot mode, then appservice mode); "
               f"{plan.rounds} conversation rounds and {plan.flood} flood messages per chat", flush=True)
         print(table(await run_load(plan)) + "\n", flush=True)
     with tempfile.TemporaryDirectory(prefix="csr-bench-") as tmp:

@@ -1,9 +1,11 @@
-"""The `csr-bridge` command line: serve, worker, check-config, kb reindex, transcripts export."""
+"""The `csr-bridge` command line: serve, worker, check-config, kb reindex, transcripts export, matrix registration."""
 
 import argparse
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
+from adapters.matrix.appservice import cli as matrix_cli
+from adapters.matrix.appservice.tokens import with_tokens
 from bridge.config import BridgeConfig, ConfigError, load_config
 from bridge.config.secrets_env import secret_values
 from bridge.config.warnings import roster_warnings
@@ -41,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", default=DEFAULT_CONFIG, help="TOML config file (default: %(default)s)")
     kb_cli.add_parser(sub, DEFAULT_CONFIG)
     transcripts_cli.add_parser(sub, DEFAULT_CONFIG)
+    matrix_cli.add_parser(sub, DEFAULT_CONFIG)
     return parser
 
 
@@ -94,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         print(summary(cfg))
         _print_warnings(cfg)
         return 0
+    try:
+        if args.command == "serve" and cfg.matrix.enabled and cfg.matrix.appservice:
+            cfg = with_tokens(cfg)
+    except StartupError as err:
+        print(f"csr-bridge: cannot start: {err}", file=sys.stderr)
+        return 3
     configure_logging(cfg.server.log_format, cfg.server.log_level, secrets=secret_values(cfg))
     try:
         if args.command == "serve":

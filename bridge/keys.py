@@ -189,6 +189,28 @@ class Keys:
         """The answer command of the case form a CSR is filling in a chat's thread, one question at a time."""
         return f"{self.prefix}:adapter:matrix:form:{user_id}:{thread}"
 
+    def matrix_transaction(self, digest: str) -> str:
+        """An appservice transaction handled (by a digest of its id): a repeat is answered, not handled again."""
+        return f"{self.prefix}:adapter:matrix:as:txn:{digest}"
+
+    @property
+    def matrix_inbox(self) -> str:
+        """Room events the homeserver pushed (appservice mode), in order, until the Matrix leader has handled them."""
+        return f"{self.prefix}:adapter:matrix:as:inbox"
+
+    @property
+    def matrix_signals(self) -> str:
+        """Typing and receipts the homeserver pushed: capped, since a lost signal costs nothing."""
+        return f"{self.prefix}:adapter:matrix:as:signals"
+
+    def matrix_ghost(self, room_id: str) -> str:
+        """Ghost users known to be in a room (registered, named, joined)."""
+        return f"{self.prefix}:adapter:matrix:ghosts:{room_id}"
+
+    def matrix_typist_chat(self, room_id: str, user_id: str) -> str:
+        """The chat a CSR last posted in within a room: Matrix typing is per room, so it is shown there."""
+        return f"{self.prefix}:adapter:matrix:typist:{room_id}:{user_id}"
+
     # slack adapter
     def slack_post(self, channel: str, ts: str) -> str:
         """A Slack message in a chat's thread (a bridge post or a CSR's reply) -> "chat_id event_id" it shows."""

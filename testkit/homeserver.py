@@ -37,15 +37,25 @@ class Homeserver:
 
 def populate(workdir: Path) -> Homeserver:
     synapse = Synapse(workdir)
+    start_cast(synapse, (BOT, LIMITED_BOT))
+    return make_rooms(synapse, (BOT, LIMITED_BOT))
+
+
+def start_cast(synapse: Synapse, bots: tuple[str, ...]) -> None:
+    """Starts the homeserver with an admin, the bots, the staff and the stranger (all but LIMITED_BOT exempted)."""
     synapse.start()
     synapse.register("admin", password("admin"), admin=True)
-    for user in (BOT, LIMITED_BOT, *STAFF, STRANGER):
+    for user in (*bots, *STAFF, STRANGER):
         synapse.register(user, password(user))
         if user != LIMITED_BOT:
             synapse.exempt(user)
+
+
+def make_rooms(synapse: Synapse, bots: tuple[str, ...]) -> Homeserver:
+    """A room per queue and the supervisors' room, made by sam; the bots are invited, the CSRs join."""
     hs = Homeserver(synapse)
     for name in (*QUEUES, "supervisors"):
-        room = synapse.create_room("sam", name, invite=[BOT, LIMITED_BOT, "alice", "bob", "carol"])
+        room = synapse.create_room("sam", name, invite=[*bots, "alice", "bob", "carol"])
         for user in ("alice", "bob", "carol"):
             synapse.join(user, room)
         hs.rooms[name] = room

@@ -7,7 +7,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from nio import AsyncClient, AsyncClientConfig, ErrorResponse, InviteMemberEvent, SyncResponse
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    ErrorResponse,
+    InviteMemberEvent,
+    ReceiptEvent,
+    SyncResponse,
+    TypingNoticeEvent,
+)
 
 from testkit.homeserver import BOT, Homeserver
 
@@ -26,6 +34,9 @@ class MatrixPerson:
         self.client = AsyncClient(hs.url, self.user_id, config=config)
         self.client.restore_login(self.user_id, f"DEV{localpart.upper()}", hs.token(localpart))
         self.events: list[Seen] = []
+        self.signals: list[Seen] = []
+        """Typing ({type: m.typing, room_id, users}) and read receipts ({type: m.receipt, room_id, event_id,
+        user_id, thread_id}) as they came."""
         self.accept_invites_from = {hs.user_id(BOT)}
         self._changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
@@ -55,6 +66,7 @@ class MatrixPerson:
             async with self._changed:
                 for room_id, info in resp.rooms.join.items():
                     self.events.extend({**e.source, "room_id": room_id} for e in info.timeline.events)
+                    self.signals.extend(_signals(room_id, info.ephemeral))
                 self._changed.notify_all()
 
     async def _join_invites(self, resp: SyncResponse) -> None:
@@ -64,11 +76,12 @@ class MatrixPerson:
             if inviter in self.accept_invites_from:
                 await self.client.join(room_id)
 
-    async def wait_for(self, match: Callable[[Seen], bool], timeout: float = 30.0, count: int = 1) -> list[Seen]:
-        """The first `count` events that match, waiting for them to arrive."""
+    async def wait_for(self, match: Callable[[Seen], bool], timeout: float = 30.0, count: int = 1,
+                       signals: bool = False) -> list[Seen]:
+        """The first `count` events (with `signals`: typing and receipts) that match, waiting for them to arrive."""
         deadline = time.monotonic() + timeout
         async with self._changed:
-            while len(found := [e for e in self.events if match(e)]) < count:
+            while len(found := [e for e in (self.signals if signals else self.events) if match(e)]) < count:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError(f"{self.user_id} saw {len(found)} of {count} expected events")
@@ -123,6 +136,17 @@ class MatrixPerson:
         resp = await self.client.room_send(room_id, event_type, content)
         assert not isinstance(resp, ErrorResponse), resp
         return str(resp.event_id)
+
+
+def _signals(room_id: str, ephemeral: list[Any]) -> list[Seen]:
+    out: list[Seen] = []
+    for event in ephemeral:
+        if isinstance(event, TypingNoticeEvent):
+            out.append({"type": "m.typing", "room_id": room_id, "users": list(event.users)})
+        elif isinstance(event, ReceiptEvent):
+            out += [{"type": "m.receipt", "room_id": room_id, "event_id": r.event_id, "user_id": r.user_id,
+                     "thread_id": r.thread_id} for r in event.receipts]
+    return out
 
 
 def thread_of(e: Seen) -> str:

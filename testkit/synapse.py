@@ -39,9 +39,10 @@ def overrides(port: int) -> dict[str, Any]:
 class Synapse(HomeserverProcess):
     """A running homeserver; `users` maps a localpart to its access token."""
 
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, port: int | None = None, extra: dict[str, Any] | None = None) -> None:
+        """`extra`: more settings on top (e.g. `app_service_config_files`)."""
         port = port or free_port()
-        super().__init__(workdir, port, SERVER_NAME, overrides(port))
+        super().__init__(workdir, port, SERVER_NAME, {**overrides(port), **(extra or {})})
         self.users: dict[str, str] = {}
 
     def register(self, localpart: str, password: str, admin: bool = False) -> str:

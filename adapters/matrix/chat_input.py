@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.media import Media, MediaRefused, caption_of, incoming_of
 from adapters.matrix.relations import strip_reply_fallback
+from adapters.matrix.signals import remember_typist
 from bridge.config.agents import AgentConfig
 from bridge.domain.events import Origin
 from bridge.ports import Core
@@ -65,6 +66,7 @@ class ChatInput:
             return
         await self._redis.set(self._core.store.keys.matrix_event(event_id),
                               json.dumps({"role": role, "chat": chat_id, "thread": root, "event": said}), ex=EVENT_TTL)
+        await remember_typist(self._redis, self._core.store.keys, room_id, sender, chat_id)
 
     async def reaction(self, room_id: str, sender: str, event_id: str, target: str, key: str) -> bool:
         """A CSR's `m.reaction` on a chat message reaches the customer; False when `target` is no chat message."""

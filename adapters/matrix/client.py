@@ -37,12 +37,12 @@ def make_client(homeserver: str, user_id: str) -> AsyncClient:
 class MatrixError(Exception):
     """An error answer from the homeserver, with what we were doing when it came."""
 
-    def __init__(self, what: str, response: ErrorResponse) -> None:
+    def __init__(self, what: str, response: ErrorResponse, http_status: int | None = None) -> None:
         super().__init__(f"{what}: {response}")
         self.errcode = response.status_code or ""
         self.retry_after_ms = response.retry_after_ms or 0
         transport = getattr(response, "transport_response", None)
-        self.http_status = int(getattr(transport, "status", 0) or 0)
+        self.http_status = int(getattr(transport, "status", 0) or 0) if http_status is None else http_status
 
     @property
     def rate_limited(self) -> bool:

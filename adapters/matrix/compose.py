@@ -37,7 +37,7 @@ class Composer:
     async def _file(self, entry: OutboxEntry) -> dict[str, Any]:
         attachment = entry.attachment
         assert attachment is not None
-        caption = f"{entry.label} sent {attachment.filename}"
+        caption = attachment.filename if entry.sender else f"{entry.label} sent {attachment.filename}"
         try:
             mxc = await self._media.upload(attachment)
         except MatrixError as exc:
@@ -51,8 +51,9 @@ class Composer:
 
 
 def text_post(entries: list[OutboxEntry]) -> dict[str, Any]:
-    """One post for one or more consecutive messages of the same author: the name once, a line each."""
-    label = entries[0].label
+    """One post for one or more consecutive messages of the same author: the name once, a line each (none
+    when a ghost posts them: its own name shows)."""
+    label = "" if entries[0].sender else entries[0].label
     bodies = [e.body for e in entries]
     htmls = [e.html or html_text(e.body) for e in entries]
     body = "\n".join(bodies)

@@ -5,6 +5,7 @@ the bot's own events, notices (other bots) and anything in encrypted rooms are i
 """
 
 import logging
+from collections.abc import Callable
 
 from nio import (
     AsyncClient,
@@ -41,8 +42,11 @@ REFUSAL = ("⚠️ This room is end-to-end encrypted, and CSR Bridge does not wo
 
 class Inbound:
     def __init__(self, core: Core, client: AsyncClient, session: Session, dms: DirectRooms, offers: OfferCards,
-                 commands: MatrixCommands, chat_input: ChatInput, outbox: Outbox, wake: Wake) -> None:
+                 commands: MatrixCommands, chat_input: ChatInput, outbox: Outbox, wake: Wake,
+                 ours: Callable[[str], bool] = lambda _: False) -> None:
+        """`ours(user_id)`: users the bridge itself posts as besides the bot (appservice ghosts), never read."""
         self._core = core
+        self._ours = ours
         self._client = client
         self._redis: Redis = core.store.redis
         self._me = core.config.matrix.user_id
@@ -55,7 +59,8 @@ class Inbound:
         self._wake = wake
 
     async def handle(self, room_id: str, event: Event) -> None:
-        if getattr(event, "sender", "") == self._me or not event.event_id:
+        sender = getattr(event, "sender", "")
+        if sender == self._me or self._ours(sender) or not event.event_id:
             return
         seen = self._core.store.keys.seen("matrix", event.event_id)
         if not await self._redis.set(seen, "1", nx=True, ex=SEEN_TTL):
@@ -138,16 +143,22 @@ class Inbound:
         await self._commands.run(f"csr {answer} {offer_id}", sender=sender, room_id=room_id, event_id=event_id)
 
     async def invites(self, response: SyncResponse) -> None:
-        """Joins rooms roster users invite the bot to; rejects invites from anyone else."""
+        """The sync's invites of the bot (see `invited`)."""
         for room_id, info in response.rooms.invite.items():
             inviter = next((ev.sender for ev in info.invite_state if isinstance(ev, InviteMemberEvent)
                             and ev.state_key == self._me and ev.membership == "invite"), "")
-            if self._core.agents.by_platform_id("matrix", inviter) is not None:
-                log.info("joining %s on %s's invite", room_id, inviter)
-                ok(await self._client.join(room_id), f"join {room_id}")
-            else:
-                log.warning("rejected the invite to %s from %s, who is not on the roster", room_id, inviter or "?")
-                ok(await self._client.room_leave(room_id), f"reject invite to {room_id}")
+            await self.invited(room_id, inviter)
+
+    async def invited(self, room_id: str, inviter: str) -> None:
+        """Joins rooms roster users invite the bot to, and its configured rooms whoever invites it; rejects
+        other invites (a homeserver may push an invite again after the bot joined: it never leaves its rooms)."""
+        ours = room_id in self._session.queue_rooms.values() or room_id == self._session.supervisors_room
+        if ours or self._core.agents.by_platform_id("matrix", inviter) is not None:
+            log.info("joining %s on %s's invite", room_id, inviter)
+            ok(await self._client.join(room_id), f"join {room_id}")
+        else:
+            log.warning("rejected the invite to %s from %s, who is not on the roster", room_id, inviter or "?")
+            ok(await self._client.room_leave(room_id), f"reject invite to {room_id}")
 
     async def refuse_encrypted(self, room_id: str) -> None:
         """Once per room: an error in the log, a notice in the room, and the room left alone after."""

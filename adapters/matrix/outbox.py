@@ -48,7 +48,10 @@ class OutboxEntry(BaseModel):
     event_type: str = "m.room.message"
     chat_id: str = ""
     chat_event: str = ""
-    """The chat message a post shows, remembered once it is sent so reactions on either side find it."""
+    """The chat event this post shows, remembered once it is sent (adapters.matrix.posts) so reactions and read
+    receipts on either side find it."""
+    sender: str = ""
+    """Appservice mode: the ghost that posts it (the customer's words); empty: the bot."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class Batch:
     """The lane's thread (a lane from before lanes, a room's timeline, may hold posts of several threads)."""
     latest: str | None = None
     """The lane thread's latest bridge post as read with the batch ("" none; None not read)."""
+    resumed: bool = False
+    """The batch was in flight before (a crash or a failed attempt): it may already be on the homeserver."""
 
     @property
     def lane(self) -> Lane:
@@ -97,14 +102,14 @@ class Outbox:
         """
         k = self._keys
         keys = [k.matrix_outbox(lane.room_id, lane.thread), k.matrix_outbox_inflight(lane.room_id, lane.thread)]
-        rows, latest = await self._take(keys=keys + ([k.matrix_thread_last(lane.thread)] if lane.thread else []),
-                                        args=[MAX_BATCH, MAX_BATCH_BYTES])
+        keys += [k.matrix_thread_last(lane.thread)] if lane.thread else []
+        rows, latest, resumed = await self._take(keys=keys, args=[MAX_BATCH, MAX_BATCH_BYTES])
         if not rows:
             return None
         entries = [OutboxEntry.model_validate_json(fields[1]) for _, fields in rows]
         tx_id = txn_id(entries[0].key if len(entries) == 1 else f"{entries[0].key}..{entries[-1].key}")
         return Batch(lane.room_id, [r[0] for r in rows], entries, tx_id, lane.thread,
-                     (latest or "") if lane.thread else None)
+                     (latest or "") if lane.thread else None, bool(resumed))
 
     async def done(self, batch: Batch, event_id: str) -> int:
         """Drops the sent batch and notes its post as the thread's latest; returns what is left in the lane."""

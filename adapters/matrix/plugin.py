@@ -1,14 +1,21 @@
 """Matrix adapter entry point: `build(app)` wires the pieces; `start` logs in and joins the rooms,
-then the sync loop and the outbox senders run in whichever process holds the leader lock.
+then the sync loop (appservice mode: the homeserver's queued transactions) and the outbox senders run in
+whichever process holds the leader lock. In appservice mode every process serves the appservice API.
 """
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from redis.exceptions import RedisError
 
+from adapters.matrix.appservice.api import AppserviceApi
+from adapters.matrix.appservice.customer_signals import CustomerSignals
+from adapters.matrix.appservice.ghosts import Ghosts, chat_of_ghost
+from adapters.matrix.appservice.inbox import Inbox
+from adapters.matrix.appservice.masquerade import Masquerade
 from adapters.matrix.chat_input import ChatInput
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, make_client, stop_if_cancelled
 from adapters.matrix.commands import MatrixCommands
@@ -26,6 +33,7 @@ from adapters.matrix.pacer import Pacer
 from adapters.matrix.poster import BACKOFF, Poster
 from adapters.matrix.senders import MAX_SENDING, SWEEP_SECONDS, OutboxSenders
 from adapters.matrix.session import Session
+from adapters.matrix.signals import CsrSignals
 from adapters.matrix.surface import MatrixSurface
 from adapters.matrix.sync import SyncLoop
 from bridge.app import BridgeApp
@@ -35,6 +43,8 @@ from bridge.redis_text import text_list
 log = logging.getLogger(__name__)
 OUTBOX_FEED = "matrix-outbox"
 SESSION_GONE = ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN")
+PING_FAILURES_REPORTED = 3
+PING_SECONDS = 5.0
 NEEDS_A_PERSON = ("M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_USER_DEACTIVATED", "M_INVALID_USERNAME")
 
 
@@ -49,22 +59,38 @@ class MatrixAdapter:
         redis, keys = core.store.redis, core.store.keys
         self._core = core
         self.client = make_client(cfg.client_url, cfg.user_id)
-        self.pacer = Pacer(cfg.send_per_second, cfg.send_burst)
-        self.poster = Poster(self.client, self.pacer, core.metrics)
+        appservice = cfg.appservice
+        self.masquerade = Masquerade(cfg.client_url, cfg.as_token.get_secret_value()) if appservice else None
+        self.ghosts = Ghosts(self.masquerade, redis, keys, cfg) if self.masquerade is not None else None
+        # An appservice's users are not rate-limited (the registration says `rate_limited: false`).
+        self.pacer = Pacer(0 if appservice else cfg.send_per_second, cfg.send_burst)
+        self.poster = Poster(self.client, self.pacer, core.metrics, self.masquerade)
         self.outbox = Outbox(redis, keys)
         self.session = Session(self.client, redis, keys, cfg)
         self.media = Media(self.client, redis, keys, core.attachments, core.config.widget.uploads)
         self.dms = DirectRooms(self.client, redis, keys)
         self.senders = OutboxSenders(self.outbox, self.poster, self.pacer, Composer(redis, keys, self.media),
-                                     redis, keys, max_sending, sweep_seconds)
+                                     redis, keys, max_sending, sweep_seconds, self.ghosts)
         self.offers = OfferCards(redis, keys, self.dms, self.poster, self.outbox, self.wake)
         forms = CaseForms(core.store, cfg.note_prefix, form_in_progress)
         self.commands = MatrixCommands(core, forms, self.outbox, self.dms, self.media, self.wake)
+        ghosts = self.ghosts
         self.inbound = Inbound(core, self.client, self.session, self.dms, self.offers, self.commands,
-                               ChatInput(core, self.media, self.commands), self.outbox, self.wake)
-        self.sync = SyncLoop(self.client, redis, keys, self.inbound, timeline_limit)
+                               ChatInput(core, self.media, self.commands), self.outbox, self.wake,
+                               ghosts.is_ghost if ghosts is not None else lambda _: False)
+        self.signals = CsrSignals(redis, keys, core.agents, core.typing, core.reads)
+        self.sync = SyncLoop(self.client, redis, keys, self.inbound, self.signals, timeline_limit)
+        self.inbox = Inbox(redis, keys, self.inbound, self.signals, cfg.user_id, self.masquerade)
+        self.api = AppserviceApi(cfg, redis, keys, self._ghost_exists) if appservice else None
         self.leadership = Leadership(redis, keys.lock("matrix-sync"), lock_ttl)
+        if ghosts is not None and self.masquerade is not None:
+            customer = CustomerSignals(cfg, redis, keys, core.chats, core.threads, core.events, core.typing,
+                                       core.reads, ghosts, self.masquerade)
+            core.feed.subscribe("typing", customer.on_typing, only=self._leading)
+            core.feed.subscribe("read", customer.on_read, only=self._leading)
         self._ready = asyncio.Event()
+        self.reached = asyncio.Event()
+        """Appservice mode: set once the homeserver has called the bridge (its answer to our ping)."""
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.surface = MatrixSurface(core, self.client, self.session, self.poster, self.outbox, self.dms, self.offers,
@@ -74,7 +100,23 @@ class MatrixAdapter:
         core.feed.subscribe("dashboard", status.on_dashboard)
 
     def routes(self) -> list[Any]:
-        return []
+        return self.api.routes() if self.api is not None else []
+
+    @property
+    def caught_up(self) -> asyncio.Event:
+        """Set once inbound works: a sync handled, or (appservice) the homeserver reached us."""
+        return self.reached if self.api is not None else self.sync.synced
+
+    def _leading(self, _: str) -> bool:
+        return self.leadership.leading
+
+    async def _ghost_exists(self, user_id: str) -> bool:
+        """The homeserver asks about a user in our namespace: a ghost of a chat we have is made on the spot."""
+        chat_id = chat_of_ghost(self._core.config.matrix, user_id)
+        if not chat_id or self.ghosts is None or await self._core.chats.get(chat_id) is None:
+            return False
+        await self.ghosts.register(user_id)
+        return True
 
     async def start(self) -> None:
         """Returns at once: logging in waits for the homeserver without holding up the rest of the bridge."""
@@ -91,6 +133,8 @@ class MatrixAdapter:
             await asyncio.gather(self._task, return_exceptions=True)
         await self.media.close()
         await self.client.close()
+        if self.masquerade is not None:
+            await self.masquerade.close()
 
     async def ready(self) -> tuple[bool, str]:
         problems = await self._core.store.redis.hvals(self._core.store.keys.platform_errors("matrix"))
@@ -98,7 +142,8 @@ class MatrixAdapter:
             return False, "; ".join(sorted(set(text_list(problems))))
         if not self._ready.is_set():
             return False, "not logged in to the homeserver yet"
-        role = "running the sync loop" if self.leadership.leading else "standing by (another process syncs)"
+        work = "handling the homeserver's transactions" if self.api is not None else "running the sync loop"
+        role = work if self.leadership.leading else "standing by (another process leads)"
         return True, f"logged in as {self._core.config.matrix.user_id}, {role}"
 
     def wake(self, room_id: str, thread: str) -> None:
@@ -118,6 +163,8 @@ class MatrixAdapter:
         while not self._stop.is_set():
             stop_if_cancelled()
             try:
+                if self.ghosts is not None:
+                    await self.ghosts.register(self._core.config.matrix.user_id)
                 await self.session.login()
                 await self.session.join_rooms()
                 break
@@ -133,6 +180,29 @@ class MatrixAdapter:
         await self._report("login", "")
         self._ready.set()
         await self.leadership.run(self._lead, self._stop)
+
+    async def _reached(self, masquerade: Masquerade) -> None:
+        """Pings the homeserver (it calls us back) now and every PING_SECONDS: until it has, /readyz says it
+        can't reach the bridge; a failed ping also tells the inbox to read the rooms back once it is back."""
+        cfg = self._core.config.matrix
+        failures, unreached_since = 0, 0.0
+        while True:
+            try:
+                await masquerade.ping(cfg.appservice_id)
+                if failures or not self.reached.is_set():
+                    await self._report("appservice", "")
+                if unreached_since:  # it may have dropped events it could not push to us meanwhile
+                    self.inbox.read_back_from(unreached_since - PING_SECONDS)
+                self.reached.set()
+                failures, unreached_since = 0, 0.0
+                await asyncio.sleep(PING_SECONDS)
+            except (MatrixError, *TRANSIENT_ERRORS) as exc:
+                failures += 1
+                unreached_since = unreached_since or time.time()
+                if failures >= PING_FAILURES_REPORTED:
+                    await self._report("appservice", f"the homeserver cannot reach the bridge at "
+                                                     f"{cfg.appservice_url} ({getattr(exc, 'errcode', '') or exc})")
+                await asyncio.sleep(BACKOFF[min(failures - 1, len(BACKOFF) - 1)])
 
     async def _report(self, what: str, problem: str) -> None:
         """Shows (or clears) a problem only a person can fix on /readyz."""
@@ -151,8 +221,11 @@ class MatrixAdapter:
         while True:
             try:
                 async with asyncio.TaskGroup() as group:
-                    group.create_task(self.sync.run())
+                    group.create_task(self.inbox.run() if self.api is not None else self.sync.run())
                     group.create_task(self.senders.run())
+                    group.create_task(self.signals.renew())
+                    if self.masquerade is not None:
+                        group.create_task(self._reached(self.masquerade))
             except* MatrixError as errors:
                 if not all(getattr(e, "errcode", "") in SESSION_GONE for e in errors.exceptions):
                     raise

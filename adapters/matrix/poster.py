@@ -7,6 +7,7 @@ from typing import Any
 
 from nio import AsyncClient
 
+from adapters.matrix.appservice.masquerade import Masquerade
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok, stop_if_cancelled
 from adapters.matrix.pacer import Pacer
 from bridge.metrics import Metrics
@@ -32,14 +33,20 @@ def txn_id(key: str) -> str:
 
 
 class Poster:
-    def __init__(self, client: AsyncClient, pacer: Pacer, metrics: Metrics | None = None) -> None:
+    def __init__(self, client: AsyncClient, pacer: Pacer, metrics: Metrics | None = None,
+                 masquerade: Masquerade | None = None) -> None:
+        """`masquerade`: appservice mode, where ghosts post too."""
         self._client = client
         self._pacer = pacer
         self._metrics = metrics
+        self._masquerade = masquerade
 
     async def send(self, room_id: str, content: dict[str, Any], tx_id: str, event_type: str = "m.room.message",
-                   attempts: int | None = None, paced: bool = True) -> str:
+                   attempts: int | None = None, paced: bool = True, as_user: str = "", maybe_sent: bool = False) -> str:
         """Returns the event id. The same txn id always yields the same event, so retrying never doubles it.
+
+        `as_user`: the ghost that posts it (appservice mode); the bot otherwise. `maybe_sent`: an earlier
+        attempt may have reached the homeserver (appservice mode looks for it, see `masquerade`).
 
         Rate limits are always waited out; outages are retried `attempts` times (None: until it works),
         then the last error is raised for the caller's own retry (delivery, outbox).
@@ -50,8 +57,11 @@ class Poster:
         while True:
             stop_if_cancelled()
             try:
-                resp = await self._client.room_send(room_id, event_type, without_mentions(event_type, content),
-                                                    tx_id=tx_id)
+                body = without_mentions(event_type, content)
+                if self._masquerade is not None:
+                    return await self._masquerade.send(room_id, event_type, body, tx_id, as_user,
+                                                       maybe_sent=maybe_sent or failures > 0)
+                resp = await self._client.room_send(room_id, event_type, body, tx_id=tx_id)
                 return str(ok(resp, f"send to {room_id}").event_id)
             except MatrixError as exc:
                 self._count(exc.errcode or f"http_{exc.http_status}")

@@ -5,6 +5,7 @@ Everything a customer or CSR typed is HTML-escaped; only the bridge's own markup
 
 from html import escape
 
+from adapters.matrix.appservice.ghosts import ghost_id
 from adapters.matrix.outbox import OutboxEntry
 from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
@@ -36,25 +37,33 @@ def event_entries(event: ChatEvent, chat: Chat, root: str, config: BridgeConfig)
         return []
     base = f"{root}.{chat.id}.{event.id}"
     name = event.author.name or event.author.kind.value
+    sender = _sender(event, chat, config)
     files = [OutboxEntry(key=f"{base}.a{i}", thread=root, label=name, attachment=attachment,
                          msgtype="m.image" if attachment.content_type.startswith("image/") else "m.file",
-                         chat_id=chat.id) for i, attachment in enumerate(event.attachments)]
-    return _text_entries(event, chat, config, base, root, name) + files
+                         chat_id=chat.id, chat_event=event.id, sender=sender)
+             for i, attachment in enumerate(event.attachments)]
+    return _text_entries(event, chat, config, base, root, name, sender) + files
+
+
+def _sender(event: ChatEvent, chat: Chat, config: BridgeConfig) -> str:
+    """Appservice mode: the customer's words and files are posted by their ghost; everything else by the bot."""
+    customer = event.kind == EventKind.MESSAGE and event.author.kind == AuthorKind.CUSTOMER
+    return ghost_id(config.matrix, chat.id) if config.matrix.appservice and customer else ""
 
 
 def _text_entries(event: ChatEvent, chat: Chat, config: BridgeConfig, base: str, root: str,
-                  name: str) -> list[OutboxEntry]:
+                  name: str, sender: str) -> list[OutboxEntry]:
     """The words of an event; its files follow them whatever its kind (a message's, a transcript notice's)."""
 
-    def parts(label: str, text: str, msgtype: str, coalesce: str) -> list[OutboxEntry]:
+    def parts(label: str, text: str, msgtype: str, coalesce: str, sender: str = "") -> list[OutboxEntry]:
         return [OutboxEntry(key=f"{base}.t{i}", thread=root, msgtype=msgtype, label=label, body=part,
-                            html=html_text(part), coalesce=coalesce, chat_id=chat.id)
+                            html=html_text(part), coalesce=coalesce, chat_id=chat.id, chat_event=event.id,
+                            sender=sender)
                 for i, part in enumerate(chunks(text))]
 
     if event.kind == EventKind.MESSAGE:
         who = "c" if event.author.kind == AuthorKind.CUSTOMER else f"a:{event.author.id}"
-        return [entry.model_copy(update={"chat_event": event.id})
-                for entry in parts(name, event.text, "m.text", f"{who}:{chat.id}")]
+        return parts(name, event.text, "m.text", f"{who}:{chat.id}", sender)
     if event.kind == EventKind.NOTE:
         return parts(f"📝 {name} (internal note)", event.text, "m.notice", f"note:{event.id}")
     if event.kind == EventKind.EDITED:
@@ -64,7 +73,7 @@ def _text_entries(event: ChatEvent, chat: Chat, config: BridgeConfig, base: str,
     if len(text) > CHUNK_CHARS:
         return parts("", text, "m.notice", coalesce or f"long:{event.id}")
     return [OutboxEntry(key=f"{base}.n", thread=root, msgtype="m.notice", body=text, html=html, coalesce=coalesce,
-                        chat_id=chat.id)] if text else []
+                        chat_id=chat.id, chat_event=event.id)] if text else []
 
 
 def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:

@@ -1,4 +1,4 @@
-"""The bot's login and rooms.
+"""The bot's login and rooms (in appservice mode, the bot acts with the `as_token` instead of logging in).
 
 The device id and access token live in Redis (`adapter_state("matrix")`), so a restart, or a second
 `serve` process, reuses the same device instead of creating a new one each time; the homeserver's
@@ -33,6 +33,9 @@ class Session:
         return self._keys.adapter_state("matrix")
 
     async def login(self) -> None:
+        if self._config.appservice:
+            await self._appservice()
+            return
         async with self._redis.lock(self._keys.lock("matrix-login"), timeout=60, blocking_timeout=60):
             token = self._config.access_token.get_secret_value()
             if token:
@@ -47,6 +50,14 @@ class Session:
             login: LoginResponse = ok(resp, "login")
             await self._save(login.device_id, login.access_token)
             log.info("logged in to Matrix as %s (device %s)", login.user_id, login.device_id)
+
+    async def _appservice(self) -> None:
+        """Appservice mode: the bot acts with the registration's `as_token`; no device, nothing stored."""
+        self._client.restore_login(self._config.user_id, "", self._config.as_token.get_secret_value())
+        who: WhoamiResponse = ok(await self._client.whoami(), "whoami")
+        if who.user_id != self._config.user_id:
+            raise RuntimeError(f"the as_token belongs to {who.user_id}, not {self._config.user_id}: matrix.user_id "
+                               "must be the registration's sender_localpart on this homeserver")
 
     async def _adopt(self, token: str, device_id: str) -> bool:
         """Uses a known token; False when the homeserver no longer accepts it (then we log in again)."""

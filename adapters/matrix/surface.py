@@ -23,6 +23,7 @@ from adapters.matrix.poster import Poster, txn_id
 from adapters.matrix.reactions import CustomerReactions
 from adapters.matrix.render import event_entries, notice
 from adapters.matrix.session import Session
+from adapters.matrix.signals import remember_typist
 from bridge.commands.replies import Reply
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
@@ -88,6 +89,11 @@ class MatrixSurface:
             await self._connected()
             await self._reactions.deliver(thread, event)
             return None
+        if event.kind in (EventKind.ACCEPTED, EventKind.TRANSFERRED) and chat.agent_id:
+            agent = self._core.config.agent(chat.agent_id)
+            if agent is not None and agent.matrix_user_id:
+                await remember_typist(self._redis, self._core.store.keys, thread.conversation, agent.matrix_user_id,
+                                      chat.id)
         queued = False
         for entry in event_entries(event, chat, thread.thread_id, self._core.config):
             queued = await self._outbox.put(thread.conversation, entry) or queued

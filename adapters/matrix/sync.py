@@ -5,20 +5,22 @@ handled sync and the loop resumes from it with `since=` (and full state once, to
 again). The very first start skips history. When the homeserver cuts a room's timeline short
 (`limited`), the gap back to our token is fetched with /messages before anything newer is handled.
 The bot's own posts are filtered out on the homeserver: each would otherwise end a long poll and be
-fetched, parsed and validated only to be ignored.
+fetched, parsed and validated only to be ignored. Of the ephemeral events only typing and receipts come
+through, for `CsrSignals`.
 """
 
 import asyncio
 import logging
 from typing import Any
 
-from nio import AsyncClient, Event, MessageDirection, SyncResponse
+from nio import AsyncClient, Event, MessageDirection, ReceiptEvent, SyncResponse, TypingNoticeEvent
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok, stop_if_cancelled
 from adapters.matrix.inbound import Inbound
 from adapters.matrix.poster import BACKOFF
+from adapters.matrix.signals import CsrSignals
 from bridge.keys import Keys
 from bridge.redis_text import text_or_none
 
@@ -30,15 +32,16 @@ UNUSABLE_TOKEN = ("M_UNKNOWN_POS", "M_INVALID_PARAM")
 
 
 class SyncLoop:
-    def __init__(self, client: AsyncClient, redis: Redis, keys: Keys, inbound: Inbound,
+    def __init__(self, client: AsyncClient, redis: Redis, keys: Keys, inbound: Inbound, signals: CsrSignals,
                  timeline_limit: int = 50) -> None:
         self._client = client
+        self._signals = signals
         self._redis = redis
         self._state = keys.adapter_state("matrix")
         self._inbound = inbound
         self._filter: dict[str, Any] = {
             "room": {"timeline": {"limit": timeline_limit, "not_senders": [client.user]},
-                     "ephemeral": {"not_types": ["*"]}},
+                     "ephemeral": {"types": ["m.typing", "m.receipt"]}},
             "presence": {"not_types": ["*"]},
         }
         self.synced = asyncio.Event()
@@ -93,6 +96,20 @@ class SyncLoop:
                 events = await self._gap(room_id, info.timeline.prev_batch, since) + events
             for event in events:
                 await self._inbound.handle(room_id, event)
+            await self._live_signals(room_id, info.ephemeral)
+
+    async def _live_signals(self, room_id: str, ephemeral: list[Any]) -> None:
+        """CSRs' typing and read receipts; a signal that fails is dropped (the next one says the same)."""
+        try:
+            for event in ephemeral:
+                if isinstance(event, TypingNoticeEvent):
+                    await self._signals.typing(room_id, list(event.users))
+                elif isinstance(event, ReceiptEvent):
+                    for receipt in event.receipts:
+                        if receipt.receipt_type == "m.read":
+                            await self._signals.receipt(receipt.user_id, receipt.event_id)
+        except RedisError as exc:
+            log.debug("Matrix signals in %s dropped: %s", room_id, exc)
 
     async def _gap(self, room_id: str, prev_batch: str, since: str) -> list[Event]:
         """Events between our last token and the start of a cut-short timeline, oldest first."""

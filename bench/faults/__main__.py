@@ -46,6 +46,7 @@ def scenarios(quick: bool) -> dict[str, Scenario]:
         "f": lambda d: sentinel_failover.run(d, chats=busy, messages=6 if quick else 10,
                                              appends=500 if quick else 5000),
         "g": lambda d: two_hosts.run(d, chats=busy, messages=6 if quick else 10),
+        "h": lambda d: synapse_outage.run(d, chats=5 if quick else 20, outage=minute, appservice=True),
     }
 
 
@@ -81,6 +82,6 @@ async def main(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.faults", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small and short: outages of 5 s, 20 busy chats")
-    parser.add_argument("--only", default="", help="comma-separated scenario letters (a-g)")
+    parser.add_argument("--only", default="", help="comma-separated scenario letters (a-h)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory with every process' log")
     raise SystemExit(asyncio.run(main(parser.parse_args())))

@@ -21,8 +21,10 @@ GIVE_UP = 300.0
 
 
 class MatrixDesk:
-    def __init__(self, hs: Homeserver, person: MatrixPerson, redis: Redis, keys: Keys) -> None:
+    def __init__(self, hs: Homeserver, person: MatrixPerson, redis: Redis, keys: Keys, ghost_prefix: str = "") -> None:
+        """`ghost_prefix`: appservice mode, where each customer's words come from their ghost `@<prefix>...`."""
         self.hs = hs
+        self._ghosts = f"@{ghost_prefix}" if ghost_prefix else ""
         self.person = person
         self._redis = redis
         self._keys = keys
@@ -79,10 +81,14 @@ class MatrixDesk:
             await asyncio.sleep(RETRY_PAUSE)
 
     def customer_lines(self, root: str) -> list[str]:
-        """The customer's words in a thread as the bot posted them: "Name: first line", then a line each."""
+        """The customer's words in a thread as the bot posted them: "Name: first line", then a line each
+        (appservice mode: as their ghost posted them, a line each without the name)."""
         lines: list[str] = []
         for post in self.person.events:
-            if post.get("sender") == self._bot and thread_of(post) == root and _is_text(post):
+            if self._ghosts and str(post.get("sender", "")).startswith(self._ghosts) and thread_of(post) == root \
+                    and _is_text(post):
+                lines += body(post).split("\n")
+            elif post.get("sender") == self._bot and thread_of(post) == root and _is_text(post):
                 text = body(post)
                 if text.startswith("Customer ") and ": " in text:
                     lines += text.split(": ", 1)[1].split("\n")

@@ -24,7 +24,9 @@ def slack_user(i: int) -> str:
 
 
 def bridge_raw(data_dir: Path, port: int, redis_url: str, slack_api: str, slack_csrs: int,
-               hs: BenchHomeserver | None, capacity: int) -> dict[str, Any]:
+               hs: BenchHomeserver | None, capacity: int, appservice: bool = False) -> dict[str, Any]:
+    """`appservice`: Matrix in appservice mode with the registration the bench's Synapse loaded (no pacing set:
+    the mode needs none)."""
     url = f"http://127.0.0.1:{port}"
     agents = [{"id": f"s{i:05d}", "display_name": f"Slack CSR {i}", "queues": [SLACK_QUEUE],
                "slack_user_id": slack_user(i), "capacity": capacity} for i in range(slack_csrs)]
@@ -49,5 +51,11 @@ def bridge_raw(data_dir: Path, port: int, redis_url: str, slack_api: str, slack_
                    for i in range(len(hs.csrs))]
         raw["matrix"] = {"enabled": True, "homeserver": hs.url, "user_id": hs.user_id(BOT), "password": password(BOT),
                          "rooms": {q: hs.rooms[q] for q in TOPICS.values()}, "send_per_second": 0}
+        if appservice and hs.appservice is not None:
+            m = hs.appservice
+            raw["matrix"] = {"enabled": True, "mode": "appservice", "homeserver": hs.url, "user_id": m.user_id,
+                             "appservice_id": m.appservice_id, "appservice_url": m.appservice_url,
+                             "as_token": m.as_token.get_secret_value(), "hs_token": m.hs_token.get_secret_value(),
+                             "rooms": {q: hs.rooms[q] for q in TOPICS.values()}}
     raw["agents"] = agents
     return raw

@@ -26,6 +26,9 @@ DESK_FILTER = {"room": {"timeline": {"limit": 1000}}}
 class MatrixDesk:
     hs: BenchHomeserver
     queue_rooms: set[str]
+    bot_localpart: str = BOT
+    ghost_prefix: str = ""
+    """Appservice mode: the customers' words come from ghosts `@<prefix>...`, the rest from the bot."""
     threads_seen: Arrivals = field(default_factory=Arrivals)
     offers_at: dict[str, float] = field(default_factory=dict)
     threads: SeenThreads = field(default_factory=SeenThreads)
@@ -73,7 +76,8 @@ class MatrixDesk:
         return not failed
 
     async def _loop(self, user: str, client: AsyncClient, since: str, observer: bool) -> None:
-        bot = self.hs.user_id(BOT)
+        bot = self.hs.user_id(self.bot_localpart)
+        ghost = f"@{self.ghost_prefix}" if self.ghost_prefix else ""
         while True:
             resp = await client.sync(timeout=30_000, since=since, sync_filter=DESK_FILTER)
             if not isinstance(resp, SyncResponse):
@@ -88,7 +92,8 @@ class MatrixDesk:
                 if in_queue_room and not observer:
                     continue
                 for event in info.timeline.events:
-                    if getattr(event, "sender", "") == bot:
+                    sender = str(getattr(event, "sender", ""))
+                    if sender == bot or (ghost and sender.startswith(ghost)):
                         self._on_bot_event(user, room_id, event.source, in_queue_room)
 
     def _on_bot_event(self, user: str, room_id: str, source: dict[str, Any], in_queue_room: bool) -> None:

@@ -42,16 +42,22 @@ class World:
     def hooks_url(self) -> str:
         return f"http://127.0.0.1:{self.slack_port}/hooks"
 
-    async def start_bridges(self, processes: int, slack_csrs: int, capacity: int) -> None:
-        """`processes` serve processes and as many workers; returns once every /readyz says ready."""
+    async def start_bridges(self, processes: int, slack_csrs: int, capacity: int, appservice: bool = False) -> None:
+        """`processes` serve processes and as many workers; returns once every /readyz says ready.
+
+        `appservice`: Matrix in appservice mode (one process: it serves where the registration points)."""
         for n in range(processes):
             port = free_port()
-            raw = bridge_raw(self.tmp / "data", port, self.redis.url, self.slack_api, slack_csrs, self.hs, capacity)
-            config = write_toml(self.tmp / f"bridge-{n}.toml", raw)
-            log = self.tmp / f"serve-{n}.log"
+            if appservice and self.hs is not None and self.hs.appservice is not None:
+                port = int(self.hs.appservice.appservice_url.rsplit(":", 1)[1])
+            raw = bridge_raw(self.tmp / "data", port, self.redis.url, self.slack_api, slack_csrs, self.hs, capacity,
+                             appservice)
+            mode = "-as" if appservice else ""
+            config = write_toml(self.tmp / f"bridge-{n}{mode}.toml", raw)
+            log = self.tmp / f"serve-{n}{mode}.log"
             self.serves.append(await spawn(f"serve-{n}", ["-m", "bridge.cli", "serve", "-c", str(config)], log))
             self.workers.append(await spawn(f"worker-{n}", ["-m", "bridge.cli", "worker", "-c", str(config)],
-                                            self.tmp / f"worker-{n}.log"))
+                                            self.tmp / f"worker-{n}{mode}.log"))
             self.urls.append(f"http://127.0.0.1:{port}")
         await asyncio.gather(*(self._ready(url, child) for url, child in zip(self.urls, self.serves, strict=True)))
 

@@ -116,7 +116,7 @@ def _matrix(m: dict[str, Any], names: list[str], agents: list[dict[str, Any]]) -
     if m.get("homeserver") == EMBEDDED:
         return _embedded_matrix(m, agents)
     problems = []
-    if not m.get("password") and not m.get("access_token"):
+    if m.get("mode") != "appservice" and not m.get("password") and not m.get("access_token"):
         problems.append(ConfigProblem("matrix.password", "Matrix is enabled but has neither password nor access token",
                                       "set matrix.password (CSR_MATRIX_PASSWORD) "
                                       "or matrix.access_token (CSR_MATRIX_ACCESS_TOKEN)"))
@@ -131,6 +131,9 @@ def _matrix(m: dict[str, Any], names: list[str], agents: list[dict[str, Any]]) -
 def _embedded_matrix(m: dict[str, Any], agents: list[dict[str, Any]]) -> list[ConfigProblem]:
     """The embedded homeserver makes its own bot, rooms and passwords; settings for another server are mistakes."""
     problems = []
+    if m.get("mode") == "appservice":
+        problems.append(ConfigProblem("matrix.mode", "the embedded homeserver runs the bridge in bot mode",
+                                      'remove matrix.mode, or set matrix.homeserver to your own server\'s URL'))
     for key in ("rooms", "supervisors_room", "password", "access_token"):
         if m.get(key):
             problems.append(ConfigProblem(f"matrix.{key}", "the embedded homeserver sets this itself",

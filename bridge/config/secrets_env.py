@@ -11,6 +11,8 @@ SECRET_ENV: dict[tuple[str, str], str] = {
     ("slack", "app_token"): "CSR_SLACK_APP_TOKEN",
     ("matrix", "password"): "CSR_MATRIX_PASSWORD",
     ("matrix", "access_token"): "CSR_MATRIX_ACCESS_TOKEN",
+    ("matrix", "as_token"): "CSR_MATRIX_AS_TOKEN",
+    ("matrix", "hs_token"): "CSR_MATRIX_HS_TOKEN",
     ("widget", "signing_key"): "CSR_WIDGET_SIGNING_KEY",
     ("cases", "webhook_secret"): "CSR_CASES_WEBHOOK_SECRET",
     ("server", "metrics_token"): "CSR_METRICS_TOKEN",

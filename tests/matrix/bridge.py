@@ -19,8 +19,20 @@ from bridge.bootstrap import bootstrap, connect_redis
 from bridge.embedded_redis import free_port
 from bridge.runtime import http_parts
 from routing.background import run_routing_loops
+from testkit.appservice import AppserviceHomeserver
 from testkit.configs import base_raw, make_config, merged, write_toml
 from testkit.homeserver import BOT, QUEUES, Homeserver, password
+
+
+def appservice_raw(ash: AppserviceHomeserver) -> dict[str, Any]:
+    """Matrix on in appservice mode, with the registration the test homeserver loaded."""
+    m, hs = ash.matrix, ash.hs
+    return {"matrix": {
+        "enabled": True, "mode": "appservice", "homeserver": hs.url, "user_id": m.user_id,
+        "appservice_id": m.appservice_id, "appservice_url": m.appservice_url,
+        "as_token": m.as_token.get_secret_value(), "hs_token": m.hs_token.get_secret_value(),
+        "rooms": {q: hs.rooms[q] for q in QUEUES}, "supervisors_room": hs.rooms["supervisors"],
+    }}
 
 
 def matrix_raw(hs: Homeserver, bot: str = BOT, paced: bool = False) -> dict[str, Any]:
@@ -37,7 +49,9 @@ class InProcessBridge:
 
     def __init__(self, tmp_path: Path, redis_url: str, overrides: dict[str, Any], lock_ttl: float = 3.0,
                  timeline_limit: int = 50, widget: bool = False, max_sending: int = MAX_SENDING,
-                 sweep_seconds: float = SWEEP_SECONDS) -> None:
+                 sweep_seconds: float = SWEEP_SECONDS, port: int = 0) -> None:
+        """`port`: the HTTP server's (an appservice bridge must serve where its registration says)."""
+        self._port = port
         self._tmp = tmp_path
         self._redis_url = redis_url
         self._overrides = overrides
@@ -57,7 +71,7 @@ class InProcessBridge:
     async def start(self) -> None:
         overrides = self._overrides
         if self._widget:
-            port = free_port()
+            port = self._port or free_port()
             self.url = f"http://127.0.0.1:{port}"
             overrides = merged({"server": {"host": "127.0.0.1", "port": port, "public_url": self.url,
                                            "allowed_origins": [self.url]}}, overrides)
@@ -103,9 +117,9 @@ class InProcessBridge:
             self.app.feed.release("probe:ready", probe)
 
     async def leading(self, timeout: float = 20.0) -> None:
-        """Waits until this bridge runs the sync loop and has handled one sync."""
+        """Waits until this bridge runs the sync loop and has handled one sync (appservice: was reached)."""
         async with asyncio.timeout(timeout):
-            while not (self.adapter.leadership.leading and self.adapter.sync.synced.is_set()):
+            while not (self.adapter.leadership.leading and self.adapter.caught_up.is_set()):
                 await asyncio.sleep(0.05)
 
     async def stop(self) -> None:

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from testkit.appservice import AppserviceHomeserver, populate_appservice
 from testkit.homeserver import Homeserver, populate
 from testkit.matrix_people import MatrixPerson
-from tests.matrix.bridge import InProcessBridge, StartBridge, matrix_raw
+from tests.matrix.bridge import InProcessBridge, StartBridge, appservice_raw, matrix_raw
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -24,6 +25,33 @@ def homeserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Homeserver]
     hs = populate(tmp_path_factory.mktemp("synapse"))
     yield hs
     hs.synapse.stop()
+
+
+@pytest.fixture(scope="session")
+def as_homeserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppserviceHomeserver]:
+    """A second Synapse that loads the bridge's appservice registration."""
+    ash = populate_appservice(tmp_path_factory.mktemp("synapse-as"))
+    yield ash
+    ash.hs.synapse.stop()
+
+
+@pytest.fixture
+async def as_bridge(start_bridge: StartBridge, as_homeserver: AppserviceHomeserver) -> InProcessBridge:
+    """A bridge in appservice mode with the widget's API, serving where the registration points."""
+    bridge = await start_bridge(appservice_raw(as_homeserver), widget=True, port=as_homeserver.bridge_port)
+    await bridge.leading()
+    return bridge
+
+
+@pytest.fixture
+async def as_people(as_homeserver: AppserviceHomeserver) -> AsyncIterator[dict[str, MatrixPerson]]:
+    """alice, bob (CSRs) and sam (supervisor) on the appservice homeserver, already syncing."""
+    started = {name: MatrixPerson(as_homeserver.hs, name) for name in ("alice", "bob", "sam", "mallory")}
+    for person in started.values():
+        await person.start()
+    yield started
+    for person in started.values():
+        await person.stop()
 
 
 @pytest.fixture
