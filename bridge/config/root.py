@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from bridge.config.agents import AgentConfig
 from bridge.config.base import Section
 from bridge.config.cases import CasesConfig
+from bridge.config.hours import HoursConfig
 from bridge.config.knowledge import KnowledgeConfig
 from bridge.config.matrix import EMBEDDED_SERVER_NAME, MatrixConfig, embedded_defaults
 from bridge.config.queues import QueueConfig
@@ -27,6 +28,8 @@ class BridgeConfig(Section):
     redis: RedisConfig = Field(default_factory=RedisConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    hours: HoursConfig | None = None
+    """Business hours of queues that set none; none here either: those queues never close."""
     queues: list[QueueConfig] = Field(min_length=1)
     agents: list[AgentConfig] = Field(default_factory=list)
     slack: SlackConfig = Field(default_factory=SlackConfig)
@@ -81,6 +84,11 @@ class BridgeConfig(Section):
             known = ", ".join(q.name for q in self.queues)
             raise LookupError(f"no queue named {name!r} in the config (queues: {known})")
         return found
+
+    def hours_of(self, queue: str) -> HoursConfig | None:
+        """A queue's business hours: its own, else the default; None: always open."""
+        found = next((q for q in self.queues if q.name == queue), None)
+        return (found.hours if found else None) or self.hours
 
     def has_queue(self, name: str) -> bool:
         return any(q.name == name for q in self.queues)

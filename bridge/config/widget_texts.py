@@ -16,6 +16,8 @@ PLACES: dict[str, set[str]] = {
     "joined": {"agent"},
     "active_status": {"agent"},
     "transferred": {"agent"},
+    "closed": {"opens"},
+    "closed_status": {"opens"},
 }
 """The {names} a text may use; texts not listed take none."""
 
@@ -33,6 +35,15 @@ class WidgetTexts(Section):
     nobody_signed_in: str = Field("Nobody from our team is online right now. Leave a message here, with how we can "
                                   "reach you, and we'll get back to you.", max_length=500)
     message_status: str = Field("Leave us a message", max_length=200)
+    closed: str = Field("We're closed right now and open again {opens}. Leave a message here and we'll answer "
+                        "by email.", max_length=500)
+    """Outside the queue's business hours; {opens} is shown in the customer's own time."""
+    closed_status: str = Field("Closed · opens {opens}", max_length=200)
+    closed_for_now: str = Field("We're closed right now. Leave a message here and we'll answer by email.",
+                                max_length=500)
+    """Closed with no opening ahead (no hours set for the coming year)."""
+    email_needed: str = Field("Please give us your email so we can answer you.", max_length=500)
+    """Asked before a message can be left, when the customer gave none."""
     unavailable: str = Field("Nobody from our team can chat right now. Please try again later.", max_length=500)
     """When no CSR platform could show a left message: the chat ends with this."""
     joined: str = Field("{agent} joined the chat", max_length=500)
