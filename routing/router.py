@@ -17,6 +17,7 @@ from bridge.config.agents import AgentConfig
 from bridge.config.root import BridgeConfig
 from bridge.domain.agent import Presence
 from bridge.domain.chat import ChatState
+from bridge.hours import status_of
 from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
@@ -97,7 +98,10 @@ class Router:
         if chat is None:
             return ScriptResult("missing", {}, [], [])
         queue = chat.queue if self._config.has_queue(chat.queue) else self._config.queues[0].name
-        return await self._run("escalate", chat_id, queue, effective_priority(chat, self._config.routing.priorities))
+        hours = status_of(self._config.hours_of(queue), self.clock())
+        opens_at = "" if hours.opens_at is None else repr(hours.opens_at)
+        return await self._run("escalate", chat_id, queue, effective_priority(chat, self._config.routing.priorities),
+                               "open" if hours.open else "closed", opens_at)
 
     async def close(self, chat_id: str, reason: str, by: str) -> None:
         await self.close_chat(chat_id, reason, by)

@@ -12,6 +12,7 @@ from adapters.widget.ratelimit import client_address
 from adapters.widget.schemas import (
     EventsPage,
     EventStored,
+    GiveEmail,
     NewMessage,
     Rating,
     StartChat,
@@ -21,9 +22,12 @@ from adapters.widget.schemas import (
     WidgetSettings,
 )
 from adapters.widget.views import chat_out, customer_state, event_out, stored_client_id
+from adapters.widget.wording import closed_wording, opens_text
+from bridge.clock import now
 from bridge.config.widget import TopicConfig
 from bridge.domain.chat import Customer
 from bridge.events.stream import valid_event_id
+from bridge.hours import status_of
 
 PAGE = 200
 
@@ -47,18 +51,30 @@ class ChatEndpoints:
             Route("/chats/{chat_id}/messages", self.message, methods=["POST"]),
             Route("/chats/{chat_id}/escalate", self.escalate, methods=["POST"]),
             Route("/chats/{chat_id}/close", self.close, methods=["POST"]),
+            Route("/chats/{chat_id}/email", self.email, methods=["POST"]),
             Route("/chats/{chat_id}/rating", self.rating, methods=["POST"]),
             Route("/chats/{chat_id}/events", self.events, methods=["GET"]),
         ]
 
+    def _topic_out(self, topic: TopicConfig, at: float) -> TopicOut:
+        """A topic with its queue's business hours now, so the widget can say it is closed before a chat starts."""
+        hours = status_of(self._ctx.core.config.hours_of(topic.queue), at)
+        if hours.open:
+            return TopicOut(id=topic.id, label=topic.label)
+        closed = closed_wording({"opens_at": hours.opens_at}, self._ctx.config.texts)
+        return TopicOut(id=topic.id, label=topic.label, open=False, opens_at=hours.opens_at, closed_note=closed.note,
+                        closed_status=closed.status,
+                        opens_text=opens_text(hours.opens_at) if hours.opens_at is not None else "")
+
     async def settings(self, _: Request) -> JSONResponse:
         cfg = self._ctx.config
+        at = now()
         out = WidgetSettings(title=cfg.title, primary_color=cfg.primary_color, text_color=cfg.text_color,
-                             greeting=cfg.greeting, topics=[TopicOut(id=t.id, label=t.label) for t in cfg.topics],
+                             greeting=cfg.greeting, topics=[self._topic_out(t, at) for t in cfg.topics],
                              max_message_chars=cfg.max_message_chars,
                              uploads=UploadLimitsOut(max_bytes=cfg.uploads.max_bytes,
                                                      allowed_types=cfg.uploads.allowed_types))
-        return JSONResponse(out.model_dump(), headers={"Cache-Control": "public, max-age=60"})
+        return JSONResponse(out.model_dump(), headers={"Cache-Control": "public, max-age=30"})
 
     async def start(self, request: Request) -> JSONResponse:
         ctx = self._ctx
@@ -113,6 +129,13 @@ class ChatEndpoints:
         await self._ctx.count_action(chat.id)
         await conversation.escalate(self._ctx, chat)
         return await self._chat_now(chat.id)
+
+    async def email(self, request: Request) -> JSONResponse:
+        chat = await self._ctx.session_chat(request)
+        body = await self._read(request, GiveEmail)
+        await self._ctx.count_action(chat.id)
+        updated = await conversation.give_email(self._ctx, chat, body.email)
+        return JSONResponse(chat_out(updated, self._ctx.core.config).model_dump())
 
     async def close(self, request: Request) -> JSONResponse:
         chat = await self._ctx.session_chat(request)

@@ -27,8 +27,8 @@ _ERRORS = {
     429: ("TooManyRequests", "Rate limit reached; wait Retry-After seconds."),
     503: ("Unavailable", "The transcript archive can't be read right now; wait Retry-After seconds."),
 }
-_MODELS: list[type[BaseModel]] = [s.StartChat, s.NewMessage, s.Rating, s.WidgetSettings, s.ChatOut, s.StartedChat,
-                                  s.EventsPage, s.EventStored, s.ErrorOut, s.SocketFrame]
+_MODELS: list[type[BaseModel]] = [s.StartChat, s.NewMessage, s.Rating, s.GiveEmail, s.WidgetSettings, s.ChatOut,
+                                  s.StartedChat, s.EventsPage, s.EventStored, s.ErrorOut, s.SocketFrame]
 _AUTH: list[dict[str, list[str]]] = [{"bearer": []}, {"tokenQuery": []}]
 _SUBPROTOCOLS = {"name": "Sec-WebSocket-Protocol", "in": "header", "required": False,
                  "description": "How a browser presents the session token to a WebSocket: "
@@ -92,6 +92,8 @@ def _paths(upload_types: list[str], max_bytes: int) -> dict[str, Any]:
                                        (401, 404, 409), params=(_CHAT,))},
         f"{v1}/close": {"post": _op("End the chat (ending an ended chat is fine)", {200: ("Ended", chat)},
                                     (401, 404), params=(_CHAT,))},
+        f"{v1}/email": {"post": _op("Give the email the team answers a left message at", {200: ("Chat", chat)},
+                                    (400, 401, 404, 409, 413, 415, 422), body="GiveEmail", params=(_CHAT,))},
         f"{v1}/rating": {"post": _op("Rate an ended chat, once", {201: ("Stored", event)},
                                      (400, 401, 404, 409, 413, 415, 422), body="Rating", params=(_CHAT,))},
         f"{v1}/events": {"get": _op("Events after an id, oldest first", {200: ("Events", _json("EventsPage"))},

@@ -19,9 +19,12 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+EMAIL_PATTERN = f"^[^@{BLANK}]+@[^@{BLANK}]+$"
+
+
 class StartChat(Body):
     name: CleanStr = Field(min_length=1, max_length=80, pattern=NOT_BLANK)
-    email: CleanStr = Field("", max_length=254, pattern=f"^$|^[^@{BLANK}]+@[^@{BLANK}]+$")
+    email: CleanStr = Field("", max_length=254, pattern=f"^$|{EMAIL_PATTERN}")
     topic: str = Field("", max_length=40, description="A topic id from /config; empty picks the first.")
     message: CleanStr = Field("", description="The first question (optional); limited like any message.")
     client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID)
@@ -35,6 +38,10 @@ class NewMessage(Body):
                                description="Client-made id: sending it again stores the message once.")
 
 
+class GiveEmail(Body):
+    email: CleanStr = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)
+
+
 class Rating(Body):
     score: int = Field(ge=1, le=5)
     comment: CleanStr = Field("", max_length=1000)
@@ -43,6 +50,13 @@ class Rating(Body):
 class TopicOut(BaseModel):
     id: str
     label: str
+    open: bool = Field(True, description="False outside the topic's queue's business hours.")
+    opens_at: float | None = Field(None, description="While closed: when it opens again (epoch seconds).")
+    closed_note: str = Field("", description="While closed: what to tell the customer, worded by the server; "
+                                             "`opens_text` in it is the opening time in UTC, for the widget to show "
+                                             "in the customer's own time.")
+    closed_status: str = Field("", description="While closed: the header's line, worded like closed_note.")
+    opens_text: str = ""
 
 
 class UploadLimitsOut(BaseModel):
@@ -92,6 +106,7 @@ class ChatOut(BaseModel):
     topic: str
     customer_name: str
     agent_name: str
+    email_given: bool = Field(False, description="Whether the customer gave an email (needed to leave a message).")
     status: str = Field("", description="The widget header's line for the chat's state now, worded by the server.")
 
 

@@ -1,7 +1,7 @@
 """What the customer is shown of a chat and its events: nothing internal, nothing routing-private."""
 
 from adapters.widget.schemas import AttachmentOut, AuthorOut, ChatOut, CustomerState, EventOut
-from adapters.widget.wording import chat_status, event_wording
+from adapters.widget.wording import chat_status, event_wording, opens_text
 from bridge.config.root import BridgeConfig
 from bridge.config.widget_texts import WidgetTexts
 from bridge.domain.chat import Chat, ChatState
@@ -12,7 +12,7 @@ CUSTOMER_ID_PREFIX = "w:"
 """Customer message ids share the stream's id space with platform event ids; the prefix keeps them apart."""
 
 _DATA_KEYS = {"title", "summary", "url", "snippet", "source", "position", "estimated_wait", "agent_name",
-              "queue_name", "reason", "score", "comment", "target", "reference", "message"}
+              "queue_name", "reason", "score", "comment", "target", "reference", "message", "opens_at"}
 
 
 def customer_state(chat: Chat) -> CustomerState:
@@ -23,7 +23,7 @@ def chat_out(chat: Chat, config: BridgeConfig) -> ChatOut:
     agent = config.agent(chat.agent_id) if chat.agent_id else None
     name = agent.display_name if agent else ""
     return ChatOut(chat_id=chat.id, state=customer_state(chat), topic=chat.topic,
-                   customer_name=chat.customer.name, agent_name=name,
+                   customer_name=chat.customer.name, agent_name=name, email_given=bool(chat.customer.email),
                    status=chat_status(chat, name, config.widget.texts))
 
 
@@ -41,6 +41,8 @@ def event_out(event: ChatEvent, texts: WidgetTexts) -> EventOut:
     data = {k: v for k, v in event.data.items() if k in _DATA_KEYS}
     if "url" in data and not str(data["url"]).lower().startswith(("http://", "https://")):
         del data["url"]
+    if isinstance(data.get("opens_at"), (int, float)):
+        data["opens_text"] = opens_text(data["opens_at"])
     wording = event_wording(event, texts)
     return EventOut(
         id=event.id, kind=event.kind.value, ts=event.ts,

@@ -5,6 +5,7 @@ widget's header and its log can't disagree, and widget.js carries no wording of 
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bridge.config.widget_texts import WidgetTexts
 from bridge.domain.chat import Chat, ChatState
@@ -34,6 +35,20 @@ def position_line(data: dict, texts: WidgetTexts) -> str:
     return texts.position_status.format(position=position)
 
 
+def opens_text(opens_at: float) -> str:
+    """When a closed queue opens, in UTC; the widget shows the same instant in the customer's own time
+    (it finds this text through the event's `opens_text`)."""
+    return datetime.fromtimestamp(opens_at, UTC).strftime("%a %d %b %H:%M UTC")
+
+
+def closed_wording(data: dict, texts: WidgetTexts) -> Wording:
+    opens_at = data.get("opens_at")
+    if not isinstance(opens_at, (int, float)):
+        return Wording(texts.closed_for_now, texts.message_status)
+    opens = opens_text(opens_at)
+    return Wording(texts.closed.format(opens=opens), texts.closed_status.format(opens=opens))
+
+
 def event_wording(event: ChatEvent, texts: WidgetTexts) -> Wording | None:
     """The wording of a routing event; None for other kinds (they show their own text)."""
     data = event.data
@@ -43,6 +58,8 @@ def event_wording(event: ChatEvent, texts: WidgetTexts) -> Wording | None:
     if kind == EventKind.POSITION:
         return Wording("", position_line(data, texts))
     if kind == EventKind.OVERFLOWED:
+        if data.get("message") and data.get("reason") == "closed":
+            return closed_wording(data, texts)
         if data.get("message"):
             note = texts.nobody_signed_in if data.get("reason") == "nobody_signed_in" else texts.leave_message
             return Wording(note, texts.message_status)

@@ -88,25 +88,67 @@
     const topics = cfg.topics.map(t => h("option", { value: t.id, text: t.label, selected: t.id === opt.topic }));
     const form = h("form", { class: "prechat", onsubmit: start },
       h("p", { class: "greeting", text: cfg.greeting }),
+      h("p", { class: "closed", role: "status", hidden: true }),
       h("label", {}, "Your name", h("input", { name: "name", required: true, maxlength: "80", autocomplete: "name", value: opt.name || "" })),
-      h("label", {}, "Email (optional)", h("input", { name: "email", type: "email", maxlength: "254", autocomplete: "email", value: opt.email || "" })),
-      topics.length ? h("label", {}, "Topic", h("select", { name: "topic" }, ...topics)) : null,
+      h("label", {}, h("span", { class: "email-label", text: "Email (optional)" }), h("input", { name: "email", type: "email", maxlength: "254", autocomplete: "email", value: opt.email || "" })),
+      topics.length ? h("label", {}, "Topic", h("select", { name: "topic", onchange: () => closedForm(form) }, ...topics)) : null,
+      h("label", { class: "left-message", hidden: true }, "Your message", h("textarea", { name: "message", rows: "3", maxlength: String(cfg.max_message_chars) })),
       h("button", { class: "primary", type: "submit", text: "Start chat" }));
     ui.body.replaceChildren(form);
     ui.end.hidden = true;
-    ui.sub.textContent = "";
+    closedForm(form);
+  }
+
+  // Outside business hours the start form becomes a leave-a-message form: it says when the team is back, in
+  // the customer's own time, and asks for the email the answer goes to.
+  function chosenTopic(form) { const id = form.elements.topic ? form.elements.topic.value : ""; return cfg.topics.find(t => t.id === id) || cfg.topics[0]; }
+  function closedForm(form) {
+    const t = chosenTopic(form), closed = !!t && t.open === false;
+    const note = form.querySelector(".closed");
+    note.hidden = !closed;
+    note.textContent = closed ? localOpens(t.closed_note, t) : "";
+    ui.sub.textContent = closed ? localOpens(t.closed_status, t) : "";
+    form.querySelector(".email-label").textContent = closed ? "Email" : "Email (optional)";
+    form.elements.email.required = closed;
+    form.querySelector(".left-message").hidden = !closed;
+    form.elements.message.required = closed;
+    form.querySelector("button[type=submit]").textContent = closed ? "Leave a message" : "Start chat";
+    return closed;
+  }
+
+  // The server words "opens {opens}" with the time in UTC (opens_text); this shows it in the browser's zone.
+  function localOpens(text, d) {
+    if (!text || !d || !d.opens_text || typeof d.opens_at !== "number") return text || "";
+    const when = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date(d.opens_at * 1000));
+    return text.split(d.opens_text).join(when);
   }
 
   async function start(e) {
     e.preventDefault();
     const f = new FormData(e.target);
     const page = location.href.startsWith("http") ? location.href.slice(0, 2000) : "";
+    const leaving = closedForm(e.target);
     try {
       s = {};
-      const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "", page_url: page });
-      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: "", open: true };
+      const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "", page_url: page, message: leaving ? f.get("message") || "" : "" });
+      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: "", open: true, email: r.email_given };
       save(); fail(); showChat(); connect(); ui.text.focus();
+      if (leaving) await escalate();
     } catch (err) { fail(err.message); }
+  }
+
+  // Leaving a message needs an email to answer at: asked for in the chat when the customer gave none.
+  function askEmail() {
+    if (ui.ask) return;
+    ui.ask = h("form", { class: "ask-email", onsubmit: async e => {
+      e.preventDefault();
+      try {
+        await call("POST", "/chats/" + encodeURIComponent(s.chat) + "/email", { email: new FormData(e.target).get("email") });
+        s.email = true; save(); fail(); ui.ask.remove(); ui.ask = null; setState(s.state); ui.text.focus();
+      } catch (err) { fail(err.message); }
+    } }, h("label", {}, "Your email, for our answer", h("input", { name: "email", type: "email", required: true, maxlength: "254", autocomplete: "email" })),
+      h("button", { class: "primary", type: "submit", text: "Save" }));
+    ui.composer.before(ui.ask);
   }
 
   function showChat() {
@@ -123,6 +165,7 @@
       h("button", { type: "button", class: "emoji-toggle", "aria-label": "Emoji", "aria-expanded": "false", text: "😊", onclick: e => { ui.emoji.hidden = !ui.emoji.hidden; e.currentTarget.setAttribute("aria-expanded", String(!ui.emoji.hidden)); } }),
       ui.text, ui.send);
     ui.after = h("div", { class: "after" });
+    ui.ask = null;
     ui.body.replaceChildren(ui.log, ui.typing, ui.talk, ui.emoji, ui.composer, ui.after);
     ui.end.hidden = false;
     ui.sub.textContent = s.status || "";
@@ -134,8 +177,9 @@
   function setState(state) {
     s.state = state;
     ui.talk.hidden = state !== "bot";
-    const over = state === "closed";
-    ui.composer.hidden = over; ui.end.hidden = over;
+    const over = state === "closed", needEmail = state === "message" && !s.email && !s.agent;
+    ui.composer.hidden = over || needEmail; ui.end.hidden = over;
+    if (needEmail) askEmail();
     if (over) ui.emoji.hidden = true;
     if (over && !ui.after.childElementCount) showEnded();
   }
@@ -188,8 +232,8 @@
   const STEP_STATE = { queued: "waiting", accepted: "active", closed: "closed" };
   function step(ev, d) {
     if (ev.kind === "accepted") s.agent = d.agent_name || ev.author.name || "";
-    if (ev.text) note(ev.text);
-    if (ev.status) { s.status = ev.status; ui.sub.textContent = ev.status; }
+    if (ev.text) note(localOpens(ev.text, d));
+    if (ev.status) { s.status = localOpens(ev.status, d); ui.sub.textContent = s.status; }
     const next = ev.kind === "overflowed" ? (d.message ? "message" : "waiting") : STEP_STATE[ev.kind];
     if (next) setState(next);
   }
