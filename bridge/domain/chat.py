@@ -41,4 +41,6 @@ class Chat(BaseModel):
     escalated_at: float = 0.0
     accepted_at: float = 0.0
     closed_at: float = 0.0
+    claimed_at: float = 0.0
+    """When a CSR claimed the chat as a left message (`csr claim`); its replies then go out by email too."""
     close_reason: str = ""

@@ -12,6 +12,7 @@ if c.state ~= 'bot' and c.state ~= 'message' then return finish({ status = 'alre
 local conf = queue_conf(q)
 if not conf then return finish({ status = 'unknown_queue' }) end
 redis.call('ZREM', K.messages(c.queue), chat_id)
+drop_timer('unclaimed:' .. chat_id)
 redis.call('HSET', K.chat(chat_id), 'escalated_at', NOW, 'priority', priority, 'queue', q)
 if closed then
   c.queue = q

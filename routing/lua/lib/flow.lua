@@ -22,6 +22,7 @@ local function close_chat(c, reason, by)
   local r = route(c.id)
   drop_timer('wait:' .. c.id .. ':' .. r.seq)
   drop_timer('idle:' .. c.id)
+  drop_timer('unclaimed:' .. c.id)
   redis.call('HSET', K.chat(c.id), 'state', 'closed', 'closed_at', NOW, 'close_reason', reason)
   redis.call('SREM', K.open, c.id)
   redis.call('DEL', K.tried(c.id), K.chat_offers(c.id))
@@ -42,6 +43,7 @@ local function leave_message(c, reason, opens_at)
   redis.call('ZADD', K.messages(c.queue), NOW, c.id)
   redis.call('HSET', K.route(c.id), 'message_at', NOW)
   add_timer('idle:' .. c.id, NOW + conf_value('idle_timeout'))
+  add_timer('unclaimed:' .. c.id, NOW + conf.unclaimed_alert)
   local why = 'Nobody answered in time'
   if reason == 'nobody_signed_in' then why = 'Nobody who could take the chat is signed in' end
   if reason == 'closed' then why = 'The queue is closed (business hours)' end
