@@ -29,6 +29,7 @@ from bridge.service import ChatService
 from cases import commands as case_commands
 from cases.records import CaseRecords
 from cases.service import CaseService
+from followup.outbox import EmailFollowUp
 from knowledge import commands as knowledge_commands
 from knowledge.base import KnowledgeBase
 from knowledge.hints import AutoSuggest
@@ -98,6 +99,8 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     feed.subscribe("closed", app.transcripts.archiver.on_closed_chat_change, only=shards.owns)
     app.cases = CaseService(config.cases, CaseRecords(redis, keys), service, stream, jobs, keys.prefix)
     feed.subscribe("chat", delivery.on_change, only=shards.owns)
+    feed.subscribe("chat", EmailFollowUp(config.email, redis, keys, chats, stream, jobs.enqueue).on_chat_change,
+                   only=shards.owns)
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
     feed.subscribe("offer", app.offers.on_change)
     app.notices = Notices(redis, keys, surfaces, roster.by_id)

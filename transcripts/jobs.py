@@ -8,6 +8,7 @@ import random
 from collections.abc import Awaitable
 from datetime import timedelta
 
+from aiosmtplib import SMTPException
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -25,6 +26,7 @@ from bridge.events.threads import ThreadStore
 from bridge.job_runner import run_in_app
 from bridge.jobs import Jobs
 from bridge.keys import Keys
+from bridge.mail import MailRefused
 from bridge.roster import Roster
 from bridge.service import ChatService
 from transcripts.archive import ArchiveOutcome
@@ -134,7 +136,7 @@ class Archiving:
         chat, events = record
         try:
             await send(cfg.smtp, build_message(cfg.smtp, chat, events, cfg.mail_subject))
-        except OSError:
+        except (OSError, SMTPException, MailRefused):
             await self._redis.delete(self._keys.transcript_mailed(chat_id))
             log.exception("mailing the transcript of chat %s failed", chat_id)
 

@@ -1,12 +1,11 @@
 """Mails the customer their transcript when the chat ends (optional; needs SMTP and an email)."""
 
-import asyncio
-import smtplib
 from email.message import EmailMessage
 
 from bridge.config.transcripts import SmtpConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
+from bridge.mail import send_mail
 from transcripts.render import render_transcript, transcript_filename
 
 
@@ -24,13 +23,4 @@ def build_message(smtp: SmtpConfig, chat: Chat, events: list[ChatEvent], subject
 
 
 async def send(smtp: SmtpConfig, message: EmailMessage) -> None:
-    await asyncio.to_thread(_send, smtp, message)
-
-
-def _send(smtp: SmtpConfig, message: EmailMessage) -> None:
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as client:
-        if smtp.starttls:
-            client.starttls()
-        if smtp.username:
-            client.login(smtp.username, smtp.password.get_secret_value())
-        client.send_message(message)
+    await send_mail(smtp, message)

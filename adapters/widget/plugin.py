@@ -17,10 +17,11 @@ from adapters.widget.pages import static_routes
 from adapters.widget.ratelimit import AddressLimit, RateLimiter
 from adapters.widget.socket import ChatSocket
 from adapters.widget.socket_slots import SocketSlots
-from adapters.widget.tokens import SessionTokens, signing_key
+from adapters.widget.tokens import SessionTokens
 from bridge.app import BridgeApp
 from bridge.events.typing import TypingSignals
 from bridge.ports import Core
+from bridge.signing import signing_key
 from knowledge.base import KnowledgeBase
 from transcripts.service import Transcripts
 

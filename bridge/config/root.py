@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from bridge.config.agents import AgentConfig
 from bridge.config.base import Section
 from bridge.config.cases import CasesConfig
+from bridge.config.email import EmailConfig
 from bridge.config.hours import HoursConfig
 from bridge.config.knowledge import KnowledgeConfig
 from bridge.config.matrix import EMBEDDED_SERVER_NAME, MatrixConfig, embedded_defaults
@@ -39,6 +40,7 @@ class BridgeConfig(Section):
     transcripts: TranscriptsConfig = Field(default_factory=TranscriptsConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
+    email: EmailConfig = Field(default_factory=EmailConfig)
     base_dir: str = Field("", exclude=True)
     """Set by the loader: the config file's folder."""
 

@@ -16,6 +16,10 @@ class SmtpConfig(Section):
     password: SecretStr = SecretStr("")
     sender: str = ""
     starttls: bool = True
+    """Upgrade a plain connection with STARTTLS (port 587)."""
+    tls: bool = False
+    """Speak TLS from the first byte (port 465); starttls is then ignored."""
+    timeout_seconds: float = Field(30.0, gt=0, le=300)
 
 
 class TranscriptsConfig(Section):
