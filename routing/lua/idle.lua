@@ -12,7 +12,7 @@ end
 local due = tonumber(redis.call('ZSCORE', K.timers, 'idle:' .. c.id))
 if due and NOW < due then return finish({ status = 'early', due = due }) end
 local timeout = conf_value('idle_timeout')
-local claimed = redis.call('HGET', K.chat(c.id), 'claimed_at')
+local claimed = (tonumber(redis.call('HGET', K.chat(c.id), 'claimed_at')) or 0) > 0
 if c.state == 'message' or claimed then timeout = conf_value('message_keep') end
 if c.state == 'waiting' or c.state == 'offered' then
   add_timer('idle:' .. c.id, NOW + timeout)
