@@ -9,6 +9,7 @@ from starlette.routing import Mount
 
 from adapters.widget.api_chats import ChatEndpoints
 from adapters.widget.api_files import FileEndpoints
+from adapters.widget.api_reply_links import ReplyLinkEndpoint
 from adapters.widget.api_transcript import TranscriptEndpoint
 from adapters.widget.context import WidgetContext
 from adapters.widget.errors import EXCEPTION_HANDLERS
@@ -22,6 +23,7 @@ from bridge.app import BridgeApp
 from bridge.events.typing import TypingSignals
 from bridge.ports import Core
 from bridge.signing import signing_key
+from followup.links import ReplyLinks
 from knowledge.base import KnowledgeBase
 from transcripts.service import Transcripts
 
@@ -37,6 +39,7 @@ class WidgetAdapter:
         limiter = RateLimiter(redis, keys)
         self._config = core.config
         self._limiter = limiter
+        self._links = ReplyLinks(key, core.config.email.reply_link_days)
         self.ctx = WidgetContext(core=core, knowledge=knowledge, transcripts=transcripts,
                                  tokens=SessionTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
                                  typing=TypingSignals(redis, keys, core.feed), slots=SocketSlots(redis, keys))
@@ -46,7 +49,8 @@ class WidgetAdapter:
         server = self._config.server
         origins = allowed_origins(server.allowed_origins, str(server.public_url))
         routes: list[Any] = []
-        parts = (ChatEndpoints(self.ctx), FileEndpoints(self.ctx), TranscriptEndpoint(self.ctx), ChatSocket(self.ctx))
+        parts = (ChatEndpoints(self.ctx), FileEndpoints(self.ctx), TranscriptEndpoint(self.ctx), ChatSocket(self.ctx),
+                 ReplyLinkEndpoint(self.ctx, self._links))
         for part in parts:
             routes += part.routes()
         middleware = [  # outermost first: every request counts against its address, refused ones too

@@ -42,6 +42,11 @@ class GiveEmail(Body):
     email: CleanStr = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)
 
 
+class ReplyLink(Body):
+    code: str = Field(min_length=10, max_length=400, pattern=r"^[A-Za-z0-9_.-]+$",
+                      description="The code after #csr-reply= in a reply email's link.")
+
+
 class Rating(Body):
     score: int = Field(ge=1, le=5)
     comment: CleanStr = Field("", max_length=1000)

@@ -342,10 +342,27 @@
     showForm(); fail(msg);
   }
 
+  // A reply email's link (#csr-reply=CODE) reopens that chat here, with a fresh session; the code leaves the URL.
+  async function reopenFromEmail() {
+    const m = /(?:^#|&)csr-reply=([A-Za-z0-9_.-]+)/.exec(location.hash);
+    if (!m) return false;
+    history.replaceState(null, "", location.pathname + location.search);
+    const old = s;
+    try {
+      s = {};
+      const r = await call("POST", "/reply-links", { code: m[1] });
+      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: r.agent_name, open: true, email: r.email_given };
+      save(); showChat(); connect();
+    } catch (err) { s = old.chat ? old : { open: true }; save(); if (s.chat) { showChat(); connect(); } else showForm(); fail(err.message); }
+    toggle(true);
+    return true;
+  }
+
   async function init() {
     try { cfg = await (await fetch(api + "/config")).json(); } catch (e) { console.warn("CSR Bridge widget: cannot reach", base); return; }
     if (!cfg.topics) return console.warn("CSR Bridge widget:", cfg.message || "bad settings");
     build();
+    if (await reopenFromEmail()) { addEventListener("online", connect); addEventListener("offline", () => ws && ws.close()); return; }
     if (s.chat) { showChat(); connect(); } else showForm();
     addEventListener("online", connect);
     addEventListener("offline", () => ws && ws.close());
