@@ -4,12 +4,14 @@ from html import escape
 
 from adapters.matrix.render import html_text, queue_name
 from bridge.config.root import BridgeConfig
-from bridge.domain.chat import Chat
+from bridge.domain.chat import Chat, ChatState
 from bridge.domain.offer import OfferState
 from bridge.figures import format_duration
 from bridge.offer_outcomes import OFFER_OUTCOMES
 from bridge.ports import OfferView
 
+CLAIM_REACTION = "✋"
+"""On a left message's thread header: the reacting CSR claims it (`csr claim`)."""
 OUTCOME_EMOJI = {OfferState.ACCEPTED: "✅ ", OfferState.DECLINED: "❌ ", OfferState.EXPIRED: "⌛ "}
 """The outcomes that match a reaction (or the clock) carry its emoji; the others read as plain words."""
 
@@ -31,6 +33,13 @@ def header(chat: Chat, agent_name: str, config: BridgeConfig, command_prefix: st
             f"CSR: {escape(agent_name or 'unassigned')} · chat <code>{escape(chat.id)}</code><br>"
             f"<i>Reply in this thread to answer. Start with <code>{escape(note_prefix)}</code> for an internal note; "
             f"<code>{escape(command_prefix)} end</code> closes the chat.</i>")
+    if chat.state is ChatState.MESSAGE:
+        how = "by email" if c.email else "when they come back to the chat"
+        body += (f"\n📨 A left message: react {CLAIM_REACTION} (or {command_prefix} claim) to take it; your replies "
+                 f"reach the customer {how}.")
+        html += (f"<br>📨 <b>A left message</b>: react {CLAIM_REACTION} (or "
+                 f"<code>{escape(command_prefix)} claim</code>) to take it; your replies reach the customer "
+                 f"{escape(how)}.")
     return {"msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
 
 
