@@ -59,7 +59,8 @@ async def test_claim_on_slack_answer_by_email_and_the_answer_comes_back(bridge: 
     await bridge.settle()
     run_worker(app.config_path)
     [(to, message)] = inbox.messages
-    assert to == ["ann@example.org"] and "Sorry! A new parcel leaves today." in message.get_payload(decode=True).decode()
+    assert to == ["ann@example.org"]
+    assert "Sorry! A new parcel leaves today." in message.get_payload(decode=True).decode()
 
     answer = EmailMessage()
     answer["From"], answer["To"], answer["Subject"] = "ann@example.org", message["Reply-To"], "Re: your answer"
