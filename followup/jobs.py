@@ -8,7 +8,6 @@ the email for good, or after `email.max_attempts`, the thread says so, so the CS
 read it (it stays in the chat for when they come back to the widget).
 """
 
-import json
 import logging
 
 from aiosmtplib import SMTPException
@@ -87,22 +86,9 @@ class ReplyMailer:
     async def _sent(self, chat_id: str, event_id: str) -> None:
         sent = self._keys.mail_sent(chat_id)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hlen(sent)
             pipe.hset(sent, event_id, f"sent {now():.3f}")
             pipe.expire(sent, KEEP_SECONDS)
-            before, _, _ = await pipe.execute()
-        if before == 0:
-            await self._first_answer(chat_id)
-
-    async def _first_answer(self, chat_id: str) -> None:
-        """For the reports: the left message's first answer reached the customer."""
-        chat = await self._chats.get(chat_id)
-        left_at = float(await self._redis.hget(self._keys.chat_routing(chat_id), "message_at") or 0)
-        if chat is None:
-            return
-        await self._redis.xadd(self._keys.routing_events, {
-            "kind": "answered", "chat": chat_id, "queue": chat.queue, "agent": chat.agent_id, "offer": "",
-            "ts": f"{now():.3f}", "data": json.dumps({"since_left": now() - left_at if left_at else None})})
+            await pipe.execute()
 
     async def _later(self, chat_id: str, event_id: str, name: str, attempt: int, exc: Exception) -> str:
         mail = self._config.email
