@@ -11,6 +11,7 @@ from bridge.domain.events import AuthorKind, ChatEvent, EventKind
 from bridge.events.stream import ChatStream
 from bridge.jobs import Enqueue
 from bridge.keys import Keys
+from bridge.redis_text import text_or_none
 
 JOB = "followup.jobs.send_reply"
 KEEP_SECONDS = 90 * 86400
@@ -39,7 +40,7 @@ class EmailFollowUp:
         if chat is None or not chat.claimed_at or not chat.customer.email:
             return
         key = self._keys.mail_cursor(chat_id)
-        cursor = await self._redis.get(key) or "0"
+        cursor = text_or_none(await self._redis.get(key)) or "0"
         events = await self._stream.read_after(chat_id, cursor, count=200)
         for event in events:
             if emailed(chat, event):
