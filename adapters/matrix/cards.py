@@ -7,6 +7,7 @@ from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.offer import OfferState
 from bridge.figures import format_duration
+from bridge.i18n import in_language
 from bridge.offer_outcomes import OFFER_OUTCOMES
 from bridge.ports import OfferView
 
@@ -15,7 +16,8 @@ OUTCOME_EMOJI = {OfferState.ACCEPTED: "✅ ", OfferState.DECLINED: "❌ ", Offer
 
 
 def _topic_label(config: BridgeConfig, topic: str) -> str:
-    return next((t.label for t in config.widget.topics if t.id == topic), topic)
+    label = next((t.label for t in config.widget.topics if t.id == topic), topic)
+    return in_language(label, config.languages.default)
 
 
 def header(chat: Chat, agent_name: str, config: BridgeConfig, command_prefix: str,
