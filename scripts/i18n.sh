@@ -13,13 +13,14 @@ for cfg in i18n/*.cfg; do
   for k in $(sed -n 's/^# keywords: //p' "$cfg"); do keywords+=(-k "$k"); done
   case "${1:-}" in
     extract)
-      "$pybabel" extract -F "$cfg" "${keywords[@]}" --no-location --sort-output --omit-header \
+      "$pybabel" extract -F "$cfg" "${keywords[@]}" --no-location --sort-output --omit-header --width=120 \
         -o "$locales/$domain.pot" .
       for po in "$locales"/*/LC_MESSAGES/"$domain.po"; do
         [ -e "$po" ] || continue
         lang=$(basename "$(dirname "$(dirname "$po")")")
         "$pybabel" update -D "$domain" -l "$lang" -i "$locales/$domain.pot" -d "$locales" \
-          --no-fuzzy-matching --ignore-obsolete
+          --no-fuzzy-matching --ignore-obsolete --width=120
+        sed -i '/^"POT-Creation-Date: /d' "$po"  # changes on every run: a merge conflict in every catalog
       done ;;
     init)
       "$pybabel" init -D "$domain" -l "${2:?the language code, such as it}" -i "$locales/$domain.pot" -d "$locales" ;;

@@ -2,15 +2,18 @@
 notice: each uses the placeholders of its msgid and no others."""
 
 from importlib.resources import files
+from pathlib import Path
 from string import Formatter
 
 import pytest
+from babel.messages.frontend import CommandLineInterface
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bridge.i18n import SHIPPED_LANGUAGES, translator
 from bridge.i18n.catalogs import read_catalog
 
+REPO = Path(__file__).resolve().parents[2]
 LOCALES = files("bridge.i18n").joinpath("locales")
 DOMAINS = sorted(p.name.removesuffix(".pot") for p in LOCALES.iterdir() if p.name.endswith(".pot"))
 TRANSLATED = [lang for lang in SHIPPED_LANGUAGES if lang != "en"]
@@ -88,3 +91,17 @@ def test_a_language_without_a_catalog_reads_english() -> None:
     assert translator("xx").language == "en"
     assert translator("xx").gettext("Chat ended") == "Chat ended"
     assert translator("de").gettext("Chat ended") == "Chat beendet"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_the_templates_hold_every_marked_string(domain: str, tmp_path: Path) -> None:
+    """A string marked in the code but missing from the catalogs reads in English: run scripts/i18n.sh extract."""
+    cfg = REPO / "i18n" / f"{domain}.cfg"
+    keywords = [k for line in cfg.read_text().splitlines() if line.startswith("# keywords:")
+                for k in line.removeprefix("# keywords:").split()]
+    out = tmp_path / f"{domain}.pot"
+    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(cfg), "--no-location", "-o", str(out),
+                                *(arg for k in keywords for arg in ("-k", k)), str(REPO)])
+    with out.open("rb") as fp:
+        extracted = {m.id for m in read_po(fp) if m.id}
+    assert extracted == template_ids(domain)
