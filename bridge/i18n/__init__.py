@@ -20,6 +20,7 @@ from bridge.i18n.languages import (
     SHIPPED_LANGUAGES,
     accept_language_tags,
     direction,
+    language_name,
     pick_language,
 )
 from bridge.i18n.markers import N_, nN_
@@ -27,5 +28,6 @@ from bridge.i18n.texts import LocalText, in_language, localize
 
 __all__ = [
     "DEFAULT_LANGUAGE", "RTL_LANGUAGES", "SHIPPED_LANGUAGES", "LocalText", "N_", "nN_", "Translator",
-    "accept_language_tags", "direction", "in_language", "localize", "pick_language", "translator", "widget_catalog",
+    "accept_language_tags", "direction", "in_language", "language_name", "localize", "pick_language", "translator",
+    "widget_catalog",
 ]

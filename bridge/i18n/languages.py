@@ -8,7 +8,7 @@ shape-checked before Babel negotiates them against the offered languages.
 import re
 from collections.abc import Iterable
 
-from babel.core import negotiate_locale
+from babel.core import Locale, UnknownLocaleError, negotiate_locale
 
 SHIPPED_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "pt", "ar", "he")
 """Languages with a catalog under bridge/i18n/locales; English is the source language (msgids)."""
@@ -66,3 +66,12 @@ def pick_language(wishes: Iterable[object], offered: Iterable[str] = SHIPPED_LAN
 def direction(language: str) -> str:
     """`rtl` for right-to-left scripts, else `ltr`: the widget's and an email's `dir`."""
     return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def language_name(language: str) -> str:
+    """What staff read for the customer's language: `German (de)`; the code alone if Babel doesn't know it."""
+    try:
+        name = Locale.parse(language.replace("-", "_")).get_display_name("en")
+    except (ValueError, TypeError, UnknownLocaleError):
+        return language
+    return f"{name} ({language})" if name else language

@@ -13,12 +13,12 @@ if TYPE_CHECKING:
 LocalText = str | Mapping[str, str]
 
 
-def in_language(text: LocalText, language: str) -> str:
-    """The text as written for `language` (else the first language given), without the catalog: what staff
-    read in the default language, such as a topic's label on a thread header."""
+def in_language(text: LocalText, *languages: str) -> str:
+    """The text as written for the first of `languages` it has (else the first language given), without the
+    catalog: a site's own texts such as phrases, or a topic's label on a thread header in the default language."""
     if isinstance(text, str):
         return text
-    return text.get(language) or next(iter(text.values()), "")
+    return next((text[lang] for lang in languages if text.get(lang)), None) or next(iter(text.values()), "")
 
 
 def localize(text: LocalText, tr: "Translator", default_language: str) -> str:
@@ -29,4 +29,4 @@ def localize(text: LocalText, tr: "Translator", default_language: str) -> str:
     """
     if isinstance(text, str):
         return tr.gettext_raw(text)
-    return text.get(tr.language) or in_language(text, default_language)
+    return in_language(text, tr.language, default_language)
