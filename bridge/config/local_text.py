@@ -9,7 +9,7 @@ A language key must be one we ship a catalog for; `bridge.i18n.localize` picks t
 from collections.abc import Mapping
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Discriminator, StringConstraints, Tag
 
 from bridge.i18n.languages import SHIPPED_LANGUAGES
 
@@ -38,8 +38,21 @@ _Line200 = Annotated[str, StringConstraints(max_length=200)]
 _Text500 = Annotated[str, StringConstraints(max_length=500)]
 _Text3000 = Annotated[str, StringConstraints(min_length=1, max_length=3000)]
 
-Title = Annotated[_Line60 | dict[str, _Line60], AfterValidator(known_languages)]
-Label = Annotated[_Line80 | dict[str, _Line80], AfterValidator(known_languages)]
-Line = Annotated[_Line200 | dict[str, _Line200], AfterValidator(known_languages)]
-Text = Annotated[_Text500 | dict[str, _Text500], AfterValidator(known_languages)]
-LongText = Annotated[_Text3000 | dict[str, _Text3000], AfterValidator(known_languages)]
+ONE_TEXT, BY_LANGUAGE = "(one text)", "(by language)"
+"""Which form a text was written in; the loader leaves these out of key paths in its messages."""
+
+
+def _form(value: object) -> str:
+    return BY_LANGUAGE if isinstance(value, dict) else ONE_TEXT
+
+
+Title = Annotated[Annotated[_Line60, Tag(ONE_TEXT)] | Annotated[dict[str, _Line60], Tag(BY_LANGUAGE)],
+                  Discriminator(_form), AfterValidator(known_languages)]
+Label = Annotated[Annotated[_Line80, Tag(ONE_TEXT)] | Annotated[dict[str, _Line80], Tag(BY_LANGUAGE)],
+                  Discriminator(_form), AfterValidator(known_languages)]
+Line = Annotated[Annotated[_Line200, Tag(ONE_TEXT)] | Annotated[dict[str, _Line200], Tag(BY_LANGUAGE)],
+                 Discriminator(_form), AfterValidator(known_languages)]
+Text = Annotated[Annotated[_Text500, Tag(ONE_TEXT)] | Annotated[dict[str, _Text500], Tag(BY_LANGUAGE)],
+                 Discriminator(_form), AfterValidator(known_languages)]
+LongText = Annotated[Annotated[_Text3000, Tag(ONE_TEXT)] | Annotated[dict[str, _Text3000], Tag(BY_LANGUAGE)],
+                     Discriminator(_form), AfterValidator(known_languages)]

@@ -104,4 +104,4 @@ def test_check_config_names_unknown_languages_with_the_key_path() -> None:
     problems = [str(p) for p in err.value.problems]
     assert any(p.startswith("widget.greeting") and "unknown language 'klingon'" in p for p in problems), problems
     assert any(p.startswith("widget.texts.joined") and "unknown {agnt}" in p for p in problems), problems
-    assert any(p.startswith("languages") and "no catalog for language 'it'" in p for p in problems), problems
+    assert any(p.startswith("languages.default") and "no catalog for language 'it'" in p for p in problems), problems
