@@ -1,4 +1,5 @@
-"""The email that carries a CSR's reply to a customer who left a message, from the language's templates.
+"""The email that carries a CSR's reply to a customer who left a message, in the chat's language (the gettext
+catalogs of bridge/i18n, `messages` domain; the body is one template whose strings are marked there).
 
 Names and subjects come from people, so every header value is cleared of line breaks and control characters
 (no header can be smuggled in) and bounded; addresses are parsed, not pasted. The Message-ID is made from
@@ -12,15 +13,17 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
+from bridge.i18n import N_, translator
 
 _ENV = Environment(loader=PackageLoader("followup", "templates"), autoescape=False, undefined=StrictUndefined,
                    keep_trailing_newline=True)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 MAX_HEADER = 150
+SUBJECT = N_("{agent} answered your message")
 
 
 class BadAddress(ValueError):
@@ -39,6 +42,7 @@ class Envelope:
     link: str
     link_until: float
     language: str
+    """The config's default, for chats that stored none."""
 
 
 def header_text(value: str) -> str:
@@ -68,23 +72,15 @@ def thread_id(chat_id: str, domain: str) -> str:
     return f"<chat.{chat_id}@{domain}>"
 
 
-def _template(language: str, name: str) -> str:
-    for lang in (language, language.split("_")[0], "en"):
-        try:
-            _ENV.get_template(f"{lang}/{name}")
-            return f"{lang}/{name}"
-        except TemplateNotFound:
-            continue
-    raise TemplateNotFound(name)
-
-
 def reply_email(chat: Chat, event: ChatEvent, agent_name: str, envelope: Envelope) -> EmailMessage:
     to = address(chat.customer.email)
+    tr = translator(chat.customer.language or envelope.language)
     values = {"customer": chat.customer.name, "agent": agent_name, "team": envelope.team, "text": event.text,
               "link": envelope.link, "reply_to": bool(envelope.reply_to),
-              "until": datetime.fromtimestamp(envelope.link_until, UTC).strftime("%Y-%m-%d %H:%M UTC")}
+              "until": datetime.fromtimestamp(envelope.link_until, UTC).strftime("%Y-%m-%d %H:%M UTC"),
+              "_": tr.gettext}
     msg = EmailMessage()
-    msg["Subject"] = header_text(_ENV.get_template(_template(envelope.language, "subject.txt")).render(values))
+    msg["Subject"] = header_text(tr.gettext(SUBJECT, agent=agent_name))
     msg["From"] = formataddr((header_text(envelope.sender_name), envelope.sender))
     msg["To"] = formataddr((header_text(chat.customer.name), to.addr_spec))
     if envelope.reply_to:
@@ -93,5 +89,6 @@ def reply_email(chat: Chat, event: ChatEvent, agent_name: str, envelope: Envelop
     msg["References"] = thread_id(chat.id, envelope.domain)
     msg["In-Reply-To"] = thread_id(chat.id, envelope.domain)
     msg["Auto-Submitted"] = "auto-replied"
-    msg.set_content(_ENV.get_template(_template(envelope.language, "reply.txt")).render(values))
+    msg.set_content(_ENV.get_template("reply.txt").render(values))
+    msg["Content-Language"] = tr.language  # last: set_content moves the Content-* headers
     return msg

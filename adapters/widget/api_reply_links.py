@@ -43,6 +43,6 @@ class ReplyLinkEndpoint:
         if chat is None or chat.state == ChatState.CLOSED:
             raise ApiError(410, "chat_gone", "This conversation has ended; start a new chat and we'll help you.")
         issued = ctx.tokens.issue(chat.id)
-        out = StartedChat(**chat_out(chat, ctx.core.config).model_dump(), token=issued.token,
+        out = StartedChat(**chat_out(chat, ctx.core.config, ctx.chat_words(chat)).model_dump(), token=issued.token,
                           expires_at=issued.expires_at)
         return JSONResponse(out.model_dump())

@@ -34,7 +34,7 @@ async def say(ctx: WidgetContext, chat: Chat, text: str, client_msg_id: str,
     if chat.state == ChatState.CLOSED:
         raise _closed()
     if chat.state == ChatState.MESSAGE and not chat.customer.email and not chat.agent_id:
-        raise ApiError(422, "email_required", ctx.config.texts.email_needed)
+        raise ApiError(422, "email_required", ctx.chat_words(chat)("email_needed"))
     try:
         event = await ctx.core.service.customer_message(chat.id, text, attachments, stored_client_id(client_msg_id),
                                                        current=chat)

@@ -2,8 +2,9 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
+from bridge.i18n.languages import wish_list
 from bridge.text import CleanStr
 
 OPTIONAL_CLIENT_ID = r"^(?:[A-Za-z0-9_-]{1,64})?$"
@@ -30,6 +31,10 @@ class StartChat(Body):
     client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID)
     page_url: str = Field("", max_length=2000, pattern=r"^$|^https?://",
                           description="The page the chat started on, shown to the CSR.")
+    languages: Annotated[list[str], BeforeValidator(wish_list)] = Field(
+        default_factory=list, description="The languages the customer reads, best first (data-lang, then "
+        "navigator.languages); malformed tags are skipped, and with none offered the Accept-Language header "
+        "and then the site's default decide.")
 
 
 class NewMessage(Body):
@@ -77,6 +82,10 @@ class WidgetSettings(BaseModel):
     topics: list[TopicOut]
     max_message_chars: int
     uploads: UploadLimitsOut
+    language: str = Field(description="The language picked for this customer: ?lang=, else Accept-Language.")
+    dir: Literal["ltr", "rtl"]
+    strings: dict[str, str] = Field(description="widget.js's own strings in `language` (English msgid: text).")
+    notices: dict[str, str] = Field(description="Texts with counts, worded here with the language's plurals.")
 
 
 class AuthorOut(BaseModel):
@@ -113,6 +122,7 @@ class ChatOut(BaseModel):
     agent_name: str
     email_given: bool = Field(False, description="Whether the customer gave an email (needed to leave a message).")
     status: str = Field("", description="The widget header's line for the chat's state now, worded by the server.")
+    language: str = Field("", description="The language the chat is worded in, chosen at its start.")
 
 
 class StartedChat(ChatOut):

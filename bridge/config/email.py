@@ -23,7 +23,7 @@ class EmailConfig(Section):
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     sender_name: str = Field("Customer service", max_length=80)
     language: str = Field("en", pattern=r"^[a-z]{2}(_[A-Z]{2})?$")
-    """The templates' language when the chat's is unknown or has none."""
+    """The email's language for a chat that stored none (chats keep the language the widget picked)."""
     reply_page_url: str = Field("", pattern=r"^$|^https?://")
     """A page of your site with the widget; the email's link opens the chat there. Empty: the bridge's demo page."""
     reply_link_days: float = Field(14.0, gt=0, le=365)

@@ -11,6 +11,7 @@ from bridge.config.cases import CasesConfig
 from bridge.config.email import EmailConfig
 from bridge.config.hours import HoursConfig
 from bridge.config.knowledge import KnowledgeConfig
+from bridge.config.languages import LanguagesConfig
 from bridge.config.matrix import EMBEDDED_SERVER_NAME, MatrixConfig, embedded_defaults
 from bridge.config.queues import QueueConfig
 from bridge.config.reports import ReportsConfig
@@ -36,6 +37,7 @@ class BridgeConfig(Section):
     slack: SlackConfig = Field(default_factory=SlackConfig)
     matrix: MatrixConfig = Field(default_factory=MatrixConfig)
     widget: WidgetConfig = Field(default_factory=WidgetConfig)
+    languages: LanguagesConfig = Field(default_factory=LanguagesConfig)
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
     transcripts: TranscriptsConfig = Field(default_factory=TranscriptsConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)

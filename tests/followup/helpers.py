@@ -64,8 +64,9 @@ def boot(tmp_path: Path, redis: Redis, redis_url: str, **overrides: Any) -> Brid
 
 
 async def claimed_message(app: BridgeApp, name: str = "Ann", mail: str = "ann@example.org",
-                          text: str = "My parcel never came.") -> Chat:
-    chat = await app.service.start_chat(Customer(name=name, email=mail), "question", "general", 0, text)
+                          text: str = "My parcel never came.", language: str = "") -> Chat:
+    chat = await app.service.start_chat(Customer(name=name, email=mail, language=language), "question", "general", 0,
+                                        text)
     await app.service.escalate(chat.id)
     await run(app, "alice", f"csr claim {chat.id}")
     found = await app.chats.get(chat.id)

@@ -104,3 +104,16 @@ async def test_hostile_names_and_addresses_inject_no_header(tmp_path: Path, redi
         assert await mailer(app).send(chat.id, event.id, 0) == "refused"
         assert any("not a" in n for n in await notices(app, chat.id))
     assert len(inbox.messages) == 1, "nothing sent to a list or a smuggled address"
+
+
+async def test_the_email_is_in_the_language_the_chat_started_in(tmp_path: Path, redis: Redis, redis_url: str,
+                                                               inbox: Inbox) -> None:  # noqa: F811 - fixture
+    app = boot(tmp_path, redis, redis_url, email=email_config(inbox.port))
+    chat = await claimed_message(app, name="Jonas", mail="jonas@example.de", language="de")
+    event = await reply(app, chat, "Das Paket ist unterwegs.")
+    assert await mailer(app).send(chat.id, event.id, 0) == "sent"
+    [(_, message)] = inbox.messages
+    assert message["Subject"] == "Alice hat auf Ihre Nachricht geantwortet"
+    assert message["Content-Language"] == "de"
+    body = message.get_payload(decode=True).decode()
+    assert body.startswith("Hallo Jonas,") and "Das Paket ist unterwegs." in body and "Im Chat weitermachen:" in body

@@ -5,6 +5,7 @@ from adapters.slack.render.blocks import Block, Message, actions, button, contex
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.offer import OfferState
 from bridge.figures import format_duration
+from bridge.i18n import language_name
 from bridge.offer_outcomes import OFFER_OUTCOMES
 from bridge.ports import OfferView
 
@@ -68,7 +69,8 @@ def thread_header(chat: Chat, agent_name: str, queue_name: str, note_prefix: str
     blocks = [
         header(f"Chat with {chat.customer.name}"),
         fields([("Topic", chat.topic or "-"), ("Queue", queue_name), ("CSR", agent_name or "-"),
-                ("Waited", duration(waited)), ("Chat", chat.id)]),
+                ("Waited", duration(waited)), ("Chat", chat.id)]
+               + ([("Reads", language_name(chat.customer.language))] if chat.customer.language else [])),
     ]
     if moved_to:
         blocks += sections(f":arrow_right: Moved to *{escape(moved_to)}*; the chat goes on in a thread there.")
