@@ -55,11 +55,11 @@ class SupervisorViews:
         rows = []
         scope = self._scope.queues_of(inv.agent, _arg(inv))
         for q in await self._live.queues_now(scope, self._clock()):
-            rows.append((q.display, self._hours(q.name, q.hours), str(q.waiting),
-                         minutes(q.longest_wait) if q.waiting else "—", str(q.offers), str(q.available), str(q.busy),
-                         str(q.away), share(q.within_target, q.answered), str(q.messages)))
-        return Table("Queues now", ("Queue", "Hours", "Waiting", "Longest wait", "Offers out", "Available", "Busy",
-                                    "Away", "Answered in target (1 h)", "Left messages"), tuple(rows))
+            rows.append((q.display, str(q.waiting), minutes(q.longest_wait) if q.waiting else "—", str(q.offers),
+                         str(q.available), str(q.busy), str(q.away), share(q.within_target, q.answered),
+                         str(q.messages), self._hours(q.name, q.hours)))
+        return Table("Queues now", ("Queue", "Waiting", "Longest wait", "Offers out", "Available", "Busy", "Away",
+                                    "Answered in target (1 h)", "Left messages", "Hours"), tuple(rows))
 
     def _hours(self, queue: str, status: Status) -> str:
         """"open", or "closed" with when it opens, in the queue's own zone."""
