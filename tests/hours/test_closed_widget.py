@@ -87,3 +87,26 @@ async def test_closed_queue_offers_to_leave_a_message_with_the_opening_in_local_
     assert [e.text for e in events if e.kind == EventKind.MESSAGE and e.author.kind == AuthorKind.CUSTOMER] == [
         "My parcel never came; order 1234."]
     await context.close()
+
+
+async def test_the_closed_form_speaks_the_browsers_language_and_time(
+        closed_desk: tuple[Served, str], browser: Browser) -> None:  # noqa: F811 - imported fixture
+    _, url = closed_desk
+    _, opens = closed_until_the_day_after_tomorrow()
+    context = await browser.new_context(viewport={"width": 900, "height": 760}, timezone_id="Europe/Berlin",
+                                        locale="de-DE")
+    page = await context.new_page()
+    await page.goto(url)
+    local = await page.evaluate(
+        """at => new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short",
+              hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date(at * 1000))""",
+        opens.timestamp())
+    w = widget(page)
+    await w.locator(".launcher").click()
+    await expect(w.locator(".prechat .closed")).to_have_text(
+        f"Wir haben gerade geschlossen und öffnen wieder {local}. Hinterlassen Sie hier eine Nachricht, wir "
+        "antworten per E-Mail.")
+    await expect(w.get_by_role("button", name="Nachricht hinterlassen")).to_be_visible()
+    await expect(w.get_by_label("E-Mail", exact=True)).to_be_visible()
+    await shot(w.locator(".panel"), "closed-form-de")
+    await context.close()
