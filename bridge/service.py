@@ -30,6 +30,10 @@ class NotYours(Exception):
     """The caller is neither the chat's CSR nor a supervisor of its queue."""
 
 
+class Unclaimed(NotYours):
+    """A left message nobody has claimed yet: it becomes someone's with `csr claim`."""
+
+
 class UnknownChat(Exception):
     pass
 
@@ -165,6 +169,8 @@ class ChatService:
             return
         if Role(agent.role).at_least(Role.SUPERVISOR) and (not agent.supervises or chat.queue in agent.supervises):
             return
+        if chat.state == ChatState.MESSAGE:
+            raise Unclaimed(f"chat {chat.id} is a left message nobody has claimed")
         raise NotYours(f"chat {chat.id} is not yours")
 
     async def _follow_up(self, chat_id: str, agent: AgentConfig, origin: Origin, target_client_id: str,

@@ -23,7 +23,8 @@ async def test_a_reaction_claims_the_left_message_and_the_thread_answers_it(
     root = head["event_id"]
 
     await alice.send(room, "Before claiming", thread=root)
-    await alice.wait_for(lambda e: e.get("sender") == homeserver.user_id("csrbot") and "not yours" in body(e))
+    await alice.wait_for(lambda e: e.get("sender") == homeserver.user_id("csrbot")
+                         and "Nobody has claimed this left message yet" in body(e))
     await alice.react(room, root, "✋")
     await wait_events(app, chat.id, lambda e: e.kind == EventKind.ACCEPTED and e.data.get("claimed") is True)
     claimed = await app.chats.get(chat.id)

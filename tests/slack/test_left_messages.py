@@ -47,6 +47,9 @@ async def test_claim_on_slack_answer_by_email_and_the_answer_comes_back(bridge: 
     channel, root = await thread_of(bridge, chat)
     header = await fake.wait_for(lambda: (m := fake.message(channel, root)) and "chat_action:claim" in buttons(m)
                                  and m)
+    await bridge.sender.thread_reply("UALICE", channel, root, "Hello?")
+    await bridge.settle()
+    assert "Nobody has claimed this left message yet" in bridge.fake.ephemerals[-1]["text"]
     claim = buttons(header)["chat_action:claim"]
     assert (await bridge.sender.block_action("UALICE", claim["action_id"], claim["value"], channel=channel,
                                              message=header)).status_code == 200
