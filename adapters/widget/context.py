@@ -11,6 +11,7 @@ from adapters.widget.tokens import SessionTokens
 from adapters.widget.wording import CustomerWords
 from bridge.config.widget import WidgetConfig
 from bridge.domain.chat import Chat
+from bridge.events.receipts import ReadMarks
 from bridge.events.typing import TypingSignals
 from bridge.i18n import translator
 from bridge.ports import Core
@@ -30,7 +31,6 @@ class WidgetContext:
     transcripts: Transcripts
     tokens: SessionTokens
     limiter: RateLimiter
-    typing: TypingSignals
     slots: SocketSlots
 
     @property
@@ -44,6 +44,14 @@ class WidgetContext:
 
     def chat_words(self, chat: Chat) -> CustomerWords:
         return self.words(chat.customer.language)
+
+    @property
+    def typing(self) -> TypingSignals:
+        return self.core.typing
+
+    @property
+    def reads(self) -> ReadMarks:
+        return self.core.reads
 
     def session_chat_id(self, conn: HTTPConnection) -> str:
         """The chat id named in the path, if the caller's token (`presented_token`) was issued for exactly that chat."""

@@ -20,7 +20,6 @@ from adapters.widget.socket import ChatSocket
 from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import SessionTokens
 from bridge.app import BridgeApp
-from bridge.events.typing import TypingSignals
 from bridge.ports import Core
 from bridge.signing import signing_key
 from followup.links import ReplyLinks
@@ -42,7 +41,7 @@ class WidgetAdapter:
         self._links = ReplyLinks(key, core.config.email.reply_link_days)
         self.ctx = WidgetContext(core=core, knowledge=knowledge, transcripts=transcripts,
                                  tokens=SessionTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
-                                 typing=TypingSignals(redis, keys, core.feed), slots=SocketSlots(redis, keys))
+                                 slots=SocketSlots(redis, keys))
 
     def api(self) -> Starlette:
         """The /api/v1 sub-application, with its own JSON errors, Origin check, CORS and address limit."""
