@@ -38,6 +38,7 @@ from cobrowse.relay import Relay
 from cobrowse.service import Cobrowse
 from cobrowse.sessions import Sessions
 from cobrowse.viewers import VIEWER_SECONDS, ViewerLinks
+from followup.outbox import EmailFollowUp
 from knowledge import commands as knowledge_commands
 from knowledge.base import KnowledgeBase
 from knowledge.hints import AutoSuggest
@@ -104,6 +105,8 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     feed.subscribe("chat", delivery.on_change, only=shards.owns)
     app.cobrowse = build_cobrowse(app)
     feed.subscribe("closed", app.cobrowse.on_chat_closed, only=shards.owns)
+    feed.subscribe("chat", EmailFollowUp(config.email, redis, keys, chats, stream, jobs.enqueue).on_chat_change,
+                   only=shards.owns)
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
     feed.subscribe("offer", app.offers.on_change)
     app.notices = Notices(redis, keys, surfaces, roster.by_id)

@@ -68,6 +68,12 @@ class ChatRepository:
         matches = [c for c in text_set(await self._redis.smembers(self._keys.open_chats)) if c.startswith(id_or_prefix)]
         return await self.get(matches[0]) if len(matches) == 1 else None
 
+    async def set_email(self, chat: Chat, email: str) -> Chat:
+        """The customer gives their email later (to leave a message); only their own session writes it."""
+        updated = chat.model_copy(update={"customer": chat.customer.model_copy(update={"email": email})})
+        await self._redis.hset(self._keys.chat(chat.id), "customer", updated.customer.model_dump_json())
+        return updated
+
     async def open_ids(self) -> set[str]:
         return text_set(await self._redis.smembers(self._keys.open_chats))
 

@@ -84,6 +84,8 @@ def summary(cfg: BridgeConfig) -> str:
         lines.append(f"  {a.id:<16} {a.display_name} "
                      f"({a.role}; queues: {', '.join(a.queues) or '-'}; capacity {cfg.capacity_of(a)})")
     lines.append(f"Widget topics: {', '.join(t.id + '->' + t.queue for t in cfg.widget.topics) or '-'}")
+    langs = cfg.languages
+    lines.append(f"Languages: {langs.default} (default); offered: {', '.join(langs.offered)}")
     return "\n".join(lines)
 
 

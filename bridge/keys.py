@@ -261,6 +261,14 @@ class Keys:
     def transcript_mailed(self, chat_id: str) -> str:
         return f"{self.prefix}:chat:{chat_id}:mailed"
 
+    def mail_cursor(self, chat_id: str) -> str:
+        """The last event of a claimed left message whose replies were queued for email."""
+        return f"{self.prefix}:chat:{chat_id}:mail:cursor"
+
+    def mail_sent(self, chat_id: str) -> str:
+        """Hash reply event id -> when its email was accepted by the SMTP server (or why it never will be)."""
+        return f"{self.prefix}:chat:{chat_id}:mail:sent"
+
     @property
     def retention_scheduled(self) -> str:
         """Set while a retention run is booked, so each bridge books one."""

@@ -12,6 +12,7 @@ ADAPTER_MODULES = {
     "widget": "adapters.widget.plugin",
     "slack": "adapters.slack.plugin",
     "matrix": "adapters.matrix.plugin",
+    "email": "adapters.email.plugin",
 }
 
 

@@ -155,6 +155,8 @@ def _enabled_adapters(config: BridgeConfig) -> list[str]:
         names.append("slack")
     if config.matrix.enabled:
         names.append("matrix")
+    if config.email.enabled and config.email.inbound.enabled:
+        names.append("email")
     return names
 
 

@@ -31,6 +31,10 @@ class NotYours(Exception):
     """The caller is neither the chat's CSR nor a supervisor of its queue."""
 
 
+class Unclaimed(NotYours):
+    """A left message nobody has claimed yet: it becomes someone's with `csr claim`."""
+
+
 class UnknownChat(Exception):
     pass
 
@@ -80,14 +84,15 @@ class ChatService:
 
     async def customer_message(
         self, chat_id: str, text: str, attachments: list[Attachment] | None = None, client_msg_id: str = "",
-        current: Chat | None = None,
+        current: Chat | None = None, origin: Origin = CUSTOMER_ORIGIN,
     ) -> ChatEvent:
-        """`current`: the chat as the caller read it a moment ago (the widget checks it on every frame)."""
+        """`current`: the chat as the caller read it a moment ago (the widget checks it on every frame);
+        `origin`: where the customer wrote (the widget, or an emailed answer)."""
         chat = current if current is not None and current.id == chat_id else await self._get(chat_id)
         if chat.state == ChatState.CLOSED:
             raise ChatClosed(chat_id)
         author = Author(kind=AuthorKind.CUSTOMER, id=chat.id, name=chat.customer.name)
-        return await self._append(chat.id, EventKind.MESSAGE, author, text, CUSTOMER_ORIGIN,
+        return await self._append(chat.id, EventKind.MESSAGE, author, text, origin,
                                   attachments=attachments or [], client_msg_id=client_msg_id)
 
     async def agent_message(
@@ -197,6 +202,8 @@ class ChatService:
             return
         if Role(agent.role).at_least(Role.SUPERVISOR) and (not agent.supervises or chat.queue in agent.supervises):
             return
+        if chat.state == ChatState.MESSAGE:
+            raise Unclaimed(f"chat {chat.id} is a left message nobody has claimed")
         raise NotYours(f"chat {chat.id} is not yours")
 
     async def _follow_up(self, chat_id: str, agent: AgentConfig, origin: Origin, target_client_id: str,

@@ -14,6 +14,7 @@ from bridge.domain.chat import Chat
 from bridge.domain.events import AuthorKind, EventKind
 from bridge.domain.ids import new_id
 from bridge.events.stream import ChatStream
+from bridge.i18n import N_, translator
 from bridge.jobs import Jobs
 from bridge.service import ChatService
 from cases.fields import FieldError, parse_value, prefill
@@ -21,6 +22,9 @@ from cases.records import CaseRecord, CaseRecords, Draft
 
 DELIVER = "cases.jobs.deliver_case"
 RECENT_MESSAGES = 30
+
+
+CASE_OPENED = N_("We've opened case {reference} ({title}). Please keep this reference; we'll follow up by email.")
 
 
 class CaseError(ValueError):
@@ -114,9 +118,9 @@ class CaseService:
             chat.id, agent, record.reference, f"{record.title} {record.reference} opened by {agent.display_name}.",
             {"reference": record.reference, "type": record.type, "title": record.title, "fields": record.fields},
         )
-        await self._service.notice(
-            chat.id, f"We've opened case {record.reference} ({record.title}). Please keep this reference; "
-                     "we'll follow up by email.",
+        await self._service.notice(  # the customer reads it: in the language their chat is in
+            chat.id, translator(chat.customer.language).gettext(CASE_OPENED, reference=record.reference,
+                                                                title=record.title),
             data={"case_reference": record.reference},
         )
 

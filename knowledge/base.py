@@ -12,6 +12,7 @@ from pathlib import Path
 from watchfiles import awatch
 
 from bridge.config.knowledge import PhraseConfig
+from bridge.config.local_text import texts_of
 from bridge.config.problems import ConfigProblem
 from bridge.config.root import BridgeConfig
 from bridge.phrase_template import strip_variables
@@ -58,7 +59,8 @@ class KnowledgeBase:
     async def reindex(self) -> ReindexResult:
         async with self._lock:
             articles, problems = await asyncio.to_thread(load_articles, self.folder)
-            phrases = [IndexedPhrase(p.key, p.title, strip_variables(p.text), tuple(p.queues), tuple(p.tags))
+            phrases = [IndexedPhrase(p.key, p.title, strip_variables(" ".join(texts_of(p.text))),
+                                     tuple(p.queues), tuple(p.tags))
                        for p in self._config.knowledge.phrases]
             await asyncio.to_thread(self._index.rebuild, articles, phrases)
             self._articles = {a.id: a for a in articles}

@@ -13,6 +13,7 @@ from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import EventKind, Origin
 from bridge.events.stream import ChatStream
+from bridge.i18n import language_name
 from bridge.service import ChatService
 from knowledge.base import KnowledgeBase
 from knowledge.phrases import phrases_for, render_phrase
@@ -52,6 +53,10 @@ class KnowledgeCommands:
                         chat=ChatArg.REQUIRED, form=FormLabels("Push a link", "Push")),
         ]
 
+    @property
+    def _default_language(self) -> str:
+        return self._config.languages.default
+
     def _queue_title(self, chat: Chat) -> str:
         return self._config.queue_display_name(chat.queue)
 
@@ -61,7 +66,8 @@ class KnowledgeCommands:
         available = phrases_for(self._knowledge.phrases, chat.queue)
         if not inv.args:
             items = tuple(
-                Item(title=f"{p.title} ({p.key})", detail=render_phrase(p, chat, inv.agent, self._queue_title(chat)),
+                Item(title=f"{p.title} ({p.key})",
+                     detail=render_phrase(p, chat, inv.agent, self._queue_title(chat), self._default_language),
                      actions=(Action("Send", f"csr phrase {chat.id} {p.key}", "primary"),))
                 for p in available
             )
@@ -72,9 +78,11 @@ class KnowledgeCommands:
         if phrase is None:
             keys = ", ".join(f"`{p.key}`" for p in available) or "none"
             raise CommandError(f"No phrase `{key}` for this chat's queue. Phrases here: {keys}.")
-        text = render_phrase(phrase, chat, inv.agent, self._queue_title(chat))
+        text = render_phrase(phrase, chat, inv.agent, self._queue_title(chat),
+                                 self._default_language)
         await self._service.agent_message(chat.id, inv.agent, text, Origin(platform="core"))
-        return Text(f"Sent “{phrase.title}” to {chat.customer.name}.")
+        reads = f" in {language_name(chat.customer.language)}" if chat.customer.language else ""
+        return Text(f"Sent “{phrase.title}” to {chat.customer.name}{reads}.")
 
     async def article(self, inv: Invocation) -> Reply:
         if len(inv.args) == 2 and inv.args[0].lower() == "send":
@@ -117,7 +125,8 @@ class KnowledgeCommands:
     def _suggestion(self, inv: Invocation, chat: Chat, s: Suggestion) -> Item:
         if s.kind == "phrase":
             phrase = self._knowledge.phrase(s.ref)
-            preview = render_phrase(phrase, chat, inv.agent, self._queue_title(chat)) if phrase else s.preview
+            preview = render_phrase(phrase, chat, inv.agent, self._queue_title(chat),
+                                 self._default_language) if phrase else s.preview
             return Item(title=f"Phrase: {s.title}", detail=preview,
                         actions=(Action("Send", f"csr phrase {chat.id} {s.ref}", "primary"),))
         return Item(title=f"Article: {s.title}", detail=s.preview,

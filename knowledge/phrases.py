@@ -3,6 +3,7 @@
 from bridge.config.agents import AgentConfig
 from bridge.config.knowledge import PhraseConfig
 from bridge.domain.chat import Chat
+from bridge.i18n import in_language
 from bridge.phrase_template import render
 
 
@@ -23,5 +24,8 @@ def phrase_values(chat: Chat, agent: AgentConfig, queue_display_name: str) -> di
     }
 
 
-def render_phrase(phrase: PhraseConfig, chat: Chat, agent: AgentConfig, queue_display_name: str) -> str:
-    return render(phrase.text, phrase_values(chat, agent, queue_display_name))
+def render_phrase(phrase: PhraseConfig, chat: Chat, agent: AgentConfig, queue_display_name: str,
+                  default_language: str) -> str:
+    """The phrase in the customer's language when it has that translation, else in the default language."""
+    text = in_language(phrase.text, chat.customer.language, default_language)
+    return render(text, phrase_values(chat, agent, queue_display_name))

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from bridge.domain.events import AuthorKind, ChatEvent, EventKind
+from bridge.i18n import in_language
 from knowledge.base import KnowledgeBase
 
 
@@ -36,7 +37,7 @@ async def suggest(kb: KnowledgeBase, text: str, queue: str | None, limit: int = 
         if match.kind == "phrase":
             phrase = kb.phrase(match.ref)
             if phrase is not None:
-                out.append(Suggestion("phrase", phrase.key, phrase.title, phrase.text, match.score))
+                out.append(Suggestion("phrase", phrase.key, phrase.title, in_language(phrase.text), match.score))
         elif (article := await kb.article(match.ref)) is not None:
             out.append(Suggestion("article", article.id, article.title, match.snippet or article.summary, match.score))
     return out

@@ -9,6 +9,8 @@ supervisors' channel or room when asked there.
 """
 
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bridge.commands.context import CommandContext
 from bridge.commands.registry import Arg, ArgKind, CommandError, CommandSpec, Invocation
@@ -16,6 +18,7 @@ from bridge.commands.replies import Reply, Table, Text
 from bridge.config.root import BridgeConfig
 from bridge.domain.agent import Role
 from bridge.figures import minutes, share
+from bridge.hours import Status
 from bridge.jobs import Enqueue
 from reports.live import LiveViews
 from reports.period import LABELS, PERIODS, day_start
@@ -53,9 +56,20 @@ class SupervisorViews:
         scope = self._scope.queues_of(inv.agent, _arg(inv))
         for q in await self._live.queues_now(scope, self._clock()):
             rows.append((q.display, str(q.waiting), minutes(q.longest_wait) if q.waiting else "—", str(q.offers),
-                         str(q.available), str(q.busy), str(q.away), share(q.within_target, q.answered)))
+                         str(q.available), str(q.busy), str(q.away), share(q.within_target, q.answered),
+                         str(q.messages), self._hours(q.name, q.hours)))
         return Table("Queues now", ("Queue", "Waiting", "Longest wait", "Offers out", "Available", "Busy", "Away",
-                                    "Answered in target (1 h)"), tuple(rows))
+                                    "Answered in target (1 h)", "Left messages", "Hours"), tuple(rows))
+
+    def _hours(self, queue: str, status: Status) -> str:
+        """"open", or "closed" with when it opens, in the queue's own zone."""
+        if status.open:
+            return "open"
+        hours = self._config.hours_of(queue)
+        if status.opens_at is None or hours is None:
+            return "closed"
+        at = datetime.fromtimestamp(status.opens_at, ZoneInfo(hours.time_zone))
+        return f"closed, opens {at:%a %d %b %H:%M} {hours.time_zone}"
 
     async def agents(self, inv: Invocation) -> Reply:
         named = _arg(inv)

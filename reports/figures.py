@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from reports.history import ChatHistory, samples
 from reports.period import Period
 
-COUNTED = ("queued", "offered", "accepted", "declined", "missed", "abandoned", "transferred", "cobrowse")
+COUNTED = ("queued", "offered", "accepted", "declined", "missed", "abandoned", "transferred", "cobrowse", "left",
+           "claimed", "answered")
 ANSWERS = ("accepted", "declined", "missed")
 
 
@@ -32,6 +33,8 @@ class Figures:
     waits: list[float] = field(default_factory=list)
     handles: list[float] = field(default_factory=list)
     ratings: list[float] = field(default_factory=list)
+    first_answers: list[float] = field(default_factory=list)
+    """Seconds from a message being left to its first answer."""
 
 
 @dataclass
@@ -72,6 +75,8 @@ def _add(report: Report, kind: str, queue: str, ts: float, agent: str, value: fl
             figures.handles.append(value)
         elif kind == "rating":
             figures.ratings.append(value)
+        elif kind == "first_answer":
+            figures.first_answers.append(value)
     if kind in ANSWERS and agent:
         per = report.answers.setdefault(agent, {})
         for key in ("", queue):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ROUTING_KINDS = {"queued", "overflowed", "offered", "accepted", "declined", "missed", "transferred", "closed"}
+REPLY = "reply"
+"""A CSR's message to the customer: only the first after a left message was claimed counts (its answer)."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,8 @@ class ChatHistory:
 
 @dataclass(frozen=True)
 class Sample:
-    """queued, offered, accepted, declined, missed, abandoned, transferred, wait, handle or rating."""
+    """queued, offered, accepted, declined, missed, abandoned, transferred, wait, handle, rating; for left
+    messages: left, claimed, answered, and first_answer (from being left to the first reply)."""
 
     kind: str
     queue: str
@@ -48,6 +51,9 @@ class _Walk:
     """When the CSR side took the chat (a handling stretch began), else None."""
     stretch_queue: str = ""
     offers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    left_at: float | None = None
+    """When the customer was offered to leave a message, until its first answer."""
+    claimed: bool = False
 
     def end_stretch(self, ts: float) -> Iterator[Sample]:
         if self.since is not None:
@@ -66,6 +72,14 @@ def samples(history: ChatHistory) -> Iterator[Sample]:
             yield Sample("queued", w.queue, ts)
         elif step.kind == "overflowed":
             w.queue, w.waiting = (str(d["to"]), w.waiting) if d.get("to") else (w.queue, False)
+            if d.get("message") and w.left_at is None:
+                w.left_at = ts
+                yield Sample("left", w.queue, ts)
+        elif step.kind == REPLY:
+            if w.claimed and w.left_at is not None:
+                yield Sample("answered", w.queue, ts)
+                yield Sample("first_answer", w.queue, ts, value=max(ts - w.left_at, 0.0))
+                w.left_at = None
         elif step.kind == "offered":
             agent = str(d.get("agent_id", ""))
             w.offers[str(d.get("offer_id", ""))] = (w.queue, agent)
@@ -91,6 +105,9 @@ def samples(history: ChatHistory) -> Iterator[Sample]:
 
 
 def _accepted(w: _Walk, d: dict[str, Any], ts: float) -> Iterator[Sample]:
+    if d.get("claimed"):
+        w.claimed = True
+        yield Sample("claimed", w.queue, ts, str(d.get("agent_id", "")))
     offer = str(d.get("offer_id", ""))
     if offer in w.offers:
         queue, agent = w.offers[offer]

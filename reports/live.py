@@ -12,6 +12,7 @@ from bridge.config.agents import AgentConfig
 from bridge.config.root import BridgeConfig
 from bridge.domain.agent import Presence
 from bridge.domain.chat import Chat, ChatState
+from bridge.hours import Status, status_of
 from reports.feed import RoutingFeed
 from routing.state import RoutingState
 
@@ -32,6 +33,10 @@ class QueueNow:
     answered: int
     within_target: int
     """Of the chats answered in the last hour, how many within the queue's target."""
+    hours: Status
+    """Open or closed by its business hours now, and when it opens."""
+    messages: int
+    """Left messages nobody has claimed yet."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,7 @@ class LiveViews:
             waiting |= set(await self._state.waiting(name))
         chats = [_now(c, now) for c in await self._chats.get_many(sorted(waiting))]
         people = [await self._state.agent(a.id) for a in config.agents]
+        left = await self._state.left_messages(queues)
         out = []
         for q in [config.queue(name) for name in queues]:
             in_line = [n for n in chats if n.chat.queue == q.name and n.chat.state in (ChatState.WAITING,
@@ -132,5 +138,6 @@ class LiveViews:
                 longest_wait=max(waits, default=0.0), available=len(free),
                 busy=sum(p.presence == Presence.AVAILABLE for p in members) - len(free),
                 away=sum(p.presence == Presence.AWAY for p in members),
-                answered=answered[q.name], within_target=within[q.name]))
+                answered=answered[q.name], within_target=within[q.name],
+                hours=status_of(config.hours_of(q.name), now), messages=left[q.name]))
         return out

@@ -4,10 +4,10 @@
 from bridge.chats import ChatRepository
 from bridge.clock import now
 from bridge.domain.chat import Chat
-from bridge.domain.events import ChatEvent, EventKind
+from bridge.domain.events import AuthorKind, ChatEvent, EventKind
 from bridge.events.stream import ChatStream
 from reports.feed import RoutingFeed
-from reports.history import ROUTING_KINDS, ChatHistory, Step
+from reports.history import REPLY, ROUTING_KINDS, ChatHistory, Step
 from transcripts.store import TranscriptStore
 
 
@@ -16,9 +16,18 @@ def rating_of(events: list[ChatEvent]) -> int | None:
     return scores[-1] if scores and isinstance(scores[-1], int) else None
 
 
+def _step(e: ChatEvent) -> Step | None:
+    if e.kind.value in ROUTING_KINDS:
+        return Step(e.kind.value, e.ts, e.data)
+    if e.data.get("cobrowse") == "started":
+        return Step("cobrowse", e.ts, {})
+    if e.kind == EventKind.MESSAGE and e.author.kind == AuthorKind.AGENT and not e.internal:
+        return Step(REPLY, e.ts, {})
+    return None
+
+
 def history_of(chat: Chat, events: list[ChatEvent], rating: int | None) -> ChatHistory:
-    steps = tuple(Step(e.kind.value, e.ts, e.data) if e.kind.value in ROUTING_KINDS else Step("cobrowse", e.ts, {})
-                  for e in events if e.kind.value in ROUTING_KINDS or e.data.get("cobrowse") == "started")
+    steps = tuple(s for s in (_step(e) for e in events) if s is not None)
     return ChatHistory(chat_id=chat.id, queue=chat.queue, steps=steps, rating=rating)
 
 

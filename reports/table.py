@@ -41,6 +41,11 @@ FIGURES: tuple[tuple[str, str, Callable[[Figures], Value]], ...] = (
     ("Handle time p90", "seconds", lambda f: p90(f.handles)),
     ("Rating avg", "score 1-5", lambda f: average(f.ratings)),
     ("Ratings", "count", lambda f: len(f.ratings)),
+    ("Messages left", "count", _count("left")),
+    ("Messages claimed", "count", _count("claimed")),
+    ("Messages answered", "count", _count("answered")),
+    ("First answer avg", "seconds", lambda f: average(f.first_answers)),
+    ("First answer p90", "seconds", lambda f: p90(f.first_answers)),
 )
 
 

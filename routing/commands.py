@@ -1,4 +1,4 @@
-"""`csr accept|decline OFFER_ID`, `csr transfer @agent|QUEUE [note]`, `csr end`.
+"""`csr accept|decline OFFER_ID`, `csr transfer @agent|QUEUE [note]`, `csr end`, `csr claim` (a left message).
 
 Adapters turn the offer card's buttons and reactions into these commands, so the replies say plainly
 what happened: "You got the chat with Ann", "Too late: Bob took it", "That offer expired".
@@ -10,10 +10,12 @@ from bridge.commands.registry import Arg, ArgKind, ChatArg, CommandSpec, FormLab
 from bridge.commands.replies import Reply, Text
 from bridge.config.agents import AgentConfig
 from bridge.config.root import BridgeConfig
+from bridge.domain.agent import Role
 from bridge.domain.chat import Chat, ChatState
 from bridge.service import ChatService
 from routing.router import Router
 from routing.scripts import ScriptResult
+from routing.settings import allowed_queues
 
 _FINAL = {
     "expired": "That offer expired.",
@@ -48,6 +50,8 @@ class ChatCommands:
                                   max_chars=1000))),
             CommandSpec("end", "End a chat and free your slot for the next one.", self.end, chat=ChatArg.NAMED,
                         form=FormLabels("End the chat", "End chat", "They are told the chat has ended.")),
+            CommandSpec("claim", "Take a left message: your replies in its thread reach the customer by email.",
+                        self.claim, chat=ChatArg.NAMED),
         ]
 
     def _name(self, agent_id: str) -> str:
@@ -120,6 +124,25 @@ class ChatCommands:
         if result.status != "queued":
             return Text("That chat is no longer active.", error=True)
         return Text(f"The chat with {chat.customer.name} goes back into routing for {display}.")
+
+    async def claim(self, inv: Invocation) -> Reply:
+        chat = _active(inv.chat)
+        supervises = Role(inv.agent.role).at_least(Role.SUPERVISOR) and (
+            not inv.agent.supervises or chat.queue in inv.agent.supervises)
+        if chat.queue not in allowed_queues(self._config, inv.agent) and not supervises:
+            display = self._config.queue_display_name(chat.queue)
+            return Text(f"Only CSRs of {display} can claim its messages.", error=True)
+        result = await self._router.claim(chat.id, inv.agent)
+        if result.status == "claimed":
+            how = "by email" if chat.customer.email else "in the widget when they come back"
+            return Text(f"You claimed the message from {chat.customer.name}. Reply in its thread: the customer gets "
+                        f"your answers {how}.")
+        if result.status == "closed":
+            return Text("That chat has ended.", error=True)
+        if result.status == "not_message" and result.get("agent"):
+            return Text(f"Too late: {self._name(result.get('agent'))} has it.", error=True)
+        return Text(f"Only a left message can be claimed; this chat is {result.get('state', result.status)}.",
+                    error=True)
 
     async def end(self, inv: Invocation) -> Reply:
         chat = _active(inv.chat)

@@ -40,3 +40,8 @@ def overflow_chat(chat_id: str, seq: str, config_path: str) -> str:
 
 def idle_check(chat_id: str, config_path: str) -> str:
     return run_in_app(config_path, lambda app: _fire(f"idle:{chat_id}", lambda r: r.idle_check(chat_id), app.router))
+
+
+def unclaimed_alert(chat_id: str, config_path: str) -> str:
+    return run_in_app(config_path, lambda app: _fire(f"unclaimed:{chat_id}", lambda r: r.unclaimed_alert(chat_id),
+                                                     app.router))

@@ -15,8 +15,9 @@ from bridge.chats import ChatRepository
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.config.root import BridgeConfig
-from bridge.domain.agent import Presence
+from bridge.domain.agent import Presence, Role
 from bridge.domain.chat import ChatState
+from bridge.hours import status_of
 from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
@@ -97,7 +98,10 @@ class Router:
         if chat is None:
             return ScriptResult("missing", {}, [], [])
         queue = chat.queue if self._config.has_queue(chat.queue) else self._config.queues[0].name
-        return await self._run("escalate", chat_id, queue, effective_priority(chat, self._config.routing.priorities))
+        hours = status_of(self._config.hours_of(queue), self.clock())
+        opens_at = "" if hours.opens_at is None else repr(hours.opens_at)
+        return await self._run("escalate", chat_id, queue, effective_priority(chat, self._config.routing.priorities),
+                               "open" if hours.open else "closed", opens_at)
 
     async def close(self, chat_id: str, reason: str, by: str) -> None:
         await self.close_chat(chat_id, reason, by)
@@ -183,8 +187,20 @@ class Router:
     async def idle_check(self, chat_id: str) -> ScriptResult:
         return await self._run("idle", chat_id)
 
+    async def claim(self, chat_id: str, agent: AgentConfig) -> ScriptResult:
+        """A CSR of the queue takes a left message; the first claim wins."""
+        return await self._agent_run(agent, "claim", chat_id, agent.display_name)
+
+    async def unclaimed_alert(self, chat_id: str) -> ScriptResult:
+        """A left message waited its queue's target unclaimed: its supervisors hear of it."""
+        chat = await self._chats.get(chat_id)
+        queue = chat.queue if chat else ""
+        supervisors = [a.id for a in self._config.agents
+                       if Role(a.role).at_least(Role.SUPERVISOR) and (not a.supervises or queue in a.supervises)]
+        return await self._run("unclaimed", chat_id, json.dumps(supervisors))
+
     async def fire(self, member: str) -> ScriptResult:
-        """Runs one timer by its member name (offer:ID, wait:CHAT:SEQ, idle:CHAT)."""
+        """Runs one timer by its member name (offer:ID, wait:CHAT:SEQ, idle:CHAT, unclaimed:CHAT)."""
         kind, _, rest = member.partition(":")
         if kind == "offer":
             return await self.expire(rest)
@@ -193,6 +209,8 @@ class Router:
             return await self.overflow(chat_id, seq)
         if kind == "idle":
             return await self.idle_check(rest)
+        if kind == "unclaimed":
+            return await self.unclaimed_alert(rest)
         raise ValueError(f"unknown routing timer {member!r}")
 
     async def sweep(self, grace: float = 5.0) -> int:

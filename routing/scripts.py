@@ -12,7 +12,7 @@ from redis.typing import EncodableT
 SCRIPT_NAMES = (
     "escalate", "accept", "decline", "expire", "presence", "agent_sync", "membership",
     "transfer_agent", "transfer_queue", "close", "overflow", "idle", "positions",
-    "reassign_agent", "requeue", "arm_idle",
+    "reassign_agent", "requeue", "arm_idle", "claim", "unclaimed",
 )
 
 

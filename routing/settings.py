@@ -15,10 +15,12 @@ async def write_settings(redis: Redis, keys: Keys, config: BridgeConfig) -> None
                 "strategy": q.strategy, "offer_timeout": q.offer_timeout, "max_wait": q.max_wait,
                 "overflow": q.overflow, "target": q.target_answer_seconds, "display": q.display_name,
                 "message_platform": message_platform(config, q.name),
+                "unclaimed_alert": q.unclaimed_alert_minutes * 60,
             })
         pipe.hset(keys.routing_conf, mapping={
             "missed_before_away": config.routing.missed_offers_before_away,
             "idle_timeout": config.routing.customer_idle_timeout,
+            "message_keep": config.routing.left_message_keep_days * 86400,
         })
         await pipe.execute()
 

@@ -80,5 +80,13 @@ class RoutingState:
             counts = await pipe.execute()
         return [q for q, n in zip(queues, counts, strict=True) if not n]
 
+    async def left_messages(self, queues: list[str]) -> dict[str, int]:
+        """Left messages nobody has claimed yet, per queue."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for queue in queues:
+                pipe.zcard(self._keys.queue_messages(queue))
+            counts = await pipe.execute()
+        return {q: int(n) for q, n in zip(queues, counts, strict=True)}
+
     async def due_timers(self, before: float, limit: int = 200) -> list[str]:
         return text_list(await self._redis.zrangebyscore(self._keys.routing_timers, "-inf", before, start=0, num=limit))

@@ -1,4 +1,5 @@
-"""Routing timers as scheduled RQ jobs: offer deadlines, max wait per queue, customer idle.
+"""Routing timers as scheduled RQ jobs: offer deadlines, max wait per queue, customer idle, left messages
+nobody claimed.
 
 The scripts keep every armed timer in one sorted set (`routing_timers`) and return the ones they
 armed; this module turns those into RQ jobs. Jobs, and the sweep that backs them up when a job was
@@ -25,6 +26,8 @@ def job_for(member: str) -> tuple[str, tuple[str, ...]]:
         return "routing.jobs.overflow_chat", (chat_id, seq)
     if kind == "idle":
         return "routing.jobs.idle_check", (rest,)
+    if kind == "unclaimed":
+        return "routing.jobs.unclaimed_alert", (rest,)
     raise ValueError(f"unknown routing timer {member!r}")
 
 

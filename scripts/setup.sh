@@ -41,7 +41,7 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "setup: 
 [ -x .venv/bin/python ] || step "creating the virtual environment .venv" python3 -m venv .venv
 stamp=.venv/.installed-$want
 # A plain (not editable) install, as users get it: reinstalled when the project or its code changed since.
-sources=(pyproject.toml bridge routing knowledge transcripts cases reports cobrowse adapters)
+sources=(pyproject.toml bridge routing knowledge transcripts cases reports cobrowse followup adapters)
 if [ ! -f "$stamp" ] || [ -n "$(find "${sources[@]}" -newer "$stamp" -print -quit)" ]; then
   [ -f "$stamp" ] || step "upgrading pip in .venv" .venv/bin/pip install -q --upgrade pip
   if [ "$want" = test ]; then

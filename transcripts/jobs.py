@@ -8,6 +8,7 @@ import random
 from collections.abc import Awaitable
 from datetime import timedelta
 
+from aiosmtplib import SMTPException
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -25,6 +26,7 @@ from bridge.events.threads import ThreadStore
 from bridge.job_runner import run_in_app
 from bridge.jobs import Jobs
 from bridge.keys import Keys
+from bridge.mail import MailRefused
 from bridge.roster import Roster
 from bridge.service import ChatService
 from transcripts.archive import ArchiveOutcome
@@ -42,6 +44,7 @@ RETENTION = "transcripts.jobs.retention"
 def archive_chat(config_path: str, chat_id: str, attempt: int = 0) -> str:
     return run_in_app(config_path, lambda app: _closing(app.transcripts.store, Archiving(
         app.config.transcripts, app.config.agents, app.transcripts, app.redis, app.keys, app.jobs, app.notices,
+        app.config.languages.default,
     ).archive(chat_id, attempt)))
 
 
@@ -61,8 +64,9 @@ class Archiving:
     """The archive and retention jobs. `agents`: the roster, whose admins hear of parked archives."""
 
     def __init__(self, config: TranscriptsConfig, agents: list[AgentConfig], transcripts: Transcripts,
-                 redis: Redis, keys: Keys, jobs: Jobs, notices: Notices) -> None:
+                 redis: Redis, keys: Keys, jobs: Jobs, notices: Notices, default_language: str = "en") -> None:
         self._config = config
+        self._default_language = default_language
         self._agents = agents
         self._transcripts = transcripts
         self._redis = redis
@@ -133,8 +137,8 @@ class Archiving:
             return
         chat, events = record
         try:
-            await send(cfg.smtp, build_message(cfg.smtp, chat, events, cfg.mail_subject))
-        except OSError:
+            await send(cfg.smtp, build_message(cfg.smtp, chat, events, cfg.mail_subject, self._default_language))
+        except (OSError, SMTPException, MailRefused):
             await self._redis.delete(self._keys.transcript_mailed(chat_id))
             log.exception("mailing the transcript of chat %s failed", chat_id)
 
@@ -204,4 +208,5 @@ def retention(config_path: str) -> str:
     job = get_current_job()
     return run_in_app(config_path, lambda app: _closing(app.transcripts.store, Archiving(
         app.config.transcripts, app.config.agents, app.transcripts, app.redis, app.keys, app.jobs, app.notices,
+        app.config.languages.default,
     ).retention(job.id if job else "")))

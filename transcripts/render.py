@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
+from bridge.i18n import N_, Translator
 from transcripts.view import Audience, Entry, TranscriptView, build_view
 
 Format = Literal["txt", "html", "json"]
@@ -20,6 +21,11 @@ CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "json": "application/json",
 }
+
+TITLE = N_("Chat transcript")
+DELETED = N_("message deleted")
+EDITED = N_("edited")
+FILE = N_("file: {filename}, {content_type}, {size} bytes")
 
 _env = Environment(loader=PackageLoader("transcripts", "templates"), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
@@ -42,29 +48,32 @@ def transcript_filename(chat: Chat, fmt: Format) -> str:
 
 
 def _txt(view: TranscriptView) -> str:
-    lines = ["Chat transcript", "=" * 15]
+    _ = view.tr.gettext
+    title = _(TITLE)
+    lines = [title, "=" * len(title)]
     lines += [f"{label}: {value}" for label, value in view.header]
     lines.append("")
     for entry in view.entries:
-        lines.append(f"[{entry.time}] {_txt_line(entry)}")
+        lines.append(f"[{entry.time}] {_txt_line(entry, view.tr)}")
         if entry.original_text:
             lines.append(f"    (originally: {entry.original_text})")
         for a in entry.attachments:
-            lines.append(f"    [file: {a.filename}, {a.content_type}, {a.size} bytes]")
+            lines.append("    [" + _(FILE, filename=a.filename, content_type=a.content_type, size=a.size) + "]")
         for name, value in entry.details.get("fields", {}).items():
             lines.append(f"    {name}: {value}")
     return "\n".join(lines) + "\n"
 
 
-def _txt_line(e: Entry) -> str:
+def _txt_line(e: Entry, tr: Translator) -> str:
+    _ = tr.gettext
     if e.kind == "message":
-        text = "(message deleted)" if e.deleted else e.text + (" (edited)" if e.edited else "")
+        text = f"({_(DELETED)})" if e.deleted else e.text + (f" ({_(EDITED)})" if e.edited else "")
         return f"{e.who}: {text}"
     if e.kind == "note":
         return f"[internal note] {e.who}: {e.text}"
     if e.card is not None:
         summary = f" - {e.card['summary']}" if e.card["summary"] else ""
-        return f"{e.who} shared: {e.card['title']} <{e.card['url']}>{summary}"
+        return _(N_("{who} shared: {title}"), who=e.who, title=e.card["title"]) + f" <{e.card['url']}>{summary}"
     if e.kind == "case":
         said = f": {e.text}" if e.text else ""
         return f"[case {e.details.get('reference', '')}] {e.details.get('type', '')}{said}"
@@ -77,7 +86,9 @@ def _details_text(e: Entry) -> str:
 
 
 def _html(view: TranscriptView) -> str:
-    return _env.get_template("transcript.html").render(view=view, details_text=_details_text)
+    tr = view.tr
+    return _env.get_template("transcript.html").render(view=view, details_text=_details_text, _=tr.gettext,
+                                                       lang=tr.language, dir=tr.dir)
 
 
 def _json(view: TranscriptView) -> str:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from bridge.domain.chat import Chat
 from bridge.domain.events import Attachment, AuthorKind, ChatEvent, EventKind
+from bridge.i18n import N_, Translator, translator
 
 Audience = Literal["customer", "staff"]
 
@@ -50,16 +51,18 @@ class TranscriptView:
     chat: Chat
     audience: Audience
     entries: list[Entry]
+    tr: Translator
+    """The customer's copy reads in the language the chat was in; the staff copy in English."""
 
     @property
     def header(self) -> list[tuple[str, str]]:
-        c = self.chat
-        rows = [("Chat", c.id), ("Customer", c.customer.name)]
+        c, _ = self.chat, self.tr.gettext
+        rows = [(_(N_("Chat")), c.id), (_(N_("Customer")), c.customer.name)]
         if c.customer.email:
-            rows.append(("Email", c.customer.email))
-        rows += [("Topic", c.topic), ("Started", format_ts(c.created_at))]
+            rows.append((_(N_("Email")), c.customer.email))
+        rows += [(_(N_("Topic")), c.topic), (_(N_("Started")), format_ts(c.created_at))]
         if c.closed_at:
-            rows.append(("Ended", format_ts(c.closed_at)))
+            rows.append((_(N_("Ended")), format_ts(c.closed_at)))
         if self.audience == "staff":
             rows += [("Queue", c.queue), ("Agent", c.agent_id or "-"), ("State", c.state)]
             if c.close_reason:
@@ -72,12 +75,13 @@ def format_ts(ts: float) -> str:
 
 
 def build_view(chat: Chat, events: list[ChatEvent], audience: Audience) -> TranscriptView:
+    tr = translator(chat.customer.language if audience == "customer" else "en")
     changes = {e.data.get("target"): e for e in events if e.kind in (EventKind.EDITED, EventKind.DELETED)}
     entries = []
     for event in events:
         if event.kind in SKIPPED_KINDS or not _shown(event, audience):
             continue
-        entry = _entry(event, audience)
+        entry = _entry(event, audience, tr)
         change = changes.get(event.id)
         if change is not None and event.kind == EventKind.MESSAGE:
             if change.kind == EventKind.DELETED:
@@ -87,7 +91,7 @@ def build_view(chat: Chat, events: list[ChatEvent], audience: Audience) -> Trans
             if audience == "staff":
                 entry.original_text = event.text
         entries.append(entry)
-    return TranscriptView(chat, audience, entries)
+    return TranscriptView(chat, audience, entries, tr)
 
 
 def _shown(event: ChatEvent, audience: Audience) -> bool:
@@ -96,7 +100,7 @@ def _shown(event: ChatEvent, audience: Audience) -> bool:
     return event.customer_visible and event.kind in CUSTOMER_KINDS
 
 
-def _entry(event: ChatEvent, audience: Audience) -> Entry:
+def _entry(event: ChatEvent, audience: Audience, tr: Translator) -> Entry:
     who = event.author.name or event.author.kind.value
     entry = Entry(id=event.id, ts=event.ts, kind=event.kind.value, who=who, author_kind=event.author.kind.value,
                   text=event.text, internal=event.internal or not event.customer_visible,
@@ -106,13 +110,14 @@ def _entry(event: ChatEvent, audience: Audience) -> Entry:
         entry.card = {k: str(data.get(k, "")) for k in ("title", "summary", "url")}
     elif event.kind == EventKind.RATING:
         entry.details = {k: data[k] for k in ("score", "comment") if k in data}
-        entry.text = entry.text or _rating_text(entry.details)
+        entry.text = entry.text or _rating_text(entry.details, tr)
     elif event.kind == EventKind.CASE:
         entry.details = {"reference": data.get("reference", ""), "type": data.get("type", "")}
         if audience == "staff":
             entry.details["fields"] = data.get("fields", {})
     elif event.kind == EventKind.CLOSED:
-        entry.text = entry.text or "The chat ended."
+        if audience == "customer" or not entry.text:  # the stored text is the CSRs' wording
+            entry.text = tr.gettext(N_("The chat has ended."))
         if audience == "staff":
             entry.details = {k: data[k] for k in ("reason", "by") if k in data}
     elif event.kind in ROUTING_KINDS:
@@ -125,9 +130,10 @@ def _entry(event: ChatEvent, audience: Audience) -> Entry:
     return entry
 
 
-def _rating_text(details: dict[str, Any]) -> str:
+def _rating_text(details: dict[str, Any], tr: Translator) -> str:
     score = details.get("score")
-    text = f"Rated the chat {score}" if score is not None else "Rated the chat"
+    text = tr.gettext(N_("Rated the chat {score} of 5"), score=score) if score is not None else tr.gettext(
+        N_("Rated the chat"))
     return f"{text}: {details['comment']}" if details.get("comment") else text
 
 

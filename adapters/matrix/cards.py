@@ -4,18 +4,22 @@ from html import escape
 
 from adapters.matrix.render import html_text, queue_name
 from bridge.config.root import BridgeConfig
-from bridge.domain.chat import Chat
+from bridge.domain.chat import Chat, ChatState
 from bridge.domain.offer import OfferState
 from bridge.figures import format_duration
+from bridge.i18n import in_language, language_name
 from bridge.offer_outcomes import OFFER_OUTCOMES
 from bridge.ports import OfferView
 
+CLAIM_REACTION = "✋"
+"""On a left message's thread header: the reacting CSR claims it (`csr claim`)."""
 OUTCOME_EMOJI = {OfferState.ACCEPTED: "✅ ", OfferState.DECLINED: "❌ ", OfferState.EXPIRED: "⌛ "}
 """The outcomes that match a reaction (or the clock) carry its emoji; the others read as plain words."""
 
 
 def _topic_label(config: BridgeConfig, topic: str) -> str:
-    return next((t.label for t in config.widget.topics if t.id == topic), topic)
+    label = next((t.label for t in config.widget.topics if t.id == topic), topic)
+    return in_language(label, config.languages.default)
 
 
 def header(chat: Chat, agent_name: str, config: BridgeConfig, command_prefix: str,
@@ -24,13 +28,21 @@ def header(chat: Chat, agent_name: str, config: BridgeConfig, command_prefix: st
     c = chat.customer
     who = c.name + (f" <{c.email}>" if c.email else "")
     topic, queue = _topic_label(config, chat.topic), queue_name(config, chat.queue)
-    body = (f"💬 {who} · {topic} · {queue}\nCSR: {agent_name or 'unassigned'} · chat {chat.id}\n"
+    reads = f" · reads {language_name(c.language)}" if c.language else ""
+    body = (f"💬 {who} · {topic} · {queue}{reads}\nCSR: {agent_name or 'unassigned'} · chat {chat.id}\n"
             f"Reply in this thread to answer. Start with {note_prefix} for an internal note; "
             f"{command_prefix} end closes the chat.")
-    html = (f"💬 <b>{escape(who)}</b> · {escape(topic)} · {escape(queue)}<br>"
+    html = (f"💬 <b>{escape(who)}</b> · {escape(topic)} · {escape(queue)}{escape(reads)}<br>"
             f"CSR: {escape(agent_name or 'unassigned')} · chat <code>{escape(chat.id)}</code><br>"
             f"<i>Reply in this thread to answer. Start with <code>{escape(note_prefix)}</code> for an internal note; "
             f"<code>{escape(command_prefix)} end</code> closes the chat.</i>")
+    if chat.state is ChatState.MESSAGE:
+        how = "by email" if c.email else "when they come back to the chat"
+        body += (f"\n📨 A left message: react {CLAIM_REACTION} (or {command_prefix} claim) to take it; your replies "
+                 f"reach the customer {how}.")
+        html += (f"<br>📨 <b>A left message</b>: react {CLAIM_REACTION} (or "
+                 f"<code>{escape(command_prefix)} claim</code>) to take it; your replies reach the customer "
+                 f"{escape(how)}.")
     return {"msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
 
 

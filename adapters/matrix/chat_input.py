@@ -18,7 +18,7 @@ from adapters.matrix.signals import remember_typist
 from bridge.config.agents import AgentConfig
 from bridge.domain.events import Origin
 from bridge.ports import Core
-from bridge.service import BadReaction, ChatClosed, NotYours, UnknownChat
+from bridge.service import BadReaction, ChatClosed, NotYours, Unclaimed, UnknownChat
 
 log = logging.getLogger(__name__)
 EVENT_TTL = 30 * 24 * 3600
@@ -134,6 +134,9 @@ class ChatInput:
 
 
 def _refusal(exc: Exception) -> str:
+    if isinstance(exc, Unclaimed):
+        return "Nobody has claimed this left message yet: react ✋ on its header (or !csr claim) first; your " \
+               "message was not sent to the customer."
     if isinstance(exc, NotYours):
         return "That chat is not yours, so your message was not sent to the customer."
     if isinstance(exc, ChatClosed):

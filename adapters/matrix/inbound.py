@@ -22,6 +22,7 @@ from nio import (
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from adapters.matrix.cards import CLAIM_REACTION
 from adapters.matrix.chat_input import ChatInput
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok
 from adapters.matrix.commands import MatrixCommands
@@ -124,6 +125,15 @@ class Inbound:
         answer = answer_of(event.key)
         if answer:
             await self._answer_offer(room_id, event.sender, event.event_id, answer, event.reacts_to, explicit=True)
+        elif event.key.startswith(CLAIM_REACTION):
+            await self._claim(room_id, event)
+
+    async def _claim(self, room_id: str, event: ReactionEvent) -> None:
+        """✋ on a left message's thread header claims it, as `csr claim` in the thread would."""
+        chat_id = await self._core.threads.chat_of("matrix", event.reacts_to)
+        if chat_id and self._core.agents.by_platform_id("matrix", event.sender) is not None:
+            await self._commands.run("csr claim", sender=event.sender, room_id=room_id, event_id=event.event_id,
+                                     thread=event.reacts_to, chat_id=chat_id)
 
     async def _answer_offer(self, room_id: str, sender: str, event_id: str, answer: str, card: str,
                             explicit: bool = False) -> None:

@@ -27,6 +27,7 @@ from bridge.commands.arguments import is_web_link
 from bridge.commands.registry import Arg, ArgKind, CommandSpec
 from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
+from bridge.i18n import in_language
 
 MODAL_CALLBACK = "chat_action_modal"
 MAX_OPTIONS = 100
@@ -122,8 +123,9 @@ def _inputs(args: list[Arg], chat: Chat, config: BridgeConfig) -> list[dict[str,
             phrases = [p for p in config.knowledge.phrases if not p.queues or chat.queue in p.queues][:MAX_OPTIONS]
             if not phrases:
                 return sections("No phrases are set up for this chat's queue.")
-            options = [Option(value=p.key, text=truncate(p.title, 75), description=truncate(p.text, 75))
-                       for p in phrases]
+            languages = (chat.customer.language, config.languages.default)
+            options = [Option(value=p.key, text=truncate(p.title, 75),
+                              description=truncate(in_language(p.text, *languages), 75)) for p in phrases]
             element: Any = StaticSelectElement(action_id="value", options=options, placeholder="Type to search")
         elif arg.kind in (ArgKind.AGENT, ArgKind.QUEUE, ArgKind.TARGET):
             element = StaticSelectElement(action_id="value", option_groups=_choices(arg.kind, chat, config))

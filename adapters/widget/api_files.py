@@ -51,12 +51,12 @@ class FileEndpoints:
             if upload.client_msg_id and (seen := await ctx.core.events.find_by_client_id(
                     chat.id, stored_client_id(upload.client_msg_id))):
                 if stored := await ctx.core.events.get(chat.id, seen):
-                    return JSONResponse(EventStored(event=event_out(stored, ctx.config.texts)).model_dump())
+                    return JSONResponse(EventStored(event=event_out(stored, ctx.chat_words(chat))).model_dump())
             await ctx.count_action(chat.id)
             attachment = await ctx.core.attachments.save_stream(chat.id, upload.filename, upload.content_type,
                                                                 upload.chunks(), ctx.config.uploads.max_bytes)
         event = await conversation.say(ctx, chat, upload.text, upload.client_msg_id, [attachment])
-        return JSONResponse(EventStored(event=event_out(event, ctx.config.texts)).model_dump(), status_code=201)
+        return JSONResponse(EventStored(event=event_out(event, ctx.chat_words(chat))).model_dump(), status_code=201)
 
     async def download(self, request: Request) -> Response:
         chat = await self._ctx.session_chat(request)

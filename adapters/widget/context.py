@@ -8,10 +8,12 @@ from adapters.widget.errors import ApiError
 from adapters.widget.ratelimit import RateLimiter
 from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import SessionTokens
+from adapters.widget.wording import CustomerWords
 from bridge.config.widget import WidgetConfig
 from bridge.domain.chat import Chat
 from bridge.events.receipts import ReadMarks
 from bridge.events.typing import TypingSignals
+from bridge.i18n import translator
 from bridge.ports import Core
 from knowledge.base import KnowledgeBase
 from transcripts.service import Transcripts
@@ -34,6 +36,14 @@ class WidgetContext:
     @property
     def config(self) -> WidgetConfig:
         return self.core.config.widget
+
+    def words(self, language: str) -> CustomerWords:
+        """`[widget.texts]` in a customer's language (a chat's stored one; empty: the config's default)."""
+        default = self.core.config.languages.default
+        return CustomerWords(self.config.texts, translator(language or default), default)
+
+    def chat_words(self, chat: Chat) -> CustomerWords:
+        return self.words(chat.customer.language)
 
     @property
     def typing(self) -> TypingSignals:

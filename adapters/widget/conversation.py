@@ -36,6 +36,8 @@ async def say(ctx: WidgetContext, chat: Chat, text: str, client_msg_id: str,
     check_text(text, ctx.config.max_message_chars, allow_empty=bool(attachments))
     if chat.state == ChatState.CLOSED:
         raise _closed()
+    if chat.state == ChatState.MESSAGE and not chat.customer.email and not chat.agent_id:
+        raise ApiError(422, "email_required", ctx.chat_words(chat)("email_needed"))
     try:
         event = await ctx.core.service.customer_message(chat.id, text, attachments, stored_client_id(client_msg_id),
                                                        current=chat)
@@ -77,6 +79,13 @@ async def escalate(ctx: WidgetContext, chat: Chat) -> None:
         await ctx.core.service.escalate(chat.id)
     except ChatClosed:
         raise _closed() from None
+
+
+async def give_email(ctx: WidgetContext, chat: Chat, email: str) -> Chat:
+    """Where the team answers a left message; it can be changed until the chat ends."""
+    if chat.state == ChatState.CLOSED:
+        raise _closed()
+    return await ctx.core.chats.set_email(chat, email)
 
 
 async def end(ctx: WidgetContext, chat: Chat) -> None:

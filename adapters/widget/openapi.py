@@ -20,6 +20,7 @@ _ERRORS = {
     403: ("Forbidden", "The token is for another chat, or the page's Origin is not allowed."),
     404: ("NotFound", "No such chat or file."),
     409: ("Conflict", "Not possible in the chat's state (chat_closed, already_escalated, ...)."),
+    410: ("Gone", "The conversation a reply link names has ended or was erased (chat_gone)."),
     411: ("LengthRequired", "Uploads need a Content-Length."),
     413: ("TooLarge", "Body or file over the configured size."),
     415: ("UnsupportedType", "Wrong Content-Type, or a file type that is not allowed."),
@@ -28,8 +29,9 @@ _ERRORS = {
     429: ("TooManyRequests", "Rate limit reached; wait Retry-After seconds."),
     503: ("Unavailable", "The transcript archive can't be read right now; wait Retry-After seconds."),
 }
-_MODELS: list[type[BaseModel]] = [s.StartChat, s.NewMessage, s.Rating, s.WidgetSettings, s.ChatOut, s.StartedChat,
-                                  s.EventsPage, s.EventStored, s.ErrorOut, s.SocketFrame, CobrowseAnswer]
+_MODELS: list[type[BaseModel]] = [s.StartChat, s.NewMessage, s.Rating, s.GiveEmail, s.ReplyLink, s.WidgetSettings,
+                                  s.ChatOut, s.StartedChat, s.EventsPage, s.EventStored, s.ErrorOut, s.SocketFrame,
+                                  CobrowseAnswer]
 _AUTH: list[dict[str, list[str]]] = [{"bearer": []}, {"tokenQuery": []}]
 _SUBPROTOCOLS = {"name": "Sec-WebSocket-Protocol", "in": "header", "required": False,
                  "description": "How a browser presents the session token to a WebSocket: "
@@ -135,6 +137,9 @@ def _paths(upload_types: list[str], max_bytes: int) -> dict[str, Any]:
         "/api/v1/chats": {"post": _op("Start a chat; returns its session token",
                                       {201: ("Started", _json("StartedChat"))}, (400, 413, 415, 422),
                                       body="StartChat", auth=False)},
+        "/api/v1/reply-links": {"post": _op("Reopen a chat from a reply email's link; returns a session token",
+                                            {200: ("Reopened", _json("StartedChat"))},
+                                            (400, 401, 410, 413, 415, 422, 429), body="ReplyLink", auth=False)},
         v1: {"get": _op("The chat's state", {200: ("Chat", chat)}, (401, 404), params=(_CHAT,))},
         f"{v1}/messages": {"post": _op("Send a message", sent, (400, 401, 404, 409, 413, 415, 422),
                                        body="NewMessage", params=(_CHAT,))},
@@ -142,6 +147,8 @@ def _paths(upload_types: list[str], max_bytes: int) -> dict[str, Any]:
                                        (401, 404, 409), params=(_CHAT,))},
         f"{v1}/close": {"post": _op("End the chat (ending an ended chat is fine)", {200: ("Ended", chat)},
                                     (401, 404), params=(_CHAT,))},
+        f"{v1}/email": {"post": _op("Give the email the team answers a left message at", {200: ("Chat", chat)},
+                                    (400, 401, 404, 409, 413, 415, 422), body="GiveEmail", params=(_CHAT,))},
         f"{v1}/rating": {"post": _op("Rate an ended chat, once", {201: ("Stored", event)},
                                      (400, 401, 404, 409, 413, 415, 422), body="Rating", params=(_CHAT,))},
         f"{v1}/events": {"get": _op("Events after an id, oldest first", {200: ("Events", _json("EventsPage"))},

@@ -9,6 +9,7 @@ from starlette.routing import Mount
 
 from adapters.widget.api_chats import ChatEndpoints
 from adapters.widget.api_files import FileEndpoints
+from adapters.widget.api_reply_links import ReplyLinkEndpoint
 from adapters.widget.api_transcript import TranscriptEndpoint
 from adapters.widget.cobrowse.assets import asset_routes
 from adapters.widget.cobrowse.customer import CustomerCobrowse
@@ -20,10 +21,12 @@ from adapters.widget.pages import static_routes
 from adapters.widget.ratelimit import AddressLimit, RateLimiter
 from adapters.widget.socket import ChatSocket
 from adapters.widget.socket_slots import SocketSlots
-from adapters.widget.tokens import SessionTokens, signing_key
+from adapters.widget.tokens import SessionTokens
 from bridge.app import BridgeApp
 from bridge.ports import Core
+from bridge.signing import signing_key
 from cobrowse.service import Cobrowse
+from followup.links import ReplyLinks
 from knowledge.base import KnowledgeBase
 from transcripts.service import Transcripts
 
@@ -40,6 +43,7 @@ class WidgetAdapter:
         self._config = core.config
         self._limiter = limiter
         self._cobrowse = cobrowse
+        self._links = ReplyLinks(key, core.config.email.reply_link_days)
         self.ctx = WidgetContext(core=core, knowledge=knowledge, transcripts=transcripts,
                                  tokens=SessionTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
                                  slots=SocketSlots(redis, keys))
@@ -51,7 +55,8 @@ class WidgetAdapter:
         routes: list[Any] = []
         public = str(server.public_url).rstrip("/")
         parts = (ChatEndpoints(self.ctx), FileEndpoints(self.ctx), TranscriptEndpoint(self.ctx), ChatSocket(self.ctx),
-                 CustomerCobrowse(self.ctx, self._cobrowse, f"{public}/cobrowse/rrweb.js"))
+                 CustomerCobrowse(self.ctx, self._cobrowse, f"{public}/cobrowse/rrweb.js"),
+                 ReplyLinkEndpoint(self.ctx, self._links))
         for part in parts:
             routes += part.routes()
         middleware = [  # outermost first: every request counts against its address, refused ones too

@@ -26,7 +26,8 @@ REDIS_RETRY_SECONDS = 0.5
 async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: str, closed: asyncio.Event) -> int:
     """Sends the chat's customer-visible events after `after`, and the CSR's typing and reading, until `closed`."""
     feed, last, shown, spoke, seen = ctx.core.feed, after, None, 0.0, ""
-    texts = ctx.config.texts
+    chat = await ctx.core.chats.get(chat_id)
+    words = ctx.words(chat.customer.language if chat else "")
     entities = (f"chat:{chat_id}", f"typing:{chat_id}", f"read:{chat_id}")
     signals_due = True  # the signals are read again on their change or a recheck, not on every event
     while not closed.is_set():
@@ -36,7 +37,7 @@ async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: st
             for event in batch:
                 last = event.id
                 if event.customer_visible:
-                    await ws.send_json({"type": "event", "event": event_out(event, texts).model_dump(mode="json")})
+                    await ws.send_json({"type": "event", "event": event_out(event, words).model_dump(mode="json")})
                 if event.kind == EventKind.CLOSED or (event.kind == EventKind.MESSAGE
                                                       and event.author.kind == AuthorKind.AGENT):
                     spoke = math.inf if event.kind == EventKind.CLOSED else event.ts

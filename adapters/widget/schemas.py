@@ -2,9 +2,10 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
 from bridge.events.stream import EVENT_ID_PATTERN
+from bridge.i18n.languages import wish_list
 from bridge.service import REACTION_KEY_CHARS
 from bridge.text import CleanStr
 
@@ -21,20 +22,36 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+EMAIL_PATTERN = f"^[^@{BLANK}]+@[^@{BLANK}]+$"
+
+
 class StartChat(Body):
     name: CleanStr = Field(min_length=1, max_length=80, pattern=NOT_BLANK)
-    email: CleanStr = Field("", max_length=254, pattern=f"^$|^[^@{BLANK}]+@[^@{BLANK}]+$")
+    email: CleanStr = Field("", max_length=254, pattern=f"^$|{EMAIL_PATTERN}")
     topic: str = Field("", max_length=40, description="A topic id from /config; empty picks the first.")
     message: CleanStr = Field("", description="The first question (optional); limited like any message.")
     client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID)
     page_url: str = Field("", max_length=2000, pattern=r"^$|^https?://",
                           description="The page the chat started on, shown to the CSR.")
+    languages: Annotated[list[str], BeforeValidator(wish_list)] = Field(
+        default_factory=list, description="The languages the customer reads, best first (data-lang, then "
+        "navigator.languages); malformed tags are skipped, and with none offered the Accept-Language header "
+        "and then the site's default decide.")
 
 
 class NewMessage(Body):
     text: CleanStr = Field(json_schema_extra={"pattern": NOT_BLANK})
     client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID,
                                description="Client-made id: sending it again stores the message once.")
+
+
+class GiveEmail(Body):
+    email: CleanStr = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)
+
+
+class ReplyLink(Body):
+    code: str = Field(min_length=10, max_length=400, pattern=r"^[A-Za-z0-9_.-]+$",
+                      description="The code after #csr-reply= in a reply email's link.")
 
 
 class Rating(Body):
@@ -45,6 +62,13 @@ class Rating(Body):
 class TopicOut(BaseModel):
     id: str
     label: str
+    open: bool = Field(True, description="False outside the topic's queue's business hours.")
+    opens_at: float | None = Field(None, description="While closed: when it opens again (epoch seconds).")
+    closed_note: str = Field("", description="While closed: what to tell the customer, worded by the server; "
+                                             "`opens_text` in it is the opening time in UTC, for the widget to show "
+                                             "in the customer's own time.")
+    closed_status: str = Field("", description="While closed: the header's line, worded like closed_note.")
+    opens_text: str = ""
 
 
 class UploadLimitsOut(BaseModel):
@@ -60,6 +84,10 @@ class WidgetSettings(BaseModel):
     topics: list[TopicOut]
     max_message_chars: int
     uploads: UploadLimitsOut
+    language: str = Field(description="The language picked for this customer: ?lang=, else Accept-Language.")
+    dir: Literal["ltr", "rtl"]
+    strings: dict[str, str] = Field(description="widget.js's own strings in `language` (English msgid: text).")
+    notices: dict[str, str] = Field(description="Texts with counts, worded here with the language's plurals.")
 
 
 class AuthorOut(BaseModel):
@@ -94,7 +122,9 @@ class ChatOut(BaseModel):
     topic: str
     customer_name: str
     agent_name: str
+    email_given: bool = Field(False, description="Whether the customer gave an email (needed to leave a message).")
     status: str = Field("", description="The widget header's line for the chat's state now, worded by the server.")
+    language: str = Field("", description="The language the chat is worded in, chosen at its start.")
 
 
 class StartedChat(ChatOut):

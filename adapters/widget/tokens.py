@@ -1,13 +1,9 @@
 """Customer session tokens: signed (itsdangerous), naming one chat, expiring after the configured time.
 
-The key comes from the config, or is generated once into the data directory so every process that
-shares that directory (and every restart) accepts the same tokens.
+The key is bridge.signing's: from the config, or generated once into the data directory.
 """
 
-import os
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
@@ -15,7 +11,6 @@ from adapters.widget.errors import ApiError
 from bridge.clock import now
 
 _SALT = "csr-bridge.widget.session"
-KEY_FILE = "widget-signing-key"
 
 
 @dataclass(frozen=True)
@@ -56,22 +51,3 @@ class SessionTokens:
 
 def expired() -> ApiError:
     return ApiError(401, "token_expired", "This chat session has expired; start a new chat.")
-
-
-def signing_key(configured: str, data_dir: Path) -> str:
-    """The configured key, else the one kept in the data directory (created on first use)."""
-    if configured:
-        return configured
-    path = data_dir / KEY_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        draft = data_dir / f".{KEY_FILE}.{secrets.token_hex(4)}"
-        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
-            f.write(secrets.token_urlsafe(48))
-        try:
-            os.link(draft, path)  # atomic: if another process got there first, theirs wins
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text().strip()

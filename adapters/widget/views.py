@@ -1,11 +1,13 @@
 """What the customer is shown of a chat and its events: nothing internal, nothing routing-private."""
 
 from adapters.widget.schemas import AttachmentOut, AuthorOut, ChatOut, CustomerState, EventOut
-from adapters.widget.wording import chat_status, event_wording
+from adapters.widget.wording import CustomerWords, chat_status, event_wording, opens_text
 from bridge.config.root import BridgeConfig
-from bridge.config.widget_texts import WidgetTexts
+from bridge.config.widget import WidgetConfig
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import AuthorKind, ChatEvent
+from bridge.i18n import Translator
+from bridge.i18n.markers import nN_
 
 API = "/api/v1"
 CUSTOMER_ID_PREFIX = "w:"
@@ -13,19 +15,30 @@ CUSTOMER_ID_PREFIX = "w:"
 
 _DATA_KEYS = {"title", "summary", "url", "snippet", "source", "position", "estimated_wait", "agent_name",
               "queue_name", "reason", "score", "comment", "target", "reference", "message", "key", "removed",
-              "cobrowse", "push", "navigate"}
+              "cobrowse", "push", "navigate", "opens_at"}
 
 
 def customer_state(chat: Chat) -> CustomerState:
     return "waiting" if chat.state == ChatState.OFFERED else chat.state.value  # type: ignore[return-value]
 
 
-def chat_out(chat: Chat, config: BridgeConfig) -> ChatOut:
+def chat_out(chat: Chat, config: BridgeConfig, words: CustomerWords) -> ChatOut:
     agent = config.agent(chat.agent_id) if chat.agent_id else None
     name = agent.display_name if agent else ""
     return ChatOut(chat_id=chat.id, state=customer_state(chat), topic=chat.topic,
-                   customer_name=chat.customer.name, agent_name=name,
-                   status=chat_status(chat, name, config.widget.texts))
+                   customer_name=chat.customer.name, agent_name=name, email_given=bool(chat.customer.email),
+                   status=chat_status(chat, name, words), language=words.tr.language)
+
+
+MESSAGE_TOO_LONG = nN_("Messages are limited to {count} character.", "Messages are limited to {count} characters.")
+FILE_TOO_BIG = nN_("Files are limited to {count} MB.", "Files are limited to {count} MB.")
+
+
+def widget_notices(config: WidgetConfig, tr: Translator) -> dict[str, str]:
+    """Widget texts with a count in them, worded here where the catalog's plural rules are."""
+    chars, megabytes = config.max_message_chars, max(1, config.uploads.max_bytes // 1048576)
+    return {"message_too_long": tr.ngettext(*MESSAGE_TOO_LONG, chars, count=chars),
+            "file_too_big": tr.ngettext(*FILE_TOO_BIG, megabytes, count=megabytes)}
 
 
 def stored_client_id(client_msg_id: str) -> str:
@@ -36,13 +49,16 @@ def attachment_url(chat_id: str, attachment_id: str) -> str:
     return f"{API}/chats/{chat_id}/attachments/{attachment_id}"
 
 
-def event_out(event: ChatEvent, texts: WidgetTexts) -> EventOut:
-    """Routing events carry the customer's wording from `texts`, not the CSR-side text routing wrote."""
+def event_out(event: ChatEvent, words: CustomerWords) -> EventOut:
+    """Routing events carry the customer's wording from `[widget.texts]` in their language, not the CSR-side
+    text routing wrote."""
     own = event.author.kind == AuthorKind.CUSTOMER and event.client_msg_id.startswith(CUSTOMER_ID_PREFIX)
     data = {k: v for k, v in event.data.items() if k in _DATA_KEYS}
     if "url" in data and not str(data["url"]).lower().startswith(("http://", "https://")):
         del data["url"]
-    wording = event_wording(event, texts)
+    if isinstance(data.get("opens_at"), (int, float)):
+        data["opens_text"] = opens_text(data["opens_at"])
+    wording = event_wording(event, words)
     return EventOut(
         id=event.id, kind=event.kind.value, ts=event.ts,
         author=AuthorOut(kind=event.author.kind.value, name=event.author.name),

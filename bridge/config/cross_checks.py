@@ -58,6 +58,17 @@ def cross_check(raw: dict[str, Any]) -> list[ConfigProblem]:
     problems += _overflow_cycles(names, queues)
     problems += _slack(_table(raw.get("slack")), names)
     problems += _matrix(_table(raw.get("matrix")), names, agents)
+    email = _table(raw.get("email"))
+    if email.get("enabled") is True and not _str(_table(email.get("smtp")).get("host")):
+        problems.append(ConfigProblem("email.smtp.host", "email is enabled but no SMTP server is set",
+                                      "set email.smtp.host or turn email off"))
+    if email.get("enabled") is True and "@" not in _str(_table(email.get("smtp")).get("sender")):
+        problems.append(ConfigProblem("email.smtp.sender", "email is enabled but has no sender address",
+                                      'set email.smtp.sender = "support@example.com"'))
+    inbound = _table(email.get("inbound"))
+    if inbound.get("enabled") is True and not _str(inbound.get("domain")):
+        problems.append(ConfigProblem("email.inbound.domain", "the inbound mailbox has no domain",
+                                      'set email.inbound.domain = "reply.example.com" (its MX points here)'))
     transcripts = _table(raw.get("transcripts"))
     if transcripts.get("email_on_close") is True and not _str(_table(transcripts.get("smtp")).get("host")):
         problems.append(ConfigProblem("transcripts.smtp.host", "email_on_close is on but no SMTP server is set",

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bridge.config.cross_checks import cross_check
+from bridge.config.local_text import BY_LANGUAGE, ONE_TEXT
 from bridge.config.problems import ConfigError, ConfigProblem
 from bridge.config.root import BridgeConfig
 from bridge.config.secrets_env import apply_secret_env
@@ -72,6 +73,8 @@ def _problem(err: Any) -> ConfigProblem:
 def _path(loc: tuple[str | int, ...]) -> str:
     out = ""
     for part in loc:
+        if part in (ONE_TEXT, BY_LANGUAGE):  # a text's form, not a key in the file
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:

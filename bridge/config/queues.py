@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from bridge.config.base import Section
+from bridge.config.hours import HoursConfig
 
 Strategy = Literal["least-busy", "longest-idle", "round-robin", "broadcast"]
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
@@ -20,3 +21,7 @@ class QueueConfig(Section):
     overflow: str = ""
     """Queue a chat moves to after max_wait; empty means the customer is offered to leave a message."""
     target_answer_seconds: float = Field(60.0, gt=0)
+    hours: HoursConfig | None = None
+    """This queue's business hours; none: the top-level [hours], and with neither the queue never closes."""
+    unclaimed_alert_minutes: float = Field(60.0, gt=0, le=7 * 24 * 60)
+    """A left message nobody claimed for this long alerts the queue's supervisors."""

@@ -9,7 +9,10 @@ from bridge.config.agents import AgentConfig
 from bridge.config.base import Section
 from bridge.config.cases import CasesConfig
 from bridge.config.cobrowse import CobrowseConfig
+from bridge.config.email import EmailConfig
+from bridge.config.hours import HoursConfig
 from bridge.config.knowledge import KnowledgeConfig
+from bridge.config.languages import LanguagesConfig
 from bridge.config.matrix import EMBEDDED_SERVER_NAME, MatrixConfig, embedded_defaults
 from bridge.config.queues import QueueConfig
 from bridge.config.reports import ReportsConfig
@@ -28,16 +31,20 @@ class BridgeConfig(Section):
     redis: RedisConfig = Field(default_factory=RedisConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    hours: HoursConfig | None = None
+    """Business hours of queues that set none; none here either: those queues never close."""
     queues: list[QueueConfig] = Field(min_length=1)
     agents: list[AgentConfig] = Field(default_factory=list)
     slack: SlackConfig = Field(default_factory=SlackConfig)
     matrix: MatrixConfig = Field(default_factory=MatrixConfig)
     widget: WidgetConfig = Field(default_factory=WidgetConfig)
+    languages: LanguagesConfig = Field(default_factory=LanguagesConfig)
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
     transcripts: TranscriptsConfig = Field(default_factory=TranscriptsConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
     cobrowse: CobrowseConfig = Field(default_factory=CobrowseConfig)
+    email: EmailConfig = Field(default_factory=EmailConfig)
     base_dir: str = Field("", exclude=True)
     """Set by the loader: the config file's folder."""
 
@@ -86,6 +93,11 @@ class BridgeConfig(Section):
             known = ", ".join(q.name for q in self.queues)
             raise LookupError(f"no queue named {name!r} in the config (queues: {known})")
         return found
+
+    def hours_of(self, queue: str) -> HoursConfig | None:
+        """A queue's business hours: its own, else the default; None: always open."""
+        found = next((q for q in self.queues if q.name == queue), None)
+        return (found.hours if found else None) or self.hours
 
     def has_queue(self, name: str) -> bool:
         return any(q.name == name for q in self.queues)

@@ -19,5 +19,8 @@ class RoutingConfig(Section):
     customer_idle_timeout: float = Field(1800.0, gt=0)
     """Seconds without a customer message after which a chat is closed: from its start, its accept or its
     being left as a message; not while it waits for a CSR."""
+    left_message_keep_days: float = Field(30.0, gt=0, le=365)
+    """A left message (claimed or not) waits on the team, not the customer: it is closed only after this long
+    without a word from the customer."""
     priorities: list[PriorityRule] = Field(default_factory=list)
     """The highest matching rule wins over the topic's priority when it is higher."""

@@ -5,6 +5,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr
 
 from bridge.config.base import Section
+from bridge.config.local_text import Line
+from bridge.i18n.markers import N_
 
 Seconds = Annotated[int, Field(ge=0, le=86400)]
 
@@ -16,6 +18,10 @@ class SmtpConfig(Section):
     password: SecretStr = SecretStr("")
     sender: str = ""
     starttls: bool = True
+    """Upgrade a plain connection with STARTTLS (port 587)."""
+    tls: bool = False
+    """Speak TLS from the first byte (port 465); starttls is then ignored."""
+    timeout_seconds: float = Field(30.0, gt=0, le=300)
 
 
 class TranscriptsConfig(Section):
@@ -31,5 +37,6 @@ class TranscriptsConfig(Section):
     """Attempts at a chat's archive the database refuses (bad data, a constraint) before the chat is parked for
     an admin (`csr-bridge transcripts parked`); an unreachable store is waited out instead."""
     email_on_close: bool = False
-    mail_subject: str = Field("Your chat transcript", min_length=1, max_length=150)
+    mail_subject: Line = N_("Your chat transcript")
+    """One subject, or one per language (`{ en = "...", de = "..." }`); the shipped default is translated."""
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)

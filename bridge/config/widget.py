@@ -3,14 +3,17 @@
 from pydantic import Field, SecretStr
 
 from bridge.config.base import Section
+from bridge.config.local_text import Label, Text, Title
 from bridge.config.widget_texts import WidgetTexts
+from bridge.i18n.markers import N_
 
 COLOR = r"^#[0-9a-fA-F]{6}$"
 
 
 class TopicConfig(Section):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
-    label: str = Field(min_length=1, max_length=80)
+    label: Label
+    """One label, or one per language: `label = { en = "Billing", de = "Rechnungen" }`."""
     queue: str
     priority: int = Field(0, ge=0, le=9)
     """Higher is served first; first-in first-out within a priority."""
@@ -24,10 +27,11 @@ class UploadLimits(Section):
 
 
 class WidgetConfig(Section):
-    title: str = Field("Chat with us", max_length=60)
+    title: Title = N_("Chat with us")
+    """Each text the customer reads is one string or a table by language (`{ en = "...", de = "..." }`)."""
     primary_color: str = Field("#1f6feb", pattern=COLOR)
     text_color: str = Field("#ffffff", pattern=COLOR)
-    greeting: str = Field("Hi! How can we help you today?", max_length=500)
+    greeting: Text = N_("Hi! How can we help you today?")
     signing_key: SecretStr = SecretStr("")
     """Signs customer session tokens; empty makes one per data directory on first start."""
     token_ttl_hours: float = Field(24.0, gt=0)

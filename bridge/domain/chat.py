@@ -23,6 +23,9 @@ class Customer(BaseModel):
     name: CleanStr = Field(min_length=1, max_length=80)
     email: CleanStr = Field("", max_length=254)
     attributes: Annotated[dict[str, str], BeforeValidator(clean_tree)] = Field(default_factory=dict)
+    language: str = Field("", pattern=r"^([a-z]{2,3})?$")
+    """The language the customer reads (a shipped catalog's code), chosen at the chat's start; empty: the
+    config's default. Everything worded for them later (notices, transcripts, emails) uses it."""
 
 
 class Chat(BaseModel):
@@ -41,4 +44,6 @@ class Chat(BaseModel):
     escalated_at: float = 0.0
     accepted_at: float = 0.0
     closed_at: float = 0.0
+    claimed_at: float = 0.0
+    """When a CSR claimed the chat as a left message (`csr claim`); its replies then go out by email too."""
     close_reason: str = ""

@@ -2,6 +2,7 @@
 -- for the idle timeout since the chat last waited on them: its start (self-service), its accept (with a
 -- CSR), or being left as a message; else re-arms at their last message plus the timeout. A chat waiting
 -- for a CSR is waiting on us, not on the customer: the timer only re-arms (accept and overflow set it anew).
+-- A left message, claimed or not, gives its customer `message_keep` instead (they may answer by email days later).
 -- Reads only the events of the last window. ARGV[3] chat id
 local c = chat(ARGV[3])
 if not c or c.state == 'closed' then
@@ -11,6 +12,8 @@ end
 local due = tonumber(redis.call('ZSCORE', K.timers, 'idle:' .. c.id))
 if due and NOW < due then return finish({ status = 'early', due = due }) end
 local timeout = conf_value('idle_timeout')
+local claimed = (tonumber(redis.call('HGET', K.chat(c.id), 'claimed_at')) or 0) > 0
+if c.state == 'message' or claimed then timeout = conf_value('message_keep') end
 if c.state == 'waiting' or c.state == 'offered' then
   add_timer('idle:' .. c.id, NOW + timeout)
   return finish({ status = 'waiting', due = NOW + timeout })

@@ -55,10 +55,12 @@ def expected(log: list[Logged], start: float, end: float, queue: str | None) -> 
             ("Chats queued", "queued"), ("Offers made", "offered"), ("Offers accepted", "accepted"),
             ("Offers declined", "declined"), ("Offers missed", "missed"),
             ("Abandoned while waiting", "abandoned"), ("Transfers", "transferred"), ("Co-browse sessions", "cobrowse"),
-            ("Ratings", "rating"))}
+            ("Ratings", "rating"), ("Messages left", "left"), ("Messages claimed", "claimed"),
+            ("Messages answered", "answered"))}
     out |= {"Wait avg": stat("wait", "avg"), "Wait p90": stat("wait", "p90"),
             "Handle time avg": stat("handle", "avg"), "Handle time p90": stat("handle", "p90"),
-            "Rating avg": stat("rating", "avg")}
+            "Rating avg": stat("rating", "avg"), "First answer avg": stat("first_answer", "avg"),
+            "First answer p90": stat("first_answer", "p90")}
     for agent, name in NAMES.items():
         answered = [x.kind for x in inside if x.agent == agent and x.kind in ("accepted", "declined", "missed")]
         if any(x.agent == agent and x.kind in ("accepted", "declined", "missed")

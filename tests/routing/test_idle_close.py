@@ -27,11 +27,11 @@ from tests.routing.test_rq_timers import eventually
 
 IDLE = 2.0
 QUICK = {
-    "queues": [{"name": "general", "display_name": "General", "max_wait": 1}],
+    "queues": [{"name": "general", "display_name": "General", "max_wait": 1, "unclaimed_alert_minutes": IDLE / 60}],
     "agents": [{"id": "sam", "display_name": "Sam", "role": "supervisor", "queues": ["general"]}],
     "widget": {"topics": []},
     "knowledge": {"phrases": []},
-    "routing": {"customer_idle_timeout": IDLE},
+    "routing": {"customer_idle_timeout": IDLE, "left_message_keep_days": IDLE / 86400},
     "slack": {**SLACK_ON, "channels": {"general": "CGENERAL"}},
 }
 

@@ -1,12 +1,24 @@
 """`csr queues`, `csr agents`, `csr chats` on a known routing state, as tables on both platforms."""
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
 from bridge.commands.replies import Table
 from bridge.domain.agent import Presence
-from tests.routing.helpers import available, escalated, expire_now, only_offer, signed_in, with_clock
+from bridge.domain.chat import ChatState
+from tests.routing.helpers import (
+    SLACK_ON,
+    available,
+    escalated,
+    expire_now,
+    only_offer,
+    queues_with,
+    signed_in,
+    with_clock,
+)
 from tests.supervision.helpers import boot, matrix_rows, run, slack_text
 
 
@@ -33,14 +45,36 @@ async def test_queues_table(tmp_path: Path, redis: Redis, redis_url: str) -> Non
     reply = await run(app, "sam", "csr queues")
     assert isinstance(reply, Table)
     assert reply.columns == ("Queue", "Waiting", "Longest wait", "Offers out", "Available", "Busy", "Away",
-                             "Answered in target (1 h)")
-    expected = [["General", "1", "<1 min", "0", "0", "1", "1", "100% (1/1)"],
-                ["Billing", "1", "1 min", "1", "0", "1", "0", "—"],
-                ["Tech support", "0", "—", "0", "0", "0", "1", "—"]]
+                             "Answered in target (1 h)", "Left messages", "Hours")
+    expected = [["General", "1", "<1 min", "0", "0", "1", "1", "100% (1/1)", "0", "open"],
+                ["Billing", "1", "1 min", "1", "0", "1", "0", "—", "0", "open"],
+                ["Tech support", "0", "—", "0", "0", "0", "1", "—", "0", "open"]]
     assert [list(r) for r in reply.rows] == expected
     assert matrix_rows(reply) == expected
     slack = slack_text(reply)
     assert "Queues now" in slack and "100% (1/1)" in slack and "```" in slack
+
+
+async def test_queues_table_says_which_queues_are_closed_and_counts_left_messages(
+        tmp_path: Path, redis: Redis, redis_url: str) -> None:
+    """Tech keeps Berlin office hours; at 07:30 on a Monday it is closed, and a chat escalated to it is left as a
+    message."""
+    hours = {"time_zone": "Europe/Berlin", "weekly": {"mon": ["08:00-17:00"]}}
+    app = boot(tmp_path, redis, redis_url, slack=SLACK_ON, queues=queues_with(tech={"hours": hours}))
+    clock = with_clock(app)
+    clock.t = datetime(2026, 12, 7, 7, 30, tzinfo=ZoneInfo("Europe/Berlin")).timestamp()
+    await available(app, "bob")
+    chat = await escalated(app, queue="tech", name="Dee")
+    assert chat.state == ChatState.MESSAGE
+    reply = await run(app, "sam", "csr queues")
+    assert isinstance(reply, Table)
+    rows = {r[0]: r for r in reply.rows}
+    assert rows["Tech support"][-1] == "closed, opens Mon 07 Dec 08:00 Europe/Berlin"
+    assert rows["Tech support"][-2] == "1"
+    assert rows["General"][-1] == "open"
+    clock.t += 3600
+    reply = await run(app, "sam", "csr queues")
+    assert isinstance(reply, Table) and {r[0]: r for r in reply.rows}["Tech support"][-1] == "open"
 
 
 async def test_agents_table(tmp_path: Path, redis: Redis, redis_url: str) -> None:

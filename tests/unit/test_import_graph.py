@@ -7,7 +7,7 @@ The layers themselves are checked by `lint-imports` (pyproject.toml), run by scr
 
 import grimp
 
-PACKAGES = ("bridge", "routing", "knowledge", "transcripts", "cases", "reports", "adapters")
+PACKAGES = ("bridge", "routing", "knowledge", "transcripts", "cases", "reports", "followup", "adapters")
 TOLERATED = {"bridge.app"}
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from adapters.widget.errors import ApiError
-from adapters.widget.tokens import KEY_FILE, SessionTokens, signing_key
+from adapters.widget.tokens import SessionTokens
+from bridge.signing import KEY_FILE, signing_key
 
 
 def test_a_token_names_its_chat_and_nothing_else_verifies() -> None:

@@ -79,6 +79,11 @@ async def test_with_nobody_signed_in_the_customer_is_asked_to_leave_a_message_at
     await says(page, "Leave us a message",
                NOBODY)
     assert await widget(page).locator(".log").get_by_text("in line").count() == 0, "never told to wait in line"
+    w = widget(page)
+    await expect(w.get_by_label("Message", exact=True)).to_be_hidden()  # an email first, to answer at
+    await shot(page, "leave-a-message-email")
+    await w.get_by_label("Your email, for our answer").fill("ann@example.com")
+    await w.get_by_role("button", name="Save").click()
     await send(page, "Please call me back on 555-0100")
     await expect(widget(page).locator(".msg.me:not(.pending) .text").last).to_have_text(
         "Please call me back on 555-0100")

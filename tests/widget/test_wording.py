@@ -2,13 +2,14 @@
 
 import pytest
 
-from adapters.widget.wording import event_wording
+from adapters.widget.wording import CustomerWords, event_wording
 from bridge.config import ConfigError, parse_config
 from bridge.config.widget_texts import WidgetTexts
 from bridge.domain.events import SYSTEM, ChatEvent, EventKind
+from bridge.i18n import translator
 from testkit.configs import base_raw, merged
 
-TEXTS = WidgetTexts()
+TEXTS = CustomerWords(WidgetTexts(), translator("en"), "en")
 
 
 def said(kind: EventKind, **data: object) -> tuple[str, str]:
@@ -20,8 +21,8 @@ def said(kind: EventKind, **data: object) -> tuple[str, str]:
 def test_a_wait_is_shown_only_when_routing_estimated_one() -> None:
     assert said(EventKind.QUEUED, position=3) == ("You're in line for a person from our team.",
                                                   "You're number 3 in line")
-    assert said(EventKind.POSITION, position=2, estimated_wait=100) == ("", "You're number 2 in line · about 2 min")
-    assert said(EventKind.POSITION, position=1, estimated_wait=5)[1] == "You're number 1 in line · about 1 min"
+    assert said(EventKind.POSITION, position=2, estimated_wait=100) == ("", "You're number 2 in line · about 2 minutes")
+    assert said(EventKind.POSITION, position=1, estimated_wait=5)[1] == "You're number 1 in line · about 1 minute"
 
 
 def test_moving_on_and_leaving_a_message_change_the_header_with_the_log() -> None:

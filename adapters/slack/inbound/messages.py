@@ -14,7 +14,7 @@ from adapters.slack.parts import SlackParts
 from adapters.slack.responder import ReplyTo
 from bridge.config.agents import AgentConfig
 from bridge.domain.events import Attachment, EventKind, Origin
-from bridge.service import ChatClosed, NotYours, UnknownChat
+from bridge.service import ChatClosed, NotYours, Unclaimed, UnknownChat
 
 NEW_MESSAGE_SUBTYPES = {None, "file_share", "thread_broadcast"}
 NOT_ROSTER = "Only CSRs on this team's roster can answer customers; your reply was not sent to the customer."
@@ -55,6 +55,9 @@ class MessageInbound:
             if text or attachments:
                 said = await service.agent_message(chat_id, agent, text, origin, attachments=attachments)
                 await self._parts.posts.remember(chat_id, said.id, channel, ts)
+        except Unclaimed:
+            await self._parts.responder.text("Nobody has claimed this left message yet: press *Claim* on its header "
+                                             "(or `/csr claim`) first; your reply was not sent to the customer.", to)
         except NotYours:
             await self._parts.responder.text("This chat belongs to another CSR; your reply was not sent to the "
                                              "customer.", to)

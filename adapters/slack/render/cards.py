@@ -1,10 +1,11 @@
 """The offer card in a CSR's DM and the header message that roots each chat's thread."""
 
 from adapters.slack.mrkdwn import escape, truncate
-from adapters.slack.render.blocks import Message, actions, button, context, fields, header, sections
+from adapters.slack.render.blocks import Block, Message, actions, button, context, fields, header, sections
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.offer import OfferState
 from bridge.figures import format_duration
+from bridge.i18n import language_name
 from bridge.offer_outcomes import OFFER_OUTCOMES
 from bridge.ports import OfferView
 
@@ -51,6 +52,15 @@ def offer_card(view: OfferView) -> Message:
     return Message(text=text, blocks=blocks)
 
 
+def left_message_actions(chat: Chat) -> list[Block]:
+    """A left message nobody has claimed: Claim first, so any CSR of the queue takes it with one press."""
+    how = "by email" if chat.customer.email else "when they come back to the chat"
+    return [*actions([button("Claim", f"{CHAT_ACTION}:claim", chat.id, "primary"),
+                      button("End chat", f"{CHAT_ACTION}:end", chat.id, "danger")], block_id=f"chat-{chat.id}"),
+            context(f"A left message. *Claim* it (or `/csr claim {chat.id}`) to answer: your replies in this thread "
+                    f"reach the customer {how}.")]
+
+
 def thread_header(chat: Chat, agent_name: str, queue_name: str, note_prefix: str, now: float,
                   moved_to: str = "") -> Message:
     """The root of a chat's thread; `moved_to` names the queue a transfer took the chat to (a new thread)."""
@@ -59,13 +69,16 @@ def thread_header(chat: Chat, agent_name: str, queue_name: str, note_prefix: str
     blocks = [
         header(f"Chat with {chat.customer.name}"),
         fields([("Topic", chat.topic or "-"), ("Queue", queue_name), ("CSR", agent_name or "-"),
-                ("Waited", duration(waited)), ("Chat", chat.id)]),
+                ("Waited", duration(waited)), ("Chat", chat.id)]
+               + ([("Reads", language_name(chat.customer.language))] if chat.customer.language else [])),
     ]
     if moved_to:
         blocks += sections(f":arrow_right: Moved to *{escape(moved_to)}*; the chat goes on in a thread there.")
     elif chat.state is ChatState.CLOSED:
         reason = f" ({escape(chat.close_reason)})" if chat.close_reason else ""
         blocks += sections(f":checkered_flag: *Ended*{reason} after {duration((chat.closed_at or now) - started)}.")
+    elif chat.state is ChatState.MESSAGE:
+        blocks += left_message_actions(chat)
     else:
         blocks += actions([button(label, f"{CHAT_ACTION}:{name}", chat.id, "danger" if name == "end" else "")
                            for name, label in CHAT_ACTIONS], block_id=f"chat-{chat.id}")

@@ -1,5 +1,6 @@
 /* CSR Bridge chat widget. Embed: <script src="https://BRIDGE/widget.js" async></script>
-   Options (data-*): data-open="true", data-position="left", data-topic, data-name, data-email, data-bridge (base URL).
+   Options (data-*): data-open="true", data-position="left", data-topic, data-name, data-email, data-lang, data-bridge (base URL).
+   Every string the customer reads is t("English msgid") from the server's catalog for their language (/config).
    Draws into a Shadow DOM; keeps the chat id, token, seen events and unsent messages in sessionStorage.
    Text from people is only ever set with textContent. */
 (() => {
@@ -14,10 +15,14 @@
   const KEEP = 500;
   const EMOJI = ["😊", "😂", "👍", "🙏", "❤️", "😢", "😮", "🎉", "👋", "🤔", "✅", "❌"];
   const REACT = ["👍", "❤️", "😂", "😮", "🙏"];
-  let cfg, ws, retry = 0, typingAt = 0, typingTimer, agentTimer, readTimer, readSent = "";
+  let cfg, ws, retry = 0, typingAt = 0, typingTimer, agentTimer, readTimer, readSent = "", L = {};
   let reacts = {};  // target event id -> key -> { agent, customer }: folded from the chat's reaction events
   let s = load();
   const ui = {};
+
+  // The customer's wishes, best first: the page's data-lang, then the browser's; the server picks among them.
+  const wishes = [opt.lang, ...(navigator.languages || [navigator.language])].filter(x => typeof x === "string" && x && x.length <= 35).slice(0, 10);
+  function t(msgid, places) { return (L[msgid] || msgid).replace(/\{(\w+)\}/g, (m, k) => places && k in places ? String(places[k]) : m); }
 
   function load() { try { return JSON.parse(sessionStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
   function save() { try { sessionStorage.setItem(KEY, JSON.stringify(s)); } catch (e) { /* storage full or off: still works */ } }
@@ -41,7 +46,7 @@
     if (body && !form) { headers["Content-Type"] = "application/json"; body = JSON.stringify(body); }
     const r = await fetch(api + path, { method, headers, body });
     const data = await r.json().catch(() => ({}));
-    if (!r.ok) throw Object.assign(new Error(data.message || "Something went wrong; please try again."), { code: data.error, status: r.status });
+    if (!r.ok) throw Object.assign(new Error(data.message || t("Something went wrong; please try again.")), { code: data.error, status: r.status });
     return data;
   }
 
@@ -62,15 +67,15 @@
     const root = host.attachShadow({ mode: "open" });
     const wrap = ui.wrap = h("div", { class: "wrap" + (opt.position === "left" ? " left" : ""), hidden: true });
     root.append(h("link", { rel: "stylesheet", href: base + "/widget.css", onload: () => { wrap.hidden = false; } }), wrap);
-    ui.launcher = h("button", { class: "launcher", type: "button", "aria-label": "Open chat: " + cfg.title, "aria-expanded": "false", "aria-controls": "csr-panel", onclick: () => toggle() }, icon("M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z"));
+    ui.launcher = h("button", { class: "launcher", type: "button", "aria-label": t("Open chat: {title}", { title: cfg.title }), "aria-expanded": "false", "aria-controls": "csr-panel", onclick: () => toggle() }, icon("M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z"));
     ui.title = h("h2", { id: "csr-title", text: cfg.title });
     ui.sub = h("p", { class: "sub", "aria-live": "polite" });
-    ui.end = h("button", { class: "end", type: "button", text: "End chat", hidden: true, onclick: endChat });
+    ui.end = h("button", { class: "end", type: "button", text: t("End chat"), hidden: true, onclick: endChat });
     const header = h("header", {}, h("div", { class: "titles" }, ui.title, ui.sub), ui.end,
-      h("button", { class: "min", type: "button", "aria-label": "Minimise chat", text: "✕", onclick: () => toggle(false) }));
+      h("button", { class: "min", type: "button", "aria-label": t("Minimise chat"), text: "✕", onclick: () => toggle(false) }));
     ui.error = h("p", { class: "error", role: "alert" });
     ui.body = h("div", { class: "body" });
-    ui.panel = h("section", { class: "panel", id: "csr-panel", role: "dialog", "aria-labelledby": "csr-title", hidden: true, onkeydown: e => { if (e.key === "Escape") toggle(false); } }, header, ui.error, ui.body);
+    ui.panel = h("section", { class: "panel", id: "csr-panel", role: "dialog", "aria-labelledby": "csr-title", lang: cfg.language, dir: cfg.dir, hidden: true, onkeydown: e => { if (e.key === "Escape") toggle(false); } }, header, ui.error, ui.body);
     wrap.append(ui.panel, ui.launcher);
     document.body.append(host);
   }
@@ -90,41 +95,84 @@
     const topics = cfg.topics.map(t => h("option", { value: t.id, text: t.label, selected: t.id === opt.topic }));
     const form = h("form", { class: "prechat", onsubmit: start },
       h("p", { class: "greeting", text: cfg.greeting }),
-      h("label", {}, "Your name", h("input", { name: "name", required: true, maxlength: "80", autocomplete: "name", value: opt.name || "" })),
-      h("label", {}, "Email (optional)", h("input", { name: "email", type: "email", maxlength: "254", autocomplete: "email", value: opt.email || "" })),
-      topics.length ? h("label", {}, "Topic", h("select", { name: "topic" }, ...topics)) : null,
-      h("button", { class: "primary", type: "submit", text: "Start chat" }));
+      h("p", { class: "closed", role: "status", hidden: true }),
+      h("label", {}, t("Your name"), h("input", { name: "name", required: true, maxlength: "80", autocomplete: "name", value: opt.name || "" })),
+      h("label", {}, h("span", { class: "email-label", text: t("Email (optional)") }), h("input", { name: "email", type: "email", maxlength: "254", autocomplete: "email", value: opt.email || "" })),
+      topics.length ? h("label", {}, t("Topic"), h("select", { name: "topic", onchange: () => closedForm(form) }, ...topics)) : null,
+      h("label", { class: "left-message", hidden: true }, t("Your message"), h("textarea", { name: "message", rows: "3", maxlength: String(cfg.max_message_chars) })),
+      h("button", { class: "primary", type: "submit", text: t("Start chat") }));
     ui.body.replaceChildren(form);
     ui.end.hidden = true;
-    ui.sub.textContent = "";
+    closedForm(form);
+  }
+
+  // Outside business hours the start form becomes a leave-a-message form: it says when the team is back, in
+  // the customer's own time, and asks for the email the answer goes to.
+  function chosenTopic(form) { const id = form.elements.topic ? form.elements.topic.value : ""; return cfg.topics.find(x => x.id === id) || cfg.topics[0]; }
+  function closedForm(form) {
+    const topic = chosenTopic(form), closed = !!topic && topic.open === false;
+    const note = form.querySelector(".closed");
+    note.hidden = !closed;
+    note.textContent = closed ? localOpens(topic.closed_note, topic) : "";
+    ui.sub.textContent = closed ? localOpens(topic.closed_status, topic) : "";
+    form.querySelector(".email-label").textContent = closed ? t("Email") : t("Email (optional)");
+    form.elements.email.required = closed;
+    form.querySelector(".left-message").hidden = !closed;
+    form.elements.message.required = closed;
+    form.querySelector("button[type=submit]").textContent = closed ? t("Leave a message") : t("Start chat");
+    return closed;
+  }
+
+  // The server words "opens {opens}" with the time in UTC (opens_text); this shows it in the browser's zone.
+  function localOpens(text, d) {
+    if (!text || !d || !d.opens_text || typeof d.opens_at !== "number") return text || "";
+    const when = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date(d.opens_at * 1000));
+    return text.split(d.opens_text).join(when);
   }
 
   async function start(e) {
     e.preventDefault();
     const f = new FormData(e.target);
     const page = location.href.startsWith("http") ? location.href.slice(0, 2000) : "";
+    const leaving = closedForm(e.target);
     try {
       s = {};
-      const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "", page_url: page });
-      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: "", open: true };
+      const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "", page_url: page, languages: [cfg.language, ...wishes], message: leaving ? f.get("message") || "" : "" });
+      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: "", open: true, lang: r.language, email: r.email_given };
       save(); fail(); showChat(); connect(); ui.text.focus();
+      if (leaving) await escalate();
     } catch (err) { fail(err.message); }
   }
 
+  // Leaving a message needs an email to answer at: asked for in the chat when the customer gave none.
+  function askEmail() {
+    if (ui.ask) return;
+    ui.ask = h("form", { class: "ask-email", onsubmit: async e => {
+      e.preventDefault();
+      try {
+        await call("POST", "/chats/" + encodeURIComponent(s.chat) + "/email", { email: new FormData(e.target).get("email") });
+        s.email = true; save(); fail(); ui.ask.remove(); ui.ask = null; setState(s.state); ui.text.focus();
+      } catch (err) { fail(err.message); }
+    } }, h("label", {}, t("Your email, for our answer"), h("input", { name: "email", type: "email", required: true, maxlength: "254", autocomplete: "email" })),
+      h("button", { class: "primary", type: "submit", text: t("Save") }));
+    ui.composer.before(ui.ask);
+  }
+
   function showChat() {
-    ui.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Messages", onscroll: markRead }, h("p", { class: "note", text: cfg.greeting }));
+    ui.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t("Messages"), onscroll: markRead }, h("p", { class: "note", text: cfg.greeting }));
     ui.typing = h("p", { class: "typing", "aria-live": "polite" });
-    ui.talk = h("button", { class: "talk", type: "button", text: "Talk to a person", onclick: escalate });
-    ui.text = h("textarea", { rows: "2", maxlength: String(cfg.max_message_chars), "aria-label": "Message", placeholder: "Type your message…", oninput: typing, onkeydown: e => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); ui.send.click(); } } });
-    ui.file = h("input", { type: "file", class: "file", accept: cfg.uploads.allowed_types.join(","), "aria-label": "Attach a file", onchange: upload });
-    ui.emoji = h("div", { class: "emoji", hidden: true, role: "group", "aria-label": "Emoji" },
-      ...EMOJI.map(x => h("button", { type: "button", text: x, "aria-label": "Insert " + x, onclick: () => { ui.text.setRangeText(x, ui.text.selectionStart, ui.text.selectionEnd, "end"); ui.text.focus(); } })));
-    ui.send = h("button", { class: "primary send", type: "submit", text: "Send" });
+    ui.talk = h("button", { class: "talk", type: "button", text: t("Talk to a person"), onclick: escalate });
+    ui.text = h("textarea", { rows: "2", maxlength: String(cfg.max_message_chars), "aria-label": t("Message"), placeholder: t("Type your message…"), oninput: typing, onkeydown: e => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); ui.send.click(); } } });
+    ui.file = h("input", { type: "file", class: "file", accept: cfg.uploads.allowed_types.join(","), "aria-label": t("Attach a file"), onchange: upload });
+    ui.emoji = h("div", { class: "emoji", hidden: true, role: "group", "aria-label": t("Emoji") },
+      ...EMOJI.map(x => h("button", { type: "button", text: x, "aria-label": t("Insert {emoji}", { emoji: x }), onclick: () => { ui.text.setRangeText(x, ui.text.selectionStart, ui.text.selectionEnd, "end"); ui.text.focus(); } })));
+    ui.send = h("button", { class: "primary send", type: "submit", text: t("Send") });
     ui.composer = h("form", { class: "composer", onsubmit: e => { e.preventDefault(); sendText(); } },
-      h("label", { class: "attach", title: "Attach a file" }, icon("M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z"), ui.file),
-      h("button", { type: "button", class: "emoji-toggle", "aria-label": "Emoji", "aria-expanded": "false", text: "😊", onclick: e => { ui.emoji.hidden = !ui.emoji.hidden; e.currentTarget.setAttribute("aria-expanded", String(!ui.emoji.hidden)); } }),
+      h("label", { class: "attach", title: t("Attach a file") }, icon("M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z"), ui.file),
+      h("button", { type: "button", class: "emoji-toggle", "aria-label": t("Emoji"), "aria-expanded": "false", text: "😊", onclick: e => { ui.emoji.hidden = !ui.emoji.hidden; e.currentTarget.setAttribute("aria-expanded", String(!ui.emoji.hidden)); } }),
       ui.text, ui.send);
     ui.after = h("div", { class: "after" });
+    ui.ask = null;
     ui.body.replaceChildren(ui.log, ui.typing, ui.talk, ui.emoji, ui.composer, ui.after);
     ui.end.hidden = false;
     ui.sub.textContent = s.status || "";
@@ -138,9 +186,10 @@
   function setState(state) {
     s.state = state;
     ui.talk.hidden = state !== "bot";
-    const over = state === "closed";
-    ui.composer.hidden = over; ui.end.hidden = over;
+    const over = state === "closed", needEmail = state === "message" && !s.email && !s.agent;
+    ui.composer.hidden = over || needEmail; ui.end.hidden = over;
     ui.log.classList.toggle("over", over);  // no reacting once the chat has ended
+    if (needEmail) askEmail();
     if (over) ui.emoji.hidden = true;
     if (over && !ui.after.childElementCount) showEnded();
   }
@@ -155,7 +204,7 @@
     sock.onclose = e => {
       if (ws === sock) ws = null;
       if (!s.chat) return;
-      if (e.code >= 4401 && e.code <= 4404) return reset("This chat session has ended. You can start a new chat.");
+      if (e.code >= 4401 && e.code <= 4404) return reset(t("This chat session has ended. You can start a new chat."));
       if (e.code === 4400) { s.last = "0"; s.events = []; save(); showChat(); }  // a stale resume point: reload all
       online(false);
       setTimeout(connect, Math.min(10000, 500 * 2 ** retry++));
@@ -163,7 +212,12 @@
   }
 
   function wsSend(obj) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; } return false; }
-  function online(on) { ui.panel.classList.toggle("offline", !on); if (!on) ui.typing.textContent = "Reconnecting… messages you send now go out when we're back."; else if (ui.typing.textContent.startsWith("Reconnecting")) ui.typing.textContent = ""; }
+  function online(on) {
+    const was = ui.panel.classList.contains("offline");
+    ui.panel.classList.toggle("offline", !on);
+    if (!on) ui.typing.textContent = t("Reconnecting… messages you send now go out when we're back.");
+    else if (was) ui.typing.textContent = "";
+  }
 
   function frame(f) {
     if (f.type === "event") addEvent(f.event);
@@ -196,8 +250,8 @@
   const STEP_STATE = { queued: "waiting", accepted: "active", closed: "closed" };
   function step(ev, d) {
     if (ev.kind === "accepted") s.agent = d.agent_name || ev.author.name || "";
-    if (ev.text) note(ev.text);
-    if (ev.status) { s.status = ev.status; ui.sub.textContent = ev.status; }
+    if (ev.text) note(localOpens(ev.text, d));
+    if (ev.status) { s.status = localOpens(ev.status, d); ui.sub.textContent = s.status; }
     const next = ev.kind === "overflowed" ? (d.message ? "message" : "waiting") : STEP_STATE[ev.kind];
     if (next) setState(next);
   }
@@ -207,14 +261,14 @@
     switch (ev.kind) {
       case "message": bubble(ev); if (ev.author.kind === "agent") agentTyping(""); else showSeen(); break;
       case "reaction": if (ev.author.kind !== "system") reaction(ev, d); break;
-      case "card": card(d, ev.author.kind === "agent" ? "From " + ev.author.name : d.source === "suggestion" ? "Suggested article" : ""); break;
+      case "card": card(d, ev.author.kind === "agent" ? t("From {name}", { name: ev.author.name }) : d.source === "suggestion" ? t("Suggested article") : ""); break;
       case "edited": case "deleted": {
         const t = ui.log.querySelector(`[data-id="${CSS.escape(String(d.target))}"] .text`);
-        if (t) { t.textContent = ev.kind === "edited" ? ev.text : "Message deleted"; t.parentNode.classList.add(ev.kind); }
+        if (t) { t.textContent = ev.kind === "edited" ? ev.text : t("Message deleted"); t.parentNode.classList.add(ev.kind); }
         break;
       }
       case "queued": case "position": case "overflowed": case "accepted": case "transferred": case "closed": step(ev, d); break;
-      case "rating": s.rated = true; note("Thanks for rating this chat."); ui.after.querySelector(".rate")?.remove(); break;
+      case "rating": s.rated = true; note(t("Thanks for rating this chat.")); ui.after.querySelector(".rate")?.remove(); break;
       default: if (ev.text) note(ev.text);
     }
   }
@@ -279,18 +333,18 @@
     if (theirs && theirs.id !== readSent && wsSend({ type: "read", event_id: theirs.id })) readSent = theirs.id;
   }
 
-  function pendingBubble(p) { ui.log.append(h("div", { class: "msg me pending", "data-cid": p.cid }, h("p", { class: "text", text: p.text }), h("span", { class: "state", text: "Sending…" }))); }
+  function pendingBubble(p) { ui.log.append(h("div", { class: "msg me pending", "data-cid": p.cid }, h("p", { class: "text", text: p.text }), h("span", { class: "state", text: t("Sending…") }))); }
 
   function card(d, from) {
     const ok = /^https?:\/\//i.test(d.url || "");
     ui.log.append(h("article", { class: "card" }, from ? h("span", { class: "who", text: from }) : null, h("h3", { text: d.title || "" }), d.summary ? h("p", { text: d.summary }) : null,
-      ok ? h("a", { class: "open", href: d.url, target: "_blank", rel: "noopener noreferrer", text: "Open", "aria-label": "Open " + (d.title || "link") }) : null));
+      ok ? h("a", { class: "open", href: d.url, target: "_blank", rel: "noopener noreferrer", text: t("Open"), "aria-label": d.title ? t("Open {title}", { title: d.title }) : t("Open link") }) : null));
   }
 
   function sendText() {
     const text = ui.text.value;
     if (!text.trim()) return;
-    if (text.length > cfg.max_message_chars) return fail("Messages are limited to " + cfg.max_message_chars + " characters.");
+    if (text.length > cfg.max_message_chars) return fail(cfg.notices.message_too_long);
     const p = { cid: newId(), text };
     s.pending.push(p); save();
     pendingBubble(p);
@@ -308,7 +362,7 @@
 
   function agentTyping(name) {
     clearTimeout(agentTimer);
-    ui.typing.textContent = name ? name + " is typing…" : "";
+    ui.typing.textContent = name ? t("{name} is typing…", { name }) : "";
     if (name) agentTimer = setTimeout(() => { ui.typing.textContent = ""; }, 7000);
   }
 
@@ -316,8 +370,8 @@
     const file = ui.file.files[0];
     ui.file.value = "";
     if (!file) return;
-    if (file.size > cfg.uploads.max_bytes) return fail("Files are limited to " + Math.floor(cfg.uploads.max_bytes / 1048576) + " MB.");
-    if (!cfg.uploads.allowed_types.includes(file.type)) return fail("Files of this type can't be sent.");
+    if (file.size > cfg.uploads.max_bytes) return fail(cfg.notices.file_too_big);
+    if (!cfg.uploads.allowed_types.includes(file.type)) return fail(t("Files of this type can't be sent."));
     const form = new FormData();
     form.append("file", file);
     form.append("client_msg_id", newId());
@@ -335,17 +389,17 @@
 
   function showEnded() {
     const dl = f => h("a", { href: authed("/api/v1/chats/" + encodeURIComponent(s.chat) + "/transcript?format=" + f), download: "", text: f.toUpperCase() });
-    const stars = [1, 2, 3, 4, 5].map(n => h("label", { class: "star" }, h("input", { type: "radio", name: "score", value: String(n), required: true, "aria-label": n + " of 5" }), h("span", { "aria-hidden": "true", text: "★" })));
+    const stars = [1, 2, 3, 4, 5].map(n => h("label", { class: "star" }, h("input", { type: "radio", name: "score", value: String(n), required: true, "aria-label": t("{n} of 5", { n }) }), h("span", { "aria-hidden": "true", text: "★" })));
     // Nothing to rate once rated, or when nobody from the team took part.
     const rate = s.rated || !s.agent ? null : h("form", { class: "rate", onsubmit: async e => {
       e.preventDefault();
       const f = new FormData(e.target);
       try { await call("POST", "/chats/" + encodeURIComponent(s.chat) + "/rating", { score: Number(f.get("score")), comment: f.get("comment") || "" }); } catch (err) { fail(err.message); }
-    } }, h("fieldset", {}, h("legend", { text: "How did we do?" }), ...stars),
-      h("textarea", { name: "comment", rows: "2", maxlength: "1000", "aria-label": "Comment (optional)", placeholder: "Anything to add? (optional)" }),
-      h("button", { class: "primary", type: "submit", text: "Send rating" }));
-    ui.after.replaceChildren(rate || "", h("p", { class: "transcript" }, "Download the transcript: ", dl("txt"), " ", dl("html")),
-      h("button", { type: "button", class: "new", text: "Start a new chat", onclick: () => reset() }));
+    } }, h("fieldset", {}, h("legend", { text: t("How did we do?") }), ...stars),
+      h("textarea", { name: "comment", rows: "2", maxlength: "1000", "aria-label": t("Comment (optional)"), placeholder: t("Anything to add? (optional)") }),
+      h("button", { class: "primary", type: "submit", text: t("Send rating") }));
+    ui.after.replaceChildren(rate || "", h("p", { class: "transcript" }, t("Download the transcript:"), " ", dl("txt"), " ", dl("html")),
+      h("button", { type: "button", class: "new", text: t("Start a new chat"), onclick: () => reset() }));
   }
 
   function reset(msg) {
@@ -366,10 +420,30 @@
       () => { cobrowseLoad = null; });
   }
 
+  // A reply email's link (#csr-reply=CODE) reopens that chat here, with a fresh session; the code leaves the URL.
+  async function reopenFromEmail() {
+    const m = /(?:^#|&)csr-reply=([A-Za-z0-9_.-]+)/.exec(location.hash);
+    if (!m) return false;
+    history.replaceState(null, "", location.pathname + location.search);
+    const old = s;
+    try {
+      s = {};
+      const r = await call("POST", "/reply-links", { code: m[1] });
+      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: r.agent_name, open: true, lang: r.language, email: r.email_given };
+      save(); showChat(); connect();
+    } catch (err) { s = old.chat ? old : { open: true }; save(); if (s.chat) { showChat(); connect(); } else showForm(); fail(err.message); }
+    toggle(true);
+    return true;
+  }
+
   async function init() {
-    try { cfg = await (await fetch(api + "/config")).json(); } catch (e) { console.warn("CSR Bridge widget: cannot reach", base); return; }
+    // A chat in progress keeps the language it started in; a new one asks for the customer's wishes.
+    const lang = (s.chat && s.lang ? [s.lang] : wishes).join(",");
+    try { cfg = await (await fetch(api + "/config?lang=" + encodeURIComponent(lang))).json(); } catch (e) { console.warn("CSR Bridge widget: cannot reach", base); return; }
     if (!cfg.topics) return console.warn("CSR Bridge widget:", cfg.message || "bad settings");
+    L = cfg.strings || {};
     build();
+    if (await reopenFromEmail()) { addEventListener("online", connect); addEventListener("offline", () => ws && ws.close()); return; }
     if (s.chat) { showChat(); connect(); cobrowse(null); } else showForm();
     addEventListener("online", connect);
     document.addEventListener("visibilitychange", markRead);

@@ -22,6 +22,7 @@ local function close_chat(c, reason, by)
   local r = route(c.id)
   drop_timer('wait:' .. c.id .. ':' .. r.seq)
   drop_timer('idle:' .. c.id)
+  drop_timer('unclaimed:' .. c.id)
   redis.call('HSET', K.chat(c.id), 'state', 'closed', 'closed_at', NOW, 'close_reason', reason)
   redis.call('SREM', K.open, c.id)
   redis.call('DEL', K.tried(c.id), K.chat_offers(c.id))
@@ -31,7 +32,8 @@ end
 
 -- Nobody can come: the customer may leave a message, shown to CSRs as an ownerless thread in the queue's
 -- channel or room. With no platform to show it on, the chat ends at once and the customer is told why.
-local function leave_message(c, reason)
+-- `opens_at` (closed outside business hours): when the queue opens again, '' when it never does.
+local function leave_message(c, reason, opens_at)
   local conf = queue_conf(c.queue)
   if not conf or conf.message_platform == '' then
     close_chat(c, 'unavailable', 'system')
@@ -41,10 +43,13 @@ local function leave_message(c, reason)
   redis.call('ZADD', K.messages(c.queue), NOW, c.id)
   redis.call('HSET', K.route(c.id), 'message_at', NOW)
   add_timer('idle:' .. c.id, NOW + conf_value('idle_timeout'))
+  add_timer('unclaimed:' .. c.id, NOW + conf.unclaimed_alert)
   local why = 'Nobody answered in time'
   if reason == 'nobody_signed_in' then why = 'Nobody who could take the chat is signed in' end
-  routing_event('overflowed', c.id, c.queue, '', '', { from = c.queue, to = '', message = true, reason = reason },
-    why .. '; the customer may leave a message here.')
+  if reason == 'closed' then why = 'The queue is closed (business hours)' end
+  local data = { from = c.queue, to = '', message = true, reason = reason }
+  if opens_at and opens_at ~= '' then data.opens_at = tonumber(opens_at) end
+  routing_event('overflowed', c.id, c.queue, '', '', data, why .. '; the customer may leave a message here.')
   return 'message'
 end
 

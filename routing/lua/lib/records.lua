@@ -4,13 +4,14 @@ local function queue_conf(q)
   if q == nil or q == '' then return nil end
   if QUEUES[q] == nil then
     local v = redis.call('HMGET', K.queue(q), 'strategy', 'offer_timeout', 'max_wait', 'overflow', 'target', 'display',
-      'message_platform')
+      'message_platform', 'unclaimed_alert')
     if not v[1] then
       QUEUES[q] = false
     else
       QUEUES[q] = { name = q, strategy = v[1], offer_timeout = setting(v[2], 'offer_timeout'),
         max_wait = setting(v[3], 'max_wait'),
-        overflow = v[4] or '', target = setting(v[5], 'target'), display = v[6] or q, message_platform = v[7] or '' }
+        overflow = v[4] or '', target = setting(v[5], 'target'), display = v[6] or q, message_platform = v[7] or '',
+        unclaimed_alert = tonumber(v[8]) or 3600 }
     end
   end
   return QUEUES[q] or nil
