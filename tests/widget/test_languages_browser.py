@@ -120,7 +120,11 @@ async def test_arabic_reads_right_to_left_and_data_lang_wins(site: tuple[Served,
     _, url = site
     page = await opened(browser, url, "ar-EG")
     w = page.locator("csr-bridge-widget")
-    await start(page, "فتح المحادثة: تحدث معنا", "اسمك", "بدء المحادثة")
+    await w.get_by_role("button", name="فتح المحادثة: تحدث معنا").click()
+    await expect(w.get_by_label("البريد الإلكتروني (اختياري)")).to_be_visible()
+    await page.screenshot(path=SHOTS / "h20-i18n-ar-form.png")
+    await w.get_by_label("اسمك").fill("Ann")
+    await w.get_by_role("button", name="بدء المحادثة").click()
     panel = w.locator(".panel")
     await expect(panel).to_have_attribute("dir", "rtl")
     await expect(panel).to_have_attribute("lang", "ar")

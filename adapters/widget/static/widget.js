@@ -41,6 +41,7 @@
   async function call(method, path, body, form) {
     const headers = {};
     if (s.token) headers.Authorization = "Bearer " + s.token;
+    if (cfg && cfg.language) headers["Accept-Language"] = cfg.language;  // errors come worded in it
     if (body && !form) { headers["Content-Type"] = "application/json"; body = JSON.stringify(body); }
     const r = await fetch(api + path, { method, headers, body });
     const data = await r.json().catch(() => ({}));
