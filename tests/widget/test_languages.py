@@ -47,10 +47,12 @@ async def test_config_is_worded_in_the_browsers_language(served: Served) -> None
     async with served.client(**{"Accept-Language": "fr-FR,fr;q=0.9"}) as c:
         by_header = (await c.get("/api/v1/config")).json()
         by_query = (await c.get("/api/v1/config", params={"lang": "ar,de"})).json()
+        hebrew = (await c.get("/api/v1/config", params={"lang": "he-IL"})).json()
     assert by_header["language"] == "fr" and by_header["dir"] == "ltr"
     assert by_header["title"] == "Discutez avec nous" and by_header["strings"]["Start chat"] == "Démarrer le chat"
     assert by_header["notices"]["message_too_long"] == "Les messages sont limités à 4000 caractères."
     assert by_query["language"] == "ar" and by_query["dir"] == "rtl" and by_query["strings"]["Send"] == "إرسال"
+    assert hebrew["language"] == "he" and hebrew["dir"] == "rtl" and hebrew["strings"]["Send"] == "שליחה"
 
 
 @pytest.mark.parametrize("lang", HOSTILE)
