@@ -79,11 +79,18 @@ async def test_the_chat_keeps_its_language_for_notices_worded_later(served: Serv
     assert queued["status"] == "Sie sind Nummer 1 in der Warteschlange"
 
 
-@pytest.mark.parametrize("languages", [[w[:3000] for w in HOSTILE], ["x" * 100] * 500, [1, None, {"a": 1}], "de\x00"])
-async def test_hostile_language_lists_start_a_chat_in_the_default(served: Served, languages: object) -> None:
+@pytest.mark.parametrize("languages", [[w[:3000] for w in HOSTILE], ["x" * 100] * 500, ["zz"] * 30 + ["de"]])
+async def test_hostile_language_lists_start_a_chat_in_the_default(served: Served, languages: list[str]) -> None:
     async with served.client() as c:
         resp = await c.post("/api/v1/chats", json={"name": "Ann", "languages": languages})
     assert resp.status_code == 201 and resp.json()["language"] == "en"
+
+
+@pytest.mark.parametrize("languages", [[1, None, {"a": 1}], "de", {"de": 1}])
+async def test_a_language_list_of_the_wrong_shape_is_refused(served: Served, languages: object) -> None:
+    async with served.client() as c:
+        resp = await c.post("/api/v1/chats", json={"name": "Ann", "languages": languages})
+    assert resp.status_code == 422 and resp.json()["fields"][0]["field"].startswith("languages")
 
 
 async def test_texts_given_per_language(tmp_path: Path, redis: Redis, redis_url: str) -> None:
