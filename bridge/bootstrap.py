@@ -5,10 +5,10 @@ import time anywhere in the bridge.
 """
 
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 
 from bridge.app import BridgeApp
-from bridge.attachments import AttachmentStore
+from bridge.attachments import AttachmentStore, DiskAttachments
 from bridge.chats import ChatRepository
 from bridge.commands import help as help_commands
 from bridge.commands import notes as note_commands
@@ -17,13 +17,17 @@ from bridge.config.root import BridgeConfig
 from bridge.events.delivery import ChatDelivery
 from bridge.events.feed import ChangeFeed
 from bridge.events.notices import Notices
+from bridge.events.receipts import ReadMarks
+from bridge.events.replicas import ReplicaWait
 from bridge.events.shards import Shards
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
+from bridge.events.typing import TypingSignals
 from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.ports import AdapterStore, Core
+from bridge.redis_connect import connect_redis, redis_endpoint
 from bridge.roster import Roster
 from bridge.service import ChatService
 from cases import commands as case_commands
@@ -43,33 +47,28 @@ from routing import presence_commands
 from routing.offers import OfferPresenter
 from routing.router import Router
 from transcripts import commands as transcript_commands
+from transcripts.attachments import DatabaseAttachments
 from transcripts.service import build_transcripts
+from transcripts.store import TranscriptStore
 
-REDIS_CONNECTIONS = 200
-"""Per process. A burst beyond it waits for a free connection instead of failing (redis-py's default pool
-raises MaxConnectionsError past 100, which 100 busy chats reach)."""
-
-
-def connect_redis(url: str) -> Redis:
-    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=30,
-                                           decode_responses=True, health_check_interval=30)
-    return Redis.from_pool(pool)
+__all__ = ["bootstrap", "connect_redis"]
 
 
 def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: str = "") -> BridgeApp:
     keys = Keys(config.redis.key_prefix)
     chats = ChatRepository(redis, keys)
-    stream = ChatStream(redis, keys)
+    stream = ChatStream(redis, keys, ReplicaWait(config.redis.wait_replicas, config.redis.wait_timeout_ms))
     threads = ThreadStore(redis, keys)
     feed = ChangeFeed(redis, keys)
     metrics = Metrics()
-    jobs = Jobs(config, redis_url, config_path)
+    jobs = Jobs(config, redis_endpoint(config, redis_url), config_path)
     router = Router(redis, keys, config, jobs, metrics)
     service = ChatService(chats, stream, router)
     surfaces: dict = {}
     shards = Shards(redis, keys)
     roster = Roster(config.agents)
     delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, roster.by_id, metrics, owns=shards.owns)
+    transcripts = build_transcripts(config, redis, keys, chats, stream, jobs)
     app = BridgeApp(
         config=config,
         config_path=config_path,
@@ -80,7 +79,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         stream=stream,
         threads=threads,
         feed=feed,
-        attachments=AttachmentStore(config.data_path / "attachments"),
+        attachments=attachment_store(config, transcripts.store),
         router=router,
         jobs=jobs,
         service=service,
@@ -94,7 +93,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     feed.subscribe("kb", app.knowledge.on_reindex_request)
     feed.subscribe("chat", AutoSuggest(config.knowledge, app.knowledge, service, chats, stream).on_chat_change,
                    only=shards.owns)
-    app.transcripts = build_transcripts(config, redis, keys, chats, stream, jobs)
+    app.transcripts = transcripts
     feed.subscribe("closed", app.transcripts.archiver.on_closed_chat_change, only=shards.owns)
     app.cases = CaseService(config.cases, CaseRecords(redis, keys), service, stream, jobs, keys.prefix)
     feed.subscribe("chat", delivery.on_change, only=shards.owns)
@@ -105,8 +104,16 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     app.commands = command_bus(app, jobs)
     app.core = Core(config=config, service=service, commands=app.commands, agents=app.roster, chats=chats,
                     events=stream, threads=threads, feed=feed, attachments=app.attachments, metrics=metrics,
-                    store=AdapterStore(redis, keys))
+                    store=AdapterStore(redis, keys), typing=TypingSignals(redis, keys, feed),
+                    reads=ReadMarks(redis, keys, feed))
     return app
+
+
+def attachment_store(config: BridgeConfig, store: TranscriptStore) -> AttachmentStore:
+    """`[store] attachments`: this host's data directory, or the SQL store every host reaches."""
+    if config.store.attachments == "database":
+        return DatabaseAttachments(store)
+    return DiskAttachments(config.data_path / "attachments")
 
 
 def command_bus(app: BridgeApp, jobs: Jobs) -> CommandBus:

@@ -8,6 +8,7 @@ from bridge.config import BridgeConfig, ConfigError, load_config
 from bridge.config.secrets_env import secret_values
 from bridge.config.warnings import roster_warnings
 from bridge.logs import configure_logging
+from bridge.redis_connect import redis_endpoint
 from bridge.startup import StartupError
 from knowledge import cli as kb_cli
 from knowledge.checks import folder_warnings
@@ -65,7 +66,7 @@ def summary(cfg: BridgeConfig) -> str:
     platforms = [name for name, on in (("slack", cfg.slack.enabled), ("matrix", cfg.matrix.enabled)) if on]
     lines = [
         "Config is valid.",
-        f"Redis: {cfg.redis.url or 'embedded (started by serve)'}",
+        f"Redis: {redis_endpoint(cfg).describe() if cfg.redis.external else 'embedded (started by serve)'}",
         f"Store: {cfg.store_url.split('://')[0]}",
         f"Platforms: {', '.join(platforms) or 'none (widget only)'}",
         f"Queues ({len(cfg.queues)}):",

@@ -11,6 +11,7 @@ from adapters.widget.tokens import SessionTokens
 from adapters.widget.wording import CustomerWords
 from bridge.config.widget import WidgetConfig
 from bridge.domain.chat import Chat
+from bridge.events.receipts import ReadMarks
 from bridge.events.typing import TypingSignals
 from bridge.i18n import translator
 from bridge.ports import Core
@@ -30,12 +31,19 @@ class WidgetContext:
     transcripts: Transcripts
     tokens: SessionTokens
     limiter: RateLimiter
-    typing: TypingSignals
     slots: SocketSlots
 
     @property
     def config(self) -> WidgetConfig:
         return self.core.config.widget
+
+    @property
+    def typing(self) -> TypingSignals:
+        return self.core.typing
+
+    @property
+    def reads(self) -> ReadMarks:
+        return self.core.reads
 
     def words(self, language: str) -> CustomerWords:
         """`[widget.texts]` in a customer's language (a chat's stored one; empty: the config's default)."""

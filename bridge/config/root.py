@@ -69,7 +69,10 @@ class BridgeConfig(Section):
 
     @property
     def redis_url(self) -> str:
-        """The Redis every process of this bridge uses; jobs find it here, so none carries an address."""
+        """The Redis every process of this bridge uses; jobs find it here, so none carries an address. Empty with
+        sentinels: `bridge.redis_connect` asks them where the primary is."""
+        if self.redis.sentinels:
+            return ""
         return self.redis.url or f"unix://{self.embedded_redis_socket}?db=0"
 
     @property
