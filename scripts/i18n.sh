@@ -3,9 +3,11 @@
 # Usage: scripts/i18n.sh extract    collect marked strings into bridge/i18n/locales/DOMAIN.pot (one per i18n/DOMAIN.cfg)
 #                                   and merge them into every language's DOMAIN.po (new strings untranslated)
 #        scripts/i18n.sh init LANG  start the catalogs of a new language
+#        scripts/i18n.sh union      during a git merge: each conflicted catalog becomes the union of both sides
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pybabel=.venv/bin/pybabel
+if [ "${1:-}" = union ]; then exec .venv/bin/python scripts/i18n_union.py; fi
 locales=bridge/i18n/locales
 for cfg in i18n/*.cfg; do
   domain=$(basename "$cfg" .cfg)
@@ -24,6 +26,6 @@ for cfg in i18n/*.cfg; do
       done ;;
     init)
       "$pybabel" init -D "$domain" -l "${2:?the language code, such as it}" -i "$locales/$domain.pot" -d "$locales" ;;
-    *) echo "usage: scripts/i18n.sh extract | init LANG" >&2; exit 2 ;;
+    *) echo "usage: scripts/i18n.sh extract | init LANG | union" >&2; exit 2 ;;
   esac
 done

@@ -10,13 +10,45 @@ from typing import Any
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
 from bridge.attachments import AttachmentsUnavailable
+from bridge.i18n import DEFAULT_LANGUAGE, N_, accept_language_tags, pick_language, translator
 
 log = logging.getLogger(__name__)
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+
+CUSTOMER_TEXTS = {
+    "rate_limited": N_("That was a lot at once; please wait {retry_after} s and try again."),
+    "unavailable": N_("The chat is briefly unavailable; try again in a few seconds."),
+    "internal_error": N_("Something went wrong on our side; please try again."),
+    "chat_closed": N_("This chat has ended."),
+    "chat_not_found": N_("This chat no longer exists; start a new one."),
+    "token_expired": N_("This chat session has expired; start a new chat."),
+    "invalid_token": N_("This chat session has expired; start a new chat."),
+    "message_too_long": N_("Your message is too long; please shorten it."),
+    "empty_message": N_("The message is empty."),
+    "already_escalated": N_("This chat is already with our team."),
+    "chat_not_closed": N_("A chat can be rated once it has ended."),
+    "already_rated": N_("This chat has been rated already."),
+    "file_too_large": N_("This file is too large to send."),
+    "type_not_allowed": N_("Files of this type can't be sent."),
+    "content_mismatch": N_("This file's content doesn't match its type."),
+    "empty_file": N_("The file is empty."),
+    "transcript_unavailable": N_("The transcript can't be read right now; try again soon."),
+    "too_many_sockets": N_("This chat is open in too many tabs; close one and try again."),
+    "unknown_topic": N_("Please pick one of the topics."),
+    "invalid_body": N_("Some fields are missing or not valid."),
+}
+"""The errors a customer can meet in the widget, worded for them; the others (a broken client) stay as they
+are, in English, for the developer who reads them."""
+PLACES = {"retry_after"}
+
+
+def request_language(request: HTTPConnection) -> str:
+    """The language an API call asks errors in: widget.js sends its chat's as Accept-Language."""
+    return pick_language(accept_language_tags(request.headers.get("accept-language", "")))
 
 
 class ApiError(Exception):
@@ -29,11 +61,17 @@ class ApiError(Exception):
         self.headers = headers or {}
         self.extra = extra
 
-    def body(self) -> dict[str, Any]:
-        return {"error": self.code, "message": self.message, **self.extra}
+    def body(self, language: str = "") -> dict[str, Any]:
+        """`message` in the customer's language when one is named and the code is one a customer meets."""
+        text = CUSTOMER_TEXTS.get(self.code)
+        message = self.message
+        if text and language and language != DEFAULT_LANGUAGE:
+            message = translator(language).gettext(text, **{k: v for k, v in self.extra.items() if k in PLACES})
+        return {"error": self.code, "message": message, **self.extra}
 
-    def response(self) -> JSONResponse:
-        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+    def response(self, language: str = "") -> JSONResponse:
+        headers = {**self.headers, "Content-Language": language} if language else self.headers
+        return JSONResponse(self.body(language), status_code=self.status, headers=headers)
 
 
 def rate_limited(retry_after: int, what: str) -> ApiError:
@@ -49,9 +87,9 @@ def unexpected(exc: Exception) -> ApiError:
     return ApiError(500, "internal_error", "Something went wrong on our side; please try again.")
 
 
-async def api_error_handler(_: Request, exc: Exception) -> Response:
+async def api_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return exc.response()
+    return exc.response(request_language(request))
 
 
 async def http_error_handler(_: Request, exc: Exception) -> Response:
@@ -60,14 +98,14 @@ async def http_error_handler(_: Request, exc: Exception) -> Response:
     return ApiError(exc.status_code, code, exc.detail, headers=dict(exc.headers or {})).response()
 
 
-async def unexpected_error_handler(_: Request, exc: Exception) -> Response:
+async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     """For Redis errors a plain handler (logged as one line); for any other exception Starlette logs the
     traceback and re-raises after this. Either way the client gets the API's shape, not plain text."""
     if isinstance(exc, RedisConnectionError | RedisTimeoutError):
         log.warning("widget API call failed: Redis unavailable (%s)", exc.__class__.__name__)
     elif isinstance(exc, AttachmentsUnavailable):
         log.warning("widget API call failed: attachment store unavailable (%s)", exc)
-    return unexpected(exc).response()
+    return unexpected(exc).response(request_language(request))
 
 
 EXCEPTION_HANDLERS = {ApiError: api_error_handler, HTTPException: http_error_handler,

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
 from bridge.events.stream import EVENT_ID_PATTERN
 from bridge.i18n.languages import wish_list
@@ -33,7 +33,7 @@ class StartChat(Body):
     client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID)
     page_url: str = Field("", max_length=2000, pattern=r"^$|^https?://",
                           description="The page the chat started on, shown to the CSR.")
-    languages: Annotated[list[str], BeforeValidator(wish_list)] = Field(
+    languages: Annotated[list[str], AfterValidator(wish_list)] = Field(
         default_factory=list, description="The languages the customer reads, best first (data-lang, then "
         "navigator.languages); malformed tags are skipped, and with none offered the Accept-Language header "
         "and then the site's default decide.")

@@ -19,7 +19,7 @@ from adapters.widget import conversation
 from adapters.widget.api_chats import checked_after
 from adapters.widget.bodies import json_limit, parse_json
 from adapters.widget.context import SESSION_ACTIONS, SESSION_SCOPE, WidgetContext, presented_token
-from adapters.widget.errors import ApiError, rate_limited, unexpected
+from adapters.widget.errors import ApiError, rate_limited, request_language, unexpected
 from adapters.widget.pusher import push_events
 from adapters.widget.ratelimit import client_address
 from adapters.widget.schemas import SocketFrame, SocketMessage, SocketReaction, SocketRead, SocketTyping
@@ -83,14 +83,14 @@ class ChatSocket:
             return
         try:
             await ws.accept(subprotocol)
-            await self._run(ws, chat.id, after, ctx.tokens.expires_at(token))
+            await self._run(ws, chat.id, after, ctx.tokens.expires_at(token), chat.customer.language)
         finally:
             await ctx.slots.give_back(slot)
 
-    async def _run(self, ws: WebSocket, chat_id: str, after: str, token_expires: float) -> None:
+    async def _run(self, ws: WebSocket, chat_id: str, after: str, token_expires: float, language: str) -> None:
         closed = asyncio.Event()
         tasks = {asyncio.create_task(push_events(self._ctx, ws, chat_id, after, closed)),
-                 asyncio.create_task(self._listen(ws, chat_id, token_expires))}
+                 asyncio.create_task(self._listen(ws, chat_id, token_expires, language))}
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         closed.set()  # the pusher also stops on this: redis-py may swallow a cancellation mid-command
         for task in pending:
@@ -104,8 +104,9 @@ class ChatSocket:
         if ws.application_state == WebSocketState.CONNECTED and ws.client_state == WebSocketState.CONNECTED:
             await ws.close(code=closing or 1000)
 
-    async def _listen(self, ws: WebSocket, chat_id: str, token_expires: float) -> int:
-        """Handles the customer's frames until they disconnect; returns the close code to use."""
+    async def _listen(self, ws: WebSocket, chat_id: str, token_expires: float, language: str) -> int:
+        """Handles the customer's frames until they disconnect; returns the close code to use. Errors are
+        worded in the chat's `language`."""
         typing = False  # what this socket last said of the customer's typing
         while True:
             message = await ws.receive()
@@ -117,7 +118,7 @@ class ChatSocket:
                 typing = await self._handle(ws, await self._read(chat_id, token_expires, frame), frame, typing)
             except ApiError as exc:
                 cid = frame.client_msg_id if isinstance(frame, SocketMessage) else ""
-                await ws.send_json({"type": "error", **exc.body(), "client_msg_id": cid})
+                await ws.send_json({"type": "error", **exc.body(language), "client_msg_id": cid})
                 if exc.status in (401, 403, 404):
                     return 4000 + exc.status
 
@@ -199,5 +200,5 @@ async def _refuse(ws: WebSocket, subprotocol: str | None, error: ApiError, code:
         if ws.application_state == WebSocketState.CONNECTING:
             await ws.accept(subprotocol)
         if ws.application_state == WebSocketState.CONNECTED:
-            await ws.send_json({"type": "error", **error.body()})
+            await ws.send_json({"type": "error", **error.body(request_language(ws))})
             await ws.close(code=code)

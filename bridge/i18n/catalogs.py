@@ -19,18 +19,13 @@ from babel.support import Translations
 
 from bridge.i18n.languages import DEFAULT_LANGUAGE, SHIPPED_LANGUAGES, direction
 
-DOMAINS = ("messages", "widget")
 _LOCALES = files("bridge.i18n").joinpath("locales")
-
-
-def catalog_path(language: str, domain: str) -> str:
-    return f"{language}/LC_MESSAGES/{domain}.po"
 
 
 @cache
 def read_catalog(language: str, domain: str) -> Catalog:
     """The parsed .po of a shipped language; English, the source language, has msgids only."""
-    with _LOCALES.joinpath(catalog_path(language, domain)).open("rb") as fp:
+    with _LOCALES.joinpath(language, "LC_MESSAGES", f"{domain}.po").open("rb") as fp:
         return read_po(fp, locale=language, domain=domain)
 
 

@@ -33,8 +33,8 @@ def clean_tag(raw: object) -> str | None:
 
 
 def wish_list(raw: object) -> list[str]:
-    """A client's list of wishes cut to size: well-formed tags only, at most MAX_TAGS; never an error, so a
-    hostile or broken list falls back to the default instead of refusing the customer."""
+    """A client's list of wishes cut to size: well-formed tags only, from the first MAX_TAGS; a malformed tag is
+    skipped, never an error, so hostile wishes fall back to the default instead of refusing the customer."""
     items = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
     return [tag for tag in (clean_tag(item) for item in items[:MAX_TAGS]) if tag]
 

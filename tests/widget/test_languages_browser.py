@@ -5,9 +5,11 @@ right to left."""
 
 import asyncio
 import contextlib
+import html
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import uvicorn
@@ -35,7 +37,7 @@ async def host(bridge_url: str) -> AsyncIterator[str]:
     """The embedding site; `/?lang=X` puts data-lang="X" on the script tag."""
     async def page(request: Request) -> HTMLResponse:
         lang = request.query_params.get("lang")
-        attr = f'data-lang="{lang}"' if lang else ""
+        attr = f'data-lang="{html.escape(lang)}"' if lang else ""
         return HTMLResponse(PAGE.replace("BRIDGE", bridge_url).replace("LANG", attr))
 
     server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/", page)]), host="127.0.0.1", port=HOST_PORT,
@@ -120,7 +122,11 @@ async def test_arabic_reads_right_to_left_and_data_lang_wins(site: tuple[Served,
     _, url = site
     page = await opened(browser, url, "ar-EG")
     w = page.locator("csr-bridge-widget")
-    await start(page, "فتح المحادثة: تحدث معنا", "اسمك", "بدء المحادثة")
+    await w.get_by_role("button", name="فتح المحادثة: تحدث معنا").click()
+    await expect(w.get_by_label("البريد الإلكتروني (اختياري)")).to_be_visible()
+    await page.screenshot(path=SHOTS / "h20-i18n-ar-form.png")
+    await w.get_by_label("اسمك").fill("Ann")
+    await w.get_by_role("button", name="بدء المحادثة").click()
     panel = w.locator(".panel")
     await expect(panel).to_have_attribute("dir", "rtl")
     await expect(panel).to_have_attribute("lang", "ar")
@@ -140,3 +146,8 @@ async def test_arabic_reads_right_to_left_and_data_lang_wins(site: tuple[Served,
     await s.get_by_role("button", name="Abrir el chat: Chatea con nosotros").click()
     await expect(s.get_by_role("button", name="Iniciar el chat")).to_be_visible()
     await expect(s.locator(".panel")).to_have_attribute("dir", "ltr")
+
+    hostile = await opened(browser, url + "?lang=" + quote("de\x00<b>" + "x" * 5000), "fr-FR")  # falls back cleanly
+    h = hostile.locator("csr-bridge-widget")
+    await h.get_by_role("button", name="Ouvrir le chat : Discutez avec nous").click()
+    await expect(h.get_by_role("button", name="Démarrer le chat")).to_be_visible()

@@ -43,6 +43,7 @@
   async function call(method, path, body, form) {
     const headers = {};
     if (s.token) headers.Authorization = "Bearer " + s.token;
+    if (cfg && cfg.language) headers["Accept-Language"] = cfg.language;  // errors come worded in it
     if (body && !form) { headers["Content-Type"] = "application/json"; body = JSON.stringify(body); }
     const r = await fetch(api + path, { method, headers, body });
     const data = await r.json().catch(() => ({}));
@@ -263,8 +264,8 @@
       case "reaction": if (ev.author.kind !== "system") reaction(ev, d); break;
       case "card": card(d, ev.author.kind === "agent" ? t("From {name}", { name: ev.author.name }) : d.source === "suggestion" ? t("Suggested article") : ""); break;
       case "edited": case "deleted": {
-        const t = ui.log.querySelector(`[data-id="${CSS.escape(String(d.target))}"] .text`);
-        if (t) { t.textContent = ev.kind === "edited" ? ev.text : t("Message deleted"); t.parentNode.classList.add(ev.kind); }
+        const el = ui.log.querySelector(`[data-id="${CSS.escape(String(d.target))}"] .text`);
+        if (el) { el.textContent = ev.kind === "edited" ? ev.text : t("Message deleted"); el.parentNode.classList.add(ev.kind); }
         break;
       }
       case "queued": case "position": case "overflowed": case "accepted": case "transferred": case "closed": step(ev, d); break;
@@ -301,17 +302,17 @@
     if (!row) return;
     const shown = Object.entries(reacts[id] || {}).filter(([, r]) => r.agent || r.customer);
     row.replaceChildren(...shown.map(([key, r]) => r.customer
-      ? h("button", { type: "button", class: "chip mine", text: key, "aria-label": "Remove your " + key, onclick: () => react(id, key, true) })
-      : h("span", { class: "chip", text: key, title: r.agent + " reacted " + key, "aria-label": r.agent + " reacted " + key })));
+      ? h("button", { type: "button", class: "chip mine", text: key, "aria-label": t("Remove your {emoji}", { emoji: key }), onclick: () => react(id, key, true) })
+      : h("span", { class: "chip", text: key, title: t("{name} reacted {emoji}", { name: r.agent, emoji: key }), "aria-label": t("{name} reacted {emoji}", { name: r.agent, emoji: key }) })));
   }
 
   function picker(id) {
-    const choices = h("div", { class: "pick", hidden: true, role: "group", "aria-label": "React" },
-      ...REACT.map(key => h("button", { type: "button", text: key, "aria-label": "React " + key, onclick: () => { choices.hidden = true; react(id, key, !!(reacts[id] && reacts[id][key] && reacts[id][key].customer)); } })));
-    return h("span", { class: "react" }, h("button", { type: "button", class: "react-toggle", text: "☺", "aria-label": "Add a reaction", onclick: () => { choices.hidden = !choices.hidden; } }), choices);
+    const choices = h("div", { class: "pick", hidden: true, role: "group", "aria-label": t("React") },
+      ...REACT.map(key => h("button", { type: "button", text: key, "aria-label": t("React {emoji}", { emoji: key }), onclick: () => { choices.hidden = true; react(id, key, !!(reacts[id] && reacts[id][key] && reacts[id][key].customer)); } })));
+    return h("span", { class: "react" }, h("button", { type: "button", class: "react-toggle", text: "☺", "aria-label": t("Add a reaction"), onclick: () => { choices.hidden = !choices.hidden; } }), choices);
   }
 
-  function react(target, key, removed) { if (!wsSend({ type: "reaction", target, key, removed })) fail("Reconnecting… try again in a moment."); }
+  function react(target, key, removed) { if (!wsSend({ type: "reaction", target, key, removed })) fail(t("Reconnecting… try again in a moment.")); }
 
   // "Seen" under the customer's last message once the team's read mark covers it.
   function order(id) { const [ms, seq] = String(id).split("-"); return [BigInt(ms || 0), BigInt(seq || 0)]; }
@@ -320,7 +321,7 @@
     ui.log.querySelector(".seen")?.remove();
     const mine = ui.log.querySelectorAll(".msg.me[data-id]");
     const last = mine[mine.length - 1];
-    if (last && s.agentRead && covers(s.agentRead, last.dataset.id)) last.after(h("p", { class: "seen", text: "Seen" }));
+    if (last && s.agentRead && covers(s.agentRead, last.dataset.id)) last.after(h("p", { class: "seen", text: t("Seen") }));
   }
 
   // The customer's read mark: the team's latest message, once it is on screen (tab visible, panel open, log at
