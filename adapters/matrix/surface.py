@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from adapters.matrix.cards import header
 from adapters.matrix.client import ok
 from adapters.matrix.commands import MatrixCommands
+from adapters.matrix.context_card import MatrixContextCard
 from adapters.matrix.dms import DirectRooms
 from adapters.matrix.lanes import Wake
 from adapters.matrix.offers import OfferCards
@@ -25,7 +26,7 @@ from adapters.matrix.session import Session
 from bridge.commands.replies import Reply
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
-from bridge.domain.events import ChatEvent
+from bridge.domain.events import ChatEvent, EventKind
 from bridge.domain.ids import new_id
 from bridge.ports import Core, OfferView, ReadAlong, ThreadRef
 
@@ -42,8 +43,9 @@ class MatrixSurface:
 
     def __init__(self, core: Core, client: AsyncClient, session: Session, poster: Poster, outbox: Outbox,
                  dms: DirectRooms, offers: OfferCards, commands: MatrixCommands, wake: Wake,
-                 ready: asyncio.Event) -> None:
+                 ready: asyncio.Event, card: MatrixContextCard) -> None:
         self._core = core
+        self._card = card
         self._client = client
         self._redis: Redis = core.store.redis
         self._session = session
@@ -81,6 +83,10 @@ class MatrixSurface:
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
                       retry: bool) -> str | None:
         """Queues the event's posts; the outbox keys them by event, so a retry never queues one twice."""
+        if event.kind == EventKind.CONTEXT:
+            await self._connected()
+            await self._card.show(thread, chat, event, following)
+            return None
         queued = False
         for entry in event_entries(event, chat, thread.thread_id, self._core.config):
             queued = await self._outbox.put(thread.conversation, entry) or queued

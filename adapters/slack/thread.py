@@ -14,6 +14,7 @@ from itertools import takewhile
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.avatars import avatar_url
+from adapters.slack.context_card import SlackContextCard
 from adapters.slack.files import SlackFiles
 from adapters.slack.ledger import PostLedger
 from adapters.slack.render.blocks import Message
@@ -42,8 +43,9 @@ def _joining(first: ChatEvent, following: Sequence[ChatEvent]) -> list[str]:
 
 
 class ThreadWriter:
-    def __init__(self, core: Core, calls: SlackCalls, files: SlackFiles) -> None:
+    def __init__(self, core: Core, calls: SlackCalls, files: SlackFiles, card: SlackContextCard) -> None:
         self._config = core.config
+        self._card = card
         self._calls = calls
         self._ledger = PostLedger(calls)
         self._files = files
@@ -65,7 +67,9 @@ class ThreadWriter:
                       retry: bool) -> list[ChatEvent]:
         """Returns the events the posts carried: `event`, and the burst after it when merged."""
         carried = [event]
-        if is_customer_text(event):
+        if event.kind is EventKind.CONTEXT:
+            await self._card.show(thread, chat, following)
+        elif is_customer_text(event):
             carried = await self._customer_burst(thread, chat, event, following, retry)
         else:
             for post in render_event(chat, event, self._icon(chat)):

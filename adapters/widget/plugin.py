@@ -17,7 +17,7 @@ from adapters.widget.pages import static_routes
 from adapters.widget.ratelimit import AddressLimit, RateLimiter
 from adapters.widget.socket import ChatSocket
 from adapters.widget.socket_slots import SocketSlots
-from adapters.widget.tokens import SessionTokens, signing_key
+from adapters.widget.tokens import CustomerTokens, SessionTokens, signing_key
 from bridge.app import BridgeApp
 from bridge.events.typing import TypingSignals
 from bridge.ports import Core
@@ -37,7 +37,8 @@ class WidgetAdapter:
         self._config = core.config
         self._limiter = limiter
         self.ctx = WidgetContext(core=core, knowledge=knowledge, transcripts=transcripts,
-                                 tokens=SessionTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
+                                 tokens=SessionTokens(key, cfg.token_ttl_hours * 3600),
+                                 customers=CustomerTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
                                  typing=TypingSignals(redis, keys, core.feed), slots=SocketSlots(redis, keys))
 
     def api(self) -> Starlette:

@@ -12,6 +12,7 @@ SECRET_ENV: dict[tuple[str, str], str] = {
     ("matrix", "password"): "CSR_MATRIX_PASSWORD",
     ("matrix", "access_token"): "CSR_MATRIX_ACCESS_TOKEN",
     ("widget", "signing_key"): "CSR_WIDGET_SIGNING_KEY",
+    ("widget", "identity_secret"): "CSR_WIDGET_IDENTITY_SECRET",
     ("cases", "webhook_secret"): "CSR_CASES_WEBHOOK_SECRET",
     ("server", "metrics_token"): "CSR_METRICS_TOKEN",
 }

@@ -1,5 +1,7 @@
 /* CSR Bridge chat widget. Embed: <script src="https://BRIDGE/widget.js" async></script>
    Options (data-*): data-open="true", data-position="left", data-topic, data-name, data-email, data-bridge (base URL).
+   Who the customer is (README "Verified customers"): data-user-id, data-user-email, data-user-name, data-user-hash,
+   data-attr-NAME="value"; or, in a single-page app, CSRBridge.identify({userId, email, name, attributes, userHash}).
    Draws into a Shadow DOM; keeps the chat id, token, seen events and unsent messages in sessionStorage.
    Text from people is only ever set with textContent. */
 (() => {
@@ -15,10 +17,15 @@
   const EMOJI = ["😊", "😂", "👍", "🙏", "❤️", "😢", "😮", "🎉", "👋", "🤔", "✅", "❌"];
   let cfg, ws, retry = 0, typingAt = 0, typingTimer, agentTimer;
   let s = load();
+  let identity = null;
   const ui = {};
+  const PAGE_REPORT_MS = 3000;
 
   function load() { try { return JSON.parse(sessionStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
   function save() { try { sessionStorage.setItem(KEY, JSON.stringify(s)); } catch (e) { /* storage full or off: still works */ } }
+  function customerToken(value) {
+    try { if (value !== undefined) sessionStorage.setItem(KEY + ":customer", value); return sessionStorage.getItem(KEY + ":customer") || ""; } catch (e) { return value || ""; }
+  }
   function newId() { const b = crypto.getRandomValues(new Uint8Array(12)); return Array.from(b, x => x.toString(16).padStart(2, "0")).join(""); }
 
   function h(tag, props, ...kids) {
@@ -51,6 +58,58 @@
   }
 
   function authed(url) { return base + url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(s.token); }
+
+  /* Identity: from data-user-* and data-attr-* on the script tag, or CSRBridge.identify() (which wins). */
+  function pageIdentity() {
+    const attributes = {};
+    for (const [k, v] of Object.entries(opt)) {
+      if (k.startsWith("attr") && k.length > 4) attributes[k.slice(4).replace(/[A-Z]/g, c => "_" + c.toLowerCase()).replace(/^_/, "")] = v;
+    }
+    if (!opt.userId && !opt.userEmail && !opt.userName && !Object.keys(attributes).length) return null;
+    return { userId: opt.userId || "", email: opt.userEmail || "", name: opt.userName || "", userHash: opt.userHash || "", attributes };
+  }
+  function identityBody() {
+    const i = identity || pageIdentity();
+    if (!i) return null;
+    return { user_id: String(i.userId || ""), user_hash: String(i.userHash || ""), name: String(i.name || "").slice(0, 80),
+             email: String(i.email || "").slice(0, 254), attributes: Object.assign({}, i.attributes || {}) };
+  }
+  function identify(i) {
+    identity = i && typeof i === "object" ? i : null;
+    const form = ui.body && ui.body.querySelector(".prechat");
+    const field = name => form && form.elements.namedItem(name);
+    if (identity && field("name") && !field("name").value) field("name").value = String(identity.name || "");
+    if (identity && field("email") && !field("email").value) field("email").value = String(identity.email || "");
+  }
+
+  /* The visit: where the customer is, for the CSR's context card. */
+  function pageUrl() { return location.href.startsWith("http") ? location.href.slice(0, 2000) : ""; }
+  function visitBody() {
+    let zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* no Intl: no zone */ }
+    const ref = document.referrer.startsWith("http") ? document.referrer.slice(0, 2000) : "";
+    return { page_url: pageUrl(), page_title: document.title.slice(0, 200), referrer: ref,
+             language: /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(navigator.language || "") ? navigator.language.slice(0, 35) : "",
+             time_zone: /^[A-Za-z][A-Za-z0-9_+\/-]{0,63}$/.test(zone) ? zone : "", utc_offset_minutes: -new Date().getTimezoneOffset() };
+  }
+  /* Page changes (links, SPA history, hash) reach the CSR's card: at most one report every PAGE_REPORT_MS, the last one always. */
+  function watchPages() {
+    let sent = pageUrl(), timer = null, last = 0;
+    const report = () => {
+      timer = null;
+      const url = pageUrl();
+      if (!s.chat || s.state === "closed" || !url || url === sent) return;
+      last = Date.now(); sent = url;
+      call("POST", "/chats/" + s.chat + "/page", { page_url: url, page_title: document.title.slice(0, 200) }).catch(() => { sent = ""; });
+    };
+    const changed = () => { if (!timer) timer = setTimeout(report, Math.max(300, PAGE_REPORT_MS - (Date.now() - last))); };
+    for (const name of ["pushState", "replaceState"]) {
+      const orig = history[name];
+      history[name] = function (...args) { const r = orig.apply(this, args); changed(); return r; };
+    }
+    addEventListener("popstate", changed);
+    addEventListener("hashchange", changed);
+  }
 
   function build() {
     const host = h("csr-bridge-widget");
@@ -88,8 +147,8 @@
     const topics = cfg.topics.map(t => h("option", { value: t.id, text: t.label, selected: t.id === opt.topic }));
     const form = h("form", { class: "prechat", onsubmit: start },
       h("p", { class: "greeting", text: cfg.greeting }),
-      h("label", {}, "Your name", h("input", { name: "name", required: true, maxlength: "80", autocomplete: "name", value: opt.name || "" })),
-      h("label", {}, "Email (optional)", h("input", { name: "email", type: "email", maxlength: "254", autocomplete: "email", value: opt.email || "" })),
+      h("label", {}, "Your name", h("input", { name: "name", required: true, maxlength: "80", autocomplete: "name", value: opt.name || (identityBody() || {}).name || "" })),
+      h("label", {}, "Email (optional)", h("input", { name: "email", type: "email", maxlength: "254", autocomplete: "email", value: opt.email || (identityBody() || {}).email || "" })),
       topics.length ? h("label", {}, "Topic", h("select", { name: "topic" }, ...topics)) : null,
       h("button", { class: "primary", type: "submit", text: "Start chat" }));
     ui.body.replaceChildren(form);
@@ -100,10 +159,11 @@
   async function start(e) {
     e.preventDefault();
     const f = new FormData(e.target);
-    const page = location.href.startsWith("http") ? location.href.slice(0, 2000) : "";
     try {
       s = {};
-      const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "", page_url: page });
+      const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "",
+        identity: identityBody(), visit: visitBody(), customer_token: customerToken() });
+      customerToken(r.customer_token);
       s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: "", open: true };
       save(); fail(); showChat(); connect(); ui.text.focus();
     } catch (err) { fail(err.message); }
@@ -302,11 +362,14 @@
     try { cfg = await (await fetch(api + "/config")).json(); } catch (e) { console.warn("CSR Bridge widget: cannot reach", base); return; }
     if (!cfg.topics) return console.warn("CSR Bridge widget:", cfg.message || "bad settings");
     build();
+    watchPages();
     if (s.chat) { showChat(); connect(); } else showForm();
     addEventListener("online", connect);
     addEventListener("offline", () => ws && ws.close());
     if (s.open || opt.open === "true") toggle(true);
   }
 
+  window.CSRBridge = Object.assign(window.CSRBridge || {}, { identify });
+  dispatchEvent(new Event("csr-bridge:ready"));
   if (document.body) init(); else addEventListener("DOMContentLoaded", init);
 })();
