@@ -1,6 +1,6 @@
 /* CSR Bridge chat widget. Embed: <script src="https://BRIDGE/widget.js" async></script>
    Options (data-*): data-open="true", data-position="left", data-topic, data-name, data-email, data-bridge (base URL).
-   Who the customer is (README "Verified customers"): data-user-id, data-user-email, data-user-name, data-user-hash,
+   Who the customer is (README "Who the customer is"): data-user-id, data-user-email, data-user-name, data-user-hash,
    data-attr-NAME="value"; or, in a single-page app, CSRBridge.identify({userId, email, name, attributes, userHash}).
    Draws into a Shadow DOM; keeps the chat id, token, seen events and unsent messages in sessionStorage.
    Text from people is only ever set with textContent. */
