@@ -17,9 +17,11 @@ from bridge.config.root import BridgeConfig
 from bridge.events.delivery import ChatDelivery
 from bridge.events.feed import ChangeFeed
 from bridge.events.notices import Notices
+from bridge.events.receipts import ReadMarks
 from bridge.events.shards import Shards
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
+from bridge.events.typing import TypingSignals
 from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
@@ -106,7 +108,8 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     app.commands = command_bus(app, jobs)
     app.core = Core(config=config, service=service, commands=app.commands, agents=app.roster, chats=chats,
                     events=stream, threads=threads, feed=feed, attachments=app.attachments, metrics=metrics,
-                    store=AdapterStore(redis, keys))
+                    store=AdapterStore(redis, keys), typing=TypingSignals(redis, keys, feed),
+                    reads=ReadMarks(redis, keys, feed))
     return app
 
 

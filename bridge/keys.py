@@ -91,6 +91,10 @@ class Keys:
         """Side (customer, agent) -> who is typing and until when; never part of the event stream."""
         return f"{self.prefix}:chat:{chat_id}:typing"
 
+    def chat_reads(self, chat_id: str) -> str:
+        """Side (customer, agent) -> the last event id that side has read; never part of the event stream."""
+        return f"{self.prefix}:chat:{chat_id}:reads"
+
     def rate(self, scope: str, subject: str) -> str:
         """A fixed-window request counter shared by every serve process (bridge.ratelimit)."""
         return f"{self.prefix}:rate:{scope}:{subject}"
@@ -120,6 +124,14 @@ class Keys:
         """A Matrix event the bridge posted or took in -> JSON of its chat, thread and role (cards, edits)."""
         return f"{self.prefix}:adapter:matrix:event:{event_id}"
 
+    def matrix_post_of(self, chat_id: str, event_id: str) -> str:
+        """A chat message -> the Matrix event of the bridge's post showing it, for the customer's reactions."""
+        return f"{self.prefix}:adapter:matrix:post-of:{chat_id}:{event_id}"
+
+    def matrix_reactions(self, chat_id: str) -> str:
+        """Hash "target event id|key" -> the Matrix event of the customer's reaction the bridge sent (to redact)."""
+        return f"{self.prefix}:adapter:matrix:reactions:{chat_id}"
+
     def matrix_thread_last(self, root_id: str) -> str:
         """The latest bridge post in a thread, for the m.in_reply_to fallback of the next one."""
         return f"{self.prefix}:adapter:matrix:last:{root_id}"
@@ -141,6 +153,14 @@ class Keys:
         return f"{self.prefix}:adapter:matrix:form:{user_id}:{thread}"
 
     # slack adapter
+    def slack_post(self, channel: str, ts: str) -> str:
+        """A Slack message in a chat's thread (a bridge post or a CSR's reply) -> "chat_id event_id" it shows."""
+        return f"{self.prefix}:adapter:slack:post:{channel}:{ts}"
+
+    def slack_event_post(self, chat_id: str, event_id: str) -> str:
+        """A chat event -> "channel ts" of the Slack message showing it, for reactions on it."""
+        return f"{self.prefix}:adapter:slack:event-post:{chat_id}:{event_id}"
+
     def slack_offer_card(self, channel: str, ts: str) -> str:
         """An offer card (DM channel + ts) -> its offer id, so a reaction on the card answers the offer."""
         return f"{self.prefix}:adapter:slack:offer-card:{channel}:{ts}"

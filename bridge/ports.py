@@ -21,6 +21,8 @@ from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
 from bridge.domain.offer import Offer
 from bridge.events.feed import ChangeFeed
+from bridge.events.receipts import ReadMarks
+from bridge.events.typing import TypingSignals
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.roster import Roster
@@ -162,3 +164,7 @@ class Core:
     attachments: AttachmentStore
     metrics: Metrics
     store: AdapterStore
+    typing: TypingSignals
+    """Live 'is typing' per side: the widget sets the customer's, a CSR platform that sees typing the agent's."""
+    reads: ReadMarks
+    """Live read marks per side, for "Seen" in the widget and receipts in a thread."""

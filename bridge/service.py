@@ -17,7 +17,8 @@ from bridge.domain.agent import Role
 from bridge.domain.chat import Chat, ChatState, Customer, Visit
 from bridge.domain.events import Attachment, Author, AuthorKind, ChatEvent, EventKind, Origin
 from bridge.domain.ids import new_id
-from bridge.events.stream import ChatStream
+from bridge.events.stream import ChatStream, valid_event_id
+from bridge.text import clean_text
 
 CUSTOMER_ORIGIN = Origin(platform="widget")
 
@@ -34,6 +35,10 @@ class UnknownChat(Exception):
     pass
 
 
+class BadReaction(ValueError):
+    """A reaction names no message it may go on, or a key no platform would show."""
+
+
 class ChatNotEnded(Exception):
     """A rating waits for the chat's end."""
 
@@ -41,6 +46,9 @@ class ChatNotEnded(Exception):
 class AlreadyRated(Exception):
     """A chat is rated once."""
 
+
+REACTION_KEY_CHARS = 104
+"""An emoji with its modifiers is a handful of code points; a custom Slack emoji's `:name:` up to 102."""
 
 RATING_ID = "rating"
 """The rating's client message id: the stream stores one event per id, so a chat is rated once."""
@@ -121,6 +129,31 @@ class ChatService:
     async def _context_changed(self, chat_id: str, why: str) -> ChatEvent:
         return await self._append(chat_id, EventKind.CONTEXT, None, "", Origin(platform="core"), internal=True,
                                   data={"why": why})
+
+    async def agent_reaction(self, chat_id: str, agent: AgentConfig, origin: Origin, target: str, key: str,
+                             removed: bool = False) -> ChatEvent:
+        """A CSR's reaction (or its removal) on a message the customer sees; `target` is its event id."""
+        chat = await self.open_chat_for(chat_id, agent)
+        await self._reaction_target(chat.id, target, {AuthorKind.CUSTOMER, AuthorKind.AGENT})
+        return await self._append(chat.id, EventKind.REACTION, _author(agent), "", origin,
+                                  data=_reaction(target, key, removed), client_msg_id=origin.event_id)
+
+    async def customer_reaction(self, chat: Chat, target: str, key: str, removed: bool = False) -> ChatEvent:
+        """The customer's reaction (or its removal) on a CSR's message; `chat` as the caller just read it."""
+        if chat.state == ChatState.CLOSED:
+            raise ChatClosed(chat.id)
+        await self._reaction_target(chat.id, target, {AuthorKind.AGENT})
+        author = Author(kind=AuthorKind.CUSTOMER, id=chat.id, name=chat.customer.name)
+        return await self._append(chat.id, EventKind.REACTION, author, "", CUSTOMER_ORIGIN,
+                                  data=_reaction(target, key, removed))
+
+    async def _reaction_target(self, chat_id: str, target: str, authors: set[AuthorKind]) -> ChatEvent:
+        """The message a reaction goes on: one of this chat's messages the customer sees, by one of `authors`."""
+        event = await self._stream.get(chat_id, target) if valid_event_id(target) and "-" in target else None
+        if event is None or event.kind != EventKind.MESSAGE or not event.customer_visible \
+                or event.author.kind not in authors:
+            raise BadReaction("a reaction goes on a message of this chat that the customer sees")
+        return event
 
     async def notice(self, chat_id: str, text: str, data: dict[str, object] | None = None) -> ChatEvent:
         chat = await self._get(chat_id)
@@ -220,6 +253,13 @@ def _event(chat_id: str, kind: EventKind, author: Author | None, text: str, orig
     if author is not None:
         fields["author"] = author
     return ChatEvent.model_validate({**fields, **extra})
+
+
+def _reaction(target: str, key: str, removed: bool) -> dict[str, object]:
+    cleaned = clean_text(key).strip()
+    if not cleaned or cleaned != key or len(key) > REACTION_KEY_CHARS or any(ch.isspace() for ch in key):
+        raise BadReaction(f"a reaction is an emoji or a :name: of at most {REACTION_KEY_CHARS} characters")
+    return {"target": target, "key": key, "removed": removed}
 
 
 def _author(agent: AgentConfig) -> Author:

@@ -27,6 +27,7 @@ command -v redis-server >/dev/null || need_pkgs+=(redis-server)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need_pkgs+=(python3-venv)
 if [ "$want" = test ]; then
   command -v chromium >/dev/null || need_pkgs+=(chromium)
+  [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need_pkgs+=(fonts-noto-color-emoji)  # emoji in screenshots
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then

@@ -11,6 +11,7 @@ Reusable outside pytest (the load bench points the bridge and a bare slack-sdk c
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from aiohttp import WSMsgType, web
 
 from testkit.fake_blocks import MESSAGE_BLOCKS, check_blocks, check_view
 
+_REACTION_NAME = re.compile(r"[a-z0-9_+'\-]{1,100}(?:::skin-tone-[2-6])?")
+"""What Slack takes as a reaction name (a standard or custom emoji, with a skin tone); anything else is invalid_name."""
 POSTING = {"chat.postMessage", "files.completeUploadExternal"}
 
 
@@ -299,6 +302,37 @@ class FakeSlack:
         if "blocks" in args:  # as in Slack: without blocks the old ones stay
             message["blocks"] = blocks
         return {"channel": channel, "ts": message["ts"], "text": message["text"]}
+
+    def _m_reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
+        """As Slack documents: the bot's reaction goes on the message once (`already_reacted` after)."""
+        message, name = self._reacted_message(args)
+        users = message.setdefault("reactions", {}).setdefault(name, [])
+        if "UBOT" in users:
+            raise SlackError("already_reacted")
+        users.append("UBOT")
+        return {}
+
+    def _m_reactions_remove(self, args: dict[str, Any]) -> dict[str, Any]:
+        """As Slack documents: only a reaction the bot has made goes (`no_reaction` otherwise)."""
+        message, name = self._reacted_message(args)
+        users = message.get("reactions", {}).get(name, [])
+        if "UBOT" not in users:
+            raise SlackError("no_reaction")
+        users.remove("UBOT")
+        if not users:
+            del message["reactions"][name]
+        return {}
+
+    def _reacted_message(self, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        channel, name = self._channel(args), str(args.get("name") or "")
+        if not args.get("timestamp"):
+            raise SlackError("no_item_specified")
+        if not _REACTION_NAME.fullmatch(name):
+            raise SlackError("invalid_name")
+        message = next((m for m in self.messages[channel] if m["ts"] == args["timestamp"]), None)
+        if message is None:
+            raise SlackError("message_not_found")
+        return message, name
 
     def _m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)

@@ -93,6 +93,14 @@ class SlackSender:
                 "event_id": event_id or f"Ev{next(self._n):08d}", "event_time": int(time.time()), "event": event}
         return await self.send(json.dumps(body), "application/json", retry_num=retry_num)
 
+    async def reaction(self, user: str, channel: str, ts: str, name: str, removed: bool = False,
+                       event_id: str = "") -> httpx.Response:
+        """`reaction_added` (or `reaction_removed`) on a message, as Slack sends it."""
+        event = {"type": "reaction_removed" if removed else "reaction_added", "user": user, "reaction": name,
+                 "item": {"type": "message", "channel": channel, "ts": ts}, "item_user": "UBOT",
+                 "event_ts": self._fake.new_ts()}
+        return await self.event(event, event_id=event_id)
+
     async def thread_reply(self, user: str, channel: str, root: str, text: str,
                            files: list[dict[str, Any]] | None = None, retry_num: int | None = None,
                            event_id: str = "") -> str:

@@ -19,7 +19,7 @@ ROUTING_KINDS = {
 }
 CUSTOMER_KINDS = {EventKind.MESSAGE, EventKind.CARD, EventKind.NOTICE, EventKind.CLOSED, EventKind.RATING,
                   EventKind.CASE}
-SKIPPED_KINDS = {EventKind.TYPING, EventKind.EDITED, EventKind.DELETED, EventKind.CONTEXT}
+SKIPPED_KINDS = {EventKind.TYPING, EventKind.EDITED, EventKind.DELETED, EventKind.REACTION, EventKind.CONTEXT}
 
 
 @dataclass

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from adapters.http.head_timeout import head_timeout_protocol
+from adapters.http.slow_clients import slow_client_protocol
 from bridge.config.root import BridgeConfig
 from bridge.config.warnings import roster_warnings
 from bridge.plugins import Adapter
@@ -127,7 +127,8 @@ def build_metrics_server(parts: HttpParts) -> uvicorn.Server | None:
 
 
 def _uvicorn(asgi: Starlette, host: str, port: int, parts: HttpParts) -> uvicorn.Server:
-    protocol = head_timeout_protocol(parts.config.server.header_timeout_seconds)
+    server = parts.config.server
+    protocol = slow_client_protocol(server.header_timeout_seconds, server.body_timeout_seconds)
     config = uvicorn.Config(asgi, host=host, port=port, log_config=None, access_log=False, lifespan="off",
                             ws="websockets-sansio", http=protocol)
     return _Server(config)

@@ -1,8 +1,10 @@
-"""What a CSR does inside a chat's thread reaches the core: messages, notes, files, edits, deletions.
+"""What a CSR does inside a chat's thread reaches the core: messages, notes, files, edits, deletions, reactions.
 
 A message outside any chat thread is not for the customer and is left alone. Every message taken in
 is remembered with its chat, so a later edit (m.replace) or redaction, which carries no thread, still
-finds it; notes are remembered as notes, so editing one never reaches the customer.
+finds it; notes are remembered as notes, so editing one never reaches the customer. A reaction on a
+chat message (the CSR's own, or the bridge's post of one, see adapters.matrix.posts) is remembered too,
+so its redaction takes it back.
 """
 
 import json
@@ -15,7 +17,7 @@ from adapters.matrix.relations import strip_reply_fallback
 from bridge.config.agents import AgentConfig
 from bridge.domain.events import Origin
 from bridge.ports import Core
-from bridge.service import ChatClosed, NotYours, UnknownChat
+from bridge.service import BadReaction, ChatClosed, NotYours, UnknownChat
 
 log = logging.getLogger(__name__)
 EVENT_TTL = 30 * 24 * 3600
@@ -40,19 +42,19 @@ class ChatInput:
             return
         origin = Origin(platform="matrix", conversation=room_id, thread=root, event_id=event_id)
         body = strip_reply_fallback(str(content.get("body") or ""))
-        role = "message"
+        role, said = "message", ""
         try:
             incoming = incoming_of(content)
             if incoming is not None:
                 await self._core.service.open_chat_for(chat_id, agent)
                 attachment = await self._media.fetch(chat_id, incoming)
-                await self._core.service.agent_message(chat_id, agent, caption_of(content), origin,
-                                                      attachments=[attachment])
+                said = (await self._core.service.agent_message(chat_id, agent, caption_of(content), origin,
+                                                              attachments=[attachment])).id
             elif body.startswith(self._note_prefix):
                 role = "note"
                 await self._core.service.note(chat_id, agent, body[len(self._note_prefix):].strip(), origin)
             elif body.strip():
-                await self._core.service.agent_message(chat_id, agent, body, origin)
+                said = (await self._core.service.agent_message(chat_id, agent, body, origin)).id
             else:
                 return
         except MediaRefused as exc:
@@ -62,7 +64,28 @@ class ChatInput:
             await self._tell(_refusal(exc), sender, room_id, root, event_id)
             return
         await self._redis.set(self._core.store.keys.matrix_event(event_id),
-                              json.dumps({"role": role, "chat": chat_id, "thread": root}), ex=EVENT_TTL)
+                              json.dumps({"role": role, "chat": chat_id, "thread": root, "event": said}), ex=EVENT_TTL)
+
+    async def reaction(self, room_id: str, sender: str, event_id: str, target: str, key: str) -> bool:
+        """A CSR's `m.reaction` on a chat message reaches the customer; False when `target` is no chat message."""
+        info = await self._taken_in(target)
+        if info.get("role") not in ("message", "post") or not info.get("event"):
+            return False
+        agent = self._agent(sender, event_id)
+        if agent is not None and await self._react(room_id, agent, event_id, info, key, removed=False):
+            await self._redis.set(self._core.store.keys.matrix_event(event_id),
+                                  json.dumps({**info, "role": "reaction", "key": key}), ex=EVENT_TTL)
+        return True
+
+    async def _react(self, room_id: str, agent: AgentConfig, event_id: str, info: dict[str, str], key: str,
+                     removed: bool) -> bool:
+        origin = Origin(platform="matrix", conversation=room_id, thread=info.get("thread", ""), event_id=event_id)
+        try:
+            await self._core.service.agent_reaction(info["chat"], agent, origin, info["event"], key, removed)
+        except (NotYours, ChatClosed, UnknownChat, BadReaction) as exc:
+            log.info("Matrix reaction %s by %s not passed on: %s", event_id, agent.id, exc.__class__.__name__)
+            return False
+        return True
 
     async def edit(self, room_id: str, sender: str, event_id: str, target: str, new_text: str) -> None:
         text = strip_reply_fallback(new_text)
@@ -71,6 +94,12 @@ class ChatInput:
                                                                                          target, text))
 
     async def redaction(self, room_id: str, sender: str, event_id: str, target: str) -> None:
+        info = await self._taken_in(target)
+        if info.get("role") == "reaction":  # a CSR taking their reaction back
+            agent = self._agent(sender, event_id)
+            if agent is not None:
+                await self._react(room_id, agent, event_id, info, info.get("key", ""), removed=True)
+            return
         await self._change_message(room_id, sender, event_id, target,
                                    lambda chat_id, agent, origin: self._core.service.delete(chat_id, agent, origin,
                                                                                            target))

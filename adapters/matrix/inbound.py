@@ -114,6 +114,8 @@ class Inbound:
             await self._input.message(room_id, rel.thread_root, chat_id, sender, event_id, content)
 
     async def _reaction(self, room_id: str, event: ReactionEvent) -> None:
+        if await self._input.reaction(room_id, event.sender, event.event_id, event.reacts_to, event.key):
+            return
         answer = answer_of(event.key)
         if answer:
             await self._answer_offer(room_id, event.sender, event.event_id, answer, event.reacts_to, explicit=True)

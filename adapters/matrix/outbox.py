@@ -47,6 +47,8 @@ class OutboxEntry(BaseModel):
     content: dict[str, Any] | None = None
     event_type: str = "m.room.message"
     chat_id: str = ""
+    chat_event: str = ""
+    """The chat message a post shows, remembered once it is sent so reactions on either side find it."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from bridge.domain.chat import Chat
 from bridge.domain.events import AuthorKind, ChatEvent, EventKind
 
 SILENT = {EventKind.TYPING, EventKind.POSITION, EventKind.OFFERED, EventKind.DECLINED, EventKind.MISSED,
-          EventKind.CONTEXT}
+          EventKind.REACTION, EventKind.CONTEXT}
 """Routing chatter the thread doesn't need: it would only spend the bot's message budget. (CONTEXT draws the
 context card instead: adapters.matrix.context_card.)"""
 CHUNK_CHARS = 2000
@@ -37,6 +37,15 @@ def event_entries(event: ChatEvent, chat: Chat, root: str, config: BridgeConfig)
         return []
     base = f"{root}.{chat.id}.{event.id}"
     name = event.author.name or event.author.kind.value
+    files = [OutboxEntry(key=f"{base}.a{i}", thread=root, label=name, attachment=attachment,
+                         msgtype="m.image" if attachment.content_type.startswith("image/") else "m.file",
+                         chat_id=chat.id) for i, attachment in enumerate(event.attachments)]
+    return _text_entries(event, chat, config, base, root, name) + files
+
+
+def _text_entries(event: ChatEvent, chat: Chat, config: BridgeConfig, base: str, root: str,
+                  name: str) -> list[OutboxEntry]:
+    """The words of an event; its files follow them whatever its kind (a message's, a transcript notice's)."""
 
     def parts(label: str, text: str, msgtype: str, coalesce: str) -> list[OutboxEntry]:
         return [OutboxEntry(key=f"{base}.t{i}", thread=root, msgtype=msgtype, label=label, body=part,
@@ -45,12 +54,8 @@ def event_entries(event: ChatEvent, chat: Chat, root: str, config: BridgeConfig)
 
     if event.kind == EventKind.MESSAGE:
         who = "c" if event.author.kind == AuthorKind.CUSTOMER else f"a:{event.author.id}"
-        entries = parts(name, event.text, "m.text", f"{who}:{chat.id}")
-        for i, attachment in enumerate(event.attachments):
-            entries.append(OutboxEntry(key=f"{base}.a{i}", thread=root, label=name, attachment=attachment,
-                                       msgtype="m.image" if attachment.content_type.startswith("image/") else "m.file",
-                                       chat_id=chat.id))
-        return entries
+        return [entry.model_copy(update={"chat_event": event.id})
+                for entry in parts(name, event.text, "m.text", f"{who}:{chat.id}")]
     if event.kind == EventKind.NOTE:
         return parts(f"📝 {name} (internal note)", event.text, "m.notice", f"note:{event.id}")
     if event.kind == EventKind.EDITED:

@@ -22,6 +22,7 @@ from adapters.matrix.lanes import Lane, Slots
 from adapters.matrix.outbox import Outbox
 from adapters.matrix.pacer import Pacer
 from adapters.matrix.poster import BACKOFF, Poster
+from adapters.matrix.posts import remember_post
 from bridge.keys import Keys
 from bridge.redis_text import text_list
 
@@ -40,6 +41,7 @@ class OutboxSenders:
         self._pacer = pacer
         self._composer = composer
         self._redis = redis
+        self._keys = keys
         self._errors = keys.platform_errors("matrix")
         self.slots = Slots(max_sending)
         self._sweep_seconds = sweep_seconds
@@ -131,6 +133,7 @@ class OutboxSenders:
         event_type, content = await self._composer.compose(batch)
         event_id = await self._poster.send(lane.room_id, content, batch.tx_id, event_type, paced=False)
         left = await self._outbox.done(batch, event_id)
+        await remember_post(self._redis, self._keys, event_id, batch.entries)
         self.sent += 1
         return left
 

@@ -21,6 +21,7 @@ from adapters.matrix.lanes import Wake
 from adapters.matrix.offers import OfferCards
 from adapters.matrix.outbox import Outbox, OutboxEntry
 from adapters.matrix.poster import Poster, txn_id
+from adapters.matrix.reactions import CustomerReactions
 from adapters.matrix.render import event_entries, notice
 from adapters.matrix.session import Session
 from bridge.commands.replies import Reply
@@ -56,6 +57,7 @@ class MatrixSurface:
         self._commands = commands
         self._wake = wake
         self._ready = ready
+        self._reactions = CustomerReactions(client, poster, self._redis, core.store.keys, core.events)
 
     def reaches(self, agent: AgentConfig) -> bool:
         return bool(agent.matrix_user_id)
@@ -82,7 +84,12 @@ class MatrixSurface:
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
                       retry: bool) -> str | None:
-        """Queues the event's posts; the outbox keys them by event, so a retry never queues one twice."""
+        """Queues the event's posts; the outbox keys them by event, so a retry never queues one twice.
+        The customer's reactions go at once: they need the event id of the post they go on."""
+        if event.kind is EventKind.REACTION:
+            await self._connected()
+            await self._reactions.deliver(thread, event)
+            return None
         if event.kind == EventKind.CONTEXT:
             await self._connected()
             await self._card.show(thread, chat, event, following)

@@ -26,6 +26,7 @@ from adapters.slack.inbound.commands import CommandInbound
 from adapters.slack.inbound.forms import FormInbound
 from adapters.slack.inbound.messages import MessageInbound
 from adapters.slack.inbound.modals import SHORTCUT, ModalInbound
+from adapters.slack.inbound.reactions import ReactionInbound
 from adapters.slack.parts import SlackParts
 from adapters.slack.render.cards import CHAT_ACTION, OFFER_ACCEPT, OFFER_DECLINE
 from adapters.slack.render.forms import FORM_CALLBACK, FORM_OPEN
@@ -71,9 +72,16 @@ def build_bolt(config: SlackConfig, client: AsyncWebClient, parts: SlackParts, r
                     logger=bolt_logger())
 
     commands, modals, messages = CommandInbound(parts), ModalInbound(parts), MessageInbound(parts)
+    reactions = ReactionInbound(parts)
     t = work.tracked
-    events = {"message": t(messages.on_message), "reaction_added": t(commands.on_reaction),
-              "app_home_opened": t(_home_opened(parts))}
+
+    async def reaction_added(event: dict[str, Any]) -> None:
+        """On an offer card it answers the offer; on a chat message it reaches the customer."""
+        await commands.on_reaction(event)
+        await reactions.on_added(event)
+
+    events = {"message": t(messages.on_message), "reaction_added": t(reaction_added),
+              "reaction_removed": t(reactions.on_removed), "app_home_opened": t(_home_opened(parts))}
 
     async def events_before_ack(body: dict[str, Any], next: Callable[[], Awaitable[None]]  # noqa: A002
                                 ) -> BoltResponse | None:

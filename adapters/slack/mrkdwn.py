@@ -7,6 +7,8 @@ Inbound: a CSR's text comes with Slack's own markup, which the customer should s
 
 import re
 
+from adapters.slack.shortcodes import to_unicode
+
 _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
 
@@ -54,7 +56,8 @@ def truncate(text: str, limit: int) -> str:
 
 
 def to_plain(text: str) -> str:
-    """A CSR's Slack message as the customer should read it: mentions and links as text, entities decoded."""
+    """A CSR's Slack message as the customer should read it: mentions and links as text, entities decoded,
+    `:shortcode:` emoji as Unicode."""
 
     def plain(match: re.Match[str]) -> str:
         target, label = match.group(1), match.group(2)
@@ -66,5 +69,5 @@ def to_plain(text: str) -> str:
             return f"{label} ({target})"
         return label or target
 
-    text = _LINK.sub(plain, text)
+    text = to_unicode(_LINK.sub(plain, text))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

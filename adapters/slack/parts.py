@@ -7,6 +7,7 @@ from adapters.slack.files import SlackFiles
 from adapters.slack.forms import SlackForms
 from adapters.slack.home import HomeTab
 from adapters.slack.offers import OfferCards
+from adapters.slack.posts import PostIndex
 from adapters.slack.problems import PlatformErrors
 from adapters.slack.responder import ReplyTo, Responder
 from adapters.slack.thread import ThreadWriter
@@ -30,6 +31,7 @@ class SlackParts:
     responder: Responder
     home: HomeTab
     forms: SlackForms
+    posts: PostIndex
 
     def context(self, user_id: str, chat_id: str = "", channel: str = "") -> CommandContext:
         """Who runs a command from Slack. The thread is left out on purpose: what a command says to the

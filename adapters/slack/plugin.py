@@ -27,6 +27,7 @@ from adapters.slack.monitor import Monitors
 from adapters.slack.offers import OfferCards
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.parts import SlackParts
+from adapters.slack.posts import PostIndex
 from adapters.slack.problems import PlatformErrors
 from adapters.slack.responder import Responder
 from adapters.slack.surface import SlackSurface
@@ -56,12 +57,13 @@ class SlackAdapter:
         cards = OfferCards(calls, redis, keys)
         api = urlsplit(cfg.api_url)
         files = SlackFiles(calls, core.attachments, core.config.widget.uploads, token, f"{api.scheme}://{api.netloc}")
-        writer = ThreadWriter(core, calls, files,
+        posts = PostIndex(redis, keys)
+        writer = ThreadWriter(core, calls, files, posts,
                               SlackContextCard(calls, context_cards, core.chats, CardPosts(redis, keys)))
         forms = SlackForms(calls, redis, keys)
         self.parts = SlackParts(core=core, specs=specs, calls=calls, errors=self.errors, cards=cards, writer=writer,
                                 files=files, responder=Responder(calls, cards, forms),
-                                home=HomeTab(core, calls, agent_chat_ids), forms=forms)
+                                home=HomeTab(core, calls, agent_chat_ids), forms=forms, posts=posts)
         self.errors.reporter = SupervisorAlerts(core.config, surfaces, calls, cards)
         monitors = Monitors(core.config, calls, cards, core.events, redis, keys,
                             lambda: self.parts.home.workspace_url)

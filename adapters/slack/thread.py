@@ -17,6 +17,8 @@ from adapters.slack.avatars import avatar_url
 from adapters.slack.context_card import SlackContextCard
 from adapters.slack.files import SlackFiles
 from adapters.slack.ledger import PostLedger
+from adapters.slack.posts import PostIndex
+from adapters.slack.reactions import CustomerReactions
 from adapters.slack.render.blocks import Message
 from adapters.slack.render.cards import thread_header
 from adapters.slack.render.events import Post, customer_burst, is_customer_text, render_event
@@ -43,12 +45,15 @@ def _joining(first: ChatEvent, following: Sequence[ChatEvent]) -> list[str]:
 
 
 class ThreadWriter:
-    def __init__(self, core: Core, calls: SlackCalls, files: SlackFiles, card: SlackContextCard) -> None:
+    def __init__(self, core: Core, calls: SlackCalls, files: SlackFiles, posts: PostIndex,
+                 card: SlackContextCard) -> None:
         self._config = core.config
         self._card = card
         self._calls = calls
         self._ledger = PostLedger(calls)
         self._files = files
+        self._posts = posts
+        self._reactions = CustomerReactions(calls, posts, core.events)
         self._chats = core.chats
         self._stream = core.events
         self._threads = core.threads
@@ -67,16 +72,21 @@ class ThreadWriter:
                       retry: bool) -> list[ChatEvent]:
         """Returns the events the posts carried: `event`, and the burst after it when merged."""
         carried = [event]
-        if event.kind is EventKind.CONTEXT:
+        if event.kind is EventKind.REACTION:
+            await self._reactions.deliver(event)
+        elif event.kind is EventKind.CONTEXT:
             await self._card.show(thread, chat, following)
         elif is_customer_text(event):
             carried = await self._customer_burst(thread, chat, event, following, retry)
         else:
             for post in render_event(chat, event, self._icon(chat)):
                 if not (retry and await self._ledger.already_posted(chat.id, thread, event.id)):
-                    await self._calls.post(channel=thread.conversation, thread_ts=thread.thread_id, text=post.text,
-                                           blocks=post.blocks or None, unfurl_links=False, unfurl_media=False,
-                                           metadata=self._ledger.metadata(chat.id, event.id, event.id))
+                    posted = await self._calls.post(
+                        channel=thread.conversation, thread_ts=thread.thread_id, text=post.text,
+                        blocks=post.blocks or None, unfurl_links=False, unfurl_media=False,
+                        metadata=self._ledger.metadata(chat.id, event.id, event.id))
+                    if event.kind is EventKind.MESSAGE:
+                        await self._posts.remember(chat.id, event.id, thread.conversation, str(posted["ts"]))
         sender = event.author.name or chat.customer.name
         for attachment in event.attachments:
             await self._files.to_thread(thread, attachment, sender)
@@ -131,7 +141,8 @@ class ThreadWriter:
                 username=message.username, icon_url=message.icon_url, unfurl_links=False, unfurl_media=False,
                 metadata=self._ledger.metadata(chat.id, event.id, batch[-1].id))
 
-        await self._calls.call("chat.postMessage", post, thread.conversation, paced=True)
+        response = await self._calls.call("chat.postMessage", post, thread.conversation, paced=True)
+        await self._posts.remember(chat.id, batch[-1].id, thread.conversation, str(response["ts"]))
         return batch
 
     async def _long_message(self, thread: ThreadRef, chat: Chat, event: ChatEvent, posts: list[Post],
@@ -140,10 +151,11 @@ class ThreadWriter:
         for part, message in enumerate(posts, 1):
             if part <= done:
                 continue
-            await self._calls.post(channel=thread.conversation, thread_ts=thread.thread_id, text=message.text,
-                                   username=message.username, icon_url=message.icon_url, unfurl_links=False,
-                                   unfurl_media=False,
-                                   metadata=self._ledger.metadata(chat.id, event.id, event.id, part, len(posts)))
+            posted = await self._calls.post(
+                channel=thread.conversation, thread_ts=thread.thread_id, text=message.text, username=message.username,
+                icon_url=message.icon_url, unfurl_links=False, unfurl_media=False,
+                metadata=self._ledger.metadata(chat.id, event.id, event.id, part, len(posts)))
+            await self._posts.remember(chat.id, event.id, thread.conversation, str(posted["ts"]))
 
     def _header(self, chat: Chat, agent: AgentConfig | None) -> Message:
         return thread_header(chat, agent.display_name if agent else "", self._config.queue_display_name(chat.queue),

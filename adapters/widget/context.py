@@ -10,6 +10,7 @@ from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import CustomerTokens, SessionTokens
 from bridge.config.widget import WidgetConfig
 from bridge.domain.chat import Chat
+from bridge.events.receipts import ReadMarks
 from bridge.events.typing import TypingSignals
 from bridge.ports import Core
 from knowledge.base import KnowledgeBase
@@ -29,12 +30,19 @@ class WidgetContext:
     tokens: SessionTokens
     customers: CustomerTokens
     limiter: RateLimiter
-    typing: TypingSignals
     slots: SocketSlots
 
     @property
     def config(self) -> WidgetConfig:
         return self.core.config.widget
+
+    @property
+    def typing(self) -> TypingSignals:
+        return self.core.typing
+
+    @property
+    def reads(self) -> ReadMarks:
+        return self.core.reads
 
     def session_chat_id(self, conn: HTTPConnection) -> str:
         """The chat id named in the path, if the caller's token (`presented_token`) was issued for exactly that chat."""

@@ -5,12 +5,15 @@ Every check happens before anything is stored, so a refused call changes nothing
 
 import logging
 
+import emoji
+
 from adapters.widget.context import WidgetContext
 from adapters.widget.errors import ApiError
 from adapters.widget.views import stored_client_id
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import Attachment, AuthorKind, ChatEvent, EventKind
-from bridge.service import AlreadyRated, ChatClosed, ChatNotEnded
+from bridge.events.receipts import NotAnEvent
+from bridge.service import AlreadyRated, BadReaction, ChatClosed, ChatNotEnded
 
 log = logging.getLogger(__name__)
 SUGGESTIONS = 3
@@ -93,3 +96,23 @@ async def rate(ctx: WidgetContext, chat: Chat, score: int, comment: str) -> Chat
         raise ApiError(409, "chat_not_closed", "A chat can be rated once it has ended.") from None
     except AlreadyRated:
         raise ApiError(409, "already_rated", "This chat has been rated already.") from None
+
+
+async def react(ctx: WidgetContext, chat: Chat, target: str, key: str, removed: bool) -> ChatEvent:
+    """A reaction from the widget's picker: one emoji, on a CSR's message of this chat."""
+    if not emoji.is_emoji(key):
+        raise ApiError(422, "bad_reaction", "A reaction is one emoji.")
+    try:
+        return await ctx.core.service.customer_reaction(chat, target, key, removed)
+    except ChatClosed:
+        raise _closed() from None
+    except BadReaction as exc:
+        raise ApiError(422, "bad_reaction", f"Refused: {exc}.") from None
+
+
+async def mark_read(ctx: WidgetContext, chat: Chat, event_id: str) -> None:
+    """The customer has seen the chat up to `event_id`, which must be one of its events."""
+    try:
+        await ctx.reads.mark(chat.id, AuthorKind.CUSTOMER.value, event_id)
+    except NotAnEvent:
+        raise ApiError(422, "unknown_event", "That event is not part of this chat.") from None

@@ -108,9 +108,10 @@ def _paths(upload_types: list[str], max_bytes: int) -> dict[str, Any]:
                                                            params=(_CHAT, file_id))},
         f"{v1}/transcript": {"get": _op("Download the transcript", {200: ("Transcript", transcript)},
                                         (401, 404, 422, 503), params=(_CHAT, fmt))},
-        f"{v1}/ws": {"get": {**_op("WebSocket: streams events, takes messages and typing", {
+        f"{v1}/ws": {"get": {**_op("WebSocket: streams events and signals, takes messages, typing, reads, reactions", {
             101: ("Switching to WebSocket, answering the subprotocol csr-bridge.v1. Server frames: {type: event, "
-                  "event}, {type: typing, typing, name}, {type: ack, client_msg_id, event_id}, {type: error, error, "
+                  "event}, {type: typing, typing, name}, {type: read, agent (the last event id the CSR has read)}, "
+                  "{type: ack, client_msg_id, event_id}, {type: error, error, "
                   "message}, {type: pong}. Client frames: SocketFrame. A refused socket gets an error frame, then "
                   "close code 4000 + the status it would have had: 4400 (invalid_after), 4401/4403/4404 (token or "
                   "chat no longer valid), 4429 (too_many_sockets: sockets_per_chat or sockets_per_address reached); "

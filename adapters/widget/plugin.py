@@ -19,7 +19,6 @@ from adapters.widget.socket import ChatSocket
 from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import CustomerTokens, SessionTokens, signing_key
 from bridge.app import BridgeApp
-from bridge.events.typing import TypingSignals
 from bridge.ports import Core
 from knowledge.base import KnowledgeBase
 from transcripts.service import Transcripts
@@ -39,7 +38,7 @@ class WidgetAdapter:
         self.ctx = WidgetContext(core=core, knowledge=knowledge, transcripts=transcripts,
                                  tokens=SessionTokens(key, cfg.token_ttl_hours * 3600),
                                  customers=CustomerTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
-                                 typing=TypingSignals(redis, keys, core.feed), slots=SocketSlots(redis, keys))
+                                 slots=SocketSlots(redis, keys))
 
     def api(self) -> Starlette:
         """The /api/v1 sub-application, with its own JSON errors, Origin check, CORS and address limit."""

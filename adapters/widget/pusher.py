@@ -1,4 +1,4 @@
-"""Pushes a chat's events and the CSR's typing to the customer's socket.
+"""Pushes a chat's events, the CSR's typing and how far the CSR has read to the customer's socket.
 
 Sockets wait on the process-wide change feed (one Redis reader for all of them); each wake reads the
 chat's stream after the last id sent, so a lost or doubled notification loses or doubles nothing.
@@ -24,13 +24,13 @@ REDIS_RETRY_SECONDS = 0.5
 
 
 async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: str, closed: asyncio.Event) -> int:
-    """Sends the chat's customer-visible events after `after`, and the CSR's typing, until `closed`."""
-    feed, last, shown, spoke = ctx.core.feed, after, None, 0.0
+    """Sends the chat's customer-visible events after `after`, and the CSR's typing and reading, until `closed`."""
+    feed, last, shown, spoke, seen = ctx.core.feed, after, None, 0.0, ""
     texts = ctx.config.texts
-    entities = (f"chat:{chat_id}", f"typing:{chat_id}")
-    typing_due = True  # the signals are read again on a typing change or a recheck, not on every event
+    entities = (f"chat:{chat_id}", f"typing:{chat_id}", f"read:{chat_id}")
+    signals_due = True  # the signals are read again on their change or a recheck, not on every event
     while not closed.is_set():
-        chat_ev, typing_ev = (feed.waiter(e) for e in entities)
+        chat_ev, typing_ev, read_ev = waiters = [feed.waiter(e) for e in entities]
         try:
             batch = await ctx.core.events.read_after(chat_id, last, count=PAGE)
             for event in batch:
@@ -40,23 +40,27 @@ async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: st
                 if event.kind == EventKind.CLOSED or (event.kind == EventKind.MESSAGE
                                                       and event.author.kind == AuthorKind.AGENT):
                     spoke = math.inf if event.kind == EventKind.CLOSED else event.ts
-            typist = await _agent_typing(ctx, chat_id) if typing_due else _unexpired(shown)
+            typist = await _agent_typing(ctx, chat_id) if signals_due else _unexpired(shown)
             if typist is not None and typist.since <= spoke:
                 typist = None  # they have sent their message (or the chat ended) since
             if typist != shown:  # a new or renewed signal, or the end of one; never a repeat
                 name = typist.name if typist else ""
                 await ws.send_json({"type": "typing", "typing": bool(typist), "name": name})
                 shown = typist
+            mark = (await ctx.reads.current(chat_id)).get(AuthorKind.AGENT.value, "") if signals_due else seen
+            if mark != seen:
+                await ws.send_json({"type": "read", "agent": mark})
+                seen = mark
             if len(batch) < PAGE:
-                await _wait_any(chat_ev, typing_ev, closed, timeout=RECHECK_SECONDS)
-            typing_due = typing_ev.is_set() or not chat_ev.is_set()
+                await _wait_any(*waiters, closed, timeout=RECHECK_SECONDS)
+            signals_due = typing_ev.is_set() or read_ev.is_set() or not chat_ev.is_set()
         except (RedisConnectionError, RedisTimeoutError):
-            typing_due = True
+            signals_due = True
             # Redis is away for a moment: the socket stays open and pushing resumes after `last`.
             await _wait_any(closed, timeout=REDIS_RETRY_SECONDS)
         finally:
-            feed.release(entities[0], chat_ev)
-            feed.release(entities[1], typing_ev)
+            for entity, waiter in zip(entities, waiters, strict=True):
+                feed.release(entity, waiter)
     return 0
 
 

@@ -4,7 +4,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
+from bridge.events.stream import EVENT_ID_PATTERN
 from bridge.identity import ATTRIBUTE_KEY, MAX_ATTRIBUTE_CHARS, MAX_ATTRIBUTES, MAX_USER_ID_CHARS, USER_HASH
+from bridge.service import REACTION_KEY_CHARS
 from bridge.text import CleanStr
 
 OPTIONAL_CLIENT_ID = r"^(?:[A-Za-z0-9_-]{1,64})?$"
@@ -205,5 +207,24 @@ class SocketPing(Body):
     type: Literal["ping"]
 
 
-class SocketFrame(RootModel[Annotated[SocketMessage | SocketTyping | SocketPing, Field(discriminator="type")]]):
+class SocketRead(Body):
+    """The customer has seen the chat up to this event (the widget is visible and scrolled to the end)."""
+
+    type: Literal["read"]
+    event_id: str = Field(max_length=40, pattern=EVENT_ID_PATTERN)
+
+
+class SocketReaction(Body):
+    """The customer's reaction on a CSR's message, or its removal."""
+
+    type: Literal["reaction"]
+    target: str = Field(max_length=40, pattern=EVENT_ID_PATTERN, description="The message's event id.")
+    key: str = Field(min_length=1, max_length=REACTION_KEY_CHARS, description="One emoji.")
+    removed: bool = False
+
+
+SocketInput = SocketMessage | SocketTyping | SocketPing | SocketRead | SocketReaction
+
+
+class SocketFrame(RootModel[Annotated[SocketInput, Field(discriminator="type")]]):
     """What the widget sends over the WebSocket, one JSON object per text frame."""

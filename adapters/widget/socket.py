@@ -1,4 +1,5 @@
-"""The live channel of a chat: takes the customer's messages and typing; `pusher` sends the chat's events.
+"""The live channel of a chat: takes the customer's messages, typing, reads and reactions; `pusher` sends the
+chat's events and the CSR side's signals.
 
 Connect to `.../ws?after=LAST_EVENT_ID` offering the subprotocols `csr-bridge.v1, token.<session token>`;
 the server answers `csr-bridge.v1`, never echoing the token.
@@ -21,7 +22,7 @@ from adapters.widget.context import SESSION_ACTIONS, SESSION_SCOPE, WidgetContex
 from adapters.widget.errors import ApiError, rate_limited, unexpected
 from adapters.widget.pusher import push_events
 from adapters.widget.ratelimit import client_address
-from adapters.widget.schemas import SocketFrame, SocketMessage, SocketTyping
+from adapters.widget.schemas import SocketFrame, SocketMessage, SocketReaction, SocketRead, SocketTyping
 from adapters.widget.socket_slots import Limit
 from adapters.widget.tokens import expired
 from adapters.widget.views import stored_client_id
@@ -33,6 +34,9 @@ from bridge.ratelimit import seconds_to_wait
 
 log = logging.getLogger(__name__)
 TYPING_PER_MINUTE = 40
+SIGNALS_PER_MINUTE: dict[type, tuple[str, int]] = {
+    SocketTyping: ("typing", TYPING_PER_MINUTE), SocketRead: ("read", 60), SocketReaction: ("reaction", 30)}
+"""Per chat, whatever the number of sockets: a few signals a second at most, counted in the frame's round trip."""
 SUBPROTOCOL = "csr-bridge.v1"
 
 
@@ -130,8 +134,8 @@ class ChatSocket:
             core.events.find_by_client_id_in(pipe, chat_id, cid)
             if isinstance(frame, SocketMessage):
                 await ctx.limiter.count_in(pipe, SESSION_SCOPE, chat_id, ctx.config.messages_per_minute, 60)
-            elif isinstance(frame, SocketTyping):
-                await ctx.limiter.count_in(pipe, "typing", chat_id, TYPING_PER_MINUTE, 60)
+            elif (limit := SIGNALS_PER_MINUTE.get(type(frame))) is not None:
+                await ctx.limiter.count_in(pipe, limit[0], chat_id, limit[1], 60)
             raw, seen, *counted = await pipe.execute()
         if not raw:
             raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.")
@@ -145,6 +149,14 @@ class ChatSocket:
                 return typing  # typing is a hint: dropped quietly after the end or when it comes too often
             await ctx.typing.set(chat.id, AuthorKind.CUSTOMER.value, chat.customer.name, frame.typing)
             return frame.typing
+        if isinstance(frame, SocketRead | SocketReaction):
+            if read.wait:
+                raise rate_limited(read.wait, "reads" if isinstance(frame, SocketRead) else "reactions")
+            if isinstance(frame, SocketRead):
+                await conversation.mark_read(ctx, chat, frame.event_id)
+            else:
+                await conversation.react(ctx, chat, frame.target, frame.key, frame.removed)
+            return typing
         if isinstance(frame, SocketMessage):
             seen = read.seen
             if seen is None:

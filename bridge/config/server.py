@@ -17,7 +17,10 @@ class ServerConfig(Section):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     shutdown_grace_seconds: float = Field(10.0, ge=0, le=300)
     header_timeout_seconds: float = Field(10.0, gt=0, le=300)
-    """A connection must send its request line and headers within this (slowloris connections are closed)."""
+    """A connection must send its request line and headers within this (slowloris connections are closed).
+    A request body may not pause longer than this either."""
+    body_timeout_seconds: float = Field(60.0, gt=0, le=3600)
+    """A request body (an upload, say) must arrive whole within this from the end of its headers."""
     metrics_token: SecretStr = SecretStr("")
     """When set, /metrics answers only `Authorization: Bearer <token>`."""
     metrics_port: int = Field(0, ge=0, le=65535)

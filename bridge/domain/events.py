@@ -20,6 +20,7 @@ class EventKind(StrEnum):
     TYPING = "typing"
     EDITED = "edited"  # data: target (event id), text
     DELETED = "deleted"  # data: target (event id)
+    REACTION = "reaction"  # data: target (event id), key (emoji or :name:), removed (bool)
     # routing
     QUEUED = "queued"
     POSITION = "position"  # data: position, estimated_wait

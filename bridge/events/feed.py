@@ -1,7 +1,7 @@
 """Change notifications: every process reads the same stream and wakes its local listeners.
 
-Entities are named `chat:ID`, `closed:ID` (a change to a chat that has ended), `typing:ID`, `offer:ID`,
-`agent:ID`. A notification only says "look again"; the state itself is read from Redis, so a lost or doubled
+Entities are named `chat:ID`, `closed:ID` (a change to a chat that has ended), `typing:ID`, `read:ID`,
+`offer:ID`, `agent:ID`. A notification only says "look again"; the state itself is read from Redis, so a lost or doubled
 notification is harmless.
 """
 

@@ -14,10 +14,13 @@ from redis.asyncio import Redis
 from bridge.clock import now
 from bridge.events.feed import ChangeFeed
 from bridge.keys import Keys
-from bridge.redis_text import text_hash
+from bridge.redis_text import text_hash, text_or_none
 
 TYPING_SECONDS = 6.0
 """How long one 'typing' signal lasts unless renewed; clients renew every few seconds while typing."""
+RENEW_SECONDS = 2.0
+"""A renewal sooner than this after the last changes nothing: however often an adapter calls, one side's
+typing announces at most one change every two seconds."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class TypingSignals:
         """`side` is "customer" or "agent"; `typing=False` clears it at once (e.g. on send)."""
         key = self._keys.chat_typing(chat_id)
         if typing:
+            held = text_or_none(await self._redis.hget(key, side))
+            if held is not None and _renewed_lately(Typist(**json.loads(held)), name):
+                return
             value = json.dumps({"name": name, "until": now() + TYPING_SECONDS})
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.hset(key, side, value)
@@ -56,3 +62,7 @@ class TypingSignals:
         moment = now()
         typists = {side: Typist(**json.loads(value)) for side, value in raw.items()}
         return {side: t for side, t in typists.items() if t.until > moment}
+
+
+def _renewed_lately(held: Typist, name: str) -> bool:
+    return held.name == name and held.until > now() and now() - held.since < RENEW_SECONDS

@@ -178,3 +178,45 @@ async def test_a_place_given_back_while_redis_was_away_is_given_back_later(tmp_p
         await redis.aclose()
         server.stop()
     assert members == {third.member}
+
+
+async def _slow_body(port: int, drip: float, closed_at: list[float]) -> None:
+    """Announces a 4 kB JSON body and sends a byte every `drip` seconds; notes when the server hangs up."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"POST /api/chats HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 4096\r\n\r\n")
+
+    async def drip_body() -> None:
+        with contextlib.suppress(ConnectionError):
+            for _ in range(4096):
+                writer.write(b" ")
+                await writer.drain()
+                await asyncio.sleep(drip)
+
+    dripping = asyncio.create_task(drip_body())
+    try:
+        with contextlib.suppress(ConnectionError):
+            while await reader.read(4096):
+                pass
+        closed_at.append(time.monotonic())
+    finally:
+        dripping.cancel()
+        writer.close()
+
+
+async def test_dripped_and_stalled_request_bodies_are_cut_off(tmp_path: Path, redis_url: str) -> None:
+    head, body = 1.0, 3.0
+    async with live_serve(tmp_path, redis_url,
+                          server={"header_timeout_seconds": head, "body_timeout_seconds": body}) as serve:
+        dripped: list[float] = []
+        started = time.monotonic()
+        drips = [asyncio.create_task(_slow_body(serve.port, 0.2, dripped)) for _ in range(50)]
+        stalled: list[float] = []
+        stalls = [asyncio.create_task(_slow_body(serve.port, 60, stalled)) for _ in range(50)]
+        async with httpx.AsyncClient(base_url=serve.url, timeout=5, trust_env=False) as c:
+            served = (await c.post("/api/chats", json={"name": "Ann", "topic": "general"})).status_code
+        await asyncio.wait_for(asyncio.gather(*drips, *stalls), body * 3)
+    assert served < 500, "a normal request is answered during the attack"
+    assert len(dripped) == len(stalled) == 50, "every slow body was cut off"
+    assert min(dripped) - started >= body * 0.9, "a body that keeps coming gets the whole body time"
+    assert max(stalled) - started < body, "a body that stops is cut off after the pause limit"

@@ -53,7 +53,8 @@ class MessageInbound:
             await service.open_chat_for(chat_id, agent)
             attachments = await self._files(chat_id, event.get("files") or [], to)
             if text or attachments:
-                await service.agent_message(chat_id, agent, text, origin, attachments=attachments)
+                said = await service.agent_message(chat_id, agent, text, origin, attachments=attachments)
+                await self._parts.posts.remember(chat_id, said.id, channel, ts)
         except NotYours:
             await self._parts.responder.text("This chat belongs to another CSR; your reply was not sent to the "
                                              "customer.", to)

@@ -15,7 +15,9 @@
   const KEY = "csr-bridge:" + base;
   const KEEP = 500;
   const EMOJI = ["😊", "😂", "👍", "🙏", "❤️", "😢", "😮", "🎉", "👋", "🤔", "✅", "❌"];
-  let cfg, ws, retry = 0, typingAt = 0, typingTimer, agentTimer;
+  const REACT = ["👍", "❤️", "😂", "😮", "🙏"];
+  let cfg, ws, retry = 0, typingAt = 0, typingTimer, agentTimer, readTimer, readSent = "";
+  let reacts = {};  // target event id -> key -> { agent, customer }: folded from the chat's reaction events
   let s = load();
   let identity = null;
   const ui = {};
@@ -137,7 +139,7 @@
     ui.wrap.classList.toggle("open", open);
     ui.launcher.setAttribute("aria-expanded", String(open));
     s.open = open; save();
-    if (open) { ui.launcher.classList.remove("unread"); (ui.panel.querySelector(".prechat input, .composer:not([hidden]) textarea") || ui.panel.querySelector("button")).focus(); }
+    if (open) { ui.launcher.classList.remove("unread"); markRead(); (ui.panel.querySelector(".prechat input, .composer:not([hidden]) textarea") || ui.panel.querySelector("button")).focus(); }
     else ui.launcher.focus();
   }
 
@@ -170,7 +172,7 @@
   }
 
   function showChat() {
-    ui.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Messages" }, h("p", { class: "note", text: cfg.greeting }));
+    ui.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Messages", onscroll: markRead }, h("p", { class: "note", text: cfg.greeting }));
     ui.typing = h("p", { class: "typing", "aria-live": "polite" });
     ui.talk = h("button", { class: "talk", type: "button", text: "Talk to a person", onclick: escalate });
     ui.text = h("textarea", { rows: "2", maxlength: String(cfg.max_message_chars), "aria-label": "Message", placeholder: "Type your message…", oninput: typing, onkeydown: e => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); ui.send.click(); } } });
@@ -186,7 +188,9 @@
     ui.body.replaceChildren(ui.log, ui.typing, ui.talk, ui.emoji, ui.composer, ui.after);
     ui.end.hidden = false;
     ui.sub.textContent = s.status || "";
+    reacts = {};
     for (const ev of s.events || []) render(ev);
+    showSeen();
     for (const p of s.pending || []) pendingBubble(p);
     setState(s.state);
   }
@@ -196,6 +200,7 @@
     ui.talk.hidden = state !== "bot";
     const over = state === "closed";
     ui.composer.hidden = over; ui.end.hidden = over;
+    ui.log.classList.toggle("over", over);  // no reacting once the chat has ended
     if (over) ui.emoji.hidden = true;
     if (over && !ui.after.childElementCount) showEnded();
   }
@@ -205,7 +210,7 @@
     const u = new URL(api.replace(/^http/, "ws") + "/chats/" + encodeURIComponent(s.chat) + "/ws");
     u.searchParams.set("after", s.last || "0");
     const sock = ws = new WebSocket(u, ["csr-bridge.v1", "token." + s.token]);  // the token stays out of the URL
-    sock.onopen = () => { retry = 0; online(true); for (const p of s.pending) wsSend({ type: "message", text: p.text, client_msg_id: p.cid }); };
+    sock.onopen = () => { retry = 0; readSent = ""; online(true); markRead(); for (const p of s.pending) wsSend({ type: "message", text: p.text, client_msg_id: p.cid }); };
     sock.onmessage = m => frame(JSON.parse(m.data));
     sock.onclose = e => {
       if (ws === sock) ws = null;
@@ -223,6 +228,7 @@
   function frame(f) {
     if (f.type === "event") addEvent(f.event);
     else if (f.type === "typing") agentTyping(f.typing ? f.name : "");
+    else if (f.type === "read") { s.agentRead = f.agent; save(); showSeen(); }
     else if (f.type === "error" && f.client_msg_id) {
       if (f.error === "rate_limited") setTimeout(() => { const p = s.pending.find(x => x.cid === f.client_msg_id); if (p) wsSend({ type: "message", text: p.text, client_msg_id: p.cid }); }, (f.retry_after || 5) * 1000);
       else { s.pending = s.pending.filter(p => p.cid !== f.client_msg_id); save(); const b = ui.log.querySelector(`[data-cid="${CSS.escape(f.client_msg_id)}"]`); if (b) b.classList.add("failed"); fail(f.message); }
@@ -239,6 +245,7 @@
     render(ev);
     if (ui.panel.hidden && ev.author.kind === "agent") ui.launcher.classList.add("unread");
     if (!ui.panel.hidden) ui.log.lastElementChild.scrollIntoView({ block: "end" });
+    markRead();
   }
 
   function note(text, cls) { ui.log.append(h("p", { class: "note" + (cls ? " " + cls : ""), text })); }
@@ -257,7 +264,8 @@
   function render(ev) {
     const d = ev.data || {};
     switch (ev.kind) {
-      case "message": bubble(ev); if (ev.author.kind === "agent") agentTyping(""); break;
+      case "message": bubble(ev); if (ev.author.kind === "agent") agentTyping(""); else showSeen(); break;
+      case "reaction": if (ev.author.kind !== "system") reaction(ev, d); break;
       case "card": card(d, ev.author.kind === "agent" ? "From " + ev.author.name : d.source === "suggestion" ? "Suggested article" : ""); break;
       case "edited": case "deleted": {
         const t = ui.log.querySelector(`[data-id="${CSS.escape(String(d.target))}"] .text`);
@@ -278,8 +286,56 @@
       ev.text ? h("p", { class: "text", text: ev.text }) : null,
       ...ev.attachments.map(a => a.content_type.startsWith("image/")
         ? h("a", { href: authed(a.url), target: "_blank", rel: "noopener" }, h("img", { src: authed(a.url), alt: a.filename, loading: "lazy" }))
-        : h("a", { class: "file-link", href: authed(a.url), download: a.filename, text: a.filename + " (" + Math.ceil(a.size / 1024) + " KB)" })));
+        : h("a", { class: "file-link", href: authed(a.url), download: a.filename, text: a.filename + " (" + Math.ceil(a.size / 1024) + " KB)" })),
+      ev.author.kind === "agent" ? h("div", { class: "foot" }, h("div", { class: "reactions" }), picker(ev.id)) : h("div", { class: "reactions" }));
     ui.log.append(el);
+    drawReactions(ev.id);
+  }
+
+  // Reactions: each side's set per message, from the reaction events; the customer reacts on the team's messages.
+  function reaction(ev, d) {
+    const side = ev.author.kind === "customer" ? "customer" : "agent";
+    const byKey = reacts[d.target] || (reacts[d.target] = {});
+    const r = byKey[d.key] || (byKey[d.key] = { agent: "", customer: false });
+    if (side === "customer") r.customer = !d.removed; else r.agent = d.removed ? "" : ev.author.name;
+    drawReactions(String(d.target));
+  }
+
+  function drawReactions(id) {
+    const row = ui.log.querySelector(`[data-id="${CSS.escape(id)}"] .reactions`);
+    if (!row) return;
+    const shown = Object.entries(reacts[id] || {}).filter(([, r]) => r.agent || r.customer);
+    row.replaceChildren(...shown.map(([key, r]) => r.customer
+      ? h("button", { type: "button", class: "chip mine", text: key, "aria-label": "Remove your " + key, onclick: () => react(id, key, true) })
+      : h("span", { class: "chip", text: key, title: r.agent + " reacted " + key, "aria-label": r.agent + " reacted " + key })));
+  }
+
+  function picker(id) {
+    const choices = h("div", { class: "pick", hidden: true, role: "group", "aria-label": "React" },
+      ...REACT.map(key => h("button", { type: "button", text: key, "aria-label": "React " + key, onclick: () => { choices.hidden = true; react(id, key, !!(reacts[id] && reacts[id][key] && reacts[id][key].customer)); } })));
+    return h("span", { class: "react" }, h("button", { type: "button", class: "react-toggle", text: "☺", "aria-label": "Add a reaction", onclick: () => { choices.hidden = !choices.hidden; } }), choices);
+  }
+
+  function react(target, key, removed) { if (!wsSend({ type: "reaction", target, key, removed })) fail("Reconnecting… try again in a moment."); }
+
+  // "Seen" under the customer's last message once the team's read mark covers it.
+  function order(id) { const [ms, seq] = String(id).split("-"); return [BigInt(ms || 0), BigInt(seq || 0)]; }
+  function covers(mark, id) { const a = order(mark), b = order(id); return a[0] > b[0] || (a[0] === b[0] && a[1] >= b[1]); }
+  function showSeen() {
+    ui.log.querySelector(".seen")?.remove();
+    const mine = ui.log.querySelectorAll(".msg.me[data-id]");
+    const last = mine[mine.length - 1];
+    if (last && s.agentRead && covers(s.agentRead, last.dataset.id)) last.after(h("p", { class: "seen", text: "Seen" }));
+  }
+
+  // The customer's read mark: the team's latest message, once it is on screen (tab visible, panel open, log at
+  // its end); at most one frame a second, and only when there is something newer than what was sent.
+  function markRead() { if (!readTimer) readTimer = setTimeout(() => { readTimer = null; sendRead(); }, 1000); }
+  function sendRead() {
+    if (!ui.log || ui.panel.hidden || document.visibilityState !== "visible") return;
+    if (ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight > 24) return;
+    const theirs = (s.events || []).filter(e => e.kind === "message" && e.author.kind === "agent").pop();
+    if (theirs && theirs.id !== readSent && wsSend({ type: "read", event_id: theirs.id })) readSent = theirs.id;
   }
 
   function pendingBubble(p) { ui.log.append(h("div", { class: "msg me pending", "data-cid": p.cid }, h("p", { class: "text", text: p.text }), h("span", { class: "state", text: "Sending…" }))); }
@@ -365,6 +421,7 @@
     watchPages();
     if (s.chat) { showChat(); connect(); } else showForm();
     addEventListener("online", connect);
+    document.addEventListener("visibilitychange", markRead);
     addEventListener("offline", () => ws && ws.close());
     if (s.open || opt.open === "true") toggle(true);
   }
