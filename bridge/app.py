@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bridge.commands.bus import CommandBus
     from bridge.events.notices import Notices
     from cases.service import CaseService
+    from cobrowse.service import Cobrowse
     from knowledge.base import KnowledgeBase
     from routing.offers import OfferPresenter
     from routing.router import Router
@@ -62,6 +63,7 @@ class BridgeApp:
     notices: "Notices" = field(init=False)
     transcripts: "Transcripts" = field(init=False)
     cases: "CaseService" = field(init=False)
+    cobrowse: "Cobrowse" = field(init=False)
 
     def agent(self, agent_id: str) -> AgentConfig | None:
         return self.roster.by_id(agent_id)

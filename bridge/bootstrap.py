@@ -5,10 +5,10 @@ import time anywhere in the bridge.
 """
 
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 
 from bridge.app import BridgeApp
-from bridge.attachments import AttachmentStore
+from bridge.attachments import AttachmentStore, DiskAttachments
 from bridge.chats import ChatRepository
 from bridge.commands import help as help_commands
 from bridge.commands import notes as note_commands
@@ -18,6 +18,7 @@ from bridge.events.delivery import ChatDelivery
 from bridge.events.feed import ChangeFeed
 from bridge.events.notices import Notices
 from bridge.events.receipts import ReadMarks
+from bridge.events.replicas import ReplicaWait
 from bridge.events.shards import Shards
 from bridge.events.stream import ChatStream
 from bridge.events.threads import ThreadStore
@@ -26,11 +27,17 @@ from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.ports import AdapterStore, Core
+from bridge.redis_connect import connect_redis, redis_endpoint
 from bridge.roster import Roster
 from bridge.service import ChatService
 from cases import commands as case_commands
 from cases.records import CaseRecords
 from cases.service import CaseService
+from cobrowse import commands as cobrowse_commands
+from cobrowse.relay import Relay
+from cobrowse.service import Cobrowse
+from cobrowse.sessions import Sessions
+from cobrowse.viewers import VIEWER_SECONDS, ViewerLinks
 from knowledge import commands as knowledge_commands
 from knowledge.base import KnowledgeBase
 from knowledge.hints import AutoSuggest
@@ -46,33 +53,28 @@ from routing.offers import OfferPresenter
 from routing.router import Router
 from transcripts import commands as transcript_commands
 from transcripts import customer_commands
+from transcripts.attachments import DatabaseAttachments
 from transcripts.service import build_transcripts
+from transcripts.store import TranscriptStore
 
-REDIS_CONNECTIONS = 200
-"""Per process. A burst beyond it waits for a free connection instead of failing (redis-py's default pool
-raises MaxConnectionsError past 100, which 100 busy chats reach)."""
-
-
-def connect_redis(url: str) -> Redis:
-    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=30,
-                                           decode_responses=True, health_check_interval=30)
-    return Redis.from_pool(pool)
+__all__ = ["bootstrap", "connect_redis"]
 
 
 def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: str = "") -> BridgeApp:
     keys = Keys(config.redis.key_prefix)
     chats = ChatRepository(redis, keys)
-    stream = ChatStream(redis, keys)
+    stream = ChatStream(redis, keys, ReplicaWait(config.redis.wait_replicas, config.redis.wait_timeout_ms))
     threads = ThreadStore(redis, keys)
     feed = ChangeFeed(redis, keys)
     metrics = Metrics()
-    jobs = Jobs(config, redis_url, config_path)
+    jobs = Jobs(config, redis_endpoint(config, redis_url), config_path)
     router = Router(redis, keys, config, jobs, metrics)
     service = ChatService(chats, stream, router)
     surfaces: dict = {}
     shards = Shards(redis, keys)
     roster = Roster(config.agents)
     delivery = ChatDelivery(redis, keys, chats, stream, threads, surfaces, roster.by_id, metrics, owns=shards.owns)
+    transcripts = build_transcripts(config, redis, keys, chats, stream, jobs)
     app = BridgeApp(
         config=config,
         config_path=config_path,
@@ -83,7 +85,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
         stream=stream,
         threads=threads,
         feed=feed,
-        attachments=AttachmentStore(config.data_path / "attachments"),
+        attachments=attachment_store(config, transcripts.store),
         router=router,
         jobs=jobs,
         service=service,
@@ -97,10 +99,12 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     feed.subscribe("kb", app.knowledge.on_reindex_request)
     feed.subscribe("chat", AutoSuggest(config.knowledge, app.knowledge, service, chats, stream).on_chat_change,
                    only=shards.owns)
-    app.transcripts = build_transcripts(config, redis, keys, chats, stream, jobs)
+    app.transcripts = transcripts
     feed.subscribe("closed", app.transcripts.archiver.on_closed_chat_change, only=shards.owns)
     app.cases = CaseService(config.cases, CaseRecords(redis, keys), service, stream, jobs, keys.prefix)
     feed.subscribe("chat", delivery.on_change, only=shards.owns)
+    app.cobrowse = build_cobrowse(app)
+    feed.subscribe("closed", app.cobrowse.on_chat_closed, only=shards.owns)
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
     feed.subscribe("offer", app.offers.on_change)
     app.notices = Notices(redis, keys, surfaces, roster.by_id)
@@ -111,6 +115,21 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
                     store=AdapterStore(redis, keys), typing=TypingSignals(redis, keys, feed),
                     reads=ReadMarks(redis, keys, feed))
     return app
+
+
+def attachment_store(config: BridgeConfig, store: TranscriptStore) -> AttachmentStore:
+    """`[store] attachments`: this host's data directory, or the SQL store every host reaches."""
+    if config.store.attachments == "database":
+        return DatabaseAttachments(store)
+    return DiskAttachments(config.data_path / "attachments")
+
+
+def build_cobrowse(app: BridgeApp) -> Cobrowse:
+    cfg = app.config.cobrowse
+    return Cobrowse(cfg, str(app.config.server.public_url), app.service,
+                    Sessions(app.redis, app.keys, cfg.ask_minutes * 60),
+                    ViewerLinks(app.redis, app.keys, cfg.link_minutes * 60),
+                    Relay(app.redis, app.keys, cfg.limits, VIEWER_SECONDS, cfg.record), app.roster, app.chats)
 
 
 def command_bus(app: BridgeApp, jobs: Jobs) -> CommandBus:
@@ -125,6 +144,7 @@ def command_bus(app: BridgeApp, jobs: Jobs) -> CommandBus:
         *customer_commands.commands(app.config, app.transcripts.cards, app.transcripts.store, app.threads,
                                     jobs.enqueue),
         *case_commands.commands(app.cases),
+        *cobrowse_commands.commands(app.cobrowse, app.service),
         *presence_commands.commands(app.router, app.config),
         *routing_commands.commands(app.router, app.chats, app.config),
         *report_commands.commands(app.config, LiveViews(app.config, app.chats, app.router.state,

@@ -8,7 +8,9 @@ from bridge.config import BridgeConfig, ConfigError, load_config
 from bridge.config.secrets_env import secret_values
 from bridge.config.warnings import roster_warnings
 from bridge.logs import configure_logging
+from bridge.redis_connect import redis_endpoint
 from bridge.startup import StartupError
+from cobrowse.checks import install_warnings
 from knowledge import cli as kb_cli
 from knowledge.checks import folder_warnings
 from transcripts import cli as transcripts_cli
@@ -54,7 +56,7 @@ def _load_or_report(path: str) -> BridgeConfig | None:
 
 def _print_warnings(cfg: BridgeConfig) -> None:
     """Valid, but some customers would reach nobody; warnings leave the exit code at 0."""
-    warnings = roster_warnings(cfg) + folder_warnings(cfg)
+    warnings = roster_warnings(cfg) + folder_warnings(cfg) + install_warnings(cfg)
     if warnings:
         print(f"{len(warnings)} warning(s):", file=sys.stderr)
     for warning in warnings:
@@ -65,7 +67,7 @@ def summary(cfg: BridgeConfig) -> str:
     platforms = [name for name, on in (("slack", cfg.slack.enabled), ("matrix", cfg.matrix.enabled)) if on]
     lines = [
         "Config is valid.",
-        f"Redis: {cfg.redis.url or 'embedded (started by serve)'}",
+        f"Redis: {redis_endpoint(cfg).describe() if cfg.redis.external else 'embedded (started by serve)'}",
         f"Store: {cfg.store_url.split('://')[0]}",
         f"Platforms: {', '.join(platforms) or 'none (widget only)'}",
         f"Queues ({len(cfg.queues)}):",

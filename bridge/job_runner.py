@@ -10,8 +10,9 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from bridge.app import BridgeApp
-from bridge.bootstrap import bootstrap, connect_redis
+from bridge.bootstrap import bootstrap
 from bridge.config import load_config
+from bridge.redis_connect import connect_redis, redis_endpoint
 
 T = TypeVar("T")
 
@@ -21,7 +22,7 @@ def run_in_app(config_path: str, work: Callable[[BridgeApp], Awaitable[T]]) -> T
     config = load_config(config_path)
 
     async def main() -> T:
-        redis = connect_redis(config.redis_url)
+        redis = connect_redis(redis_endpoint(config))
         try:
             return await work(bootstrap(config, redis, config.redis_url, config_path))
         finally:

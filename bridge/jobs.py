@@ -5,16 +5,15 @@ thread, since RQ's client is synchronous.
 """
 
 import asyncio
-import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from redis import Redis as SyncRedis
 from rq import Queue, Retry
 
 from bridge.config.root import BridgeConfig
+from bridge.redis_connect import RedisEndpoint, connect_sync
 from bridge.worker import queue_name
 
 
@@ -33,18 +32,18 @@ Enqueue = Callable[..., Awaitable[str]]
 
 
 class Jobs:
-    """Queues RQ jobs on the bridge's queues, on the Redis at `redis_url`. A job finds Redis through its
-    config, never through an address it carries, so jobs queued before a restart still run after it."""
+    """Queues RQ jobs on the bridge's queues, on the Redis at `endpoint`. A job finds Redis through its
+    config, never through an address it carries, so jobs queued before a restart (or a failover) still run."""
 
-    def __init__(self, config: BridgeConfig, redis_url: str, config_path: str) -> None:
+    def __init__(self, config: BridgeConfig, endpoint: RedisEndpoint, config_path: str) -> None:
         self._config = config
-        self._redis_url = redis_url
+        self._endpoint = endpoint
         self.config_path = config_path
 
     @property
     def runnable(self) -> bool:
         """Whether a worker could run what is queued: a bare test app has no config file to hand a job."""
-        return bool(self.config_path and self._redis_url)
+        return bool(self.config_path and (self._endpoint.url or self._endpoint.sentinels))
 
     async def enqueue(self, func: str, *args: Any, job_id: str | None = None, retry: Retry | None = None,
                       delay: float = 0, queue: str = "jobs") -> str:
@@ -75,11 +74,4 @@ class Jobs:
         await asyncio.to_thread(_schedule)
 
     def _queue(self, name: str) -> Queue:
-        return Queue(queue_name(self._config, name), connection=_sync_redis(self._redis_url))
-
-
-@functools.cache
-def _sync_redis(url: str) -> SyncRedis:
-    """One thread-safe pool per Redis for RQ's synchronous client: a new connection per job cost a
-    connect and a health check each time (a burst of closing chats spent more on that than on the jobs)."""
-    return SyncRedis.from_url(url)
+        return Queue(queue_name(self._config, name), connection=connect_sync(self._endpoint))

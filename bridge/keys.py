@@ -99,6 +99,47 @@ class Keys:
         """A fixed-window request counter shared by every serve process (bridge.ratelimit)."""
         return f"{self.prefix}:rate:{scope}:{subject}"
 
+    # co-browse (cobrowse/)
+    def cobrowse_chat(self, chat_id: str) -> str:
+        """A chat's current co-browse session: id, state (asked, active, ended, declined), CSR, times."""
+        return f"{self.prefix}:cobrowse:chat:{chat_id}"
+
+    def cobrowse_session(self, sid: str) -> str:
+        """A session id -> its chat id (viewers name the session, not the chat)."""
+        return f"{self.prefix}:cobrowse:session:{sid}"
+
+    def cobrowse_dom(self, sid: str) -> str:
+        """The customer's recorder messages (rrweb events) relayed to viewers, trimmed as it goes."""
+        return f"{self.prefix}:cobrowse:session:{sid}:dom"
+
+    def cobrowse_control(self, sid: str) -> str:
+        """What the customer's tab is asked to do (a fresh snapshot for a viewer, stop)."""
+        return f"{self.prefix}:cobrowse:session:{sid}:control"
+
+    def cobrowse_budget(self, sid: str, what: str) -> str:
+        """Bytes or frames a session sent in the current 10-second window."""
+        return f"{self.prefix}:cobrowse:session:{sid}:budget:{what}"
+
+    def cobrowse_viewers(self, sid: str, mode: str) -> str:
+        """CSR id -> the one viewer (browser) bound to them in this session, live or watching its recording."""
+        return f"{self.prefix}:cobrowse:session:{sid}:viewers:{mode}"
+
+    def cobrowse_recording(self, sid: str) -> str:
+        """With recording on: the whole session's batches, kept `retention_days` after it ends."""
+        return f"{self.prefix}:cobrowse:recording:{sid}"
+
+    def cobrowse_recording_info(self, sid: str) -> str:
+        """A recording's chat, queue, CSR and times; expires with it."""
+        return f"{self.prefix}:cobrowse:recording:{sid}:info"
+
+    def cobrowse_link(self, token_hash: str) -> str:
+        """An unused viewer link (by its token's hash) -> session and CSR; works once, expires."""
+        return f"{self.prefix}:cobrowse:link:{token_hash}"
+
+    def cobrowse_viewer(self, viewer_hash: str) -> str:
+        """A viewer cookie (by its hash) -> session and CSR."""
+        return f"{self.prefix}:cobrowse:viewer:{viewer_hash}"
+
     # matrix adapter
     def matrix_outbox(self, room_id: str, thread: str = "") -> str:
         """One lane's paced, ordered outbox (a stream of rendered posts) that the sync leader drains: a thread's,

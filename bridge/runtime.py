@@ -15,11 +15,12 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bridge.app import BridgeApp
-from bridge.bootstrap import bootstrap, connect_redis
+from bridge.bootstrap import bootstrap
 from bridge.config.root import BridgeConfig
 from bridge.config.warnings import roster_warnings
 from bridge.embedded_redis import EmbeddedRedis
 from bridge.plugins import load_adapter
+from bridge.redis_connect import RedisEndpoint, connect_redis, redis_endpoint
 from bridge.startup import StartupError, bind_http, check_data_dir
 from routing.background import run_routing_loops
 
@@ -53,15 +54,16 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         stack.callback(listener.close)
         if metrics_listener is not None:
             stack.callback(metrics_listener.close)
-        if not config.redis.url:
+        if not config.redis.external:
             embedded = EmbeddedRedis(config.data_path / "redis", unix_socket=config.embedded_redis_socket)
             await embedded.start_async()
             stack.callback(embedded.stop)
             log.info("embedded redis-server started on %s", embedded.url)
-        redis = connect_redis(config.redis_url)
+        endpoint = redis_endpoint(config)
+        redis = connect_redis(endpoint)
         stack.push_async_callback(redis.aclose)
-        await _ping(redis, config)
-        if not config.redis.url:
+        await _ping(redis, endpoint)
+        if not config.redis.external:
             worker = await _start_worker(config_path)
             stack.push_async_callback(_stop_process, worker)
         homeserver = None
@@ -126,12 +128,12 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         log.info("CSR Bridge stopped")
 
 
-async def _ping(redis: Redis, config: BridgeConfig) -> None:
+async def _ping(redis: Redis, endpoint: RedisEndpoint) -> None:
     try:
         await redis.ping()
     except RedisError as exc:
-        raise StartupError(f"Redis at [redis] url {config.redis.url} does not answer ({exc.__class__.__name__}): "
-                           "start it, or leave [redis] url empty to run an embedded one") from None
+        raise StartupError(f"Redis ([redis] {endpoint.describe()}) does not answer ({exc.__class__.__name__}): "
+                           "start it, or leave [redis] url and sentinels empty to run an embedded one") from None
 
 
 def welcome(config: BridgeConfig, homeserver: "EmbeddedHomeserver | None") -> str:

@@ -3,10 +3,10 @@
 Jobs run in a fresh process each, take ids and the config path, and change state in Redis.
 """
 
-from redis import Redis as SyncRedis
 from rq import Queue, Worker
 
 from bridge.config.root import BridgeConfig
+from bridge.redis_connect import connect_sync, redis_endpoint
 
 QUEUE_NAMES = ("timers", "jobs")
 
@@ -17,6 +17,6 @@ def queue_name(config: BridgeConfig, name: str) -> str:
 
 
 def run_worker(config: BridgeConfig, burst: bool = False) -> None:
-    connection = SyncRedis.from_url(config.redis_url)
+    connection = connect_sync(redis_endpoint(config))
     queues = [Queue(queue_name(config, n), connection=connection) for n in QUEUE_NAMES]
     Worker(queues, connection=connection).work(with_scheduler=True, burst=burst)

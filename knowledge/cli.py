@@ -21,19 +21,19 @@ def add_parser(sub: Any, default_config: str) -> None:
 
 
 def run(cfg: BridgeConfig, _config_path: str, args: argparse.Namespace) -> int:
-    return asyncio.run(_reindex(cfg, cfg.redis_url))
+    return asyncio.run(_reindex(cfg))
 
 
-async def _reindex(cfg: BridgeConfig, redis_url: str) -> int:
+async def _reindex(cfg: BridgeConfig) -> int:
     kb = KnowledgeBase(cfg)
     result = await kb.reindex()
     print(f"{result.articles} article(s) indexed from {kb.folder}")
     for warning in await kb.warnings():
         print(f"  - {warning}", file=sys.stderr)
-    from bridge.bootstrap import connect_redis
     from bridge.events.feed import ChangeFeed
+    from bridge.redis_connect import connect_redis, redis_endpoint
 
-    redis = connect_redis(redis_url)
+    redis = connect_redis(redis_endpoint(cfg))
     try:
         await ChangeFeed(redis, Keys(cfg.redis.key_prefix)).publish("kb", "reindex")
         print("running bridges were told to re-index")

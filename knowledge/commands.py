@@ -3,7 +3,8 @@
 `csr phrase [KEY]` lists the queue's common phrases or sends one as the CSR; `csr article QUERY` shows
 the top five articles privately, each with a Send button, and `csr article send ID` shows the customer
 one as a card; `csr suggest` offers the three phrases or passages that best answer the customer's
-latest messages; `csr push URL [title]` shows the customer a card opening a page on an allowed domain.
+latest messages; `csr push URL [title]` shows the customer a card opening a page on an allowed domain
+(during co-browse, or with `cobrowse.push_navigates`, a page of the customer's own site opens in their tab).
 """
 
 from bridge.commands.registry import Arg, ArgKind, ChatArg, CommandError, CommandSpec, FormLabels, Invocation
@@ -131,7 +132,8 @@ class KnowledgeCommands:
             raise CommandError(str(exc)) from None
         title = " ".join(inv.args[1:]).strip()[:MAX_PUSH_TITLE] or host
         await self._service.agent_message(chat.id, inv.agent, title, Origin(platform="core"), kind=EventKind.CARD,
-                                          data={"title": title, "summary": host, "url": url})
+                                          data={"title": title, "summary": host, "url": url, "push": True,
+                                                "navigate": self._config.cobrowse.push_navigates})
         return Text(f"Pushed {url} to {chat.customer.name}.")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from reports.history import ChatHistory, samples
 from reports.period import Period
 
-COUNTED = ("queued", "offered", "accepted", "declined", "missed", "abandoned", "transferred")
+COUNTED = ("queued", "offered", "accepted", "declined", "missed", "abandoned", "transferred", "cobrowse")
 ANSWERS = ("accepted", "declined", "missed")
 
 

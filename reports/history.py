@@ -73,6 +73,8 @@ def samples(history: ChatHistory) -> Iterator[Sample]:
         elif step.kind in ("declined", "missed"):
             queue, agent = w.offers.get(str(d.get("offer_id", "")), (w.queue, str(d.get("agent_id", ""))))
             yield Sample(step.kind, queue, ts, agent)
+        elif step.kind == "cobrowse":  # a co-browse session the customer allowed
+            yield Sample("cobrowse", w.queue, ts)
         elif step.kind == "accepted":
             yield from _accepted(w, d, ts)
         elif step.kind == "transferred":

@@ -17,7 +17,8 @@ def rating_of(events: list[ChatEvent]) -> int | None:
 
 
 def history_of(chat: Chat, events: list[ChatEvent], rating: int | None) -> ChatHistory:
-    steps = tuple(Step(e.kind.value, e.ts, e.data) for e in events if e.kind.value in ROUTING_KINDS)
+    steps = tuple(Step(e.kind.value, e.ts, e.data) if e.kind.value in ROUTING_KINDS else Step("cobrowse", e.ts, {})
+                  for e in events if e.kind.value in ROUTING_KINDS or e.data.get("cobrowse") == "started")
     return ChatHistory(chat_id=chat.id, queue=chat.queue, steps=steps, rating=rating)
 
 

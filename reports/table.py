@@ -34,6 +34,7 @@ FIGURES: tuple[tuple[str, str, Callable[[Figures], Value]], ...] = (
     ("Offers missed", "count", _count("missed")),
     ("Abandoned while waiting", "count", _count("abandoned")),
     ("Transfers", "count", _count("transferred")),
+    ("Co-browse sessions", "count", _count("cobrowse")),
     ("Wait avg", "seconds", lambda f: average(f.waits)),
     ("Wait p90", "seconds", lambda f: p90(f.waits)),
     ("Handle time avg", "seconds", lambda f: average(f.handles)),

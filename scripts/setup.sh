@@ -41,7 +41,7 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "setup: 
 [ -x .venv/bin/python ] || step "creating the virtual environment .venv" python3 -m venv .venv
 stamp=.venv/.installed-$want
 # A plain (not editable) install, as users get it: reinstalled when the project or its code changed since.
-sources=(pyproject.toml bridge routing knowledge transcripts cases reports adapters)
+sources=(pyproject.toml bridge routing knowledge transcripts cases reports cobrowse adapters)
 if [ ! -f "$stamp" ] || [ -n "$(find "${sources[@]}" -newer "$stamp" -print -quit)" ]; then
   [ -f "$stamp" ] || step "upgrading pip in .venv" .venv/bin/pip install -q --upgrade pip
   if [ "$want" = test ]; then
@@ -52,4 +52,14 @@ if [ ! -f "$stamp" ] || [ -n "$(find "${sources[@]}" -newer "$stamp" -print -qui
       .venv/bin/pip install -q .
   fi
   touch "$stamp"
+fi
+
+# rrweb (co-browse's recorder and player) from npm, pinned in web/package-lock.json; the bridge serves it from
+# web/node_modules (cobrowse.rrweb_dir). Never committed.
+if [ ! -f web/node_modules/.installed ] || [ web/package-lock.json -nt web/node_modules/.installed ]; then
+  command -v npm >/dev/null || {
+    echo "setup: npm is needed to install rrweb for co-browse (Debian: apt-get install npm)" >&2; exit 1; }
+  step "installing rrweb for co-browse from npm into web/node_modules" \
+    npm ci --prefix web --no-audit --no-fund --ignore-scripts --loglevel=error
+  touch web/node_modules/.installed
 fi

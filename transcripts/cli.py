@@ -118,9 +118,9 @@ def _with_redis(cfg: BridgeConfig, args: argparse.Namespace,
     redis_url = cfg.redis_url
 
     async def main() -> int:
-        from bridge.bootstrap import connect_redis
+        from bridge.redis_connect import connect_redis, redis_endpoint
 
-        redis = connect_redis(redis_url)
+        redis = connect_redis(redis_endpoint(cfg))
         try:
             return await work(redis, redis_url)
         finally:

@@ -64,7 +64,7 @@ class TranscriptStore:
         self._lock = asyncio.Lock()
 
     async def save(self, chat: Chat, events: list[ChatEvent], cases: list[CaseRow]) -> None:
-        async with self._begin() as conn:
+        async with self.begin() as conn:
             await conn.execute(delete(t.events).where(t.events.c.chat_id == chat.id))
             await conn.execute(delete(t.cases).where(t.cases.c.chat_id == chat.id))
             await conn.execute(delete(t.chats).where(t.chats.c.id == chat.id))
@@ -76,7 +76,7 @@ class TranscriptStore:
                 await conn.execute(insert(t.cases), [{"chat_id": chat.id, **c.__dict__} for c in cases])
 
     async def load(self, chat_id: str) -> ArchivedChat | None:
-        async with self._begin() as conn:
+        async with self.begin() as conn:
             row = (await conn.execute(select(t.chats).where(t.chats.c.id == chat_id))).mappings().first()
             if row is None:
                 return None
@@ -84,7 +84,7 @@ class TranscriptStore:
 
     async def history(self, customer_id: str, except_chat: str = "", limit: int = 10) -> tuple[int, list[PastChat]]:
         """A customer's archived chats, newest first (all but `except_chat`), and how many there are."""
-        async with self._begin() as conn:
+        async with self.begin() as conn:
             return await past_chats(conn, customer_id, except_chat, limit)
 
     async def closed_since(self, since: float, queue: str | None = None,
@@ -98,7 +98,7 @@ class TranscriptStore:
                      .order_by(t.chats.c.closed_at, t.chats.c.id).limit(batch))
             if queue:
                 query = query.where(t.chats.c.queue == queue)
-            async with self._begin() as conn:
+            async with self.begin() as conn:
                 rows = (await conn.execute(query)).mappings().all()
                 records = await self._load_rest(conn, rows)
             for record in records:
@@ -108,7 +108,7 @@ class TranscriptStore:
             after = (rows[-1]["closed_at"], rows[-1]["id"])
 
     async def delete_closed_before(self, cutoff: float) -> int:
-        async with self._begin() as conn:
+        async with self.begin() as conn:
             ids = select(t.chats.c.id).where(t.chats.c.closed_at < cutoff).scalar_subquery()
             await conn.execute(delete(t.events).where(t.events.c.chat_id.in_(ids)))
             await conn.execute(delete(t.cases).where(t.cases.c.chat_id.in_(ids)))
@@ -136,7 +136,7 @@ class TranscriptStore:
         return [ArchivedChat(chat=chat_from_row(row), events=events[row["id"]], cases=cases[row["id"]],
                              archived_at=row["archived_at"]) for row in rows]
 
-    def _begin(self) -> "_Transaction":
+    def begin(self) -> "_Transaction":
         return _Transaction(self)
 
     async def _ready_engine(self) -> AsyncEngine:
@@ -153,7 +153,7 @@ class TranscriptStore:
 
 
 class _Transaction:
-    """`async with store._begin() as conn`: a migrated engine's transaction, errors as StoreUnavailable."""
+    """`async with store.begin() as conn`: a migrated engine's transaction, errors as StoreUnavailable."""
 
     def __init__(self, store: TranscriptStore) -> None:
         self._store = store

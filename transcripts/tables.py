@@ -1,10 +1,25 @@
-"""The durable record of closed chats: SQLAlchemy Core tables, portable across SQLite and PostgreSQL.
+"""The durable record of closed chats (and attachment bytes kept in the store): SQLAlchemy Core tables, portable
+across SQLite and PostgreSQL.
 
 Times are epoch seconds (as everywhere in the bridge); JSON columns hold what varies by kind.
 Alembic migrations in transcripts/migrations create and change these tables.
 """
 
-from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -83,3 +98,21 @@ customer_chats = Table(
     Index("ix_customer_chats_customer_started", "customer_id", "started_at"),
 )
 """Which chats a customer had; written with the chat's archive, so it names archived chats only."""
+
+attachments = Table(
+    "attachments", metadata,
+    Column("id", String(80), primary_key=True),
+    Column("chat_id", String(40), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_attachments_chat_id", "chat_id"),
+)
+
+attachment_chunks = Table(
+    "attachment_chunks", metadata,
+    Column("attachment_id", String(80), ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)

@@ -1,12 +1,18 @@
-"""Attachments: multipart upload into the chat (limits checked first) and downloads guarded by the token."""
+"""Attachments: multipart upload into the chat (limits checked first) and downloads guarded by the token.
+
+Both stream: the upload goes from the parser's spooled file into the store chunk by chunk, and a download goes
+out as the store reads it, so neither holds a whole file in memory.
+"""
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from adapters.widget import conversation
@@ -16,6 +22,7 @@ from adapters.widget.errors import ApiError
 from adapters.widget.files import content_matches, disposition
 from adapters.widget.schemas import OPTIONAL_CLIENT_ID, EventStored
 from adapters.widget.views import event_out, stored_client_id
+from bridge.attachments import CHUNK_BYTES, Chunks
 from bridge.config.widget import UploadLimits
 from bridge.domain.chat import ChatState
 
@@ -37,16 +44,17 @@ class FileEndpoints:
     async def upload(self, request: Request) -> JSONResponse:
         ctx = self._ctx
         chat = await ctx.session_chat(request)
-        upload = await read_upload(request, ctx.config.uploads)
-        if chat.state == ChatState.CLOSED:
-            raise ApiError(409, "chat_closed", "This chat has ended.")
-        conversation.check_text(upload.text, ctx.config.max_message_chars, allow_empty=True)
-        if upload.client_msg_id and (seen := await ctx.core.events.find_by_client_id(
-                chat.id, stored_client_id(upload.client_msg_id))):
-            if stored := await ctx.core.events.get(chat.id, seen):
-                return JSONResponse(EventStored(event=event_out(stored, ctx.config.texts)).model_dump())
-        await ctx.count_action(chat.id)
-        attachment = await ctx.core.attachments.save(chat.id, upload.filename, upload.content_type, upload.data)
+        async with read_upload(request, ctx.config.uploads) as upload:
+            if chat.state == ChatState.CLOSED:
+                raise ApiError(409, "chat_closed", "This chat has ended.")
+            conversation.check_text(upload.text, ctx.config.max_message_chars, allow_empty=True)
+            if upload.client_msg_id and (seen := await ctx.core.events.find_by_client_id(
+                    chat.id, stored_client_id(upload.client_msg_id))):
+                if stored := await ctx.core.events.get(chat.id, seen):
+                    return JSONResponse(EventStored(event=event_out(stored, ctx.config.texts)).model_dump())
+            await ctx.count_action(chat.id)
+            attachment = await ctx.core.attachments.save_stream(chat.id, upload.filename, upload.content_type,
+                                                                upload.chunks(), ctx.config.uploads.max_bytes)
         event = await conversation.say(ctx, chat, upload.text, upload.client_msg_id, [attachment])
         return JSONResponse(EventStored(event=event_out(event, ctx.config.texts)).model_dump(), status_code=201)
 
@@ -54,31 +62,41 @@ class FileEndpoints:
         chat = await self._ctx.session_chat(request)
         attachment_id = request.path_params["attachment_id"]
         mine = attachment_id.startswith(f"{chat.id}.")
-        found = await self._ctx.core.attachments.read(attachment_id) if mine else None
+        found = await self._ctx.core.attachments.open(attachment_id) if mine else None
         if found is None:
             raise ApiError(404, "attachment_not_found", "No such file in this chat.")
-        meta, data = found
+        meta, chunks = found
         headers = {
             "Content-Disposition": disposition(meta.filename, meta.content_type),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "Cross-Origin-Resource-Policy": "cross-origin",
             "Cache-Control": "private, max-age=3600",
+            "Content-Length": str(meta.size),
         }
-        return Response(data, media_type=meta.content_type, headers=headers)
+        return StreamingResponse(chunks, media_type=meta.content_type, headers=headers)
 
 
 @dataclass(frozen=True)
 class Upload:
     filename: str
     content_type: str
-    data: bytes
+    file: UploadFile
+    """The parser's spooled copy (memory up to 1 MiB, then a temporary file), read in chunks."""
+    size: int
     text: str
     client_msg_id: str
 
+    async def chunks(self) -> Chunks:
+        await self.file.seek(0)
+        while chunk := await self.file.read(CHUNK_BYTES):
+            yield chunk
 
-async def read_upload(request: Request, limits: UploadLimits) -> Upload:
-    """The multipart body, refused early when too big, of a type not allowed, or not what it claims."""
+
+@asynccontextmanager
+async def read_upload(request: Request, limits: UploadLimits) -> AsyncIterator[Upload]:
+    """The multipart body, refused early when too big, of a type not allowed, or not what it claims; its file
+    stays readable until the block ends."""
     if media_type(request) != "multipart/form-data":
         raise ApiError(415, "unsupported_media_type", "Upload files as multipart/form-data with a 'file' field.")
     if declared_length(request, limits.max_bytes + FORM_OVERHEAD) is None:
@@ -87,6 +105,8 @@ async def read_upload(request: Request, limits: UploadLimits) -> Upload:
         form = await request.form(max_files=1, max_fields=4, max_part_size=FORM_OVERHEAD)
     except HTTPException as exc:
         raise ApiError(400, "malformed_multipart", f"The upload could not be read: {exc.detail}") from None
+    except ClientDisconnect:
+        raise ApiError(400, "upload_incomplete", "The upload ended before all of it arrived.") from None
     try:
         file, text, client_msg_id = form.get("file"), form.get("text", ""), form.get("client_msg_id", "")
         if not isinstance(file, UploadFile):
@@ -105,14 +125,26 @@ async def read_upload(request: Request, limits: UploadLimits) -> Upload:
         if content_type not in limits.allowed_types:
             raise ApiError(415, "type_not_allowed", f"Files of type {content_type or 'unknown'} are not accepted; "
                                                     f"allowed: {', '.join(limits.allowed_types)}.")
-        data = await file.read(limits.max_bytes + 1)
-        filename = file.filename or "file"
+        size = await _checked_size(file, content_type, limits)
+        yield Upload(file.filename or "file", content_type, file, size, text, client_msg_id)
     finally:
         await form.close()
-    if len(data) > limits.max_bytes:
+
+
+async def _checked_size(file: UploadFile, content_type: str, limits: UploadLimits) -> int:
+    """One pass over the file, a chunk at a time: its size within the limit, and its content what it claims."""
+    await file.seek(0)
+    head = chunk = await file.read(CHUNK_BYTES)
+    size, matches = len(head), content_matches(content_type, head)
+    while chunk and size <= limits.max_bytes:
+        chunk = await file.read(CHUNK_BYTES)
+        size += len(chunk)
+        if chunk and content_type.startswith("text/"):
+            matches = matches and content_matches(content_type, chunk)
+    if size > limits.max_bytes:
         raise ApiError(413, "file_too_large", f"Files are limited to {limits.max_bytes} bytes.")
-    if not data:
+    if not size:
         raise ApiError(422, "empty_file", "The file is empty.")
-    if not content_matches(content_type, data):
+    if not matches:
         raise ApiError(415, "content_mismatch", f"The file's content is not {content_type}.")
-    return Upload(filename, content_type, data, text, client_msg_id)
+    return size

@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bridge.attachments import AttachmentsUnavailable
+
 log = logging.getLogger(__name__)
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
 
@@ -41,7 +43,7 @@ def rate_limited(retry_after: int, what: str) -> ApiError:
 
 def unexpected(exc: Exception) -> ApiError:
     """What the client is told when it is not their fault: Redis away for a moment (503), or a bug (500)."""
-    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError | AttachmentsUnavailable):
         return ApiError(503, "unavailable", "The chat is briefly unavailable; try again in a few seconds.",
                         headers={"Retry-After": "5"}, retry_after=5)
     return ApiError(500, "internal_error", "Something went wrong on our side; please try again.")
@@ -63,9 +65,12 @@ async def unexpected_error_handler(_: Request, exc: Exception) -> Response:
     traceback and re-raises after this. Either way the client gets the API's shape, not plain text."""
     if isinstance(exc, RedisConnectionError | RedisTimeoutError):
         log.warning("widget API call failed: Redis unavailable (%s)", exc.__class__.__name__)
+    elif isinstance(exc, AttachmentsUnavailable):
+        log.warning("widget API call failed: attachment store unavailable (%s)", exc)
     return unexpected(exc).response()
 
 
 EXCEPTION_HANDLERS = {ApiError: api_error_handler, HTTPException: http_error_handler,
                       RedisConnectionError: unexpected_error_handler, RedisTimeoutError: unexpected_error_handler,
+                      AttachmentsUnavailable: unexpected_error_handler,
                       Exception: unexpected_error_handler}

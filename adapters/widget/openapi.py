@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from adapters.widget import schemas as s
+from adapters.widget.cobrowse.customer import CobrowseAnswer
 from bridge.config.root import BridgeConfig
 from bridge.events.stream import EVENT_ID_PATTERN
 
@@ -29,7 +30,8 @@ _ERRORS = {
     503: ("Unavailable", "The transcript archive can't be read right now; wait Retry-After seconds."),
 }
 _MODELS: list[type[BaseModel]] = [s.StartChat, s.NewMessage, s.Rating, s.WidgetSettings, s.ChatOut, s.StartedChat,
-                                  s.EventsPage, s.EventStored, s.ErrorOut, s.SocketFrame, s.PageChange, s.PageNoted]
+                                  s.EventsPage, s.EventStored, s.ErrorOut, s.SocketFrame, s.PageChange, s.PageNoted,
+                                  CobrowseAnswer]
 _AUTH: list[dict[str, list[str]]] = [{"bearer": []}, {"tokenQuery": []}]
 _SUBPROTOCOLS = {"name": "Sec-WebSocket-Protocol", "in": "header", "required": False,
                  "description": "How a browser presents the session token to a WebSocket: "
@@ -60,6 +62,55 @@ def _op(summary: str, ok: dict[int, tuple[str, dict[str, Any]]], errors: tuple[i
         op["parameters"] = list(params)
     op["security"] = _AUTH if auth else []
     return op
+
+
+def _cobrowse_paths(v1: str) -> dict[str, Any]:
+    """Co-browse: the customer's consent and recorder socket (the API), its scripts, and the CSR's viewer pages,
+    which answer in HTML and are opened by a one-time link, then a cookie (never the session token)."""
+    state = {200: ("State: none, asked, active, ended or declined; with the customer's texts and what is masked",
+                   {"application/json": {"schema": {"type": "object", "required": ["state"]}}})}
+    html = {"text/html": {"schema": {"type": "string"}}}
+
+    def page(summary: str, ok: tuple[int, str], refused: dict[int, str]) -> dict[str, Any]:
+        responses = {str(ok[0]): {"description": ok[1], **({"content": html} if ok[0] == 200 else {})},
+                     **{str(code): {"description": text, "content": html} for code, text in refused.items()}}
+        return {"get": {"summary": summary, "responses": responses, "security": []}}
+
+    sid = {"name": "sid", "in": "path", "required": True, "schema": {"type": "string"}}
+    token = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
+    viewer_ws = ("WebSocket (cookie of a viewer link, Origin the bridge's own): server frames {type: reset}, "
+                 "{type: events, id, batch}, {type: end, reason}; a stranger gets {type: error} and close 4403.")
+    p: dict[str, Any] = {
+        f"{v1}/cobrowse": {
+            "get": _op("Co-browse: whether a CSR asks to see the tab or watches it", state, (401, 404),
+                       params=(_CHAT,)),
+            "post": _op("Co-browse: the customer allows, declines or stops", state,
+                        (400, 401, 404, 409, 413, 415, 422), body="CobrowseAnswer", params=(_CHAT,))},
+        f"{v1}/cobrowse/ws": {"get": _op("WebSocket: the recorder's batches ({events: [rrweb events]}) while "
+                                         "co-browse runs", {101: (
+            "Switching to WebSocket (subprotocol csr-bridge.v1, token as on the chat's socket). Server frames: "
+            "{type: snapshot} (a viewer needs a full snapshot), {type: end, reason} (too_fast, page_too_big, "
+            "bad_frame, agent, customer, chat_closed); a refused socket gets an error frame and close 4000 + "
+            "status (4409: no co-browse running).", {})}, (), params=(_CHAT, _SUBPROTOCOLS), auth=False)},
+        "/cobrowse/open/{token}": {"get": {**page("A one-time viewer link: binds this browser, then redirects",
+                                                   (303, "To the live view or the recording, with its cookie"),
+                                                   {403: "Unknown, used or expired link", 410: "Ended or gone"})[
+                                                       "get"], "parameters": [token]}},
+    }
+    for kind, what in (("view", "The live view of the customer's tab"), ("replay", "A kept recording")):
+        p[f"/cobrowse/{kind}/{{sid}}"] = {"get": {**page(what, (200, "The viewer page"),
+                                                         {403: "Not this browser's view"})["get"],
+                                                  "parameters": [sid]}}
+        p[f"/cobrowse/{kind}/{{sid}}/ws"] = {"get": {**page(what + ": its stream", (101, viewer_ws), {})["get"],
+                                                     "parameters": [sid]}}
+    for path, kind in (("/cobrowse.js", "text/javascript"), ("/cobrowse/viewer.js", "text/javascript"),
+                       ("/cobrowse/viewer.css", "text/css"), ("/cobrowse/rrweb.js", "text/javascript"),
+                       ("/cobrowse/rrweb.css", "text/css")):
+        file = {kind: {"schema": {"type": "string"}}}
+        p[path] = {"get": _op(f"Co-browse's static {kind} (rrweb from npm)",
+                              {200: ("File", file), 404: ("rrweb is not installed on this bridge (scripts/setup.sh)",
+                                                          file)}, (), auth=False, guarded=False)}
+    return p
 
 
 def _paths(upload_types: list[str], max_bytes: int) -> dict[str, Any]:
@@ -122,6 +173,7 @@ def _paths(upload_types: list[str], max_bytes: int) -> dict[str, Any]:
     for path, kind in (("/widget.js", "text/javascript"), ("/widget.css", "text/css"), ("/", "text/html")):
         p[path] = {"get": _op(f"The widget's static {kind}", {200: ("File", {kind: {"schema": {"type": "string"}}})},
                               (), auth=False, guarded=False)}
+    p |= _cobrowse_paths(v1)
     p["/openapi.json"] = {"get": _op("This description",
                                      {200: ("OpenAPI 3.1", {"application/json": {"schema": {"type": "object"}}})},
                                      (), auth=False, guarded=False)}

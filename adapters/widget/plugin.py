@@ -10,6 +10,9 @@ from starlette.routing import Mount
 from adapters.widget.api_chats import ChatEndpoints
 from adapters.widget.api_files import FileEndpoints
 from adapters.widget.api_transcript import TranscriptEndpoint
+from adapters.widget.cobrowse.assets import asset_routes
+from adapters.widget.cobrowse.customer import CustomerCobrowse
+from adapters.widget.cobrowse.viewer import ViewerPages
 from adapters.widget.context import WidgetContext
 from adapters.widget.errors import EXCEPTION_HANDLERS
 from adapters.widget.origins import OriginGuard, allowed_origins
@@ -20,6 +23,7 @@ from adapters.widget.socket_slots import SocketSlots
 from adapters.widget.tokens import CustomerTokens, SessionTokens, signing_key
 from bridge.app import BridgeApp
 from bridge.ports import Core
+from cobrowse.service import Cobrowse
 from knowledge.base import KnowledgeBase
 from transcripts.service import Transcripts
 
@@ -28,13 +32,14 @@ class WidgetAdapter:
     name = "widget"
     surface = None
 
-    def __init__(self, core: Core, knowledge: KnowledgeBase, transcripts: Transcripts) -> None:
+    def __init__(self, core: Core, knowledge: KnowledgeBase, transcripts: Transcripts, cobrowse: Cobrowse) -> None:
         cfg = core.config.widget
         key = signing_key(cfg.signing_key.get_secret_value(), core.config.data_path)
         redis, keys = core.store.redis, core.store.keys
         limiter = RateLimiter(redis, keys)
         self._config = core.config
         self._limiter = limiter
+        self._cobrowse = cobrowse
         self.ctx = WidgetContext(core=core, knowledge=knowledge, transcripts=transcripts,
                                  tokens=SessionTokens(key, cfg.token_ttl_hours * 3600),
                                  customers=CustomerTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
@@ -45,7 +50,9 @@ class WidgetAdapter:
         server = self._config.server
         origins = allowed_origins(server.allowed_origins, str(server.public_url))
         routes: list[Any] = []
-        parts = (ChatEndpoints(self.ctx), FileEndpoints(self.ctx), TranscriptEndpoint(self.ctx), ChatSocket(self.ctx))
+        public = str(server.public_url).rstrip("/")
+        parts = (ChatEndpoints(self.ctx), FileEndpoints(self.ctx), TranscriptEndpoint(self.ctx), ChatSocket(self.ctx),
+                 CustomerCobrowse(self.ctx, self._cobrowse, f"{public}/cobrowse/rrweb.js"))
         for part in parts:
             routes += part.routes()
         middleware = [  # outermost first: every request counts against its address, refused ones too
@@ -60,7 +67,9 @@ class WidgetAdapter:
         return api
 
     def routes(self) -> list[Any]:
-        return [*static_routes(self._config), Mount("/api/v1", app=self.api())]
+        viewer = ViewerPages(self._cobrowse, str(self._config.server.public_url), self.ctx.slots)
+        return [*static_routes(self._config), *asset_routes(self._config), *viewer.routes(),
+                Mount("/api/v1", app=self.api())]
 
     async def start(self) -> None:
         return None
@@ -74,4 +83,4 @@ class WidgetAdapter:
 
 def build(app: BridgeApp) -> WidgetAdapter:
     """This adapter's corner of the composition root: the only place here that sees the whole app."""
-    return WidgetAdapter(app.core, app.knowledge, app.transcripts)
+    return WidgetAdapter(app.core, app.knowledge, app.transcripts, app.cobrowse)

@@ -12,7 +12,8 @@ CUSTOMER_ID_PREFIX = "w:"
 """Customer message ids share the stream's id space with platform event ids; the prefix keeps them apart."""
 
 _DATA_KEYS = {"title", "summary", "url", "snippet", "source", "position", "estimated_wait", "agent_name",
-              "queue_name", "reason", "score", "comment", "target", "reference", "message", "key", "removed"}
+              "queue_name", "reason", "score", "comment", "target", "reference", "message", "key", "removed",
+              "cobrowse", "push", "navigate"}
 
 
 def customer_state(chat: Chat) -> CustomerState:

@@ -19,7 +19,15 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench.faults import redis_restart, serve_kill, slack_errors, synapse_outage, worker_kill
+from bench.faults import (
+    redis_restart,
+    sentinel_failover,
+    serve_kill,
+    slack_errors,
+    synapse_outage,
+    two_hosts,
+    worker_kill,
+)
 from bench.faults.tally import Tally, table
 
 Scenario = Callable[[Path], Awaitable[list[Tally]]]
@@ -35,6 +43,9 @@ def scenarios(quick: bool) -> dict[str, Scenario]:
         "d": lambda d: synapse_outage.run(d, chats=5 if quick else 20, outage=minute),
         "e": lambda d: worker_kill.run(d, chats=10 if quick else 20, offer_timeout=2 if quick else 5,
                                        downtime=minute),
+        "f": lambda d: sentinel_failover.run(d, chats=busy, messages=6 if quick else 10,
+                                             appends=500 if quick else 5000),
+        "g": lambda d: two_hosts.run(d, chats=busy, messages=6 if quick else 10),
     }
 
 
@@ -70,6 +81,6 @@ async def main(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.faults", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small and short: outages of 5 s, 20 busy chats")
-    parser.add_argument("--only", default="", help="comma-separated scenario letters (a-e)")
+    parser.add_argument("--only", default="", help="comma-separated scenario letters (a-g)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory with every process' log")
     raise SystemExit(asyncio.run(main(parser.parse_args())))

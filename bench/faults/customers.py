@@ -52,9 +52,10 @@ class WidgetCustomer:
                                         headers={"Authorization": f"Bearer {self.token}"}))
 
     async def keep_connected(self) -> None:
-        """Runs until cancelled: reads frames, and reconnects after the last event seen when the socket drops."""
-        ws_url = self.base_url.replace("http://", "ws://", 1) + f"/api/v1/chats/{self.chat_id}/ws"
+        """Runs until cancelled: reads frames, and reconnects after the last event seen when the socket drops (to
+        `base_url` as it is then: a load balancer may have moved this customer to another host)."""
         while True:
+            ws_url = self.base_url.replace("http://", "ws://", 1) + f"/api/v1/chats/{self.chat_id}/ws"
             try:
                 url = f"{ws_url}?token={self.token}&after={self.last_id}"
                 async with connect(url, origin=self.base_url, proxy=None, open_timeout=5,  # type: ignore[arg-type]

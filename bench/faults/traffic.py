@@ -27,6 +27,8 @@ class Conversations:
     chats: int
     messages: int
     pause: float
+    hosts: list[str] = field(default_factory=list)
+    """Where customers connect, taking turns (empty: the rig's one serve)."""
     customers: list[WidgetCustomer] = field(default_factory=list)
     said: int = 0
     replied: int = 0
@@ -34,10 +36,11 @@ class Conversations:
 
     async def open(self) -> None:
         """Customers start and escalate; the CSRs accept every chat."""
-        self.customers = [WidgetCustomer(self.rig.url, f"Customer {i}") for i in range(self.chats)]
-        async with httpx.AsyncClient(base_url=self.rig.url, headers={"Origin": self.rig.url}, timeout=10,
-                                     trust_env=False) as http:
-            await asyncio.gather(*(c.start(http) for c in self.customers))
+        hosts = self.hosts or [self.rig.url]
+        self.customers = [WidgetCustomer(hosts[i % len(hosts)], f"Customer {i}") for i in range(self.chats)]
+        for host in hosts:
+            async with httpx.AsyncClient(base_url=host, headers={"Origin": host}, timeout=10, trust_env=False) as http:
+                await asyncio.gather(*(c.start(http) for c in self.customers if c.base_url == host))
         self._sockets = [asyncio.create_task(c.keep_connected()) for c in self.customers]
         await self.desk.accept_all([c.chat_id for c in self.customers])
         await asyncio.gather(*(self.desk.thread_of(c.chat_id) for c in self.customers))
@@ -115,12 +118,17 @@ class Conversations:
 
 @asynccontextmanager
 async def busy_slack_chats(workdir: Path, fake: FakeSlack, chats: int, messages: int, pause: float,
-                           appendonly: bool = False) -> AsyncIterator[Conversations]:
-    """A rig with serve running, a CSR on Slack for every 10 chats, and the chats open and accepted."""
+                           appendonly: bool = False, sentinel_wait: int | None = None,
+                           worker: bool = False) -> AsyncIterator[Conversations]:
+    """A rig with serve (and with `worker` an RQ worker) running, a CSR on Slack for every 10 chats, and the chats
+    open and accepted. `sentinel_wait`: see `Rig`."""
     csrs = max(1, (chats + 9) // 10)
-    rig = await Rig(workdir, appendonly=appendonly).start({**slack_section(fake), "agents": agents(csrs, 10)})
+    rig = await Rig(workdir, appendonly=appendonly, sentinel_wait=sentinel_wait).start(
+        {**slack_section(fake), "agents": agents(csrs, 10)})
     try:
         await rig.start_serve()
+        if worker:
+            await rig.start_worker()
         desk = SlackDesk(fake, slack_sender(rig, fake), rig.redis, rig.keys, [f"UCSR{i}" for i in range(csrs)])
         await desk.available()
         talk = Conversations(rig, desk, chats, messages, pause)

@@ -43,6 +43,7 @@ def cross_check(raw: dict[str, Any]) -> list[ConfigProblem]:
         for key in ("queues", "supervises"):
             for j, name in enumerate(_list(a.get(key))):
                 must_exist(f"agents[{i}].{key}[{j}]", name)
+    problems += _attachments_store(_table(raw.get("store")))
     widget = _table(raw.get("widget"))
     for i, t in enumerate(_list(widget.get("topics"))):
         must_exist(f"widget.topics[{i}].queue", _table(t).get("queue"))
@@ -143,3 +144,12 @@ def _embedded_matrix(m: dict[str, Any], agents: list[dict[str, Any]]) -> list[Co
                                           f"leave it empty (the agent id on {EMBEDDED_SERVER_NAME} is taken), "
                                           "or set matrix.homeserver to the server this user is on"))
     return problems
+
+
+def _attachments_store(store: dict[str, Any]) -> list[ConfigProblem]:
+    """Files in the database need one every host reaches: PostgreSQL, not the default SQLite file."""
+    if store.get("attachments") != "database" or _str(store.get("url")).startswith("postgresql"):
+        return []
+    return [ConfigProblem("store.attachments", "\"database\" keeps files in PostgreSQL, but [store] url is not a "
+                                               "postgresql URL",
+                          "set [store] url = \"postgresql+asyncpg://...\", or attachments = \"disk\"")]

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from bridge.config.agents import AgentConfig
 from bridge.config.base import Section
 from bridge.config.cases import CasesConfig
+from bridge.config.cobrowse import CobrowseConfig
 from bridge.config.knowledge import KnowledgeConfig
 from bridge.config.matrix import EMBEDDED_SERVER_NAME, MatrixConfig, embedded_defaults
 from bridge.config.queues import QueueConfig
@@ -36,6 +37,7 @@ class BridgeConfig(Section):
     transcripts: TranscriptsConfig = Field(default_factory=TranscriptsConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
+    cobrowse: CobrowseConfig = Field(default_factory=CobrowseConfig)
     base_dir: str = Field("", exclude=True)
     """Set by the loader: the config file's folder."""
 
@@ -67,7 +69,10 @@ class BridgeConfig(Section):
 
     @property
     def redis_url(self) -> str:
-        """The Redis every process of this bridge uses; jobs find it here, so none carries an address."""
+        """The Redis every process of this bridge uses; jobs find it here, so none carries an address. Empty with
+        sentinels: `bridge.redis_connect` asks them where the primary is."""
+        if self.redis.sentinels:
+            return ""
         return self.redis.url or f"unix://{self.embedded_redis_socket}?db=0"
 
     @property

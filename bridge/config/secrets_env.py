@@ -15,6 +15,8 @@ SECRET_ENV: dict[tuple[str, str], str] = {
     ("widget", "identity_secret"): "CSR_WIDGET_IDENTITY_SECRET",
     ("cases", "webhook_secret"): "CSR_CASES_WEBHOOK_SECRET",
     ("server", "metrics_token"): "CSR_METRICS_TOKEN",
+    ("redis", "password"): "CSR_REDIS_PASSWORD",
+    ("redis", "sentinel_password"): "CSR_REDIS_SENTINEL_PASSWORD",
 }
 SECRET_KEYS = {key for _, key in SECRET_ENV} | {"password"}
 

@@ -139,7 +139,7 @@ class ChatDelivery:
     async def _run(self, chat_id: str) -> None:
         again = self._again[chat_id]
         lease = ChatLease(self._redis, self._keys.lock(f"deliver:{chat_id}"), self._keys.chat_cursors(chat_id),
-                          LOCK_TTL)
+                          LOCK_TTL, self._stream.replica_wait)
         progress, failures = _Progress(), 0
         if not await self._take(chat_id, lease, again):
             return

@@ -15,6 +15,8 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
+from bridge.events.replicas import ReplicaWait
+
 _MARK = files("bridge.events").joinpath("lease_mark.lua").read_text()
 _RENEW = files("bridge.events").joinpath("lease_renew.lua").read_text()
 log = logging.getLogger(__name__)
@@ -25,8 +27,10 @@ class LeaseLost(Exception):
 
 
 class ChatLease:
-    def __init__(self, redis: Redis, lease_key: str, cursors_key: str, ttl: float) -> None:
+    def __init__(self, redis: Redis, lease_key: str, cursors_key: str, ttl: float,
+                 replica_wait: ReplicaWait = ReplicaWait()) -> None:
         self._redis = redis
+        self._replica_wait = replica_wait
         self._keys = [lease_key, cursors_key]
         self._ttl_ms = int(ttl * 1000)
         self._token = secrets.token_hex(8)
@@ -45,11 +49,13 @@ class ChatLease:
             raise LeaseLost(self._keys[0])
 
     async def mark(self, fields: Mapping[str, str], release: bool = False, pipe: Pipeline | None = None) -> None:
-        """Writes cursor fields ('' deletes one); queued on `pipe` when given (the caller checks its result)."""
+        """Writes cursor fields ('' deletes one); queued on `pipe` when given (the caller checks its result).
+        Otherwise, with `[redis] wait_replicas`, replicas hold the mark before it returns: the mark naming the
+        event about to be posted must survive a failover, or the new primary's holder posts it again unwarned."""
         args = [self._token, "1" if release else "0", *(x for kv in fields.items() for x in kv)]
         if pipe is not None:
             await self._mark(keys=self._keys, args=args, client=pipe)
-        elif not await self._mark(keys=self._keys, args=args):
+        elif not await self._replica_wait.run(self._redis, self._mark, self._keys, args):
             raise LeaseLost(self._keys[0])
 
     async def keep_renewed(self, every: float) -> None:

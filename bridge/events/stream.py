@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from bridge.domain.events import ChatEvent
+from bridge.events.replicas import ReplicaWait
 from bridge.keys import Keys
 from bridge.redis_text import stream_rows, text_or_none
 
@@ -25,18 +26,22 @@ class Appended:
 class ChatStream:
     """Reads and writes one chat's events; the stream id is the event id the widget resumes from."""
 
-    def __init__(self, redis: Redis, keys: Keys) -> None:
+    def __init__(self, redis: Redis, keys: Keys, replica_wait: ReplicaWait = ReplicaWait()) -> None:
         self._redis = redis
         self._keys = keys
         self._append = redis.register_script(_APPEND)
+        self.replica_wait = replica_wait
+        """Shared with delivery, whose progress marks must survive a failover as the events do."""
 
     async def append(self, event: ChatEvent) -> Appended:
+        """Stores the event once per client message id; with `wait_replicas`, returns only once that many
+        replicas hold it (WAIT on the connection that wrote it), so a failover keeps what a sender was told; a
+        repeat then rewrites its id, so the WAIT covers the first attempt's write too (see append.lua)."""
         k = self._keys
-        body = event.model_dump_json(exclude={"id"})
-        event_id, created = await self._append(
-            keys=[k.chat_events(event.chat_id), k.chat_msgids(event.chat_id), k.changes, k.chat(event.chat_id)],
-            args=[body, event.client_msg_id, event.chat_id, CHANGES_MAXLEN],
-        )
+        keys = [k.chat_events(event.chat_id), k.chat_msgids(event.chat_id), k.changes, k.chat(event.chat_id)]
+        args: list[str | int] = [event.model_dump_json(exclude={"id"}), event.client_msg_id, event.chat_id,
+                                 CHANGES_MAXLEN, "1" if self.replica_wait.replicas else "0"]
+        event_id, created = await self.replica_wait.run(self._redis, self._append, keys, args)
         if created:
             return Appended(event.model_copy(update={"id": event_id}), True)
         stored = await self.get(event.chat_id, event_id)

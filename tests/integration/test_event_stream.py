@@ -2,9 +2,13 @@
 
 from collections.abc import Awaitable
 
+import pytest
+
 from bridge.app import BridgeApp
 from bridge.domain.chat import Customer
 from bridge.domain.events import ChatEvent, EventKind
+from bridge.events.replicas import NotReplicated, ReplicaWait
+from bridge.events.stream import ChatStream
 
 
 async def test_append_assigns_increasing_ids_and_reads_after(app: BridgeApp) -> None:
@@ -52,3 +56,16 @@ async def test_closing_and_events_after_the_end_are_announced_as_closed_too(app:
     assert while_open == [f"chat:{chat.id}"]
     assert f"closed:{chat.id}" in at_close
     assert after_end == [f"chat:{chat.id}", f"closed:{chat.id}"]
+
+
+async def test_an_append_no_replica_confirms_is_refused_and_its_retry_stored_once(app: BridgeApp) -> None:
+    """With `[redis] wait_replicas` the sender hears "stored" only once replicas hold it; this Redis has none,
+    so each attempt is refused, and the event the attempts wrote is there once for when a replica catches up."""
+    chat = await app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "")
+    waiting = ChatStream(app.redis, app.keys, ReplicaWait(1, 20))
+    event = ChatEvent(chat_id=chat.id, kind=EventKind.MESSAGE, ts=1.0, text="hold on", client_msg_id="w-1")
+    for _ in range(2):
+        with pytest.raises(NotReplicated):
+            await waiting.append(event)
+    assert [e.text for e in await app.stream.read_all(chat.id)] == ["hold on"]
+    assert (await ChatStream(app.redis, app.keys).append(event)).created is False

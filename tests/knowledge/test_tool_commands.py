@@ -100,7 +100,8 @@ async def test_push_allows_listed_domains_only(tmp_path: Path, redis: Redis, red
     assert isinstance(ok, Text) and not ok.error
     card = (await app.stream.read_all(chat.id))[-1]
     assert card.kind == EventKind.CARD and card.customer_visible
-    assert card.data == {"title": "Start a return", "summary": "shop.example.com", "url": "https://shop.example.com/returns"}
+    assert card.data == {"title": "Start a return", "summary": "shop.example.com", "url": "https://shop.example.com/returns",
+                         "push": True, "navigate": False}
     for bad, why in [("javascript:alert(1)", "http"), ("ftp://example.com/x", "http"),
                      ("https://example.com.evil.net/", "allowlist"), ("https://evil.net/?example.com", "allowlist"),
                      ("https://example.com@evil.net/", "user name"), ("https://user:pw@example.com/", "user name"),

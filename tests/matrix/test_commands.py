@@ -3,6 +3,7 @@
 from testkit.homeserver import Homeserver
 from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge
+from tests.matrix.chats import hand_to, start_chat
 
 
 async def test_a_long_reply_comes_privately_in_pages(bridge: InProcessBridge, homeserver: Homeserver,
@@ -55,3 +56,14 @@ async def test_edits_and_notices_are_not_commands(bridge: InProcessBridge, homes
     helps = [e for e in alice.events if alice.from_bot()(e) and body(e).startswith("Commands you can run")]
     assert helps == [], "an edit or a notice was run as a command"
     assert status["content"]["msgtype"] == "m.notice" and status["room_id"] != room
+
+
+async def test_cobrowse_is_a_command_on_matrix_too(bridge: InProcessBridge, homeserver: Homeserver,
+                                                  people: dict[str, MatrixPerson]) -> None:
+    alice = people["alice"]
+    await bridge.leading()
+    chat = await start_chat(bridge.app)
+    await hand_to(bridge.app, chat.id, "alice")
+    await alice.send(homeserver.rooms["general"], f"!csr cobrowse {chat.id}")
+    [reply] = await alice.wait_for(lambda e: alice.from_bot()(e) and "Co-browse" in body(e))
+    assert "Co-browse is turned off here (cobrowse.enabled in the config)." in body(reply)

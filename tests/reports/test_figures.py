@@ -54,7 +54,8 @@ def expected(log: list[Logged], start: float, end: float, queue: str | None) -> 
         label: sum(x.kind == kind for x in inside) for label, kind in (
             ("Chats queued", "queued"), ("Offers made", "offered"), ("Offers accepted", "accepted"),
             ("Offers declined", "declined"), ("Offers missed", "missed"),
-            ("Abandoned while waiting", "abandoned"), ("Transfers", "transferred"), ("Ratings", "rating"))}
+            ("Abandoned while waiting", "abandoned"), ("Transfers", "transferred"), ("Co-browse sessions", "cobrowse"),
+            ("Ratings", "rating"))}
     out |= {"Wait avg": stat("wait", "avg"), "Wait p90": stat("wait", "p90"),
             "Handle time avg": stat("handle", "avg"), "Handle time p90": stat("handle", "p90"),
             "Rating avg": stat("rating", "avg")}

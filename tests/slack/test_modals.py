@@ -182,3 +182,12 @@ async def test_a_queue_transfer_opens_a_new_thread_with_the_history_and_retires_
     old = await fake.wait_for(lambda: "Moved to" in json.dumps(fake.message(channel, root)["blocks"])
                               and fake.message(channel, root))
     assert not buttons(old) and "Tech support" in json.dumps(old["blocks"])
+
+
+async def test_cobrowse_button_runs_the_command_at_once(bridge: InProcessBridge) -> None:
+    _, channel, root = await accepted_chat(bridge)
+    await press_header(bridge, channel, root, "cobrowse")
+    assert not [v for v in bridge.fake.views.values() if v["type"] == "modal"], "no form: asking needs no input"
+    reply = bridge.fake.ephemerals[-1]
+    assert (reply["user"], reply["thread_ts"]) == ("UALICE", root)
+    assert "Co-browse is turned off here (cobrowse.enabled in the config)." in reply["text"]

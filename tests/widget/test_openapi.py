@@ -40,6 +40,8 @@ async def test_every_route_is_described(served: Served) -> None:
                 served_routes |= {(m, route.path + inner.path) for m in methods - {"head"}}
         elif isinstance(route, Route):
             served_routes |= {(m.lower(), route.path) for m in route.methods or () if m != "HEAD"}
+        elif isinstance(route, WebSocketRoute):
+            served_routes.add(("get", route.path))
     described = {(m, p) for p, ops in spec["paths"].items() for m in ops}
     assert served_routes == described
     assert spec["openapi"].startswith("3.1")

@@ -14,7 +14,7 @@ CHAT_ACTION = "chat_action"
 """action_id prefix of the header's buttons: `chat_action:transfer`, value = chat id."""
 CHAT_ACTIONS = (
     ("phrase", "Phrase"), ("article", "Article"), ("suggest", "Suggest"), ("push", "Push link"),
-    ("transfer", "Transfer"), ("transcript", "Transcript"), ("end", "End chat"),
+    ("cobrowse", "Co-browse"), ("transfer", "Transfer"), ("transcript", "Transcript"), ("end", "End chat"),
 )
 OUTCOME_EMOJI = {
     OfferState.ACCEPTED: ":white_check_mark:", OfferState.DECLINED: ":no_entry_sign:",

@@ -25,9 +25,7 @@
 
   function load() { try { return JSON.parse(sessionStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
   function save() { try { sessionStorage.setItem(KEY, JSON.stringify(s)); } catch (e) { /* storage full or off: still works */ } }
-  function customerToken(value) {
-    try { if (value !== undefined) sessionStorage.setItem(KEY + ":customer", value); return sessionStorage.getItem(KEY + ":customer") || ""; } catch (e) { return value || ""; }
-  }
+
   function newId() { const b = crypto.getRandomValues(new Uint8Array(12)); return Array.from(b, x => x.toString(16).padStart(2, "0")).join(""); }
 
   function h(tag, props, ...kids) {
@@ -162,11 +160,11 @@
     e.preventDefault();
     const f = new FormData(e.target);
     try {
-      s = {};
+      const customer = s.customer || "";  /* this browser session's customer: kept across its chats */
+      s = { customer };
       const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "",
-        identity: identityBody(), visit: visitBody(), customer_token: customerToken() });
-      customerToken(r.customer_token);
-      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: "", open: true };
+        identity: identityBody(), visit: visitBody(), customer_token: customer });
+      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: "", open: true, customer: r.customer_token };
       save(); fail(); showChat(); connect(); ui.text.focus();
     } catch (err) { fail(err.message); }
   }
@@ -243,6 +241,7 @@
     if (ev.client_msg_id) s.pending = s.pending.filter(p => p.cid !== ev.client_msg_id);
     save();
     render(ev);
+    cobrowse(ev);
     if (ui.panel.hidden && ev.author.kind === "agent") ui.launcher.classList.add("unread");
     if (!ui.panel.hidden) ui.log.lastElementChild.scrollIntoView({ block: "end" });
     markRead();
@@ -409,9 +408,20 @@
 
   function reset(msg) {
     const old = ws;
-    s = { open: true }; ws = null; save();
+    s = { open: true, customer: s.customer }; ws = null; save();
     if (old) old.close();
     showForm(); fail(msg);
+  }
+
+  // Co-browse lives in cobrowse.js, fetched only when a CSR asks (a live event says so), when this tab was
+  // sharing before a page change (ev null), or when a pushed page may navigate; rrweb comes after consent.
+  let cobrowseLoad;
+  function cobrowse(ev) {
+    const d = (ev && ev.data) || {};
+    if (ev ? !d.cobrowse && !(ev.kind === "card" && d.push && (s.cobrowse || d.navigate)) : !s.cobrowse) return;
+    cobrowseLoad = cobrowseLoad || new Promise((ok, no) => document.head.append(h("script", { src: base + "/cobrowse.js", onload: ok, onerror: no })));
+    cobrowseLoad.then(() => window.__csrCobrowse.handle({ api, chat: s.chat, event: ev, token: () => s.token, remember: on => { s.cobrowse = on; save(); } }),
+      () => { cobrowseLoad = null; });
   }
 
   async function init() {
@@ -419,7 +429,7 @@
     if (!cfg.topics) return console.warn("CSR Bridge widget:", cfg.message || "bad settings");
     build();
     watchPages();
-    if (s.chat) { showChat(); connect(); } else showForm();
+    if (s.chat) { showChat(); connect(); cobrowse(null); } else showForm();
     addEventListener("online", connect);
     document.addEventListener("visibilitychange", markRead);
     addEventListener("offline", () => ws && ws.close());
