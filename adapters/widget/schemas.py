@@ -53,7 +53,7 @@ def _json_integer(value: Any) -> Any:
     return int(value)
 
 
-JsonInteger = Annotated[int, BeforeValidator(_json_integer)]
+UtcOffset = Annotated[int, Field(ge=-840, le=840), BeforeValidator(_json_integer)]
 
 
 class VisitIn(Body):
@@ -66,7 +66,7 @@ class VisitIn(Body):
                           description="The browser's language, a BCP 47 tag (navigator.language).")
     time_zone: str = Field("", max_length=64, pattern=r"^$|^[A-Za-z][A-Za-z0-9_+/-]{0,63}$",
                            description="An IANA time zone (Intl.DateTimeFormat().resolvedOptions().timeZone).")
-    utc_offset_minutes: JsonInteger | None = Field(None, ge=-840, le=840, description="Minutes east of UTC now.")
+    utc_offset_minutes: UtcOffset | None = Field(None, description="Minutes east of UTC now.")
 
 
 class PageChange(Body):
