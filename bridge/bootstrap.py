@@ -53,6 +53,7 @@ from routing import presence_commands
 from routing.offers import OfferPresenter
 from routing.router import Router
 from transcripts import commands as transcript_commands
+from transcripts import customer_commands
 from transcripts.attachments import DatabaseAttachments
 from transcripts.service import build_transcripts
 from transcripts.store import TranscriptStore
@@ -143,6 +144,8 @@ def command_bus(app: BridgeApp, jobs: Jobs) -> CommandBus:
         *knowledge_commands.commands(app.knowledge, app.service, app.stream, app.config),
         *note_commands.commands(app.service),
         *transcript_commands.commands(app.threads, jobs.enqueue),
+        *customer_commands.commands(app.config, app.transcripts.cards, app.transcripts.store, app.threads,
+                                    jobs.enqueue),
         *case_commands.commands(app.cases),
         *cobrowse_commands.commands(app.cobrowse, app.service),
         *presence_commands.commands(app.router, app.config),

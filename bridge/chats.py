@@ -1,7 +1,7 @@
 """The live chat records in Redis: one hash a chat, fields named as the Chat model's.
 
 Routing's Lua scripts change `state`, `queue`, `agent_id` and the timestamps in place, so the
-layout is flat on purpose; `customer` is the only JSON field.
+layout is flat on purpose; `customer` and `visit` are the only JSON fields.
 """
 
 import json
@@ -10,7 +10,7 @@ from importlib.resources import files
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from bridge.domain.chat import Chat, Customer
+from bridge.domain.chat import Chat, Customer, Visit
 from bridge.keys import Keys
 from bridge.redis_text import encodable, text_hash, text_set
 
@@ -18,15 +18,17 @@ _COUNT_STATES = files("bridge").joinpath("chat_states.lua").read_text()
 
 
 def to_hash(chat: Chat) -> dict[str, str]:
-    data = chat.model_dump(mode="json", exclude={"customer"})
+    data = chat.model_dump(mode="json", exclude={"customer", "visit"})
     flat = {k: str(v) for k, v in data.items()}
     flat["customer"] = chat.customer.model_dump_json()
+    flat["visit"] = chat.visit.model_dump_json()
     return flat
 
 
 def from_hash(data: dict[str, str]) -> Chat:
     fields: dict[str, object] = dict(data)
     fields["customer"] = Customer.model_validate_json(data["customer"])
+    fields["visit"] = Visit.model_validate_json(data["visit"]) if data.get("visit") else Visit()
     return Chat.model_validate(fields)
 
 
@@ -41,6 +43,14 @@ class ChatRepository:
             pipe.hset(self._keys.chat(chat.id), mapping=encodable(to_hash(chat)))
             pipe.sadd(self._keys.open_chats, chat.id)
             await pipe.execute()
+
+    async def set_visit(self, chat_id: str, visit: Visit) -> bool:
+        """Replaces the chat's visit, only while the chat exists (never recreates an expired hash)."""
+        key = self._keys.chat(chat_id)
+        if not await self._redis.exists(key):
+            return False
+        await self._redis.hset(key, "visit", visit.model_dump_json())
+        return True
 
     async def get(self, chat_id: str) -> Chat | None:
         data = await self._redis.hgetall(self._keys.chat(chat_id))

@@ -83,6 +83,10 @@ class Keys:
         """Processes holding widget sockets -> when their heartbeat runs out; a lapsed one's sockets don't count."""
         return f"{self.prefix}:widget:socket-processes"
 
+    def chat_cards(self, chat_id: str) -> str:
+        """platform:thread -> the context card's post in that thread and a digest of what it shows."""
+        return f"{self.prefix}:chat:{chat_id}:cards"
+
     def chat_typing(self, chat_id: str) -> str:
         """Side (customer, agent) -> who is typing and until when; never part of the event stream."""
         return f"{self.prefix}:chat:{chat_id}:typing"

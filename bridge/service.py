@@ -14,7 +14,7 @@ from bridge.chats import ChatRepository
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.domain.agent import Role
-from bridge.domain.chat import Chat, ChatState, Customer
+from bridge.domain.chat import Chat, ChatState, Customer, Visit
 from bridge.domain.events import Attachment, Author, AuthorKind, ChatEvent, EventKind, Origin
 from bridge.domain.ids import new_id
 from bridge.events.stream import ChatStream, valid_event_id
@@ -74,9 +74,12 @@ class ChatService:
         self._stream = stream
         self._routing = routing
 
-    async def start_chat(self, customer: Customer, topic: str, queue: str, priority: int, first_message: str) -> Chat:
-        chat = Chat(id=new_id(), customer=customer, topic=topic, queue=queue, priority=priority, created_at=now())
+    async def start_chat(self, customer: Customer, topic: str, queue: str, priority: int, first_message: str,
+                         visit: Visit | None = None) -> Chat:
+        chat = Chat(id=new_id(), customer=customer, topic=topic, queue=queue, priority=priority, created_at=now(),
+                    visit=visit or Visit())
         await self._chats.create(chat)
+        await self._context_changed(chat.id, "start")
         await self._routing.opened(chat.id)
         if first_message:
             await self.customer_message(chat.id, first_message)
@@ -118,6 +121,19 @@ class ChatService:
 
     async def delete(self, chat_id: str, agent: AgentConfig, origin: Origin, target_client_id: str) -> ChatEvent | None:
         return await self._follow_up(chat_id, agent, origin, target_client_id, EventKind.DELETED, "")
+
+    async def visited(self, chat: Chat, visit: Visit) -> ChatEvent:
+        """The customer's page (or what their browser tells) changed while the chat is open: the chat keeps
+        the new visit and its CSR thread hears of it, where the context card follows."""
+        if chat.state == ChatState.CLOSED:
+            raise ChatClosed(chat.id)
+        if not await self._chats.set_visit(chat.id, visit):
+            raise UnknownChat(chat.id)
+        return await self._context_changed(chat.id, "page")
+
+    async def _context_changed(self, chat_id: str, why: str) -> ChatEvent:
+        return await self._append(chat_id, EventKind.CONTEXT, None, "", Origin(platform="core"), internal=True,
+                                  data={"why": why})
 
     async def agent_reaction(self, chat_id: str, agent: AgentConfig, origin: Origin, target: str, key: str,
                              removed: bool = False) -> ChatEvent:

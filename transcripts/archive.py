@@ -82,7 +82,7 @@ class Archiver:
         threads = decode_threads(text_hash(await self._redis.hgetall(k.chat_threads(chat_id))))
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(k.chat_archived(chat_id), events[-1].id if events else "0", ex=self._keep)
-            for key in (k.chat(chat_id), k.chat_threads(chat_id),
+            for key in (k.chat(chat_id), k.chat_threads(chat_id), k.chat_cards(chat_id),
                         *(k.thread_chat(t.platform, t.thread_id) for t in threads.values())):
                 pipe.expire(key, self._keep)
             pipe.zrem(k.archive_pending, chat_id)

@@ -179,27 +179,33 @@ def _first_line(exc: BaseException) -> str:
     return (lines[0] if lines else "")[:300]
 
 
-def post_transcript(config_path: str, chat_id: str, fmt: Format, agent_id: str) -> str:
+def post_transcript(config_path: str, chat_id: str, fmt: Format, agent_id: str, of_chat: str = "") -> str:
+    """`of_chat`: an earlier chat of the same customer (`csr history transcript`), else this chat's own."""
     return run_in_app(config_path, lambda app: _closing(app.transcripts.store, _post(
-        app.transcripts, app.chats, app.attachments, app.roster, app.threads, app.service, chat_id, fmt, agent_id)))
+        app.transcripts, app.chats, app.attachments, app.roster, app.threads, app.service, chat_id, fmt, agent_id,
+        of_chat)))
 
 
 async def _post(transcripts: Transcripts, chats: ChatRepository, attachments: AttachmentStore, roster: Roster,
-                threads: ThreadStore, service: ChatService, chat_id: str, fmt: Format, agent_id: str) -> str:
+                threads: ThreadStore, service: ChatService, chat_id: str, fmt: Format, agent_id: str,
+                of_chat: str = "") -> str:
     """Renders the staff transcript and asks the serve processes to post it into the chat's thread."""
-    record = await transcripts.record(chat_id)
+    record = await transcripts.record(of_chat or chat_id)
     chat = await chats.get(chat_id)
     if record is None or chat is None:
         return "gone"
     body, content_type = render_transcript(record[0], record[1], fmt, "staff")
-    attachment = await attachments.save(chat_id, transcript_filename(chat, fmt), content_type.split(";")[0], body)
+    attachment = await attachments.save(chat_id, transcript_filename(record[0], fmt), content_type.split(";")[0],
+                                        body)
     agent = roster.by_id(agent_id)
     thread = await threads.get(chat)
     where = f"{thread.platform} thread {thread.conversation}/{thread.thread_id}" if thread else "the chat's thread"
     who = agent.display_name if agent else agent_id
+    which = f"of the customer's earlier chat {of_chat}" if of_chat else "of this chat"
     event = await service.staff_notice(
-        chat_id, f"Transcript ({fmt}) of this chat, requested by {who}, posted to this thread.",
-        data={"transcript_format": fmt, "requested_by": agent_id, "sent_to": where}, attachments=[attachment],
+        chat_id, f"Transcript ({fmt}) {which}, requested by {who}, posted to this thread.",
+        data={"transcript_format": fmt, "requested_by": agent_id, "sent_to": where,
+              **({"of_chat": of_chat} if of_chat else {})}, attachments=[attachment],
     )
     return event.id
 

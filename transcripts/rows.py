@@ -3,7 +3,7 @@
 from typing import Any
 
 from bridge.clock import now
-from bridge.domain.chat import Chat, Customer
+from bridge.domain.chat import Chat, Customer, Visit
 from bridge.domain.events import Attachment, Author, ChatEvent, EventKind, Origin
 
 
@@ -13,6 +13,7 @@ def chat_from_row(row: Any) -> Chat:
         "queue": row["queue"], "priority": row["priority"], "state": row["state"], "agent_id": row["agent_id"],
         "platform": row["platform"], "created_at": row["created_at"], "escalated_at": row["escalated_at"],
         "accepted_at": row["accepted_at"], "closed_at": row["closed_at"], "close_reason": row["close_reason"],
+        "visit": Visit.model_validate(row["visit"]) if row.get("visit") else Visit(),
     })
 
 
@@ -25,7 +26,7 @@ def chat_row(chat: Chat, events: list[ChatEvent]) -> dict[str, Any]:
         "customer": chat.customer.model_dump(mode="json"), "agent_id": chat.agent_id, "platform": chat.platform,
         "priority": chat.priority, "created_at": chat.created_at, "escalated_at": chat.escalated_at,
         "accepted_at": chat.accepted_at, "closed_at": chat.closed_at or now(), "close_reason": chat.close_reason,
-        "rating": rating, "archived_at": now(),
+        "rating": rating, "archived_at": now(), "visit": chat.visit.model_dump(mode="json"),
     }
 
 

@@ -12,6 +12,7 @@ from bridge.events.stream import ChatStream
 from bridge.jobs import Jobs
 from bridge.keys import Keys
 from transcripts.archive import Archiver
+from transcripts.context_card import ContextCards
 from transcripts.store import TranscriptStore
 
 ARCHIVE = "transcripts.jobs.archive_chat"
@@ -23,6 +24,7 @@ class Transcripts:
     archiver: Archiver
     chats: ChatRepository
     stream: ChatStream
+    cards: ContextCards
 
     async def record(self, chat_id: str) -> tuple[Chat, list[ChatEvent]] | None:
         """The live chat while Redis has it, else the archived one (StoreUnavailable if the store is down)."""
@@ -43,4 +45,5 @@ def build_transcripts(config: BridgeConfig, redis: Redis, keys: Keys, chats: Cha
 
     keep = int(config.transcripts.keep_live_hours * 3600)
     archiver = Archiver(redis, keys, chats, stream, store, keep, schedule)
-    return Transcripts(store=store, archiver=archiver, chats=chats, stream=stream)
+    return Transcripts(store=store, archiver=archiver, chats=chats, stream=stream,
+                       cards=ContextCards(config, store))

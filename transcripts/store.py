@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
 from transcripts import tables as t
+from transcripts.customers import PastChat, link_chat, past_chats
 from transcripts.rows import chat_from_row, chat_row, event_from_row, event_row
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -68,6 +69,7 @@ class TranscriptStore:
             await conn.execute(delete(t.cases).where(t.cases.c.chat_id == chat.id))
             await conn.execute(delete(t.chats).where(t.chats.c.id == chat.id))
             await conn.execute(insert(t.chats).values(chat_row(chat, events)))
+            await link_chat(conn, chat)
             if events:
                 await conn.execute(insert(t.events), [event_row(chat.id, i, e) for i, e in enumerate(events)])
             if cases:
@@ -79,6 +81,11 @@ class TranscriptStore:
             if row is None:
                 return None
             return (await self._load_rest(conn, [row]))[0]
+
+    async def history(self, customer_id: str, except_chat: str = "", limit: int = 10) -> tuple[int, list[PastChat]]:
+        """A customer's archived chats, newest first (all but `except_chat`), and how many there are."""
+        async with self.begin() as conn:
+            return await past_chats(conn, customer_id, except_chat, limit)
 
     async def closed_since(self, since: float, queue: str | None = None,
                            batch: int = 200) -> AsyncIterator[ArchivedChat]:
@@ -105,6 +112,7 @@ class TranscriptStore:
             ids = select(t.chats.c.id).where(t.chats.c.closed_at < cutoff).scalar_subquery()
             await conn.execute(delete(t.events).where(t.events.c.chat_id.in_(ids)))
             await conn.execute(delete(t.cases).where(t.cases.c.chat_id.in_(ids)))
+            await conn.execute(delete(t.customer_chats).where(t.customer_chats.c.chat_id.in_(ids)))
             result = await conn.execute(delete(t.chats).where(t.chats.c.closed_at < cutoff))
             return int(result.rowcount or 0)
 

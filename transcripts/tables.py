@@ -42,6 +42,7 @@ chats = Table(
     Column("close_reason", String(200), nullable=False, default=""),
     Column("rating", Integer, nullable=True),
     Column("archived_at", Float, nullable=False),
+    Column("visit", JSON, nullable=True),
     Index("ix_transcript_chats_closed_at", "closed_at"),
     Index("ix_transcript_chats_queue_closed_at", "queue", "closed_at"),
 )
@@ -73,6 +74,30 @@ cases = Table(
     Column("created_by", String(40), nullable=False, default=""),
     Index("ix_transcript_cases_chat_id", "chat_id"),
 )
+
+customers = Table(
+    "customers", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(128), nullable=True, unique=True),
+    Column("verified", Boolean, nullable=False, default=False),
+    Column("name", String(80), nullable=False, default=""),
+    Column("email", String(254), nullable=False, default=""),
+    Column("attributes", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_seen_at", Float, nullable=False),
+    Index("ix_customers_email", "email"),
+)
+"""One row per customer identity: a verified host-site user (`user_id` set, linked across browsers) or one
+browser session (`user_id` NULL). Name, email and verified attributes are the latest the bridge saw."""
+
+customer_chats = Table(
+    "customer_chats", metadata,
+    Column("chat_id", String(40), primary_key=True),
+    Column("customer_id", String(40), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("started_at", Float, nullable=False),
+    Index("ix_customer_chats_customer_started", "customer_id", "started_at"),
+)
+"""Which chats a customer had; written with the chat's archive, so it names archived chats only."""
 
 attachments = Table(
     "attachments", metadata,

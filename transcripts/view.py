@@ -20,7 +20,7 @@ ROUTING_KINDS = {
 }
 CUSTOMER_KINDS = {EventKind.MESSAGE, EventKind.CARD, EventKind.NOTICE, EventKind.CLOSED, EventKind.RATING,
                   EventKind.CASE}
-SKIPPED_KINDS = {EventKind.TYPING, EventKind.EDITED, EventKind.DELETED, EventKind.REACTION}
+SKIPPED_KINDS = {EventKind.TYPING, EventKind.EDITED, EventKind.DELETED, EventKind.REACTION, EventKind.CONTEXT}
 
 
 @dataclass

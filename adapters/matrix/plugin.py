@@ -20,6 +20,7 @@ from adapters.matrix.chat_input import ChatInput
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, make_client, stop_if_cancelled
 from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.compose import Composer
+from adapters.matrix.context_card import MatrixContextCard
 from adapters.matrix.dashboard import StatusMessage
 from adapters.matrix.dms import DirectRooms
 from adapters.matrix.forms import CaseForms
@@ -37,8 +38,10 @@ from adapters.matrix.signals import CsrSignals
 from adapters.matrix.surface import MatrixSurface
 from adapters.matrix.sync import SyncLoop
 from bridge.app import BridgeApp
+from bridge.card_posts import CardPosts
 from bridge.ports import Core
 from bridge.redis_text import text_list
+from transcripts.context_card import ContextCards
 
 log = logging.getLogger(__name__)
 OUTBOX_FEED = "matrix-outbox"
@@ -51,7 +54,8 @@ NEEDS_A_PERSON = ("M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_USER_DEACTIVATED", "M_INV
 class MatrixAdapter:
     name = "matrix"
 
-    def __init__(self, core: Core, form_in_progress: Callable[[str, str], Awaitable[bool]], lock_ttl: float = 30.0,
+    def __init__(self, core: Core, form_in_progress: Callable[[str, str], Awaitable[bool]],
+                 context_cards: ContextCards, lock_ttl: float = 30.0,
                  timeline_limit: int = 50, max_sending: int = MAX_SENDING,
                  sweep_seconds: float = SWEEP_SECONDS) -> None:
         """`form_in_progress(agent_id, chat_id)`: the cases feature's, for case forms asked one question at a time."""
@@ -93,8 +97,10 @@ class MatrixAdapter:
         """Appservice mode: set once the homeserver has called the bridge (its answer to our ping)."""
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        card = MatrixContextCard(context_cards, core.chats, CardPosts(redis, keys), self.poster, self.outbox, self.wake,
+                                 cfg.command_prefix)
         self.surface = MatrixSurface(core, self.client, self.session, self.poster, self.outbox, self.dms, self.offers,
-                                     self.commands, self.wake, self._ready)
+                                     self.commands, self.wake, self._ready, card)
         core.feed.subscribe(OUTBOX_FEED, self._on_outbox_change)
         status = StatusMessage(core, self.session, self.poster, self.outbox, self.wake)
         core.feed.subscribe("dashboard", status.on_dashboard)
@@ -247,4 +253,4 @@ def _log_failure(task: "asyncio.Task[None]") -> None:
 
 def build(app: BridgeApp) -> MatrixAdapter:
     """This adapter's corner of the composition root: the only place here that sees the whole app."""
-    return MatrixAdapter(app.core, app.cases.form_in_progress)
+    return MatrixAdapter(app.core, app.cases.form_in_progress, app.transcripts.cards)

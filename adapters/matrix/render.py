@@ -12,8 +12,9 @@ from bridge.domain.chat import Chat
 from bridge.domain.events import AuthorKind, ChatEvent, EventKind
 
 SILENT = {EventKind.TYPING, EventKind.POSITION, EventKind.OFFERED, EventKind.DECLINED, EventKind.MISSED,
-          EventKind.REACTION}
-"""Routing chatter the thread doesn't need: it would only spend the bot's message budget."""
+          EventKind.REACTION, EventKind.CONTEXT}
+"""Routing chatter the thread doesn't need: it would only spend the bot's message budget. (CONTEXT draws the
+context card instead: adapters.matrix.context_card.)"""
 CHUNK_CHARS = 2000
 """At 12 bytes a character (astral, JSON-escaped) in both body and HTML, a part stays under 64 KiB."""
 

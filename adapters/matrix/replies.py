@@ -73,18 +73,19 @@ def _table_page(table: Table, rows: tuple[tuple[str, ...], ...], n: int, total: 
     return body, f"<b>{escape(head)}</b><table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
 
 
-def _command(action: Action, prefix: str) -> str:
+def command_text(action: Action, prefix: str) -> str:
+    """What a CSR types to do what the action's button would (Matrix has no buttons for bots)."""
     words = action.command.split(" ", 1)
     rest = words[1] if words[0].lower() in ("csr", "/csr", "!csr") and len(words) > 1 else action.command
     return f"{prefix} {rest}"
 
 
 def _action_text(action: Action, prefix: str) -> str:
-    return f"{action.label}: {_command(action, prefix)}"
+    return f"{action.label}: {command_text(action, prefix)}"
 
 
 def _action_html(action: Action, prefix: str) -> str:
-    return f"{escape(action.label)}: <code>{escape(_command(action, prefix))}</code>"
+    return f"{escape(action.label)}: <code>{escape(command_text(action, prefix))}</code>"
 
 
 def _inline(text: str) -> str:

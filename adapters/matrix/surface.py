@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from adapters.matrix.cards import header
 from adapters.matrix.client import ok
 from adapters.matrix.commands import MatrixCommands
+from adapters.matrix.context_card import MatrixContextCard
 from adapters.matrix.dms import DirectRooms
 from adapters.matrix.lanes import Wake
 from adapters.matrix.offers import OfferCards
@@ -44,8 +45,9 @@ class MatrixSurface:
 
     def __init__(self, core: Core, client: AsyncClient, session: Session, poster: Poster, outbox: Outbox,
                  dms: DirectRooms, offers: OfferCards, commands: MatrixCommands, wake: Wake,
-                 ready: asyncio.Event) -> None:
+                 ready: asyncio.Event, card: MatrixContextCard) -> None:
         self._core = core
+        self._card = card
         self._client = client
         self._redis: Redis = core.store.redis
         self._session = session
@@ -94,6 +96,10 @@ class MatrixSurface:
             if agent is not None and agent.matrix_user_id:
                 await remember_typist(self._redis, self._core.store.keys, thread.conversation, agent.matrix_user_id,
                                       chat.id)
+        if event.kind == EventKind.CONTEXT:
+            await self._connected()
+            await self._card.show(thread, chat, event, following)
+            return None
         queued = False
         for entry in event_entries(event, chat, thread.thread_id, self._core.config):
             queued = await self._outbox.put(thread.conversation, entry) or queued

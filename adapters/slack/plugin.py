@@ -18,6 +18,7 @@ from starlette.routing import Route
 from adapters.slack import avatars
 from adapters.slack.alerts import SupervisorAlerts
 from adapters.slack.bolt_app import InboundWork, build_bolt
+from adapters.slack.context_card import SlackContextCard
 from adapters.slack.files import SlackFiles
 from adapters.slack.forms import SlackForms
 from adapters.slack.gate import RequestGate
@@ -33,8 +34,10 @@ from adapters.slack.surface import SlackSurface
 from adapters.slack.thread import ThreadWriter
 from adapters.slack.webapi import SlackCalls
 from bridge.app import BridgeApp
+from bridge.card_posts import CardPosts
 from bridge.commands.registry import CommandSpec
 from bridge.ports import AgentSurface, Core
+from transcripts.context_card import ContextCards
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +46,7 @@ class SlackAdapter:
     name = "slack"
 
     def __init__(self, core: Core, specs: Mapping[str, CommandSpec], surfaces: Mapping[str, AgentSurface],
-                 agent_chat_ids: Callable[[str], Awaitable[list[str]]]) -> None:
+                 agent_chat_ids: Callable[[str], Awaitable[list[str]]], context_cards: ContextCards) -> None:
         self._core = core
         self._config = cfg = core.config.slack
         redis, keys = core.store.redis, core.store.keys
@@ -55,7 +58,8 @@ class SlackAdapter:
         api = urlsplit(cfg.api_url)
         files = SlackFiles(calls, core.attachments, core.config.widget.uploads, token, f"{api.scheme}://{api.netloc}")
         posts = PostIndex(redis, keys)
-        writer = ThreadWriter(core, calls, files, posts)
+        writer = ThreadWriter(core, calls, files, posts,
+                              SlackContextCard(calls, context_cards, core.chats, CardPosts(redis, keys)))
         forms = SlackForms(calls, redis, keys)
         self.parts = SlackParts(core=core, specs=specs, calls=calls, errors=self.errors, cards=cards, writer=writer,
                                 files=files, responder=Responder(calls, cards, forms),
@@ -121,4 +125,4 @@ class SlackAdapter:
 
 def build(app: BridgeApp) -> SlackAdapter:
     """This adapter's corner of the composition root: the only place here that sees the whole app."""
-    return SlackAdapter(app.core, app.commands.specs, app.surfaces, app.router.agent_chat_ids)
+    return SlackAdapter(app.core, app.commands.specs, app.surfaces, app.router.agent_chat_ids, app.transcripts.cards)

@@ -14,6 +14,7 @@ from itertools import takewhile
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.avatars import avatar_url
+from adapters.slack.context_card import SlackContextCard
 from adapters.slack.files import SlackFiles
 from adapters.slack.ledger import PostLedger
 from adapters.slack.posts import PostIndex
@@ -44,8 +45,10 @@ def _joining(first: ChatEvent, following: Sequence[ChatEvent]) -> list[str]:
 
 
 class ThreadWriter:
-    def __init__(self, core: Core, calls: SlackCalls, files: SlackFiles, posts: PostIndex) -> None:
+    def __init__(self, core: Core, calls: SlackCalls, files: SlackFiles, posts: PostIndex,
+                 card: SlackContextCard) -> None:
         self._config = core.config
+        self._card = card
         self._calls = calls
         self._ledger = PostLedger(calls)
         self._files = files
@@ -71,6 +74,8 @@ class ThreadWriter:
         carried = [event]
         if event.kind is EventKind.REACTION:
             await self._reactions.deliver(event)
+        elif event.kind is EventKind.CONTEXT:
+            await self._card.show(thread, chat, following)
         elif is_customer_text(event):
             carried = await self._customer_burst(thread, chat, event, following, retry)
         else:

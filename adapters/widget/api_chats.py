@@ -15,6 +15,7 @@ from adapters.widget.schemas import (
     EventStored,
     GiveEmail,
     NewMessage,
+    PageChange,
     Rating,
     StartChat,
     StartedChat,
@@ -23,13 +24,14 @@ from adapters.widget.schemas import (
     WidgetSettings,
 )
 from adapters.widget.views import chat_out, customer_state, event_out, stored_client_id, widget_notices
+from adapters.widget.visitor import customer_from, visit_from
 from adapters.widget.wording import CustomerWords, closed_wording, opens_text
 from bridge.clock import now
 from bridge.config.widget import TopicConfig
-from bridge.domain.chat import Customer
 from bridge.events.stream import valid_event_id
 from bridge.hours import status_of
 from bridge.i18n import localize, widget_catalog
+from bridge.service import ChatClosed, UnknownChat
 
 PAGE = 200
 
@@ -55,6 +57,7 @@ class ChatEndpoints:
             Route("/chats/{chat_id}/close", self.close, methods=["POST"]),
             Route("/chats/{chat_id}/email", self.email, methods=["POST"]),
             Route("/chats/{chat_id}/rating", self.rating, methods=["POST"]),
+            Route("/chats/{chat_id}/page", self.page, methods=["POST"]),
             Route("/chats/{chat_id}/events", self.events, methods=["GET"]),
         ]
 
@@ -93,17 +96,20 @@ class ChatEndpoints:
         body = await self._read(request, StartChat)
         topic = self._topic(body.topic)
         conversation.check_text(body.message, ctx.config.max_message_chars, allow_empty=True)
+        session_customer = ctx.customers.session_customer(body.customer_token)
+        customer = customer_from(body, ctx.config.identity_secret.get_secret_value(), session_customer)
         await ctx.limiter.check("chats", client_address(request.scope), ctx.config.chats_per_hour_per_address,
                                 3600, "new chats from this address")
         language = customer_language(ctx.core.config.languages, request, body.languages)
-        customer = Customer(name=body.name, email=body.email, language=language,
-                            attributes={"page": body.page_url} if body.page_url else {})
-        chat = await ctx.core.service.start_chat(customer, topic.id, topic.queue, topic.priority, "")
+        customer = customer.model_copy(update={"language": language})
+        visit = await visit_from(body, request.headers.get("user-agent", ""))
+        chat = await ctx.core.service.start_chat(customer, topic.id, topic.queue, topic.priority, "", visit)
         if body.message.strip():
             await conversation.say(ctx, chat, body.message, body.client_msg_id)
         issued = ctx.tokens.issue(chat.id)
         out = StartedChat(**chat_out(chat, ctx.core.config, ctx.chat_words(chat)).model_dump(), token=issued.token,
-                          expires_at=issued.expires_at)
+                          expires_at=issued.expires_at, customer_token=ctx.customers.issue(session_customer),
+                          verified=customer.verified)
         return JSONResponse(out.model_dump(), status_code=201)
 
     def _topic(self, topic_id: str) -> TopicConfig:
@@ -163,6 +169,22 @@ class ChatEndpoints:
         event = await conversation.rate(self._ctx, chat, body.score, body.comment)
         out = EventStored(event=event_out(event, self._ctx.chat_words(chat)))
         return JSONResponse(out.model_dump(), status_code=201)
+
+    async def page(self, request: Request) -> JSONResponse:
+        """The customer moved to another page: the CSR's context card follows (rate-bounded per chat)."""
+        ctx = self._ctx
+        chat = await ctx.session_chat(request)
+        body = await self._read(request, PageChange)
+        await ctx.limiter.check("page", chat.id, ctx.config.page_updates_per_minute, 60, "page changes in this chat")
+        visit = chat.visit.model_copy(update={"page_url": body.page_url, "page_title": body.page_title,
+                                              "updated_at": now()})
+        try:
+            await ctx.core.service.visited(chat, visit)
+        except ChatClosed:
+            raise ApiError(409, "chat_closed", "This chat has ended.") from None
+        except UnknownChat:
+            raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.") from None
+        return JSONResponse({"page_url": body.page_url}, status_code=202)
 
     async def events(self, request: Request) -> JSONResponse:
         chat = await self._ctx.session_chat(request)

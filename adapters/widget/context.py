@@ -7,7 +7,7 @@ from starlette.requests import HTTPConnection
 from adapters.widget.errors import ApiError
 from adapters.widget.ratelimit import RateLimiter
 from adapters.widget.socket_slots import SocketSlots
-from adapters.widget.tokens import SessionTokens
+from adapters.widget.tokens import CustomerTokens, SessionTokens
 from adapters.widget.wording import CustomerWords
 from bridge.config.widget import WidgetConfig
 from bridge.domain.chat import Chat
@@ -30,6 +30,7 @@ class WidgetContext:
     knowledge: KnowledgeBase
     transcripts: Transcripts
     tokens: SessionTokens
+    customers: CustomerTokens
     limiter: RateLimiter
     slots: SocketSlots
 

@@ -17,7 +17,8 @@ from bridge.events.stream import EVENT_ID_PATTERN
 _ERRORS = {
     400: ("BadRequest", "Malformed JSON, multipart or query (error: malformed_json, invalid_after, ...)."),
     401: ("Unauthorized", "Missing, forged or expired session token."),
-    403: ("Forbidden", "The token is for another chat, or the page's Origin is not allowed."),
+    403: ("Forbidden", "The token is for another chat, the page's Origin is not allowed, or (starting a chat) the "
+                       "identity's user_hash does not verify (identity_not_verified, identity_not_verifiable)."),
     404: ("NotFound", "No such chat or file."),
     409: ("Conflict", "Not possible in the chat's state (chat_closed, already_escalated, ...)."),
     410: ("Gone", "The conversation a reply link names has ended or was erased (chat_gone)."),
@@ -31,6 +32,7 @@ _ERRORS = {
 }
 _MODELS: list[type[BaseModel]] = [s.StartChat, s.NewMessage, s.Rating, s.GiveEmail, s.ReplyLink, s.WidgetSettings,
                                   s.ChatOut, s.StartedChat, s.EventsPage, s.EventStored, s.ErrorOut, s.SocketFrame,
+                                  s.PageChange, s.PageNoted,
                                   CobrowseAnswer]
 _AUTH: list[dict[str, list[str]]] = [{"bearer": []}, {"tokenQuery": []}]
 _SUBPROTOCOLS = {"name": "Sec-WebSocket-Protocol", "in": "header", "required": False,
@@ -151,6 +153,9 @@ def _paths(upload_types: list[str], max_bytes: int) -> dict[str, Any]:
                                     (400, 401, 404, 409, 413, 415, 422), body="GiveEmail", params=(_CHAT,))},
         f"{v1}/rating": {"post": _op("Rate an ended chat, once", {201: ("Stored", event)},
                                      (400, 401, 404, 409, 413, 415, 422), body="Rating", params=(_CHAT,))},
+        f"{v1}/page": {"post": _op("The customer moved to another page (the CSR's context card follows); at most "
+                                   "[widget] page_updates_per_minute a chat", {202: ("Noted", _json("PageNoted"))},
+                                   (400, 401, 404, 409, 413, 415, 422), body="PageChange", params=(_CHAT,))},
         f"{v1}/events": {"get": _op("Events after an id, oldest first", {200: ("Events", _json("EventsPage"))},
                                     (400, 401, 404), params=(_CHAT, after))},
         f"{v1}/attachments": {"post": {**_op("Send a file", sent, (400, 401, 404, 409, 411, 413, 415, 422),

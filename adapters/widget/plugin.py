@@ -21,7 +21,7 @@ from adapters.widget.pages import static_routes
 from adapters.widget.ratelimit import AddressLimit, RateLimiter
 from adapters.widget.socket import ChatSocket
 from adapters.widget.socket_slots import SocketSlots
-from adapters.widget.tokens import SessionTokens
+from adapters.widget.tokens import CustomerTokens, SessionTokens
 from bridge.app import BridgeApp
 from bridge.ports import Core
 from bridge.signing import signing_key
@@ -45,7 +45,8 @@ class WidgetAdapter:
         self._cobrowse = cobrowse
         self._links = ReplyLinks(key, core.config.email.reply_link_days)
         self.ctx = WidgetContext(core=core, knowledge=knowledge, transcripts=transcripts,
-                                 tokens=SessionTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
+                                 tokens=SessionTokens(key, cfg.token_ttl_hours * 3600),
+                                 customers=CustomerTokens(key, cfg.token_ttl_hours * 3600), limiter=limiter,
                                  slots=SocketSlots(redis, keys))
 
     def api(self) -> Starlette:

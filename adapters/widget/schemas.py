@@ -2,10 +2,11 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
 from bridge.events.stream import EVENT_ID_PATTERN
 from bridge.i18n.languages import wish_list
+from bridge.identity import ATTRIBUTE_KEY, MAX_ATTRIBUTE_CHARS, MAX_ATTRIBUTES, MAX_USER_ID_CHARS, USER_HASH
 from bridge.service import REACTION_KEY_CHARS
 from bridge.text import CleanStr
 
@@ -13,7 +14,8 @@ OPTIONAL_CLIENT_ID = r"^(?:[A-Za-z0-9_-]{1,64})?$"
 BLANK = r"\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 """What `str.strip()` takes away, spelled out: `\\s` means three different sets in JSON Schema (ECMA), in
 pydantic (Rust) and in `re`, so the description, the model and `conversation.check_text` would disagree."""
-NOT_BLANK = f"[^{BLANK}]"
+NOT_BLANK = f"[^{BLANK}" + r"\u0000-\u0008\u000e-\u001b]"
+"""A character that is neither blank nor a control character the core drops (bridge/text.py)."""
 CustomerState = Literal["bot", "waiting", "active", "message", "closed"]
 """The chat's state as the customer sees it: an offer to a CSR still reads as waiting."""
 
@@ -23,20 +25,81 @@ class Body(BaseModel):
 
 
 EMAIL_PATTERN = f"^[^@{BLANK}]+@[^@{BLANK}]+$"
+EMAIL = f"^$|{EMAIL_PATTERN}"
+WEB_URL = r"^$|^https?://"
+AttributeKey = Annotated[str, Field(pattern=ATTRIBUTE_KEY)]
+AttributeValue = Annotated[CleanStr, Field(max_length=MAX_ATTRIBUTE_CHARS)]
+
+
+class IdentityIn(Body):
+    """Who the host site says the customer is (data-user-* attributes, or CSRBridge.identify)."""
+
+    user_id: CleanStr = Field("", max_length=MAX_USER_ID_CHARS,
+                              description="The site's own id for the user; links their chats when signed.")
+    user_hash: str = Field("", pattern=f"^$|{USER_HASH}",
+                           description="Hex HMAC-SHA256 of user_id with [widget] identity_secret, computed by the "
+                                       "site's backend. A wrong one is refused (403) and nothing is stored; without "
+                                       "it everything here is shown to the CSR as unverified.")
+    name: CleanStr = Field("", max_length=80)
+    email: CleanStr = Field("", max_length=254, pattern=EMAIL)
+    attributes: dict[AttributeKey, AttributeValue] = Field(
+        default_factory=dict, max_length=MAX_ATTRIBUTES, json_schema_extra={"additionalProperties": False},
+        description=f"Up to {MAX_ATTRIBUTES} attributes: names of 1-32 lowercase letters, digits and _ (starting "
+                    f"with a letter), values up to {MAX_ATTRIBUTE_CHARS} characters. Only signed ones drive routing.")
+
+def _json_integer(value: Any) -> Any:
+    """A JSON Schema integer: a number with no fraction (5.0 too), never a bool or a numeric string."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float)
+                                                                          and not value.is_integer()):
+        raise ValueError("must be a whole number")
+    return int(value)
+
+
+UtcOffset = Annotated[int, Field(ge=-840, le=840), BeforeValidator(_json_integer)]
+
+
+class VisitIn(Body):
+    """What the customer's browser tells about where they are (the CSR's context card)."""
+
+    page_url: str = Field("", max_length=2000, pattern=WEB_URL)
+    page_title: CleanStr = Field("", max_length=200)
+    referrer: str = Field("", max_length=2000, pattern=WEB_URL, description="The page that led to this site.")
+    language: str = Field("", max_length=35, pattern=r"^$|^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$",
+                          description="The browser's language, a BCP 47 tag (navigator.language).")
+    time_zone: str = Field("", max_length=64, pattern=r"^$|^[A-Za-z][A-Za-z0-9_+/-]{0,63}$",
+                           description="An IANA time zone (Intl.DateTimeFormat().resolvedOptions().timeZone).")
+    utc_offset_minutes: UtcOffset | None = Field(None, description="Minutes east of UTC now.")
+
+
+class PageChange(Body):
+    """The customer moved to another page of the host site (or an SPA changed its history)."""
+
+    page_url: str = Field(max_length=2000, pattern=r"^https?://")
+    page_title: CleanStr = Field("", max_length=200)
+
+
+class PageNoted(BaseModel):
+    page_url: str = Field(description="The page the CSR's context card now shows.")
 
 
 class StartChat(Body):
     name: CleanStr = Field(min_length=1, max_length=80, pattern=NOT_BLANK)
-    email: CleanStr = Field("", max_length=254, pattern=f"^$|{EMAIL_PATTERN}")
+    email: CleanStr = Field("", max_length=254, pattern=EMAIL)
     topic: str = Field("", max_length=40, description="A topic id from /config; empty picks the first.")
     message: CleanStr = Field("", description="The first question (optional); limited like any message.")
     client_msg_id: str = Field("", pattern=OPTIONAL_CLIENT_ID)
-    page_url: str = Field("", max_length=2000, pattern=r"^$|^https?://",
-                          description="The page the chat started on, shown to the CSR.")
+    page_url: str = Field("", max_length=2000, pattern=WEB_URL,
+                          description="The page the chat started on (older widgets; `visit.page_url` wins).")
+    identity: IdentityIn | None = None
+    visit: VisitIn | None = None
     languages: Annotated[list[str], AfterValidator(wish_list)] = Field(
         default_factory=list, description="The languages the customer reads, best first (data-lang, then "
         "navigator.languages); malformed tags are skipped, and with none offered the Accept-Language header "
         "and then the site's default decide.")
+    customer_token: str = Field("", max_length=400,
+                                description="From an earlier chat's answer in this browser session: links an "
+                                            "unverified customer's chats within the session. Invalid ones are "
+                                            "ignored (a new session starts).")
 
 
 class NewMessage(Body):
@@ -130,6 +193,8 @@ class ChatOut(BaseModel):
 class StartedChat(ChatOut):
     token: str
     expires_at: float
+    customer_token: str = Field(description="Keep for this browser session; send with the next chat's start.")
+    verified: bool = Field(description="True when the identity's user_hash checked out.")
 
 
 class EventsPage(BaseModel):

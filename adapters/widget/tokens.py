@@ -3,6 +3,7 @@
 The key is bridge.signing's: from the config, or generated once into the data directory.
 """
 
+import secrets
 from dataclasses import dataclass
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
@@ -51,3 +52,28 @@ class SessionTokens:
 
 def expired() -> ApiError:
     return ApiError(401, "token_expired", "This chat session has expired; start a new chat.")
+
+
+class CustomerTokens:
+    """One browser session's customer id, signed: the widget keeps it for the session and sends it with each
+    new chat, so an unverified customer's chats are linked within that session and nowhere else."""
+
+    _SALT = "csr-bridge.widget.customer"
+
+    def __init__(self, key: str, ttl_seconds: float) -> None:
+        self._serializer = URLSafeTimedSerializer(key, salt=self._SALT)
+        self._ttl = ttl_seconds
+
+    def issue(self, customer_id: str) -> str:
+        return self._serializer.dumps({"s": customer_id})
+
+    def session_customer(self, token: str) -> str:
+        """The session's customer id, or a new one when the token is absent, forged or expired."""
+        if token:
+            try:
+                data = self._serializer.loads(token, max_age=self._ttl)  # type: ignore[arg-type]
+            except BadData:
+                data = None
+            if isinstance(data, dict) and isinstance(data.get("s"), str) and data["s"].startswith("s_"):
+                return str(data["s"])
+        return "s_" + secrets.token_hex(16)

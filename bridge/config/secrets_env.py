@@ -14,6 +14,7 @@ SECRET_ENV: dict[tuple[str, str], str] = {
     ("matrix", "as_token"): "CSR_MATRIX_AS_TOKEN",
     ("matrix", "hs_token"): "CSR_MATRIX_HS_TOKEN",
     ("widget", "signing_key"): "CSR_WIDGET_SIGNING_KEY",
+    ("widget", "identity_secret"): "CSR_WIDGET_IDENTITY_SECRET",
     ("cases", "webhook_secret"): "CSR_CASES_WEBHOOK_SECRET",
     ("server", "metrics_token"): "CSR_METRICS_TOKEN",
     ("redis", "password"): "CSR_REDIS_PASSWORD",

@@ -34,6 +34,11 @@ class WidgetConfig(Section):
     greeting: Text = N_("Hi! How can we help you today?")
     signing_key: SecretStr = SecretStr("")
     """Signs customer session tokens; empty makes one per data directory on first start."""
+    identity_secret: SecretStr = SecretStr("")
+    """Verifies the host site's signed customers: `user_hash` must be the hex HMAC-SHA256 of the user id with
+    this secret. Empty: no identity is verified (a signed one is refused), chats are linked per browser."""
+    page_updates_per_minute: int = Field(20, ge=1, le=600)
+    """Page changes the widget may report per chat and minute (the CSR's card follows the customer)."""
     token_ttl_hours: float = Field(24.0, gt=0)
     max_message_chars: int = Field(4000, ge=1, le=40000)
     messages_per_minute: int = Field(60, ge=1)

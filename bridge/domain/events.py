@@ -33,9 +33,10 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     RATING = "rating"
     CASE = "case"
+    CONTEXT = "context"  # internal: the customer's context changed (the chat started, they moved page)
 
 
-CUSTOMER_HIDDEN = {EventKind.NOTE, EventKind.OFFERED, EventKind.DECLINED, EventKind.MISSED}
+CUSTOMER_HIDDEN = {EventKind.NOTE, EventKind.OFFERED, EventKind.DECLINED, EventKind.MISSED, EventKind.CONTEXT}
 """Kinds the customer never sees, whatever `internal` says."""
 
 

@@ -79,9 +79,9 @@ class InProcessBridge:
         config_path = write_toml(self._tmp / "config.toml",
                                  merged(merged(base_raw(), overrides), {"redis": {"url": self._redis_url}}))
         app = self.app = bootstrap(config, connect_redis(self._redis_url), self._redis_url, str(config_path))
-        self.adapter = MatrixAdapter(app.core, app.cases.form_in_progress, lock_ttl=self._lock_ttl,
-                                     timeline_limit=self._timeline_limit, max_sending=self._max_sending,
-                                     sweep_seconds=self._sweep_seconds)
+        self.adapter = MatrixAdapter(app.core, app.cases.form_in_progress, app.transcripts.cards,
+                                     lock_ttl=self._lock_ttl, timeline_limit=self._timeline_limit,
+                                     max_sending=self._max_sending, sweep_seconds=self._sweep_seconds)
         app.adapters["matrix"] = self.adapter
         app.surfaces["matrix"] = self.adapter.surface
         if self._widget:

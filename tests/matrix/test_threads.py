@@ -27,7 +27,10 @@ async def test_messages_flow_both_ways_in_the_chat_thread(bridge: InProcessBridg
     alice, bob = people["alice"], people["bob"]
     room = homeserver.rooms["general"]
     chat_id, root = await open_thread(bridge, homeserver, alice, "Hello <b>there</b>")
-    [first] = await alice.wait_for(alice.from_bot(room, root))
+    posts = await alice.wait_for(alice.from_bot(room, root), count=2)
+    [card] = [p for p in posts if body(p).startswith("Customer: ")]
+    [first] = [p for p in posts if p is not card]
+    assert "<b>Email</b>: ann@example.com" in card["content"]["formatted_body"]
     assert body(first) == "Ann: Hello <b>there</b>"
     assert "&lt;b&gt;there&lt;/b&gt;" in first["content"]["formatted_body"]
     assert first["content"]["m.relates_to"]["is_falling_back"] is True

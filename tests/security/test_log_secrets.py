@@ -15,6 +15,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from bridge.identity import user_hash
 from bridge.logs import REDACTED, Redactor, configure_logging
 from testkit.fake_slack import FakeSlack
 from testkit.signed import SlackSender
@@ -26,7 +27,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 BOT_TOKEN = "xoxb-2222-3333-LiveBotTokenValue"
 SIGNING_SECRET = "5f1e2d3c4b5a69788796a5b4c3d2e1f0"
 SECRETS = {
-    "widget": {"signing_key": "widget-key-7Hq2LmX0pZr4NbVc"},
+    "widget": {"signing_key": "widget-key-7Hq2LmX0pZr4NbVc", "identity_secret": "identity-secret-Qw3Er5Ty7Ui9Op"},
     "slack": {"bot_token": "xoxb-1111-2222-AbCdEfGhIjKlMnOp", "signing_secret": "8f742231b10e8888abcd99aaa5ef85a5",
               "app_token": "xapp-1-A0001-2222-ffffeeee"},
     "matrix": {"password": "correct horse battery staple", "access_token": "syt_Ym90_QWxsVGhlV2F5RG93bg_0a1b2c"},
@@ -38,6 +39,10 @@ async def _customer_session(url: str, ws_url: str) -> list[str]:
     async with httpx.AsyncClient(base_url=url, headers={"Origin": HOST_ORIGIN}, timeout=10, trust_env=False) as c:
         started = await c.post("/api/v1/chats", json={"name": "Ann", "topic": "question", "message": "hello"})
         other = await c.post("/api/v1/chats", json={"name": "Bob", "topic": "question"})
+        identity = {"user_id": "u-1", "user_hash": user_hash(SECRETS["widget"]["identity_secret"], "u-1")}
+        assert (await c.post("/api/v1/chats", json={"name": "Eve", "identity": identity})).status_code == 201
+        forged = {**identity, "user_id": "u-2"}
+        assert (await c.post("/api/v1/chats", json={"name": "Eve", "identity": forged})).status_code == 403
         chat, bob = started.json(), other.json()
         cid, token, bearer = chat["chat_id"], chat["token"], {"Authorization": f"Bearer {chat['token']}"}
         up = await c.post(f"/api/v1/chats/{cid}/attachments", headers=bearer,

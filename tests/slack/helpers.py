@@ -2,12 +2,25 @@
 
 import asyncio
 import time
+from typing import Any
 
+from adapters.slack.context_card import CARD_EVENT_TYPE
 from bridge.app import BridgeApp
 from bridge.clock import now
 from bridge.domain.chat import Chat, ChatState, Customer
 from testkit.fake_blocks import buttons
+from testkit.fake_slack import FakeSlack
 from tests.slack.bridge import InProcessBridge
+
+
+def said(fake: FakeSlack, channel: str, root: str) -> list[dict[str, Any]]:
+    """A thread's posts but the customer's context card (tests/slack/test_context_card.py checks that)."""
+    return [m for m in fake.thread(channel, root) if (m.get("metadata") or {}).get("event_type") != CARD_EVENT_TYPE]
+
+
+def card_post(fake: FakeSlack, channel: str, root: str) -> dict[str, Any] | None:
+    return next((m for m in fake.thread(channel, root)
+                 if (m.get("metadata") or {}).get("event_type") == CARD_EVENT_TYPE), None)
 
 
 async def active_chat(app: BridgeApp, name: str = "Ann", first: str = "Hello there", agent: str = "alice",

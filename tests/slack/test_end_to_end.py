@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from testkit.fake_slack import FakeSlack
 from tests.slack.bridge import CHANNELS, InProcessBridge, slack_overrides
+from tests.slack.helpers import card_post, said
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
 
@@ -114,8 +115,10 @@ async def test_a_chat_from_escalation_to_end_through_slack(bridge: InProcessBrid
     # the thread: header with buttons, the history under it, the customer's text escaped
     root = await fake.wait_for(lambda: next((m["ts"] for m in fake.messages[general] if m["thread_ts"] is None), None))
     assert "chat_action:end" in buttons(fake.message(general, root))
-    await fake.wait_for(lambda: fake.thread(general, root))
-    first = fake.thread(general, root)[0]
+    await fake.wait_for(lambda: said(fake, general, root))
+    first = said(fake, general, root)[0]
+    card = card_post(fake, general, root)
+    assert card is not None and "Ann &lt;!channel&gt;" in card["text"] and "<!channel>" not in json.dumps(card)
     assert first["text"] == "Where is my order? &lt;!here&gt;" and first["username"] == "Ann <!channel> (customer)"
     assert not [t for m in fake.messages[general] for t in mrkdwn_texts(m) if "<!" in t or "<@" in t]
 

@@ -22,7 +22,7 @@ async def customer_post(bridge: InProcessBridge, channel: str, root: str) -> dic
 
 
 async def first_event(bridge: InProcessBridge, chat_id: str) -> ChatEvent:
-    return (await bridge.app.stream.read_all(chat_id))[0]
+    return next(e for e in await bridge.app.stream.read_all(chat_id) if e.kind != EventKind.CONTEXT)
 
 
 async def test_a_csr_reaction_on_the_customer_s_message_reaches_the_chat_and_its_removal_too(

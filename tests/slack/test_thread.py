@@ -6,7 +6,7 @@ import pytest
 
 from bridge.domain.events import EventKind, Origin
 from tests.slack.bridge import CHANNELS, InProcessBridge
-from tests.slack.helpers import active_chat, thread_of
+from tests.slack.helpers import active_chat, said, thread_of
 
 
 async def test_thread_opens_with_a_header_and_the_history_under_it(bridge: InProcessBridge) -> None:
@@ -21,7 +21,7 @@ async def test_thread_opens_with_a_header_and_the_history_under_it(bridge: InPro
     assert "Ann" in blocks and "Alice" in blocks and chat.id in blocks
     assert {f"chat_action:{a}" for a in ("phrase", "article", "suggest", "push", "transfer", "transcript", "end")} \
         <= {e["action_id"] for b in header["blocks"] if b["type"] == "actions" for e in b["elements"]}
-    [first] = fake.thread(channel, root)
+    [first] = said(fake, channel, root)
     assert first["text"] == "My order is late"
     assert first["username"] == "Ann (customer)"
     assert first["icon_url"].startswith("http://127.0.0.1:8080/slack/avatars/A")
@@ -32,7 +32,7 @@ async def test_customer_text_cannot_ping_or_spoof_links(bridge: InProcessBridge)
                              first="<!channel> wake up <@U0BOSS> <https://evil.example|https://bank.example> & co")
     channel, root = await thread_of(bridge, chat)
     await bridge.settle()
-    [post] = bridge.fake.thread(channel, root)
+    [post] = said(bridge.fake, channel, root)
     assert post["text"] == ("&lt;!channel&gt; wake up &lt;@U0BOSS&gt; "
                             "&lt;https://evil.example|https://bank.example&gt; &amp; co")
     assert "<" not in post["text"] and ">" not in post["text"]
@@ -44,10 +44,10 @@ async def test_twenty_customer_messages_in_a_second_arrive_in_order_without_a_42
     channel, root = await thread_of(bridge, chat)
     for n in range(1, 20):
         await bridge.app.service.customer_message(chat.id, f"message {n}")
-    await bridge.fake.wait_for(lambda: "message 19" in "\n".join(m["text"] for m in bridge.fake.thread(channel, root)),
+    await bridge.fake.wait_for(lambda: "message 19" in "\n".join(m["text"] for m in said(bridge.fake, channel, root)),
                                timeout=30)
     await bridge.settle()
-    lines = [line for m in bridge.fake.thread(channel, root) for line in m["text"].split("\n")]
+    lines = [line for m in said(bridge.fake, channel, root) for line in m["text"].split("\n")]
     assert lines == [f"message {n}" for n in range(20)]
     assert bridge.fake.calls_to("chat.postMessage", ok=False) == []
     assert {m["thread_ts"] for m in bridge.fake.thread(channel, root)} == {root}

@@ -103,7 +103,7 @@ async def test_a_revoked_token_shows_on_readyz_and_nothing_is_lost(bridge: InPro
     fake = bridge.fake
     chat = await active_chat(bridge.app, first="are you there?")
     channel, root = await thread_of(bridge, chat)
-    await fake.wait_for(lambda: fake.thread(channel, root))
+    await fake.wait_for(lambda: any(m["text"] == "are you there?" for m in fake.thread(channel, root)))
     good = fake.bot_token
     fake.bot_token = "xoxb-rotated"
     await bridge.app.service.customer_message(chat.id, "hello??")

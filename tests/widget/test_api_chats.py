@@ -35,7 +35,7 @@ async def test_start_chat_puts_it_in_the_topics_queue_and_stores_the_first_messa
     stored = await served.app.chats.get(chat["chat_id"])
     assert stored is not None and stored.queue == "billing" and stored.priority == 1
     assert stored.customer.email == "ann@example.com"
-    assert stored.customer.attributes == {"page": "https://shop.example.com/cart"}
+    assert stored.visit.page_url == "https://shop.example.com/cart" and stored.customer.attributes == {}
     assert chat["state"] == "bot" and chat["token"]
     assert [(e["kind"], e["text"], e["author"]["kind"]) for e in events["events"]] == [
         ("message", "Hi <b>there</b> 👋", "customer")]

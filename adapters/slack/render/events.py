@@ -14,7 +14,8 @@ from bridge.domain.events import AuthorKind, ChatEvent, EventKind
 MAX_TEXT = 39_000
 """chat.postMessage keeps 40,000 characters of text; stay below, measured after escaping."""
 NOT_IN_THREAD = {EventKind.TYPING, EventKind.POSITION, EventKind.QUEUED, EventKind.OFFERED,
-                 EventKind.DECLINED, EventKind.MISSED, EventKind.REACTION}
+                 EventKind.DECLINED, EventKind.MISSED, EventKind.REACTION, EventKind.CONTEXT}
+"""CONTEXT draws the context card instead (adapters.slack.context_card)."""
 
 
 @dataclass

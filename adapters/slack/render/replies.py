@@ -38,9 +38,9 @@ def render_reply(reply: Reply) -> list[Message]:
         body = (":warning: " if reply.error else "") + escape(reply.text)
         return paginate(sections(body), truncate(reply.text, 300))
     if isinstance(reply, ItemList):
-        return paginate(_item_list(reply, ids), reply.title)
+        return paginate(_item_list(reply, ids), escape(reply.title))
     if isinstance(reply, Table):
-        return paginate(_table(reply), reply.title)
+        return paginate(_table(reply), escape(reply.title))
     if isinstance(reply, Choices):
         return paginate([*sections(escape(reply.text)), *actions(ids.buttons(reply.actions))],
                         truncate(reply.text, 300))

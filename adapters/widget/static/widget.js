@@ -1,6 +1,8 @@
 /* CSR Bridge chat widget. Embed: <script src="https://BRIDGE/widget.js" async></script>
    Options (data-*): data-open="true", data-position="left", data-topic, data-name, data-email, data-lang, data-bridge (base URL).
    Every string the customer reads is t("English msgid") from the server's catalog for their language (/config).
+   Who the customer is (README "Who the customer is"): data-user-id, data-user-email, data-user-name, data-user-hash,
+   data-attr-NAME="value"; or, in a single-page app, CSRBridge.identify({userId, email, name, attributes, userHash}).
    Draws into a Shadow DOM; keeps the chat id, token, seen events and unsent messages in sessionStorage.
    Text from people is only ever set with textContent. */
 (() => {
@@ -18,7 +20,9 @@
   let cfg, ws, retry = 0, typingAt = 0, typingTimer, agentTimer, readTimer, readSent = "", L = {};
   let reacts = {};  // target event id -> key -> { agent, customer }: folded from the chat's reaction events
   let s = load();
+  let identity = null;
   const ui = {};
+  const PAGE_REPORT_MS = 3000;
 
   // The customer's wishes, best first: the page's data-lang, then the browser's; the server picks among them.
   const wishes = [opt.lang, ...(navigator.languages || [navigator.language])].filter(x => typeof x === "string" && x && x.length <= 35).slice(0, 10);
@@ -26,6 +30,7 @@
 
   function load() { try { return JSON.parse(sessionStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
   function save() { try { sessionStorage.setItem(KEY, JSON.stringify(s)); } catch (e) { /* storage full or off: still works */ } }
+
   function newId() { const b = crypto.getRandomValues(new Uint8Array(12)); return Array.from(b, x => x.toString(16).padStart(2, "0")).join(""); }
 
   function h(tag, props, ...kids) {
@@ -59,6 +64,58 @@
   }
 
   function authed(url) { return base + url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(s.token); }
+
+  /* Identity: from data-user-* and data-attr-* on the script tag, or CSRBridge.identify() (which wins). */
+  function pageIdentity() {
+    const attributes = {};
+    for (const [k, v] of Object.entries(opt)) {
+      if (k.startsWith("attr") && k.length > 4) attributes[k.slice(4).replace(/[A-Z]/g, c => "_" + c.toLowerCase()).replace(/^_/, "")] = v;
+    }
+    if (!opt.userId && !opt.userEmail && !opt.userName && !Object.keys(attributes).length) return null;
+    return { userId: opt.userId || "", email: opt.userEmail || "", name: opt.userName || "", userHash: opt.userHash || "", attributes };
+  }
+  function identityBody() {
+    const i = identity || pageIdentity();
+    if (!i) return null;
+    return { user_id: String(i.userId || ""), user_hash: String(i.userHash || ""), name: String(i.name || "").slice(0, 80),
+             email: String(i.email || "").slice(0, 254), attributes: Object.assign({}, i.attributes || {}) };
+  }
+  function identify(i) {
+    identity = i && typeof i === "object" ? i : null;
+    const form = ui.body && ui.body.querySelector(".prechat");
+    const field = name => form && form.elements.namedItem(name);
+    if (identity && field("name") && !field("name").value) field("name").value = String(identity.name || "");
+    if (identity && field("email") && !field("email").value) field("email").value = String(identity.email || "");
+  }
+
+  /* The visit: where the customer is, for the CSR's context card. */
+  function pageUrl() { return location.href.startsWith("http") ? location.href.slice(0, 2000) : ""; }
+  function visitBody() {
+    let zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* no Intl: no zone */ }
+    const ref = document.referrer.startsWith("http") ? document.referrer.slice(0, 2000) : "";
+    return { page_url: pageUrl(), page_title: document.title.slice(0, 200), referrer: ref,
+             language: /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(navigator.language || "") ? navigator.language.slice(0, 35) : "",
+             time_zone: /^[A-Za-z][A-Za-z0-9_+\/-]{0,63}$/.test(zone) ? zone : "", utc_offset_minutes: -new Date().getTimezoneOffset() };
+  }
+  /* Page changes (links, SPA history, hash) reach the CSR's card: at most one report every PAGE_REPORT_MS, the last one always. */
+  function watchPages() {
+    let sent = pageUrl(), timer = null, last = 0;
+    const report = () => {
+      timer = null;
+      const url = pageUrl();
+      if (!s.chat || s.state === "closed" || !url || url === sent) return;
+      last = Date.now(); sent = url;
+      call("POST", "/chats/" + s.chat + "/page", { page_url: url, page_title: document.title.slice(0, 200) }).catch(() => { sent = ""; });
+    };
+    const changed = () => { if (!timer) timer = setTimeout(report, Math.max(300, PAGE_REPORT_MS - (Date.now() - last))); };
+    for (const name of ["pushState", "replaceState"]) {
+      const orig = history[name];
+      history[name] = function (...args) { const r = orig.apply(this, args); changed(); return r; };
+    }
+    addEventListener("popstate", changed);
+    addEventListener("hashchange", changed);
+  }
 
   function build() {
     const host = h("csr-bridge-widget");
@@ -97,8 +154,8 @@
     const form = h("form", { class: "prechat", onsubmit: start },
       h("p", { class: "greeting", text: cfg.greeting }),
       h("p", { class: "closed", role: "status", hidden: true }),
-      h("label", {}, t("Your name"), h("input", { name: "name", required: true, maxlength: "80", autocomplete: "name", value: opt.name || "" })),
-      h("label", {}, h("span", { class: "email-label", text: t("Email (optional)") }), h("input", { name: "email", type: "email", maxlength: "254", autocomplete: "email", value: opt.email || "" })),
+      h("label", {}, t("Your name"), h("input", { name: "name", required: true, maxlength: "80", autocomplete: "name", value: opt.name || (identityBody() || {}).name || "" })),
+      h("label", {}, h("span", { class: "email-label", text: t("Email (optional)") }), h("input", { name: "email", type: "email", maxlength: "254", autocomplete: "email", value: opt.email || (identityBody() || {}).email || "" })),
       topics.length ? h("label", {}, t("Topic"), h("select", { name: "topic", onchange: () => closedForm(form) }, ...topics)) : null,
       h("label", { class: "left-message", hidden: true }, t("Your message"), h("textarea", { name: "message", rows: "3", maxlength: String(cfg.max_message_chars) })),
       h("button", { class: "primary", type: "submit", text: t("Start chat") }));
@@ -134,12 +191,14 @@
   async function start(e) {
     e.preventDefault();
     const f = new FormData(e.target);
-    const page = location.href.startsWith("http") ? location.href.slice(0, 2000) : "";
     const leaving = closedForm(e.target);
     try {
-      s = {};
-      const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "", page_url: page, languages: [cfg.language, ...wishes], message: leaving ? f.get("message") || "" : "" });
-      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: "", open: true, lang: r.language, email: r.email_given };
+      const customer = s.customer || "";  /* this browser session's customer: kept across its chats */
+      s = { customer };
+      const r = await call("POST", "/chats", { name: f.get("name"), email: f.get("email") || "", topic: f.get("topic") || "",
+        identity: identityBody(), visit: visitBody(), customer_token: customer, languages: [cfg.language, ...wishes],
+        message: leaving ? f.get("message") || "" : "" });
+      s = { chat: r.chat_id, token: r.token, last: "0", events: [], pending: [], state: r.state, status: r.status, agent: "", open: true, lang: r.language, email: r.email_given, customer: r.customer_token };
       save(); fail(); showChat(); connect(); ui.text.focus();
       if (leaving) await escalate();
     } catch (err) { fail(err.message); }
@@ -405,7 +464,7 @@
 
   function reset(msg) {
     const old = ws;
-    s = { open: true }; ws = null; save();
+    s = { open: true, customer: s.customer }; ws = null; save();
     if (old) old.close();
     showForm(); fail(msg);
   }
@@ -444,6 +503,7 @@
     if (!cfg.topics) return console.warn("CSR Bridge widget:", cfg.message || "bad settings");
     L = cfg.strings || {};
     build();
+    watchPages();
     if (await reopenFromEmail()) { addEventListener("online", connect); addEventListener("offline", () => ws && ws.close()); return; }
     if (s.chat) { showChat(); connect(); cobrowse(null); } else showForm();
     addEventListener("online", connect);
@@ -452,5 +512,7 @@
     if (s.open || opt.open === "true") toggle(true);
   }
 
+  window.CSRBridge = Object.assign(window.CSRBridge || {}, { identify });
+  dispatchEvent(new Event("csr-bridge:ready"));
   if (document.body) init(); else addEventListener("DOMContentLoaded", init);
 })();
