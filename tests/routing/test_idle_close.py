@@ -99,7 +99,12 @@ async def test_chats_nobody_answers_close_after_the_idle_timeout_and_leave_only_
     async def both_archived() -> bool:
         return all([await app.redis.exists(app.keys.chat_archived(c.id)) for c in (browsing, left)])
 
+    async def only_expiring_keys() -> bool:
+        """The worker gives a finished job's key its expiry a moment after the job's own work is done."""
+        return all([await leftovers(app, c.id) == [] for c in (browsing, left)])
+
     await eventually(both_archived, "idle close and archive of both chats", timeout=30)
+    await eventually(only_expiring_keys, "the workers to finish with both chats", timeout=10)
     for c in (browsing, left):
         closed = await chat(app, c.id)
         assert closed.state == ChatState.CLOSED and closed.close_reason == "idle", c.id
