@@ -23,7 +23,7 @@ from bridge.keys import Keys
 from bridge.metrics import Metrics
 from routing.metrics import observe
 from routing.positions import PositionAnnouncer
-from routing.priority import effective_priority
+from routing.priority import attribute_queue, effective_priority
 from routing.scripts import RoutingScripts, ScriptResult
 from routing.settings import allowed_queues, write_settings
 from routing.state import RoutingState
@@ -94,10 +94,13 @@ class Router:
         await self.route(chat_id)
 
     async def route(self, chat_id: str) -> ScriptResult:
+        """Into the line of the chat's queue, or of the queue a rule on the customer's verified attributes names."""
         chat = await self._chats.get(chat_id)
         if chat is None:
             return ScriptResult("missing", {}, [], [])
         queue = chat.queue if self._config.has_queue(chat.queue) else self._config.queues[0].name
+        if ruled := attribute_queue(chat, self._config.routing.priorities):
+            queue = ruled
         hours = status_of(self._config.hours_of(queue), self.clock())
         opens_at = "" if hours.opens_at is None else repr(hours.opens_at)
         return await self._run("escalate", chat_id, queue, effective_priority(chat, self._config.routing.priorities),

@@ -50,6 +50,9 @@ def cross_check(raw: dict[str, Any]) -> list[ConfigProblem]:
     for i, p in enumerate(_list(_table(raw.get("knowledge")).get("phrases"))):
         for j, name in enumerate(_list(_table(p).get("queues"))):
             must_exist(f"knowledge.phrases[{i}].queues[{j}]", name)
+    for i, rule in enumerate(_list(_table(raw.get("routing")).get("priorities"))):
+        if _table(rule).get("queue"):
+            must_exist(f"routing.priorities[{i}].queue", _table(rule).get("queue"))
     for platform, key in (("slack", "channels"), ("matrix", "rooms")):
         for name in _table(_table(raw.get(platform)).get(key)):
             must_exist(f"{platform}.{key}.{name}", name)

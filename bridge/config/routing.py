@@ -6,11 +6,14 @@ from bridge.config.base import Section
 
 
 class PriorityRule(Section):
-    """A customer attribute value that raises a chat's priority, e.g. plan = "enterprise" -> 5."""
+    """A verified customer attribute value that raises a chat's priority, e.g. plan = "enterprise" -> 5, and
+    may send the chat to a queue of its own, whose skills then pick the CSRs who are offered it."""
 
     attribute: str = Field(min_length=1, max_length=64)
     value: str = Field(max_length=200)
     priority: int = Field(ge=0, le=9)
+    queue: str = ""
+    """When set, a matching chat is escalated to this queue instead of its topic's."""
 
 
 class RoutingConfig(Section):

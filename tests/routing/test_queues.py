@@ -5,7 +5,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bridge.app import BridgeApp
-from bridge.domain.chat import ChatState
+from bridge.domain.chat import ChatState, Customer
 from tests.routing.helpers import (
     agents_with,
     all_offers,
@@ -166,3 +166,19 @@ async def test_becoming_available_takes_the_oldest_highest_priority_chat_over_al
     assert (await only_offer(app, "alice")).chat_id == billing_urgent.id
     await app.router.decline((await only_offer(app, "alice")).id, app.agent("alice"))
     assert (await only_offer(app, "alice")).chat_id == general.id, "then the oldest she was not offered yet"
+
+
+async def test_a_verified_attribute_rule_sends_the_chat_to_its_queue_and_skills(tmp_path: Path, redis: Redis,
+                                                                              redis_url: str) -> None:
+    rule = {"attribute": "plan", "value": "enterprise", "priority": 5, "queue": "tech"}
+    app = app_with(tmp_path, redis, redis_url, routing={"priorities": [rule]})
+    await available(app, "alice")
+    await available(app, "bob")
+    vip = await escalated(app, name="Vip", attributes={"plan": "enterprise"})
+    claimed = await app.service.start_chat(Customer(name="Claims", claimed={"plan": "enterprise"}), "question",
+                                           "general", 0, "hello")
+    await app.service.escalate(claimed.id)
+    assert (vip.queue, vip.priority) == ("tech", 5)
+    assert [o.chat_id for o in await offers_of(app, "bob")] == [vip.id], "bob has the tech skill"
+    assert vip.id not in [o.chat_id for o in await offers_of(app, "alice")], "alice lacks it"
+    assert (await chat(app, claimed.id)).queue == "general", "an unsigned claim never routes"
