@@ -1,7 +1,6 @@
 """Outside business hours, in Debian's Chromium: the widget says the queue is closed and when it opens, in the
 customer's own time zone, and its start form becomes a leave-a-message form that needs an email."""
 
-import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +17,6 @@ from tests.widget.conftest import Served, running_bridge
 from tests.widget.test_browser import ARTIFACTS, browser, host_site, widget  # noqa: F401 - browser: fixture
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/work/notes/shots")
 
 
 def closed_until_the_day_after_tomorrow() -> tuple[dict[str, Any], datetime]:
@@ -41,8 +39,6 @@ async def closed_desk(tmp_path: Path, redis: Redis, redis_url: str) -> AsyncIter
 async def shot(locator: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     await locator.screenshot(path=ARTIFACTS / f"widget-{name}.png")
-    if SHOTS.is_dir():
-        shutil.copy(ARTIFACTS / f"widget-{name}.png", SHOTS / f"h20-hours-{name}.png")
 
 
 async def test_closed_queue_offers_to_leave_a_message_with_the_opening_in_local_time(

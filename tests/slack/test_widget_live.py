@@ -19,7 +19,7 @@ from tests.widget.conftest import HOST_ORIGIN
 from tests.widget.test_browser import browser, host_site, send, widget
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/work/notes/shots")
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 __all__ = ["browser"]
 
 
@@ -33,8 +33,8 @@ async def live(tmp_path: Path, redis: Redis, redis_url: str, fake_slack: FakeSla
 
 
 async def shot(page: object, name: str) -> None:
-    if SHOTS.is_dir():
-        await page.screenshot(path=str(SHOTS / f"h18-live-{name}.png"))  # type: ignore[attr-defined]
+    SHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"widget-live-{name}.png"))  # type: ignore[attr-defined]
 
 
 async def test_widget_shows_a_slack_csr_s_reaction_typing_and_seen(live: InProcessBridge, browser: Browser) -> None:

@@ -25,8 +25,7 @@ from tests.widget.conftest import HOST_PORT, Served, running_bridge
 from tests.widget.test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
-NOTES = Path("/work/notes/shots")
-SHOTS = NOTES if NOTES.parent.is_dir() else Path(__file__).resolve().parents[2] / "test-artifacts"
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Shop</title></head>
 <body><h1>Shop</h1><script src="BRIDGE/widget.js" LANG async></script></body></html>"""
@@ -99,14 +98,14 @@ async def test_german_and_french_browsers_read_their_language(site: tuple[Served
     queued = "Sie sind in der Warteschlange für eine Person aus unserem Team."
     await expect(w.locator(".note").last).to_have_text(queued)
     await expect(w.locator(".sub")).to_have_text("Sie sind Nummer 1 in der Warteschlange · etwa 1 Minute")
-    await page.screenshot(path=SHOTS / "h20-i18n-de.png")
+    await page.screenshot(path=SHOTS / "widget-lang-de.png")
 
     french = await opened(browser, url, "fr-FR")
     f = french.locator("csr-bridge-widget")
     await start(french, "Ouvrir le chat : Discutez avec nous", "Votre nom", "Démarrer le chat")
     await f.get_by_role("button", name="Parler à une personne").click()
     await expect(f.locator(".sub")).to_have_text("Vous êtes numéro 2 dans la file · environ 2 minutes")
-    await french.screenshot(path=SHOTS / "h20-i18n-fr.png")
+    await french.screenshot(path=SHOTS / "widget-lang-fr.png")
 
     chats = await served.app.chats.get_many(sorted(await served.app.chats.open_ids()))
     assert sorted(c.customer.language for c in chats) == ["de", "fr"]
@@ -124,7 +123,7 @@ async def test_arabic_reads_right_to_left_and_data_lang_wins(site: tuple[Served,
     w = page.locator("csr-bridge-widget")
     await w.get_by_role("button", name="فتح المحادثة: تحدث معنا").click()
     await expect(w.get_by_label("البريد الإلكتروني (اختياري)")).to_be_visible()
-    await page.screenshot(path=SHOTS / "h20-i18n-ar-form.png")
+    await page.screenshot(path=SHOTS / "widget-lang-ar-form.png")
     await w.get_by_label("اسمك").fill("Ann")
     await w.get_by_role("button", name="بدء المحادثة").click()
     panel = w.locator(".panel")
@@ -139,7 +138,7 @@ async def test_arabic_reads_right_to_left_and_data_lang_wins(site: tuple[Served,
     assert panel_box and mine_box and mine_box["x"] - panel_box["x"] < 40, "the customer's own words sit on the left"
     await w.get_by_role("button", name="التحدث إلى شخص").click()
     await expect(w.locator(".sub")).to_have_text("ترتيبك 1 في قائمة الانتظار · نحو دقيقة واحدة")
-    await page.screenshot(path=SHOTS / "h20-i18n-ar.png")
+    await page.screenshot(path=SHOTS / "widget-lang-ar.png")
 
     spanish = await opened(browser, url + "?lang=es", "de-DE")  # the page's data-lang before the browser's
     s = spanish.locator("csr-bridge-widget")
