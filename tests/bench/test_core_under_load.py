@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 
 from bridge.app import BridgeApp
-from bridge.bootstrap import REDIS_CONNECTIONS, connect_redis
 from bridge.domain.chat import ChatState, Customer
 from bridge.events.delivery import ChatDelivery
+from bridge.redis_connect import REDIS_CONNECTIONS, connect_redis
 from tests.support.recording_surface import RecordingSurface
 
 
