@@ -1,7 +1,8 @@
 """`POST /reply-links`: the link in a reply email reopens the customer's chat in the widget.
 
 The link carries a signed, expiring code naming the chat; redeeming it issues a fresh session token, as
-starting a chat does. A forged or stale link, or one to a chat that has ended or was erased, gets a clear
+starting a chat does, and the browser session's customer token (the chat's own session when it had one, so the
+customer's next chat links to this one). A forged or stale link, or one to a chat that has ended or was erased, gets a clear
 answer the widget shows, and the customer can start a new chat from there.
 """
 
@@ -43,6 +44,8 @@ class ReplyLinkEndpoint:
         if chat is None or chat.state == ChatState.CLOSED:
             raise ApiError(410, "chat_gone", "This conversation has ended; start a new chat and we'll help you.")
         issued = ctx.tokens.issue(chat.id)
+        session = chat.customer.id if chat.customer.id.startswith("s_") else ctx.customers.session_customer("")
         out = StartedChat(**chat_out(chat, ctx.core.config, ctx.chat_words(chat)).model_dump(), token=issued.token,
-                          expires_at=issued.expires_at)
+                          expires_at=issued.expires_at, customer_token=ctx.customers.issue(session),
+                          verified=chat.customer.verified)
         return JSONResponse(out.model_dump())

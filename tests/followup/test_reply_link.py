@@ -65,7 +65,17 @@ async def test_forged_garbled_and_ended_links_open_nothing(desk: tuple[Served, s
     app = served.app
     chat = await claimed_message(app)
     links = reply_links(app.config)
-    assert (await redeem(served, links.link_token(chat.id))).status_code == 200
+    opened = await redeem(served, links.link_token(chat.id))
+    assert opened.status_code == 200 and opened.json()["chat_id"] == chat.id
+    async with httpx.AsyncClient(base_url=served.url, headers={"Origin": HOST_ORIGIN}, trust_env=False) as client:
+        started = await client.post("/api/v1/chats", json={"name": "Ann", "customer_token": opened.json()[
+            "customer_token"]})
+        again = await client.post("/api/v1/chats", json={"name": "Ann", "customer_token": started.json()[
+            "customer_token"]})
+    first, second = await app.chats.get(started.json()["chat_id"]), await app.chats.get(again.json()["chat_id"])
+    assert first is not None and second is not None
+    assert first.customer.id.startswith("s_") and second.customer.id == first.customer.id, \
+        "the reopened chat's browser session carries on into the customer's next chats"
     forged = ReplyLinks("another-key-0123456789", 14).link_token(chat.id)
     for code in (forged, links.link_token(chat.id)[:-2] + "AA", "x" * 399):
         resp = await redeem(served, code)

@@ -9,13 +9,14 @@ from bridge.domain.chat import Customer
 from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.replicas import NotReplicated, ReplicaWait
 from bridge.events.stream import ChatStream
+from tests.support.events import conversation
 
 
 async def test_append_assigns_increasing_ids_and_reads_after(app: BridgeApp) -> None:
     chat = await app.service.start_chat(Customer(name="Ann"), "question", "general", 0, "hello")
     second = await app.service.customer_message(chat.id, "second")
     third = await app.service.customer_message(chat.id, "third")
-    events = await app.stream.read_all(chat.id)
+    events = await conversation(app.stream, chat.id)
     assert [e.text for e in events] == ["hello", "second", "third"]
     assert [e.text for e in await app.stream.read_after(chat.id, second.id)] == ["third"]
     assert third.id > second.id
@@ -27,7 +28,7 @@ async def test_same_client_message_id_is_stored_once(app: BridgeApp) -> None:
     first = await app.service.customer_message(chat.id, "hi", client_msg_id="m-1")
     again = await app.service.customer_message(chat.id, "hi", client_msg_id="m-1")
     assert again.id == first.id
-    assert [e.text for e in await app.stream.read_all(chat.id)] == ["hi"]
+    assert [e.text for e in await conversation(app.stream, chat.id)] == ["hi"]
 
 
 async def test_append_announces_the_change(app: BridgeApp) -> None:
@@ -67,5 +68,5 @@ async def test_an_append_no_replica_confirms_is_refused_and_its_retry_stored_onc
     for _ in range(2):
         with pytest.raises(NotReplicated):
             await waiting.append(event)
-    assert [e.text for e in await app.stream.read_all(chat.id)] == ["hold on"]
+    assert [e.text for e in await conversation(app.stream, chat.id)] == ["hold on"]
     assert (await ChatStream(app.redis, app.keys).append(event)).created is False

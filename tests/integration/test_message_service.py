@@ -6,6 +6,7 @@ from bridge.app import BridgeApp
 from bridge.domain.chat import ChatState, Customer
 from bridge.domain.events import EventKind, Origin
 from bridge.service import ChatClosed, NotYours, UnknownChat
+from tests.support.events import conversation
 
 SLACK = Origin(platform="slack", conversation="C1", thread="1.0", event_id="2.0")
 
@@ -40,7 +41,7 @@ async def test_closed_and_unknown_chats_refuse_messages(app: BridgeApp) -> None:
         await app.service.customer_message(chat.id, "anyone?")
     with pytest.raises(UnknownChat):
         await app.service.customer_message("nope", "hello")
-    assert [e.text for e in await app.stream.read_all(chat.id)] == ["hi"]
+    assert [e.text for e in await conversation(app.stream, chat.id)] == ["hi"]
 
 
 async def test_edit_names_the_original_by_its_platform_id(app: BridgeApp) -> None:

@@ -9,6 +9,7 @@ from bridge.app import BridgeApp
 from bridge.domain.events import EventKind
 from knowledge.hints import AutoSuggest
 from tests.knowledge.helpers import active_chat, boot
+from tests.support.events import conversation
 
 
 def auto_suggest(app: BridgeApp) -> AutoSuggest:
@@ -43,7 +44,7 @@ async def test_no_hint_unless_configured_or_for_agent_messages(tmp_path: Path, r
     app = boot(tmp_path, redis, redis_url)
     chat = await active_chat(app, messages=("my card was declined",))
     await auto_suggest(app).on_chat_change(chat.id)
-    assert [e.kind for e in await app.stream.read_all(chat.id)] == [EventKind.MESSAGE]
+    assert [e.kind for e in await conversation(app.stream, chat.id)] == [EventKind.MESSAGE]
     on = boot(tmp_path, redis, redis_url, knowledge={"suggest_automatically": True})
     agent = on.agent("alice")
     assert agent is not None
@@ -51,4 +52,4 @@ async def test_no_hint_unless_configured_or_for_agent_messages(tmp_path: Path, r
 
     await on.service.agent_message(chat.id, agent, "Let me look at that", Origin(platform="core"))
     await auto_suggest(on).on_chat_change(chat.id)
-    assert [e.kind for e in await on.stream.read_all(chat.id)] == [EventKind.MESSAGE, EventKind.MESSAGE]
+    assert [e.kind for e in await conversation(on.stream, chat.id)] == [EventKind.MESSAGE, EventKind.MESSAGE]

@@ -8,6 +8,7 @@ from bridge.domain.chat import ChatState
 from bridge.domain.events import EventKind
 from bridge.domain.offer import OfferState
 from tests.routing.helpers import all_offers, available, chat, escalated, expire_now, kinds, offers_of, only_offer
+from tests.support.events import conversation
 
 
 async def test_escalation_is_offered_and_accept_makes_the_chat_active(app: BridgeApp) -> None:
@@ -24,7 +25,7 @@ async def test_escalation_is_offered_and_accept_makes_the_chat_active(app: Bridg
     after = await chat(app, c.id)
     assert (after.state, after.agent_id, after.platform) == (ChatState.ACTIVE, "alice", "slack")
     assert after.accepted_at >= after.escalated_at > 0
-    events = await app.stream.read_all(c.id)
+    events = await conversation(app.stream, c.id)
     assert [e.kind for e in events] == [EventKind.MESSAGE, EventKind.QUEUED, EventKind.OFFERED, EventKind.ACCEPTED]
     assert events[-1].data["agent_id"] == "alice" and events[-1].data["agent_name"] == "Alice"
     assert events[-1].customer_visible and not events[2].customer_visible

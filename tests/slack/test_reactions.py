@@ -7,6 +7,7 @@ import pytest
 from bridge.domain.events import AuthorKind, ChatEvent, EventKind
 from tests.slack.bridge import InProcessBridge
 from tests.slack.helpers import active_chat, thread_of
+from tests.support.events import conversation
 
 
 async def reactions(bridge: InProcessBridge, chat_id: str) -> list[tuple[str, str, str, bool]]:
@@ -22,7 +23,7 @@ async def customer_post(bridge: InProcessBridge, channel: str, root: str) -> dic
 
 
 async def first_event(bridge: InProcessBridge, chat_id: str) -> ChatEvent:
-    return next(e for e in await bridge.app.stream.read_all(chat_id) if e.kind != EventKind.CONTEXT)
+    return (await conversation(bridge.app.stream, chat_id))[0]
 
 
 async def test_a_csr_reaction_on_the_customer_s_message_reaches_the_chat_and_its_removal_too(

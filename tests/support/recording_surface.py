@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from bridge.commands.replies import Reply
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
-from bridge.domain.events import ChatEvent
+from bridge.domain.events import ChatEvent, EventKind
 from bridge.ports import OfferView, ReadAlong, ThreadRef
 
 
@@ -15,6 +15,8 @@ class RecordingSurface:
     platform: str = "test"
     threads: list[ThreadRef] = field(default_factory=list)
     delivered: list[ChatEvent] = field(default_factory=list)
+    """What the thread shows, in order; CONTEXT events go to `contexts`, as real surfaces redraw a card for them."""
+    contexts: list[ChatEvent] = field(default_factory=list)
     offers: list[tuple[str, OfferView]] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)
     fail_next: int = 0
@@ -44,9 +46,13 @@ class RecordingSurface:
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent] = (),
                       retry: bool = False) -> str | None:
+        if event.kind is EventKind.CONTEXT:
+            self.contexts.append(event)
+            return event.id
         self._maybe_fail()
         self.retried += [event.id] if retry else []
-        carried = [event, *following] if self.merges else [event]
+        burst = [event, *following] if self.merges else [event]
+        carried = burst[:next((i for i, e in enumerate(burst) if e.kind is EventKind.CONTEXT), len(burst))]
         self.delivered += carried
         self.posts.append((thread, [e.id for e in carried]))
         return carried[-1].id

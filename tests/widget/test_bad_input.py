@@ -8,14 +8,14 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from redis.asyncio import Redis
 
 from adapters.widget.tokens import SessionTokens
-from bridge.domain.events import EventKind
+from tests.support.events import conversation
 from tests.widget.conftest import HOST_ORIGIN, Served, auth, running_bridge
 
 KEY = "test-signing-key-0123456789"
 
 
 async def stream_texts(served: Served, chat_id: str) -> list[str]:
-    return [e.text for e in await served.app.stream.read_all(chat_id) if e.kind != EventKind.CONTEXT]
+    return [e.text for e in await conversation(served.app.stream, chat_id)]
 
 
 async def test_empty_oversize_and_malformed_messages_are_refused_and_store_nothing(served: Served) -> None:

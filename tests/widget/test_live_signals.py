@@ -7,6 +7,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 
 from bridge.domain.events import ChatEvent, EventKind, Origin
+from tests.support.events import conversation
 from tests.widget.conftest import Served, open_socket
 from tests.widget.test_websocket import Frame, frames_until
 
@@ -15,7 +16,7 @@ SLACK = Origin(platform="slack", conversation="C1", thread="1.0", event_id="")
 
 async def _stream(served: Served, chat_id: str) -> list[ChatEvent]:
     """The chat's events but the context changes (the CSR's card), which these tests are not about."""
-    return [e for e in await served.app.stream.read_all(chat_id) if e.kind != EventKind.CONTEXT]
+    return await conversation(served.app.stream, chat_id)
 
 
 async def chat_with_csr_message(served: Served) -> tuple[dict[str, Any], str, str]:

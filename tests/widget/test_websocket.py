@@ -15,6 +15,7 @@ from bridge.clock import now
 from bridge.domain.agent import Presence
 from bridge.domain.events import EventKind
 from bridge.service import CUSTOMER_ORIGIN
+from tests.support.events import conversation
 from tests.widget.conftest import Served, auth, open_socket, running_bridge
 
 Frame = dict[str, Any]
@@ -72,7 +73,7 @@ async def test_messages_over_the_socket_are_acked_stored_once_and_echoed(served:
     events = [f["event"] for f in seen if f["type"] == "event"]
     assert acks[0]["event_id"] == acks[1]["event_id"] == events[0]["id"]
     assert [(e["text"], e["client_msg_id"]) for e in events] == [("from the socket", "k1")]
-    said = [e.text for e in await served.app.stream.read_all(chat["chat_id"]) if e.kind != EventKind.CONTEXT]
+    said = [e.text for e in await conversation(served.app.stream, chat["chat_id"])]
     assert said == ["from the socket"]
 
 
@@ -114,7 +115,7 @@ async def test_typing_goes_both_ways_without_touching_the_stream(served: Served)
     assert off[-1] == {"type": "typing", "typing": False, "name": ""}
     assert [f["event"]["text"] for f in sent if f["type"] == "event"] == ["done typing"]
     assert sent[-1]["typing"] is False, "a CSR's message ends their typing indicator"
-    kinds = [e.kind for e in await served.app.stream.read_all(cid) if e.kind != EventKind.CONTEXT]
+    kinds = [e.kind for e in await conversation(served.app.stream, cid)]
     assert kinds == [EventKind.MESSAGE] * 2
 
 
@@ -150,7 +151,7 @@ async def test_socket_messages_count_against_the_session_limit_and_a_resend_stil
             refused = await frames_until(ws, lambda f: f["type"] == "error")
             await ws.send(json.dumps({"type": "message", "text": "m1", "client_msg_id": "c1"}))
             resent = await frames_until(ws, lambda f: f["type"] in ("ack", "error"))
-        stored = [e.id for e in await served.app.stream.read_all(chat["chat_id"]) if e.kind != EventKind.CONTEXT]
+        stored = [e.id for e in await conversation(served.app.stream, chat["chat_id"])]
     assert (refused[-1]["error"], refused[-1]["client_msg_id"]) == ("rate_limited", "c2")
     assert resent[-1] == {"type": "ack", "client_msg_id": "c1", "event_id": acks[1]["event_id"]}
     assert stored == [a["event_id"] for a in acks], "nothing stored past the limit"
@@ -174,7 +175,7 @@ async def test_bad_frames_get_errors_and_the_socket_stays_usable(served: Served)
     assert (too_long[-1]["error"], too_long[-1]["client_msg_id"]) == ("message_too_long", "big")
     assert unknown[-1]["error"] == "invalid_body"
     assert binary[-1]["error"] == "bad_frame"
-    said = [e.text for e in await served.app.stream.read_all(chat["chat_id"]) if e.kind != EventKind.CONTEXT]
+    said = [e.text for e in await conversation(served.app.stream, chat["chat_id"])]
     assert said == ["still here"]
 
 
