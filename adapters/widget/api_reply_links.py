@@ -2,8 +2,8 @@
 
 The link carries a signed, expiring code naming the chat; redeeming it issues a fresh session token, as
 starting a chat does, and the browser session's customer token (the chat's own session when it had one, so the
-customer's next chat links to this one). A forged or stale link, or one to a chat that has ended or was erased, gets a clear
-answer the widget shows, and the customer can start a new chat from there.
+customer's next chat links to this one). A forged or stale link, or one to a chat that has ended or was
+erased, gets a clear answer the widget shows, and the customer can start a new chat from there.
 """
 
 from starlette.requests import Request
