@@ -36,6 +36,8 @@ def normalise_tag(word: str, what: str = "A tag") -> str:
     if not word.isascii():
         raise BadTag(f"{what} uses only {rule}; {shown(word)} has other characters.")
     tag = word.removeprefix("#").lower()
+    if not tag:
+        raise BadTag(f"{what} can't be empty.")
     if len(tag) > TAG_MAX_CHARS:
         raise BadTag(f"{what} is at most {TAG_MAX_CHARS} characters; {shown(word)} has {len(tag)}.")
     if not _SHAPE.fullmatch(tag):

@@ -84,7 +84,7 @@ async def test_a_chat_carries_a_bounded_number_of_tags_even_when_csrs_tag_at_onc
     ("-dash", "is not one"),
     ("'a b'", "is not one"),
     ("a/b", "is not one"),
-    ("#", "is not one"),
+    ("#", "can't be empty"),
     ("`x`", "that one is not one"),
     ("x" * 500, "`xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…` has 500"),
 ])
