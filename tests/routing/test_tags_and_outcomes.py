@@ -13,6 +13,7 @@ from bridge.domain.chat import Chat
 from bridge.domain.events import EventKind
 from bridge.domain.tags import MAX_TAGS, TAG_MAX_CHARS, BadTag, normalise_tag
 from tests.routing.helpers import app_with, available, chat, escalated, only_offer, run
+from tests.support.recording_surface import RecordingSurface
 
 OUTCOMES = {"outcomes": ["resolved", "follow-up", "spam"]}
 
@@ -162,3 +163,20 @@ async def test_a_required_outcome_and_no_outcomes_at_all(tmp_path: Path, redis: 
     ben = await accepted(app, name="Ben")  # the base config lists no outcomes: `csr end` takes none
     assert said(await run(app, "alice", "csr end resolved", chat_id=ben.id), error=True) == "Usage: `csr end [chat]`"
     said(await run(app, "alice", "csr end", chat_id=ben.id))
+
+
+async def test_the_thread_gets_the_tag_and_outcome_events_in_order(tmp_path: Path, redis: Redis,
+                                                                   redis_url: str) -> None:
+    app = app_with(tmp_path, redis, redis_url, chats=OUTCOMES)
+    surface = RecordingSurface(platform="test")
+    app.surfaces["test"] = surface
+    ann = await accepted(app)
+    await app.delivery.on_change(ann.id)  # the thread opens
+    await app.delivery.idle()
+    await run(app, "alice", "csr tag vip", chat_id=ann.id)
+    await run(app, "alice", "csr end resolved", chat_id=ann.id)
+    await app.delivery.on_change(ann.id)
+    await app.delivery.idle()
+    kinds = [e.kind for e in surface.delivered]
+    assert kinds[-3:] == [EventKind.TAGGED, EventKind.OUTCOME, EventKind.CLOSED]
+    await app.delivery.close()
