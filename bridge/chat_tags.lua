@@ -36,4 +36,4 @@ end
 redis.call('HSET', KEYS[1], 'tags', cjson.encode(kept))
 local queue = redis.call('HGET', KEYS[1], 'queue') or ''
 for _, t in ipairs(added) do redis.call('HINCRBY', KEYS[2], queue .. '|' .. t, 1) end
-return cjson.encode({ status = 'changed', added = added, removed = removed, tags = kept, queue = queue })
+return cjson.encode({ status = 'changed', added = added, removed = removed, tags = kept })

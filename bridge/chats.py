@@ -50,7 +50,6 @@ class TagChange:
     added: list[str]
     removed: list[str]
     tags: list[str]
-    queue: str = ""
 
 
 class ChatRepository:
@@ -113,8 +112,7 @@ class ChatRepository:
                                args=[json.dumps(add), json.dumps(remove), limit])
         result = json.loads(raw)
         return TagChange(status=str(result["status"]), added=_tag_list(result.get("added")),
-                         removed=_tag_list(result.get("removed")), tags=_tag_list(result.get("tags")),
-                         queue=str(result.get("queue", "")))
+                         removed=_tag_list(result.get("removed")), tags=_tag_list(result.get("tags")))
 
     async def open_ids(self) -> set[str]:
         return text_set(await self._redis.smembers(self._keys.open_chats))
