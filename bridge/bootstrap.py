@@ -12,6 +12,7 @@ from bridge.attachments import AttachmentStore, DiskAttachments
 from bridge.chats import ChatRepository
 from bridge.commands import help as help_commands
 from bridge.commands import notes as note_commands
+from bridge.commands import tags as tag_commands
 from bridge.commands.bus import CommandBus
 from bridge.config.root import BridgeConfig
 from bridge.events.delivery import ChatDelivery
@@ -143,6 +144,7 @@ def command_bus(app: BridgeApp, jobs: Jobs) -> CommandBus:
         *help_commands.commands(bus.visible_to),
         *knowledge_commands.commands(app.knowledge, app.service, app.stream, app.config),
         *note_commands.commands(app.service),
+        *tag_commands.commands(app.service, app.config),
         *transcript_commands.commands(app.threads, jobs.enqueue),
         *customer_commands.commands(app.config, app.transcripts.cards, app.transcripts.store, app.threads,
                                     jobs.enqueue),

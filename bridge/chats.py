@@ -1,10 +1,12 @@
 """The live chat records in Redis: one hash a chat, fields named as the Chat model's.
 
-Routing's Lua scripts change `state`, `queue`, `agent_id` and the timestamps in place, so the
-layout is flat on purpose; `customer` and `visit` are the only JSON fields.
+Routing's Lua scripts change `state`, `queue`, `agent_id`, `outcome` and the timestamps in place, so the
+layout is flat on purpose; `customer`, `visit` and `tags` are the only JSON fields (tags change in Lua too,
+in `chat_tags.lua`, so two CSRs tagging at once never lose a tag or pass the limit).
 """
 
 import json
+from dataclasses import dataclass
 from importlib.resources import files
 
 from redis.asyncio import Redis
@@ -15,13 +17,15 @@ from bridge.keys import Keys
 from bridge.redis_text import encodable, text_hash, text_set
 
 _COUNT_STATES = files("bridge").joinpath("chat_states.lua").read_text()
+_TAGS = files("bridge").joinpath("chat_tags.lua").read_text()
 
 
 def to_hash(chat: Chat) -> dict[str, str]:
-    data = chat.model_dump(mode="json", exclude={"customer", "visit"})
+    data = chat.model_dump(mode="json", exclude={"customer", "visit", "tags"})
     flat = {k: str(v) for k, v in data.items()}
     flat["customer"] = chat.customer.model_dump_json()
     flat["visit"] = chat.visit.model_dump_json()
+    flat["tags"] = json.dumps(chat.tags)
     return flat
 
 
@@ -29,7 +33,23 @@ def from_hash(data: dict[str, str]) -> Chat:
     fields: dict[str, object] = dict(data)
     fields["customer"] = Customer.model_validate_json(data["customer"])
     fields["visit"] = Visit.model_validate_json(data["visit"]) if data.get("visit") else Visit()
+    fields["tags"] = _tag_list(json.loads(data["tags"]) if data.get("tags") else [])
     return Chat.model_validate(fields)
+
+
+def _tag_list(value: object) -> list[str]:
+    """Lua's cjson writes an empty list as `{}`; chats from before tags have none."""
+    return [str(t) for t in value] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class TagChange:
+    """What `change_tags` did: `status` is changed, unchanged, full (past `limit`), closed or missing."""
+
+    status: str
+    added: list[str]
+    removed: list[str]
+    tags: list[str]
 
 
 class ChatRepository:
@@ -37,6 +57,7 @@ class ChatRepository:
         self._redis = redis
         self._keys = keys
         self._count_states = redis.register_script(_COUNT_STATES)
+        self._tags = redis.register_script(_TAGS)
 
     async def create(self, chat: Chat) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -83,6 +104,15 @@ class ChatRepository:
         updated = chat.model_copy(update={"customer": chat.customer.model_copy(update={"email": email})})
         await self._redis.hset(self._keys.chat(chat.id), "customer", updated.customer.model_dump_json())
         return updated
+
+    async def change_tags(self, chat_id: str, add: list[str], remove: list[str], limit: int) -> TagChange:
+        """Adds and removes (normalised) tags of an open chat in one step, counting each tag added per queue
+        for /metrics; refused whole when the chat would carry more than `limit`."""
+        raw = await self._tags(keys=[self._keys.chat(chat_id), self._keys.tag_counts],
+                               args=[json.dumps(add), json.dumps(remove), limit])
+        result = json.loads(raw)
+        return TagChange(status=str(result["status"]), added=_tag_list(result.get("added")),
+                         removed=_tag_list(result.get("removed")), tags=_tag_list(result.get("tags")))
 
     async def open_ids(self) -> set[str]:
         return text_set(await self._redis.smembers(self._keys.open_chats))

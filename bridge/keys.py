@@ -70,6 +70,16 @@ class Keys:
         """Hash "queue|outcome" -> count, the cluster-wide truth behind csr_offers_total."""
         return f"{self.prefix}:metrics:offers"
 
+    @property
+    def chats_ended(self) -> str:
+        """Hash "queue|outcome" -> chats ended, counted by routing's close in Redis: csr_chats_ended_total."""
+        return f"{self.prefix}:metrics:ended"
+
+    @property
+    def tag_counts(self) -> str:
+        """Hash "queue|tag" -> tags added to chats (bridge/chat_tags.lua), behind csr_chat_tags_total."""
+        return f"{self.prefix}:metrics:tags"
+
     def attachment(self, attachment_id: str) -> str:
         return f"{self.prefix}:attachment:{attachment_id}"
 

@@ -52,6 +52,12 @@ class Metrics:
         self.offers = SharedCounts("csr_offers", "Offers by outcome, counted in Redis by every serve and worker",
                                    ("queue", "outcome"))
         r.register(self.offers)
+        self.chats_ended = SharedCounts("csr_chats_ended", "Chats ended, by queue and the outcome their CSR gave "
+                                        "(none: ended without one), counted in Redis", ("queue", "outcome"))
+        r.register(self.chats_ended)
+        self.tags = SharedCounts("csr_chat_tags", "Tags added to chats (csr tag), by queue and tag, counted in Redis",
+                                 ("queue", "tag"))
+        r.register(self.tags)
         self.wait_time = Histogram("csr_wait_seconds", "Customer wait from escalation to accept", ["queue"],
                                    buckets=WAIT_BUCKETS, registry=r)
         self.queue_depth = Gauge("csr_queue_depth", "Chats waiting in each queue", ["queue"], registry=r)

@@ -8,15 +8,17 @@ Delivery to the CSR thread and to the widget reads the stream. Permission to spe
 here, once, for every platform.
 """
 
+from collections.abc import Sequence
 from typing import Protocol
 
-from bridge.chats import ChatRepository
+from bridge.chats import ChatRepository, TagChange
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.domain.agent import Role
 from bridge.domain.chat import Chat, ChatState, Customer, Visit
 from bridge.domain.events import Attachment, Author, AuthorKind, ChatEvent, EventKind, Origin
 from bridge.domain.ids import new_id
+from bridge.domain.tags import MAX_TAGS
 from bridge.events.stream import ChatStream, valid_event_id
 from bridge.text import clean_text
 
@@ -37,6 +39,10 @@ class Unclaimed(NotYours):
 
 class UnknownChat(Exception):
     pass
+
+
+class TooManyTags(Exception):
+    """A chat carries at most MAX_TAGS tags."""
 
 
 class BadReaction(ValueError):
@@ -130,6 +136,24 @@ class ChatService:
         if not await self._chats.set_visit(chat.id, visit):
             raise UnknownChat(chat.id)
         return await self._context_changed(chat.id, "page")
+
+    async def change_tags(self, chat_id: str, agent: AgentConfig, add: Sequence[str],
+                          remove: Sequence[str] = ()) -> TagChange:
+        """Files an open chat under tags (normalised by the caller: bridge.domain.tags) or takes tags off; only
+        its CSR or a supervisor of its queue may. The thread hears of a change; the customer never does."""
+        chat = await self.open_chat_for(chat_id, agent)
+        change = await self._chats.change_tags(chat.id, list(add), list(remove), MAX_TAGS)
+        if change.status == "full":
+            raise TooManyTags(chat.id)
+        if change.status == "closed":
+            raise ChatClosed(chat.id)
+        if change.status == "missing":
+            raise UnknownChat(chat.id)
+        if change.status == "changed":
+            await self._append(chat.id, EventKind.TAGGED, _author(agent), _tag_text(change), Origin(platform="core"),
+                               internal=True,
+                               data={"added": change.added, "removed": change.removed, "tags": change.tags})
+        return change
 
     async def _context_changed(self, chat_id: str, why: str) -> ChatEvent:
         return await self._append(chat_id, EventKind.CONTEXT, None, "", Origin(platform="core"), internal=True,
@@ -267,6 +291,13 @@ def _reaction(target: str, key: str, removed: bool) -> dict[str, object]:
     if not cleaned or cleaned != key or len(key) > REACTION_KEY_CHARS or any(ch.isspace() for ch in key):
         raise BadReaction(f"a reaction is an emoji or a :name: of at most {REACTION_KEY_CHARS} characters")
     return {"target": target, "key": key, "removed": removed}
+
+
+def _tag_text(change: TagChange) -> str:
+    """The event's plain words, for readers that don't draw tags themselves (a staff transcript)."""
+    parts = [f"{verb}: {', '.join(tags)}" for verb, tags in (("Tagged", change.added), ("Untagged", change.removed))
+             if tags]
+    return "; ".join(parts)
 
 
 def _author(agent: AgentConfig) -> Author:

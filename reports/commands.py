@@ -3,9 +3,10 @@
 `csr chats` is also a CSR's own list of open chats (the bus points CSRs to it when they must name
 a chat); only supervisors see other people's chats or name a queue.
 
-`csr report [today|7d|30d] [QUEUE]` builds the team's figures, a chart and a CSV in an RQ job. The
-reply comes later from the job (through the reports outbox): in the caller's DM, or in the
-supervisors' channel or room when asked there.
+`csr report [today|7d|30d] [QUEUE] [tag:TAG]... [outcome:OUTCOME]` builds the team's figures, a chart
+and a CSV in an RQ job, over the chats filed that way when filters are given. The reply comes later from
+the job (through the reports outbox): in the caller's DM, or in the supervisors' channel or room when
+asked there.
 """
 
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from bridge.domain.agent import Role
 from bridge.figures import minutes, share
 from bridge.hours import Status
 from bridge.jobs import Enqueue
+from reports.filters import ChatFilter, add_filter, is_filter
 from reports.live import LiveViews
 from reports.period import LABELS, PERIODS, day_start
 from reports.scope import SupervisorScope, refused
@@ -112,22 +114,26 @@ class ReportCommand:
 
     def specs(self) -> list[CommandSpec]:
         return [CommandSpec("report", "Supervisors: offers, waits, handle times, accept rates and ratings, with a "
-                            "chart and a CSV.", self.report,
-                            args=(Arg("|".join(PERIODS), optional=True), Arg("QUEUE", optional=True)),
+                            "chart and a CSV; tag:TAG and outcome:OUTCOME count only the chats filed that way.",
+                            self.report,
+                            args=(Arg("|".join(PERIODS), optional=True), Arg("QUEUE", optional=True),
+                                  Arg("tag:TAG|outcome:OUTCOME", optional=True, rest=True)),
                             role=Role.SUPERVISOR)]
 
-    def _arguments(self, inv: Invocation) -> tuple[str, str | None]:
-        """Period and queue in either order, so the queue is checked here rather than by its position."""
-        name, queue, named = "today", None, False
+    def _arguments(self, inv: Invocation) -> tuple[str, str | None, ChatFilter]:
+        """Period, queue and filters in any order, so the queue is checked here rather than by its position."""
+        name, queue, named, found = "today", None, False, ChatFilter()
         for arg in inv.args:
             word = arg.lower()
-            if word in PERIODS and not named:
+            if is_filter(word):
+                found = add_filter(found, arg, self._config.chats.outcomes)
+            elif word in PERIODS and not named:
                 name, named = word, True
             elif queue is None:
                 queue = self._scope.known_queue(inv.agent, word)
             else:
-                raise CommandError("Usage: `csr report [today|7d|30d] [QUEUE]`")
-        return name, queue
+                raise CommandError("Usage: `csr report [today|7d|30d] [QUEUE] [tag:TAG]... [outcome:OUTCOME]`")
+        return name, queue, found
 
     def _in_supervisors_room(self, ctx: CommandContext) -> bool:
         cfg = self._config
@@ -135,15 +141,16 @@ class ReportCommand:
         return bool(room) and ctx.conversation == room
 
     async def report(self, inv: Invocation) -> Reply:
-        name, queue = self._arguments(inv)
+        name, queue, found = self._arguments(inv)
         queues = self._scope.queues_of(inv.agent, queue)
         public = self._in_supervisors_room(inv.ctx)
         await self._enqueue(JOB, name, queues, inv.agent.id, inv.ctx.platform,
-                            inv.ctx.conversation if public else "", inv.ctx.thread_id if public else "")
+                            inv.ctx.conversation if public else "", inv.ctx.thread_id if public else "",
+                            list(found.tags), found.outcome)
         scope = self._scope.display(queue) if queue else "your queues"
         where = "here" if public else "in your direct messages"
-        return Text(f"Building the report for {scope}, {LABELS[name]}: the figures, a chart and a CSV come {where} "
-                    "shortly.")
+        return Text(f"Building the report for {scope}, {LABELS[name]}{found.label}: the figures, a chart and a CSV "
+                    f"come {where} shortly.")
 
 
 def _arg(inv: Invocation) -> str | None:

@@ -28,6 +28,13 @@ class ChatHistory:
     """The chat's queue when nothing else says (a chat that never reached a queue)."""
     steps: tuple[Step, ...]
     rating: int | None = None
+    tags: tuple[str, ...] = ()
+    outcome: str = ""
+    """What its CSRs filed the chat under, for `csr report ... tag:X outcome:Y`."""
+
+    @property
+    def ended(self) -> bool:
+        return any(step.kind == "closed" for step in self.steps)
 
 
 @dataclass(frozen=True)

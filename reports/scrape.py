@@ -1,6 +1,6 @@
 """`/metrics`: the process's registry, with the gauges of shared state read from Redis at scrape time
-(chats waiting in each queue, open chats by state, offers by outcome, archives pending and parked), so
-every serve process reports the same true values."""
+(chats waiting in each queue, open chats by state, offers by outcome, chats ended by outcome, tags added,
+archives pending and parked), so every serve process reports the same true values."""
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.asyncio import Redis
@@ -24,9 +24,13 @@ async def scrape(config: BridgeConfig, redis: Redis, keys: Keys, chats: ChatRepo
         pipe.zcard(keys.archive_pending)
         pipe.hlen(keys.archive_parked)
         pipe.hgetall(keys.archive_outcomes)
-        *depths, offers, pending, parked, archive_failures = await pipe.execute()
+        pipe.hgetall(keys.chats_ended)
+        pipe.hgetall(keys.tag_counts)
+        *depths, offers, pending, parked, archive_failures, ended, tags = await pipe.execute()
     by_state = await chats.open_by_state()
     m.offers.refresh(offers)
+    m.chats_ended.refresh(ended)
+    m.tags.refresh(tags)
     m.archive_failures.refresh(archive_failures)
     for name, depth in zip(names, depths):
         m.queue_depth.labels(queue=name).set(depth)

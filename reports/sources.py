@@ -28,7 +28,8 @@ def _step(e: ChatEvent) -> Step | None:
 
 def history_of(chat: Chat, events: list[ChatEvent], rating: int | None) -> ChatHistory:
     steps = tuple(s for s in (_step(e) for e in events) if s is not None)
-    return ChatHistory(chat_id=chat.id, queue=chat.queue, steps=steps, rating=rating)
+    return ChatHistory(chat_id=chat.id, queue=chat.queue, steps=steps, rating=rating, tags=tuple(chat.tags),
+                       outcome=chat.outcome)
 
 
 class HistorySources:

@@ -1,4 +1,5 @@
-"""`csr accept|decline OFFER_ID`, `csr transfer @agent|QUEUE [note]`, `csr end`, `csr claim` (a left message).
+"""`csr accept|decline OFFER_ID`, `csr transfer @agent|QUEUE [note]`, `csr end [OUTCOME]`, `csr claim` (a left
+message).
 
 Adapters turn the offer card's buttons and reactions into these commands, so the replies say plainly
 what happened: "You got the chat with Ann", "Too late: Bob took it", "That offer expired".
@@ -48,11 +49,21 @@ class ChatCommands:
                         args=(Arg("@agent|QUEUE", ArgKind.TARGET, label="Transfer to", field="target"),
                               Arg("note", ArgKind.TEXT, optional=True, rest=True, label="Note for the next CSR",
                                   max_chars=1000))),
-            CommandSpec("end", "End a chat and free your slot for the next one.", self.end, chat=ChatArg.NAMED,
+            CommandSpec("end", "End a chat and free your slot for the next one" + (
+                            ", saying how it ended." if self._config.chats.outcomes else "."), self.end,
+                        chat=ChatArg.NAMED, args=self._outcome_arg(),
                         form=FormLabels("End the chat", "End chat", "They are told the chat has ended.")),
             CommandSpec("claim", "Take a left message: your replies in its thread reach the customer by email.",
                         self.claim, chat=ChatArg.NAMED),
         ]
+
+    def _outcome_arg(self) -> tuple[Arg, ...]:
+        """`csr end [chat] OUTCOME` when outcomes are configured (optional unless required); else no argument."""
+        chats = self._config.chats
+        if not chats.outcomes:
+            return ()
+        return (Arg("|".join(chats.outcomes), ArgKind.OUTCOME, optional=not chats.require_outcome, label="Outcome",
+                    field="outcome"),)
 
     def _name(self, agent_id: str) -> str:
         agent = self._config.agent(agent_id)
@@ -149,8 +160,10 @@ class ChatCommands:
         if chat.state == ChatState.CLOSED:
             return Text("That chat has ended already.")
         ChatService.check_may_speak(chat, inv.agent)
-        await self._router.close_chat(chat.id, "agent_ended", inv.agent.id)
-        return Text(f"The chat with {chat.customer.name} has ended.")
+        outcome = inv.args[0].lower() if inv.args else ""
+        await self._router.close_chat(chat.id, "agent_ended", inv.agent.id, outcome)
+        filed = f" Outcome: {outcome}." if outcome else ""
+        return Text(f"The chat with {chat.customer.name} has ended.{filed}")
 
 
 def _note(inv: Invocation) -> str:

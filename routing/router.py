@@ -109,8 +109,9 @@ class Router:
     async def close(self, chat_id: str, reason: str, by: str) -> None:
         await self.close_chat(chat_id, reason, by)
 
-    async def close_chat(self, chat_id: str, reason: str, by: str) -> ScriptResult:
-        return await self._run("close", chat_id, reason, by)
+    async def close_chat(self, chat_id: str, reason: str, by: str, outcome: str = "") -> ScriptResult:
+        """`outcome`: one of the configured outcomes (the caller checked it), or "" for none."""
+        return await self._run("close", chat_id, reason, by, outcome)
 
     async def agent_chat_ids(self, agent_id: str) -> list[str]:
         return await self.state.agent_chat_ids(agent_id)

@@ -1,5 +1,6 @@
-"""`csr-bridge transcripts export --since DATE [--queue Q] --format jsonl|csv [--output FILE]`, and for
-archives the database kept refusing, `transcripts parked` (list them) and `transcripts retry` (archive again)."""
+"""`csr-bridge transcripts export --since DATE [--queue Q] [--tag T]... [--outcome O] --format jsonl|csv
+[--output FILE]`, and for archives the database kept refusing, `transcripts parked` (list them) and
+`transcripts retry` (archive again)."""
 
 import argparse
 import asyncio
@@ -11,6 +12,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bridge.config.root import BridgeConfig
+from bridge.domain.tags import NO_OUTCOME, BadTag, normalise_tag, normalise_tags
 from bridge.keys import Keys
 from bridge.redis_text import text_or_none
 from transcripts.export import write_csv, write_jsonl
@@ -25,6 +27,10 @@ def add_parser(sub: Any, default_config: str) -> None:
     e.add_argument("--config", "-c", default=default_config, help="TOML config file (default: %(default)s)")
     e.add_argument("--since", required=True, type=_since, help="YYYY-MM-DD or an ISO date-time (UTC if no zone)")
     e.add_argument("--queue", default="", help="only chats that ended in this queue")
+    e.add_argument("--tag", action="append", default=[], metavar="TAG",
+                   help="only chats filed under this tag (repeat it: chats with every one)")
+    e.add_argument("--outcome", default=None,
+                   help=f"only chats that ended with this outcome ({NO_OUTCOME}: those ended without one)")
     e.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     e.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
     e.set_defaults(run=run)
@@ -51,7 +57,28 @@ def run(cfg: BridgeConfig, _config_path: str, args: argparse.Namespace) -> int:
     if args.queue and args.queue not in {q.name for q in cfg.queues}:
         print(f"no queue named {args.queue!r} in the config", file=sys.stderr)
         return 2
+    try:
+        args.tag = normalise_tags(args.tag)
+        args.outcome = _outcome(cfg, args.outcome)
+    except BadTag as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 2
     return asyncio.run(_export(cfg, args))
+
+
+def _outcome(cfg: BridgeConfig, given: str | None) -> str | None:
+    """The outcome to filter by: None for any, "" for chats that ended without one. One the config no longer
+    lists still matches the chats archived with it, so it is only noted."""
+    if given is None:
+        return None
+    outcome = normalise_tag(given, "An outcome")
+    if outcome == NO_OUTCOME:
+        return ""
+    if outcome not in cfg.chats.outcomes:
+        listed = ", ".join(cfg.chats.outcomes) or "none configured"
+        print(f"note: {outcome!r} is not a configured outcome ({listed}); exporting the chats archived with it",
+              file=sys.stderr)
+    return outcome
 
 
 async def _export(cfg: BridgeConfig, args: argparse.Namespace) -> int:
@@ -59,7 +86,7 @@ async def _export(cfg: BridgeConfig, args: argparse.Namespace) -> int:
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115
     try:
         writer = write_jsonl if args.format == "jsonl" else write_csv
-        count = await writer(store.closed_since(args.since, args.queue or None), out)
+        count = await writer(store.closed_since(args.since, args.queue or None, args.tag, args.outcome), out)
     except StoreUnavailable as exc:
         print(f"the transcript store is unavailable: {exc}", file=sys.stderr)
         return 3

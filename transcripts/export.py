@@ -1,4 +1,5 @@
-"""Exports of archived chats for admins: JSON Lines (one chat a line) or CSV (one event a row).
+"""Exports of archived chats for admins: JSON Lines (one chat a line) or CSV (one event a row, its chat's tags
+space-separated in `chat_tags`).
 
 CSV cells that a spreadsheet would read as a formula (=, +, -, @ first) get a leading quote, so
 an export of what customers typed can't run anything when opened.
@@ -14,8 +15,8 @@ from transcripts.store import ArchivedChat
 
 CSV_COLUMNS = (
     "chat_id", "queue", "topic", "customer_name", "customer_email", "agent_id", "chat_created_at", "chat_closed_at",
-    "close_reason", "seq", "event_id", "ts", "kind", "author_kind", "author_id", "author_name", "internal", "text",
-    "attachments", "data",
+    "close_reason", "chat_tags", "chat_outcome", "seq", "event_id", "ts", "kind", "author_kind", "author_id",
+    "author_name", "internal", "text", "attachments", "data",
 )
 
 
@@ -51,8 +52,9 @@ async def write_csv(records: AsyncIterator[ArchivedChat], out: TextIO) -> int:
         for seq, e in enumerate(record.events):
             writer.writerow([_cell(v) for v in (
                 chat.id, chat.queue, chat.topic, chat.customer.name, chat.customer.email, chat.agent_id,
-                iso(chat.created_at), iso(chat.closed_at), chat.close_reason, seq, e.id, iso(e.ts), e.kind.value,
-                e.author.kind.value, e.author.id, e.author.name, str(e.internal).lower(), e.text,
+                iso(chat.created_at), iso(chat.closed_at), chat.close_reason, " ".join(chat.tags), chat.outcome,
+                seq, e.id, iso(e.ts), e.kind.value, e.author.kind.value, e.author.id, e.author.name,
+                str(e.internal).lower(), e.text,
                 ";".join(a.filename for a in e.attachments), json.dumps(e.data, ensure_ascii=False) if e.data else "",
             )])
         count += 1

@@ -103,7 +103,8 @@ def _json(view: TranscriptView) -> str:
     }
     if view.audience == "staff":
         doc["chat"].update(queue=chat.queue, agent_id=chat.agent_id, state=chat.state.value,
-                           close_reason=chat.close_reason, priority=chat.priority,
+                           close_reason=chat.close_reason, outcome=chat.outcome, tags=chat.tags,
+                           priority=chat.priority,
                            escalated_at=chat.escalated_at or None, accepted_at=chat.accepted_at or None,
                            customer_attributes=chat.customer.attributes)
     return json.dumps(doc, ensure_ascii=False, indent=2)

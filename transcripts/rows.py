@@ -7,13 +7,15 @@ from bridge.domain.chat import Chat, Customer, Visit
 from bridge.domain.events import Attachment, Author, ChatEvent, EventKind, Origin
 
 
-def chat_from_row(row: Any) -> Chat:
+def chat_from_row(row: Any, tags: list[str] | None = None) -> Chat:
+    """`tags`: the chat's rows of the tags table, in the order they were added."""
     return Chat.model_validate({
         "id": row["id"], "customer": Customer.model_validate(row["customer"]), "topic": row["topic"],
         "queue": row["queue"], "priority": row["priority"], "state": row["state"], "agent_id": row["agent_id"],
         "platform": row["platform"], "created_at": row["created_at"], "escalated_at": row["escalated_at"],
         "accepted_at": row["accepted_at"], "closed_at": row["closed_at"], "close_reason": row["close_reason"],
         "visit": Visit.model_validate(row["visit"]) if row.get("visit") else Visit(),
+        "tags": tags or [], "outcome": row.get("outcome") or "",
     })
 
 
@@ -26,8 +28,12 @@ def chat_row(chat: Chat, events: list[ChatEvent]) -> dict[str, Any]:
         "customer": chat.customer.model_dump(mode="json"), "agent_id": chat.agent_id, "platform": chat.platform,
         "priority": chat.priority, "created_at": chat.created_at, "escalated_at": chat.escalated_at,
         "accepted_at": chat.accepted_at, "closed_at": chat.closed_at or now(), "close_reason": chat.close_reason,
-        "rating": rating, "archived_at": now(), "visit": chat.visit.model_dump(mode="json"),
+        "rating": rating, "archived_at": now(), "visit": chat.visit.model_dump(mode="json"), "outcome": chat.outcome,
     }
+
+
+def tag_rows(chat: Chat) -> list[dict[str, Any]]:
+    return [{"chat_id": chat.id, "tag": tag, "seq": seq} for seq, tag in enumerate(dict.fromkeys(chat.tags))]
 
 
 def event_row(chat_id: str, seq: int, e: ChatEvent) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
 from transcripts import tables as t
 from transcripts.customers import PastChat, link_chat, past_chats
-from transcripts.rows import chat_from_row, chat_row, event_from_row, event_row
+from transcripts.rows import chat_from_row, chat_row, event_from_row, event_row, tag_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -67,8 +67,11 @@ class TranscriptStore:
         async with self.begin() as conn:
             await conn.execute(delete(t.events).where(t.events.c.chat_id == chat.id))
             await conn.execute(delete(t.cases).where(t.cases.c.chat_id == chat.id))
+            await conn.execute(delete(t.tags).where(t.tags.c.chat_id == chat.id))
             await conn.execute(delete(t.chats).where(t.chats.c.id == chat.id))
             await conn.execute(insert(t.chats).values(chat_row(chat, events)))
+            if chat.tags:
+                await conn.execute(insert(t.tags), tag_rows(chat))
             await link_chat(conn, chat)
             if events:
                 await conn.execute(insert(t.events), [event_row(chat.id, i, e) for i, e in enumerate(events)])
@@ -87,9 +90,10 @@ class TranscriptStore:
         async with self.begin() as conn:
             return await past_chats(conn, customer_id, except_chat, limit)
 
-    async def closed_since(self, since: float, queue: str | None = None,
-                           batch: int = 200) -> AsyncIterator[ArchivedChat]:
-        """Chats closed at or after `since`, oldest first, read in batches (exports of any size)."""
+    async def closed_since(self, since: float, queue: str | None = None, tags: Sequence[str] = (),
+                           outcome: str | None = None, batch: int = 200) -> AsyncIterator[ArchivedChat]:
+        """Chats closed at or after `since`, oldest first, read in batches (exports of any size); only those with
+        every one of `tags`, and with `outcome` when given ("" for chats that ended without one)."""
         after = (since, "")
         while True:
             query = (select(t.chats)
@@ -98,6 +102,10 @@ class TranscriptStore:
                      .order_by(t.chats.c.closed_at, t.chats.c.id).limit(batch))
             if queue:
                 query = query.where(t.chats.c.queue == queue)
+            for tag in tags:
+                query = query.where(t.chats.c.id.in_(select(t.tags.c.chat_id).where(t.tags.c.tag == tag)))
+            if outcome is not None:
+                query = query.where(t.chats.c.outcome == outcome)
             async with self.begin() as conn:
                 rows = (await conn.execute(query)).mappings().all()
                 records = await self._load_rest(conn, rows)
@@ -112,6 +120,7 @@ class TranscriptStore:
             ids = select(t.chats.c.id).where(t.chats.c.closed_at < cutoff).scalar_subquery()
             await conn.execute(delete(t.events).where(t.events.c.chat_id.in_(ids)))
             await conn.execute(delete(t.cases).where(t.cases.c.chat_id.in_(ids)))
+            await conn.execute(delete(t.tags).where(t.tags.c.chat_id.in_(ids)))
             await conn.execute(delete(t.customer_chats).where(t.customer_chats.c.chat_id.in_(ids)))
             result = await conn.execute(delete(t.chats).where(t.chats.c.closed_at < cutoff))
             return int(result.rowcount or 0)
@@ -122,7 +131,7 @@ class TranscriptStore:
             self._engine = None
 
     async def _load_rest(self, conn: Any, rows: Sequence[Any]) -> list[ArchivedChat]:
-        """Events and cases of a batch of chats in two queries, not two a chat."""
+        """Events, cases and tags of a batch of chats in three queries, not three a chat."""
         ids = [row["id"] for row in rows]
         events: dict[str, list[ChatEvent]] = defaultdict(list)
         for e in (await conn.execute(select(t.events).where(t.events.c.chat_id.in_(ids))
@@ -133,8 +142,12 @@ class TranscriptStore:
                                      .order_by(t.cases.c.created_at))).mappings():
             cases[c["chat_id"]].append(CaseRow(c["reference"], c["type"], c["fields"], c["created_at"],
                                                c["created_by"]))
-        return [ArchivedChat(chat=chat_from_row(row), events=events[row["id"]], cases=cases[row["id"]],
-                             archived_at=row["archived_at"]) for row in rows]
+        tags: dict[str, list[str]] = defaultdict(list)
+        for tag in (await conn.execute(select(t.tags).where(t.tags.c.chat_id.in_(ids))
+                                       .order_by(t.tags.c.chat_id, t.tags.c.seq))).mappings():
+            tags[tag["chat_id"]].append(tag["tag"])
+        return [ArchivedChat(chat=chat_from_row(row, tags[row["id"]]), events=events[row["id"]],
+                             cases=cases[row["id"]], archived_at=row["archived_at"]) for row in rows]
 
     def begin(self) -> "_Transaction":
         return _Transaction(self)

@@ -43,9 +43,20 @@ chats = Table(
     Column("rating", Integer, nullable=True),
     Column("archived_at", Float, nullable=False),
     Column("visit", JSON, nullable=True),
+    Column("outcome", String(32), nullable=False, default="", server_default=""),
     Index("ix_transcript_chats_closed_at", "closed_at"),
     Index("ix_transcript_chats_queue_closed_at", "queue", "closed_at"),
+    Index("ix_transcript_chats_outcome_closed_at", "outcome", "closed_at"),
 )
+
+tags = Table(
+    "transcript_tags", metadata,
+    Column("chat_id", String(40), ForeignKey("transcript_chats.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(32), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Index("ix_transcript_tags_tag", "tag", "chat_id"),
+)
+"""A chat's tags, one row each (`seq`: the order they were added), so exports and reports find a tag by index."""
 
 events = Table(
     "transcript_events", metadata,

@@ -67,6 +67,10 @@ class TranscriptView:
             rows += [("Queue", c.queue), ("Agent", c.agent_id or "-"), ("State", c.state)]
             if c.close_reason:
                 rows.append(("Close reason", c.close_reason))
+            if c.outcome:
+                rows.append(("Outcome", c.outcome))
+            if c.tags:
+                rows.append(("Tags", ", ".join(c.tags)))
         return rows
 
 

@@ -7,6 +7,7 @@ from html import escape
 
 from adapters.matrix.appservice.ghosts import ghost_id
 from adapters.matrix.outbox import OutboxEntry
+from bridge import tag_notices
 from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import AuthorKind, ChatEvent, EventKind
@@ -100,6 +101,10 @@ def _describe(event: ChatEvent, chat: Chat, config: BridgeConfig, name: str) -> 
         return f"📄 {name} sent {title} {url}{tail}".rstrip(), f"📄 <b>{escape(name)}</b> sent {link}{escape(tail)}"
     if kind == EventKind.DELETED:
         return f"🗑 {name} deleted a message", f"🗑 <b>{escape(name)}</b> deleted a message"
+    if kind in (EventKind.TAGGED, EventKind.OUTCOME):
+        words = tag_notices.tag_change(event) if kind == EventKind.TAGGED else tag_notices.outcome(event)
+        text = f"{'🏷' if kind == EventKind.TAGGED else '🔖'} {words}"
+        return text, html_text(text)
     text = event.text or _routing_phrase(event, chat, config)
     return text, html_text(text)
 

@@ -127,6 +127,9 @@ def _inputs(args: list[Arg], chat: Chat, config: BridgeConfig) -> list[dict[str,
             options = [Option(value=p.key, text=truncate(p.title, 75),
                               description=truncate(in_language(p.text, *languages), 75)) for p in phrases]
             element: Any = StaticSelectElement(action_id="value", options=options, placeholder="Type to search")
+        elif arg.kind is ArgKind.OUTCOME:
+            element = StaticSelectElement(action_id="value", options=[
+                Option(value=o, text=o) for o in config.chats.outcomes[:MAX_OPTIONS]])
         elif arg.kind in (ArgKind.AGENT, ArgKind.QUEUE, ArgKind.TARGET):
             element = StaticSelectElement(action_id="value", option_groups=_choices(arg.kind, chat, config))
         elif arg.kind is ArgKind.URL:

@@ -10,6 +10,7 @@ from bridge.commands.registry import Arg, ArgKind
 from bridge.config.agents import AgentConfig
 from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
+from bridge.domain.tags import shown
 
 FindChat = Callable[[str], Awaitable[Chat | None]]
 
@@ -42,6 +43,8 @@ async def argument_error(arg: Arg, value: str, config: BridgeConfig, find_chat: 
         return f"There is no queue `{value.lower()}`. Queues: {names}."
     if arg.kind is ArgKind.CHAT and await find_chat(value) is None:
         return f"No chat `{value}`. `csr chats` lists the open ones."
+    if arg.kind is ArgKind.OUTCOME and value.lower() not in config.chats.outcomes:
+        return f"{shown(value)} is not an outcome; pick one of: {', '.join(config.chats.outcomes)}."
     if arg.kind is ArgKind.URL and not is_web_link(value):
         return f"`{value}` is not a web link ({arg.name}): give one that starts with https:// or http://."
     return ""

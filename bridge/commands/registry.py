@@ -36,6 +36,7 @@ class ArgKind(StrEnum):
     CHAT = "chat"  # a chat id or id prefix
     URL = "url"  # an http(s) link
     PHRASE = "phrase"  # a phrase key of the chat's queue
+    OUTCOME = "outcome"  # one of the configured `[chats] outcomes`
 
 
 @dataclass(frozen=True)

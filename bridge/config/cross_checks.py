@@ -72,6 +72,10 @@ def cross_check(raw: dict[str, Any]) -> list[ConfigProblem]:
     if inbound.get("enabled") is True and not _str(inbound.get("domain")):
         problems.append(ConfigProblem("email.inbound.domain", "the inbound mailbox has no domain",
                                       'set email.inbound.domain = "reply.example.com" (its MX points here)'))
+    chats = _table(raw.get("chats"))
+    if chats.get("require_outcome") is True and not _list(chats.get("outcomes")):
+        problems.append(ConfigProblem("chats.require_outcome", "an outcome is required but none is configured",
+                                      'list them: chats.outcomes = ["resolved", "follow-up", "spam"]'))
     transcripts = _table(raw.get("transcripts"))
     if transcripts.get("email_on_close") is True and not _str(_table(transcripts.get("smtp")).get("host")):
         problems.append(ConfigProblem("transcripts.smtp.host", "email_on_close is on but no SMTP server is set",

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from bridge.config.agents import AgentConfig
 from bridge.config.base import Section
 from bridge.config.cases import CasesConfig
+from bridge.config.chats import ChatsConfig
 from bridge.config.cobrowse import CobrowseConfig
 from bridge.config.email import EmailConfig
 from bridge.config.hours import HoursConfig
@@ -42,6 +43,7 @@ class BridgeConfig(Section):
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
     transcripts: TranscriptsConfig = Field(default_factory=TranscriptsConfig)
     cases: CasesConfig = Field(default_factory=CasesConfig)
+    chats: ChatsConfig = Field(default_factory=ChatsConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
     cobrowse: CobrowseConfig = Field(default_factory=CobrowseConfig)
     email: EmailConfig = Field(default_factory=EmailConfig)

@@ -82,5 +82,9 @@ class Chat(BaseModel):
     claimed_at: float = 0.0
     """When a CSR claimed the chat as a left message (`csr claim`); its replies then go out by email too."""
     close_reason: str = ""
+    tags: list[str] = Field(default_factory=list)
+    """What the CSRs filed the chat under (`csr tag`), normalised (bridge.domain.tags), in the order added."""
+    outcome: str = ""
+    """How its CSR said it ended (`csr end CHAT OUTCOME`), one of the configured outcomes; empty: none given."""
     visit: Visit = Field(default_factory=Visit)
     """Kept current while the chat is open (the widget reports page changes)."""

@@ -34,9 +34,12 @@ class EventKind(StrEnum):
     RATING = "rating"
     CASE = "case"
     CONTEXT = "context"  # internal: the customer's context changed (the chat started, they moved page)
+    TAGGED = "tagged"  # internal: data: added, removed, tags (all of them now)
+    OUTCOME = "outcome"  # internal, just before CLOSED: data: outcome, by
 
 
-CUSTOMER_HIDDEN = {EventKind.NOTE, EventKind.OFFERED, EventKind.DECLINED, EventKind.MISSED, EventKind.CONTEXT}
+CUSTOMER_HIDDEN = {EventKind.NOTE, EventKind.OFFERED, EventKind.DECLINED, EventKind.MISSED, EventKind.CONTEXT,
+                   EventKind.TAGGED, EventKind.OUTCOME}
 """Kinds the customer never sees, whatever `internal` says."""
 
 

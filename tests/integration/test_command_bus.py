@@ -102,7 +102,7 @@ async def test_declared_arguments_are_checked_before_the_handler_runs(app: Bridg
 async def test_usage_and_counts_come_from_the_declared_arguments(app: BridgeApp) -> None:
     bus = bus_with_extras(app)
     assert bus.specs["transfer"].usage == "csr transfer [chat] @agent|QUEUE [note]"
-    assert bus.specs["report"].usage == "csr report [today|7d|30d] [QUEUE]"
+    assert bus.specs["report"].usage == "csr report [today|7d|30d] [QUEUE] [tag:TAG|outcome:OUTCOME]"
     assert (bus.specs["broadcast"].min_args, bus.specs["broadcast"].max_args) == (2, None)
     assert (bus.specs["presence"].min_args, bus.specs["presence"].max_args) == (2, 2)
     too_many = await bus.run("csr join general billing", ctx(app, "alice"))

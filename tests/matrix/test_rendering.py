@@ -44,6 +44,20 @@ def test_notes_cards_and_routing_chatter(app: BridgeApp) -> None:
     assert event_entries(typing, CHAT, "$r", app.config) == []
 
 
+def test_tags_and_the_outcome_are_notices_with_escaped_names(app: BridgeApp) -> None:
+    alice = Author(kind=AuthorKind.AGENT, id="alice", name="Alice <b>")
+    tagged = ChatEvent(id="3-0", chat_id=CHAT.id, kind=EventKind.TAGGED, ts=1.0, author=alice, internal=True,
+                       text="Tagged: refund", data={"added": ["refund"], "removed": ["spam"], "tags": ["refund"]})
+    outcome = ChatEvent(id="3-1", chat_id=CHAT.id, kind=EventKind.OUTCOME, ts=1.0, author=alice, internal=True,
+                        text="Outcome: spam", data={"outcome": "spam", "by": "alice"})
+    [t] = event_entries(tagged, CHAT, "$r", app.config)
+    [o] = event_entries(outcome, CHAT, "$r", app.config)
+    assert (t.msgtype, o.msgtype) == ("m.notice", "m.notice")
+    assert t.body == "🏷 Alice <b> tagged the chat: refund; took off the tags: spam"
+    assert t.html == "🏷 Alice &lt;b&gt; tagged the chat: refund; took off the tags: spam"
+    assert (o.body, o.html) == ("🔖 Outcome: spam (Alice <b>)", "🔖 Outcome: spam (Alice &lt;b&gt;)")
+
+
 def test_offer_card_and_its_final_edit() -> None:
     offer = Offer(id="of1", chat_id=CHAT.id, agent_id="alice", queue="general", created_at=1.0, deadline=31.0)
     view = OfferView(offer=offer, chat=CHAT, queue_display_name="General", waited_seconds=75,

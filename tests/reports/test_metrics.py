@@ -20,7 +20,7 @@ from bridge.bootstrap import bootstrap
 from bridge.domain.agent import Presence
 from bridge.runtime import http_parts
 from testkit.fake_slack import FakeSlack
-from tests.routing.helpers import available, escalated, expire_now, only_offer, run
+from tests.routing.helpers import app_with, available, escalated, expire_now, only_offer, run
 from tests.support.recording_surface import RecordingSurface
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "ops" / "grafana" / "csr-bridge.json"
@@ -116,3 +116,31 @@ async def test_offer_outcomes_counted_by_another_process_show_on_every_metrics(a
     offers = (await scrape(app))["csr_offers"]
     assert value(offers, "csr_offers_total", queue="general", outcome="offered") == 2  # re-offered after the miss
     assert value(offers, "csr_offers_total", queue="general", outcome="expired") == 1
+
+
+async def test_chats_ended_by_outcome_and_tags_added_are_counted_for_every_process(
+        tmp_path: Path, redis: Redis, redis_url: str, app: BridgeApp) -> None:
+    """Ends by any path count (a CSR's, the idle timer's in a worker); a tag counts once, when it is added."""
+    worker_side = app_with(tmp_path, redis, redis_url, chats={"outcomes": ["resolved", "spam"]})
+    await available(worker_side, "carol")
+    chats = []
+    for name in ("Ann", "Ben", "Cid"):
+        chat = await escalated(worker_side, name=name)
+        await run(worker_side, "carol", f"csr accept {(await only_offer(worker_side, 'carol')).id}")
+        chats.append(chat.id)
+    ann, ben, cid = chats
+    await run(worker_side, "carol", "csr tag refund vip", chat_id=ann)
+    await run(worker_side, "carol", "csr tag refund", chat_id=ben)
+    await run(worker_side, "carol", "csr tag refund", chat_id=ben)  # already there: not counted again
+    await run(worker_side, "carol", "csr end resolved", chat_id=ann)
+    await run(worker_side, "carol", "csr end spam", chat_id=ben)
+    await worker_side.router.close_chat(cid, "idle", "system")
+
+    families = await scrape(app)
+    ended = families["csr_chats_ended"]
+    assert value(ended, "csr_chats_ended_total", queue="general", outcome="resolved") == 1
+    assert value(ended, "csr_chats_ended_total", queue="general", outcome="spam") == 1
+    assert value(ended, "csr_chats_ended_total", queue="general", outcome="none") == 1
+    tags = families["csr_chat_tags"]
+    assert value(tags, "csr_chat_tags_total", queue="general", tag="refund") == 2
+    assert value(tags, "csr_chat_tags_total", queue="general", tag="vip") == 1

@@ -36,6 +36,7 @@ PAIRS = {
     "K.feed": lambda k: k.routing_events,
     "K.dirty": lambda k: k.routing_dirty,
     "K.conf": lambda k: k.routing_conf,
+    "K.ended": lambda k: k.chats_ended,
 }
 
 

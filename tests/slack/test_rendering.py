@@ -1,10 +1,12 @@
 """Block Kit rendering within Slack's limits, mrkdwn escaping, and the commands modals build."""
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from redis.asyncio import Redis
 
 from adapters.slack.chat_actions import ModalContext, command, modal
 from adapters.slack.mrkdwn import escape, to_plain
@@ -20,6 +22,7 @@ from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind
 from bridge.domain.offer import Offer, OfferState
 from bridge.ports import OfferView
 from testkit.fake_blocks import check_blocks, check_view
+from tests.routing.helpers import app_with
 
 CHAT = Chat(id="k3f9x2abcd", customer=Customer(name="Ann <!channel>"), topic="billing & more", queue="general",
             state=ChatState.ACTIVE, agent_id="alice", platform="slack", created_at=1000.0, escalated_at=1000.0,
@@ -168,3 +171,31 @@ def test_a_rating_shows_the_widgets_score_and_the_comment_escaped() -> None:
     [post] = render_event(CHAT, rating, "")
     assert "rated the chat 4/5" in post.text
     assert "&lt;!here&gt; ok" in post.text and "<!here>" not in post.text
+
+
+def test_tags_and_the_outcome_show_in_the_thread_escaped() -> None:
+    alice = Author(kind=AuthorKind.AGENT, id="alice", name="Alice <!here>")
+
+    def posted(kind: EventKind, data: dict) -> str:
+        [post] = render_event(CHAT, ChatEvent(chat_id=CHAT.id, kind=kind, ts=1.0, author=alice, internal=True,
+                                              text="plain words", data=data), "")
+        return post.text
+
+    assert posted(EventKind.TAGGED, {"added": ["refund", "vip"], "removed": [], "tags": ["refund", "vip"]}) == \
+        ":label: Alice &lt;!here&gt; tagged the chat: refund, vip"
+    assert posted(EventKind.TAGGED, {"added": [], "removed": ["spam"], "tags": []}) == \
+        ":label: Alice &lt;!here&gt; took off the tags: spam"
+    assert posted(EventKind.TAGGED, {"added": "<!channel>"}) == ":label: Alice &lt;!here&gt; changed the chat's tags"
+    assert posted(EventKind.OUTCOME, {"outcome": "resolved", "by": "alice"}) == \
+        ":bookmark: Outcome: resolved (Alice &lt;!here&gt;)"
+
+
+def test_the_end_modal_offers_the_configured_outcomes(tmp_path: Path, redis: Redis, redis_url: str) -> None:
+    app = app_with(tmp_path, redis, redis_url, chats={"outcomes": ["resolved", "follow-up", "spam"]})
+    spec = app.commands.specs["end"]
+    view = modal(ModalContext("end", CHAT.id, "CGENERAL", "1.2"), spec, CHAT, app.config)
+    assert check_view(view) == []
+    [field] = [b for b in view["blocks"] if b["type"] == "input"]
+    assert field["optional"] and [o["value"] for o in field["element"]["options"]] == ["resolved", "follow-up", "spam"]
+    assert parse(command(spec, {"outcome": "follow-up"})).args == ("follow-up",)
+    assert parse(command(spec, {})).args == ()

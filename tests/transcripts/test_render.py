@@ -126,3 +126,24 @@ def test_unknown_format_or_audience_is_refused() -> None:
         render_transcript(_chat(), [], "pdf", "staff")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         render_transcript(_chat(), [], "txt", "everyone")  # type: ignore[arg-type]
+
+
+def test_tags_and_the_outcome_are_for_staff_only() -> None:
+    chat = _chat().model_copy(update={"tags": ["vip-refund"], "outcome": "spam-ish"})
+    filed = [
+        ChatEvent(id="20-0", chat_id="c1", kind=EventKind.TAGGED, ts=1_700_000_090, author=ALICE, internal=True,
+                  text="Tagged: vip-refund", data={"added": ["vip-refund"], "removed": [], "tags": ["vip-refund"]}),
+        ChatEvent(id="21-0", chat_id="c1", kind=EventKind.OUTCOME, ts=1_700_000_099, author=ALICE, internal=True,
+                  text="Outcome: spam-ish", data={"outcome": "spam-ish", "by": "alice"}),
+    ]
+    events = [*_events()[:-2], *filed, *_events()[-2:]]
+    for fmt in ("txt", "html", "json"):
+        body, _ = render_transcript(chat, events, fmt, "customer")
+        text = body if isinstance(body, str) else body.decode()
+        assert "vip-refund" not in text and "spam-ish" not in text, fmt
+    doc = json.loads(render_transcript(chat, events, "json", "staff")[0])
+    assert (doc["chat"]["tags"], doc["chat"]["outcome"]) == (["vip-refund"], "spam-ish")
+    assert [(e["kind"], e["text"], e["internal"]) for e in doc["events"] if e["kind"] in ("tagged", "outcome")] == [
+        ("tagged", "Tagged: vip-refund", True), ("outcome", "Outcome: spam-ish", True)]
+    staff_text = render_transcript(chat, events, "txt", "staff")[0]
+    assert "Tags: vip-refund" in str(staff_text) and "Outcome: spam-ish" in str(staff_text)

@@ -21,6 +21,32 @@ def test_example_config_is_valid() -> None:
     assert cfg.store_url.endswith("data/csr-bridge.sqlite3")
 
 
+def test_example_config_files_chats_under_outcomes() -> None:
+    cfg = load_config(EXAMPLE)
+    assert cfg.chats.outcomes == ["resolved", "follow-up", "spam"] and not cfg.chats.require_outcome
+
+
+def test_bad_outcomes_and_tags_are_refused_with_their_key_paths() -> None:
+    raw = merged(base_raw(), {"chats": {"outcomes": ["resolved", "Follow-up", "none", "two words", "x" * 40,
+                                                     "\u00e9t\u00e9", ""],
+                                        "tags": ["vip", "vip", "refund"], "require_outcome": "maybe"}})
+    out = problems(raw)
+    assert any(p.startswith("chats.outcomes[1]:") and "`follow-up`" in p for p in out)
+    assert any(p.startswith("chats.outcomes[2]:") and "without an outcome" in p for p in out)
+    assert any(p.startswith("chats.outcomes[3]:") and "letters a-z" in p for p in out)
+    assert any(p.startswith("chats.outcomes[4]:") and "at most 32" in p for p in out)
+    assert any(p.startswith("chats.outcomes[5]:") and "other characters" in p for p in out)
+    assert any(p.startswith("chats.outcomes[6]:") and "empty" in p for p in out)
+    assert any(p.startswith("chats.tags:") and "listed twice: vip" in p for p in out)
+    assert any(p.startswith("chats.require_outcome:") for p in out)
+    assert len(out) == 8
+
+
+def test_a_required_outcome_needs_outcomes() -> None:
+    (out,) = problems(merged(base_raw(), {"chats": {"require_outcome": True}}))
+    assert out.startswith("chats.require_outcome: an outcome is required but none is configured")
+
+
 def test_unknown_key_names_its_path() -> None:
     out = problems(merged(base_raw(), {"server": {"prot": 80}}))
     assert any(p.startswith("server.prot:") and "spelling" in p for p in out)

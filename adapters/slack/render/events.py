@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from adapters.slack.mrkdwn import escape, escaped_length, split_escaped, truncate
 from adapters.slack.render.blocks import Block, context, sections
+from bridge import tag_notices
 from bridge.domain.chat import Chat
 from bridge.domain.events import AuthorKind, ChatEvent, EventKind
 
@@ -122,6 +123,10 @@ def _system(chat: Chat, event: ChatEvent, text: str, name: str) -> Post:
         line = f":star: {text or f'The customer rated the chat {stars}/5.'}" + (f" “{comment}”" if comment else "")
     elif kind is EventKind.CASE:
         line = f":card_index: {text or 'A service case was filed.'}"
+    elif kind is EventKind.TAGGED:
+        line = f":label: {escape(tag_notices.tag_change(event))}"
+    elif kind is EventKind.OUTCOME:
+        line = f":bookmark: {escape(tag_notices.outcome(event))}"
     else:
         line = f":information_source: {text}" if text else ""
     return Post(text=line or f":information_source: {kind.value}")

@@ -42,6 +42,7 @@ K.timers = P .. ':routing:timers'
 K.feed = P .. ':routing:events'
 K.dirty = P .. ':routing:dirty'
 K.conf = P .. ':routing:conf'
+K.ended = P .. ':metrics:ended'
 
 -- Queue settings come from the config (routing/settings.py); without them (a Redis that lost its data)
 -- nothing is changed and the caller writes them again.

@@ -28,6 +28,9 @@ local function close_chat(c, reason, by)
   redis.call('DEL', K.tried(c.id), K.chat_offers(c.id))
   redis.call('EXPIRE', K.route(c.id), SETTLED_TTL)
   routing_event('closed', c.id, c.queue, c.agent_id, '', { reason = reason, by = by, agent_id = c.agent_id }, '')
+  local outcome = c.outcome
+  if outcome == '' then outcome = 'none' end -- bridge.domain.tags.NO_OUTCOME
+  redis.call('HINCRBY', K.ended, c.queue .. '|' .. outcome, 1)
 end
 
 -- Nobody can come: the customer may leave a message, shown to CSRs as an ownerless thread in the queue's

@@ -45,7 +45,7 @@ end
 
 local function chat(id)
   local v = redis.call('HMGET', K.chat(id), 'state', 'queue', 'agent_id', 'priority', 'escalated_at', 'accepted_at',
-    'customer', 'created_at')
+    'customer', 'created_at', 'outcome')
   if not v[1] then return nil end
   local name = ''
   if v[7] then
@@ -53,7 +53,7 @@ local function chat(id)
     if ok and type(customer) == 'table' and customer.name then name = customer.name end
   end
   return { id = id, state = v[1], queue = v[2] or '', agent_id = v[3] or '', priority = num(v[4]),
-    escalated_at = num(v[5]), accepted_at = num(v[6]), customer = name, created_at = num(v[8]) }
+    escalated_at = num(v[5]), accepted_at = num(v[6]), customer = name, created_at = num(v[8]), outcome = v[9] or '' }
 end
 
 local function route(id)
