@@ -69,7 +69,7 @@ async def test_metrics_parse_and_tell_the_truth(app: BridgeApp, redis: Redis) ->
     assert value(offers, "csr_offers_total", queue="general", outcome="offered") == 4
     assert value(families["csr_wait_seconds"], "csr_wait_seconds_count", queue="general") == 1
     assert value(families["csr_delivery_latency_seconds"], "csr_delivery_latency_seconds_count",
-                 platform="test") == len(surface.delivered) > 0
+                 platform="test") == len(surface.delivered) + len(surface.contexts) > len(surface.contexts)
 
     await app.router.close_chat(first.id, "agent_ended", "alice")
     again = await scrape(app)
