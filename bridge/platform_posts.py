@@ -3,7 +3,8 @@ the context card, notices, offer cards, supervisors' copies), so that erasing a 
 again, also long after the chat ended.
 
 Adapters record a post once the platform has taken it. The record lives in Redis with the chat
-(`Keys.chat_posts`); the archive copies it into the SQL store, which keeps it as long as the transcript.
+(`Keys.chat_posts`); the archive copies it into the SQL store, which keeps it as long as the transcript, and a
+post made after the archive was written has the chat archived again.
 """
 
 import json
@@ -14,6 +15,7 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from bridge.events.feed import ChangeFeed
 from bridge.keys import Keys
 from bridge.redis_text import text_hash
 
@@ -61,15 +63,21 @@ class PlatformPosts:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
+        self._feed = ChangeFeed(redis, keys)
 
     async def record(self, chat_id: str, *posts: PlatformPost) -> None:
+        """A post made after the chat's archive was written (delivery trails the end of a chat) makes the chat
+        due for archiving again, so the SQL store's record of its posts is whole."""
         if not chat_id or not posts:
             return
         key = self._keys.chat_posts(chat_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={p.field: p.to_json() for p in posts})
             pipe.expire(key, POSTS_TTL)
-            await pipe.execute()
+            pipe.delete(self._keys.chat_archived(chat_id))
+            *_, was_archived = await pipe.execute()
+        if was_archived:
+            await self._feed.publish("closed", chat_id)
 
     async def of(self, chat_id: str) -> list[PlatformPost]:
         return [PlatformPost.from_json(raw) for raw in
@@ -90,8 +98,13 @@ class PostEraser(Protocol):
 
     platform: str
 
+    async def check(self) -> str:
+        """"" when the platform answers with the bridge's credentials, else what is wrong: asked before anything
+        is erased, so an outage stops the erase instead of leaving posts nobody can find again."""
+        ...
+
     async def erase(self, chat_id: str, posts: Sequence[PlatformPost]) -> list[PostOutcome]:
-        """One outcome per post, never raising for a post the platform refuses (its outcome says why)."""
+        """One or more outcomes per post, never raising for a post the platform refuses (its outcome says why)."""
         ...
 
     async def close(self) -> None: ...

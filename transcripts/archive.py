@@ -86,7 +86,8 @@ class Archiver:
         if chat.state != ChatState.CLOSED:
             return ArchiveOutcome.NOT_CLOSED
         events = await self._stream.read_all(chat_id)
-        await self.store.save(chat, events, cases_of(events), await self._posts.of(chat_id))
+        posts = await self._posts.of(chat_id)
+        await self.store.save(chat, events, cases_of(events), posts)
         k = self._keys
         threads = decode_threads(text_hash(await self._redis.hgetall(k.chat_threads(chat_id))))
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -99,6 +100,8 @@ class Archiver:
             pipe.delete(k.archive_store_down)
             await pipe.execute()
         await self._stream.expire(chat_id, self._keep)
+        if len(later := await self._posts.of(chat_id)) > len(posts):  # posted while this ran; later ones re-archive
+            await self.store.add_posts(chat_id, later)
         log.info("chat %s archived (%d events)", chat_id, len(events))
         return ArchiveOutcome.ARCHIVED
 

@@ -80,6 +80,10 @@ class TranscriptStore:
                 await conn.execute(insert(t.cases), [{"chat_id": chat.id, **c.__dict__} for c in cases])
             await add_posts(conn, chat.id, posts)
 
+    async def add_posts(self, chat_id: str, posts: Sequence[PlatformPost]) -> None:
+        async with self.begin() as conn:
+            await add_posts(conn, chat_id, posts)
+
     async def load(self, chat_id: str) -> ArchivedChat | None:
         async with self.begin() as conn:
             row = (await conn.execute(select(t.chats).where(t.chats.c.id == chat_id))).mappings().first()
