@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from bridge.cli import main
 from bridge.domain.chat import Customer
 from bridge.identity import MAX_USER_ID_CHARS
+from testkit.configs import base_raw, merged, write_toml
 from tests.privacy.helpers import boot, chat_with, closed_and_archived
 from tests.support.postgres import own_database
 from transcripts.privacy.person import PersonFinder
@@ -121,3 +122,14 @@ async def test_email_case_is_folded_for_ascii_letters_alone_in_both_stores(
     person = await finder.find(selector_from(asked, None))
     assert [c.chat.id for c in person.chats] == ([chat.id] if found else [])
     await app.transcripts.store.close()
+
+
+@pytest.mark.parametrize("action", [["export", "-o", "out.json"], ["erase", "--yes"], ["audit"]])
+def test_an_unreachable_store_is_exit_code_3(tmp_path: Path, redis_url: str, capsys: pytest.CaptureFixture[str],
+                                             action: list[str]) -> None:
+    raw = merged(base_raw(), {"redis": {"url": redis_url},
+                              "store": {"url": "postgresql+asyncpg://postgres@127.0.0.1:1/nothing_here"}})
+    config = write_toml(tmp_path / "config.toml", raw)
+    argv = ["customers", action[0], "-c", str(config), "--email", "ann@example.com", *action[1:]]
+    assert main([arg.replace("out.json", str(tmp_path / "out.json")) for arg in argv]) == 3
+    assert "unavailable" in capsys.readouterr().err and not (tmp_path / "out.json").exists()

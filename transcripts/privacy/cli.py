@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -33,6 +33,8 @@ from transcripts.store import StoreUnavailable
 
 ErasersFactory = Callable[[BridgeConfig, Redis, Keys], Mapping[str, PostEraser]]
 """Builds the CSR platforms' erasers for a config (the composition root knows the adapters)."""
+Work = Callable[..., Awaitable[int]]
+"""An action: (app, args, selector, audit trail, request id, *extra) -> exit code."""
 CONFIRM = "erase"
 
 
@@ -74,7 +76,8 @@ def _selector(args: argparse.Namespace) -> Selector | None:
         return None
 
 
-def _run(cfg: BridgeConfig, config_path: str, args: argparse.Namespace, work: Any, *extra: Any) -> int:
+def _run(cfg: BridgeConfig, config_path: str, args: argparse.Namespace, work: Work, *extra: ErasersFactory) -> int:
+    """Checks the request, opens the bridge's stores, audits the request and runs `work` on it."""
     selector = _selector(args)
     if selector is None:
         return 2
@@ -94,15 +97,14 @@ def _run(cfg: BridgeConfig, config_path: str, args: argparse.Namespace, work: An
         trail = AuditTrail(app.transcripts.store)
         try:
             request = await trail.start(Action(args.action), selector, requester(args.by))
-        except StoreUnavailable as exc:
-            print(f"the transcript store is unavailable: {exc}", file=sys.stderr)
-            return 3
-        try:
-            return int(await work(app, args, selector, trail, request, *extra))
+            try:
+                return await work(app, args, selector, trail, request, *extra)
+            except (StoreUnavailable, AttachmentsUnavailable) as exc:
+                with contextlib.suppress(StoreUnavailable):
+                    await trail.finish(request, Outcome.FAILED, {}, str(exc))
+                raise
         except (StoreUnavailable, AttachmentsUnavailable) as exc:
             print(f"a store is unavailable ({exc}); run the same command again once it is back", file=sys.stderr)
-            with contextlib.suppress(StoreUnavailable):
-                await trail.finish(request, Outcome.FAILED, {}, str(exc))
             return 3
         finally:
             await app.transcripts.store.close()
