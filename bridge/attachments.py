@@ -8,6 +8,7 @@ file in memory. `save` and `read` (whole bytes) remain for the platform adapters
 
 import asyncio
 import json
+import shutil
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -52,6 +53,10 @@ class AttachmentStore(ABC):
         return meta, b"".join([chunk async for chunk in chunks])
 
     @abstractmethod
+    async def delete_chat(self, chat_id: str) -> int:
+        """Deletes every attachment of the chat (its customer's data was erased); returns how many there were."""
+
+    @abstractmethod
     async def _write(self, attachment: Attachment, chunks: Chunks) -> Attachment:
         """Writes all chunks or nothing; returns the attachment with its size."""
 
@@ -89,6 +94,17 @@ class DiskAttachments(AttachmentStore):
         finally:
             handle.close()
             await asyncio.to_thread(partial.unlink, missing_ok=True)
+
+    async def delete_chat(self, chat_id: str) -> int:
+        if not valid_attachment_id(chat_id) or "." in chat_id:
+            raise ValueError("bad chat id")
+        folder = self._root / chat_id
+        if not await asyncio.to_thread(folder.is_dir):
+            return 0
+        files = await asyncio.to_thread(lambda: [p for p in folder.iterdir()
+                                                 if not p.name.endswith((".json", ".part"))])
+        await asyncio.to_thread(shutil.rmtree, folder)
+        return len(files)
 
     def _path(self, attachment_id: str) -> Path:
         chat_id, _, _ = attachment_id.partition(".")

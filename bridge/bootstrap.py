@@ -27,6 +27,7 @@ from bridge.events.typing import TypingSignals
 from bridge.jobs import Jobs
 from bridge.keys import Keys
 from bridge.metrics import Metrics
+from bridge.platform_posts import PlatformPosts
 from bridge.ports import AdapterStore, Core
 from bridge.redis_connect import connect_redis, redis_endpoint
 from bridge.roster import Roster
@@ -117,7 +118,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     app.core = Core(config=config, service=service, commands=app.commands, agents=app.roster, chats=chats,
                     events=stream, threads=threads, feed=feed, attachments=app.attachments, metrics=metrics,
                     store=AdapterStore(redis, keys), typing=TypingSignals(redis, keys, feed),
-                    reads=ReadMarks(redis, keys, feed))
+                    reads=ReadMarks(redis, keys, feed), posts=PlatformPosts(redis, keys))
     return app
 
 

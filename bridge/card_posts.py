@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from bridge.keys import Keys
+from bridge.platform_posts import PlatformPost, PlatformPosts, PostKind
 from bridge.ports import ThreadRef
 
 
@@ -25,6 +26,7 @@ class CardPosts:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
+        self._posts = PlatformPosts(redis, keys)
 
     async def get(self, chat_id: str, thread: ThreadRef) -> CardPost | None:
         raw = await self._redis.hget(self._keys.chat_cards(chat_id), f"{thread.platform}:{thread.thread_id}")
@@ -36,3 +38,5 @@ class CardPosts:
     async def put(self, chat_id: str, thread: ThreadRef, post: CardPost) -> None:
         await self._redis.hset(self._keys.chat_cards(chat_id), f"{thread.platform}:{thread.thread_id}",
                                json.dumps({"post": post.post_id, "digest": post.digest}))
+        await self._posts.record(chat_id, PlatformPost(thread.platform, thread.conversation, post.post_id,
+                                                       PostKind.POST))

@@ -1,21 +1,28 @@
-"""The `csr-bridge` command line: serve, worker, check-config, kb reindex, transcripts export, matrix registration."""
+"""The `csr-bridge` command line: serve, worker, check-config, kb reindex, transcripts export, customers
+export|erase|audit, matrix registration."""
 
 import argparse
 import sys
+from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
+
+from redis.asyncio import Redis
 
 from adapters.matrix.appservice import cli as matrix_cli
 from adapters.matrix.appservice.tokens import with_tokens
 from bridge.config import BridgeConfig, ConfigError, load_config
 from bridge.config.secrets_env import secret_values
 from bridge.config.warnings import roster_warnings
+from bridge.keys import Keys
 from bridge.logs import configure_logging
+from bridge.platform_posts import PostEraser
 from bridge.redis_connect import redis_endpoint
 from bridge.startup import StartupError
 from cobrowse.checks import install_warnings
 from knowledge import cli as kb_cli
 from knowledge.checks import folder_warnings
 from transcripts import cli as transcripts_cli
+from transcripts.privacy import cli as customers_cli
 
 DEFAULT_CONFIG = "config.toml"
 
@@ -43,8 +50,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", default=DEFAULT_CONFIG, help="TOML config file (default: %(default)s)")
     kb_cli.add_parser(sub, DEFAULT_CONFIG)
     transcripts_cli.add_parser(sub, DEFAULT_CONFIG)
+    customers_cli.add_parser(sub, DEFAULT_CONFIG, platform_erasers)
     matrix_cli.add_parser(sub, DEFAULT_CONFIG)
     return parser
+
+
+def platform_erasers(cfg: BridgeConfig, redis: Redis, keys: Keys) -> Mapping[str, PostEraser]:
+    """What `customers erase` uses to reach the bridge's posts: each enabled CSR platform's eraser."""
+    from adapters.matrix.erase import MatrixEraser
+    from adapters.slack.erase import SlackEraser
+
+    erasers: dict[str, PostEraser] = {}
+    if cfg.slack.enabled:
+        erasers["slack"] = SlackEraser(cfg.slack, redis, keys)
+    if cfg.matrix.enabled:
+        erasers["matrix"] = MatrixEraser(cfg.matrix, redis, keys)
+    return erasers
 
 
 def _load_or_report(path: str) -> BridgeConfig | None:
@@ -100,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         _print_warnings(cfg)
         return 0
     try:
-        if args.command == "serve" and cfg.matrix.enabled and cfg.matrix.appservice:
+        if args.command in ("serve", "customers") and cfg.matrix.enabled and cfg.matrix.appservice:
             cfg = with_tokens(cfg)
     except StartupError as err:
         print(f"csr-bridge: cannot start: {err}", file=sys.stderr)

@@ -93,6 +93,14 @@ class Keys:
         """Processes holding widget sockets -> when their heartbeat runs out; a lapsed one's sockets don't count."""
         return f"{self.prefix}:widget:socket-processes"
 
+    def chat_posts(self, chat_id: str) -> str:
+        """Hash "platform|conversation|post" -> JSON of a post the bridge made for the chat (bridge.platform_posts)."""
+        return f"{self.prefix}:chat:{chat_id}:posts"
+
+    def chat_erased(self, chat_id: str) -> str:
+        """Set for a while once a chat was erased on its customer's request: its archive is not written again."""
+        return f"{self.prefix}:erased:{chat_id}"
+
     def chat_cards(self, chat_id: str) -> str:
         """platform:thread -> the context card's post in that thread and a digest of what it shows."""
         return f"{self.prefix}:chat:{chat_id}:cards"

@@ -25,6 +25,7 @@ from bridge.events.receipts import ReadMarks
 from bridge.events.typing import TypingSignals
 from bridge.keys import Keys
 from bridge.metrics import Metrics
+from bridge.platform_posts import PlatformPosts
 from bridge.roster import Roster
 from bridge.service import ChatService
 
@@ -168,3 +169,5 @@ class Core:
     """Live 'is typing' per side: the widget sets the customer's, a CSR platform that sees typing the agent's."""
     reads: ReadMarks
     """Live read marks per side, for "Seen" in the widget and receipts in a thread."""
+    posts: PlatformPosts
+    """Where every post an adapter made for a chat went, so a customer's data can be erased there too."""

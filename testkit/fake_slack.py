@@ -303,6 +303,26 @@ class FakeSlack:
             message["blocks"] = blocks
         return {"channel": channel, "ts": message["ts"], "text": message["text"]}
 
+    def _m_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        """As Slack documents: a bot token deletes only the bot's own messages (`cant_delete_message` otherwise)."""
+        channel = self._channel(args)
+        message = next((m for m in self.messages[channel] if m["ts"] == args.get("ts")), None)
+        if message is None:
+            raise SlackError("message_not_found")
+        if message.get("bot_id") != "BBOT":
+            raise SlackError("cant_delete_message")
+        self.messages[channel].remove(message)
+        return {"channel": channel, "ts": message["ts"]}
+
+    def _m_files_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The file goes, and with it the messages that shared it."""
+        upload = self.uploads.pop(str(args.get("file", "")), None)
+        if upload is None:
+            raise SlackError("file_not_found")
+        for channel, messages in self.messages.items():
+            self.messages[channel] = [m for m in messages if upload["id"] not in (m.get("files") or [])]
+        return {}
+
     def _m_reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
         """As Slack documents: the bot's reaction goes on the message once (`already_reacted` after)."""
         message, name = self._reacted_message(args)

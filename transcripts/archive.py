@@ -20,6 +20,7 @@ from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import ChatStream
 from bridge.events.threads import decode_threads
 from bridge.keys import Keys
+from bridge.platform_posts import PlatformPosts
 from bridge.redis_text import text_hash, text_list
 from transcripts.parked import ParkedArchives
 from transcripts.store import CaseRow, TranscriptStore
@@ -32,6 +33,8 @@ class ArchiveOutcome(StrEnum):
     ARCHIVED = "archived"
     NOT_CLOSED = "not_closed"
     GONE = "gone"
+    ERASED = "erased"
+    """The customer's data was erased on request (transcripts.privacy): the archive must not bring it back."""
 
 
 class Archiver:
@@ -45,6 +48,7 @@ class Archiver:
         self._keep = keep_live_seconds
         self._schedule = schedule
         self.parked = ParkedArchives(redis, keys)
+        self._posts = PlatformPosts(redis, keys)
 
     async def on_closed_chat_change(self, chat_id: str) -> None:
         """Handler of the feed's `closed` changes (a chat closing, or an event after its end), in the process
@@ -61,6 +65,8 @@ class Archiver:
         archived = await self._redis.get(self._keys.chat_archived(chat_id))
         if archived is not None and archived == await self._stream.last_id(chat_id):
             return False
+        if await self._redis.exists(self._keys.chat_erased(chat_id)):
+            return False
         if await self.parked.is_parked(chat_id):
             return False
         if not await self._redis.zadd(self._keys.archive_pending, {chat_id: now()}, nx=True):
@@ -70,6 +76,9 @@ class Archiver:
 
     async def archive(self, chat_id: str) -> ArchiveOutcome:
         """Writes the whole record; raises StoreUnavailable (nothing changed) when the store is down."""
+        if await self._redis.exists(self._keys.chat_erased(chat_id)):
+            await self._redis.zrem(self._keys.archive_pending, chat_id)
+            return ArchiveOutcome.ERASED
         chat = await self._chats.get(chat_id)
         if chat is None:
             await self._redis.zrem(self._keys.archive_pending, chat_id)
@@ -77,12 +86,13 @@ class Archiver:
         if chat.state != ChatState.CLOSED:
             return ArchiveOutcome.NOT_CLOSED
         events = await self._stream.read_all(chat_id)
-        await self.store.save(chat, events, cases_of(events))
+        posts = await self._posts.of(chat_id)
+        await self.store.save(chat, events, cases_of(events), posts)
         k = self._keys
         threads = decode_threads(text_hash(await self._redis.hgetall(k.chat_threads(chat_id))))
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(k.chat_archived(chat_id), events[-1].id if events else "0", ex=self._keep)
-            for key in (k.chat(chat_id), k.chat_threads(chat_id), k.chat_cards(chat_id),
+            for key in (k.chat(chat_id), k.chat_threads(chat_id), k.chat_cards(chat_id), k.chat_posts(chat_id),
                         *(k.thread_chat(t.platform, t.thread_id) for t in threads.values())):
                 pipe.expire(key, self._keep)
             pipe.zrem(k.archive_pending, chat_id)
@@ -90,6 +100,8 @@ class Archiver:
             pipe.delete(k.archive_store_down)
             await pipe.execute()
         await self._stream.expire(chat_id, self._keep)
+        if len(later := await self._posts.of(chat_id)) > len(posts):  # posted while this ran; later ones re-archive
+            await self.store.add_posts(chat_id, later)
         log.info("chat %s archived (%d events)", chat_id, len(events))
         return ArchiveOutcome.ARCHIVED
 

@@ -10,7 +10,7 @@ transaction, chunk by chunk as it arrives: a failed or oversized upload leaves n
 
 import time
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from bridge.attachments import AttachmentStore, AttachmentsUnavailable, Chunks, valid_attachment_id
 from bridge.domain.events import Attachment
@@ -51,6 +51,16 @@ class DatabaseAttachments(AttachmentStore):
             if data is None:
                 return  # deleted while read: the reader gets a short file, as with a file removed mid-read
             yield bytes(data)
+
+    async def delete_chat(self, chat_id: str) -> int:
+        try:
+            async with self._store.begin() as conn:
+                ids = select(t.attachments.c.id).where(t.attachments.c.chat_id == chat_id).scalar_subquery()
+                await conn.execute(delete(t.attachment_chunks).where(t.attachment_chunks.c.attachment_id.in_(ids)))
+                result = await conn.execute(delete(t.attachments).where(t.attachments.c.chat_id == chat_id))
+                return int(result.rowcount or 0)
+        except StoreUnavailable as exc:
+            raise AttachmentsUnavailable(str(exc)) from exc
 
     async def _write(self, attachment: Attachment, chunks: Chunks) -> Attachment:
         try:

@@ -23,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
+from bridge.platform_posts import PlatformPost
 from transcripts import tables as t
 from transcripts.customers import PastChat, link_chat, past_chats
+from transcripts.posts import add_posts
 from transcripts.rows import chat_from_row, chat_row, event_from_row, event_row, tag_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -63,7 +65,9 @@ class TranscriptStore:
         self._migrated = False
         self._lock = asyncio.Lock()
 
-    async def save(self, chat: Chat, events: list[ChatEvent], cases: list[CaseRow]) -> None:
+    async def save(self, chat: Chat, events: list[ChatEvent], cases: list[CaseRow],
+                   posts: Sequence[PlatformPost] = ()) -> None:
+        """`posts`: what the bridge posted on CSR platforms for the chat; added to those kept from earlier saves."""
         async with self.begin() as conn:
             await conn.execute(delete(t.events).where(t.events.c.chat_id == chat.id))
             await conn.execute(delete(t.cases).where(t.cases.c.chat_id == chat.id))
@@ -77,6 +81,11 @@ class TranscriptStore:
                 await conn.execute(insert(t.events), [event_row(chat.id, i, e) for i, e in enumerate(events)])
             if cases:
                 await conn.execute(insert(t.cases), [{"chat_id": chat.id, **c.__dict__} for c in cases])
+            await add_posts(conn, chat.id, posts)
+
+    async def add_posts(self, chat_id: str, posts: Sequence[PlatformPost]) -> None:
+        async with self.begin() as conn:
+            await add_posts(conn, chat_id, posts)
 
     async def load(self, chat_id: str) -> ArchivedChat | None:
         async with self.begin() as conn:
@@ -84,6 +93,15 @@ class TranscriptStore:
             if row is None:
                 return None
             return (await self._load_rest(conn, [row]))[0]
+
+    async def load_many(self, chat_ids: Sequence[str]) -> list[ArchivedChat]:
+        """The archived records of these chats (those the store has), oldest first."""
+        if not chat_ids:
+            return []
+        async with self.begin() as conn:
+            rows = (await conn.execute(select(t.chats).where(t.chats.c.id.in_(list(chat_ids)))
+                                       .order_by(t.chats.c.created_at, t.chats.c.id))).mappings().all()
+            return await self._load_rest(conn, rows)
 
     async def history(self, customer_id: str, except_chat: str = "", limit: int = 10) -> tuple[int, list[PastChat]]:
         """A customer's archived chats, newest first (all but `except_chat`), and how many there are."""
@@ -122,6 +140,7 @@ class TranscriptStore:
             await conn.execute(delete(t.cases).where(t.cases.c.chat_id.in_(ids)))
             await conn.execute(delete(t.tags).where(t.tags.c.chat_id.in_(ids)))
             await conn.execute(delete(t.customer_chats).where(t.customer_chats.c.chat_id.in_(ids)))
+            await conn.execute(delete(t.posts).where(t.posts.c.chat_id.in_(ids)))
             result = await conn.execute(delete(t.chats).where(t.chats.c.closed_at < cutoff))
             return int(result.rowcount or 0)
 

@@ -127,3 +127,33 @@ attachment_chunks = Table(
     Column("seq", Integer, primary_key=True),
     Column("data", LargeBinary, nullable=False),
 )
+
+posts = Table(
+    "transcript_posts", metadata,
+    Column("chat_id", String(40), primary_key=True),
+    Column("platform", String(16), primary_key=True),
+    Column("conversation", String(255), primary_key=True),
+    Column("post_id", String(255), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("sender", String(255), nullable=False, default=""),
+)
+"""Every post the bridge made on a CSR platform for a chat (bridge.platform_posts), for erasing a customer's data
+there. No foreign key: rewriting a chat's archive must not drop the posts recorded with its earlier versions."""
+
+customer_requests = Table(
+    "customer_requests", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("requested_at", Float, nullable=False),
+    Column("requested_by", String(120), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("selector", String(16), nullable=False),
+    Column("selector_digest", String(64), nullable=False),
+    Column("selector_hint", String(80), nullable=False),
+    Column("counts", JSON, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+    Index("ix_customer_requests_requested_at", "requested_at"),
+    Index("ix_customer_requests_selector_digest", "selector_digest"),
+)
+"""The audit trail of `csr-bridge customers export|erase`: who asked, when, about whom (a digest of the email or
+user id, never the value itself, and a masked hint), what was found or erased, and how it ended."""

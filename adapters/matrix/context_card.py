@@ -65,7 +65,7 @@ class MatrixContextCard:
                                            attempts=3)
             await self._posts.put(chat.id, thread, CardPost(sent, shown))
         elif posted.digest != shown:
-            await self._outbox.put(room, OutboxEntry(key=f"card.{chat.id}.{event.id}",
+            await self._outbox.put(room, OutboxEntry(key=f"card.{chat.id}.{event.id}", chat_id=chat.id,
                                                      content=replacing(posted.post_id, content)))
             await self._posts.put(chat.id, thread, CardPost(posted.post_id, shown))
             self._wake(room, "")

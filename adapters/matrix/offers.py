@@ -16,6 +16,7 @@ from adapters.matrix.poster import Poster, txn_id
 from adapters.matrix.relations import reaction, replacing
 from bridge.config.agents import AgentConfig
 from bridge.keys import Keys
+from bridge.platform_posts import PlatformPost, PlatformPosts, PostKind
 from bridge.ports import OfferView
 
 CARD_TTL = 7 * 24 * 3600
@@ -39,6 +40,7 @@ class OfferCards:
         self._poster = poster
         self._outbox = outbox
         self._wake = wake
+        self._made = PlatformPosts(redis, keys)
 
     async def show(self, agent: AgentConfig, view: OfferView) -> str:
         room = await self._dms.room_for(agent)
@@ -47,6 +49,7 @@ class OfferCards:
         await self._redis.set(self._keys.matrix_event(card), json.dumps({"role": "card", "offer": offer_id,
                                                                           "agent": agent.id}), ex=CARD_TTL)
         await self._redis.hset(self._keys.adapter_state("matrix"), f"last-offer:{agent.id}", offer_id)
+        await self._made.record(view.chat.id, PlatformPost("matrix", room, card, PostKind.OFFER))
         for key in ("✅", "❌"):
             await self._poster.send(room, reaction(card, key), txn_id(f"offer.{offer_id}.{key}"),
                                     event_type="m.reaction", attempts=3)
@@ -59,7 +62,8 @@ class OfferCards:
             raise ValueError(f"not a Matrix offer reference: {ref!r}")
         state = view.offer.state
         content = replacing(card, offer_card(view, state))
-        await self._outbox.put(room, OutboxEntry(key=f"offer.{view.offer.id}.{state.value}", content=content))
+        await self._outbox.put(room, OutboxEntry(key=f"offer.{view.offer.id}.{state.value}", content=content,
+                                                 chat_id=view.chat.id))
         self._wake(room, "")
 
     async def offer_of_card(self, event_id: str, agent: AgentConfig) -> str:

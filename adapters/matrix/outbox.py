@@ -7,6 +7,7 @@ Consecutive posts with the same `coalesce` value leave as one batch; the batch i
 it is sent, so a retry after a crash sends the same post with the same txn id and the homeserver keeps it once.
 """
 
+import json
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
@@ -18,7 +19,7 @@ from adapters.matrix.lanes import Lane
 from adapters.matrix.poster import txn_id
 from bridge.domain.events import Attachment
 from bridge.keys import Keys
-from bridge.redis_text import text_set
+from bridge.redis_text import stream_rows, text_set
 
 _APPEND = files("adapters.matrix").joinpath("outbox_append.lua").read_text()
 _TAKE = files("adapters.matrix").joinpath("outbox_take.lua").read_text()
@@ -47,6 +48,7 @@ class OutboxEntry(BaseModel):
     content: dict[str, Any] | None = None
     event_type: str = "m.room.message"
     chat_id: str = ""
+    """The chat the post is made for: recorded once it is sent, so erasing the customer's data finds it."""
     chat_event: str = ""
     """The chat event this post shows, remembered once it is sent (adapters.matrix.posts) so reactions and read
     receipts on either side find it."""
@@ -110,6 +112,20 @@ class Outbox:
         tx_id = txn_id(entries[0].key if len(entries) == 1 else f"{entries[0].key}..{entries[-1].key}")
         return Batch(lane.room_id, [r[0] for r in rows], entries, tx_id, lane.thread,
                      (latest or "") if lane.thread else None, bool(resumed))
+
+    async def drop_chat(self, chat_id: str) -> int:
+        """Takes a chat's posts that wait in any lane out of it (its customer's data is being erased); a batch
+        already in flight is left to finish (it may be on the homeserver already). Returns how many went."""
+        dropped = 0
+        for lane in await self.lanes():
+            stream = self._keys.matrix_outbox(lane.room_id, lane.thread)
+            flight = await self._redis.get(self._keys.matrix_outbox_inflight(lane.room_id, lane.thread))
+            start = f"({json.loads(flight)['last']}" if flight else "-"
+            ids = [entry_id for entry_id, fields in stream_rows(await self._redis.xrange(stream, start, "+"))
+                   if OutboxEntry.model_validate_json(fields["e"]).chat_id == chat_id]
+            if ids:
+                dropped += int(await self._redis.xdel(stream, *ids))
+        return dropped
 
     async def done(self, batch: Batch, event_id: str) -> int:
         """Drops the sent batch and notes its post as the thread's latest; returns what is left in the lane."""

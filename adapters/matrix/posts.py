@@ -2,7 +2,8 @@
 
 A CSR's own message is remembered when it is taken in (adapters.matrix.chat_input); a post the bridge
 sends for a chat message (a customer's words, merged or not, a phrase) once the homeserver has taken it.
-A merged post stands for the last message it carries.
+A merged post stands for the last message it carries. Every post made for a chat is also recorded with the
+chat (bridge.platform_posts), so erasing the customer's data finds it.
 """
 
 import json
@@ -11,13 +12,19 @@ from redis.asyncio import Redis
 
 from adapters.matrix.outbox import OutboxEntry
 from bridge.keys import Keys
+from bridge.platform_posts import PlatformPost, PlatformPosts, PostKind
 from bridge.ports import EventReader
 from bridge.redis_text import text_or_none
 
 EVENT_TTL = 30 * 24 * 3600
 
 
-async def remember_post(redis: Redis, keys: Keys, event_id: str, entries: list[OutboxEntry]) -> None:
+async def remember_post(redis: Redis, keys: Keys, room_id: str, event_id: str, entries: list[OutboxEntry],
+                        sender: str = "") -> None:
+    """`sender`: the ghost that posted it (appservice mode), else the bot."""
+    if chat_id := next((e.chat_id for e in entries if e.chat_id), ""):
+        kind = PostKind.FILE if any(e.attachment for e in entries) else PostKind.POST
+        await PlatformPosts(redis, keys).record(chat_id, PlatformPost("matrix", room_id, event_id, kind, sender))
     shown = [e for e in entries if e.chat_event and e.chat_id]
     if not shown:
         return

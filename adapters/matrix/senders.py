@@ -151,7 +151,7 @@ class OutboxSenders:
             event_id = await self._poster.send(lane.room_id, content, batch.tx_id, event_type, paced=False,
                                                as_user=sender, maybe_sent=True)
         left = await self._outbox.done(batch, event_id)
-        await remember_post(self._redis, self._keys, event_id, batch.entries)
+        await remember_post(self._redis, self._keys, lane.room_id, event_id, batch.entries, sender)
         self.sent += 1
         return left
 

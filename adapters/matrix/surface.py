@@ -30,6 +30,7 @@ from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent, EventKind
 from bridge.domain.ids import new_id
+from bridge.platform_posts import PlatformPost, PostKind
 from bridge.ports import Core, OfferView, ReadAlong, ThreadRef
 
 READY_TIMEOUT = 15.0
@@ -81,6 +82,7 @@ class MatrixSurface:
         root = await self._poster.send(room, content, txn_id(f"header.{chat.id}.{chat.queue}"), attempts=3)
         await self._redis.set(self._core.store.keys.matrix_event(root), json.dumps({"role": "header", "chat": chat.id}),
                               ex=HEADER_TTL)
+        await self._core.posts.record(chat.id, PlatformPost("matrix", room, root, PostKind.ROOT))
         return ThreadRef(platform="matrix", conversation=room, thread_id=root)
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],

@@ -16,6 +16,7 @@ from adapters.slack.webapi import SlackCalls
 from bridge.attachments import AttachmentStore
 from bridge.config.widget import UploadLimits
 from bridge.domain.events import Attachment
+from bridge.platform_posts import PlatformPost, PostKind
 from bridge.ports import ThreadRef
 
 SLACK_FILE_HOSTS = {"files.slack.com"}
@@ -34,17 +35,20 @@ class SlackFiles:
     api_origin: str
     """scheme://host[:port] of slack.api_url; files there may be fetched too (a test server)."""
 
-    async def to_thread(self, thread: ThreadRef, attachment: Attachment, sender: str) -> None:
+    async def to_thread(self, thread: ThreadRef, attachment: Attachment, sender: str) -> list[PlatformPost]:
+        """Uploads the file into the thread; returns what it posted there (the file, or a note that it is gone)."""
         found = await self.store.read(attachment.id)
         if found is None:
-            await self.calls.post(channel=thread.conversation, thread_ts=thread.thread_id,
-                                  text=f":warning: {escape(sender)} sent {escape(attachment.filename)}, "
-                                       "but the file is no longer stored.")
-            return
+            posted = await self.calls.post(channel=thread.conversation, thread_ts=thread.thread_id,
+                                           text=f":warning: {escape(sender)} sent {escape(attachment.filename)}, "
+                                                "but the file is no longer stored.")
+            return [PlatformPost("slack", thread.conversation, str(posted["ts"]), PostKind.POST)]
         meta, data = found
-        await self.calls.upload(channel=thread.conversation, thread_ts=thread.thread_id, file=data,
-                                filename=meta.filename, title=meta.filename,
-                                initial_comment=f":paperclip: {escape(sender)} sent a file")
+        uploaded = await self.calls.upload(channel=thread.conversation, thread_ts=thread.thread_id, file=data,
+                                           filename=meta.filename, title=meta.filename,
+                                           initial_comment=f":paperclip: {escape(sender)} sent a file")
+        return [PlatformPost("slack", thread.conversation, str(f["id"]), PostKind.FILE)
+                for f in uploaded.get("files") or [] if isinstance(f, dict) and f.get("id")]
 
     async def from_slack(self, chat_id: str, file: dict[str, Any]) -> Attachment:
         """Downloads one file of a CSR's message and stores it for the customer."""

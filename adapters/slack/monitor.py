@@ -24,6 +24,7 @@ from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import event_order
 from bridge.keys import Keys
+from bridge.platform_posts import PlatformPost, PlatformPosts, PostKind
 from bridge.ports import EventReader, ReadAlong, ThreadRef
 from bridge.redis_text import text_hash
 
@@ -41,6 +42,7 @@ class Monitors:
         self._stream = stream
         self._redis = redis
         self._keys = keys
+        self._made = PlatformPosts(redis, keys)
         self._workspace_url = workspace_url
 
     def link(self, thread: ThreadRef) -> str:
@@ -65,6 +67,7 @@ class Monitors:
             text=f":eyes: Reading along with {escape(chat.customer.name)} ({escape(queue)}): <{link}|the chat's "
                  "thread>. Its messages are copied under this post as they come.")
         root_ts = str(root["ts"])
+        await self._made.record(chat.id, PlatformPost("slack", dm, root_ts, PostKind.ROOT))
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, dm, json.dumps({"root": root_ts, "after": last}))
             pipe.expire(key, COPY_TTL)
@@ -92,12 +95,15 @@ class Monitors:
     async def _post(self, dm: str, root: str, chat: Chat, event: ChatEvent) -> None:
         icon = avatar_url(str(self._config.server.public_url), chat.customer.name, chat.id)
         for post in render_event(chat, event, icon):
-            await self._calls.post(channel=dm, thread_ts=root, text=post.text, blocks=post.blocks or None,
-                                   username=post.username or None, icon_url=post.icon_url or None,
-                                   unfurl_links=False, unfurl_media=False)
+            posted = await self._calls.post(channel=dm, thread_ts=root, text=post.text, blocks=post.blocks or None,
+                                            username=post.username or None, icon_url=post.icon_url or None,
+                                            unfurl_links=False, unfurl_media=False)
+            await self._made.record(chat.id, PlatformPost("slack", dm, str(posted["ts"]), PostKind.POST))
         for attachment in event.attachments:
-            await self._calls.post(channel=dm, thread_ts=root, text=f":paperclip: {escape(event.author.name)} sent "
-                                   f"{escape(attachment.filename)} (in the chat's thread).")
+            posted = await self._calls.post(channel=dm, thread_ts=root, text=f":paperclip: "
+                                            f"{escape(event.author.name)} sent {escape(attachment.filename)} "
+                                            "(in the chat's thread).")
+            await self._made.record(chat.id, PlatformPost("slack", dm, str(posted["ts"]), PostKind.POST))
 
     async def _member(self, channel: str, user: str) -> bool:
         cursor = ""

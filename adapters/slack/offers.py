@@ -10,6 +10,7 @@ from adapters.slack.render.cards import offer_card
 from adapters.slack.webapi import SlackCalls
 from bridge.config.agents import AgentConfig
 from bridge.keys import Keys
+from bridge.platform_posts import PlatformPost, PlatformPosts, PostKind
 from bridge.ports import OfferView
 from bridge.redis_text import text_or_none
 
@@ -21,6 +22,7 @@ class OfferCards:
         self._calls = calls
         self._redis = redis
         self._keys = keys
+        self._made = PlatformPosts(redis, keys)
         self._dms: dict[str, str] = {}
 
     async def dm_channel(self, user_id: str) -> str:
@@ -36,6 +38,7 @@ class OfferCards:
                                           unfurl_links=False, unfurl_media=False)
         ts = str(response["ts"])
         await self._redis.set(self._keys.slack_offer_card(channel, ts), view.offer.id, ex=CARD_TTL)
+        await self._made.record(view.chat.id, PlatformPost("slack", channel, ts, PostKind.OFFER))
         return f"{channel}:{ts}"
 
     async def update(self, view: OfferView, ref: str) -> None:

@@ -28,6 +28,7 @@ from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import event_order
+from bridge.platform_posts import PlatformPost, PostKind
 from bridge.ports import Core, ThreadRef
 
 HEADER_EVENTS = {EventKind.ACCEPTED, EventKind.TRANSFERRED, EventKind.CLOSED}
@@ -53,6 +54,7 @@ class ThreadWriter:
         self._ledger = PostLedger(calls)
         self._files = files
         self._posts = posts
+        self._made = core.posts
         self._reactions = CustomerReactions(calls, posts, core.events)
         self._chats = core.chats
         self._stream = core.events
@@ -65,8 +67,10 @@ class ThreadWriter:
         header = self._header(chat, agent)
         response = await self._calls.post(channel=channel, text=header.text, blocks=header.blocks,
                                           unfurl_links=False, unfurl_media=False)
+        root = str(response["ts"])
+        await self._made.record(chat.id, PlatformPost("slack", channel, root, PostKind.ROOT))
         await self._retire_other_threads(chat)
-        return ThreadRef(platform="slack", conversation=channel, thread_id=str(response["ts"]))
+        return ThreadRef(platform="slack", conversation=channel, thread_id=root)
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
                       retry: bool) -> list[ChatEvent]:
@@ -85,11 +89,12 @@ class ThreadWriter:
                         channel=thread.conversation, thread_ts=thread.thread_id, text=post.text,
                         blocks=post.blocks or None, unfurl_links=False, unfurl_media=False,
                         metadata=self._ledger.metadata(chat.id, event.id, event.id))
+                    await self._made.record(chat.id, self._post(thread, posted))
                     if event.kind is EventKind.MESSAGE:
                         await self._posts.remember(chat.id, event.id, thread.conversation, str(posted["ts"]))
         sender = event.author.name or chat.customer.name
         for attachment in event.attachments:
-            await self._files.to_thread(thread, attachment, sender)
+            await self._made.record(chat.id, *await self._files.to_thread(thread, attachment, sender))
         if event.kind in HEADER_EVENTS:
             await self.refresh_header(thread, chat.id)
         return carried
@@ -142,6 +147,7 @@ class ThreadWriter:
                 metadata=self._ledger.metadata(chat.id, event.id, batch[-1].id))
 
         response = await self._calls.call("chat.postMessage", post, thread.conversation, paced=True)
+        await self._made.record(chat.id, self._post(thread, response))
         await self._posts.remember(chat.id, batch[-1].id, thread.conversation, str(response["ts"]))
         return batch
 
@@ -155,7 +161,12 @@ class ThreadWriter:
                 channel=thread.conversation, thread_ts=thread.thread_id, text=message.text, username=message.username,
                 icon_url=message.icon_url, unfurl_links=False, unfurl_media=False,
                 metadata=self._ledger.metadata(chat.id, event.id, event.id, part, len(posts)))
+            await self._made.record(chat.id, self._post(thread, posted))
             await self._posts.remember(chat.id, event.id, thread.conversation, str(posted["ts"]))
+
+    @staticmethod
+    def _post(thread: ThreadRef, response: AsyncSlackResponse) -> PlatformPost:
+        return PlatformPost("slack", thread.conversation, str(response["ts"]), PostKind.POST)
 
     def _header(self, chat: Chat, agent: AgentConfig | None) -> Message:
         return thread_header(chat, agent.display_name if agent else "", self._config.queue_display_name(chat.queue),
