@@ -3,7 +3,10 @@
 Hours are wall-clock times in the team's zone, so daylight saving time moves them in UTC. The next opening
 is the earliest instant at which `is_open` turns true. It can only turn true where a span starts (a local
 time that may occur twice when clocks go back, or not at all when they go forward: then the span opens at
-the jump) or where the zone's offset changes; those are the only candidates looked at.
+the jump) or where the zone's offset changes; those are the only candidates looked at. Spans are gathered by
+local day and offset changes by UTC day, so a later day's span can open before an earlier day's offset change
+(Lord Howe's half-hour jump falls on the UTC day before the local Sunday it starts): the search goes on until
+no later day can hold an earlier candidate.
 """
 
 from collections.abc import Iterator
@@ -56,12 +59,14 @@ class BusinessHours:
         if self.is_open(at):
             return at
         first = datetime.fromtimestamp(at, self.zone).date() - timedelta(days=1)
+        best: float | None = None
         for offset in range(LOOKAHEAD_DAYS + 2):
             day = first + timedelta(days=offset)
+            if best is not None and datetime.combine(day, time(), UTC).timestamp() - 86400 > best:
+                break  # a day's candidates all come after its UTC midnight less a day (offsets are under 24 h)
             found = [c for c in self._candidates(day) if c > at and self.is_open(c)]
-            if found:
-                return min(found)
-        return None
+            best = min([*found, best] if best is not None else found, default=None)
+        return best
 
     def _candidates(self, day: date) -> Iterator[float]:
         for start, _ in self.spans[day.weekday()]:

@@ -84,6 +84,15 @@ class Reference:
         return None
 
 
+def test_a_sunday_span_opens_before_the_jump_that_falls_on_the_utc_saturday() -> None:
+    """Found by the property test below: Lord Howe's DST starts Sunday 02:00 (+10:30 to +11), which is Saturday
+    15:30 UTC, while the Sunday's first span opens at 00:00 local, Saturday 13:30 UTC: the earlier one wins."""
+    config = HoursConfig(time_zone="Australia/Lord_Howe", weekly={"sun": ["00:00-00:15", "00:30-02:45"]})
+    hours, at = BusinessHours(config), datetime(2010, 10, 1, tzinfo=UTC)
+    assert hours.next_opening(at.timestamp()) == Reference(config).next_opening(at).timestamp() \
+        == datetime(2010, 10, 2, 13, 30, tzinfo=UTC).timestamp()
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), at=instants)
 @example(data=None, at=datetime(2026, 3, 29, 0, 30, tzinfo=UTC))
