@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisUnreachable
 
 from adapters.matrix.appservice import cli as matrix_cli
 from adapters.matrix.appservice.tokens import with_tokens
@@ -143,7 +144,18 @@ def main(argv: list[str] | None = None) -> int:
     except StartupError as err:
         print(f"csr-bridge: cannot start: {err}", file=sys.stderr)
         return 3
+    except RedisUnreachable as err:
+        print(f"csr-bridge {args.command}: cannot reach Redis ({err}). {_where_redis_runs(cfg)}", file=sys.stderr)
+        return 3
     return 0
+
+
+def _where_redis_runs(cfg: BridgeConfig) -> str:
+    """What to do about an unreachable Redis: the embedded one lives only as long as `serve`."""
+    if cfg.redis.url or cfg.redis.sentinels:
+        return "Check that the Redis in [redis] is up, then run the command again."
+    return ("With no [redis] url the Redis is the one `csr-bridge serve` embeds: start serve with this config, "
+            "then run the command again.")
 
 
 if __name__ == "__main__":

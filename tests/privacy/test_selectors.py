@@ -133,3 +133,20 @@ def test_an_unreachable_store_is_exit_code_3(tmp_path: Path, redis_url: str, cap
     argv = ["customers", action[0], "-c", str(config), "--email", "ann@example.com", *action[1:]]
     assert main([arg.replace("out.json", str(tmp_path / "out.json")) for arg in argv]) == 3
     assert "unavailable" in capsys.readouterr().err and not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize("command", [["customers", "export", "-o", "OUT", "--email", "ann@example.com"],
+                                     ["customers", "erase", "--yes", "--email", "ann@example.com"],
+                                     ["transcripts", "parked"]])
+def test_without_serve_the_embedded_redis_is_named_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    """With no `[redis] url` the Redis is `serve`'s own: an admin command run while serve is down says so."""
+    config = write_toml(tmp_path / "config.toml", merged(base_raw(), {"data_dir": str(tmp_path / "data")}))
+    argv = [arg.replace("OUT", str(tmp_path / "out.json")) for arg in command]
+    assert main([*argv[:2], "-c", str(config), *argv[2:]]) == 3
+    err = capsys.readouterr().err
+    assert "cannot reach Redis" in err and "start serve with this config" in err and "Traceback" not in err
+    assert not (tmp_path / "out.json").exists()
+    if command[0] == "customers":
+        assert main(["customers", "audit", "-c", str(config)]) == 0
+        assert "a***@example.com" not in capsys.readouterr().out, "a request that never ran is not audited"

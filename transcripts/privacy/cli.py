@@ -96,6 +96,7 @@ def _run(cfg: BridgeConfig, config_path: str, args: argparse.Namespace, work: Wo
         app = bootstrap(cfg, redis, cfg.redis_url, config_path)
         trail = AuditTrail(app.transcripts.store)
         try:
+            await redis.ping()  # an unreachable Redis stops the request before it is audited as started
             request = await trail.start(Action(args.action), selector, requester(args.by))
             try:
                 return await work(app, args, selector, trail, request, *extra)
