@@ -202,7 +202,10 @@ def build_openapi(config: BridgeConfig) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "CSR Bridge widget API", "version": "1.0.0",
-                 "description": "The customer side of CSR Bridge. Errors are JSON: {error, message}."},
+                 "description": "The customer side of CSR Bridge. Errors are JSON: {error, message}. Text is "
+                                "cleaned before its limits and patterns are checked: NUL and the other control "
+                                "characters but tab and newline are dropped, CR LF becomes a newline, lone "
+                                "surrogates become U+FFFD, and text is NFC."},
         "servers": [{"url": str(config.server.public_url).rstrip("/")}],
         "paths": _paths(cfg.uploads.allowed_types, cfg.uploads.max_bytes),
         "components": {
