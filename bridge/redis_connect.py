@@ -67,7 +67,7 @@ class RedisEndpoint:
     def describe(self) -> str:
         """Where it points, for logs and error messages: never a password (a URL's user info is left out)."""
         if self.sentinels:
-            return f"primary {self.master_name!r} via sentinels {', '.join(f'{h}:{p}' for h, p in self.sentinels)}"
+            return f"primary {self.master_name!r} via sentinels {', '.join(_address(h, p) for h, p in self.sentinels)}"
         parts = urlsplit(self.url)
         host = parts.netloc.rpartition("@")[2]
         return urlunsplit((parts.scheme, host, parts.path, "", ""))
@@ -100,6 +100,11 @@ class RedisEndpoint:
         return options
 
 
+def _address(host: str, port: int) -> str:
+    """`host:port`, an IPv6 address in brackets as the config writes it."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def redis_endpoint(config: BridgeConfig, url: str | None = None) -> RedisEndpoint:
     """The config's Redis; `url` stands in for `config.redis_url` (tests and benches hand their own server)."""
     r = config.redis
@@ -110,7 +115,8 @@ def redis_endpoint(config: BridgeConfig, url: str | None = None) -> RedisEndpoin
         "tls_key_file": str(config.resolve_path(r.tls_key_file)) if r.tls_key_file else "",
     }
     if r.sentinels:
-        sentinels = tuple((host, int(port)) for host, _, port in (a.rpartition(":") for a in r.sentinels))
+        sentinels = tuple((host.strip("[]"), int(port))  # the socket takes an IPv6 address without brackets
+                          for host, _, port in (a.rpartition(":") for a in r.sentinels))
         return RedisEndpoint(sentinels=sentinels, master_name=r.master_name, sentinel_username=r.sentinel_username,
                              sentinel_password=r.sentinel_password.get_secret_value(), **common)
     return RedisEndpoint(url=config.redis_url if url is None else url, **common)

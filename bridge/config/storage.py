@@ -7,7 +7,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from bridge.config.base import Section
 
-SENTINEL_ADDRESS = r"^[A-Za-z0-9_.:\[\]-]{1,255}:[0-9]{1,5}$"
+SENTINEL_ADDRESS = r"^(?:[A-Za-z0-9_.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):[0-9]{1,5}$"
+"""A name or IPv4 address, or an IPv6 address in brackets (as in a URL), then the port."""
 
 
 class RedisConfig(Section):
@@ -38,7 +39,8 @@ class RedisConfig(Section):
     def _addresses(cls, value: list[str]) -> list[str]:
         bad = [a for a in value if not re.fullmatch(SENTINEL_ADDRESS, a) or not 0 < int(a.rsplit(":", 1)[1]) < 65536]
         if bad:
-            raise ValueError(f"each sentinel is \"host:port\" (port 1-65535); not: {', '.join(map(repr, bad))}")
+            raise ValueError(f"each sentinel is \"host:port\" or \"[IPv6]:port\" (port 1-65535); "
+                             f"not: {', '.join(map(repr, bad))}")
         return value
 
     @model_validator(mode="after")

@@ -21,7 +21,8 @@ def test_sentinels_with_passwords_from_the_environment() -> None:
     raw = merged(base_raw(), {"redis": {**SENTINELS, "tls": True, "wait_replicas": 1}})
     cfg = parse_config(raw, environ={"CSR_REDIS_PASSWORD": "data-pw-1", "CSR_REDIS_SENTINEL_PASSWORD": "sent-pw-2"})
     endpoint = redis_endpoint(cfg)
-    assert endpoint.sentinels == (("10.0.0.1", 26379), ("sentinel-2.internal", 26380), ("[::1]", 26381))
+    assert endpoint.sentinels == (("10.0.0.1", 26379), ("sentinel-2.internal", 26380), ("::1", 26381))
+    assert "[::1]:26381" in endpoint.describe()
     assert endpoint.master_name == "csr"
     assert endpoint.data_options()["password"] == "data-pw-1" and endpoint.data_options()["ssl"] is True
     assert endpoint.sentinel_options()["password"] == "sent-pw-2"
@@ -44,6 +45,8 @@ def test_a_url_password_stays_out_of_the_description() -> None:
     ({"sentinels": ["10.0.0.1"], "master_name": "csr"}, "redis.sentinels", "host:port"),
     ({"sentinels": ["10.0.0.1:99999"], "master_name": "csr"}, "redis.sentinels", "host:port"),
     ({"sentinels": ["a b:1\x00"], "master_name": "csr"}, "redis.sentinels", "host:port"),
+    ({"sentinels": ["::1:26379"], "master_name": "csr"}, "redis.sentinels", "[IPv6]:port"),
+    ({"sentinels": ["[host]:26379"], "master_name": "csr"}, "redis.sentinels", "host:port"),
     ({"wait_replicas": -1}, "redis.wait_replicas", ""),
     ({"wait_timeout_ms": 0}, "redis.wait_timeout_ms", ""),
 ])
