@@ -73,7 +73,7 @@ class MatrixSurface:
 
     async def open_thread(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
         await self._connected()
-        room = await self._session.room_of_queue(chat.queue)
+        room = (await self._session.rooms_of_queue(chat.queue))[0]
         if await self._redis.exists(self._core.store.keys.matrix_refused(room)):
             raise RuntimeError(f"the {chat.queue} queue's room {room} is end-to-end encrypted; chats can't open there")
         cfg = self._core.config.matrix

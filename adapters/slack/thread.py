@@ -61,9 +61,10 @@ class ThreadWriter:
         self._threads = core.threads
 
     async def open(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
-        channel = self._config.slack.channels.get(chat.queue)
-        if not channel:
+        channels = self._config.slack.channels_of(chat.queue)
+        if not channels:
             raise LookupError(f"queue {chat.queue} has no Slack channel; add it under [slack.channels]")
+        channel = channels[0]
         header = self._header(chat, agent)
         response = await self._calls.post(channel=channel, text=header.text, blocks=header.blocks,
                                           unfurl_links=False, unfurl_media=False)
