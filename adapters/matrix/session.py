@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from adapters.matrix.client import MatrixError, ok
 from bridge.config.matrix import MatrixConfig
+from bridge.config.places import all_places
 from bridge.keys import Keys
 from bridge.redis_text import texts_or_none
 
@@ -85,7 +86,8 @@ class Session:
                                                      "access_token": token})
 
     def is_queue_room(self, room_id: str) -> bool:
-        return any(room_id in rooms for rooms in self.queue_rooms.values())
+        """A room of some queue: joined, or configured by id (an alias is known once joined)."""
+        return room_id in all_places(self._config.rooms) or any(room_id in r for r in self.queue_rooms.values())
 
     async def join_rooms(self) -> None:
         """Joins each queue's rooms and the supervisors' room; a room that fails is logged and skipped."""
