@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.slack.pacing import ChannelPacer
+from bridge.domain.agent import Presence
 from bridge.domain.events import EventKind
 from testkit.fake_slack import FakeSlack
 from tests.slack.bridge import CHANNELS, SUPERVISORS, InProcessBridge
@@ -60,6 +61,10 @@ async def test_a_chat_stays_in_its_channel_through_replies_restart_and_end(bridg
     await busy(bridge, SECOND, 50)  # now the other channel is far quieter
     await bridge.app.service.customer_message(chat.id, "still here")
     await bridge.sender.thread_reply("UALICE", channel, root, "on it")
+    await bridge.app.router.set_presence(bridge.app.agent("bob"), Presence.AWAY)
+    moved = await bridge.app.router.reassign_to_agent(chat.id, bridge.app.agent("bob"), "slack",
+                                                      bridge.app.agent("sam"))
+    assert moved.status == "assigned", moved
     await bridge.settle()
     await bridge.stop()
     await bridge.start()
@@ -70,7 +75,8 @@ async def test_a_chat_stays_in_its_channel_through_replies_restart_and_end(bridg
     texts = [m["text"] for m in said(bridge.fake, channel, root)]
     assert {"first words", "still here", "after the restart"} <= set(texts), texts
     assert bridge.fake.messages[FIRST] == [], "nothing of the chat went to the queue's other channel"
-    assert not [b for b in bridge.fake.message(channel, root)["blocks"] if b["type"] == "actions"]
+    header = bridge.fake.message(channel, root)
+    assert not [b for b in header["blocks"] if b["type"] == "actions"] and "Bob" in str(header["blocks"])
 
 
 async def test_a_reply_in_the_second_channel_reaches_its_chat(bridge: InProcessBridge) -> None:
