@@ -11,6 +11,7 @@ Placing a new thread reads the loads and counts its root post in one script (cha
 that arrive together spread over the channels instead of all seeing the same quiet one.
 """
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from importlib.resources import files
@@ -27,6 +28,7 @@ busy a channel is now; chats stay for minutes, so a longer memory would mostly r
 EPOCH_SECONDS = 600
 """Weights stay below 2^30, far inside a double's precision; older epochs expire."""
 TTL_SECONDS = 2 * EPOCH_SECONDS
+TTL_REFRESH_SECONDS = 60.0
 _PLACE = files("bridge").joinpath("channel_place.lua").read_text()
 
 
@@ -38,14 +40,23 @@ class ChannelLoad:
         self._clock = clock
         self._half_life = half_life
         self._place = redis.register_script(_PLACE)
+        self._epoch = 0
+        self._expiry_set: dict[str, float] = {}
+        """This epoch's counters and when this process last set their TTL (time.monotonic)."""
 
     def count(self, pipe: Pipeline, posts: Iterable[tuple[str, str]]) -> None:
-        """Adds posts, as (platform, conversation), to the caller's pipeline."""
+        """Adds posts, as (platform, conversation), to the caller's pipeline: one command a post, and a counter's
+        TTL set again only every TTL_REFRESH_SECONDS (a counter lost with Redis's data gets it back by then)."""
         epoch, weight, _ = self._now()
+        at = time.monotonic()
+        if self._epoch != epoch:
+            self._epoch, self._expiry_set = epoch, {}
         for (platform, conversation), times in Counter(posts).items():
             key = self._keys.channel_load(platform, conversation, epoch)
             pipe.incrbyfloat(key, weight * times)
-            pipe.expire(key, TTL_SECONDS)
+            if key not in self._expiry_set or at - self._expiry_set[key] >= TTL_REFRESH_SECONDS:
+                self._expiry_set[key] = at
+                pipe.expire(key, TTL_SECONDS)
 
     async def loads(self, platform: str, conversations: Sequence[str]) -> list[float]:
         """Each conversation's load now, in one round trip."""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from redis.asyncio import ConnectionPool, Redis
 
-from bridge.channel_load import EPOCH_SECONDS, ChannelLoad
+from bridge.channel_load import EPOCH_SECONDS, TTL_SECONDS, ChannelLoad
 from bridge.keys import Keys
 from bridge.platform_posts import PlatformPost, PlatformPosts, PostKind
 
@@ -59,6 +59,20 @@ async def test_a_post_counts_one_now_and_half_a_half_life_later(redis: Redis) ->
     assert await load.loads("slack", ["C1"]) == [1.0]
     clock.at += 2 * EPOCH_SECONDS
     assert await load.loads("slack", ["C1"]) == [0.0], "two epochs on, the post is forgotten"
+
+
+async def test_a_counter_expires_and_its_ttl_is_not_set_on_every_post(redis: Redis) -> None:
+    clock = Clock(1_765_000_000.0)
+    load = ChannelLoad(redis, Keys(), clock)
+    key = Keys().channel_load("slack", "C1", int(clock.at // EPOCH_SECONDS))
+    sizes = []
+    for _ in range(3):
+        async with redis.pipeline(transaction=True) as pipe:
+            load.count(pipe, [("slack", "C1")])
+            sizes.append(len(pipe.command_stack))
+            await pipe.execute()
+    assert sizes == [2, 1, 1]
+    assert 0 < await redis.ttl(key) <= TTL_SECONDS
 
 
 async def test_placing_picks_the_least_busy_channel_and_counts_the_root_there(redis: Redis) -> None:
