@@ -21,6 +21,7 @@ from adapters.slack.context_card import SlackContextCard
 from adapters.slack.files import SlackFiles
 from adapters.slack.ledger import PostLedger
 from adapters.slack.posts import PostIndex
+from adapters.slack.problems import CHANNEL, NeedsPerson
 from adapters.slack.reactions import CustomerReactions
 from adapters.slack.render.blocks import Message
 from adapters.slack.render.cards import thread_header
@@ -67,14 +68,25 @@ class ThreadWriter:
         channels = self._config.slack.channels_of(chat.queue)
         if not channels:
             raise LookupError(f"queue {chat.queue} has no Slack channel; add it under [slack.channels]")
-        channel = await self._made.load.place("slack", channels)
         header = self._header(chat, agent)
-        response = await self._calls.post(channel=channel, text=header.text, blocks=header.blocks,
-                                          unfurl_links=False, unfurl_media=False)
+        channel, response = await self._post_root(list(channels), header)
         root = str(response["ts"])
         await self._made.record(chat.id, PlatformPost("slack", channel, root, PostKind.ROOT))
         await self._retire_other_threads(chat)
         return ThreadRef(platform="slack", conversation=channel, thread_id=root)
+
+    async def _post_root(self, channels: list[str], header: Message) -> tuple[str, AsyncSlackResponse]:
+        """The header in the least busy channel; one a person must fix (the bot was removed, the channel
+        archived) is recorded as usual and the next one tried, so the queue's other channels take the chats."""
+        while True:
+            channel = await self._made.load.place("slack", channels)
+            try:
+                return channel, await self._calls.post(channel=channel, text=header.text, blocks=header.blocks,
+                                                       unfurl_links=False, unfurl_media=False)
+            except NeedsPerson as exc:
+                if exc.error not in CHANNEL or len(channels) == 1:
+                    raise
+                channels.remove(channel)
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
                       retry: bool) -> list[ChatEvent]:

@@ -85,6 +85,20 @@ async def test_a_chat_stays_in_its_channel_through_replies_restart_and_end(bridg
     assert not [b for b in header["blocks"] if b["type"] == "actions"] and "Bob" in str(header["blocks"])
 
 
+async def test_a_channel_the_bot_was_removed_from_is_reported_and_passed_over(bridge: InProcessBridge) -> None:
+    fake = bridge.fake
+    fake.not_in_channel.add(SECOND)
+    await busy(bridge, FIRST, 5)
+    chat = await active_chat(bridge.app, first="anyone there?")
+    channel, root = await thread_of(bridge, chat)
+    assert channel == FIRST, "the quiet channel was broken, so the busy one took the chat at once"
+    await fake.wait_for(lambda: any(m["text"] == "anyone there?" for m in fake.thread(channel, root)))
+    ready = await bridge.readyz()
+    assert ready.status_code == 503 and "not_in_channel" in ready.json()["checks"]["slack"]["detail"]
+    alerts = await fake.wait_for(lambda: fake.messages[SUPERVISORS])
+    assert SECOND in alerts[0]["text"]
+
+
 async def test_a_reply_in_the_second_channel_reaches_its_chat(bridge: InProcessBridge) -> None:
     await busy(bridge, FIRST, 5)
     chat = await active_chat(bridge.app)
