@@ -61,8 +61,8 @@ async def run(redis: Redis) -> None:
     for n in (2, 8):
         channels = [f"C{c}" for c in range(n)]
 
-        async def place(_: int, channels: list[str] = channels) -> str:
-            return await posts.load.place("slack", channels)
+        async def place(i: int, channels: list[str] = channels) -> str:
+            return await posts.load.place("slack", channels, f"chat{i}:general")
 
         print(f"place() over {n} channels / one PING round trip: {await _ratio(place, ping)}")
 

@@ -8,7 +8,8 @@ the post, so counting costs no round trip of its own; a read scales the counters
 weights below 2^(EPOCH_SECONDS / half-life); a read takes the current epoch's counter and the previous one's.
 
 Placing a new thread reads the loads and counts its root post in one script (channel_place.lua), so chats
-that arrive together spread over the channels instead of all seeing the same quiet one.
+that arrive together spread over the channels instead of all seeing the same quiet one; the choice is kept,
+so a retry of the thread's opening posts where the first attempt may already have.
 """
 
 import time
@@ -29,6 +30,8 @@ EPOCH_SECONDS = 600
 """Weights stay below 2^30, far inside a double's precision; older epochs expire."""
 TTL_SECONDS = 2 * EPOCH_SECONDS
 TTL_REFRESH_SECONDS = 60.0
+PLACEMENT_TTL_SECONDS = 86400
+"""A thread's choice is needed until its root post is stored with the chat, which an outage may hold up."""
 _PLACE = files("bridge").joinpath("channel_place.lua").read_text()
 
 
@@ -65,12 +68,14 @@ class ChannelLoad:
         sums = [float(value) if value is not None else 0.0 for value in raw]
         return [sums[2 * i] * scale[0] + sums[2 * i + 1] * scale[1] for i in range(len(conversations))]
 
-    async def place(self, platform: str, conversations: Sequence[str]) -> str:
+    async def place(self, platform: str, conversations: Sequence[str], thread: str) -> str:
         """The conversation with the least load (the first given among equals), where the caller is about to
-        post a thread's root: that post is counted here, in the same step, not when it is recorded."""
+        post the root of `thread` (a chat's thread in a queue): that post is counted here, in the same step, not
+        when it is recorded. Asked again for the same thread, the same conversation while it is offered."""
         epoch, weight, scale = self._now()
-        chosen = await self._place(keys=self._epoch_keys(platform, conversations, epoch),
-                                   args=[repr(scale[0]), repr(scale[1]), repr(weight), TTL_SECONDS])
+        keys = [self._keys.channel_placement(platform, thread), *self._epoch_keys(platform, conversations, epoch)]
+        chosen = await self._place(keys=keys, args=[repr(scale[0]), repr(scale[1]), repr(weight), TTL_SECONDS,
+                                                    PLACEMENT_TTL_SECONDS, *conversations])
         return conversations[int(chosen) - 1]
 
     def _now(self) -> tuple[int, float, tuple[float, float]]:

@@ -117,6 +117,10 @@ class Keys:
         """A CSR channel's or room's decaying count of the bridge's posts there, per epoch (bridge.channel_load)."""
         return f"{self.prefix}:load:{platform}:{conversation}:{epoch}"
 
+    def channel_placement(self, platform: str, thread: str) -> str:
+        """The channel or room chosen for a new thread (`CHAT:QUEUE`), so a retry of its opening goes there."""
+        return f"{self.prefix}:placed:{platform}:{thread}"
+
     def rate(self, scope: str, subject: str) -> str:
         """A fixed-window request counter shared by every serve process (bridge.ratelimit)."""
         return f"{self.prefix}:rate:{scope}:{subject}"

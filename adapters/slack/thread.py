@@ -69,17 +69,17 @@ class ThreadWriter:
         if not channels:
             raise LookupError(f"queue {chat.queue} has no Slack channel; add it under [slack.channels]")
         header = self._header(chat, agent)
-        channel, response = await self._post_root(list(channels), header)
+        channel, response = await self._post_root(f"{chat.id}:{chat.queue}", list(channels), header)
         root = str(response["ts"])
         await self._made.record(chat.id, PlatformPost("slack", channel, root, PostKind.ROOT))
         await self._retire_other_threads(chat)
         return ThreadRef(platform="slack", conversation=channel, thread_id=root)
 
-    async def _post_root(self, channels: list[str], header: Message) -> tuple[str, AsyncSlackResponse]:
+    async def _post_root(self, thread: str, channels: list[str], header: Message) -> tuple[str, AsyncSlackResponse]:
         """The header in the least busy channel; one a person must fix (the bot was removed, the channel
         archived) is recorded as usual and the next one tried, so the queue's other channels take the chats."""
         while True:
-            channel = await self._made.load.place("slack", channels)
+            channel = await self._made.load.place("slack", channels, thread)
             try:
                 return channel, await self._calls.post(channel=channel, text=header.text, blocks=header.blocks,
                                                        unfurl_links=False, unfurl_media=False)

@@ -78,24 +78,38 @@ async def test_a_counter_expires_and_its_ttl_is_not_set_on_every_post(redis: Red
 async def test_placing_picks_the_least_busy_channel_and_counts_the_root_there(redis: Redis) -> None:
     clock = Clock(1_765_000_000.0)
     load = ChannelLoad(redis, Keys(), clock)
-    assert await load.place("slack", ["C1", "C2", "C3"]) == "C1", "all quiet: the first listed"
+    assert await load.place("slack", ["C1", "C2", "C3"], "chat1:general") == "C1", "all quiet: the first listed"
     assert await load.loads("slack", ["C1", "C2", "C3"]) == [1.0, 0.0, 0.0]
     async with redis.pipeline(transaction=True) as pipe:
         load.count(pipe, [("slack", "C1")] * 2 + [("slack", "C2")])
         await pipe.execute()
-    assert await load.place("slack", ["C1", "C2", "C3"]) == "C3"
-    assert await load.place("slack", ["C1", "C2"]) == "C2"
+    assert await load.place("slack", ["C1", "C2", "C3"], "chat2:general") == "C3"
+    assert await load.place("slack", ["C1", "C2"], "chat3:general") == "C2"
     assert await load.loads("slack", ["C1", "C2", "C3"]) == [3.0, 2.0, 1.0]
-    assert await load.place("slack", ["C1"]) == "C1"
+    assert await load.place("slack", ["C1"], "chat4:general") == "C1"
     clock.at += EPOCH_SECONDS + 20.0
     faded = 2 ** -31  # 31 half-lives on
     assert await load.loads("slack", ["C1", "C2", "C3"]) == pytest.approx([4 * faded, 2 * faded, faded], rel=1e-9)
-    assert await load.place("slack", ["C1", "C2", "C3"]) == "C3", "the previous epoch still counts"
+    assert await load.place("slack", ["C1", "C2", "C3"], "chat5:general") == "C3", "the previous epoch still counts"
+
+
+async def test_a_thread_placed_again_keeps_its_channel_while_it_is_offered(redis: Redis) -> None:
+    clock = Clock(1_765_000_000.0)
+    load = ChannelLoad(redis, Keys(), clock)
+    assert await load.place("slack", ["C1", "C2"], "chat1:general") == "C1"
+    async with redis.pipeline(transaction=True) as pipe:
+        load.count(pipe, [("slack", "C1")] * 5)
+        await pipe.execute()
+    assert await load.place("slack", ["C1", "C2"], "chat1:general") == "C1", "a retry posts where the first did"
+    assert await load.loads("slack", ["C1", "C2"]) == [6.0, 0.0], "and is not counted again"
+    assert await load.place("slack", ["C2", "C3"], "chat1:general") == "C2", "C1 is no longer offered"
+    assert await load.place("slack", ["C2", "C3"], "chat1:general") == "C2"
+    assert await load.place("slack", ["C1", "C2"], "chat1:billing") == "C2", "another queue's thread is new"
 
 
 async def test_chats_placed_at_the_same_moment_spread_over_the_channels(redis: Redis) -> None:
     load = ChannelLoad(redis, Keys())
-    chosen = await asyncio.gather(*(load.place("slack", ["C1", "C2", "C3"]) for _ in range(9)))
+    chosen = await asyncio.gather(*(load.place("slack", ["C1", "C2", "C3"], f"chat{n}:general") for n in range(9)))
     assert Counter(chosen) == {"C1": 3, "C2": 3, "C3": 3}
 
 
