@@ -113,6 +113,14 @@ class Keys:
         """Side (customer, agent) -> the last event id that side has read; never part of the event stream."""
         return f"{self.prefix}:chat:{chat_id}:reads"
 
+    def channel_load(self, platform: str, conversation: str, epoch: int) -> str:
+        """A CSR channel's or room's decaying count of the bridge's posts there, per epoch (bridge.channel_load)."""
+        return f"{self.prefix}:load:{platform}:{conversation}:{epoch}"
+
+    def channel_placement(self, platform: str, thread: str) -> str:
+        """The channel or room chosen for a new thread (`CHAT:QUEUE`), so a retry of its opening goes there."""
+        return f"{self.prefix}:placed:{platform}:{thread}"
+
     def rate(self, scope: str, subject: str) -> str:
         """A fixed-window request counter shared by every serve process (bridge.ratelimit)."""
         return f"{self.prefix}:rate:{scope}:{subject}"
