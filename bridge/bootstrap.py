@@ -118,7 +118,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     app.core = Core(config=config, service=service, commands=app.commands, agents=app.roster, chats=chats,
                     events=stream, threads=threads, feed=feed, attachments=app.attachments, metrics=metrics,
                     store=AdapterStore(redis, keys, stream.batch), typing=TypingSignals(redis, keys, feed),
-                    reads=ReadMarks(redis, keys, feed), posts=PlatformPosts(redis, keys))
+                    reads=ReadMarks(redis, keys, feed), posts=PlatformPosts(redis, keys, stream.batch))
     return app
 
 
