@@ -105,7 +105,7 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     app.transcripts = transcripts
     feed.subscribe("closed", app.transcripts.archiver.on_closed_chat_change, only=shards.owns)
     app.cases = CaseService(config.cases, CaseRecords(redis, keys), service, stream, jobs, keys.prefix)
-    feed.subscribe("chat", delivery.on_change, only=shards.owns)
+    feed.subscribe("chat", delivery.wake, only=shards.owns)
     app.cobrowse = build_cobrowse(app)
     feed.subscribe("closed", app.cobrowse.on_chat_closed, only=shards.owns)
     feed.subscribe("chat", EmailFollowUp(config.email, redis, keys, chats, stream, jobs.enqueue).on_chat_change,

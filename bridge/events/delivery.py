@@ -90,7 +90,11 @@ class ChatDelivery:
         self._closing = asyncio.Event()
 
     async def on_change(self, chat_id: str) -> None:
-        """Feed handler: start the chat's task, or ask the running one to look again."""
+        self.wake(chat_id)
+
+    def wake(self, chat_id: str) -> None:
+        """Feed handler (run inline, no task of its own): start the chat's task, or ask the running one to
+        look again."""
         self._start(chat_id)
 
     async def catch_up(self) -> None:
