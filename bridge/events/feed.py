@@ -40,9 +40,10 @@ class ChangeFeed:
         before any task is made, once per change however many handlers share it."""
         self._handlers[kind].append((handler, only))
 
-    def waiter(self, entity: str) -> asyncio.Event:
-        """An event set on the next change of `entity`; call `release` when done waiting."""
-        ev = asyncio.Event()
+    def waiter(self, entity: str, ev: asyncio.Event | None = None) -> asyncio.Event:
+        """An event set on each change of `entity` (`ev`, or a new one; one event may wait for several
+        entities); call `release` when done waiting."""
+        ev = ev or asyncio.Event()
         self._waiters[entity].add(ev)
         return ev
 
