@@ -6,11 +6,12 @@ it to `RedisBatch.execute` instead of executing it; pipelines handed in while a 
 together, in the order they came, as soon as it returns. Each caller gets its own results and errors as its
 own pipeline would have given them, and a lost connection fails every pipeline of the batch. Semantics are
 those of a non-transactional pipeline: a WAIT a caller queued after its write still covers that write (it
-counts the replicas holding everything written before it on the connection). Blocking commands and MULTI
-transactions do not belong here.
+counts the replicas holding everything written before it on the connection), and such writes go in a batch of
+their own (`durable`). Blocking commands and MULTI transactions do not belong here.
 """
 
 import asyncio
+from functools import cached_property
 from typing import Any
 
 from redis.asyncio import Redis
@@ -26,6 +27,12 @@ class RedisBatch:
         self._waiting: list[tuple[Pipeline, asyncio.Future[list[Any]]]] = []
         self._sending = False
         self._task: asyncio.Task[None] | None = None
+
+    @cached_property
+    def durable(self) -> "RedisBatch":
+        """The batch for writes followed by WAIT: a WAIT that blocks (a replica away) holds up only the writes
+        waiting like it, not every chat's reads."""
+        return RedisBatch(self.redis)
 
     def pipeline(self) -> Pipeline:
         """A pipeline to fill and hand to `execute` (never executed itself)."""

@@ -22,9 +22,11 @@ class ReplicaWait:
     timeout_ms: int = 1000
 
     async def run(self, batch: RedisBatch, script: AsyncScript, keys: Sequence[str], args: Sequence[str | int]) -> Any:
-        """The script's result, run in the next batch; with `replicas`, WAIT follows it on the same connection
-        (WAIT counts the replicas holding everything written before it there) and a shortfall raises
-        NotReplicated."""
+        """The script's result, run in the next batch; with `replicas`, in the next durable batch, WAIT following
+        it on the same connection (WAIT counts the replicas holding everything written before it there), and a
+        shortfall raises NotReplicated."""
+        if self.replicas:
+            batch = batch.durable
         pipe = batch.pipeline()
         await script(keys=keys, args=args, client=pipe)
         if not self.replicas:

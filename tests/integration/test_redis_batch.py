@@ -65,3 +65,16 @@ async def test_redis_away_fails_every_caller_of_the_batch() -> None:
         assert all(isinstance(o, RedisConnectionError) for o in outcome)
     finally:
         await client.aclose()
+
+
+async def test_a_blocked_wait_holds_up_only_the_durable_writes(redis: Redis) -> None:
+    batch = RedisBatch(redis)
+    durable, read = batch.durable.pipeline(), batch.pipeline()
+    durable.set("batch-test:n", 1)
+    durable.execute_command("WAIT", 1, 300)  # no replica: WAIT blocks until its timeout
+    read.get("batch-test:other")
+    waiting = asyncio.create_task(batch.durable.execute(durable))
+    reading = asyncio.create_task(batch.execute(read))
+    done, _ = await asyncio.wait({waiting, reading}, return_when=asyncio.FIRST_COMPLETED)
+    assert done == {reading} and reading.result() == [None]
+    assert await waiting == [True, 0]
