@@ -100,16 +100,18 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     )
     app.knowledge = KnowledgeBase(config)
     feed.subscribe("kb", app.knowledge.on_reindex_request)
-    feed.subscribe("chat", AutoSuggest(config.knowledge, app.knowledge, service, chats, stream).on_chat_change,
-                   only=shards.owns)
+    if config.knowledge.suggest_automatically:  # a feature switched off costs the feed no task per message
+        feed.subscribe("chat", AutoSuggest(config.knowledge, app.knowledge, service, chats, stream).on_chat_change,
+                       only=shards.owns)
     app.transcripts = transcripts
     feed.subscribe("closed", app.transcripts.archiver.on_closed_chat_change, only=shards.owns)
     app.cases = CaseService(config.cases, CaseRecords(redis, keys), service, stream, jobs, keys.prefix)
-    feed.subscribe("chat", delivery.on_change, only=shards.owns)
+    feed.subscribe("chat", delivery.wake, only=shards.owns)
     app.cobrowse = build_cobrowse(app)
     feed.subscribe("closed", app.cobrowse.on_chat_closed, only=shards.owns)
-    feed.subscribe("chat", EmailFollowUp(config.email, redis, keys, chats, stream, jobs.enqueue).on_chat_change,
-                   only=shards.owns)
+    if config.email.enabled:
+        feed.subscribe("chat", EmailFollowUp(config.email, redis, keys, chats, stream, jobs.enqueue).on_chat_change,
+                       only=shards.owns)
     app.offers = OfferPresenter(redis, keys, config, chats, stream, surfaces, router.state)
     feed.subscribe("offer", app.offers.on_change)
     app.notices = Notices(redis, keys, surfaces, roster.by_id)
@@ -117,8 +119,8 @@ def bootstrap(config: BridgeConfig, redis: Redis, redis_url: str, config_path: s
     app.commands = command_bus(app, jobs)
     app.core = Core(config=config, service=service, commands=app.commands, agents=app.roster, chats=chats,
                     events=stream, threads=threads, feed=feed, attachments=app.attachments, metrics=metrics,
-                    store=AdapterStore(redis, keys), typing=TypingSignals(redis, keys, feed),
-                    reads=ReadMarks(redis, keys, feed), posts=PlatformPosts(redis, keys))
+                    store=AdapterStore(redis, keys, stream.batch), typing=TypingSignals(redis, keys, feed),
+                    reads=ReadMarks(redis, keys, feed), posts=PlatformPosts(redis, keys, stream.batch))
     return app
 
 

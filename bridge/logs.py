@@ -71,6 +71,8 @@ def configure_logging(fmt: str = "text", level: str = "info", secrets: Iterable[
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # slack_sdk also writes request URLs (a command's response_url, a credential) and bodies below warning
-    for noisy in ("httpx", "httpcore", "nio", "slack_sdk", "rq.worker", "aiohttp.access"):
+    # slack_sdk also writes request URLs (a command's response_url, a credential) and bodies below warning. Its Web
+    # API client formats a debug line per call unless its own logger's level (not the inherited one) is above debug.
+    for noisy in ("httpx", "httpcore", "nio", "slack_sdk", "slack_sdk.web.async_base_client", "rq.worker",
+                  "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -11,14 +11,19 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from importlib.resources import files
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bridge.channel_load import ChannelLoad
 from bridge.events.feed import ChangeFeed
 from bridge.keys import Keys
+from bridge.redis_batch import RedisBatch
 from bridge.redis_text import text_hash
+
+_RECORD = files("bridge").joinpath("post_record.lua").read_text()
 
 POSTS_TTL = 30 * 86400
 """The Redis copy outlives the chat's live state, so posts made after the archive was written are known too."""
@@ -61,27 +66,29 @@ class PlatformPost:
 
 
 class PlatformPosts:
-    def __init__(self, redis: Redis, keys: Keys) -> None:
+    def __init__(self, redis: Redis, keys: Keys, batch: RedisBatch | None = None) -> None:
         self._redis = redis
         self._keys = keys
         self._feed = ChangeFeed(redis, keys)
         self.load = ChannelLoad(redis, keys)
+        self._record = redis.register_script(_RECORD)
+        self.batch = batch or RedisBatch(redis)
 
-    async def record(self, chat_id: str, *posts: PlatformPost) -> None:
+    async def record(self, chat_id: str, *posts: PlatformPost, along: Pipeline | None = None) -> None:
         """A post made after the chat's archive was written (delivery trails the end of a chat) makes the chat
         due for archiving again, so the SQL store's record of its posts is whole. Each post also counts towards
         its channel's load, in the same round trip; a thread's root was counted when its channel was chosen
-        (ChannelLoad.place)."""
-        if not chat_id or not posts:
-            return
-        key = self._keys.chat_posts(chat_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={p.field: p.to_json() for p in posts})
-            pipe.expire(key, POSTS_TTL)
-            pipe.delete(self._keys.chat_archived(chat_id))
+        (ChannelLoad.place). `along`: a pipeline of `batch` holding the caller's own writes about the same post,
+        sent in the same round trip."""
+        pipe = along if along is not None else self.batch.pipeline()
+        if chat_id and posts:
             self.load.count(pipe, ((p.platform, p.conversation) for p in posts if p.kind is not PostKind.ROOT))
-            _, _, was_archived, *_ = await pipe.execute()
-        if was_archived:
+            await self._record(keys=[self._keys.chat_posts(chat_id), self._keys.chat_archived(chat_id)],
+                               args=[POSTS_TTL, *(x for p in posts for x in (p.field, p.to_json()))], client=pipe)
+        if not len(pipe):
+            return
+        *_, was_archived = await self.batch.execute(pipe)
+        if chat_id and posts and was_archived:
             await self._feed.publish("closed", chat_id)
 
     async def of(self, chat_id: str) -> list[PlatformPost]:

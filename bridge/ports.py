@@ -26,6 +26,7 @@ from bridge.events.typing import TypingSignals
 from bridge.keys import Keys
 from bridge.metrics import Metrics
 from bridge.platform_posts import PlatformPosts
+from bridge.redis_batch import RedisBatch
 from bridge.roster import Roster
 from bridge.service import ChatService
 
@@ -147,6 +148,8 @@ class AdapterStore:
 
     redis: Redis
     keys: Keys
+    batch: RedisBatch
+    """The process' group commit (bridge/redis_batch.py), for pipelines on the hot path."""
 
 
 @dataclass(frozen=True)

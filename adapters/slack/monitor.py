@@ -11,8 +11,6 @@ import json
 import logging
 from collections.abc import Callable
 
-from redis.asyncio import Redis
-
 from adapters.slack.avatars import avatar_url
 from adapters.slack.mrkdwn import escape
 from adapters.slack.offers import OfferCards
@@ -23,9 +21,8 @@ from bridge.config.root import BridgeConfig
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import event_order
-from bridge.keys import Keys
 from bridge.platform_posts import PlatformPost, PlatformPosts, PostKind
-from bridge.ports import EventReader, ReadAlong, ThreadRef
+from bridge.ports import AdapterStore, EventReader, ReadAlong, ThreadRef
 from bridge.redis_text import text_hash
 
 log = logging.getLogger(__name__)
@@ -35,14 +32,15 @@ COPY_TTL = 7 * 86400
 
 class Monitors:
     def __init__(self, config: BridgeConfig, calls: SlackCalls, cards: OfferCards, stream: EventReader,
-                 redis: Redis, keys: Keys, workspace_url: Callable[[], str]) -> None:
+                 store: AdapterStore, workspace_url: Callable[[], str]) -> None:
         self._config = config
         self._calls = calls
         self._cards = cards
         self._stream = stream
-        self._redis = redis
-        self._keys = keys
-        self._made = PlatformPosts(redis, keys)
+        self._redis = store.redis
+        self._keys = store.keys
+        self._batch = store.batch
+        self._made = PlatformPosts(store.redis, store.keys, store.batch)
         self._workspace_url = workspace_url
 
     def link(self, thread: ThreadRef) -> str:
@@ -80,7 +78,9 @@ class Monitors:
     async def copy(self, chat: Chat, events: list[ChatEvent]) -> None:
         """Called for each post made in the chat's thread, with the events it carried."""
         key = self._keys.slack_monitors(chat.id)
-        for dm, raw in text_hash(await self._redis.hgetall(key)).items():
+        pipe = self._batch.pipeline()
+        pipe.hgetall(key)
+        for dm, raw in text_hash((await self._batch.execute(pipe))[0]).items():
             copy = json.loads(raw)
             for event in events:
                 if event_order(event.id) <= event_order(copy["after"]):

@@ -65,7 +65,7 @@ class SlackAdapter:
                                 files=files, responder=Responder(calls, cards, forms),
                                 home=HomeTab(core, calls, agent_chat_ids), forms=forms, posts=posts)
         self.errors.reporter = SupervisorAlerts(core.config, surfaces, calls, cards)
-        monitors = Monitors(core.config, calls, cards, core.events, redis, keys,
+        monitors = Monitors(core.config, calls, cards, core.events, core.store,
                             lambda: self.parts.home.workspace_url)
         self.surface = SlackSurface(cards, writer, calls, self.parts.home, monitors, self.parts.responder)
         self.work = InboundWork()

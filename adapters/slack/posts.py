@@ -8,6 +8,7 @@ as long as a reaction on it still matters.
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bridge.keys import Keys
 from bridge.redis_text import text_or_none
@@ -34,9 +35,13 @@ class PostIndex:
 
     async def remember(self, chat_id: str, event_id: str, channel: str, ts: str) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.set(self._keys.slack_post(channel, ts), f"{chat_id} {event_id}", ex=REMEMBER_SECONDS)
-            pipe.set(self._keys.slack_event_post(chat_id, event_id), f"{channel} {ts}", ex=REMEMBER_SECONDS)
+            self.remember_in(pipe, chat_id, event_id, channel, ts)
             await pipe.execute()
+
+    def remember_in(self, pipe: Pipeline, chat_id: str, event_id: str, channel: str, ts: str) -> None:
+        """Queues `remember` on a caller's pipeline, to share its round trip."""
+        pipe.set(self._keys.slack_post(channel, ts), f"{chat_id} {event_id}", ex=REMEMBER_SECONDS)
+        pipe.set(self._keys.slack_event_post(chat_id, event_id), f"{channel} {ts}", ex=REMEMBER_SECONDS)
 
     async def event_of(self, channel: str, ts: str) -> Shown | None:
         raw = text_or_none(await self._redis.get(self._keys.slack_post(channel, ts)))

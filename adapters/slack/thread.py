@@ -163,8 +163,7 @@ class ThreadWriter:
                 metadata=self._ledger.metadata(chat.id, event.id, batch[-1].id))
 
         response = await self._calls.call("chat.postMessage", post, thread.conversation, paced=True)
-        await self._made.record(chat.id, self._post(thread, response))
-        await self._posts.remember(chat.id, batch[-1].id, thread.conversation, str(response["ts"]))
+        await self._record(thread, chat, batch[-1].id, response)
         return batch
 
     async def _long_message(self, thread: ThreadRef, chat: Chat, event: ChatEvent, posts: list[Post],
@@ -177,8 +176,13 @@ class ThreadWriter:
                 channel=thread.conversation, thread_ts=thread.thread_id, text=message.text, username=message.username,
                 icon_url=message.icon_url, unfurl_links=False, unfurl_media=False,
                 metadata=self._ledger.metadata(chat.id, event.id, event.id, part, len(posts)))
-            await self._made.record(chat.id, self._post(thread, posted))
-            await self._posts.remember(chat.id, event.id, thread.conversation, str(posted["ts"]))
+            await self._record(thread, chat, event.id, posted)
+
+    async def _record(self, thread: ThreadRef, chat: Chat, event_id: str, response: AsyncSlackResponse) -> None:
+        """Where the post went, for erasure and for reactions on it, in one round trip."""
+        along = self._made.batch.pipeline()
+        self._posts.remember_in(along, chat.id, event_id, thread.conversation, str(response["ts"]))
+        await self._made.record(chat.id, self._post(thread, response), along=along)
 
     @staticmethod
     def _post(thread: ThreadRef, response: AsyncSlackResponse) -> PlatformPost:

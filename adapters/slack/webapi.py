@@ -7,6 +7,8 @@ a 5xx or timeout backs off and tries again, and an error a person must fix (`inv
 
 import asyncio
 import logging
+import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,8 +16,6 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
-from tenacity.wait import wait_exponential_jitter
 
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.problems import NEEDS_PERSON, PlatformErrors
@@ -26,6 +26,8 @@ TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_una
 Maker = Callable[[], Awaitable[AsyncSlackResponse]]
 MAX_RETRYING_SECONDS = 40.0
 """Past this the error goes back to the caller (delivery retries later, under a fresh lock)."""
+BACKOFF_FIRST, BACKOFF_MOST, BACKOFF_JITTER = 0.5, 8.0, 0.5
+"""Seconds before the n-th retry of a 5xx or timeout: FIRST doubled n-1 times, at most MOST, plus up to JITTER."""
 
 
 def retry_after(exc: BaseException) -> float | None:
@@ -55,22 +57,26 @@ class SlackCalls:
         self._errors = errors
         self._metrics = metrics
         self._attempts = attempts
-        self._backoff = wait_exponential_jitter(initial=0.5, max=8, jitter=0.5)
 
     async def call(self, method: str, make: Maker, channel: str = "", paced: bool = False,
                    record: bool = True, attempts: int | None = None) -> AsyncSlackResponse:
-        """Runs `make` (a fresh request each attempt); `paced` waits for the channel's turn first."""
-        stop = stop_after_attempt(attempts or self._attempts) | stop_before_delay(MAX_RETRYING_SECONDS)
-        retrying = AsyncRetrying(retry=retry_if_exception(is_transient), wait=self._wait, stop=stop, reraise=True)
-        async for attempt in retrying:
-            with attempt:
-                if paced:
-                    await self._pacer.slot(channel)
-                try:
-                    response = await make()
-                except Exception as exc:
-                    await self._failed(method, channel, exc, record)
+        """Runs `make` (a fresh request each attempt); `paced` waits for the channel's turn first. A plain loop:
+        a retry library's bookkeeping cost more CPU than the post it wrapped."""
+        most, started, attempt = attempts or self._attempts, time.monotonic(), 0
+        while True:
+            attempt += 1
+            if paced:
+                await self._pacer.slot(channel)
+            try:
+                response = await make()
+                break
+            except Exception as exc:
+                await self._failed(method, channel, exc, record)
+                delay = _delay(exc, attempt)
+                if not is_transient(exc) or attempt >= most or \
+                        time.monotonic() - started + delay > MAX_RETRYING_SECONDS:
                     raise
+                await asyncio.sleep(delay)
         await self._errors.cleared_by_success(method, channel)
         return response
 
@@ -95,11 +101,6 @@ class SlackCalls:
         response = await self.call("conversations.open", lambda: self.client.conversations_open(users=user_id))
         return str(response["channel"]["id"])
 
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        delay = retry_after(exc) if exc else None
-        return delay if delay is not None else self._backoff(state)
-
     async def _failed(self, method: str, channel: str, exc: BaseException, record: bool) -> None:
         error = exc.response.get("error", "") if isinstance(exc, SlackApiError) else exc.__class__.__name__
         self._metrics.platform_errors.labels("slack", error or "http").inc()
@@ -112,3 +113,11 @@ class SlackCalls:
             raise await self._errors.record(error, method, channel, str(exc.response.get("needed", ""))) from exc
         elif is_transient(exc):
             log.warning("Slack %s failed (%s); will retry", method, error)
+
+
+def _delay(exc: BaseException, attempt: int) -> float:
+    """Before the next attempt: what Slack's 429 asked for, else an exponential backoff with jitter."""
+    asked = retry_after(exc)
+    if asked is not None:
+        return asked
+    return min(BACKOFF_FIRST * 2 ** (attempt - 1), BACKOFF_MOST) + random.uniform(0, BACKOFF_JITTER)

@@ -5,6 +5,7 @@ chat's stream after the last id sent, so a lost or doubled notification loses or
 """
 
 import asyncio
+import contextlib
 import math
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -28,40 +29,49 @@ async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: st
     feed, last, shown, spoke, seen = ctx.core.feed, after, None, 0.0, ""
     chat = await ctx.core.chats.get(chat_id)
     words = ctx.words(chat.customer.language if chat else "")
-    entities = (f"chat:{chat_id}", f"typing:{chat_id}", f"read:{chat_id}")
-    signals_due = True  # the signals are read again on their change or a recheck, not on every event
-    while not closed.is_set():
-        chat_ev, typing_ev, read_ev = waiters = [feed.waiter(e) for e in entities]
-        try:
-            batch = await ctx.core.events.read_after(chat_id, last, count=PAGE)
-            for event in batch:
-                last = event.id
-                if event.customer_visible:
-                    await ws.send_json({"type": "event", "event": event_out(event, words).model_dump(mode="json")})
-                if event.kind == EventKind.CLOSED or (event.kind == EventKind.MESSAGE
-                                                      and event.author.kind == AuthorKind.AGENT):
-                    spoke = math.inf if event.kind == EventKind.CLOSED else event.ts
-            typist = await _agent_typing(ctx, chat_id) if signals_due else _unexpired(shown)
-            if typist is not None and typist.since <= spoke:
-                typist = None  # they have sent their message (or the chat ended) since
-            if typist != shown:  # a new or renewed signal, or the end of one; never a repeat
-                name = typist.name if typist else ""
-                await ws.send_json({"type": "typing", "typing": bool(typist), "name": name})
-                shown = typist
-            mark = (await ctx.reads.current(chat_id)).get(AuthorKind.AGENT.value, "") if signals_due else seen
-            if mark != seen:
-                await ws.send_json({"type": "read", "agent": mark})
-                seen = mark
-            if len(batch) < PAGE:
-                await _wait_any(*waiters, closed, timeout=RECHECK_SECONDS)
-            signals_due = typing_ev.is_set() or read_ev.is_set() or not chat_ev.is_set()
-        except (RedisConnectionError, RedisTimeoutError):
-            signals_due = True
-            # Redis is away for a moment: the socket stays open and pushing resumes after `last`.
-            await _wait_any(closed, timeout=REDIS_RETRY_SECONDS)
-        finally:
-            for entity, waiter in zip(entities, waiters, strict=True):
-                feed.release(entity, waiter)
+    # Waiters for the socket's life, cleared before each read: any change wakes it, and which kind came
+    # decides whether the typing and read signals are read again (on their change or a recheck, not on every event).
+    wake, chat_ev, signal_ev = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    waiters = [(f"chat:{chat_id}", ev) for ev in (wake, chat_ev)] + \
+        [(f"{kind}:{chat_id}", ev) for kind in ("typing", "read") for ev in (wake, signal_ev)]
+    for entity, ev in waiters:
+        feed.waiter(entity, ev)
+    signals_due = True
+    try:
+        while not closed.is_set():
+            for ev in (wake, chat_ev, signal_ev):
+                ev.clear()
+            try:
+                batch = await ctx.core.events.read_after(chat_id, last, count=PAGE)
+                for event in batch:
+                    last = event.id
+                    if event.customer_visible:
+                        await ws.send_json({"type": "event",
+                                            "event": event_out(event, words).model_dump(mode="json")})
+                    if event.kind == EventKind.CLOSED or (event.kind == EventKind.MESSAGE
+                                                          and event.author.kind == AuthorKind.AGENT):
+                        spoke = math.inf if event.kind == EventKind.CLOSED else event.ts
+                typist = await _agent_typing(ctx, chat_id) if signals_due else _unexpired(shown)
+                if typist is not None and typist.since <= spoke:
+                    typist = None  # they have sent their message (or the chat ended) since
+                if typist != shown:  # a new or renewed signal, or the end of one; never a repeat
+                    name = typist.name if typist else ""
+                    await ws.send_json({"type": "typing", "typing": bool(typist), "name": name})
+                    shown = typist
+                mark = (await ctx.reads.current(chat_id)).get(AuthorKind.AGENT.value, "") if signals_due else seen
+                if mark != seen:
+                    await ws.send_json({"type": "read", "agent": mark})
+                    seen = mark
+                if len(batch) < PAGE and not closed.is_set():  # closed is set before the pusher is cancelled
+                    await _wait(wake, RECHECK_SECONDS)
+                signals_due = signal_ev.is_set() or not chat_ev.is_set()
+            except (RedisConnectionError, RedisTimeoutError):
+                signals_due = True
+                # Redis is away for a moment: the socket stays open and pushing resumes after `last`.
+                await _wait_any(closed, timeout=REDIS_RETRY_SECONDS)
+    finally:
+        for entity, ev in waiters:
+            feed.release(entity, ev)
     return 0
 
 
@@ -71,6 +81,13 @@ async def _agent_typing(ctx: WidgetContext, chat_id: str) -> Typist | None:
 
 def _unexpired(typist: Typist | None) -> Typist | None:
     return typist if typist is not None and typist.until > now() else None
+
+
+async def _wait(event: asyncio.Event, timeout: float) -> None:
+    """Until `event` is set or `timeout` passes, without a task of its own (one wake per message)."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout):
+            await event.wait()
 
 
 async def _wait_any(*events: asyncio.Event, timeout: float) -> None:

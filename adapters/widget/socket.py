@@ -130,14 +130,14 @@ class ChatSocket:
             raise expired()
         ctx, core = self._ctx, self._ctx.core
         cid = stored_client_id(frame.client_msg_id) if isinstance(frame, SocketMessage) else ""
-        async with core.store.redis.pipeline(transaction=False) as pipe:
-            core.chats.get_in(pipe, chat_id)
-            core.events.find_by_client_id_in(pipe, chat_id, cid)
-            if isinstance(frame, SocketMessage):
-                await ctx.limiter.count_in(pipe, SESSION_SCOPE, chat_id, ctx.config.messages_per_minute, 60)
-            elif (limit := SIGNALS_PER_MINUTE.get(type(frame))) is not None:
-                await ctx.limiter.count_in(pipe, limit[0], chat_id, limit[1], 60)
-            raw, seen, *counted = await pipe.execute()
+        pipe = core.store.batch.pipeline()
+        core.chats.get_in(pipe, chat_id)
+        core.events.find_by_client_id_in(pipe, chat_id, cid)
+        if isinstance(frame, SocketMessage):
+            await ctx.limiter.count_in(pipe, SESSION_SCOPE, chat_id, ctx.config.messages_per_minute, 60)
+        elif (limit := SIGNALS_PER_MINUTE.get(type(frame))) is not None:
+            await ctx.limiter.count_in(pipe, limit[0], chat_id, limit[1], 60)
+        raw, seen, *counted = await core.store.batch.execute(pipe)
         if not raw:
             raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.")
         return _Frame(from_hash(raw), seen if cid else None, seconds_to_wait(counted[0] if counted else 0))

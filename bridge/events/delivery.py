@@ -90,7 +90,11 @@ class ChatDelivery:
         self._closing = asyncio.Event()
 
     async def on_change(self, chat_id: str) -> None:
-        """Feed handler: start the chat's task, or ask the running one to look again."""
+        self.wake(chat_id)
+
+    def wake(self, chat_id: str) -> None:
+        """Feed handler (run inline, no task of its own): start the chat's task, or ask the running one to
+        look again."""
         self._start(chat_id)
 
     async def catch_up(self) -> None:
@@ -138,7 +142,7 @@ class ChatDelivery:
 
     async def _run(self, chat_id: str) -> None:
         again = self._again[chat_id]
-        lease = ChatLease(self._redis, self._keys.lock(f"deliver:{chat_id}"), self._keys.chat_cursors(chat_id),
+        lease = ChatLease(self._stream.batch, self._keys.lock(f"deliver:{chat_id}"), self._keys.chat_cursors(chat_id),
                           LOCK_TTL, self._stream.replica_wait)
         progress, failures = _Progress(), 0
         if not await self._take(chat_id, lease, again):
@@ -186,7 +190,7 @@ class ChatDelivery:
     async def _pass(self, chat_id: str, lease: ChatLease, progress: _Progress) -> bool:
         """Delivers what is waiting, up to a batch; True when more may wait behind it."""
         after = progress.cursor if progress.sink else None
-        snap = await read_snapshot(self._redis, self._keys, chat_id, after, BATCH, lease, progress.saved())
+        snap = await read_snapshot(self._stream.batch, self._keys, chat_id, after, BATCH, lease, progress.saved())
         progress.unsaved = False
         chat = snap.chat
         if chat is None or not chat.platform or chat.platform not in self._surfaces:

@@ -20,7 +20,8 @@ from bridge.keys import Keys
 from bridge.redis_text import streams_read
 
 log = logging.getLogger(__name__)
-Handler = Callable[[str], Coroutine[Any, Any, None]]
+Handler = Callable[[str], Coroutine[Any, Any, None] | None]
+"""A coroutine function runs in a task of its own; a plain function (quick, never blocking) runs inline."""
 
 
 class ChangeFeed:
@@ -34,13 +35,15 @@ class ChangeFeed:
         await self._redis.xadd(self._keys.changes, {"entity": f"{kind}:{entity_id}"}, maxlen=CHANGES_MAXLEN)
 
     def subscribe(self, kind: str, handler: Handler, only: Callable[[str], bool] | None = None) -> None:
-        """`handler(entity_id)` runs for each change of that kind, in its own task; with `only`, just for
-        the entities it accepts (e.g. the chats this process owns), checked before any task is made."""
+        """`handler(entity_id)` runs for each change of that kind, in its own task when it is a coroutine
+        function; with `only`, just for the entities it accepts (e.g. the chats this process owns), checked
+        before any task is made, once per change however many handlers share it."""
         self._handlers[kind].append((handler, only))
 
-    def waiter(self, entity: str) -> asyncio.Event:
-        """An event set on the next change of `entity`; call `release` when done waiting."""
-        ev = asyncio.Event()
+    def waiter(self, entity: str, ev: asyncio.Event | None = None) -> asyncio.Event:
+        """An event set on each change of `entity` (`ev`, or a new one; one event may wait for several
+        entities); call `release` when done waiting."""
+        ev = ev or asyncio.Event()
         self._waiters[entity].add(ev)
         return ev
 
@@ -55,11 +58,20 @@ class ChangeFeed:
         for ev in self._waiters.get(entity, ()):
             ev.set()
         kind, _, entity_id = entity.partition(":")
+        accepted: dict[Callable[[str], bool], bool] = {}
         for handler, only in self._handlers.get(kind, ()):
-            if only is not None and not only(entity_id):
+            if only is not None:
+                if only not in accepted:
+                    accepted[only] = only(entity_id)
+                if not accepted[only]:
+                    continue
+            try:
+                work = handler(entity_id)
+            except Exception:  # an inline handler's bug must not end the feed for everyone
+                log.exception("change handler failed")
                 continue
-            task = asyncio.create_task(handler(entity_id))
-            task.add_done_callback(_log_failure)
+            if work is not None:
+                asyncio.create_task(work).add_done_callback(_log_failure)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Reads new changes until `stop` is set; survives Redis restarts by reconnecting."""

@@ -11,11 +11,11 @@ import secrets
 from collections.abc import Mapping
 from importlib.resources import files
 
-from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from bridge.events.replicas import ReplicaWait
+from bridge.redis_batch import RedisBatch
 
 _MARK = files("bridge.events").joinpath("lease_mark.lua").read_text()
 _RENEW = files("bridge.events").joinpath("lease_renew.lua").read_text()
@@ -27,9 +27,10 @@ class LeaseLost(Exception):
 
 
 class ChatLease:
-    def __init__(self, redis: Redis, lease_key: str, cursors_key: str, ttl: float,
+    def __init__(self, batch: RedisBatch, lease_key: str, cursors_key: str, ttl: float,
                  replica_wait: ReplicaWait = ReplicaWait()) -> None:
-        self._redis = redis
+        redis = self._redis = batch.redis
+        self._batch = batch
         self._replica_wait = replica_wait
         self._keys = [lease_key, cursors_key]
         self._ttl_ms = int(ttl * 1000)
@@ -55,7 +56,7 @@ class ChatLease:
         args = [self._token, "1" if release else "0", *(x for kv in fields.items() for x in kv)]
         if pipe is not None:
             await self._mark(keys=self._keys, args=args, client=pipe)
-        elif not await self._replica_wait.run(self._redis, self._mark, self._keys, args):
+        elif not await self._replica_wait.run(self._batch, self._mark, self._keys, args):
             raise LeaseLost(self._keys[0])
 
     async def keep_renewed(self, every: float) -> None:

@@ -5,9 +5,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from bridge.redis_batch import RedisBatch
 
 
 class NotReplicated(RedisTimeoutError):
@@ -20,15 +21,18 @@ class ReplicaWait:
     replicas: int = 0
     timeout_ms: int = 1000
 
-    async def run(self, redis: Redis, script: AsyncScript, keys: Sequence[str], args: Sequence[str | int]) -> Any:
-        """The script's result; with `replicas`, the script and WAIT share one pipeline (one connection: WAIT
-        counts the replicas holding that connection's last write) and a shortfall raises NotReplicated."""
+    async def run(self, batch: RedisBatch, script: AsyncScript, keys: Sequence[str], args: Sequence[str | int]) -> Any:
+        """The script's result, run in the next batch; with `replicas`, in the next durable batch, WAIT following
+        it on the same connection (WAIT counts the replicas holding everything written before it there), and a
+        shortfall raises NotReplicated."""
+        if self.replicas:
+            batch = batch.durable
+        pipe = batch.pipeline()
+        await script(keys=keys, args=args, client=pipe)
         if not self.replicas:
-            return await script(keys=keys, args=args)
-        async with redis.pipeline(transaction=False) as pipe:
-            await script(keys=keys, args=args, client=pipe)
-            pipe.execute_command("WAIT", self.replicas, self.timeout_ms)
-            result, acked = await pipe.execute()
+            return (await batch.execute(pipe))[0]
+        pipe.execute_command("WAIT", self.replicas, self.timeout_ms)
+        result, acked = await batch.execute(pipe)
         if int(acked) < self.replicas:
             raise NotReplicated(f"{acked} of {self.replicas} replicas confirmed the write within {self.timeout_ms} ms")
         return result

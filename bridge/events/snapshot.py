@@ -7,8 +7,6 @@ pipeline, ahead of the reads.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from bridge.chats import from_hash
 from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
@@ -17,6 +15,7 @@ from bridge.events.stream import decode_rows, range_start
 from bridge.events.threads import decode_threads
 from bridge.keys import Keys
 from bridge.ports import ThreadRef
+from bridge.redis_batch import RedisBatch
 
 
 @dataclass(frozen=True)
@@ -29,19 +28,19 @@ class Snapshot:
     """Read on a lease's first pass only; later passes know where they stand."""
 
 
-async def read_snapshot(redis: Redis, keys: Keys, chat_id: str, after: str | None, count: int, lease: ChatLease,
+async def read_snapshot(batch: RedisBatch, keys: Keys, chat_id: str, after: str | None, count: int, lease: ChatLease,
                         flush: Mapping[str, str] | None = None) -> Snapshot:
     """Events after `after`; when it is None (a lease's first pass), the cursors instead of events."""
-    async with redis.pipeline(transaction=False) as pipe:
-        if flush:
-            await lease.mark(flush, pipe=pipe)
-        pipe.hgetall(keys.chat(chat_id))
-        pipe.hgetall(keys.chat_threads(chat_id))
-        if after is None:
-            pipe.hgetall(keys.chat_cursors(chat_id))
-        else:
-            pipe.xrange(keys.chat_events(chat_id), range_start(after), "+", count=count)
-        results = await pipe.execute()
+    pipe = batch.pipeline()
+    if flush:
+        await lease.mark(flush, pipe=pipe)
+    pipe.hgetall(keys.chat(chat_id))
+    pipe.hgetall(keys.chat_threads(chat_id))
+    if after is None:
+        pipe.hgetall(keys.chat_cursors(chat_id))
+    else:
+        pipe.xrange(keys.chat_events(chat_id), range_start(after), "+", count=count)
+    results = await batch.execute(pipe)
     if flush and not results.pop(0):
         raise LeaseLost(keys.chat(chat_id))
     chat_raw, threads_raw, last = results

@@ -10,6 +10,7 @@ from redis.asyncio.client import Pipeline
 from bridge.domain.events import ChatEvent
 from bridge.events.replicas import ReplicaWait
 from bridge.keys import Keys
+from bridge.redis_batch import RedisBatch
 from bridge.redis_text import stream_rows, text_or_none
 
 _APPEND = files("bridge.events").joinpath("append.lua").read_text()
@@ -26,12 +27,16 @@ class Appended:
 class ChatStream:
     """Reads and writes one chat's events; the stream id is the event id the widget resumes from."""
 
-    def __init__(self, redis: Redis, keys: Keys, replica_wait: ReplicaWait = ReplicaWait()) -> None:
+    def __init__(self, redis: Redis, keys: Keys, replica_wait: ReplicaWait = ReplicaWait(),
+                 batch: RedisBatch | None = None) -> None:
         self._redis = redis
         self._keys = keys
         self._append = redis.register_script(_APPEND)
         self.replica_wait = replica_wait
         """Shared with delivery, whose progress marks must survive a failover as the events do."""
+        self.batch = batch or RedisBatch(redis)
+        """The process' group commit, shared with delivery and the widget: many chats' appends and reads
+        go to Redis in one round trip."""
 
     async def append(self, event: ChatEvent) -> Appended:
         """Stores the event once per client message id; with `wait_replicas`, returns only once that many
@@ -41,7 +46,7 @@ class ChatStream:
         keys = [k.chat_events(event.chat_id), k.chat_msgids(event.chat_id), k.changes, k.chat(event.chat_id)]
         args: list[str | int] = [event.model_dump_json(exclude={"id"}), event.client_msg_id, event.chat_id,
                                  CHANGES_MAXLEN, "1" if self.replica_wait.replicas else "0"]
-        event_id, created = await self.replica_wait.run(self._redis, self._append, keys, args)
+        event_id, created = await self.replica_wait.run(self.batch, self._append, keys, args)
         if created:
             return Appended(event.model_copy(update={"id": event_id}), True)
         stored = await self.get(event.chat_id, event_id)
@@ -63,8 +68,9 @@ class ChatStream:
 
     async def read_after(self, chat_id: str, after: str = "0", count: int = 500) -> list[ChatEvent]:
         """Events with an id greater than `after` ('0' for all), oldest first."""
-        rows = await self._redis.xrange(self._keys.chat_events(chat_id), range_start(after), "+", count=count)
-        return decode_rows(chat_id, stream_rows(rows))
+        pipe = self.batch.pipeline()
+        pipe.xrange(self._keys.chat_events(chat_id), range_start(after), "+", count=count)
+        return decode_rows(chat_id, stream_rows((await self.batch.execute(pipe))[0]))
 
     async def read_all(self, chat_id: str) -> list[ChatEvent]:
         events: list[ChatEvent] = []

@@ -2,6 +2,7 @@
 thread opens in the queue's channel with a Claim button; the CSR who presses it answers in the thread and
 the customer gets the answer by email; then the customer's emailed answer comes back into the thread."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -60,6 +61,11 @@ async def test_claim_on_slack_answer_by_email_and_the_answer_comes_back(bridge: 
 
     await bridge.sender.thread_reply("UALICE", channel, root, "Sorry! A new parcel leaves today.")
     await bridge.settle()
+    answered = await app.stream.last_id(chat.id)
+    for _ in range(500):  # the e-mail follow-up hears of the answer on the change feed, not through delivery
+        if await app.redis.get(app.keys.mail_cursor(chat.id)) == answered:
+            break
+        await asyncio.sleep(0.01)
     run_worker(app.config_path)
     [(to, message)] = inbox.messages
     assert to == ["ann@example.org"]

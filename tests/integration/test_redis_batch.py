@@ -1,0 +1,80 @@
+"""Group commit against a real Redis: concurrent pipelines share a round trip, each caller gets its own answers."""
+
+import asyncio
+
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+
+from bridge.redis_batch import RedisBatch
+
+
+async def test_concurrent_callers_get_their_own_results_over_one_connection(redis_url: str) -> None:
+    client = Redis.from_url(redis_url, decode_responses=True, client_name="batch-test")
+    batch = RedisBatch(client)
+
+    async def caller(n: int) -> list[object]:
+        pipe = batch.pipeline()
+        pipe.set(f"batch-test:{n}", n)
+        pipe.incrby(f"batch-test:{n}", n)
+        pipe.get(f"batch-test:{n}")
+        return await batch.execute(pipe)
+
+    try:
+        results = await asyncio.gather(*(caller(n) for n in range(50)))
+        names = [c.get("name") for c in await client.client_list()]
+        assert results == [[True, 2 * n, str(2 * n)] for n in range(50)]
+        assert names.count("batch-test") == 1
+    finally:
+        await client.delete(*(f"batch-test:{n}" for n in range(50)))
+        await client.aclose()
+
+
+async def test_an_error_stays_with_the_caller_whose_command_failed(redis: Redis) -> None:
+    batch = RedisBatch(redis)
+    await redis.set("batch-test:text", "x")
+    bad, good = batch.pipeline(), batch.pipeline()
+    bad.incr("batch-test:text")
+    good.incr("batch-test:n")
+    outcome = await asyncio.gather(batch.execute(bad), batch.execute(good), return_exceptions=True)
+    assert isinstance(outcome[0], ResponseError)
+    assert outcome[1] == [1]
+    quiet = batch.pipeline()
+    quiet.incr("batch-test:text")
+    assert isinstance((await batch.execute(quiet, raise_on_error=False))[0], ResponseError)
+
+
+async def test_scripts_run_even_after_redis_forgot_them(redis: Redis) -> None:
+    batch = RedisBatch(redis)
+    script = redis.register_script("return redis.call('INCR', KEYS[1])")
+    for expected in (1, 2):
+        await redis.script_flush()
+        pipe = batch.pipeline()
+        await script(keys=["batch-test:n"], client=pipe)
+        assert await batch.execute(pipe) == [expected]
+
+
+async def test_redis_away_fails_every_caller_of_the_batch() -> None:
+    client = Redis(host="127.0.0.1", port=1, socket_timeout=0.5)  # nothing listens on port 1
+    batch = RedisBatch(client)
+    pipes = [batch.pipeline() for _ in range(3)]
+    for pipe in pipes:
+        pipe.get("batch-test:n")
+    try:
+        outcome = await asyncio.gather(*(batch.execute(p) for p in pipes), return_exceptions=True)
+        assert all(isinstance(o, RedisConnectionError) for o in outcome)
+    finally:
+        await client.aclose()
+
+
+async def test_a_blocked_wait_holds_up_only_the_durable_writes(redis: Redis) -> None:
+    batch = RedisBatch(redis)
+    durable, read = batch.durable.pipeline(), batch.pipeline()
+    durable.set("batch-test:n", 1)
+    durable.execute_command("WAIT", 1, 300)  # no replica: WAIT blocks until its timeout
+    read.get("batch-test:other")
+    waiting = asyncio.create_task(batch.durable.execute(durable))
+    reading = asyncio.create_task(batch.execute(read))
+    done, _ = await asyncio.wait({waiting, reading}, return_when=asyncio.FIRST_COMPLETED)
+    assert done == {reading} and reading.result() == [None]
+    assert await waiting == [True, 0]
