@@ -16,6 +16,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.exceptions import NoScriptError
 
 MOST_COMMANDS = 1000
 """A batch takes pipelines until it holds this many commands; the rest go in the next."""
@@ -27,6 +28,9 @@ class RedisBatch:
         self._waiting: list[tuple[Pipeline, asyncio.Future[list[Any]]]] = []
         self._sending = False
         self._task: asyncio.Task[None] | None = None
+        self._loaded: set[str] = set()
+        """Scripts (by sha) this batch saw Redis run: redis-py asks SCRIPT EXISTS before every pipeline holding a
+        script, a round trip as dear as the batch; a batch asks only for scripts new to it."""
 
     @cached_property
     def durable(self) -> "RedisBatch":
@@ -66,16 +70,22 @@ class RedisBatch:
         shared = self.redis.pipeline(transaction=False)
         for pipe, _ in batch:
             shared.command_stack.extend(pipe.command_stack)
-            shared.scripts |= pipe.scripts
+            shared.scripts |= {s for s in pipe.scripts if s.sha not in self._loaded}
+        loading = {s.sha for s in shared.scripts}  # execute() empties shared.scripts
         outcome: list[Any] | Exception
         try:
             outcome = await shared.execute(raise_on_error=False)
         except Exception as exc:  # Redis away: every pipeline of the batch fails as its own would have
             outcome = exc
+            self._loaded.clear()  # a restarted or promoted Redis may not hold our scripts
         except BaseException:
             for _, future in batch:
                 future.cancel()
             raise
+        else:
+            self._loaded |= loading
+            if any(isinstance(r, NoScriptError) for r in outcome):  # flushed: the callers' retries load them again
+                self._loaded.clear()
         start = 0
         for pipe, future in batch:
             end = start + len(pipe)

@@ -2,9 +2,10 @@
 
 import asyncio
 
+import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import NoScriptError, ResponseError
 
 from bridge.redis_batch import RedisBatch
 
@@ -44,14 +45,23 @@ async def test_an_error_stays_with_the_caller_whose_command_failed(redis: Redis)
     assert isinstance((await batch.execute(quiet, raise_on_error=False))[0], ResponseError)
 
 
-async def test_scripts_run_even_after_redis_forgot_them(redis: Redis) -> None:
+async def test_a_script_redis_forgot_fails_once_then_loads_again(redis: Redis) -> None:
+    """A batch asks SCRIPT EXISTS only for scripts new to it, so each record or append is one round trip; when
+    Redis forgot them (SCRIPT FLUSH; a restart or failover also drops the connection) the caller gets NOSCRIPT
+    once, as from any Redis error its retry covers, and the next batch loads the script again."""
     batch = RedisBatch(redis)
     script = redis.register_script("return redis.call('INCR', KEYS[1])")
-    for expected in (1, 2):
-        await redis.script_flush()
+
+    async def run() -> list[object]:
         pipe = batch.pipeline()
         await script(keys=["batch-test:n"], client=pipe)
-        assert await batch.execute(pipe) == [expected]
+        return await batch.execute(pipe)
+
+    assert await run() == [1]
+    await redis.script_flush()
+    with pytest.raises(NoScriptError):
+        await run()
+    assert await run() == [2], "the failed call ran nothing; the retry loaded the script and ran it once"
 
 
 async def test_redis_away_fails_every_caller_of_the_batch() -> None:
