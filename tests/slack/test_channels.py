@@ -1,6 +1,7 @@
 """A queue over several Slack channels: each new chat's thread opens in the least busy one and stays there."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -134,6 +135,11 @@ async def test_threads_with_the_same_ts_in_two_channels_each_reach_only_their_ow
     await bridge.settle()
     assert await alices_replies(bridge, ann) == ["for Ann"]
     assert await alices_replies(bridge, bea) == ["for Bea"]
+    for channel in (FIRST, SECOND, CHANNELS["billing"]):
+        await sender.message_shortcut("UALICE", channel, {"ts": root, "thread_ts": root, "text": "header"})
+        await bridge.settle()
+    menus = [json.loads(v["private_metadata"])["chat_id"] for v in fake.views.values() if v["type"] == "modal"]
+    assert menus == [bea.id, ann.id], "each shortcut acts on its own channel's chat, the third one on none"
 
 
 async def test_a_chat_from_before_the_upgrade_is_found_by_its_old_key_in_its_own_channel_only(
