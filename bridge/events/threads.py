@@ -44,10 +44,10 @@ class ThreadStore:
 
     async def chat_of(self, platform: str, conversation: str, thread_id: str) -> str | None:
         """Inbound: which chat the thread in this channel (room) belongs to; see the module's docstring."""
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.get(self._keys.thread_chat(platform, conversation, thread_id))
-            pipe.get(self._keys.legacy_thread_chat(platform, thread_id))
-            found, legacy = (text_or_none(raw) for raw in await pipe.execute())
+        k = self._keys
+        replies = await self._redis.mget(k.thread_chat(platform, conversation, thread_id),
+                                         k.legacy_thread_chat(platform, thread_id))
+        found, legacy = (text_or_none(raw) for raw in replies)
         if found or not legacy:
             return found
         wanted = ThreadRef(platform, conversation, thread_id)
