@@ -131,10 +131,20 @@ async def test_threads_with_the_same_ts_in_two_channels_each_reach_only_their_ow
     await bridge.settle()
     await sender.thread_reply("UALICE", CHANNELS["billing"], root, "for whoever has this ts")
     await sender.thread_reply("UALICE", SECOND, root, "for Ann")
-    await sender.thread_reply("UALICE", FIRST, root, "for Bea")
+    beas_reply = await sender.thread_reply("UALICE", FIRST, root, "for Bea")
     await bridge.settle()
     assert await alices_replies(bridge, ann) == ["for Ann"]
     assert await alices_replies(bridge, bea) == ["for Bea"]
+    for channel in (SECOND, FIRST):  # an edit of a message with that ts in Ann's channel is not Bea's message's
+        await sender.event({"type": "message", "subtype": "message_changed", "channel": channel, "ts": fake.new_ts(),
+                            "message": {"type": "message", "user": "UALICE", "text": f"edited in {channel}",
+                                        "ts": beas_reply, "thread_ts": root, "edited": {"ts": fake.new_ts()}},
+                            "previous_message": {"type": "message", "user": "UALICE", "text": "for Bea",
+                                                 "ts": beas_reply, "thread_ts": root}})
+    await bridge.settle()
+    edits = {chat.customer.name: [e.text for e in await bridge.app.stream.read_all(chat.id)
+                         if e.kind is EventKind.EDITED] for chat in (ann, bea)}
+    assert edits == {"Ann": [], "Bea": [f"edited in {FIRST}"]}
     for channel in (FIRST, SECOND, CHANNELS["billing"]):
         await sender.message_shortcut("UALICE", channel, {"ts": root, "thread_ts": root, "text": "header"})
         await bridge.settle()
