@@ -32,7 +32,8 @@ class Keys:
         return f"{self.prefix}:thread:{platform}:{conversation}:{thread_id}"
 
     def legacy_thread_chat(self, platform: str, thread_id: str) -> str:
-        """The pre-channel key of a thread, which chats opened before the upgrade still have (bridge/events/threads)."""
+        """The key a thread had before it named its channel: chats opened before the upgrade have only this one,
+        and this release still writes it for processes of the previous one (bridge/events/threads.py)."""
         return f"{self.prefix}:thread:{platform}:{thread_id}"
 
     @property

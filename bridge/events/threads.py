@@ -3,8 +3,9 @@
 The way back, thread -> chat, is keyed by channel (room) and thread id: Slack promises a ts unique only within
 one channel. Chats opened before that change have only the old key, by thread id alone. `chat_of` still reads
 it, but only when the chat it names recorded that very thread (same channel), so a thread in another channel
-with an equal ts never reaches that chat. Nothing writes the old key any more (writing it "for a release" would
-keep a key that collides), so once the chats open at the upgrade have ended the fallback finds nothing.
+with an equal ts never reaches that chat. For this release the old key is still written, if no chat holds it
+yet (so it never takes a pre-upgrade chat's): processes of the previous release, in a rolling upgrade or after
+a rollback, then find new chats too. The next release stops writing it, the one after stops reading it.
 """
 
 import json
@@ -36,6 +37,7 @@ class ThreadStore:
                 json.dumps(thread.__dict__),
             )
             pipe.set(self._keys.thread_chat(thread.platform, thread.conversation, thread.thread_id), chat.id)
+            pipe.set(self._keys.legacy_thread_chat(thread.platform, thread.thread_id), chat.id, nx=True)
             await pipe.execute()
 
     async def all(self, chat_id: str) -> dict[str, ThreadRef]:

@@ -37,6 +37,14 @@ async def test_an_old_key_leads_only_from_the_chats_own_channel(app: BridgeApp) 
     assert await app.threads.chat_of("slack", "C1", TS) == ann.id
 
 
+async def test_the_old_key_is_still_written_but_never_over_another_chats(app: BridgeApp) -> None:
+    """So a process of the previous release (rolling upgrade, rollback) finds a new chat too."""
+    ann = await chat_in(app, "C1", "Ann")
+    assert await app.redis.get(app.keys.legacy_thread_chat("slack", TS)) == ann.id
+    await chat_in(app, "C2", "Bea")
+    assert await app.redis.get(app.keys.legacy_thread_chat("slack", TS)) == ann.id
+
+
 async def test_the_keys_to_expire_or_erase_leave_an_old_key_that_names_another_chat(app: BridgeApp) -> None:
     ann = await chat_in(app, "C1", "Ann")
     await from_before_the_upgrade(app, "C1")
