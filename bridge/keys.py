@@ -26,8 +26,14 @@ class Keys:
         """platform:queue -> thread reference JSON, so a chat keeps its thread across restarts."""
         return f"{self.prefix}:chat:{chat_id}:threads"
 
-    def thread_chat(self, platform: str, thread_id: str) -> str:
-        """A platform thread -> its chat id, for inbound messages."""
+    def thread_chat(self, platform: str, conversation: str, thread_id: str) -> str:
+        """A platform thread -> its chat id, for inbound messages. Keyed by channel (room) too: Slack's ts is
+        unique only within one channel, and a queue's chats spread over several channels."""
+        return f"{self.prefix}:thread:{platform}:{conversation}:{thread_id}"
+
+    def legacy_thread_chat(self, platform: str, thread_id: str) -> str:
+        """The key a thread had before it named its channel: chats opened before the upgrade have only this one,
+        and this release still writes it for processes of the previous one (bridge/events/threads.py)."""
         return f"{self.prefix}:thread:{platform}:{thread_id}"
 
     @property

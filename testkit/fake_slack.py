@@ -85,6 +85,7 @@ class FakeSlack:
         self._failures: dict[str, list[SlackError | None]] = defaultdict(list)
         self._buckets: dict[str, Bucket] = {}
         self._ts = itertools.count(1)
+        self._root_ts: dict[str, str] = {}
         self._ids = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
         self._runner: web.AppRunner | None = None
@@ -152,6 +153,13 @@ class FakeSlack:
 
     def new_ts(self) -> str:
         return f"{1_700_000_000 + next(self._ts)}.000100"
+
+    def next_root_ts(self, channel: str, ts: str) -> None:
+        """The next top-level post in `channel` gets `ts`: Slack keeps a ts unique within one channel only, so
+        another channel may well have a message with the same ts."""
+        if any(m["ts"] == ts for m in self.messages[channel]):
+            raise ValueError(f"{channel} already has a message with ts {ts}")
+        self._root_ts[channel] = ts
 
     # ---- what a test reads ---------------------------------------------------------------------------
     def calls_to(self, method: str, ok: bool | None = None) -> list[Call]:
@@ -266,7 +274,8 @@ class FakeSlack:
         thread_ts = args.get("thread_ts") or None
         if thread_ts and not any(m["ts"] == thread_ts for m in self.messages[channel]):
             raise SlackError("thread_not_found")
-        message = {"ts": self.new_ts(), "channel": channel, "text": args.get("text", ""), "blocks": blocks,
+        ts = self._root_ts.pop(channel, "") if thread_ts is None else ""
+        message = {"ts": ts or self.new_ts(), "channel": channel, "text": args.get("text", ""), "blocks": blocks,
                    "thread_ts": thread_ts, "username": args.get("username"), "icon_url": args.get("icon_url"),
                    "bot_id": "BBOT"}
         if metadata := args.get("metadata"):

@@ -18,7 +18,7 @@ from bridge.clock import now
 from bridge.domain.chat import ChatState
 from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import ChatStream
-from bridge.events.threads import decode_threads
+from bridge.events.threads import decode_threads, lookup_keys
 from bridge.keys import Keys
 from bridge.platform_posts import PlatformPosts
 from bridge.redis_text import text_hash, text_list
@@ -90,10 +90,11 @@ class Archiver:
         await self.store.save(chat, events, cases_of(events), posts)
         k = self._keys
         threads = decode_threads(text_hash(await self._redis.hgetall(k.chat_threads(chat_id))))
+        way_back = await lookup_keys(self._redis, k, chat_id, threads.values())
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(k.chat_archived(chat_id), events[-1].id if events else "0", ex=self._keep)
             for key in (k.chat(chat_id), k.chat_threads(chat_id), k.chat_cards(chat_id), k.chat_posts(chat_id),
-                        *(k.thread_chat(t.platform, t.thread_id) for t in threads.values())):
+                        *way_back):
                 pipe.expire(key, self._keep)
             pipe.zrem(k.archive_pending, chat_id)
             pipe.hdel(k.archive_failures, chat_id)

@@ -107,7 +107,7 @@ class Inbound:
                 await self._input.edit(room_id, sender, event_id, rel.replaces, new["body"])
             return
         body = str(content.get("body") or "").strip()
-        chat_id = await self._core.threads.chat_of("matrix", rel.thread_root) if rel.thread_root else None
+        chat_id = await self._core.threads.chat_of("matrix", room_id, rel.thread_root) if rel.thread_root else None
         word = body.lower()
         if word in ("!accept", "!decline"):
             await self._answer_offer(room_id, sender, event_id, word[1:], rel.reply_to)
@@ -130,7 +130,7 @@ class Inbound:
 
     async def _claim(self, room_id: str, event: ReactionEvent) -> None:
         """✋ on a left message's thread header claims it, as `csr claim` in the thread would."""
-        chat_id = await self._core.threads.chat_of("matrix", event.reacts_to)
+        chat_id = await self._core.threads.chat_of("matrix", room_id, event.reacts_to)
         if chat_id and self._core.agents.by_platform_id("matrix", event.sender) is not None:
             await self._commands.run("csr claim", sender=event.sender, room_id=room_id, event_id=event.event_id,
                                      thread=event.reacts_to, chat_id=chat_id)

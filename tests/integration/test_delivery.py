@@ -33,7 +33,7 @@ async def test_history_then_new_events_in_order_with_one_thread(app: BridgeApp) 
     await drain(app.delivery, chat.id)
     assert [e.text for e in surface.delivered] == ["first", "second", "third"]
     assert len(surface.threads) == 1
-    assert await app.threads.chat_of("test", surface.threads[0].thread_id) == chat.id
+    assert await app.threads.chat_of("test", surface.threads[0].conversation, surface.threads[0].thread_id) == chat.id
 
 
 async def test_nothing_is_delivered_twice_after_a_restart(app: BridgeApp) -> None:

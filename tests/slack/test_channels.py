@@ -1,12 +1,14 @@
 """A queue over several Slack channels: each new chat's thread opens in the least busy one and stays there."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
 
 from adapters.slack.pacing import ChannelPacer
 from bridge.domain.agent import Presence
+from bridge.domain.chat import Chat
 from bridge.domain.events import EventKind
 from testkit.fake_slack import FakeSlack
 from tests.slack.bridge import CHANNELS, SUPERVISORS, InProcessBridge
@@ -35,6 +37,12 @@ async def busy(bridge: InProcessBridge, channel: str, posts: int) -> None:
 
 async def loads(bridge: InProcessBridge) -> dict[str, float]:
     return dict(zip((FIRST, SECOND), await bridge.app.core.posts.load.loads("slack", [FIRST, SECOND]), strict=True))
+
+
+async def alices_replies(bridge: InProcessBridge, chat: Chat) -> list[str]:
+    """What reached the chat's customer from Alice."""
+    return [e.text for e in await bridge.app.stream.read_all(chat.id)
+            if e.kind is EventKind.MESSAGE and e.author.id == "alice"]
 
 
 async def test_new_chats_open_in_the_least_busy_channel(bridge: InProcessBridge) -> None:
@@ -106,9 +114,57 @@ async def test_a_reply_in_the_second_channel_reaches_its_chat(bridge: InProcessB
     assert channel == SECOND
     await bridge.sender.thread_reply("UALICE", channel, root, "Hi from the second channel")
     await bridge.settle()
-    replies = [e.text for e in await bridge.app.stream.read_all(chat.id)
-               if e.kind is EventKind.MESSAGE and e.author.id == "alice"]
-    assert replies == ["Hi from the second channel"]
+    assert await alices_replies(bridge, chat) == ["Hi from the second channel"]
+
+
+async def test_threads_with_the_same_ts_in_two_channels_each_reach_only_their_own_customer(
+        bridge: InProcessBridge) -> None:
+    fake, sender = bridge.fake, bridge.sender
+    await busy(bridge, FIRST, 5)
+    ann = await active_chat(bridge.app, name="Ann", first="I am Ann")
+    ann_channel, root = await thread_of(bridge, ann)
+    assert ann_channel == SECOND
+    fake.next_root_ts(FIRST, root)
+    await busy(bridge, SECOND, 50)
+    bea = await active_chat(bridge.app, name="Bea", first="I am Bea")
+    assert await thread_of(bridge, bea) == (FIRST, root), "Slack gave both thread roots the same ts"
+    await bridge.settle()
+    await sender.thread_reply("UALICE", CHANNELS["billing"], root, "for whoever has this ts")
+    await sender.thread_reply("UALICE", SECOND, root, "for Ann")
+    beas_reply = await sender.thread_reply("UALICE", FIRST, root, "for Bea")
+    await bridge.settle()
+    assert await alices_replies(bridge, ann) == ["for Ann"]
+    assert await alices_replies(bridge, bea) == ["for Bea"]
+    for channel in (SECOND, FIRST):  # an edit of a message with that ts in Ann's channel is not Bea's message's
+        await sender.event({"type": "message", "subtype": "message_changed", "channel": channel, "ts": fake.new_ts(),
+                            "message": {"type": "message", "user": "UALICE", "text": f"edited in {channel}",
+                                        "ts": beas_reply, "thread_ts": root, "edited": {"ts": fake.new_ts()}},
+                            "previous_message": {"type": "message", "user": "UALICE", "text": "for Bea",
+                                                 "ts": beas_reply, "thread_ts": root}})
+    await bridge.settle()
+    edits = {chat.customer.name: [e.text for e in await bridge.app.stream.read_all(chat.id)
+                         if e.kind is EventKind.EDITED] for chat in (ann, bea)}
+    assert edits == {"Ann": [], "Bea": [f"edited in {FIRST}"]}
+    for channel in (FIRST, SECOND, CHANNELS["billing"]):
+        await sender.message_shortcut("UALICE", channel, {"ts": root, "thread_ts": root, "text": "header"})
+        await bridge.settle()
+    menus = [json.loads(v["private_metadata"])["chat_id"] for v in fake.views.values() if v["type"] == "modal"]
+    assert menus == [bea.id, ann.id], "each shortcut acts on its own channel's chat, the third one on none"
+
+
+async def test_a_chat_from_before_the_upgrade_is_found_by_its_old_key_in_its_own_channel_only(
+        bridge: InProcessBridge) -> None:
+    await busy(bridge, FIRST, 5)
+    chat = await active_chat(bridge.app)
+    channel, root = await thread_of(bridge, chat)
+    assert channel == SECOND
+    await bridge.settle()
+    keys = bridge.app.keys
+    await bridge.redis.rename(keys.thread_chat("slack", channel, root), keys.legacy_thread_chat("slack", root))
+    await bridge.sender.thread_reply("UALICE", FIRST, root, "in another channel")
+    await bridge.sender.thread_reply("UALICE", SECOND, root, "in its own thread")
+    await bridge.settle()
+    assert await alices_replies(bridge, chat) == ["in its own thread"]
 
 
 async def test_a_backlog_is_still_coalesced_in_the_second_channel(bridge: InProcessBridge) -> None:

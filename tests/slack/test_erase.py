@@ -103,6 +103,9 @@ async def test_an_unreachable_slack_stops_the_erase_before_anything_goes(
     channel, root = await thread_of(bridge, chat)
     await app.service.close(chat.id, "resolved", "alice")
     await bridge.settle()
+    way_back = [app.keys.thread_chat("slack", channel, root), app.keys.legacy_thread_chat("slack", root)]
+    await app.redis.set(way_back[1], chat.id)  # as a release before channel-scoped thread keys wrote it
+    assert await app.redis.exists(*way_back) == 2
     fake.fail("auth.test", "invalid_auth")
     code, out, err = await cli(capsys, "customers", "erase", "-c", str(tmp_path / "config.toml"),
                                "--user-id", "u-ann", "--yes")
@@ -112,3 +115,4 @@ async def test_an_unreachable_slack_stops_the_erase_before_anything_goes(
                                "--user-id", "u-ann", "--yes")
     assert code == 0, (out, err)
     assert await app.chats.get(chat.id) is None and not fake.thread(channel, root)
+    assert await app.redis.exists(*way_back) == 0, "the thread no longer leads to the erased chat"

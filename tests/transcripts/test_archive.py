@@ -87,6 +87,7 @@ async def test_closed_chat_is_archived_field_by_field(tmp_path: Path, redis: Red
     live_chat = await app.chats.get(chat_id)
     assert live_chat is not None
     await app.threads.put(live_chat, ThreadRef("slack", "C1", "1700000000.000100"))
+    await app.redis.set(app.keys.legacy_thread_chat("slack", "1700000000.000100"), chat_id)  # an older release's
     live_events = await app.stream.read_all(chat_id)
     assert live_chat is not None and live_chat.state == ChatState.CLOSED
     run_worker(app.config_path)
@@ -106,8 +107,9 @@ async def test_closed_chat_is_archived_field_by_field(tmp_path: Path, redis: Red
     keep = app.config.transcripts.keep_live_hours * 3600
     assert 0 < await app.redis.ttl(app.keys.chat(chat_id)) <= keep
     assert 0 < await app.redis.ttl(app.keys.chat_events(chat_id)) <= keep
-    assert 0 < await app.redis.ttl(app.keys.thread_chat("slack", "1700000000.000100")) <= keep, \
-        "a thread's way back to its chat expires with the chat"
+    for key in (app.keys.thread_chat("slack", "C1", "1700000000.000100"),
+                app.keys.legacy_thread_chat("slack", "1700000000.000100")):
+        assert 0 < await app.redis.ttl(key) <= keep, f"a thread's way back to its chat expires with the chat: {key}"
 
 
 async def test_chat_closed_while_the_store_is_down_is_archived_once_it_is_back(tmp_path: Path, redis: Redis,

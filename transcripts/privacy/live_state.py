@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from redis.asyncio import Redis
 
 from bridge.domain.events import ChatEvent
-from bridge.events.threads import decode_threads
+from bridge.events.threads import decode_threads, lookup_keys
 from bridge.keys import Keys
 from bridge.platform_posts import PlatformPost
 from bridge.redis_text import text_hash, text_or_none
@@ -37,7 +37,7 @@ class LiveState:
         sessions = {sid for sid in sessions if _ID.fullmatch(sid)}
         named = [k.chat(chat_id), k.lock(f"deliver:{chat_id}"), k.matrix_reactions(chat_id),
                  k.slack_monitors(chat_id), k.cobrowse_chat(chat_id)]
-        named += [k.thread_chat(t.platform, t.thread_id) for t in threads.values()]
+        named += await lookup_keys(self._redis, k, chat_id, threads.values())
         named += [key for e in events for key in (k.slack_event_post(chat_id, e.id), k.matrix_post_of(chat_id, e.id))]
         named += [k.matrix_media(a.id) for e in events for a in e.attachments]
         named += [k.case(c.reference) for c in cases_of(events)]

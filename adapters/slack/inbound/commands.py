@@ -63,7 +63,7 @@ class CommandInbound:
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id", "")
         root = message.get("thread_ts") or message.get("ts", "")
-        chat_id = await self._parts.core.threads.chat_of("slack", root) if root else None
+        chat_id = await self._parts.core.threads.chat_of("slack", channel, root) if root and channel else None
         to = ReplyTo(user=body["user"]["id"], channel=channel, thread=root if chat_id else "",
                      response_url=body.get("response_url", ""), trigger_id=body.get("trigger_id", ""),
                      received=time.monotonic())

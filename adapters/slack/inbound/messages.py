@@ -36,7 +36,7 @@ class MessageInbound:
 
     async def _reply(self, event: dict[str, Any]) -> None:
         root, ts, channel, user = event.get("thread_ts"), event["ts"], event["channel"], event.get("user", "")
-        if not root or root == ts or not (chat_id := await self._parts.core.threads.chat_of("slack", root)):
+        if not root or root == ts or not (chat_id := await self._parts.core.threads.chat_of("slack", channel, root)):
             return
         to = ReplyTo(user=user, channel=channel, thread=root)
         agent = self._parts.core.agents.by_platform_id("slack", user)
@@ -69,7 +69,7 @@ class MessageInbound:
         root, channel = message.get("thread_ts"), event["channel"]
         if message.get("bot_id") or not root or root == message.get("ts") or message.get("text") == before.get("text"):
             return
-        found = await self._target(root, message.get("user", ""), message["ts"])
+        found = await self._target(channel, root, message.get("user", ""), message["ts"])
         if found is None:
             return
         chat_id, agent, target_kind = found
@@ -88,7 +88,7 @@ class MessageInbound:
         root, deleted = before.get("thread_ts"), event.get("deleted_ts", "")
         if before.get("bot_id") or not root or root == deleted:
             return
-        found = await self._target(root, before.get("user", ""), deleted)
+        found = await self._target(event["channel"], root, before.get("user", ""), deleted)
         if found is None or found[2] is not EventKind.MESSAGE:
             return
         chat_id, agent, _ = found
@@ -96,10 +96,10 @@ class MessageInbound:
         to = ReplyTo(user=before.get("user", ""), channel=event["channel"], thread=root)
         await self._quietly(self._parts.core.service.delete(chat_id, agent, origin, deleted), to)
 
-    async def _target(self, root: str, user: str, ts: str) -> tuple[str, AgentConfig, EventKind] | None:
+    async def _target(self, channel: str, root: str, user: str, ts: str) -> tuple[str, AgentConfig, EventKind] | None:
         """The chat, the roster agent and the kind of the event a Slack message became, if any."""
         core = self._parts.core
-        chat_id = await core.threads.chat_of("slack", root)
+        chat_id = await core.threads.chat_of("slack", channel, root)
         agent = core.agents.by_platform_id("slack", user)
         if chat_id is None or agent is None:
             return None

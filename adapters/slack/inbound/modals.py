@@ -61,7 +61,7 @@ class ModalInbound:
         channel = (body.get("channel") or {}).get("id", "")
         root = message.get("thread_ts") or message.get("ts", "")
         to = ReplyTo(user=body["user"]["id"], channel=channel, thread=root)
-        chat_id = await self._parts.core.threads.chat_of("slack", root) if root else None
+        chat_id = await self._parts.core.threads.chat_of("slack", channel, root) if root and channel else None
         chat = await self._chat_for(chat_id or "", to)
         if chat is None:
             return
