@@ -17,7 +17,7 @@ import aiohttp
 
 from bench.load.concurrency import bounded
 from bench.load.customers import Customer
-from bench.load.results import Counts, PlatformRun
+from bench.load.results import PlatformRun, tally
 from bench.load.threads import Thread
 from bench.load.tracking import Arrivals, customer_token, reply_token
 
@@ -107,15 +107,10 @@ async def flood(run: PlatformRun, customers: list[Customer], desk: Desk, size: S
 
 def count(run: PlatformRun, customers: list[Customer], desk: Desk, inbox: Arrivals, size: Size) -> None:
     """Every customer message once in its thread, every answer once on the customer's socket, no echoes."""
-    def tally(seen: Arrivals, tokens: list[str]) -> Counts:
-        hits = [len(seen.seen.get(t, ())) for t in tokens]
-        return Counts(sent=len(tokens), delivered=sum(1 for h in hits if h == 1),
-                      duplicated=sum(1 for h in hits if h > 1), lost=sum(1 for h in hits if h == 0))
-
     said = [customer_token(c.index, s) for c in customers for s in range(size.rounds + size.flood + 1)]
     answered = [reply_token(c.index, s) for c in customers for s in range(1, size.rounds + 1)]
-    run.to_thread = tally(desk.threads_seen, said)
-    run.to_customer = tally(inbox, answered)
+    run.to_thread = tally(desk.threads_seen.seen, said)
+    run.to_customer = tally(inbox.seen, answered)
     run.to_thread.echoed = sum(len(desk.threads_seen.seen.get(t, ())) for t in answered)
     run.merged_posts = desk.threads_seen.merged_posts
     run.errors += [e for c in customers for e in c.errors]

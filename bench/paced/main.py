@@ -1,0 +1,142 @@
+"""The paced run end to end: one world (Redis, the fake Slack at Slack's pace, Synapse with the bot at its
+default `rc_message`); for each channel count a fresh bridge and Redis and a capacity search on the Slack
+queue; then the same search on the Matrix queue in bot mode."""
+
+import argparse
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.load.config import CHANNELS, MATRIX_QUEUE, SIGNING_SECRET, SLACK_QUEUE, slack_user
+from bench.load.matrix_desk import MatrixDesk
+from bench.load.signing import SignedSlack
+from bench.load.slack_desk import SlackDesk
+from bench.load.world import World, start_world, stop_world
+from bench.paced.config import EXTRA_CHANNELS, SLACK_BURST, SLACK_RATE, SYNAPSE_BURST, SYNAPSE_RATE, paced
+from bench.paced.report import Capacity, trial_line
+from bench.paced.search import best, capacity
+from bench.paced.trial import Limit, PacedDesk, Pool, Timing, Trial, run_trial
+from bridge.config.matrix import MatrixConfig
+from bridge.config.slack import SlackConfig
+
+SLACK_CSRS, MATRIX_CSRS, CSR_CAPACITY = 10, 2, 50
+
+
+@dataclass
+class PacedPlan:
+    channels: tuple[int, ...] = (1, 2, 4)
+    mean_interval: float = 15.0
+    warmup: float = 10.0
+    window: float = 60.0
+    trials: int = 3
+    matrix_trials: int = 3
+    matrix_warmup: float = 30.0
+    """The bot's bucket (10 posts, 5 s each to refill) takes longer than a Slack channel's to settle."""
+    keep: Path | None = None
+
+
+QUICK = PacedPlan(mean_interval=5.0, warmup=5.0, window=20.0, trials=2, matrix_trials=1, matrix_warmup=10.0)
+"""A smoke run of the machinery: customers write 3x as often, so a third of the chats fill a channel and
+opening them (about 8 posts each in the channel) takes a third of the time."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="a smoke run: short windows, fewer trials, "
+                        "customers writing every 5 s")
+    parser.add_argument("--mean-interval", type=float, default=None, help="mean seconds between a customer's "
+                        "messages (Poisson; default 15, 5 with --quick)")
+    parser.add_argument("--channels", default="1,2,4", help="Slack channels per queue to compare")
+    parser.add_argument("--matrix-trials", type=int, default=None, help="0 skips Matrix")
+    parser.add_argument("--keep", type=Path, default=None, help="keep logs and configs in this folder")
+
+
+def plan_from(args: argparse.Namespace) -> PacedPlan:
+    plan = QUICK if args.quick else PacedPlan()
+    return replace(plan, channels=tuple(int(n) for n in args.channels.split(",") if n),
+                   mean_interval=args.mean_interval or plan.mean_interval,
+                   matrix_trials=plan.matrix_trials if args.matrix_trials is None else args.matrix_trials,
+                   keep=args.keep)
+
+
+async def run_paced(plan: PacedPlan, report: Callable[[str], None] = print) -> list[Capacity]:
+    with tempfile.TemporaryDirectory(prefix="csr-paced-") as tmp:
+        where = plan.keep or Path(tmp)
+        where.mkdir(parents=True, exist_ok=True)
+        world = await start_world(where, MATRIX_CSRS if plan.matrix_trials else 0, EXTRA_CHANNELS,
+                                  (SLACK_RATE, SLACK_BURST), exempt_bot=False)
+        try:
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+                runs = await _slack(world, plan, session, report)
+                if plan.matrix_trials and world.hs is not None:
+                    runs.append(await _matrix(world, plan, session, report))
+                return runs
+        finally:
+            await stop_world(world)
+
+
+async def _slack(world: World, plan: PacedPlan, session: aiohttp.ClientSession,
+                 report: Callable[[str], None]) -> list[Capacity]:
+    feed: list[dict[str, Any]] = []
+    desk = SlackDesk(world.slack, SignedSlack(session, SIGNING_SECRET, world.hooks_url), [],
+                     [slack_user(i) for i in range(SLACK_CSRS)], feed=feed)
+    desk.start()
+    limit = Limit(SLACK_RATE, SLACK_BURST, SlackConfig.model_fields["burst"].default, lambda channel: channel)
+    timing = Timing(plan.warmup, plan.window, plan.mean_interval)
+    runs: list[Capacity] = []
+    one: Trial | None = None
+    try:
+        for k, channels in enumerate(plan.channels):
+            await _fresh_bridge(world, channels)
+            desk.events_urls = [f"{url}/slack/events" for url in world.urls]
+            await desk.available(CHANNELS[SLACK_QUEUE])
+            pool = Pool(world.urls, "slack", desk, session, (k + 1) * 100_000, escalations_per_second=5, keep=plan.keep)
+            run = Capacity("slack", channels)
+            start = round(channels * (one.chats if one else 0.7 * plan.mean_interval * SLACK_RATE))
+            run.trials = await capacity(_measure(pool, timing, limit, run, report), start, plan.trials)
+            await pool.close()
+            one = one or best(run.trials)
+            runs.append(run)
+    finally:
+        await desk.stop()
+    return runs
+
+
+async def _matrix(world: World, plan: PacedPlan, session: aiohttp.ClientSession,
+                  report: Callable[[str], None]) -> Capacity:
+    assert world.hs is not None
+    desk = MatrixDesk(world.hs, set(world.hs.rooms.values()), feed=[])
+    await desk.start()
+    try:
+        await desk.available(world.hs.rooms[MATRIX_QUEUE])
+        pool = Pool(world.urls, "matrix", desk, session, 900_000, escalations_per_second=1, keep=plan.keep)
+        limit = Limit(SYNAPSE_RATE, SYNAPSE_BURST, MatrixConfig.model_fields["send_burst"].default, lambda room: "bot")
+        timing = Timing(plan.matrix_warmup, plan.window, plan.mean_interval)
+        run = Capacity("matrix", 1)
+        start = max(1, round(0.7 * plan.mean_interval * SYNAPSE_RATE))
+        run.trials = await capacity(_measure(pool, timing, limit, run, report), start, plan.matrix_trials)
+        await pool.close()
+        return run
+    finally:
+        await desk.stop()
+
+
+def _measure(pool: Pool, timing: Timing, limit: Limit, run: Capacity, report: Callable[[str], None]) -> Any:
+    async def measure(chats: int) -> Trial:
+        trial = await run_trial(pool, chats, timing, limit, seed=f"{run.label}:{chats}")
+        report(trial_line(run.label, trial))
+        return trial
+    return measure
+
+
+async def _fresh_bridge(world: World, channels: int) -> None:
+    """A bridge whose Slack queue has `channels` channels, on an empty Redis (no chats left from the last)."""
+    await world.stop_bridges()
+    await world.flush_redis()
+    await world.start_bridges(1, SLACK_CSRS, CSR_CAPACITY, tune=paced(channels))
+
+
+__all__ = ["PacedDesk", "PacedPlan", "add_arguments", "plan_from", "run_paced"]
