@@ -113,6 +113,10 @@ class Keys:
         """Side (customer, agent) -> the last event id that side has read; never part of the event stream."""
         return f"{self.prefix}:chat:{chat_id}:reads"
 
+    def channel_load(self, platform: str, conversation: str, epoch: int) -> str:
+        """A CSR channel's or room's decaying count of the bridge's posts there, per epoch (bridge.channel_load)."""
+        return f"{self.prefix}:load:{platform}:{conversation}:{epoch}"
+
     def rate(self, scope: str, subject: str) -> str:
         """A fixed-window request counter shared by every serve process (bridge.ratelimit)."""
         return f"{self.prefix}:rate:{scope}:{subject}"

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from bridge.channel_load import ChannelLoad
 from bridge.events.feed import ChangeFeed
 from bridge.keys import Keys
 from bridge.redis_text import text_hash
@@ -64,10 +65,12 @@ class PlatformPosts:
         self._redis = redis
         self._keys = keys
         self._feed = ChangeFeed(redis, keys)
+        self.load = ChannelLoad(redis, keys)
 
     async def record(self, chat_id: str, *posts: PlatformPost) -> None:
         """A post made after the chat's archive was written (delivery trails the end of a chat) makes the chat
-        due for archiving again, so the SQL store's record of its posts is whole."""
+        due for archiving again, so the SQL store's record of its posts is whole. Each post also counts towards
+        its channel's load, in the same round trip."""
         if not chat_id or not posts:
             return
         key = self._keys.chat_posts(chat_id)
@@ -75,7 +78,8 @@ class PlatformPosts:
             pipe.hset(key, mapping={p.field: p.to_json() for p in posts})
             pipe.expire(key, POSTS_TTL)
             pipe.delete(self._keys.chat_archived(chat_id))
-            *_, was_archived = await pipe.execute()
+            self.load.count(pipe, ((p.platform, p.conversation) for p in posts))
+            _, _, was_archived, *_ = await pipe.execute()
         if was_archived:
             await self._feed.publish("closed", chat_id)
 

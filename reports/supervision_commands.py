@@ -78,9 +78,11 @@ class SupervisorActions:
         """Where the new CSR's thread opens: where the chat is when they are there, else a platform with
         a channel or room for the queue where they have an account."""
         cfg = self._config
-        usable = [p for p, uid, rooms, on in (("slack", agent.slack_user_id, cfg.slack.channels, cfg.slack.enabled),
-                                              ("matrix", agent.matrix_user_id, cfg.matrix.rooms, cfg.matrix.enabled))
-                  if uid and on and chat.queue in rooms]
+        usable = [p for p, uid, rooms, on in (("slack", agent.slack_user_id, cfg.slack.channels_of(chat.queue),
+                                               cfg.slack.enabled),
+                                              ("matrix", agent.matrix_user_id, cfg.matrix.rooms_of(chat.queue),
+                                               cfg.matrix.enabled))
+                  if uid and on and rooms]
         if chat.platform and (chat.platform in usable or not usable):
             return chat.platform
         return usable[0] if usable else fallback

@@ -35,9 +35,9 @@ def missing_skills(config: BridgeConfig, agent: AgentConfig, queue: str) -> list
 
 
 def message_platform(config: BridgeConfig, queue: str) -> str:
-    """Where a left message shows to CSRs: a thread in the queue's channel on the first enabled platform."""
-    if config.slack.enabled and queue in config.slack.channels:
+    """Where a left message shows to CSRs: a thread in one of the queue's channels on the first enabled platform."""
+    if config.slack.enabled and config.slack.channels_of(queue):
         return "slack"
-    if config.matrix.enabled and queue in config.matrix.rooms:
+    if config.matrix.enabled and config.matrix.rooms_of(queue):
         return "matrix"
     return ""

@@ -162,7 +162,7 @@ class Inbound:
     async def invited(self, room_id: str, inviter: str) -> None:
         """Joins rooms roster users invite the bot to, and its configured rooms whoever invites it; rejects
         other invites (a homeserver may push an invite again after the bot joined: it never leaves its rooms)."""
-        ours = room_id in self._session.queue_rooms.values() or room_id == self._session.supervisors_room
+        ours = self._session.is_queue_room(room_id) or room_id == self._session.supervisors_room
         if ours or self._core.agents.by_platform_id("matrix", inviter) is not None:
             log.info("joining %s on %s's invite", room_id, inviter)
             ok(await self._client.join(room_id), f"join {room_id}")
@@ -175,7 +175,7 @@ class Inbound:
         if not await self._redis.set(self._core.store.keys.matrix_refused(room_id), "1", nx=True):
             return
         log.error("Matrix room %s is end-to-end encrypted; CSR Bridge ignores it (use an unencrypted room)", room_id)
-        if room_id in self._session.queue_rooms.values() or room_id == self._session.supervisors_room:
+        if self._session.is_queue_room(room_id) or room_id == self._session.supervisors_room:
             await self._redis.hset(self._core.store.keys.platform_errors("matrix"), f"encrypted:{room_id}",
                                    f"room {room_id} is end-to-end encrypted; chats cannot open there")
         await self._dms.forget(room_id)

@@ -6,16 +6,20 @@ txn-id deduplication is per device, which is what makes our retried sends idempo
 """
 
 import logging
+import time
 
 from nio import AsyncClient, JoinedRoomsResponse, LoginResponse, WhoamiResponse
 from redis.asyncio import Redis
 
 from adapters.matrix.client import MatrixError, ok
 from bridge.config.matrix import MatrixConfig
+from bridge.config.places import all_places
 from bridge.keys import Keys
 from bridge.redis_text import texts_or_none
 
 log = logging.getLogger(__name__)
+
+REJOIN_EVERY_SECONDS = 60.0
 
 
 class Session:
@@ -24,9 +28,10 @@ class Session:
         self._redis = redis
         self._keys = keys
         self._config = config
-        self.queue_rooms: dict[str, str] = {}
-        """Queue name -> room id, resolved from the configured ids or aliases."""
+        self.queue_rooms: dict[str, tuple[str, ...]] = {}
+        """Queue name -> the room ids the bot is in, resolved from the configured ids or aliases."""
         self.supervisors_room = ""
+        self._retry_at: dict[str, float] = {}
 
     @property
     def _state(self) -> str:
@@ -80,12 +85,15 @@ class Session:
         await self._redis.hset(self._state, mapping={"user_id": self._config.user_id, "device_id": device_id,
                                                      "access_token": token})
 
+    def is_queue_room(self, room_id: str) -> bool:
+        """A room of some queue: joined, or configured by id (an alias is known once joined)."""
+        return room_id in all_places(self._config.rooms) or any(room_id in r for r in self.queue_rooms.values())
+
     async def join_rooms(self) -> None:
-        """Joins each queue's room and the supervisors' room; a room that fails is logged and skipped."""
+        """Joins each queue's rooms and the supervisors' room; a room that fails is logged and skipped."""
         joined: JoinedRoomsResponse = ok(await self._client.joined_rooms(), "joined rooms")
-        for queue, room in self._config.rooms.items():
-            if room_id := await self._join(room, set(joined.rooms), f"queue {queue}"):
-                self.queue_rooms[queue] = room_id
+        for queue in self._config.rooms:
+            await self._join_queue(queue, set(joined.rooms))
         if self._config.supervisors_room:
             self.supervisors_room = await self._join(self._config.supervisors_room, set(joined.rooms),
                                                      "supervisors") or ""
@@ -103,14 +111,19 @@ class Session:
         await self._redis.hdel(self._keys.platform_errors("matrix"), f"room:{room}")
         return room_id
 
-    async def room_of_queue(self, queue: str) -> str:
-        """The queue's room, joining it now if that failed at start (the bot was invited since)."""
-        room = self.queue_rooms.get(queue)
-        configured = self._config.rooms.get(queue, "")
-        if not room and configured:
-            room = await self._join(configured, set(), f"queue {queue}")
-            if room:
-                self.queue_rooms[queue] = room
-        if not room:
+    async def _join_queue(self, queue: str, joined: set[str]) -> tuple[str, ...]:
+        rooms = [await self._join(room, joined, f"queue {queue}") for room in self._config.rooms_of(queue)]
+        self.queue_rooms[queue] = tuple(dict.fromkeys(r for r in rooms if r))
+        return self.queue_rooms[queue]
+
+    async def rooms_of_queue(self, queue: str) -> tuple[str, ...]:
+        """The queue's rooms the bot is in, trying again (at most once a minute while some room is left) to
+        join those that failed at start: the bot may have been invited since."""
+        rooms = self.queue_rooms.get(queue, ())
+        retry_at = self._retry_at.get(queue, 0.0)
+        if len(rooms) < len(self._config.rooms_of(queue)) and (not rooms or time.monotonic() >= retry_at):
+            self._retry_at[queue] = time.monotonic() + REJOIN_EVERY_SECONDS
+            rooms = await self._join_queue(queue, set(rooms))
+        if not rooms:
             raise LookupError(f"queue {queue} has no Matrix room the bot can join (see matrix.rooms)")
-        return room
+        return rooms

@@ -73,9 +73,12 @@ class MatrixSurface:
 
     async def open_thread(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
         await self._connected()
-        room = await self._session.room_of_queue(chat.queue)
-        if await self._redis.exists(self._core.store.keys.matrix_refused(room)):
-            raise RuntimeError(f"the {chat.queue} queue's room {room} is end-to-end encrypted; chats can't open there")
+        rooms = await self._session.rooms_of_queue(chat.queue)
+        usable = [r for r in rooms if not await self._redis.exists(self._core.store.keys.matrix_refused(r))]
+        if not usable:
+            raise RuntimeError(f"the {chat.queue} queue's rooms {', '.join(rooms)} are end-to-end encrypted; "
+                               "chats can't open there")
+        room = await self._core.posts.load.least_busy("matrix", usable)
         cfg = self._core.config.matrix
         content = header(chat, agent.display_name if agent else "", self._core.config, cfg.command_prefix,
                          cfg.note_prefix)

@@ -1,4 +1,7 @@
-"""A chat's thread in its queue's channel: the header as root, every event of the chat under it.
+"""A chat's thread in one of its queue's channels: the header as root, every event of the chat under it.
+
+The thread opens in the queue's least busy channel (bridge.channel_load) and stays there: every later post
+goes to the channel its ThreadRef names.
 
 Posts always name the root's ts as `thread_ts`. Consecutive customer messages waiting in the stream
 are posted as one while they fit (the stream and transcript keep them apart), and delivery moves past
@@ -61,9 +64,10 @@ class ThreadWriter:
         self._threads = core.threads
 
     async def open(self, chat: Chat, agent: AgentConfig | None) -> ThreadRef:
-        channel = self._config.slack.channels.get(chat.queue)
-        if not channel:
+        channels = self._config.slack.channels_of(chat.queue)
+        if not channels:
             raise LookupError(f"queue {chat.queue} has no Slack channel; add it under [slack.channels]")
+        channel = await self._made.load.least_busy("slack", channels)
         header = self._header(chat, agent)
         response = await self._calls.post(channel=channel, text=header.text, blocks=header.blocks,
                                           unfurl_links=False, unfurl_media=False)

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from bridge.config.cross_checks import cross_check
 from bridge.config.local_text import BY_LANGUAGE, ONE_TEXT
+from bridge.config.places import ONE_PLACE, PLACE_LIST
 from bridge.config.problems import ConfigError, ConfigProblem
 from bridge.config.root import BridgeConfig
 from bridge.config.secrets_env import apply_secret_env
@@ -73,7 +74,7 @@ def _problem(err: Any) -> ConfigProblem:
 def _path(loc: tuple[str | int, ...]) -> str:
     out = ""
     for part in loc:
-        if part in (ONE_TEXT, BY_LANGUAGE):  # a text's form, not a key in the file
+        if part in (ONE_TEXT, BY_LANGUAGE, ONE_PLACE, PLACE_LIST):  # a value's form, not a key in the file
             continue
         if isinstance(part, int):
             out += f"[{part}]"

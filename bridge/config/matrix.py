@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 
 from bridge.config.base import Section
+from bridge.config.places import Places, places_of
 
 EMBEDDED = "embedded"
 EMBEDDED_SERVER_NAME = "localhost"
@@ -25,8 +26,9 @@ class MatrixConfig(Section):
     password: SecretStr = SecretStr("")
     access_token: SecretStr = SecretStr("")
     device_name: str = "CSR Bridge"
-    rooms: dict[str, str] = Field(default_factory=dict)
-    """Queue name to room id or alias, where each chat's thread is opened."""
+    rooms: dict[str, Places] = Field(default_factory=dict)
+    """Queue name to room id or alias, or a list of them: each chat's thread opens in the least busy one and
+    stays. The embedded homeserver makes one room per queue."""
     supervisors_room: str = ""
     note_prefix: str = Field("//", min_length=1, max_length=8)
     command_prefix: str = Field("!csr", min_length=1, max_length=16)
@@ -71,6 +73,10 @@ class MatrixConfig(Section):
 
     def on_embedded(self, user_id: str) -> bool:
         return self.embedded and user_id.endswith(f":{EMBEDDED_SERVER_NAME}")
+
+    def rooms_of(self, queue: str) -> tuple[str, ...]:
+        """The queue's rooms (ids or aliases); empty when it has none."""
+        return places_of(self.rooms, queue)
 
 
 def embedded_defaults(matrix: MatrixConfig, queues: list[str]) -> MatrixConfig:

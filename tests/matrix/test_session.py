@@ -31,7 +31,7 @@ async def test_restart_reuses_the_device_and_token(start_bridge: StartBridge, re
 
 async def test_joins_every_queue_room(bridge: InProcessBridge, homeserver: Homeserver) -> None:
     await bridge.leading()
-    assert bridge.adapter.session.queue_rooms == {q: homeserver.rooms[q] for q in ("general", "billing", "tech")}
+    assert bridge.adapter.session.queue_rooms == {q: (homeserver.rooms[q],) for q in ("general", "billing", "tech")}
     assert bridge.adapter.session.supervisors_room == homeserver.rooms["supervisors"]
     ok, detail = await bridge.adapter.ready()
     assert ok, detail

@@ -1,0 +1,93 @@
+"""A channel's load is the sum of 2^(-age / half-life) over the bridge's posts there, kept in real Redis and
+shared by every process; counting rides in the post's own pipeline."""
+
+import random
+from typing import Any
+
+from redis.asyncio import ConnectionPool, Redis
+
+from bridge.channel_load import EPOCH_SECONDS, ChannelLoad
+from bridge.keys import Keys
+from bridge.platform_posts import PlatformPost, PlatformPosts, PostKind
+
+
+class Clock:
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def __call__(self) -> float:
+        return self.at
+
+
+def reference(posts: list[float], at: float, half_life: float) -> float:
+    return sum(2.0 ** (-(at - t) / half_life) for t in posts if t <= at)
+
+
+async def test_the_load_matches_the_reference_formula_across_epochs(redis: Redis) -> None:
+    rng = random.Random(22)
+    for case in range(40):
+        half_life = rng.choice([5.0, 20.0, 30.0])
+        start = 1_765_000_000.0 + rng.uniform(0, EPOCH_SECONDS)
+        span = rng.choice([10.0, 120.0, EPOCH_SECONDS * 0.9])
+        times = sorted(start + rng.uniform(0, span) for _ in range(rng.randint(1, 30)))
+        clock = Clock(start)
+        load = ChannelLoad(redis, Keys(prefix=f"t{case}"), clock, half_life)
+        for t in times:
+            clock.at = t
+            async with redis.pipeline(transaction=True) as pipe:
+                load.count(pipe, [("slack", "C1")])
+                await pipe.execute()
+        clock.at = times[-1] + rng.uniform(0, 3 * half_life)
+        [c1, c2] = await load.loads("slack", ["C1", "C2"])
+        expected = reference(times, clock.at, half_life)
+        assert abs(c1 - expected) <= 1e-9 * max(1.0, expected), (case, c1, expected)
+        assert c2 == 0.0
+
+
+async def test_a_post_counts_one_now_and_half_a_half_life_later(redis: Redis) -> None:
+    clock = Clock(1_765_000_000.0)
+    load = ChannelLoad(redis, Keys(), clock, half_life=20.0)
+    async with redis.pipeline(transaction=True) as pipe:
+        load.count(pipe, [("slack", "C1"), ("slack", "C1"), ("matrix", "C1")])
+        await pipe.execute()
+    assert await load.loads("slack", ["C1"]) == [2.0]
+    assert await load.loads("matrix", ["C1"]) == [1.0]
+    clock.at += 20.0
+    assert await load.loads("slack", ["C1"]) == [1.0]
+    clock.at += 2 * EPOCH_SECONDS
+    assert await load.loads("slack", ["C1"]) == [0.0], "two epochs on, the post is forgotten"
+
+
+async def test_the_least_busy_channel_wins_and_the_first_listed_among_equals(redis: Redis) -> None:
+    clock = Clock(1_765_000_000.0)
+    load = ChannelLoad(redis, Keys(), clock)
+    assert await load.least_busy("slack", ["C1", "C2", "C3"]) == "C1"
+    async with redis.pipeline(transaction=True) as pipe:
+        load.count(pipe, [("slack", "C1")] * 3 + [("slack", "C2")])
+        await pipe.execute()
+    assert await load.least_busy("slack", ["C1", "C2", "C3"]) == "C3"
+    assert await load.least_busy("slack", ["C1", "C2"]) == "C2"
+    assert await load.least_busy("slack", ["C1"]) == "C1"
+
+
+async def test_recording_a_post_counts_it_in_the_same_single_round_trip(redis_url: str) -> None:
+    pool = ConnectionPool.from_url(redis_url, decode_responses=True)
+    sent: list[Any] = []
+
+    class Counting(pool.connection_class):  # type: ignore[name-defined,misc]
+        async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+            sent.append(command)
+            await super().send_packed_command(command, check_health)
+
+    pool.connection_class = Counting
+    redis = Redis.from_pool(pool)
+    try:
+        await redis.ping()
+        posts = PlatformPosts(redis, Keys(prefix="rt"))
+        sent.clear()
+        await posts.record("chat1", PlatformPost("slack", "C9", "1700000001.000100", PostKind.POST),
+                           PlatformPost("slack", "C9", "1700000002.000100", PostKind.FILE))
+        assert len(sent) == 1, "one pipeline: the record, its expiry, the archive mark and the load together"
+        assert (await posts.load.loads("slack", ["C9"]))[0] > 1.9
+    finally:
+        await redis.aclose()
