@@ -9,8 +9,8 @@ from bench.load.config import CHANNELS, SLACK_QUEUE
 
 SLACK_RATE, SLACK_BURST = 1.0, 6
 """Slack documents about one chat.postMessage a second per channel "with short bursts"; the fake Slack's burst."""
-SYNAPSE_RATE, SYNAPSE_BURST = 0.2, 10
-"""Synapse's default `rc_message`, per sending user across all rooms."""
+SYNAPSE_RATE = 0.2
+"""Synapse's default `rc_message` (0.2 a second, burst 10), per sending user across all rooms."""
 MAX_CHANNELS = 8
 EXTRA_CHANNELS = tuple(f"{CHANNELS[SLACK_QUEUE]}{n}" for n in range(2, MAX_CHANNELS + 1))
 

@@ -16,12 +16,10 @@ from bench.load.matrix_desk import MatrixDesk
 from bench.load.signing import SignedSlack
 from bench.load.slack_desk import SlackDesk
 from bench.load.world import World, start_world, stop_world
-from bench.paced.config import EXTRA_CHANNELS, SLACK_BURST, SLACK_RATE, SYNAPSE_BURST, SYNAPSE_RATE, paced
+from bench.paced.config import EXTRA_CHANNELS, SLACK_BURST, SLACK_RATE, SYNAPSE_RATE, paced
 from bench.paced.report import Capacity, trial_line
 from bench.paced.search import best, capacity
 from bench.paced.trial import Limit, PacedDesk, Pool, Timing, Trial, run_trial
-from bridge.config.matrix import MatrixConfig
-from bridge.config.slack import SlackConfig
 
 SLACK_CSRS, MATRIX_CSRS, CSR_CAPACITY = 10, 2, 50
 
@@ -84,7 +82,7 @@ async def _slack(world: World, plan: PacedPlan, session: aiohttp.ClientSession,
     desk = SlackDesk(world.slack, SignedSlack(session, SIGNING_SECRET, world.hooks_url), [],
                      [slack_user(i) for i in range(SLACK_CSRS)], feed=feed)
     desk.start()
-    limit = Limit(SLACK_RATE, SLACK_BURST, SlackConfig.model_fields["burst"].default, lambda channel: channel)
+    limit = Limit(SLACK_RATE, lambda channel: channel)
     timing = Timing(plan.warmup, plan.window, plan.mean_interval)
     runs: list[Capacity] = []
     one: Trial | None = None
@@ -113,7 +111,7 @@ async def _matrix(world: World, plan: PacedPlan, session: aiohttp.ClientSession,
     try:
         await desk.available(world.hs.rooms[MATRIX_QUEUE])
         pool = Pool(world.urls, "matrix", desk, session, 900_000, escalations_per_second=1, keep=plan.keep)
-        limit = Limit(SYNAPSE_RATE, SYNAPSE_BURST, MatrixConfig.model_fields["send_burst"].default, lambda room: "bot")
+        limit = Limit(SYNAPSE_RATE, lambda room: "bot")
         timing = Timing(plan.matrix_warmup, plan.window, plan.mean_interval)
         run = Capacity("matrix", 1)
         start = max(1, round(0.7 * plan.mean_interval * SYNAPSE_RATE))

@@ -2,11 +2,11 @@
 
 Backlog: a pacing bucket (a Slack channel, or the Matrix bot) has a backlog while one of its customer messages
 has been waiting more than GRACE seconds (well past the bridge's own processing time on a free channel) and
-is not posted yet. Allowed posts over a backlog interval [a, b]: the tokens the server's bucket held at `a`
-(the server's accepted posts replayed through a bucket of its documented rate and burst) plus rate x (b - a),
-i.e. every post the server would have taken then. Share used: posts the server took in the intervals
-divided by that allowance. The same with the bucket's tokens at `a` capped at the bridge's own burst tells
-slots left unused at the pace apart from a server burst bigger than the bridge's.
+is not posted yet. Share of the allowed posts used: at the documented pace (Slack: one post a second per
+channel) each post the server took uses the 1/rate seconds before it; the share is the part of the backlog's
+seconds those slots cover. A bridge posting at the pace whenever messages wait covers all of it (1.0); a
+second with messages waiting and no post is an allowed post left unused. Bursts beyond the pace only help
+latency; they are not counted twice.
 """
 
 import bisect
@@ -40,16 +40,20 @@ class Post:
 @dataclass
 class Use:
     posts: int = 0
-    allowed: float = 0.0
+    """Posts the server took while the bucket had a backlog."""
     seconds: float = 0.0
-    allowed_capped: float = 0.0
-    """The allowance with the server's tokens at each interval's start capped at the bridge's burst."""
+    """Seconds of backlog."""
+    covered: float = 0.0
+    """Seconds of backlog covered by the posts' pace slots."""
+
+    @property
+    def share(self) -> float:
+        return self.covered / self.seconds if self.seconds else float("nan")
 
     def add(self, other: "Use") -> None:
         self.posts += other.posts
-        self.allowed += other.allowed
         self.seconds += other.seconds
-        self.allowed_capped += other.allowed_capped
+        self.covered += other.covered
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -67,41 +71,37 @@ def backlog(waits: Iterable[Wait], start: float, end: float, grace: float = GRAC
         a, b = max(w.sent + grace, start), min(w.posted, end)
         if b > a:
             spans[w.bucket].append((a, b))
-    merged: dict[str, Spans] = {}
-    for bucket, found in spans.items():
-        out: Spans = []
-        for a, b in sorted(found):
-            if out and a <= out[-1][1]:
-                out[-1] = (out[-1][0], max(out[-1][1], b))
-            else:
-                out.append((a, b))
-        merged[bucket] = out
-    return merged
+    return {bucket: _merged(found) for bucket, found in spans.items()}
 
 
-def tokens_before(posts: list[float], t: float, rate: float, burst: int) -> float:
-    """The server's bucket just before `t`: full at the first post, refilled at `rate`, one token per post."""
-    tokens, last = float(burst), posts[0] if posts else t
-    for at in posts[:bisect.bisect_left(posts, t)]:
-        tokens = min(burst, tokens + (at - last) * rate) - 1
-        last = at
-    return max(0.0, min(burst, tokens + (t - last) * rate))
+def _merged(spans: Spans) -> Spans:
+    out: Spans = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
-def use_in_backlog(posts: Iterable[Post], intervals: dict[str, Spans], rate: float, burst: int,
-                   own_burst: int) -> dict[str, Use]:
-    """Per bucket: posts made while it had a backlog, the posts allowed then, and the backlog's seconds."""
-    times: dict[str, list[float]] = defaultdict(list)
+def use_in_backlog(posts: Iterable[Post], intervals: dict[str, Spans], rate: float) -> dict[str, Use]:
+    """Per bucket: posts made while it had a backlog, the backlog's seconds, and the part the posts' slots cover."""
+    slots: dict[str, Spans] = defaultdict(list)
     for p in posts:
-        times[p.bucket].append(p.at)
+        slots[p.bucket].append((p.at - 1 / rate, p.at))
     used: dict[str, Use] = {}
     for bucket, spans in intervals.items():
-        at = sorted(times[bucket])
+        covering = _merged(slots[bucket])
+        ends = [y for _, y in covering]
+        made = sorted(y for _, y in slots[bucket])
         use = Use()
         for a, b in spans:
-            tokens = tokens_before(at, a, rate, burst)
-            use.add(Use(bisect.bisect_right(at, b) - bisect.bisect_left(at, a), tokens + rate * (b - a), b - a,
-                        min(tokens, own_burst) + rate * (b - a)))
+            use.posts += bisect.bisect_right(made, b) - bisect.bisect_left(made, a)
+            use.seconds += b - a
+            for x, y in covering[bisect.bisect_left(ends, a):]:
+                if x >= b:
+                    break
+                use.covered += min(b, y) - max(a, x)
         used[bucket] = use
     return used
 

@@ -24,18 +24,18 @@ class Capacity:
 
 
 def share(use: Use) -> str:
-    """Posts over allowed posts while a backlog existed, then over the allowance with the server's burst capped
-    at the bridge's."""
-    if not use.allowed:
+    """The share of the backlog's seconds the posts' pace slots covered, with the posts and seconds."""
+    if not use.seconds:
         return "- (no backlog)"
-    return (f"{use.posts / use.allowed:.2f} ({use.posts}/{use.allowed:.1f} in {use.seconds:.0f} s; "
-            f"{use.posts / use.allowed_capped:.2f} capped at own burst)")
+    return f"{use.share:.2f} ({use.posts} posts in {use.seconds:.0f} s)"
 
 
 def trial_line(label: str, t: Trial) -> str:
     verdict = "pass" if t.passed else "FAIL"
-    return (f"  {label}: {t.chats} chats -> p95 {t.p95:.2f} s, p99 {t.p99:.2f} s over {len(t.latencies)} messages, "
-            f"{t.per_post:.2f} msg/post, share of allowed posts in backlog {share(t.use)}, "
+    placed = f" (placed {'/'.join(map(str, t.placement))})" if len(t.placement) > 1 else ""
+    return (f"  {label}: {t.chats} chats{placed} -> p95 {t.p95:.2f} s, p99 {t.p99:.2f} s "
+            f"over {len(t.latencies)} messages, {t.per_post:.2f} msg/post, "
+            f"share of allowed posts used in backlog {share(t.use)}, "
             f"{t.other_posts} other posts, {t.refused} x 429, "
             f"to thread {counts(t.to_thread)}, to customer {counts(t.to_customer)}: {verdict}")
 
@@ -49,7 +49,7 @@ def rows(c: Capacity) -> list[tuple[str, str]]:
         (f"capacity (chats, p95 < {TARGET_P95:.0f} s)", str(b.chats)),
         ("customer -> thread p95 / p99", f"{b.p95:.2f} / {b.p99:.2f} s"),
         ("messages per post", f"{b.per_post:.2f}"),
-        ("share of allowed posts in backlog", share(b.use)),
+        ("share of allowed posts used in backlog", share(b.use)),
         ("the same, all trials", share(total(t.use for t in c.trials))),
         ("429s (all trials)", str(refused)),
         ("to thread sent/once/dup/lost", counts(b.to_thread)),

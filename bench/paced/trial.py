@@ -4,6 +4,7 @@ messages sent in the window and the platform's post log (bench.paced.measure say
 import asyncio
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,11 +39,9 @@ class Timing:
 
 @dataclass
 class Limit:
-    """The server's limit on one bucket: `rate` posts a second, `burst` at once; `own_burst` is the bridge's."""
+    """The pace the server documents for one bucket: `rate` posts a second."""
 
     rate: float
-    burst: int
-    own_burst: int
     bucket: Callable[[str], str]
     """The bucket a post in this conversation (Slack channel, Matrix room) counts against."""
 
@@ -60,6 +59,8 @@ class Trial:
     """Channels (or the Matrix bot) the window's messages went through."""
     other_posts: int
     """Posts in those channels during the window that carried no customer message (cards, notices, headers)."""
+    placement: list[int]
+    """How many of the trial's chats each channel holds, busiest first."""
 
     @property
     def p95(self) -> float:
@@ -128,7 +129,7 @@ async def run_trial(pool: Pool, chats: int, timing: Timing, limit: Limit, seed: 
     in_window = [w for w, s in zip(waits, traffic.said, strict=True) if start <= s.sent < end]
     buckets = {w.bucket for w in in_window}
     window_tokens = {s.token for s in traffic.said if start <= s.sent < end}
-    use = total(use_in_backlog(posts, backlog(waits, start, end), limit.rate, limit.burst, limit.own_burst).values())
+    use = total(use_in_backlog(posts, backlog(waits, start, end), limit.rate).values())
     if pool.keep is not None:
         _dump(pool.keep / f"trial-{seed.replace(' ', '').replace(',', '-').replace(':', '-')}.json", feed, began,
               traffic)
@@ -137,7 +138,8 @@ async def run_trial(pool: Pool, chats: int, timing: Timing, limit: Limit, seed: 
                  sum(1 for line in feed if line["m"] == "429" and line["at"] >= began),
                  tally(arrivals, [s.token for s in traffic.said]), tally(pool.inbox.seen, traffic.answered),
                  len(buckets), sum(1 for p in posts if p.bucket in buckets and start <= p.at < end
-                                   and not TOKEN.search(p.text)))
+                                   and not TOKEN.search(p.text)),
+                 sorted(Counter(threads[c.chat_id].channel for c in pool.customers[:chats]).values(), reverse=True))
 
 
 def _dump(path: Path, feed: list[dict[str, Any]], began: float, traffic: Traffic) -> None:

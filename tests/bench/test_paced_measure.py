@@ -3,7 +3,7 @@ messages per post, and where the capacity search goes next."""
 
 import math
 
-from bench.paced.measure import Post, Wait, backlog, messages_per_post, percentile, tokens_before, use_in_backlog
+from bench.paced.measure import Post, Wait, backlog, messages_per_post, percentile, use_in_backlog
 from bench.paced.search import next_size
 
 
@@ -12,27 +12,20 @@ def test_backlog_merges_the_waits_past_grace_per_channel() -> None:
     assert backlog(waits, 0.0, 20.0, grace=0.5) == {"C1": [(0.5, 5.0)], "C2": [(0.5, 20.0)]}
 
 
-def test_the_server_bucket_is_full_until_posts_use_it() -> None:
-    assert tokens_before([], 5.0, 1.0, 6) == 6
-    assert tokens_before([0.0, 0.0, 0.0], 0.5, 1.0, 6) == 3.5
-    assert tokens_before([0.0] * 6, 10.0, 1.0, 6) == 6
-
-
 def test_a_pacer_posting_every_second_through_a_backlog_uses_it_all() -> None:
     posts = [Post("C1", float(t), "") for t in range(1, 11)]
     spans = backlog([Wait("C1", 0.0, 10.0)], 0.0, 20.0, grace=1.0)
-    use = use_in_backlog(posts, spans, rate=1.0, burst=6, own_burst=4)["C1"]
-    assert use.posts == 10
-    assert use.allowed == 6 + 9
-    assert use.allowed_capped == 4 + 9
+    use = use_in_backlog(posts, spans, rate=1.0)["C1"]
+    assert (use.posts, use.seconds, use.share) == (10, 9.0, 1.0)
 
 
-def test_slots_left_idle_lower_the_share() -> None:
-    early = [Post("C1", -100.0 + t, "") for t in range(6)]
-    posts = early + [Post("C1", float(t), "") for t in range(0, 20, 2)]
-    use = use_in_backlog(posts, {"C1": [(0.0, 19.0)]}, rate=1.0, burst=6, own_burst=6)["C1"]
-    assert use.posts == 10
-    assert use.posts / use.allowed < 0.5
+def test_a_burst_does_not_count_twice_and_an_idle_second_is_a_slot_left_unused() -> None:
+    burst = [Post("C1", 0.6, ""), Post("C1", 0.7, ""), Post("C1", 0.8, "")]
+    posts = burst + [Post("C1", float(t), "") for t in (2, 4, 5)]
+    use = use_in_backlog(posts, {"C1": [(0.5, 5.0)]}, rate=1.0)["C1"]
+    assert use.posts == 6
+    assert use.covered == (0.8 - 0.5) + 1 + 2
+    assert use.share < 0.95
 
 
 def test_messages_per_post_counts_the_windows_messages_in_the_posts_that_carry_them() -> None:
