@@ -70,7 +70,8 @@ class PlatformPosts:
     async def record(self, chat_id: str, *posts: PlatformPost) -> None:
         """A post made after the chat's archive was written (delivery trails the end of a chat) makes the chat
         due for archiving again, so the SQL store's record of its posts is whole. Each post also counts towards
-        its channel's load, in the same round trip."""
+        its channel's load, in the same round trip; a thread's root was counted when its channel was chosen
+        (ChannelLoad.place)."""
         if not chat_id or not posts:
             return
         key = self._keys.chat_posts(chat_id)
@@ -78,7 +79,7 @@ class PlatformPosts:
             pipe.hset(key, mapping={p.field: p.to_json() for p in posts})
             pipe.expire(key, POSTS_TTL)
             pipe.delete(self._keys.chat_archived(chat_id))
-            self.load.count(pipe, ((p.platform, p.conversation) for p in posts))
+            self.load.count(pipe, ((p.platform, p.conversation) for p in posts if p.kind is not PostKind.ROOT))
             _, _, was_archived, *_ = await pipe.execute()
         if was_archived:
             await self._feed.publish("closed", chat_id)

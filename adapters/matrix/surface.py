@@ -78,7 +78,7 @@ class MatrixSurface:
         if not usable:
             raise RuntimeError(f"the {chat.queue} queue's rooms {', '.join(rooms)} are end-to-end encrypted; "
                                "chats can't open there")
-        room = await self._core.posts.load.least_busy("matrix", usable)
+        room = await self._core.posts.load.place("matrix", usable)
         cfg = self._core.config.matrix
         content = header(chat, agent.display_name if agent else "", self._core.config, cfg.command_prefix,
                          cfg.note_prefix)

@@ -67,7 +67,7 @@ class ThreadWriter:
         channels = self._config.slack.channels_of(chat.queue)
         if not channels:
             raise LookupError(f"queue {chat.queue} has no Slack channel; add it under [slack.channels]")
-        channel = await self._made.load.least_busy("slack", channels)
+        channel = await self._made.load.place("slack", channels)
         header = self._header(chat, agent)
         response = await self._calls.post(channel=channel, text=header.text, blocks=header.blocks,
                                           unfurl_links=False, unfurl_media=False)

@@ -53,6 +53,12 @@ async def test_new_chats_open_in_the_least_busy_channel(bridge: InProcessBridge)
     assert (await loads(bridge))[SECOND] > 0, "the bridge's own posts count towards the load"
 
 
+async def test_chats_arriving_together_spread_over_the_channels(bridge: InProcessBridge) -> None:
+    chats = await asyncio.gather(*(active_chat(bridge.app, name=f"Customer {n}") for n in range(4)))
+    channels = [channel for channel, _ in await asyncio.gather(*(thread_of(bridge, chat) for chat in chats))]
+    assert sorted(channels) == [FIRST, FIRST, SECOND, SECOND], channels
+
+
 async def test_a_chat_stays_in_its_channel_through_replies_restart_and_end(bridge: InProcessBridge) -> None:
     await busy(bridge, FIRST, 5)
     chat = await active_chat(bridge.app, first="first words")

@@ -1,9 +1,12 @@
 """A channel's load is the sum of 2^(-age / half-life) over the bridge's posts there, kept in real Redis and
 shared by every process; counting rides in the post's own pipeline."""
 
+import asyncio
 import random
+from collections import Counter
 from typing import Any
 
+import pytest
 from redis.asyncio import ConnectionPool, Redis
 
 from bridge.channel_load import EPOCH_SECONDS, ChannelLoad
@@ -58,16 +61,28 @@ async def test_a_post_counts_one_now_and_half_a_half_life_later(redis: Redis) ->
     assert await load.loads("slack", ["C1"]) == [0.0], "two epochs on, the post is forgotten"
 
 
-async def test_the_least_busy_channel_wins_and_the_first_listed_among_equals(redis: Redis) -> None:
+async def test_placing_picks_the_least_busy_channel_and_counts_the_root_there(redis: Redis) -> None:
     clock = Clock(1_765_000_000.0)
     load = ChannelLoad(redis, Keys(), clock)
-    assert await load.least_busy("slack", ["C1", "C2", "C3"]) == "C1"
+    assert await load.place("slack", ["C1", "C2", "C3"]) == "C1", "all quiet: the first listed"
+    assert await load.loads("slack", ["C1", "C2", "C3"]) == [1.0, 0.0, 0.0]
     async with redis.pipeline(transaction=True) as pipe:
-        load.count(pipe, [("slack", "C1")] * 3 + [("slack", "C2")])
+        load.count(pipe, [("slack", "C1")] * 2 + [("slack", "C2")])
         await pipe.execute()
-    assert await load.least_busy("slack", ["C1", "C2", "C3"]) == "C3"
-    assert await load.least_busy("slack", ["C1", "C2"]) == "C2"
-    assert await load.least_busy("slack", ["C1"]) == "C1"
+    assert await load.place("slack", ["C1", "C2", "C3"]) == "C3"
+    assert await load.place("slack", ["C1", "C2"]) == "C2"
+    assert await load.loads("slack", ["C1", "C2", "C3"]) == [3.0, 2.0, 1.0]
+    assert await load.place("slack", ["C1"]) == "C1"
+    clock.at += EPOCH_SECONDS + 20.0
+    faded = 2 ** -31  # 31 half-lives on
+    assert await load.loads("slack", ["C1", "C2", "C3"]) == pytest.approx([4 * faded, 2 * faded, faded], rel=1e-9)
+    assert await load.place("slack", ["C1", "C2", "C3"]) == "C3", "the previous epoch still counts"
+
+
+async def test_chats_placed_at_the_same_moment_spread_over_the_channels(redis: Redis) -> None:
+    load = ChannelLoad(redis, Keys())
+    chosen = await asyncio.gather(*(load.place("slack", ["C1", "C2", "C3"]) for _ in range(9)))
+    assert Counter(chosen) == {"C1": 3, "C2": 3, "C3": 3}
 
 
 async def test_recording_a_post_counts_it_in_the_same_single_round_trip(redis_url: str) -> None:
@@ -89,5 +104,7 @@ async def test_recording_a_post_counts_it_in_the_same_single_round_trip(redis_ur
                            PlatformPost("slack", "C9", "1700000002.000100", PostKind.FILE))
         assert len(sent) == 1, "one pipeline: the record, its expiry, the archive mark and the load together"
         assert (await posts.load.loads("slack", ["C9"]))[0] > 1.9
+        await posts.record("chat1", PlatformPost("slack", "C8", "1700000003.000100", PostKind.ROOT))
+        assert await posts.load.loads("slack", ["C8"]) == [0.0], "a root was counted when its channel was chosen"
     finally:
         await redis.aclose()
