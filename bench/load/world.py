@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 
 from bench.load.config import CHANNELS, TOPICS, bridge_raw
-from bench.load.homeserver import BenchHomeserver, start_homeserver
+from bench.load.homeserver import BOT, BenchHomeserver, start_homeserver
 from bench.load.procs import Child, spawn, stop
 from bench.load.slack_server import pace_args
 from bridge.bootstrap import connect_redis
@@ -112,9 +112,10 @@ class World:
 
 
 async def start_world(tmp: Path, matrix_csrs: int, extra_channels: tuple[str, ...] = (),
-                      slack_pace: tuple[float, int] | None = None, exempt_bot: bool = True) -> World:
+                      slack_pace: tuple[float, int] | None = None, exempt_bot: bool = True,
+                      extra_rooms: tuple[str, ...] = ()) -> World:
     """`slack_pace` (posts a second, burst): the fake Slack limits each channel as Slack does; `exempt_bot=False`
-    leaves the bridge's Matrix bot at Synapse's default message limit."""
+    leaves the bridge's Matrix bot at Synapse's default message limit; `extra_rooms` are made like the queues'."""
     redis = EmbeddedRedis(tmp / "redis", appendonly=False)
     await redis.start_async()
     channels = [*CHANNELS.values(), *extra_channels]
@@ -130,8 +131,10 @@ async def start_world(tmp: Path, matrix_csrs: int, extra_channels: tuple[str, ..
     world.redis_pid = int((await client.info("server"))["process_id"])
     await client.aclose()
     if matrix_csrs:
-        world.hs = await asyncio.to_thread(start_homeserver, tmp / "synapse", matrix_csrs, list(TOPICS.values()),
-                                           exempt_bot)
+        world.hs = await asyncio.to_thread(start_homeserver, tmp / "synapse", matrix_csrs,
+                                           [*TOPICS.values(), *extra_rooms], exempt_bot)
+        for name in extra_rooms:  # joined before any bridge starts: the bot refuses invites to rooms not configured
+            await asyncio.to_thread(world.hs.synapse.join, BOT, world.hs.rooms[name])
     return world
 
 

@@ -3,6 +3,7 @@ default `rc_message`); for each channel count a fresh bridge and Redis and a cap
 queue; then the same search on the Matrix queue in bot mode."""
 
 import argparse
+import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -12,13 +13,14 @@ from typing import Any
 import aiohttp
 
 from bench.load.config import CHANNELS, MATRIX_QUEUE, SIGNING_SECRET, SLACK_QUEUE, slack_user
+from bench.load.homeserver import BOT, BenchHomeserver
 from bench.load.matrix_desk import MatrixDesk
 from bench.load.signing import SignedSlack
 from bench.load.slack_desk import SlackDesk
 from bench.load.world import World, start_world, stop_world
-from bench.paced.config import EXTRA_CHANNELS, SLACK_BURST, SLACK_RATE, SYNAPSE_RATE, paced
+from bench.paced.config import EXTRA_CHANNELS, EXTRA_ROOMS, SLACK_BURST, SLACK_RATE, SYNAPSE_RATE, paced
 from bench.paced.report import Capacity, trial_line
-from bench.paced.search import best, capacity
+from bench.paced.search import STEP, best, capacity
 from bench.paced.trial import Limit, PacedDesk, Pool, Timing, Trial, run_trial
 
 SLACK_CSRS, MATRIX_CSRS, CSR_CAPACITY = 10, 2, 50
@@ -28,16 +30,18 @@ SLACK_CSRS, MATRIX_CSRS, CSR_CAPACITY = 10, 2, 50
 class PacedPlan:
     channels: tuple[int, ...] = (1, 2, 4)
     mean_interval: float = 15.0
-    warmup: float = 10.0
+    warmup: float = 5.0
+    """Customers' Poisson arrivals are stationary from the start; this lets the channels' queues fill."""
     window: float = 60.0
     trials: int = 3
-    matrix_trials: int = 3
-    matrix_warmup: float = 30.0
+    matrix_rooms: tuple[int, ...] = (1,)
+    matrix_trials: int = 2
+    matrix_warmup: float = 15.0
     """The bot's bucket (10 posts, 5 s each to refill) takes longer than a Slack channel's to settle."""
     keep: Path | None = None
 
 
-QUICK = PacedPlan(mean_interval=5.0, warmup=5.0, window=20.0, trials=2, matrix_trials=1, matrix_warmup=10.0)
+QUICK = PacedPlan(mean_interval=5.0, warmup=5.0, window=20.0, trials=1, matrix_trials=1, matrix_warmup=5.0)
 """A smoke run of the machinery: customers write 3x as often, so a third of the chats fill a channel and
 opening them (about 8 posts each in the channel) takes a third of the time."""
 
@@ -48,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mean-interval", type=float, default=None, help="mean seconds between a customer's "
                         "messages (Poisson; default 15, 5 with --quick)")
     parser.add_argument("--channels", default="1,2,4", help="Slack channels per queue to compare")
-    parser.add_argument("--matrix-trials", type=int, default=None, help="0 skips Matrix")
+    parser.add_argument("--matrix-rooms", default="1", help="Matrix rooms for the queue to compare (e.g. 1,2)")
+    parser.add_argument("--matrix-trials", type=int, default=None, help="trials per room count; 0 skips Matrix")
     parser.add_argument("--keep", type=Path, default=None, help="keep logs and configs in this folder")
 
 
@@ -56,6 +61,7 @@ def plan_from(args: argparse.Namespace) -> PacedPlan:
     plan = QUICK if args.quick else PacedPlan()
     return replace(plan, channels=tuple(int(n) for n in args.channels.split(",") if n),
                    mean_interval=args.mean_interval or plan.mean_interval,
+                   matrix_rooms=tuple(int(n) for n in args.matrix_rooms.split(",") if n),
                    matrix_trials=plan.matrix_trials if args.matrix_trials is None else args.matrix_trials,
                    keep=args.keep)
 
@@ -65,12 +71,12 @@ async def run_paced(plan: PacedPlan, report: Callable[[str], None] = print) -> l
         where = plan.keep or Path(tmp)
         where.mkdir(parents=True, exist_ok=True)
         world = await start_world(where, MATRIX_CSRS if plan.matrix_trials else 0, EXTRA_CHANNELS,
-                                  (SLACK_RATE, SLACK_BURST), exempt_bot=False)
+                                  (SLACK_RATE, SLACK_BURST), exempt_bot=False, extra_rooms=EXTRA_ROOMS)
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
                 runs = await _slack(world, plan, session, report)
                 if plan.matrix_trials and world.hs is not None:
-                    runs.append(await _matrix(world, plan, session, report))
+                    runs += await _matrix(world, plan, session, report)
                 return runs
         finally:
             await stop_world(world)
@@ -91,9 +97,11 @@ async def _slack(world: World, plan: PacedPlan, session: aiohttp.ClientSession,
             await _fresh_bridge(world, channels)
             desk.events_urls = [f"{url}/slack/events" for url in world.urls]
             await desk.available(CHANNELS[SLACK_QUEUE])
-            pool = Pool(world.urls, "slack", desk, session, (k + 1) * 100_000, escalations_per_second=5, keep=plan.keep)
+            pool = Pool(world.urls, "slack", desk, session, (k + 1) * 100_000, escalations_per_second=5,
+                        quiet_seconds=6.0, keep=plan.keep)
             run = Capacity("slack", channels)
             start = round(channels * (one.chats if one else 0.7 * plan.mean_interval * SLACK_RATE))
+            await pool.grow(math.ceil(start * STEP))
             run.trials = await capacity(_measure(pool, timing, limit, run, report), start, plan.trials)
             await pool.close()
             one = one or best(run.trials)
@@ -104,22 +112,37 @@ async def _slack(world: World, plan: PacedPlan, session: aiohttp.ClientSession,
 
 
 async def _matrix(world: World, plan: PacedPlan, session: aiohttp.ClientSession,
-                  report: Callable[[str], None]) -> Capacity:
-    assert world.hs is not None
-    desk = MatrixDesk(world.hs, set(world.hs.rooms.values()), feed=[])
+                  report: Callable[[str], None]) -> list[Capacity]:
+    hs = world.hs
+    assert hs is not None
+    desk = MatrixDesk(hs, set(hs.rooms.values()), feed=[])
     await desk.start()
+    limit = Limit(SYNAPSE_RATE, lambda room: "bot")
+    timing = Timing(plan.matrix_warmup, plan.window, plan.mean_interval)
+    runs: list[Capacity] = []
     try:
-        await desk.available(world.hs.rooms[MATRIX_QUEUE])
-        pool = Pool(world.urls, "matrix", desk, session, 900_000, escalations_per_second=1, keep=plan.keep)
-        limit = Limit(SYNAPSE_RATE, lambda room: "bot")
-        timing = Timing(plan.matrix_warmup, plan.window, plan.mean_interval)
-        run = Capacity("matrix", 1)
-        start = max(1, round(0.7 * plan.mean_interval * SYNAPSE_RATE))
-        run.trials = await capacity(_measure(pool, timing, limit, run, report), start, plan.matrix_trials)
-        await pool.close()
-        return run
+        for k, rooms in enumerate(plan.matrix_rooms):
+            await _fresh_bridge(world, 1, [hs.rooms[q] for q in (MATRIX_QUEUE, *EXTRA_ROOMS)][:rooms])
+            await desk.available(hs.rooms[MATRIX_QUEUE])
+            pool = Pool(world.urls, "matrix", desk, session, 900_000 + k * 10_000, escalations_per_second=1,
+                        quiet_seconds=20.0, keep=plan.keep, refusals=lambda: _refused_by_synapse(hs))
+            run = Capacity("matrix", rooms)
+            start = max(1, round(0.7 * plan.mean_interval * SYNAPSE_RATE))
+            await pool.grow(math.ceil(start * STEP))
+            run.trials = await capacity(_measure(pool, timing, limit, run, report), start, plan.matrix_trials)
+            await pool.close()
+            runs.append(run)
     finally:
         await desk.stop()
+    return runs
+
+
+def _refused_by_synapse(hs: BenchHomeserver) -> int:
+    """The bot's requests Synapse answered 429 (M_LIMIT_EXCEEDED), from its access log."""
+    log = hs.synapse.workdir / "homeserver.log"
+    bot = f"{{{hs.user_id(BOT)}}}"
+    with log.open(errors="replace") as lines:
+        return sum(1 for line in lines if bot in line and " 429 " in line)
 
 
 def _measure(pool: Pool, timing: Timing, limit: Limit, run: Capacity, report: Callable[[str], None]) -> Any:
@@ -130,11 +153,12 @@ def _measure(pool: Pool, timing: Timing, limit: Limit, run: Capacity, report: Ca
     return measure
 
 
-async def _fresh_bridge(world: World, channels: int) -> None:
-    """A bridge whose Slack queue has `channels` channels, on an empty Redis (no chats left from the last)."""
+async def _fresh_bridge(world: World, channels: int, rooms: list[str] | None = None) -> None:
+    """A bridge whose Slack queue has `channels` channels and Matrix queue `rooms`, on an empty Redis (no chats
+    left from the last)."""
     await world.stop_bridges()
     await world.flush_redis()
-    await world.start_bridges(1, SLACK_CSRS, CSR_CAPACITY, tune=paced(channels))
+    await world.start_bridges(1, SLACK_CSRS, CSR_CAPACITY, tune=paced(channels, rooms or []))
 
 
 __all__ = ["PacedDesk", "PacedPlan", "add_arguments", "plan_from", "run_paced"]

@@ -51,7 +51,7 @@ def rows(c: Capacity) -> list[tuple[str, str]]:
         ("messages per post", f"{b.per_post:.2f}"),
         ("share of allowed posts used in backlog", share(b.use)),
         ("the same, all trials", share(total(t.use for t in c.trials))),
-        ("429s (all trials)", str(refused)),
+        ("429s / M_LIMIT_EXCEEDED (all trials)", str(refused)),
         ("to thread sent/once/dup/lost", counts(b.to_thread)),
         ("to customer sent/once/dup/lost", counts(b.to_customer)),
     ]

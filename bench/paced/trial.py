@@ -21,8 +21,6 @@ from bench.paced.measure import Post, Use, Wait, backlog, messages_per_post, per
 from bench.paced.traffic import Traffic, converse
 
 TARGET_P95 = 3.0
-QUIET_SECONDS = 6.0
-"""Opening chats is done once the queue's channels took no post for this long (Matrix: longer than 1/0.2 s)."""
 
 
 class PacedDesk(Desk, Protocol):
@@ -77,7 +75,10 @@ class Trial:
 
 @dataclass
 class Pool:
-    """The chats open on one queue; a trial makes the first N of them write (the rest stay open, quiet)."""
+    """The chats open on one queue; a trial makes the first N of them write (the rest stay open, quiet).
+
+    Open them up front, as many as the search may need: chats opened together are spread over the channels as
+    they arrive, while a few opened after a quiet minute all go to the channel that happened to be quietest."""
 
     urls: list[str]
     topic: str
@@ -85,11 +86,16 @@ class Pool:
     session: aiohttp.ClientSession
     first_index: int
     escalations_per_second: float
+    quiet_seconds: float
+    """Opening chats is done once the desk saw no post for this long: on Slack a few of the channel's seconds;
+    on Matrix several of the bot's 5 s turns, as its posts in the CSRs' direct rooms are not seen."""
     inbox: Arrivals = field(default_factory=Arrivals)
     customers: list[Customer] = field(default_factory=list)
     seqs: dict[int, int] = field(default_factory=dict)
     keep: Path | None = None
     """Each trial's post log and messages go here as JSON."""
+    refusals: Callable[[], int] | None = None
+    """How often the platform has refused the bot so far, when the desk's feed does not show it (Matrix)."""
 
     async def grow(self, n: int) -> None:
         """Opens chats until `n` are open: each escalated, accepted by a CSR and given its thread."""
@@ -108,7 +114,7 @@ class Pool:
     async def _quiet(self, timeout: float = 300.0) -> None:
         feed = self.desk.feed or []
         deadline = time.time() + timeout
-        while time.time() < deadline and feed and time.time() - feed[-1]["at"] < QUIET_SECONDS:
+        while time.time() < deadline and feed and time.time() - feed[-1]["at"] < self.quiet_seconds:
             await asyncio.sleep(0.5)
 
 
@@ -117,6 +123,7 @@ async def run_trial(pool: Pool, chats: int, timing: Timing, limit: Limit, seed: 
     feed = pool.desk.feed
     assert feed is not None
     began = time.time()
+    refused_before = pool.refusals() if pool.refusals else 0
     start = began + timing.warmup
     end = start + timing.window
     traffic = await converse(pool.customers[:chats], pool.desk, pool.inbox, pool.seqs,
@@ -135,6 +142,7 @@ async def run_trial(pool: Pool, chats: int, timing: Timing, limit: Limit, seed: 
               traffic)
     return Trial(chats, [w.posted - w.sent for w in in_window],
                  messages_per_post(window_tokens, [p for p in posts if p.at >= began]), use,
+                 pool.refusals() - refused_before if pool.refusals else
                  sum(1 for line in feed if line["m"] == "429" and line["at"] >= began),
                  tally(arrivals, [s.token for s in traffic.said]), tally(pool.inbox.seen, traffic.answered),
                  len(buckets), sum(1 for p in posts if p.bucket in buckets and start <= p.at < end
