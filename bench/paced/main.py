@@ -100,7 +100,7 @@ async def _slack(world: World, plan: PacedPlan, session: aiohttp.ClientSession,
             pool = Pool(world.urls, "slack", desk, session, (k + 1) * 100_000, escalations_per_second=5,
                         quiet_seconds=6.0, keep=plan.keep)
             run = Capacity("slack", channels)
-            start = round(channels * (one.chats if one else 0.7 * plan.mean_interval * SLACK_RATE))
+            start = round(channels * (one.chats if one else 0.9 * plan.mean_interval * SLACK_RATE))
             await pool.grow(math.ceil(start * STEP))
             run.trials = await capacity(_measure(pool, timing, limit, run, report), start, plan.trials)
             await pool.close()

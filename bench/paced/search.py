@@ -1,11 +1,13 @@
-"""The most open chats for which a trial passes: ramp from an estimate by 30% until a trial passes and one
-fails, then bisect between them, within a number of trials (each costs a warm-up and a measuring window)."""
+"""The most open chats for which a trial passes: ramp from an estimate by 25% until a trial passes and one
+fails, then bisect between them, within a number of trials (each costs a warm-up and a measuring window);
+up to two more while no trial has failed, since until then the figure is only a lower bound."""
 
 from collections.abc import Awaitable, Callable
 
 from bench.paced.trial import Trial
 
-STEP = 1.3
+STEP = 1.25
+EXTRA_UNTIL_FAILED = 2
 
 
 def next_size(tried: int, passed: int, failed: int | None) -> int | None:
@@ -20,7 +22,7 @@ async def capacity(measure: Callable[[int], Awaitable[Trial]], start: int, trial
     done: list[Trial] = []
     n: int | None = start
     passed, failed = 0, None
-    while n is not None and len(done) < trials:
+    while n is not None and (len(done) < trials or (failed is None and len(done) < trials + EXTRA_UNTIL_FAILED)):
         trial = await measure(n)
         done.append(trial)
         if trial.passed:

@@ -40,9 +40,8 @@ def test_percentile_counts_a_lost_message_as_the_slowest() -> None:
 
 
 def test_the_search_ramps_until_a_failure_then_bisects() -> None:
-    assert next_size(10, 10, None) == 13
-    assert next_size(13, 10, 13) == 11
-    assert next_size(11, 11, 13) == 12
-    assert next_size(12, 12, 13) is None
+    assert next_size(10, 10, None) == 12
+    assert next_size(12, 10, 12) == 11
+    assert next_size(11, 11, 12) is None
     assert next_size(10, 0, 10) == 8
     assert next_size(1, 0, 1) is None
