@@ -147,7 +147,7 @@ def _refused_by_synapse(hs: BenchHomeserver) -> int:
 
 def _measure(pool: Pool, timing: Timing, limit: Limit, run: Capacity, report: Callable[[str], None]) -> Any:
     async def measure(chats: int) -> Trial:
-        trial = await run_trial(pool, chats, timing, limit, seed=f"{run.label}:{chats}")
+        trial = await run_trial(pool, chats, timing, limit, seed=run.platform, name=f"{run.label}:{chats}")
         report(trial_line(run.label, trial))
         return trial
     return measure

@@ -1,6 +1,8 @@
 """Customers writing on a Poisson schedule, and CSRs answering each message after a short think time.
 
-Each customer's gaps are exponential with the given mean, from its own seeded generator, so a run repeats.
+Each customer's gaps are exponential with the given mean, from a generator seeded by its place in the pool:
+the same customers write at the same moments in every trial (common random numbers), so a trial with more chats
+adds load to a smaller one's instead of drawing a new sample, and a run repeats.
 CSRs answer in the chat's thread as a person does (on Slack a signed message event, on Matrix their own send),
 so their words don't use the bot's allowance, but they travel to the customer and are counted.
 """
@@ -55,8 +57,8 @@ async def converse(customers: list[Customer], desk: Desk, inbox: Arrivals, seqs:
         except TimeoutError:
             return
 
-    async def customer(c: Customer) -> None:
-        rng = random.Random(f"{seed}:{c.index}")
+    async def customer(place: int, c: Customer) -> None:
+        rng = random.Random(f"{seed}:{place}")
         while (gap := rng.expovariate(1 / mean_interval)) < end - time.time():
             await asyncio.sleep(gap)
             seq = seqs[c.index] = seqs.get(c.index, 0) + 1
@@ -64,7 +66,7 @@ async def converse(customers: list[Customer], desk: Desk, inbox: Arrivals, seqs:
             traffic.said.append(Said(customer_token(c.index, seq), c.chat_id, sent))
             traffic._answers.append(asyncio.create_task(answer(c, seq)))
 
-    await asyncio.gather(*(customer(c) for c in customers))
+    await asyncio.gather(*(customer(place, c) for place, c in enumerate(customers)))
     await asyncio.sleep(max(0.0, end - time.time()))
     await asyncio.gather(*traffic._answers)
     return traffic

@@ -118,7 +118,8 @@ class Pool:
             await asyncio.sleep(0.5)
 
 
-async def run_trial(pool: Pool, chats: int, timing: Timing, limit: Limit, seed: str) -> Trial:
+async def run_trial(pool: Pool, chats: int, timing: Timing, limit: Limit, seed: str, name: str) -> Trial:
+    """`seed` draws the customers' schedules; `name` names the trial's JSON dump."""
     await pool.grow(chats)
     feed = pool.desk.feed
     assert feed is not None
@@ -138,7 +139,7 @@ async def run_trial(pool: Pool, chats: int, timing: Timing, limit: Limit, seed: 
     window_tokens = {s.token for s in traffic.said if start <= s.sent < end}
     use = total(use_in_backlog(posts, backlog(waits, start, end), limit.rate).values())
     if pool.keep is not None:
-        _dump(pool.keep / f"trial-{seed.replace(' ', '').replace(',', '-').replace(':', '-')}.json", feed, began,
+        _dump(pool.keep / f"trial-{name.replace(' ', '').replace(',', '-').replace(':', '-')}.json", feed, began,
               traffic)
     return Trial(chats, [w.posted - w.sent for w in in_window],
                  messages_per_post(window_tokens, [p for p in posts if p.at >= began]), use,
