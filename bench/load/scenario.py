@@ -54,7 +54,8 @@ async def open_chats(urls: list[str], topic: str, size: Size, session: aiohttp.C
     return customers
 
 
-async def escalate_all(run: PlatformRun, customers: list[Customer], desk: Desk, size: Size) -> None:
+async def escalate_all(run: PlatformRun, customers: list[Customer], desk: Desk, size: Size,
+                       wait: float = WAIT) -> None:
     sent: dict[str, float] = {}
 
     async def one(c: Customer, delay: float) -> None:
@@ -62,7 +63,7 @@ async def escalate_all(run: PlatformRun, customers: list[Customer], desk: Desk, 
         sent[c.chat_id] = await c.escalate()
 
     await asyncio.gather(*(one(c, i / size.escalations_per_second) for i, c in enumerate(customers)))
-    await asyncio.gather(*(desk.thread_of(c.chat_id, WAIT) for c in customers))
+    await asyncio.gather(*(desk.thread_of(c.chat_id, wait) for c in customers))
     run.escalate_ms = [(desk.offers_at[c.chat_id] - sent[c.chat_id]) * 1000 for c in customers]
 
 

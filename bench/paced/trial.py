@@ -21,6 +21,9 @@ from bench.paced.measure import Post, Use, Wait, backlog, messages_per_post, per
 from bench.paced.traffic import Traffic, converse
 
 TARGET_P95 = 3.0
+OPEN_TIMEOUT = 600.0
+"""A chat's opening takes its channel about 8 posts, the Matrix bot about 10 sends at 5 s each once its burst
+is spent: chats opened together wait their turn."""
 
 
 class PacedDesk(Desk, Protocol):
@@ -104,7 +107,7 @@ class Pool:
         size = Size(n - len(self.customers), 0, 0, self.escalations_per_second,
                     self.first_index + len(self.customers))
         fresh = await open_chats(self.urls, self.topic, size, self.session, self.inbox)
-        await escalate_all(PlatformRun(self.topic, len(fresh), 0), fresh, self.desk, size)
+        await escalate_all(PlatformRun(self.topic, len(fresh), 0), fresh, self.desk, size, OPEN_TIMEOUT)
         self.customers += fresh
         await self._quiet()
 
