@@ -2,7 +2,7 @@
 cost by number of CSRs, throughput by number of serve processes, and capacity per queue at the platforms' real
 limits (`paced`); one table each.
 
-The defaults finish in about 30 minutes on 2 cores (the paced part alone takes 20: `--skip paced` leaves it
+The defaults finish in about 35 minutes on 2 cores (the paced part alone takes 25: `--skip paced` leaves it
 out, `python -m bench.paced --quick` is its smoke run); `--scale-chats 10000` and bigger load sizes are flags.
 """
 

@@ -7,6 +7,7 @@ import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,10 @@ async def run_paced(plan: PacedPlan, report: Callable[[str], None] = print) -> l
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
                 runs = await _slack(world, plan, session, report)
                 if plan.matrix_trials and world.hs is not None:
-                    runs += await _matrix(world, plan, session, report)
+                    try:
+                        runs += await _matrix(world, plan, session, report)
+                    except (TimeoutError, RuntimeError) as exc:  # the Slack figures still get their table
+                        report(f"the Matrix part stopped: {exc!r}; see {where}")
                 return runs
         finally:
             await stop_world(world)
@@ -125,7 +129,8 @@ async def _matrix(world: World, plan: PacedPlan, session: aiohttp.ClientSession,
             await _fresh_bridge(world, 1, [hs.rooms[q] for q in (MATRIX_QUEUE, *EXTRA_ROOMS)][:rooms])
             await desk.available(hs.rooms[MATRIX_QUEUE])
             pool = Pool(world.urls, "matrix", desk, session, 900_000 + k * 10_000, escalations_per_second=1,
-                        quiet_seconds=20.0, keep=plan.keep, refusals=lambda: _refused_by_synapse(hs))
+                        quiet_seconds=12.0, keep=plan.keep, refusals=lambda: _refused_by_synapse(hs),
+                        last_post=lambda: _last_send(hs))
             run = Capacity("matrix", rooms)
             start = max(1, round(0.7 * plan.mean_interval * SYNAPSE_RATE))
             await pool.grow(math.ceil(start * STEP))
@@ -137,12 +142,25 @@ async def _matrix(world: World, plan: PacedPlan, session: aiohttp.ClientSession,
     return runs
 
 
-def _refused_by_synapse(hs: BenchHomeserver) -> int:
-    """The bot's requests Synapse answered 429 (M_LIMIT_EXCEEDED), from its access log."""
-    log = hs.synapse.workdir / "homeserver.log"
+def _bot_requests(hs: BenchHomeserver) -> list[str]:
+    """The bot's requests in Synapse's access log."""
     bot = f"{{{hs.user_id(BOT)}}}"
-    with log.open(errors="replace") as lines:
-        return sum(1 for line in lines if bot in line and " 429 " in line)
+    with (hs.synapse.workdir / "homeserver.log").open(errors="replace") as lines:
+        return [line for line in lines if bot in line]
+
+
+def _refused_by_synapse(hs: BenchHomeserver) -> int:
+    """The bot's requests Synapse answered 429 (M_LIMIT_EXCEEDED)."""
+    return sum(1 for line in _bot_requests(hs) if " 429 " in line)
+
+
+def _last_send(hs: BenchHomeserver) -> float:
+    """When Synapse last took an event from the bot (its log's clock is UTC), in any room."""
+    sends = [line for line in _bot_requests(hs) if " 200 " in line and "/send/" in line]
+    if not sends:
+        return 0.0
+    stamp = datetime.strptime(sends[-1][:23], "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=UTC)
+    return stamp.timestamp()
 
 
 def _measure(pool: Pool, timing: Timing, limit: Limit, run: Capacity, report: Callable[[str], None]) -> Any:

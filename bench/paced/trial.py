@@ -97,6 +97,8 @@ class Pool:
     seqs: dict[int, int] = field(default_factory=dict)
     keep: Path | None = None
     """Each trial's post log and messages go here as JSON."""
+    last_post: Callable[[], float] | None = None
+    """When the bot last posted anywhere, when the desk's feed does not see every post (Matrix: direct rooms)."""
     refusals: Callable[[], int] | None = None
     """How often the platform has refused the bot so far, when the desk's feed does not show it (Matrix)."""
 
@@ -114,11 +116,15 @@ class Pool:
     async def close(self) -> None:
         await asyncio.gather(*(c.close() for c in self.customers))
 
-    async def _quiet(self, timeout: float = 300.0) -> None:
-        feed = self.desk.feed or []
+    async def _quiet(self, timeout: float = OPEN_TIMEOUT) -> None:
         deadline = time.time() + timeout
-        while time.time() < deadline and feed and time.time() - feed[-1]["at"] < self.quiet_seconds:
+        while time.time() < deadline and time.time() - self._last() < self.quiet_seconds:
             await asyncio.sleep(0.5)
+
+    def _last(self) -> float:
+        if self.last_post is not None:
+            return self.last_post()
+        return self.desk.feed[-1]["at"] if self.desk.feed else 0.0
 
 
 async def run_trial(pool: Pool, chats: int, timing: Timing, limit: Limit, seed: str, name: str) -> Trial:
