@@ -1,7 +1,9 @@
 """`make bench`: the load run (Slack and Matrix, with the bare-SDK baseline), memory per open chat, routing
-cost by number of CSRs, and throughput by number of serve processes; one table each.
+cost by number of CSRs, throughput by number of serve processes, and capacity per queue at the platforms' real
+limits (`paced`); one table each.
 
-The defaults finish in about 10 minutes on 2 cores; `--scale-chats 10000` and bigger load sizes are flags.
+The defaults finish in about 35 minutes on 2 cores (the paced part alone takes 25: `--skip paced` leaves it
+out, `python -m bench.paced --quick` is its smoke run); `--scale-chats 10000` and bigger load sizes are flags.
 """
 
 import argparse
@@ -13,6 +15,9 @@ from pathlib import Path
 from bench.load.main import LoadPlan, add_arguments, plan_from, run_load
 from bench.load.report import table
 from bench.machine import describe
+from bench.paced.main import PacedPlan, run_paced
+from bench.paced.report import ratios
+from bench.paced.report import table as paced_table
 from bench.routing.__main__ import main as routing_main
 from bench.scale.memory import run_memory
 from bench.scale.processes import run_processes
@@ -26,7 +31,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--scale-csrs", type=int, default=1_000, help="CSRs for the memory run")
     parser.add_argument("--processes", default="1,2,4", help="serve process counts to compare")
     parser.add_argument("--process-customers", type=int, default=100)
-    parser.add_argument("--skip", default="", help="comma list of parts to skip: load,memory,routing,processes")
+    parser.add_argument("--skip", default="",
+                        help="comma list of parts to skip: load,memory,routing,processes,paced")
     return parser.parse_args()
 
 
@@ -51,6 +57,11 @@ async def run(args: argparse.Namespace) -> None:
                   + processes_table(runs) + "\n", flush=True)
     if "routing" not in skip:
         await routing_main()
+    if "paced" not in skip:
+        print("\nPaced: capacity per queue at Slack's and Synapse's real limits (customer -> thread p95 < 3 s)",
+              flush=True)
+        runs = await run_paced(PacedPlan(), lambda line: print(line, flush=True))
+        print(paced_table(runs) + "\n" + ratios(runs), flush=True)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ Reusable outside pytest (the load bench points the bridge and a bare slack-sdk c
 import asyncio
 import itertools
 import json
+import math
 import re
 import time
 from collections import defaultdict
@@ -53,6 +54,10 @@ class Bucket:
             self.tokens -= 1
             return True
         return False
+
+    def retry_after(self) -> int:
+        """Whole seconds until the next post fits, as Slack's Retry-After says (at least 1)."""
+        return max(1, math.ceil((1 - self.tokens) / self.rate))
 
 
 class SlackError(Exception):
@@ -456,7 +461,7 @@ class FakeSlack:
     def _take_post_slot(self, channel: str) -> None:
         bucket = self._buckets.setdefault(channel, Bucket(self.post_burst, self.post_rate, self.post_burst))
         if not bucket.take():
-            raise SlackError("ratelimited", 429, retry_after=1)
+            raise SlackError("ratelimited", 429, retry_after=bucket.retry_after())
 
 
 async def _arguments(request: web.Request) -> dict[str, Any]:

@@ -42,8 +42,9 @@ class BenchHomeserver(Homeserver):
         self.synapse.stop()
 
 
-def start_homeserver(workdir: Path, csrs: int, queues: list[str]) -> BenchHomeserver:
-    """Blocking (Synapse's helpers are sync): call it in a thread."""
+def start_homeserver(workdir: Path, csrs: int, queues: list[str], exempt_bot: bool = True) -> BenchHomeserver:
+    """Blocking (Synapse's helpers are sync): call it in a thread. `exempt_bot=False` leaves the bridge's bot
+    at Synapse's default message limit, as a homeserver whose admin did not exempt it."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     appservice = appservice_settings(f"http://127.0.0.1:{port}", free_port(), AS_BOT)
@@ -55,7 +56,8 @@ def start_homeserver(workdir: Path, csrs: int, queues: list[str]) -> BenchHomese
     people = [csr_localpart(i) for i in range(csrs)]
     for user in (BOT, BASELINE_BOT, *people):
         synapse.register(user, password(user))
-        synapse.exempt(user)
+        if exempt_bot or user != BOT:
+            synapse.exempt(user)
     hs = BenchHomeserver(synapse, csrs=people, appservice=appservice)
     for queue in queues:
         room = synapse.create_room("admin", queue, invite=[BOT, AS_BOT, BASELINE_BOT, *people])

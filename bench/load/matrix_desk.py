@@ -32,6 +32,8 @@ class MatrixDesk:
     threads_seen: Arrivals = field(default_factory=Arrivals)
     offers_at: dict[str, float] = field(default_factory=dict)
     threads: SeenThreads = field(default_factory=SeenThreads)
+    feed: list[dict[str, Any]] | None = None
+    """When a list, the bot's events in the queue rooms go in it, shaped like the fake Slack's feed lines."""
     failures: int = 0
     _clients: dict[str, AsyncClient] = field(default_factory=dict)
     _card_owner: dict[str, str] = field(default_factory=dict)
@@ -100,6 +102,9 @@ class MatrixDesk:
         content = source.get("content") or {}
         body, rel = str(content.get("body") or ""), content.get("m.relates_to") or {}
         at = source.get("origin_server_ts", 0) / 1000
+        if in_queue_room and self.feed is not None:
+            thread = rel.get("event_id") if rel.get("rel_type") == "m.thread" else None
+            self.feed.append({"m": "post", "at": at, "ch": room_id, "th": thread, "text": body})
         if not in_queue_room:
             card = CARD.search(body)
             if card and not rel and source.get("type") == "m.room.message" and "New chat" in body:

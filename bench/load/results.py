@@ -29,6 +29,13 @@ class Counts:
         return self.delivered == self.sent and not (self.duplicated or self.lost or self.echoed)
 
 
+def tally(seen: dict[str, list[float]], tokens: list[str]) -> Counts:
+    """How often each token arrived: once, more than once, never."""
+    hits = [len(seen.get(t, ())) for t in tokens]
+    return Counts(sent=len(tokens), delivered=sum(1 for h in hits if h == 1),
+                  duplicated=sum(1 for h in hits if h > 1), lost=sum(1 for h in hits if h == 0))
+
+
 @dataclass
 class PlatformRun:
     platform: str

@@ -17,7 +17,7 @@ import aiohttp
 
 from bench.load.concurrency import bounded
 from bench.load.customers import Customer
-from bench.load.results import Counts, PlatformRun
+from bench.load.results import PlatformRun, tally
 from bench.load.threads import Thread
 from bench.load.tracking import Arrivals, customer_token, reply_token
 
@@ -54,7 +54,8 @@ async def open_chats(urls: list[str], topic: str, size: Size, session: aiohttp.C
     return customers
 
 
-async def escalate_all(run: PlatformRun, customers: list[Customer], desk: Desk, size: Size) -> None:
+async def escalate_all(run: PlatformRun, customers: list[Customer], desk: Desk, size: Size,
+                       wait: float = WAIT) -> None:
     sent: dict[str, float] = {}
 
     async def one(c: Customer, delay: float) -> None:
@@ -62,7 +63,7 @@ async def escalate_all(run: PlatformRun, customers: list[Customer], desk: Desk, 
         sent[c.chat_id] = await c.escalate()
 
     await asyncio.gather(*(one(c, i / size.escalations_per_second) for i, c in enumerate(customers)))
-    await asyncio.gather(*(desk.thread_of(c.chat_id, WAIT) for c in customers))
+    await asyncio.gather(*(desk.thread_of(c.chat_id, wait) for c in customers))
     run.escalate_ms = [(desk.offers_at[c.chat_id] - sent[c.chat_id]) * 1000 for c in customers]
 
 
@@ -107,15 +108,10 @@ async def flood(run: PlatformRun, customers: list[Customer], desk: Desk, size: S
 
 def count(run: PlatformRun, customers: list[Customer], desk: Desk, inbox: Arrivals, size: Size) -> None:
     """Every customer message once in its thread, every answer once on the customer's socket, no echoes."""
-    def tally(seen: Arrivals, tokens: list[str]) -> Counts:
-        hits = [len(seen.seen.get(t, ())) for t in tokens]
-        return Counts(sent=len(tokens), delivered=sum(1 for h in hits if h == 1),
-                      duplicated=sum(1 for h in hits if h > 1), lost=sum(1 for h in hits if h == 0))
-
     said = [customer_token(c.index, s) for c in customers for s in range(size.rounds + size.flood + 1)]
     answered = [reply_token(c.index, s) for c in customers for s in range(1, size.rounds + 1)]
-    run.to_thread = tally(desk.threads_seen, said)
-    run.to_customer = tally(inbox, answered)
+    run.to_thread = tally(desk.threads_seen.seen, said)
+    run.to_customer = tally(inbox.seen, answered)
     run.to_thread.echoed = sum(len(desk.threads_seen.seen.get(t, ())) for t in answered)
     run.merged_posts = desk.threads_seen.merged_posts
     run.errors += [e for c in customers for e in c.errors]

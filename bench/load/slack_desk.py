@@ -30,6 +30,8 @@ class SlackDesk:
     offers_at: dict[str, float] = field(default_factory=dict)
     """Chat id -> when its offer card reached Slack."""
     threads: SeenThreads = field(default_factory=SeenThreads)
+    feed: list[dict[str, Any]] | None = None
+    """When a list, every line of the server's feed goes in it (the paced run reads posts and 429s from it)."""
     _card_owner: dict[str, str] = field(default_factory=dict)
     _reader: asyncio.Task[None] | None = None
     _accepts: set[asyncio.Task[bool]] = field(default_factory=set)
@@ -64,6 +66,8 @@ class SlackDesk:
         assert self.server.proc.stdout is not None
         while line := await self.server.proc.stdout.readline():
             post: dict[str, Any] = json.loads(line)
+            if self.feed is not None:
+                self.feed.append(post)
             if post["m"] == "post":
                 self._on_post(post)
 

@@ -1,10 +1,11 @@
 """The fake Slack Web API (testkit/fake_slack.py) in its own process, for the load bench.
 
-Run as `python -m bench.load.slack_server CHANNEL...`: prints `port N`, then one JSON line per post or
-update as it arrives (wall-clock time, so the bench compares it with its own send times). Its own process
-keeps the bench's customers off its event loop, and the bridge and the bare-SDK baseline meet the same
-server. Slack's per-channel limit is lifted (the bridge's pacer is lifted for the run too), and lookups
-by ts are indexed, so a channel holding 50,000 messages answers as fast as an empty one.
+Run as `python -m bench.load.slack_server [--pace RATE BURST] CHANNEL...`: prints `port N`, then one JSON
+line per post or update as it arrives (wall-clock time, so the bench compares it with its own send times),
+and one per post refused with 429. Its own process keeps the bench's customers off its event loop, and the
+bridge and the bare-SDK baseline meet the same server. Slack's per-channel limit is lifted unless `--pace`
+sets it (the load run lifts the bridge's pacer too; the paced run keeps both), and lookups by ts are
+indexed, so a channel holding 50,000 messages answers as fast as an empty one.
 """
 
 import asyncio
@@ -21,8 +22,8 @@ UNLIMITED = 10**9
 
 
 class BenchSlack(FakeSlack):
-    def __init__(self, channels: tuple[str, ...]) -> None:
-        super().__init__(channels=channels, post_rate=UNLIMITED, post_burst=UNLIMITED)
+    def __init__(self, channels: tuple[str, ...], rate: float = UNLIMITED, burst: int = UNLIMITED) -> None:
+        super().__init__(channels=channels, post_rate=rate, post_burst=burst)
         self.calls = deque(maxlen=1000)  # type: ignore[assignment]
         self._by_ts: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -31,6 +32,11 @@ class BenchSlack(FakeSlack):
         channel = self._channel(args)
         blocks = self._message_body(args)
         thread_ts = args.get("thread_ts") or None
+        try:
+            self._take_post_slot(channel)
+        except SlackError:
+            emit("429", at, channel, "", thread_ts, "", None)
+            raise
         if thread_ts and (channel, thread_ts) not in self._by_ts:
             raise SlackError("thread_not_found")
         message = {"ts": self.new_ts(), "channel": channel, "text": args.get("text", ""), "blocks": blocks,
@@ -77,15 +83,24 @@ def _ids(blocks: list[dict[str, Any]]) -> dict[str, str]:
     return found
 
 
-async def main(channels: tuple[str, ...]) -> None:
+async def main(channels: tuple[str, ...], rate: float, burst: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with BenchSlack(channels) as fake:
+    async with BenchSlack(channels, rate, burst) as fake:
         print(f"port {fake.port}", flush=True)
         await stop.wait()
 
 
+def pace_args(rate: float, burst: int) -> list[str]:
+    """The command-line arguments that give the server Slack's per-channel limit."""
+    return ["--pace", str(rate), str(burst)]
+
+
 if __name__ == "__main__":
-    asyncio.run(main(tuple(sys.argv[1:])))
+    argv = sys.argv[1:]
+    if argv[:1] == ["--pace"]:
+        asyncio.run(main(tuple(argv[3:]), float(argv[1]), int(argv[2])))
+    else:
+        asyncio.run(main(tuple(argv), UNLIMITED, UNLIMITED))

@@ -6,14 +6,17 @@ each on its own port) and as many RQ workers, all against that one Redis.
 import asyncio
 import contextlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
 from bench.load.config import CHANNELS, TOPICS, bridge_raw
-from bench.load.homeserver import BenchHomeserver, start_homeserver
+from bench.load.homeserver import BOT, BenchHomeserver, start_homeserver
 from bench.load.procs import Child, spawn, stop
+from bench.load.slack_server import pace_args
 from bridge.bootstrap import connect_redis
 from bridge.embedded_redis import EmbeddedRedis, free_port
 from testkit.configs import write_toml
@@ -42,16 +45,20 @@ class World:
     def hooks_url(self) -> str:
         return f"http://127.0.0.1:{self.slack_port}/hooks"
 
-    async def start_bridges(self, processes: int, slack_csrs: int, capacity: int, appservice: bool = False) -> None:
+    async def start_bridges(self, processes: int, slack_csrs: int, capacity: int, appservice: bool = False,
+                            tune: Callable[[dict[str, Any]], None] | None = None) -> None:
         """`processes` serve processes and as many workers; returns once every /readyz says ready.
 
-        `appservice`: Matrix in appservice mode (one process: it serves where the registration points)."""
+        `appservice`: Matrix in appservice mode (one process: it serves where the registration points).
+        `tune` changes the config before it is written (the paced run puts the platforms' pacing back)."""
         for n in range(processes):
             port = free_port()
             if appservice and self.hs is not None and self.hs.appservice is not None:
                 port = int(self.hs.appservice.appservice_url.rsplit(":", 1)[1])
             raw = bridge_raw(self.tmp / "data", port, self.redis.url, self.slack_api, slack_csrs, self.hs, capacity,
                              appservice)
+            if tune is not None:
+                tune(raw)
             mode = "-as" if appservice else ""
             config = write_toml(self.tmp / f"bridge-{n}{mode}.toml", raw)
             log = self.tmp / f"serve-{n}{mode}.log"
@@ -104,11 +111,17 @@ class World:
                 await asyncio.sleep(0.2)
 
 
-async def start_world(tmp: Path, matrix_csrs: int) -> World:
+async def start_world(tmp: Path, matrix_csrs: int, extra_channels: tuple[str, ...] = (),
+                      slack_pace: tuple[float, int] | None = None, exempt_bot: bool = True,
+                      extra_rooms: tuple[str, ...] = ()) -> World:
+    """`slack_pace` (posts a second, burst): the fake Slack limits each channel as Slack does; `exempt_bot=False`
+    leaves the bridge's Matrix bot at Synapse's default message limit; `extra_rooms` are made like the queues'."""
     redis = EmbeddedRedis(tmp / "redis", appendonly=False)
     await redis.start_async()
-    channels = list(CHANNELS.values())
-    slack = await spawn("fake-slack", ["-m", "bench.load.slack_server", *channels], tmp / "fake-slack.log", pipe=True)
+    channels = [*CHANNELS.values(), *extra_channels]
+    pace = pace_args(*slack_pace) if slack_pace else []
+    slack = await spawn("fake-slack", ["-m", "bench.load.slack_server", *pace, *channels], tmp / "fake-slack.log",
+                        pipe=True)
     assert slack.proc.stdout is not None
     first = (await slack.proc.stdout.readline()).decode()
     if not first.startswith("port "):
@@ -118,7 +131,10 @@ async def start_world(tmp: Path, matrix_csrs: int) -> World:
     world.redis_pid = int((await client.info("server"))["process_id"])
     await client.aclose()
     if matrix_csrs:
-        world.hs = await asyncio.to_thread(start_homeserver, tmp / "synapse", matrix_csrs, list(TOPICS.values()))
+        world.hs = await asyncio.to_thread(start_homeserver, tmp / "synapse", matrix_csrs,
+                                           [*TOPICS.values(), *extra_rooms], exempt_bot)
+        for name in extra_rooms:  # joined before any bridge starts: the bot refuses invites to rooms not configured
+            await asyncio.to_thread(world.hs.synapse.join, BOT, world.hs.rooms[name])
     return world
 
 

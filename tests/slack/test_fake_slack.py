@@ -45,7 +45,17 @@ async def test_posting_faster_than_slack_allows_gets_429_with_retry_after(fake_s
         await web.chat_postMessage(channel="CGENERAL", text="one too many")
     assert raised.value.response.status_code == 429
     assert raised.value.response.headers["Retry-After"] == "1"
+    assert (raised.value.response["ok"], raised.value.response["error"]) == (False, "ratelimited")
     assert (await web.chat_postMessage(channel="CBILLING", text="other channels are not limited"))["ok"]
+
+
+async def test_retry_after_says_when_the_next_post_fits() -> None:
+    async with FakeSlack(channels=("CSLOW",), post_rate=0.25, post_burst=1) as fake:
+        web = client(fake)
+        await web.chat_postMessage(channel="CSLOW", text="first")
+        with pytest.raises(SlackApiError) as raised:
+            await web.chat_postMessage(channel="CSLOW", text="too soon")
+    assert raised.value.response.headers["Retry-After"] == "4"
 
 
 async def test_files_upload_v2_round_trip(fake_slack: FakeSlack) -> None:
