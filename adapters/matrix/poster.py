@@ -70,7 +70,7 @@ class Poster:
                     if self._metrics is not None:
                         self._metrics.rate_limit_wait.labels("matrix").inc(max(exc.retry_after_ms, 100) / 1000)
                     self._pacer.hold(exc.retry_after_ms)
-                    await self._pacer.wait_hold()
+                    await (self._pacer.acquire() if paced else self._pacer.wait_hold())
                     continue
                 if not exc.transient:
                     raise
