@@ -3,6 +3,7 @@
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -11,6 +12,7 @@ from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap, connect_redis
 from bridge.embedded_redis import EmbeddedRedis
 from testkit.configs import base_raw, make_config, merged, write_toml
+from tests.support.postgres import own_database
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +49,14 @@ async def app(tmp_path: Path, redis: Redis, redis_url: str, config_path: Path) -
     app = bootstrap(config, redis, redis_url, str(config_path))
     yield app
     await app.delivery.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store_overrides(request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
+    """Config overrides for the SQL store: SQLite in the test's folder, or a PostgreSQL database made for the test
+    (skipped without a server)."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    async with own_database() as url:
+        yield {"store": {"url": url}}

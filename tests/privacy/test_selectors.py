@@ -1,7 +1,6 @@
 """Who a request is about: refused clearly (exit code 2, nothing read or written) unless it names one person
 well; an email matched ignoring ASCII case, the same way in SQLite and PostgreSQL, whatever the characters."""
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ from bridge.domain.chat import Customer
 from bridge.identity import MAX_USER_ID_CHARS
 from testkit.configs import base_raw, merged, write_toml
 from tests.privacy.helpers import boot, chat_with, closed_and_archived
-from tests.support.postgres import own_database
 from transcripts.privacy.person import PersonFinder
 from transcripts.privacy.selector import MAX_EMAIL_CHARS, SelectorError, SelectorKind, selector_from
 
@@ -95,15 +93,6 @@ def test_any_selector_is_refused_or_matches_what_the_bridge_stores(email: str, u
             assert not selector.matches(Customer(name="x", user_id=user_id)), "a claimed user id matches nobody"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store_settings(request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
-    if request.param == "sqlite":
-        yield {}
-        return
-    async with own_database() as url:
-        yield {"store": {"url": url}}
-
-
 @pytest.mark.parametrize(("stored", "asked", "found"), [
     ("Zoë@Example.com", "zoe\u0308@EXAMPLE.com", True),
     ("Zoë@Example.com", "zoë@example.com", True),
@@ -112,9 +101,9 @@ async def store_settings(request: pytest.FixtureRequest) -> AsyncIterator[dict[s
     ("ZOË@Example.com", "ZOË@EXAMPLE.COM", True),
 ])
 async def test_email_case_is_folded_for_ascii_letters_alone_in_both_stores(
-        tmp_path: Path, redis: Redis, redis_url: str, store_settings: dict[str, Any], stored: str, asked: str,
+        tmp_path: Path, redis: Redis, redis_url: str, store_overrides: dict[str, Any], stored: str, asked: str,
         found: bool) -> None:
-    app, _ = boot(tmp_path, redis, redis_url, **store_settings)
+    app, _ = boot(tmp_path, redis, redis_url, **store_overrides)
     chat = await chat_with(app, Customer(name="Zoë", email=stored, id="s_zoe"), "Hallo")
     await closed_and_archived(app, chat)
     await redis.delete(app.keys.chat(chat.id))  # the archive alone answers

@@ -5,7 +5,6 @@ import asyncio
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,19 +21,8 @@ from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind, Origi
 from bridge.ports import ThreadRef
 from bridge.worker import queue_name
 from tests.knowledge.helpers import active_chat, boot, run, run_worker
-from tests.support.postgres import own_database
 from transcripts.jobs import RETENTION
 from transcripts.store import TranscriptStore
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store_overrides(request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
-    """SQLite in the test's folder, or a PostgreSQL database made for the test (skipped without a server)."""
-    if request.param == "sqlite":
-        yield {}
-        return
-    async with own_database() as url:
-        yield {"store": {"url": url}}
 
 
 async def _conversation(app: BridgeApp) -> str:

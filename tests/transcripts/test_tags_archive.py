@@ -6,7 +6,6 @@ import asyncio
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +22,12 @@ from bridge.clock import now
 from bridge.commands.replies import Text
 from bridge.domain.chat import Chat, Customer
 from tests.knowledge.helpers import active_chat, boot, run
-from tests.support.postgres import own_database
 from transcripts import tables as t
 from transcripts.rows import chat_row
 from transcripts.store import MIGRATIONS, TranscriptStore
 from transcripts.view import build_view
 
 CHATS = {"chats": {"outcomes": ["resolved", "follow-up", "spam"]}}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store_overrides(request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
-    if request.param == "sqlite":
-        yield {}
-        return
-    async with own_database() as url:
-        yield {"store": {"url": url}}
 
 
 async def _filed(app: BridgeApp, name: str, queue: str, tags: str, outcome: str) -> str:
