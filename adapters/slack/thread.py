@@ -105,9 +105,7 @@ class ThreadWriter:
                         channel=thread.conversation, thread_ts=thread.thread_id, text=post.text,
                         blocks=post.blocks or None, unfurl_links=False, unfurl_media=False,
                         metadata=self._ledger.metadata(chat.id, event.id, event.id))
-                    await self._made.record(chat.id, self._post(thread, posted))
-                    if event.kind is EventKind.MESSAGE:
-                        await self._posts.remember(chat.id, event.id, thread.conversation, str(posted["ts"]))
+                    await self._record(thread, chat, event.id, posted, reactable=event.kind is EventKind.MESSAGE)
         sender = event.author.name or chat.customer.name
         for attachment in event.attachments:
             await self._made.record(chat.id, *await self._files.to_thread(thread, attachment, sender))
@@ -178,10 +176,12 @@ class ThreadWriter:
                 metadata=self._ledger.metadata(chat.id, event.id, event.id, part, len(posts)))
             await self._record(thread, chat, event.id, posted)
 
-    async def _record(self, thread: ThreadRef, chat: Chat, event_id: str, response: AsyncSlackResponse) -> None:
-        """Where the post went, for erasure and for reactions on it, in one round trip."""
+    async def _record(self, thread: ThreadRef, chat: Chat, event_id: str, response: AsyncSlackResponse,
+                      reactable: bool = True) -> None:
+        """Where the post went, for erasure and (`reactable`) for reactions on it, in one round trip."""
         along = self._made.batch.pipeline()
-        self._posts.remember_in(along, chat.id, event_id, thread.conversation, str(response["ts"]))
+        if reactable:
+            self._posts.remember_in(along, chat.id, event_id, thread.conversation, str(response["ts"]))
         await self._made.record(chat.id, self._post(thread, response), along=along)
 
     @staticmethod
