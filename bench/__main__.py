@@ -41,7 +41,9 @@ async def run(args: argparse.Namespace) -> None:
     print(f"Machine: {describe()}\n", flush=True)
     if "load" not in skip:
         plan = plan_from(args)
-        print(f"Load: one serve process + one RQ worker; Slack on the fake Web API server, Matrix on Synapse "
+        serving = "one serve process" if plan.serve_processes == 1 else \
+            f"one serve with {plan.serve_processes} processes ([server] processes)"
+        print(f"Load: {serving} + one RQ worker; Slack on the fake Web API server, Matrix on Synapse "
               f"(bot mode, then appservice mode); "
               f"{plan.rounds} conversation rounds and {plan.flood} flood messages per chat", flush=True)
         print(table(await run_load(plan)) + "\n", flush=True)

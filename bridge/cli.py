@@ -5,6 +5,7 @@ import argparse
 import sys
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisUnreachable
@@ -25,6 +26,9 @@ from knowledge.checks import folder_warnings
 from transcripts import cli as transcripts_cli
 from transcripts.privacy import cli as customers_cli
 
+if TYPE_CHECKING:
+    from bridge.runtime import ServeProcess
+
 DEFAULT_CONFIG = "config.toml"
 
 
@@ -42,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the service: HTTP API, widget, enabled platform adapters")
     p.add_argument("--config", "-c", default=DEFAULT_CONFIG, help="TOML config file (default: %(default)s)")
+    # How the first serve process starts the others ([server] processes); not for people.
+    p.add_argument("--process", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--listen-fd", type=int, default=-1, help=argparse.SUPPRESS)
 
     p = sub.add_parser("worker", help="run an RQ worker with its scheduler (timers, exports, reports)")
     p.add_argument("--config", "-c", default=DEFAULT_CONFIG, help="TOML config file (default: %(default)s)")
@@ -134,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
             from bridge.runtime import serve
 
-            uvloop.run(serve(cfg, path))
+            uvloop.run(serve(cfg, path, _serve_process(args)))
         elif args.command == "worker":
             from bridge.worker import run_worker
 
@@ -148,6 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"csr-bridge {args.command}: cannot reach Redis ({err}). {_where_redis_runs(cfg)}", file=sys.stderr)
         return 3
     return 0
+
+
+def _serve_process(args: argparse.Namespace) -> "ServeProcess":
+    from bridge.runtime import ServeProcess
+
+    if args.process < 0 or (args.process > 0) != (args.listen_fd >= 0):
+        raise StartupError("--process and --listen-fd are how serve starts its other processes; "
+                           "run serve without them")
+    return ServeProcess(args.process, args.listen_fd)
 
 
 def _where_redis_runs(cfg: BridgeConfig) -> str:

@@ -1,4 +1,5 @@
-"""`serve`: runs the whole bridge in one process, and stops it gracefully on SIGTERM/SIGINT.
+"""`serve`: runs the whole bridge in one process (or `[server] processes` of them on one port), and stops it
+gracefully on SIGTERM/SIGINT.
 
 Order of shutdown: stop taking input (HTTP, platform syncs), let in-flight deliveries finish,
 then the embedded worker and Redis. Whatever is not delivered stays in Redis for the next start.
@@ -7,8 +8,10 @@ then the embedded worker and Redis. Whatever is not delivered stays in Redis for
 import asyncio
 import logging
 import signal
+import socket
 import sys
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
@@ -21,6 +24,7 @@ from bridge.config.warnings import roster_warnings
 from bridge.embedded_redis import EmbeddedRedis
 from bridge.plugins import load_adapter
 from bridge.redis_connect import RedisEndpoint, connect_redis, redis_endpoint
+from bridge.serve_children import Handoff, ServeChildren, read_handoff, stdin_reader, until_first_gone
 from bridge.startup import StartupError, bind_http, check_data_dir
 from routing.background import run_routing_loops
 
@@ -41,48 +45,54 @@ def http_parts(app: BridgeApp) -> "HttpParts":
                      scrape=lambda: scrape(app.config, app.redis, app.keys, app.chats, app.metrics))
 
 
-async def serve(config: BridgeConfig, config_path: str) -> None:
+@dataclass(frozen=True)
+class ServeProcess:
+    """Which of the host's `serve` processes this is (`[server] processes`): number 0 binds the port, runs the
+    embedded services and starts the others, which inherit the listening socket as `listen_fd`."""
+
+    number: int = 0
+    listen_fd: int = -1
+
+    @property
+    def first(self) -> bool:
+        return self.number == 0
+
+
+async def serve(config: BridgeConfig, config_path: str, process: ServeProcess = ServeProcess()) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    check_data_dir(config.data_path)
-    listener = bind_http(config.server.host, config.server.port)
-    metrics_listener = bind_http(config.server.metrics_host, config.server.metrics_port,
+    tasks: list[asyncio.Task[None]] = []
+    if process.first:
+        check_data_dir(config.data_path)
+        listener = bind_http(config.server.host, config.server.port)
+    else:
+        try:
+            listener = socket.socket(fileno=process.listen_fd)
+        except OSError as exc:
+            raise StartupError(f"--listen-fd {process.listen_fd} is not a listening socket ({exc.strerror})") from None
+        reader = await stdin_reader()
+        config = (await read_handoff(reader)).apply(config)
+        tasks.append(asyncio.create_task(until_first_gone(reader, stop)))
+    metrics_port = config.server.metrics_port + process.number
+    metrics_listener = bind_http(config.server.metrics_host, metrics_port,
                                  "[server] metrics_host and metrics_port") if config.server.metrics_port else None
     async with AsyncExitStack() as stack:
         stack.callback(listener.close)
         if metrics_listener is not None:
             stack.callback(metrics_listener.close)
-        if not config.redis.external:
-            embedded = EmbeddedRedis(config.data_path / "redis", unix_socket=config.embedded_redis_socket)
-            await embedded.start_async()
-            stack.callback(embedded.stop)
-            log.info("embedded redis-server started on %s", embedded.url)
-        endpoint = redis_endpoint(config)
-        redis = connect_redis(endpoint)
-        stack.push_async_callback(redis.aclose)
-        await _ping(redis, endpoint)
-        if not config.redis.external:
-            worker = await _start_worker(config_path)
-            stack.push_async_callback(_stop_process, worker)
         homeserver = None
-        if config.matrix.enabled and config.matrix.embedded:
-            from adapters.matrix.homeserver.embedded import EmbeddedHomeserver
-
-            homeserver = EmbeddedHomeserver(config.matrix, config.queues, config.agents,
-                                            config.data_path / "homeserver")
-            stack.push_async_callback(homeserver.stop)
-            config = config.model_copy(update={"matrix": await homeserver.start()})
-            log.info("embedded homeserver started on %s", homeserver.synapse.url)
-        elif config.matrix.enabled:
-            from adapters.matrix.homeserver.reachable import check_homeserver
-
-            await check_homeserver(config.matrix.client_url)
+        if process.first:
+            config, homeserver = await _embedded_services(config, config_path, stack)
+        redis = connect_redis(redis_endpoint(config))
+        stack.push_async_callback(redis.aclose)
+        await _ping(redis, redis_endpoint(config))
         app = bootstrap(config, redis, config.redis_url, config_path)
-        for warning in roster_warnings(config):
-            log.warning("config: %s", warning)
-        for name in _enabled_adapters(config):
+        if process.first:
+            for warning in roster_warnings(config):
+                log.warning("config: %s", warning)
+        for name in _enabled_adapters(config, process):
             adapter = load_adapter(name, app)
             app.adapters[name] = adapter
             if adapter.surface is not None:
@@ -111,11 +121,23 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         while not all(s.started for s, _ in servers) and not any(t.done() for t in http_tasks) \
                 and not stop.is_set():
             await asyncio.sleep(0.02)
+        children = None
         if all(s.started for s, _ in servers):
-            log.info("CSR Bridge serving on http://%s:%s", config.server.host, config.server.port)
-            print(welcome(config, homeserver), flush=True)
+            if process.first:
+                log.info("CSR Bridge serving on http://%s:%s", config.server.host, config.server.port)
+                if config.server.processes > 1:
+                    handoff = Handoff(config.matrix.password.get_secret_value() if homeserver else "")
+                    children = ServeChildren(config_path, listener, config.server.processes, handoff,
+                                             config.server.shutdown_grace_seconds)
+                    stack.push_async_callback(children.stop)  # before the embedded services stop
+                    await children.start()
+                print(welcome(config, homeserver), flush=True)
+            else:
+                log.info("serve process %d of %d taking connections", process.number + 1, config.server.processes)
         await asyncio.wait({*http_tasks, stop_task}, return_when=asyncio.FIRST_COMPLETED)
         stop.set()
+        if children is not None:
+            children.signal_stop()
         for server, _ in servers:
             server.should_exit = True
         await asyncio.gather(*http_tasks)
@@ -125,7 +147,36 @@ async def serve(config: BridgeConfig, config_path: str) -> None:
         if not await app.delivery.close(config.server.shutdown_grace_seconds):
             log.warning("deliveries still running at shutdown; they resume on the next start")
         await app.shards.leave()
+        for task in tasks:
+            task.cancel()
         log.info("CSR Bridge stopped")
+
+
+async def _embedded_services(config: BridgeConfig, config_path: str,
+                             stack: AsyncExitStack) -> "tuple[BridgeConfig, EmbeddedHomeserver | None]":
+    """The embedded Redis, its RQ worker and the embedded homeserver, as the config asks; stopped by `stack`.
+    Returns the config with what the homeserver filled in."""
+    if not config.redis.external:
+        embedded = EmbeddedRedis(config.data_path / "redis", unix_socket=config.embedded_redis_socket)
+        await embedded.start_async()
+        stack.callback(embedded.stop)
+        log.info("embedded redis-server started on %s", embedded.url)
+        worker = await _start_worker(config_path)
+        stack.push_async_callback(_stop_process, worker)
+    homeserver = None
+    if config.matrix.enabled and config.matrix.embedded:
+        from adapters.matrix.homeserver.embedded import EmbeddedHomeserver
+
+        homeserver = EmbeddedHomeserver(config.matrix, config.queues, config.agents,
+                                        config.data_path / "homeserver")
+        stack.push_async_callback(homeserver.stop)
+        config = config.model_copy(update={"matrix": await homeserver.start()})
+        log.info("embedded homeserver started on %s", homeserver.synapse.url)
+    elif config.matrix.enabled:
+        from adapters.matrix.homeserver.reachable import check_homeserver
+
+        await check_homeserver(config.matrix.client_url)
+    return config, homeserver
 
 
 async def _ping(redis: Redis, endpoint: RedisEndpoint) -> None:
@@ -149,13 +200,14 @@ def welcome(config: BridgeConfig, homeserver: "EmbeddedHomeserver | None") -> st
     return "\n".join(lines)
 
 
-def _enabled_adapters(config: BridgeConfig) -> list[str]:
+def _enabled_adapters(config: BridgeConfig, process: ServeProcess) -> list[str]:
+    """The email receiver listens on its own port: the first process runs it."""
     names = ["widget"]
     if config.slack.enabled:
         names.append("slack")
     if config.matrix.enabled:
         names.append("matrix")
-    if config.email.enabled and config.email.inbound.enabled:
+    if config.email.enabled and config.email.inbound.enabled and process.first:
         names.append("email")
     return names
 

@@ -4,8 +4,10 @@ Matrix again with the bridge in appservice mode on a fresh Redis, stop it all.""
 import argparse
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -32,6 +34,8 @@ class LoadPlan:
     """Also run the Matrix scenario with the bridge in appservice mode (after bot mode, on a fresh Redis)."""
     keep: Path | None = None
     """Keep the logs and configs here instead of a temporary folder."""
+    serve_processes: int = 1
+    """`[server] processes` of the one serve command (its CPU is counted with its other processes')."""
 
 
 def add_arguments(parser: argparse.ArgumentParser, plan: LoadPlan) -> None:
@@ -43,11 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser, plan: LoadPlan) -> None:
     parser.add_argument("--flood", type=int, default=plan.flood, help="flood messages per chat")
     parser.add_argument("--no-appservice", action="store_true", help="skip the Matrix run in appservice mode")
     parser.add_argument("--keep", type=Path, default=None, help="keep logs and configs in this folder")
+    parser.add_argument("--serve-processes", type=int, default=plan.serve_processes,
+                        help="[server] processes of the serve under load (default %(default)s)")
 
 
 def plan_from(args: argparse.Namespace) -> LoadPlan:
     return LoadPlan(args.customers, args.csrs, args.matrix_customers, args.matrix_csrs if args.matrix_customers else 0,
-                    args.rounds, args.flood, not args.no_appservice, args.keep)
+                    args.rounds, args.flood, not args.no_appservice, args.keep, args.serve_processes)
 
 
 def capacity(customers: int, csrs: int) -> int:
@@ -62,19 +68,26 @@ async def run_load(plan: LoadPlan) -> list[PlatformRun]:
         try:
             cap = capacity(max(plan.slack_customers, plan.matrix_customers),
                            min(plan.slack_csrs, plan.matrix_csrs or plan.slack_csrs))
-            await world.start_bridges(1, plan.slack_csrs, cap)
+            await world.start_bridges(1, plan.slack_csrs, cap, tune=_processes(plan.serve_processes))
             runs = await _platforms(world, plan)
             if plan.appservice and plan.matrix_customers and world.hs is not None:
                 logged = runs[0].logged if runs else {}
                 await world.stop_bridges()
                 await world.flush_redis()
-                await world.start_bridges(1, plan.slack_csrs, cap, appservice=True)
+                await world.start_bridges(1, plan.slack_csrs, cap, appservice=True,
+                                          tune=_processes(plan.serve_processes))
                 runs.append(await _appservice(world, plan))
                 for run in runs:
                     run.logged = dict(Counter(logged) + world.bridge_errors())
             return runs
         finally:
             await stop_world(world)
+
+
+def _processes(count: int) -> Callable[[dict[str, Any]], None]:
+    def tune(raw: dict[str, Any]) -> None:
+        raw["server"]["processes"] = count
+    return tune
 
 
 async def _appservice(world: World, plan: LoadPlan) -> PlatformRun:

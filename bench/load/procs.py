@@ -126,16 +126,29 @@ class Meter:
     def _take_sample(self) -> None:
         for name, proc in self._procs.items():
             with contextlib.suppress(psutil.Error):
-                self._peak[name] = max(self._peak[name], proc.memory_info().rss)
+                rss = proc.memory_info().rss + sum(c.memory_info().rss for c in _serving(proc))
+                self._peak[name] = max(self._peak[name], rss)
 
 
 def _cpu(proc: psutil.Process) -> float:
-    """User + system time, with reaped children (RQ runs each job in a forked work horse)."""
+    """User + system time, with reaped children (RQ runs each job in a forked work horse) and the live
+    `serve --process N` children of a serve with `[server] processes` above 1."""
     try:
         t = proc.cpu_times()
+        live = [c.cpu_times() for c in _serving(proc)]
     except psutil.Error:
         return 0.0
-    return t.user + t.system + t.children_user + t.children_system
+    return t.user + t.system + t.children_user + t.children_system + sum(c.user + c.system for c in live)
+
+
+def _serving(proc: psutil.Process) -> list[psutil.Process]:
+    """A serve's other processes ([server] processes), which it starts and outlives."""
+    found = []
+    for child in proc.children():
+        with contextlib.suppress(psutil.Error):
+            if "--process" in child.cmdline():
+                found.append(child)
+    return found
 
 
 def rss(pid: int) -> int:

@@ -26,6 +26,9 @@ class ServerConfig(Section):
     metrics_port: int = Field(0, ge=0, le=65535)
     """When set, /metrics is served on this port (at `metrics_host`) instead of the main one."""
     metrics_host: str = "127.0.0.1"
+    processes: int = Field(1, ge=1, le=64)
+    """`serve` processes on this host sharing `port`: one Python process uses at most one core, so a busy host
+    sets its core count. The first runs the embedded services and starts the others."""
 
     @field_validator("allowed_origins")
     @classmethod
@@ -41,4 +44,11 @@ class ServerConfig(Section):
     def _metrics_port(self) -> "ServerConfig":
         if self.metrics_port == self.port:
             raise ValueError("metrics_port must differ from port (0 serves /metrics on port)")
+        if self.metrics_port and self.metrics_port <= self.port < self.metrics_port + self.processes:
+            raise ValueError(f"process {self.port - self.metrics_port + 1} would serve /metrics on port "
+                             f"{self.port}: each of the {self.processes} processes serves its own at "
+                             "metrics_port + its number (from 0), so keep that range clear of port")
+        if self.metrics_port + self.processes - 1 > 65535:
+            raise ValueError("metrics_port + processes - 1 must be a port (at most 65535): each process "
+                             "serves /metrics on metrics_port + its number")
         return self

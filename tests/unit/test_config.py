@@ -147,3 +147,21 @@ def test_queue_lookups_name_an_unknown_queue_clearly() -> None:
     assert cfg.queue_display_names({"tech", "general", "retired"}) == [cfg.queue("general").display_name,
                                                                        cfg.queue("tech").display_name]
     assert cfg.has_queue("tech") and not cfg.has_queue("sales")
+
+
+@pytest.mark.parametrize(("server", "expected"), [
+    ({"processes": 0}, "server.processes: Input should be greater than or equal to 1"),
+    ({"processes": 65}, "server.processes: Input should be less than or equal to 64"),
+    ({"processes": "two"}, "server.processes: Input should be a valid integer"),
+    ({"port": 9002, "metrics_port": 9000, "processes": 4}, "process 3 would serve /metrics on port 9002"),
+    ({"metrics_port": 65534, "processes": 4}, "metrics_port + processes - 1 must be a port"),
+])
+def test_serve_processes_and_their_metrics_ports_are_checked(server: dict, expected: str) -> None:
+    assert any(expected in p for p in problems(merged(base_raw(), {"server": server}))), \
+        problems(merged(base_raw(), {"server": server}))
+
+
+def test_each_serve_process_may_have_its_own_metrics_port() -> None:
+    cfg = parse_config(merged(base_raw(), {"server": {"port": 8080, "metrics_port": 9100, "processes": 4}}),
+                       environ={})
+    assert cfg.server.processes == 4 and cfg.server.metrics_port == 9100
