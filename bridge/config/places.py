@@ -7,6 +7,7 @@ Slack takes about one post a second per channel, thread replies included, so a b
 one; each new chat's thread goes to the least busy of its queue's channels and stays there.
 """
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Annotated
 
@@ -15,7 +16,18 @@ from pydantic import AfterValidator, Discriminator, StringConstraints, Tag
 ONE_PLACE, PLACE_LIST = "(one)", "(list)"
 """Which form a queue's places were written in; the loader leaves these out of key paths in its messages."""
 
-_Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+
+def _plain(value: str) -> str:
+    """Slack and Matrix ids hold no whitespace or control characters: one is a paste gone wrong, and a NUL or a
+    newline would cut or split the id in logs and keys. Refused at start, not found as chats that never open."""
+    for at, char in enumerate(value, 1):
+        if char.isspace() or unicodedata.category(char) == "Cc":
+            kind = "whitespace" if char.isspace() else "a control character"
+            raise ValueError(f"{kind} (U+{ord(char):04X}) at character {at}: ids hold neither")
+    return value
+
+
+_Id = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_plain)]
 
 
 def _form(value: object) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from redis.asyncio import ConnectionPool, Redis
 
-from bridge.channel_load import EPOCH_SECONDS, TTL_SECONDS, ChannelLoad
+from bridge.channel_load import EPOCH_SECONDS, OPENING_POSTS, TTL_SECONDS, ChannelLoad
 from bridge.keys import Keys
 from bridge.platform_posts import PlatformPost, PlatformPosts, PostKind
 
@@ -75,21 +75,23 @@ async def test_a_counter_expires_and_its_ttl_is_not_set_on_every_post(redis: Red
     assert 0 < await redis.ttl(key) <= TTL_SECONDS
 
 
-async def test_placing_picks_the_least_busy_channel_and_counts_the_root_there(redis: Redis) -> None:
+async def test_placing_picks_the_least_busy_channel_and_counts_the_new_chat_there(redis: Redis) -> None:
     clock = Clock(1_765_000_000.0)
     load = ChannelLoad(redis, Keys(), clock)
+    chat = OPENING_POSTS
     assert await load.place("slack", ["C1", "C2", "C3"], "chat1:general") == "C1", "all quiet: the first listed"
-    assert await load.loads("slack", ["C1", "C2", "C3"]) == [1.0, 0.0, 0.0]
+    assert await load.loads("slack", ["C1", "C2", "C3"]) == [chat, 0.0, 0.0], "a new chat counts as its opening"
     async with redis.pipeline(transaction=True) as pipe:
-        load.count(pipe, [("slack", "C1")] * 2 + [("slack", "C2")])
+        load.count(pipe, [("slack", "C1")] * 2 + [("slack", "C2")] * 9)
         await pipe.execute()
     assert await load.place("slack", ["C1", "C2", "C3"], "chat2:general") == "C3"
     assert await load.place("slack", ["C1", "C2"], "chat3:general") == "C2"
-    assert await load.loads("slack", ["C1", "C2", "C3"]) == [3.0, 2.0, 1.0]
+    assert await load.loads("slack", ["C1", "C2", "C3"]) == [chat + 2, 9 + chat, chat]
     assert await load.place("slack", ["C1"], "chat4:general") == "C1"
     clock.at += EPOCH_SECONDS + 20.0
     faded = 2 ** -31  # 31 half-lives on
-    assert await load.loads("slack", ["C1", "C2", "C3"]) == pytest.approx([4 * faded, 2 * faded, faded], rel=1e-9)
+    assert await load.loads("slack", ["C1", "C2", "C3"]) == pytest.approx(
+        [(2 * chat + 2) * faded, (chat + 9) * faded, chat * faded], rel=1e-9)
     assert await load.place("slack", ["C1", "C2", "C3"], "chat5:general") == "C3", "the previous epoch still counts"
 
 
@@ -101,7 +103,7 @@ async def test_a_thread_placed_again_keeps_its_channel_while_it_is_offered(redis
         load.count(pipe, [("slack", "C1")] * 5)
         await pipe.execute()
     assert await load.place("slack", ["C1", "C2"], "chat1:general") == "C1", "a retry posts where the first did"
-    assert await load.loads("slack", ["C1", "C2"]) == [6.0, 0.0], "and is not counted again"
+    assert await load.loads("slack", ["C1", "C2"]) == [OPENING_POSTS + 5, 0.0], "and is not counted again"
     assert await load.place("slack", ["C2", "C3"], "chat1:general") == "C2", "C1 is no longer offered"
     assert await load.place("slack", ["C2", "C3"], "chat1:general") == "C2"
     assert await load.place("slack", ["C1", "C2"], "chat1:billing") == "C2", "another queue's thread is new"

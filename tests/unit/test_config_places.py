@@ -57,3 +57,23 @@ def test_the_embedded_homeserver_refuses_configured_rooms_lists_included() -> No
                                          "rooms": {"general": ["!a:localhost", "!b:localhost"]}}})
     out = problems(raw)
     assert any(p.startswith("matrix.rooms:") and "sets this itself" in p for p in out), out
+
+
+@pytest.mark.parametrize("bad", ["C1\x00", "C\x1b[31m1", "C1\n", "C\x7f1", "C 1", " C1", "C1\t", "C1\u00a0",
+                                 "C1\u2028"])
+def test_an_id_with_a_control_character_or_a_space_is_refused_with_the_queues_key(bad: str) -> None:
+    raw = merged(base_raw(), {
+        "slack": {**SLACK_ON, "channels": {"general": bad, "billing": ["C2", bad]}},
+        "matrix": {**MATRIX_ON, "rooms": {"general": "!g:example.org", "billing": [f"!{bad}:x", "!b:x"]}}})
+    out = problems(raw)
+    for key in ("slack.channels.general:", "slack.channels.billing[1]:", "matrix.rooms.billing[0]:"):
+        assert any(p.startswith(key) and "ids hold neither" in p for p in out), (key, out)
+    assert not any(p.startswith(("slack.channels.billing[0]", "matrix.rooms.general", "matrix.rooms.billing[1]"))
+                   for p in out), out
+    assert not any(c in p for p in out for c in "\x00\x1b\n\x7f\t\u2028"), "the message does not echo the character"
+
+
+def test_ids_with_other_characters_than_ascii_still_pass() -> None:
+    rooms = {"general": ["#support-général:example.org", "#👩‍💻:example.org"], "billing": "!b:x", "tech": "!t:x"}
+    cfg = parse_config(merged(base_raw(), {"matrix": {**MATRIX_ON, "rooms": rooms}}), environ={})
+    assert cfg.matrix.rooms_of("general") == ("#support-général:example.org", "#👩‍💻:example.org")
