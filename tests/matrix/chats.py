@@ -22,12 +22,12 @@ async def hand_to(app: BridgeApp, chat_id: str, agent_id: str) -> None:
 
 
 async def open_chat(app: BridgeApp, person: MatrixPerson, room: str, name: str = "Ann", first: str = "Hello",
-                    agent: str = "alice", bot_user: str = BOT, timeout: float = 30.0) -> tuple[Chat, str]:
+                    agent: str = "alice", bot_user: str = BOT, timeout: float = 30.0) -> tuple[str, str]:
     """Starts a chat, hands it to `agent` and waits until `person` sees its thread's header in `room`:
-    returns the chat and the header's event id (the thread's root)."""
+    returns the chat's id and the header's event id (the thread's root)."""
     chat = await start_chat(app, name=name, first=first)
     await hand_to(app, chat.id, agent)
-    return chat, await header_of(person, room, chat.id, bot_user, timeout)
+    return chat.id, await header_of(person, room, chat.id, bot_user, timeout)
 
 
 async def header_of(person: MatrixPerson, room: str, chat_id: str, bot_user: str = BOT, timeout: float = 30.0) -> str:

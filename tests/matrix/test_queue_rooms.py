@@ -6,7 +6,7 @@ from typing import Any
 
 from bridge.domain.events import AuthorKind, EventKind
 from testkit.homeserver import BOT, Homeserver
-from testkit.matrix_people import MatrixPerson, body, thread_of
+from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge, StartBridge
 from tests.matrix.chats import hand_to, header_of, open_chat, posted_lines, start_chat, wait_events
 
@@ -26,24 +26,19 @@ async def test_a_queue_over_two_rooms(start_bridge: StartBridge, matrix_override
         load.count(pipe, [("matrix", first)] * 2)
         await pipe.execute()
 
-    chat = await start_chat(app, first="Hello from Ann")
-    await hand_to(app, chat.id, "alice")
-    [head] = await alice.wait_for(lambda e: alice.from_bot(second)(e) and chat.id in body(e) and not thread_of(e))
-    root = head["event_id"]
+    chat_id, root = await open_chat(app, alice, second, first="Hello from Ann")
     await alice.wait_for(lambda e: alice.from_bot(second, root)(e) and body(e) == "Ann: Hello from Ann")
     sent = await alice.send(second, "Hi Ann, from the second room", thread=root)
-    [reply] = await wait_events(app, chat.id, lambda e: e.kind == EventKind.MESSAGE
+    [reply] = await wait_events(app, chat_id, lambda e: e.kind == EventKind.MESSAGE
                                 and e.author.kind == AuthorKind.AGENT)
     assert (reply.text, reply.author.id, reply.origin.event_id) == ("Hi Ann, from the second room", "alice", sent)
-    await app.service.customer_message(chat.id, "thanks!")
+    await app.service.customer_message(chat_id, "thanks!")
     await alice.wait_for(lambda e: alice.from_bot(second, root)(e) and body(e) == "Ann: thanks!")
-    assert not [e for e in alice.events if alice.from_bot(first)(e) and chat.id in body(e)]
+    assert not [e for e in alice.events if alice.from_bot(first)(e) and chat_id in body(e)]
 
     loads = dict(zip((first, second), await load.loads("matrix", [first, second]), strict=True))
     assert loads[second] > loads[first], loads
-    other = await start_chat(app, name="Bea", first="Hi from Bea")
-    await hand_to(app, other.id, "alice")
-    await alice.wait_for(lambda e: alice.from_bot(first)(e) and other.id in body(e) and not thread_of(e))
+    await open_chat(app, alice, first, name="Bea", first="Hi from Bea")
 
 
 async def fresh_rooms(homeserver: Homeserver, name: str) -> tuple[str, str]:
@@ -90,9 +85,9 @@ async def test_a_room_the_bot_was_kicked_from_is_reported_and_passed_over_until_
 
     threads: dict[str, tuple[str, str]] = {}
     for name in ("Ann", "Bea"):
-        chat, root = await open_chat(app, alice, second, name=name, first=f"Hello from {name}")
-        await app.service.customer_message(chat.id, f"{name} again")
-        threads[name] = (chat.id, root)
+        chat_id, root = await open_chat(app, alice, second, name=name, first=f"Hello from {name}")
+        await app.service.customer_message(chat_id, f"{name} again")
+        threads[name] = (chat_id, root)
     ready, detail = await bridge.adapter.ready()
     assert not ready and f"M_FORBIDDEN in {first}" in detail, detail
     supervisors = homeserver.rooms["supervisors"]
