@@ -63,6 +63,16 @@ class Synapse(HomeserverProcess):
     def join(self, localpart: str, room_id: str) -> None:
         self.call("POST", f"/_matrix/client/v3/join/{room_id}", localpart, {})
 
+    def kick(self, by: str, room_id: str, localpart: str) -> None:
+        self.call("POST", f"/_matrix/client/v3/rooms/{room_id}/kick", by, {"user_id": self.user_id(localpart)})
+
+    def invite(self, by: str, room_id: str, localpart: str) -> None:
+        self.call("POST", f"/_matrix/client/v3/rooms/{room_id}/invite", by, {"user_id": self.user_id(localpart)})
+
+    def joined(self, as_user: str, room_id: str) -> set[str]:
+        """The room's joined members, as one of them sees it."""
+        return set(self.call("GET", f"/_matrix/client/v3/rooms/{room_id}/joined_members", as_user)["joined"])
+
     def exempt(self, localpart: str) -> None:
         """Lifts the message rate limit for one user (needs the registered `admin` user)."""
         self.call("POST", f"/_synapse/admin/v1/users/{self.user_id(localpart)}/override_ratelimit", "admin",

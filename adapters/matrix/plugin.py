@@ -6,11 +6,12 @@ whichever process holds the leader lock. In appservice mode every process serves
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from redis.exceptions import RedisError
 
+from adapters.matrix.alerts import MatrixAlerts
 from adapters.matrix.appservice.api import AppserviceApi
 from adapters.matrix.appservice.customer_signals import CustomerSignals
 from adapters.matrix.appservice.ghosts import Ghosts, chat_of_ghost
@@ -32,6 +33,7 @@ from adapters.matrix.offers import OfferCards
 from adapters.matrix.outbox import Outbox
 from adapters.matrix.pacer import Pacer
 from adapters.matrix.poster import BACKOFF, Poster
+from adapters.matrix.problems import MATRIX_PROBLEMS, matrix_errors
 from adapters.matrix.senders import MAX_SENDING, SWEEP_SECONDS, OutboxSenders
 from adapters.matrix.session import Session
 from adapters.matrix.signals import CsrSignals
@@ -39,8 +41,8 @@ from adapters.matrix.surface import MatrixSurface
 from adapters.matrix.sync import SyncLoop
 from bridge.app import BridgeApp
 from bridge.card_posts import CardPosts
-from bridge.ports import Core
-from bridge.redis_text import text_list
+from bridge.ports import AgentSurface, Core
+from bridge.supervisor_alerts import SupervisorAlerts
 from transcripts.context_card import ContextCards
 
 log = logging.getLogger(__name__)
@@ -55,10 +57,11 @@ class MatrixAdapter:
     name = "matrix"
 
     def __init__(self, core: Core, form_in_progress: Callable[[str, str], Awaitable[bool]],
-                 context_cards: ContextCards, lock_ttl: float = 30.0,
+                 context_cards: ContextCards, surfaces: Mapping[str, AgentSurface], lock_ttl: float = 30.0,
                  timeline_limit: int = 50, max_sending: int = MAX_SENDING,
                  sweep_seconds: float = SWEEP_SECONDS) -> None:
-        """`form_in_progress(agent_id, chat_id)`: the cases feature's, for case forms asked one question at a time."""
+        """`form_in_progress(agent_id, chat_id)`: the cases feature's, for case forms asked one question at a time.
+        `surfaces`: every platform's, filled in as the adapters are built (an alert Matrix can't carry goes there)."""
         cfg = core.config.matrix
         redis, keys = core.store.redis, core.store.keys
         self._core = core
@@ -68,11 +71,14 @@ class MatrixAdapter:
         self.ghosts = Ghosts(self.masquerade, redis, keys, cfg) if self.masquerade is not None else None
         # An appservice's users are not rate-limited (the registration says `rate_limited: false`).
         self.pacer = Pacer(0 if appservice else cfg.send_per_second, cfg.send_burst)
-        self.poster = Poster(self.client, self.pacer, core.metrics, self.masquerade)
+        self.errors = matrix_errors(redis, keys)
+        self.poster = Poster(self.client, self.pacer, core.metrics, self.masquerade, self.errors)
         self.outbox = Outbox(redis, keys)
         self.session = Session(self.client, redis, keys, cfg)
         self.media = Media(self.client, redis, keys, core.attachments, core.config.widget.uploads)
         self.dms = DirectRooms(self.client, redis, keys)
+        self.errors.reporter = SupervisorAlerts(core.config, surfaces, MATRIX_PROBLEMS,
+                                                MatrixAlerts(self.session, self.dms, self.outbox, self.wake))
         self.senders = OutboxSenders(self.outbox, self.poster, self.pacer, Composer(redis, keys, self.media),
                                      redis, keys, max_sending, sweep_seconds, self.ghosts)
         self.offers = OfferCards(redis, keys, self.dms, self.poster, self.outbox, self.wake)
@@ -143,9 +149,9 @@ class MatrixAdapter:
             await self.masquerade.close()
 
     async def ready(self) -> tuple[bool, str]:
-        problems = await self._core.store.redis.hvals(self._core.store.keys.platform_errors("matrix"))
+        problems = await self.errors.detail()
         if problems:
-            return False, "; ".join(sorted(set(text_list(problems))))
+            return False, problems
         if not self._ready.is_set():
             return False, "not logged in to the homeserver yet"
         work = "handling the homeserver's transactions" if self.api is not None else "running the sync loop"
@@ -253,4 +259,4 @@ def _log_failure(task: "asyncio.Task[None]") -> None:
 
 def build(app: BridgeApp) -> MatrixAdapter:
     """This adapter's corner of the composition root: the only place here that sees the whole app."""
-    return MatrixAdapter(app.core, app.cases.form_in_progress, app.transcripts.cards)
+    return MatrixAdapter(app.core, app.cases.form_in_progress, app.transcripts.cards, app.surfaces)

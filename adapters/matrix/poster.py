@@ -1,4 +1,8 @@
-"""Sends one event, idempotently (the caller's txn id), honouring rate limits and riding out outages."""
+"""Sends one event, idempotently (the caller's txn id), honouring rate limits and riding out outages.
+
+The one door for the bot's posts, so a room it can no longer post in (kicked, banned) is recorded as needing a
+person where it fails, and cleared by the next post that works there (bridge.platform_problems).
+"""
 
 import asyncio
 import hashlib
@@ -10,7 +14,9 @@ from nio import AsyncClient
 from adapters.matrix.appservice.masquerade import Masquerade
 from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok, stop_if_cancelled
 from adapters.matrix.pacer import Pacer
+from adapters.matrix.problems import ROOM_REFUSED
 from bridge.metrics import Metrics
+from bridge.platform_problems import PlatformErrors
 
 log = logging.getLogger(__name__)
 BACKOFF = (0.5, 1.0, 2.0, 5.0)
@@ -34,12 +40,14 @@ def txn_id(key: str) -> str:
 
 class Poster:
     def __init__(self, client: AsyncClient, pacer: Pacer, metrics: Metrics | None = None,
-                 masquerade: Masquerade | None = None) -> None:
-        """`masquerade`: appservice mode, where ghosts post too."""
+                 masquerade: Masquerade | None = None, errors: PlatformErrors | None = None) -> None:
+        """`masquerade`: appservice mode, where ghosts post too. `errors`: where a room that refuses the bot
+        is recorded (a ghost's refusal is not: it joins again, adapters.matrix.senders)."""
         self._client = client
         self._pacer = pacer
         self._metrics = metrics
         self._masquerade = masquerade
+        self._errors = errors
 
     async def send(self, room_id: str, content: dict[str, Any], tx_id: str, event_type: str = "m.room.message",
                    attempts: int | None = None, paced: bool = True, as_user: str = "", maybe_sent: bool = False) -> str:
@@ -49,7 +57,8 @@ class Poster:
         attempt may have reached the homeserver (appservice mode looks for it, see `masquerade`).
 
         Rate limits are always waited out; outages are retried `attempts` times (None: until it works),
-        then the last error is raised for the caller's own retry (delivery, outbox).
+        then the last error is raised for the caller's own retry (delivery, outbox). A room that refuses the bot
+        raises NeedsPerson, recorded.
         """
         if paced:
             await self._pacer.acquire()
@@ -57,12 +66,8 @@ class Poster:
         while True:
             stop_if_cancelled()
             try:
-                body = without_mentions(event_type, content)
-                if self._masquerade is not None:
-                    return await self._masquerade.send(room_id, event_type, body, tx_id, as_user,
-                                                       maybe_sent=maybe_sent or failures > 0)
-                resp = await self._client.room_send(room_id, event_type, body, tx_id=tx_id)
-                return str(ok(resp, f"send to {room_id}").event_id)
+                event_id = await self._send_once(room_id, without_mentions(event_type, content), tx_id, event_type,
+                                                 as_user, maybe_sent or failures > 0)
             except MatrixError as exc:
                 self._count(exc.errcode or f"http_{exc.http_status}")
                 if exc.rate_limited:
@@ -73,17 +78,30 @@ class Poster:
                     await (self._pacer.acquire() if paced else self._pacer.wait_hold())
                     continue
                 if not exc.transient:
+                    if self._errors is not None and not as_user and exc.errcode in ROOM_REFUSED:
+                        raise await self._errors.record(exc.errcode, "send", room_id) from exc
                     raise
                 error: Exception = exc
             except TRANSIENT_ERRORS as exc:
                 self._count(type(exc).__name__)
                 error = exc
+            else:
+                if self._errors is not None and not as_user:
+                    await self._errors.cleared_by_success("send", room_id)
+                return event_id
             failures += 1
             if attempts is not None and failures >= attempts:
                 raise error
             delay = BACKOFF[min(failures - 1, len(BACKOFF) - 1)]
             log.warning("sending to %s failed (%s); retrying in %ss", room_id, error, delay)
             await asyncio.sleep(delay)
+
+    async def _send_once(self, room_id: str, body: dict[str, Any], tx_id: str, event_type: str, as_user: str,
+                         maybe_sent: bool) -> str:
+        if self._masquerade is not None:
+            return await self._masquerade.send(room_id, event_type, body, tx_id, as_user, maybe_sent=maybe_sent)
+        resp = await self._client.room_send(room_id, event_type, body, tx_id=tx_id)
+        return str(ok(resp, f"send to {room_id}").event_id)
 
     def _count(self, error: str) -> None:
         if self._metrics is not None:

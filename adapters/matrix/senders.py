@@ -25,6 +25,7 @@ from adapters.matrix.pacer import Pacer
 from adapters.matrix.poster import BACKOFF, Poster
 from adapters.matrix.posts import remember_post
 from bridge.keys import Keys
+from bridge.platform_problems import NeedsPerson
 from bridge.redis_text import text_list
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,8 @@ class OutboxSenders:
                         await asyncio.sleep(_backoff(failures))
                         continue
                     await self._hold(lane, f"posts to {lane.room_id} are refused ({exc.errcode})")
+                except NeedsPerson as exc:
+                    await self._hold(lane, f"posts to {lane.room_id} are refused ({exc.error})")
                 except (*TRANSIENT_ERRORS, RedisError) as exc:
                     failures += 1
                     log.warning("outbox of %s: %s; retrying", lane.member, exc)

@@ -2,7 +2,8 @@
 deliveries, notices, supervisors reading along, and replies that come after their command.
 
 Thread headers and offer cards are sent at once (the core needs their event ids); everything else
-goes through the room's outbox, so `deliver` returns as soon as the post is safely queued.
+goes through the room's outbox, so `deliver` returns as soon as the post is safely queued. A header goes to
+the least busy of its queue's rooms that takes it (bridge.thread_root), as on Slack.
 """
 
 import asyncio
@@ -32,6 +33,7 @@ from bridge.domain.events import ChatEvent, EventKind
 from bridge.domain.ids import new_id
 from bridge.platform_posts import PlatformPost, PostKind
 from bridge.ports import Core, OfferView, ReadAlong, ThreadRef
+from bridge.thread_root import post_root
 
 READY_TIMEOUT = 15.0
 HEADER_TTL = 30 * 24 * 3600
@@ -78,11 +80,12 @@ class MatrixSurface:
         if not usable:
             raise RuntimeError(f"the {chat.queue} queue's rooms {', '.join(rooms)} are end-to-end encrypted; "
                                "chats can't open there")
-        room = await self._core.posts.load.place("matrix", usable, f"{chat.id}:{chat.queue}")
         cfg = self._core.config.matrix
         content = header(chat, agent.display_name if agent else "", self._core.config, cfg.command_prefix,
                          cfg.note_prefix)
-        root = await self._poster.send(room, content, txn_id(f"header.{chat.id}.{chat.queue}"), attempts=3)
+        tx = txn_id(f"header.{chat.id}.{chat.queue}")
+        room, root = await post_root(self._core.posts.load, "matrix", usable, f"{chat.id}:{chat.queue}",
+                                     lambda room: self._poster.send(room, content, tx, attempts=3))
         await self._redis.set(self._core.store.keys.matrix_event(root), json.dumps({"role": "header", "chat": chat.id}),
                               ex=HEADER_TTL)
         await self._core.posts.record(chat.id, PlatformPost("matrix", room, root, PostKind.ROOT))

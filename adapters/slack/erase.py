@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.pacing import ChannelPacer
-from adapters.slack.problems import FIXES, PlatformErrors
+from adapters.slack.problems import FIXES, slack_errors
 from adapters.slack.webapi import SlackCalls
 from bridge.config.slack import SlackConfig
 from bridge.keys import Keys
@@ -41,7 +41,7 @@ class SlackEraser:
     def __init__(self, config: SlackConfig, redis: Redis, keys: Keys) -> None:
         self.client = AsyncWebClient(token=config.bot_token.get_secret_value(), base_url=config.api_url, timeout=30)
         self._calls = SlackCalls(self.client, ChannelPacer(config.messages_per_second, config.burst),
-                                 PlatformErrors(redis, keys), Metrics(), attempts=4)
+                                 slack_errors(redis, keys), Metrics(), attempts=4)
 
     async def check(self) -> str:
         try:

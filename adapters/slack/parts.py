@@ -8,13 +8,13 @@ from adapters.slack.forms import SlackForms
 from adapters.slack.home import HomeTab
 from adapters.slack.offers import OfferCards
 from adapters.slack.posts import PostIndex
-from adapters.slack.problems import PlatformErrors
 from adapters.slack.responder import ReplyTo, Responder
 from adapters.slack.thread import ThreadWriter
 from adapters.slack.webapi import SlackCalls
 from bridge.commands.context import CommandContext
 from bridge.commands.registry import CommandSpec
 from bridge.commands.replies import Reply
+from bridge.platform_problems import PlatformErrors
 from bridge.ports import Core
 
 

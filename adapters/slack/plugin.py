@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.routing import Route
 
 from adapters.slack import avatars
-from adapters.slack.alerts import SupervisorAlerts
+from adapters.slack.alerts import SlackAlerts
 from adapters.slack.bolt_app import InboundWork, build_bolt
 from adapters.slack.context_card import SlackContextCard
 from adapters.slack.files import SlackFiles
@@ -28,7 +28,7 @@ from adapters.slack.offers import OfferCards
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.parts import SlackParts
 from adapters.slack.posts import PostIndex
-from adapters.slack.problems import PlatformErrors
+from adapters.slack.problems import SLACK_PROBLEMS, slack_errors
 from adapters.slack.responder import Responder
 from adapters.slack.surface import SlackSurface
 from adapters.slack.thread import ThreadWriter
@@ -37,6 +37,7 @@ from bridge.app import BridgeApp
 from bridge.card_posts import CardPosts
 from bridge.commands.registry import CommandSpec
 from bridge.ports import AgentSurface, Core
+from bridge.supervisor_alerts import SupervisorAlerts
 from transcripts.context_card import ContextCards
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class SlackAdapter:
         redis, keys = core.store.redis, core.store.keys
         token = cfg.bot_token.get_secret_value()
         self.client = AsyncWebClient(token=token, base_url=cfg.api_url, timeout=30)
-        self.errors = PlatformErrors(redis, keys)
+        self.errors = slack_errors(redis, keys)
         calls = SlackCalls(self.client, ChannelPacer(cfg.messages_per_second, cfg.burst), self.errors, core.metrics)
         cards = OfferCards(calls, redis, keys)
         api = urlsplit(cfg.api_url)
@@ -64,7 +65,7 @@ class SlackAdapter:
         self.parts = SlackParts(core=core, specs=specs, calls=calls, errors=self.errors, cards=cards, writer=writer,
                                 files=files, responder=Responder(calls, cards, forms),
                                 home=HomeTab(core, calls, agent_chat_ids), forms=forms, posts=posts)
-        self.errors.reporter = SupervisorAlerts(core.config, surfaces, calls, cards)
+        self.errors.reporter = SupervisorAlerts(core.config, surfaces, SLACK_PROBLEMS, SlackAlerts(cfg, calls, cards))
         monitors = Monitors(core.config, calls, cards, core.events, core.store,
                             lambda: self.parts.home.workspace_url)
         self.surface = SlackSurface(cards, writer, calls, self.parts.home, monitors, self.parts.responder)
@@ -101,10 +102,9 @@ class SlackAdapter:
             await self.client.session.close()
 
     async def ready(self) -> tuple[bool, str]:
-        problems = await self.errors.current()
+        problems = await self.errors.detail()
         if problems:
-            return False, "; ".join(f"{p['method']}: {p['error']}" + (f" in {p['channel']}" if p["channel"] else "")
-                                    + f" ({p['fix']})" for p in problems)
+            return False, problems
         if not self._identity and not await self._identify():
             return False, "not connected to Slack (auth.test failed)"
         if self._socket is not None and not await self._socket.client.is_connected():

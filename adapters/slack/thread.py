@@ -1,7 +1,7 @@
 """A chat's thread in one of its queue's channels: the header as root, every event of the chat under it.
 
-The thread opens in the queue's least busy channel (bridge.channel_load) and stays there: every later post
-goes to the channel its ThreadRef names.
+The thread opens in the queue's least busy channel that works (bridge.thread_root) and stays there: every
+later post goes to the channel its ThreadRef names.
 
 Posts always name the root's ts as `thread_ts`. Consecutive customer messages waiting in the stream
 are posted as one while they fit (the stream and transcript keep them apart), and delivery moves past
@@ -21,7 +21,6 @@ from adapters.slack.context_card import SlackContextCard
 from adapters.slack.files import SlackFiles
 from adapters.slack.ledger import PostLedger
 from adapters.slack.posts import PostIndex
-from adapters.slack.problems import CHANNEL, NeedsPerson
 from adapters.slack.reactions import CustomerReactions
 from adapters.slack.render.blocks import Message
 from adapters.slack.render.cards import thread_header
@@ -34,6 +33,7 @@ from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import event_order
 from bridge.platform_posts import PlatformPost, PostKind
 from bridge.ports import Core, ThreadRef
+from bridge.thread_root import post_root
 
 HEADER_EVENTS = {EventKind.ACCEPTED, EventKind.TRANSFERRED, EventKind.CLOSED}
 REREAD_AFTER_SECONDS = 0.05
@@ -69,24 +69,14 @@ class ThreadWriter:
         if not channels:
             raise LookupError(f"queue {chat.queue} has no Slack channel; add it under [slack.channels]")
         header = self._header(chat, agent)
-        channel, response = await self._post_root(f"{chat.id}:{chat.queue}", list(channels), header)
+        channel, response = await post_root(
+            self._made.load, "slack", channels, f"{chat.id}:{chat.queue}",
+            lambda channel: self._calls.post(channel=channel, text=header.text, blocks=header.blocks,
+                                             unfurl_links=False, unfurl_media=False))
         root = str(response["ts"])
         await self._made.record(chat.id, PlatformPost("slack", channel, root, PostKind.ROOT))
         await self._retire_other_threads(chat)
         return ThreadRef(platform="slack", conversation=channel, thread_id=root)
-
-    async def _post_root(self, thread: str, channels: list[str], header: Message) -> tuple[str, AsyncSlackResponse]:
-        """The header in the least busy channel; one a person must fix (the bot was removed, the channel
-        archived) is recorded as usual and the next one tried, so the queue's other channels take the chats."""
-        while True:
-            channel = await self._made.load.place("slack", channels, thread)
-            try:
-                return channel, await self._calls.post(channel=channel, text=header.text, blocks=header.blocks,
-                                                       unfurl_links=False, unfurl_media=False)
-            except NeedsPerson as exc:
-                if exc.error not in CHANNEL or len(channels) == 1:
-                    raise
-                channels.remove(channel)
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
                       retry: bool) -> list[ChatEvent]:

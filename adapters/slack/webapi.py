@@ -2,7 +2,8 @@
 
 slack-sdk retries only dropped connections; here a 429 waits its Retry-After (holding the channel),
 a 5xx or timeout backs off and tries again, and an error a person must fix (`invalid_auth`,
-`not_in_channel`, ...) goes to PlatformErrors and is raised so the caller keeps its work for later.
+`not_in_channel`, ...) goes to PlatformErrors (bridge.platform_problems) and is raised so the caller keeps
+its work for later.
 """
 
 import asyncio
@@ -18,8 +19,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.pacing import ChannelPacer
-from adapters.slack.problems import NEEDS_PERSON, PlatformErrors
+from adapters.slack.problems import NEEDS_PERSON
 from bridge.metrics import Metrics
+from bridge.platform_problems import PlatformErrors
 
 log = logging.getLogger(__name__)
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -110,7 +112,9 @@ class SlackCalls:
             if channel:
                 self._pacer.pause(channel, delay)
         elif isinstance(exc, SlackApiError) and error in NEEDS_PERSON and record:
-            raise await self._errors.record(error, method, channel, str(exc.response.get("needed", ""))) from exc
+            needed = str(exc.response.get("needed", ""))
+            fix = f"add the scope '{needed}' to the app and reinstall it" if needed else ""
+            raise await self._errors.record(error, method, channel, fix) from exc
         elif is_transient(exc):
             log.warning("Slack %s failed (%s); will retry", method, error)
 

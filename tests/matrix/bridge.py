@@ -79,7 +79,7 @@ class InProcessBridge:
         config_path = write_toml(self._tmp / "config.toml",
                                  merged(merged(base_raw(), overrides), {"redis": {"url": self._redis_url}}))
         app = self.app = bootstrap(config, connect_redis(self._redis_url), self._redis_url, str(config_path))
-        self.adapter = MatrixAdapter(app.core, app.cases.form_in_progress, app.transcripts.cards,
+        self.adapter = MatrixAdapter(app.core, app.cases.form_in_progress, app.transcripts.cards, app.surfaces,
                                      lock_ttl=self._lock_ttl, timeline_limit=self._timeline_limit,
                                      max_sending=self._max_sending, sweep_seconds=self._sweep_seconds)
         app.adapters["matrix"] = self.adapter

@@ -1,4 +1,4 @@
-"""Test helpers for chats: start one as a customer, hand it to a CSR, wait for its events."""
+"""Test helpers for chats: start one as a customer, hand it to a CSR, wait for its header and its events."""
 
 import asyncio
 from collections.abc import Callable
@@ -6,6 +6,8 @@ from collections.abc import Callable
 from bridge.app import BridgeApp
 from bridge.domain.chat import Chat, ChatState, Customer
 from bridge.domain.events import ChatEvent
+from testkit.homeserver import BOT
+from testkit.matrix_people import MatrixPerson, body, thread_of
 
 
 async def start_chat(app: BridgeApp, name: str = "Ann", first: str = "Hello", queue: str = "general") -> Chat:
@@ -17,6 +19,22 @@ async def hand_to(app: BridgeApp, chat_id: str, agent_id: str) -> None:
     await app.redis.hset(app.keys.chat(chat_id), mapping={"state": ChatState.ACTIVE, "agent_id": agent_id,
                                                           "platform": "matrix"})
     await app.feed.publish("chat", chat_id)
+
+
+async def open_chat(app: BridgeApp, person: MatrixPerson, room: str, name: str = "Ann", first: str = "Hello",
+                    agent: str = "alice", bot_user: str = BOT, timeout: float = 30.0) -> tuple[str, str]:
+    """Starts a chat, hands it to `agent` and waits until `person` sees its thread's header in `room`:
+    returns the chat's id and the header's event id (the thread's root)."""
+    chat = await start_chat(app, name=name, first=first)
+    await hand_to(app, chat.id, agent)
+    return chat.id, await header_of(person, room, chat.id, bot_user, timeout)
+
+
+async def header_of(person: MatrixPerson, room: str, chat_id: str, bot_user: str = BOT, timeout: float = 30.0) -> str:
+    """The event id of a chat's thread header, once `person` has seen `bot_user` post it in `room`."""
+    from_bot = person.from_bot(room, bot_user=bot_user)
+    [head] = await person.wait_for(lambda e: from_bot(e) and chat_id in body(e) and not thread_of(e), timeout=timeout)
+    return str(head["event_id"])
 
 
 async def wait_events(app: BridgeApp, chat_id: str, match: Callable[[ChatEvent], bool], count: int = 1,

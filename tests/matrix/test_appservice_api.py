@@ -10,9 +10,9 @@ import httpx
 
 from bridge.domain.events import AuthorKind, EventKind
 from testkit.appservice import AppserviceHomeserver
-from testkit.matrix_people import MatrixPerson, body, thread_of
+from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge
-from tests.matrix.chats import hand_to, start_chat, wait_events
+from tests.matrix.chats import open_chat, wait_events
 
 PREFIX = "/_matrix/app/v1"
 
@@ -29,16 +29,6 @@ def thread_message(ash: AppserviceHomeserver, room: str, root: str, event_id: st
     return {"type": "m.room.message", "room_id": room, "event_id": event_id, "sender": ash.hs.user_id("alice"),
             "origin_server_ts": 1, "content": {"msgtype": "m.text", "body": text,
                                                "m.relates_to": {"rel_type": "m.thread", "event_id": root}}}
-
-
-async def open_thread(bridge: InProcessBridge, ash: AppserviceHomeserver, alice: MatrixPerson) -> tuple[str, str]:
-    chat = await start_chat(bridge.app, name="Ada", first="hello")
-    await hand_to(bridge.app, chat.id, "alice")
-    room = ash.hs.rooms["general"]
-    bot = ash.hs.user_id("csrbot")
-    [head] = await alice.wait_for(lambda e: e.get("sender") == bot and chat.id in body(e) and not thread_of(e)
-                                  and e["room_id"] == room)
-    return chat.id, head["event_id"]
 
 
 async def test_every_call_needs_the_hs_token(as_bridge: InProcessBridge, as_homeserver: AppserviceHomeserver) -> None:
@@ -60,8 +50,8 @@ async def test_every_call_needs_the_hs_token(as_bridge: InProcessBridge, as_home
 async def test_a_repeated_transaction_is_answered_but_handled_once(as_bridge: InProcessBridge,
                                                                    as_homeserver: AppserviceHomeserver,
                                                                    as_people: dict[str, MatrixPerson]) -> None:
-    chat_id, root = await open_thread(as_bridge, as_homeserver, as_people["alice"])
     room = as_homeserver.hs.rooms["general"]
+    chat_id, root = await open_chat(as_bridge.app, as_people["alice"], room, name="Ada", first="hello")
     first = {"events": [thread_message(as_homeserver, room, root, "$fake-one", "first")]}
     edited = {"events": [{**thread_message(as_homeserver, room, root, "$fake-one", "first"), "unsigned": {"age": 9}}]}
     renumbered = {"events": [thread_message(as_homeserver, room, root, "$fake-two", "after a restart, id 1 again")]}
@@ -80,8 +70,8 @@ async def test_a_repeated_transaction_is_answered_but_handled_once(as_bridge: In
 async def test_hostile_input_gets_a_clear_4xx_and_loses_nothing(as_bridge: InProcessBridge,
                                                                 as_homeserver: AppserviceHomeserver,
                                                                 as_people: dict[str, MatrixPerson]) -> None:
-    chat_id, root = await open_thread(as_bridge, as_homeserver, as_people["alice"])
     room = as_homeserver.hs.rooms["general"]
+    chat_id, root = await open_chat(as_bridge.app, as_people["alice"], room, name="Ada", first="hello")
     limit = as_bridge.app.config.matrix.max_transaction_bytes
     async with homeserver_client(as_bridge, as_homeserver) as http:
         refused = [

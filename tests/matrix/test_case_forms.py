@@ -9,8 +9,7 @@ from bridge.domain.events import AuthorKind, EventKind
 from testkit.homeserver import Homeserver
 from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge, matrix_raw
-from tests.matrix.chats import wait_events
-from tests.matrix.test_threads import open_thread
+from tests.matrix.chats import open_chat, wait_events
 
 CASES = {"webhook_secret": "crm-secret", "types": [
     {"id": "refund", "title": "Refund request", "webhook_url": "http://127.0.0.1:9/hooks", "fields": [
@@ -28,7 +27,7 @@ async def test_a_case_form_is_filled_in_the_thread(bridge: InProcessBridge, home
                                                    people: dict[str, MatrixPerson]) -> None:
     alice = people["alice"]
     room = homeserver.rooms["general"]
-    chat_id, root = await open_thread(bridge, homeserver, alice, "my order AB-12345 never came")
+    chat_id, root = await open_chat(bridge.app, alice, room, first="my order AB-12345 never came")
 
     def bot_says(text: str) -> Any:
         return lambda e: alice.from_bot(room, root)(e) and text in body(e)

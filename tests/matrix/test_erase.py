@@ -16,7 +16,7 @@ from testkit.appservice import AppserviceHomeserver
 from testkit.homeserver import Homeserver
 from testkit.matrix_people import MatrixPerson, Seen, body, thread_of
 from tests.matrix.bridge import InProcessBridge
-from tests.matrix.chats import hand_to
+from tests.matrix.chats import hand_to, header_of
 from tests.matrix.test_end_to_end import PNG, available, take_offer
 from tests.privacy.helpers import ANN, BOB, cli, live_keys
 
@@ -64,14 +64,12 @@ async def test_erase_redacts_the_bridges_posts_in_the_room(bridge: InProcessBrid
     chat = await app.service.start_chat(ANN, "question", "general", 0, "Where is my refund?")
     await app.service.escalate(chat.id)
     card = await take_offer(alice, ANN.name)
-    [head] = await alice.wait_for(lambda e: alice.from_bot(room)(e) and chat.id in body(e) and not thread_of(e))
-    root = head["event_id"]
+    root = await header_of(alice, room, chat.id)
     bobs = await app.service.start_chat(Customer(name=BOB.name, email=BOB.email), "question", "general", 0,
                                         "Bob's own words")
     await hand_to(app, bobs.id, "bob")
-    [bob_head] = await alice.wait_for(lambda e: alice.from_bot(room)(e) and bobs.id in body(e)
-                                      and not thread_of(e))
-    await alice.wait_for(lambda e: thread_of(e) == bob_head["event_id"] and "Bob's own words" in body(e))
+    bob_root = await header_of(alice, room, bobs.id)
+    await alice.wait_for(lambda e: thread_of(e) == bob_root and "Bob's own words" in body(e))
     await talk_and_end(app, chat, alice, room, root, bot)
     mine = posts_in(alice, room, root, {bot})
     assert len(mine) >= 5  # header, card, three messages, the file, notices
@@ -83,7 +81,7 @@ async def test_erase_redacts_the_bridges_posts_in_the_room(bridge: InProcessBrid
     assert media.startswith("NOT REACHED  matrix       file") and "mxc://" in media and "media repository" in media
     for post in [*mine, card]:
         assert redacted(await fetched(hs, "alice", post["room_id"], post["event_id"])), body(post)
-    for post in posts_in(alice, room, bob_head["event_id"], {bot}):
+    for post in posts_in(alice, room, bob_root, {bot}):
         assert not redacted(await fetched(hs, "alice", room, post["event_id"])), body(post)
 
     code, out, _ = await cli(capsys, "customers", "erase", "-c", str(tmp_path / "config.toml"),
@@ -100,9 +98,7 @@ async def test_erase_redacts_a_ghosts_words_and_renames_it(as_bridge: InProcessB
     chat = await app.service.start_chat(ANN, "question", "general", 0, "Hello from Ann")
     await hand_to(app, chat.id, "alice")
     ghost = f"@{as_homeserver.matrix.ghost_prefix}{chat.id}:localhost"
-    [head] = await alice.wait_for(lambda e: e.get("sender") == bot and chat.id in body(e) and not thread_of(e)
-                                  and e["room_id"] == room)
-    root = head["event_id"]
+    root = await header_of(alice, room, chat.id)
     await alice.wait_for(lambda e: e.get("sender") == ghost and body(e) == "Hello from Ann")
     await talk_and_end(app, chat, alice, room, root, ghost)
     words = posts_in(alice, room, root, {ghost})

@@ -14,7 +14,7 @@ from testkit.appservice import AppserviceHomeserver
 from testkit.homeserver import Homeserver
 from testkit.matrix_people import MatrixPerson, body, thread_of
 from tests.matrix.bridge import InProcessBridge
-from tests.matrix.chats import hand_to, start_chat, wait_events
+from tests.matrix.chats import open_chat, wait_events
 
 
 async def until(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
@@ -35,37 +35,33 @@ class Thread:
 async def csr_signals_reach_the_chat(app: BridgeApp, hs: Homeserver, alice: MatrixPerson, ghost_prefix: str = "") \
         -> Thread:
     """Alice takes a chat, answers, types in its room and reads the customer's words: the chat's state shows both."""
-    chat = await start_chat(app, name="Ada", first="Is anyone there?")
-    await hand_to(app, chat.id, "alice")
     room, bot = hs.rooms["general"], hs.user_id("csrbot")
-    sender = f"{ghost_prefix}{chat.id}:localhost" if ghost_prefix else bot
-    [head] = await alice.wait_for(lambda e: e.get("sender") == bot and chat.id in body(e) and not thread_of(e)
-                                  and e["room_id"] == room)
-    root = head["event_id"]
+    chat_id, root = await open_chat(app, alice, room, name="Ada", first="Is anyone there?")
+    sender = f"{ghost_prefix}{chat_id}:localhost" if ghost_prefix else bot
     [words] = await alice.wait_for(lambda e: e.get("sender") == sender and thread_of(e) == root
                                    and "Is anyone there?" in body(e))
-    [first] = await wait_events(app, chat.id, lambda e: e.kind == EventKind.MESSAGE)
+    [first] = await wait_events(app, chat_id, lambda e: e.kind == EventKind.MESSAGE)
     reply = await alice.send(room, "Yes, I'm here.", thread=root)  # her typing in this room now shows in this chat
 
     assert not isinstance(await alice.client.room_typing(room, True, 20_000), ErrorResponse)
 
     async def typing_shown() -> bool:
-        typist = (await app.core.typing.current(chat.id)).get("agent")
+        typist = (await app.core.typing.current(chat_id)).get("agent")
         return typist is not None and typist.name == "Alice"
     await until(typing_shown)
     assert not isinstance(await alice.client.room_typing(room, False), ErrorResponse)
 
     async def typing_gone() -> bool:
-        return "agent" not in await app.core.typing.current(chat.id)
+        return "agent" not in await app.core.typing.current(chat_id)
     await until(typing_gone)
 
     receipt = await alice.client.update_receipt_marker(room, words["event_id"], thread_id=root)
     assert not isinstance(receipt, ErrorResponse), receipt
 
     async def seen() -> bool:
-        return (await app.core.reads.current(chat.id)).get("agent") == first.id
+        return (await app.core.reads.current(chat_id)).get("agent") == first.id
     await until(seen)
-    return Thread(chat.id, room, root, reply)
+    return Thread(chat_id, room, root, reply)
 
 
 async def test_bot_mode_shows_a_csrs_typing_and_reading(bridge: InProcessBridge, homeserver: Homeserver,

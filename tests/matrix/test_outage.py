@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from testkit.homeserver import Homeserver, populate
-from testkit.matrix_people import MatrixPerson, body, thread_of
+from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import StartBridge, matrix_raw
-from tests.matrix.chats import hand_to, posted_lines, start_chat, wait_events
+from tests.matrix.chats import open_chat, posted_lines, wait_events
 
 
 @pytest.fixture
@@ -35,16 +35,13 @@ async def test_nothing_is_lost_while_the_homeserver_is_away(start_bridge: StartB
     bridge = await start_bridge(matrix_raw(hs))
     app = bridge.app
     await bridge.leading()
-    chat = await start_chat(app, first="Hello")
-    await hand_to(app, chat.id, "alice")
-    [head] = await alice.wait_for(lambda e: alice.from_bot(room)(e) and chat.id in body(e) and not thread_of(e))
-    root = head["event_id"]
+    chat_id, root = await open_chat(app, alice, room)
     await alice.wait_for(lambda e: alice.from_bot(room, root)(e) and body(e) == "Ann: Hello")
 
     await asyncio.to_thread(hs.synapse.stop)
     try:
         for i in range(3):
-            await app.service.customer_message(chat.id, f"anyone? {i}")
+            await app.service.customer_message(chat_id, f"anyone? {i}")
         async with asyncio.timeout(10):
             while await bridge.adapter.outbox.pending(room, root) == 0:
                 await asyncio.sleep(0.05)
@@ -57,4 +54,4 @@ async def test_nothing_is_lost_while_the_homeserver_is_away(start_bridge: StartB
     posts = [e for e in alice.events if alice.from_bot(room, root)(e)]
     assert posted_lines(posts, "Ann") == ["Hello", "anyone? 0", "anyone? 1", "anyone? 2"]
     await alice.send(room, "sorry, I'm here", thread=root)
-    await wait_events(app, chat.id, lambda e: e.text == "sorry, I'm here", timeout=60)
+    await wait_events(app, chat_id, lambda e: e.text == "sorry, I'm here", timeout=60)

@@ -6,9 +6,9 @@ from typing import Any
 import httpx
 
 from testkit.homeserver import LIMITED_BOT, Homeserver
-from testkit.matrix_people import MatrixPerson, body, thread_of
+from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import StartBridge, matrix_raw
-from tests.matrix.chats import hand_to, posted_lines, start_chat
+from tests.matrix.chats import hand_to, header_of, posted_lines, start_chat
 
 
 async def spend_budget(hs: Homeserver, room: str) -> int:
@@ -37,9 +37,8 @@ async def test_default_limits_pace_merge_and_keep_every_message(
     for word in words[1:]:
         await app.service.customer_message(chat.id, word)
     await hand_to(app, chat.id, "alice")
-    from_bot = alice.from_bot(room, bot_user=LIMITED_BOT)
-    [head] = await alice.wait_for(lambda e: from_bot(e) and chat.id in body(e) and not thread_of(e), timeout=60)
-    in_thread = alice.from_bot(room, head["event_id"], LIMITED_BOT)
+    root = await header_of(alice, room, chat.id, LIMITED_BOT, timeout=60)
+    in_thread = alice.from_bot(room, root, LIMITED_BOT)
     await alice.wait_for(lambda e: in_thread(e) and body(e).endswith("six"), timeout=60)
 
     posts = [e for e in alice.events if in_thread(e)]

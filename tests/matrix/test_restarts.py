@@ -6,16 +6,8 @@ from bridge.app import BridgeApp
 from bridge.domain.events import AuthorKind, EventKind
 from testkit.homeserver import Homeserver
 from testkit.matrix_people import MatrixPerson, body, thread_of
-from tests.matrix.bridge import InProcessBridge, StartBridge
-from tests.matrix.chats import hand_to, posted_lines, start_chat, wait_events
-
-
-async def _thread(bridge: InProcessBridge, hs: Homeserver, alice: MatrixPerson) -> tuple[str, str]:
-    chat = await start_chat(bridge.app, first="Hello")
-    await hand_to(bridge.app, chat.id, "alice")
-    [head] = await alice.wait_for(lambda e: alice.from_bot(hs.rooms["general"])(e) and chat.id in body(e)
-                                  and not thread_of(e))
-    return chat.id, head["event_id"]
+from tests.matrix.bridge import StartBridge
+from tests.matrix.chats import open_chat, posted_lines, wait_events
 
 
 def _agent_texts(events: list[Any]) -> list[str]:
@@ -28,7 +20,7 @@ async def test_a_restart_mid_chat_loses_and_duplicates_nothing(
     alice, room = people["alice"], homeserver.rooms["general"]
     first = await start_bridge(matrix_overrides)
     await first.leading()
-    chat_id, root = await _thread(first, homeserver, alice)
+    chat_id, root = await open_chat(first.app, alice, room)
     await alice.send(room, "before the restart", thread=root)
     await wait_events(app, chat_id, lambda e: e.text == "before the restart")
     await first.stop()
@@ -55,7 +47,7 @@ async def test_only_one_process_syncs_and_another_takes_over_when_it_dies(
     a = await start_bridge(matrix_overrides, lock_ttl=2.0)
     await a.leading()
     b = await start_bridge(matrix_overrides, lock_ttl=2.0)
-    chat_id, root = await _thread(a, homeserver, alice)
+    chat_id, root = await open_chat(a.app, alice, room)
     await alice.send(room, "to a", thread=root)
     await wait_events(app, chat_id, lambda e: e.text == "to a")
     assert not b.adapter.leadership.leading and not b.adapter.sync.synced.is_set()

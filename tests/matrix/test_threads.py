@@ -4,29 +4,19 @@ import base64
 
 from bridge.domain.events import AuthorKind, EventKind
 from testkit.homeserver import Homeserver
-from testkit.matrix_people import MatrixPerson, body, thread_of
+from testkit.matrix_people import MatrixPerson, body
 from tests.matrix.bridge import InProcessBridge
-from tests.matrix.chats import hand_to, start_chat, wait_events
+from tests.matrix.chats import open_chat, wait_events
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
-
-
-async def open_thread(bridge: InProcessBridge, hs: Homeserver, alice: MatrixPerson, first: str) -> tuple[str, str]:
-    """Starts a chat, gives it to Alice, and returns (chat id, thread root) once the header is seen."""
-    app = bridge.app
-    chat = await start_chat(app, first=first)
-    await hand_to(app, chat.id, "alice")
-    room = hs.rooms["general"]
-    [head] = await alice.wait_for(lambda e: alice.from_bot(room)(e) and chat.id in body(e) and not thread_of(e))
-    return chat.id, head["event_id"]
 
 
 async def test_messages_flow_both_ways_in_the_chat_thread(bridge: InProcessBridge, homeserver: Homeserver,
                                                           people: dict[str, MatrixPerson]) -> None:
     alice, bob = people["alice"], people["bob"]
     room = homeserver.rooms["general"]
-    chat_id, root = await open_thread(bridge, homeserver, alice, "Hello <b>there</b>")
+    chat_id, root = await open_chat(bridge.app, alice, room, first="Hello <b>there</b>")
     posts = await alice.wait_for(alice.from_bot(room, root), count=2)
     [card] = [p for p in posts if body(p).startswith("Customer: ")]
     [first] = [p for p in posts if p is not card]
@@ -68,7 +58,7 @@ async def test_images_go_both_ways_through_the_media_repository(bridge: InProces
                                                                 people: dict[str, MatrixPerson]) -> None:
     alice = people["alice"]
     room = homeserver.rooms["general"]
-    chat_id, root = await open_thread(bridge, homeserver, alice, "I'll send a screenshot")
+    chat_id, root = await open_chat(bridge.app, alice, room, first="I'll send a screenshot")
     app = bridge.app
     attachment = await app.attachments.save(chat_id, "screen.png", "image/png", PNG)
     await app.service.customer_message(chat_id, "", attachments=[attachment])
@@ -87,7 +77,7 @@ async def test_files_beyond_the_limits_stay_with_the_csr(bridge: InProcessBridge
                                                          people: dict[str, MatrixPerson]) -> None:
     alice = people["alice"]
     room = homeserver.rooms["general"]
-    chat_id, root = await open_thread(bridge, homeserver, alice, "hi")
+    chat_id, root = await open_chat(bridge.app, alice, room, first="hi")
     await alice.send_file(room, root, b"MZ\x90\x00", "tool.exe", "application/x-msdownload")
     [told] = await alice.wait_for(lambda e: alice.from_bot()(e) and "not sent to the customer" in body(e))
     assert "not allowed" in body(told)
@@ -99,7 +89,7 @@ async def test_a_command_in_the_thread_implies_its_chat(bridge: InProcessBridge,
                                                         people: dict[str, MatrixPerson]) -> None:
     alice = people["alice"]
     room = homeserver.rooms["general"]
-    chat_id, root = await open_thread(bridge, homeserver, alice, "hi")
+    chat_id, root = await open_chat(bridge.app, alice, room, first="hi")
     await alice.send(room, "!csr phrase greet", thread=root)
     [sent] = await wait_events(bridge.app, chat_id, lambda e: e.author.kind == AuthorKind.AGENT)
     assert sent.text == "Hi Ann, I'm Alice."

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.http.server import build_asgi
 from adapters.slack.pacing import ChannelPacer
-from adapters.slack.problems import PlatformErrors
+from adapters.slack.problems import slack_errors
 from adapters.slack.webapi import SlackCalls
 from bridge.app import BridgeApp
 from bridge.bootstrap import bootstrap
@@ -80,7 +80,7 @@ async def test_metrics_parse_and_tell_the_truth(app: BridgeApp, redis: Redis) ->
 async def test_slack_errors_and_rate_limit_waits_are_counted(app: BridgeApp) -> None:
     async with FakeSlack(channels=("CGENERAL",)) as fake:
         client = AsyncWebClient(token=fake.bot_token, base_url=fake.api_url)
-        calls = SlackCalls(client, ChannelPacer(20.0, 4), PlatformErrors(app.redis, app.keys), app.metrics)
+        calls = SlackCalls(client, ChannelPacer(20.0, 4), slack_errors(app.redis, app.keys), app.metrics)
         fake.rate_limit("chat.postMessage", retry_after=1)
         await calls.post(channel="CGENERAL", text="hello")
         await client.session.close() if client.session else None

@@ -9,11 +9,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.forms import SlackForms
 from adapters.slack.offers import OfferCards
 from adapters.slack.pacing import ChannelPacer
-from adapters.slack.problems import NeedsPerson, PlatformErrors
+from adapters.slack.problems import slack_errors
 from adapters.slack.responder import ReplyTo, Responder
 from adapters.slack.webapi import SlackCalls
 from bridge.app import BridgeApp
 from bridge.commands.replies import FileReply
+from bridge.platform_problems import NeedsPerson, PlatformErrors, Problem
 from testkit.fake_slack import FakeSlack
 from tests.slack.bridge import InProcessBridge
 from tests.slack.helpers import active_chat, thread_of
@@ -25,7 +26,7 @@ CHANNEL = "CGENERAL"
 class Door:
     calls: SlackCalls
     errors: PlatformErrors
-    reports: list[str] = field(default_factory=list)
+    reports: list[Problem] = field(default_factory=list)
 
     async def post(self, **kwargs: object) -> object:
         return await self.calls.post(**kwargs)
@@ -34,11 +35,11 @@ class Door:
 @pytest.fixture
 async def door(app: BridgeApp, fake_slack: FakeSlack) -> Door:
     client = AsyncWebClient(token=fake_slack.bot_token, base_url=fake_slack.api_url)
-    errors = PlatformErrors(app.redis, app.keys)
+    errors = slack_errors(app.redis, app.keys)
     made = Door(SlackCalls(client, ChannelPacer(20.0, 4), errors, app.metrics), errors)
 
-    async def report(text: str) -> None:
-        made.reports.append(text)
+    async def report(problem: Problem) -> None:
+        made.reports.append(problem)
 
     errors.reporter = report
     return made
@@ -69,8 +70,8 @@ async def test_an_error_that_needs_a_person_is_raised_recorded_reported_once_and
     assert raised.value.error == "not_in_channel"
     assert len(fake_slack.calls_to("chat.postMessage")) == 2, "not retried: retrying can't fix it"
     [entry] = await door.errors.current()
-    assert (entry["error"], entry["channel"]) == ("not_in_channel", CHANNEL)
-    assert "/invite" in entry["fix"]
+    assert (entry.error, entry.place) == ("not_in_channel", CHANNEL)
+    assert "/invite" in entry.fix
     assert len(door.reports) == 1
     fake_slack.not_in_channel.clear()
     await door.post(channel=CHANNEL, text="hello!")
@@ -82,7 +83,7 @@ async def test_missing_scope_names_the_scope(door: Door, fake_slack: FakeSlack) 
     with pytest.raises(NeedsPerson):
         await door.post(channel=CHANNEL, text="as the customer", username="Ann")
     [entry] = await door.errors.current()
-    assert "chat:write.customize" in entry["fix"]
+    assert "chat:write.customize" in entry.fix
 
 
 async def test_concurrent_threads_keep_their_order_without_429(door: Door, fake_slack: FakeSlack) -> None:
