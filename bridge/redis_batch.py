@@ -3,7 +3,8 @@
 Under load most of the hot path's cost is per round trip (redis-py checks a connection out, arms a
 timeout, writes, parses, checks it back in), not per command. A caller fills a pipeline as usual and hands
 it to `RedisBatch.execute` instead of executing it; pipelines handed in while a batch is in flight are sent
-together, in the order they came, as soon as it returns. Each caller gets its own results and errors as its
+together, in the order they came, as soon as it returns, on the batch's own connection with one deadline for
+the whole round trip. Each caller gets its own results and errors as its
 own pipeline would have given them, and a lost connection fails every pipeline of the batch. Semantics are
 those of a non-transactional pipeline: a WAIT a caller queued after its write still covers that write (it
 counts the replicas holding everything written before it on the connection), and such writes go in a batch of
@@ -11,15 +12,21 @@ their own (`durable`). Blocking commands and MULTI transactions do not belong he
 """
 
 import asyncio
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from redis.exceptions import NoScriptError
+from redis.asyncio.connection import Connection
+from redis.commands.core import Script
+from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 MOST_COMMANDS = 1000
 """A batch takes pipelines until it holds this many commands; the rest go in the next."""
+NO_REPLY_SECONDS = 5.0
+"""A batch's deadline when the client sets no socket timeout (redis-py's default is 5 s)."""
 
 
 class RedisBatch:
@@ -28,9 +35,11 @@ class RedisBatch:
         self._waiting: list[tuple[Pipeline, asyncio.Future[list[Any]]]] = []
         self._sending = False
         self._task: asyncio.Task[None] | None = None
+        self._conn: Connection | None = None
+        self._deadline = NO_REPLY_SECONDS
         self._loaded: set[str] = set()
-        """Scripts (by sha) this batch saw Redis run: redis-py asks SCRIPT EXISTS before every pipeline holding a
-        script, a round trip as dear as the batch; a batch asks only for scripts new to it."""
+        """Scripts (by sha) this batch saw Redis load: redis-py asks SCRIPT EXISTS before every pipeline holding a
+        script, a round trip as dear as the batch; a batch loads a script new to it in the same write."""
 
     @cached_property
     def durable(self) -> "RedisBatch":
@@ -67,14 +76,13 @@ class RedisBatch:
         self._task.add_done_callback(lambda _: self._send_next())
 
     async def _send(self, batch: list[tuple[Pipeline, "asyncio.Future[list[Any]]"]]) -> None:
-        shared = self.redis.pipeline(transaction=False)
-        for pipe, _ in batch:
-            shared.command_stack.extend(pipe.command_stack)
-            shared.scripts |= {s for s in pipe.scripts if s.sha not in self._loaded}
-        loading = {s.sha for s in shared.scripts}  # execute() empties shared.scripts
+        stack = [command for pipe, _ in batch for command in pipe.command_stack]
+        scripts = {s.sha: s for pipe, _ in batch for s in pipe.scripts if s.sha not in self._loaded}
         outcome: list[Any] | Exception
         try:
-            outcome = await shared.execute(raise_on_error=False)
+            conn = await self._connection()
+            replies = await conn.retry.call_with_retry(lambda: self._round_trip(conn, scripts, stack),
+                                                       lambda _: conn.disconnect(nowait=True))
         except Exception as exc:  # Redis away: every pipeline of the batch fails as its own would have
             outcome = exc
             self._loaded.clear()  # a restarted or promoted Redis may not hold our scripts
@@ -83,8 +91,9 @@ class RedisBatch:
                 future.cancel()
             raise
         else:
-            self._loaded |= loading
-            if any(isinstance(r, NoScriptError) for r in outcome):  # flushed: the callers' retries load them again
+            outcome = replies
+            self._loaded |= scripts.keys()
+            if any(isinstance(r, NoScriptError) for r in replies):  # flushed: the callers' retries load them again
                 self._loaded.clear()
         start = 0
         for pipe, future in batch:
@@ -95,3 +104,38 @@ class RedisBatch:
                 else:
                     future.set_result(outcome[start:end])
             start = end
+
+    async def _connection(self) -> Connection:
+        """The batch's own connection, kept for its life (one batch is in flight at a time). It has no timeout
+        per read or write: redis-py arms one per reply and runs each write in a task of its own, most of a
+        small batch's cost; the whole round trip has one deadline instead."""
+        if self._conn is None:
+            conn = await self.redis.connection_pool.get_connection()
+            self._deadline = conn.socket_timeout or NO_REPLY_SECONDS
+            conn.socket_timeout = None
+            self._conn = conn
+        return self._conn
+
+    async def _round_trip(self, conn: Connection, scripts: dict[str, Script],
+                          stack: list[tuple[tuple[str | bytes, ...], Mapping[str, Any]]]) -> list[Any]:
+        """Loads the scripts new to the batch ahead of the commands (SCRIPT LOAD of a loaded script is a no-op),
+        then reads every reply, an error reply in its command's place."""
+        try:
+            async with asyncio.timeout(self._deadline):
+                loads = [("SCRIPT", "LOAD", s.script) for s in scripts.values()]
+                await conn.send_packed_command(conn.pack_commands([*loads, *(args for args, _ in stack)]))
+                for _ in loads:
+                    await conn.read_response()
+                replies: list[Any] = []
+                for args, options in stack:
+                    try:
+                        replies.append(await self.redis.parse_response(conn, args[0], **options))
+                    except ResponseError as exc:
+                        replies.append(exc)
+                return replies
+        except TimeoutError:
+            await conn.disconnect(nowait=True)
+            raise RedisTimeoutError(f"Redis did not answer a batch within {self._deadline:g} s") from None
+        except BaseException:  # cut off mid-reply (a cancellation): the connection's replies no longer line up
+            await conn.disconnect(nowait=True)
+            raise

@@ -6,6 +6,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bridge.redis_batch import RedisBatch
 
@@ -23,9 +24,10 @@ async def test_concurrent_callers_get_their_own_results_over_one_connection(redi
 
     try:
         results = await asyncio.gather(*(caller(n) for n in range(50)))
-        names = [c.get("name") for c in await client.client_list()]
+        batching = [c for c in await client.client_list() if c.get("name") == "batch-test"
+                    and c.get("cmd") != "client|list"]  # not the connection asking
         assert results == [[True, 2 * n, str(2 * n)] for n in range(50)]
-        assert names.count("batch-test") == 1
+        assert len(batching) == 1
     finally:
         await client.delete(*(f"batch-test:{n}" for n in range(50)))
         await client.aclose()
@@ -88,3 +90,44 @@ async def test_a_blocked_wait_holds_up_only_the_durable_writes(redis: Redis) -> 
     done, _ = await asyncio.wait({waiting, reading}, return_when=asyncio.FIRST_COMPLETED)
     assert done == {reading} and reading.result() == [None]
     assert await waiting == [True, 0]
+
+
+async def test_a_redis_that_stops_answering_fails_the_batch_at_its_deadline(redis_url: str) -> None:
+    """The batch's connection has no timeout per reply; the whole round trip has the client's socket timeout."""
+    client = Redis.from_url(redis_url, socket_timeout=0.5)
+    other = Redis.from_url(redis_url)
+    batch = RedisBatch(client)
+    warm = batch.pipeline()
+    warm.get("batch-test:n")
+    await batch.execute(warm)  # connected: what follows is the batch's own deadline, not the handshake's
+    pipes = [batch.pipeline() for _ in range(3)]
+    for pipe in pipes:
+        pipe.get("batch-test:n")
+    await other.execute_command("CLIENT", "PAUSE", 2000, "ALL")
+    started = asyncio.get_running_loop().time()
+    try:
+        outcome = await asyncio.gather(*(batch.execute(p) for p in pipes), return_exceptions=True)
+        took = asyncio.get_running_loop().time() - started
+    finally:
+        await other.execute_command("CLIENT", "UNPAUSE")
+        await client.aclose()
+        await other.aclose()
+    assert all(isinstance(o, RedisTimeoutError) for o in outcome), outcome
+    assert "did not answer a batch within 0.5 s" in str(outcome[0])
+    assert took < 1.9  # the deadline, not the pause's end
+
+
+async def test_replies_keep_their_types_and_binary_values(redis: Redis) -> None:
+    """Each reply goes through redis-py's own parsing for its command (hashes as dicts, DUMP undecoded)."""
+    batch = RedisBatch(redis)
+    await redis.hset("batch-test:h", mapping={"a": "1", "b": "é"})
+    pipe = batch.pipeline()
+    pipe.hgetall("batch-test:h")
+    pipe.dump("batch-test:h")
+    pipe.exists("batch-test:h", "batch-test:none")
+    pipe.xadd("batch-test:s", {"k": "v"}, id="1-1")
+    pipe.xrange("batch-test:s")
+    hashed, dumped, exists, added, entries = await batch.execute(pipe)
+    assert hashed == {"a": "1", "b": "é"}
+    assert isinstance(dumped, bytes) and exists == 1 and added == "1-1"
+    assert entries == [("1-1", {"k": "v"})]
