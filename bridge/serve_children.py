@@ -62,7 +62,11 @@ async def stdin_reader() -> asyncio.StreamReader:
 
 
 async def read_handoff(reader: asyncio.StreamReader) -> Handoff:
-    return Handoff.decode(await reader.readline())
+    try:
+        line = await reader.readline()
+    except ValueError:  # a line past the reader's limit: not what the first process sends
+        line = b""
+    return Handoff.decode(line)
 
 
 async def until_first_gone(reader: asyncio.StreamReader, stop: asyncio.Event) -> None:

@@ -126,6 +126,9 @@ def test_a_child_stops_when_the_first_process_is_gone(tmp_path: Path, redis_url:
     (["--process", "-1", "--listen-fd", "3"], b"", "--process and --listen-fd"),
     (["--process", "1", "--listen-fd", "999"], b"", "--listen-fd 999 is not a listening socket"),
     (["--process", "1", "--listen-fd", "LISTENER"], b"\0not json", "the first serve process sent no settings"),
+    (["--process", "1", "--listen-fd", "LISTENER"], b"", "the first serve process sent no settings"),
+    (["--process", "1", "--listen-fd", "LISTENER"], b"[" * 200_000, "the first serve process sent no settings"),
+    (["--process", "1", "--listen-fd", "LISTENER"], b'["a list"]\n', "the first serve process sent no settings"),
 ])
 def test_hidden_process_arguments_misused_say_so(tmp_path: Path, redis_url: str, args: list[str], stdin: bytes,
                                                  message: str) -> None:
