@@ -46,8 +46,8 @@ async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: st
                 for event in batch:
                     last = event.id
                     if event.customer_visible:
-                        await ws.send_json({"type": "event",
-                                            "event": event_out(event, words).model_dump(mode="json")})
+                        # pydantic writes the event's JSON itself: no dict to build and encode again per message
+                        await ws.send_text(f'{{"type":"event","event":{event_out(event, words).model_dump_json()}}}')
                     if event.kind == EventKind.CLOSED or (event.kind == EventKind.MESSAGE
                                                           and event.author.kind == AuthorKind.AGENT):
                         spoke = math.inf if event.kind == EventKind.CLOSED else event.ts
