@@ -7,8 +7,10 @@ a busy chat is not locked and unlocked for every message.
 Progress per (platform, thread) sink is kept in Redis: the cursor (last event delivered) and the event
 being attempted, written together before each attempt. An attempt cut off by a crash is therefore
 known, and the platform is told to look for it before posting again (`retry`). Writing "attempting E"
-also records the one before E as delivered, so each event costs one write; the last cursor of a pass
-rides along with the next read.
+also records the one before E as delivered, so each event costs one write. A pass's read of the next
+events carries that write for the first of them, with the last pass's cursor (see `Claim`): a pass that
+posts one event makes one round trip before its post. Such a mark may name an event then not posted (an
+echo, skipped; a chat whose platform went away): a later holder only looks for it before posting it.
 """
 
 import asyncio
@@ -23,9 +25,9 @@ from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import ChatEvent
-from bridge.events.lease import ChatLease, LeaseLost
+from bridge.events.lease import ChatLease, Claim, LeaseLost, trying_field
 from bridge.events.snapshot import Snapshot, read_snapshot
-from bridge.events.stream import ChatStream, event_order
+from bridge.events.stream import ChatStream, decode_rows, event_order
 from bridge.events.threads import ThreadStore, thread_field
 from bridge.keys import Keys
 from bridge.metrics import Metrics
@@ -49,15 +51,23 @@ class _Progress:
     sink: str = ""
     cursor: str = "0"
     trying: str = ""
+    """The event last attempted here (read at the lease's start: an earlier holder's). Past the cursor, that
+    attempt may have reached the platform, so posting it again looks for it first."""
+    marked: str = ""
+    """The event Redis names as being attempted here; a claim names the next event before its attempt."""
     unsaved: bool = False
     """The cursor moved past what Redis holds (the last attempt's success is not written yet)."""
 
     def enter(self, sink: str, cursors: dict[str, str]) -> None:
         self.sink, self.cursor = sink, cursors.get(sink, "0")
-        self.trying, self.unsaved = cursors.get(_trying(sink), ""), False
+        self.trying = self.marked = cursors.get(trying_field(sink), "")
+        self.unsaved = False
+
+    def claimed(self, events: list[ChatEvent]) -> None:
+        self.unsaved, self.marked = False, events[0].id if events else ""
 
     def saved(self) -> dict[str, str]:
-        return {self.sink: self.cursor, _trying(self.sink): ""} if self.unsaved else {}
+        return {self.sink: self.cursor, trying_field(self.sink): ""} if self.unsaved else {}
 
 
 class ChatDelivery:
@@ -143,7 +153,7 @@ class ChatDelivery:
     async def _run(self, chat_id: str) -> None:
         again = self._again[chat_id]
         lease = ChatLease(self._stream.batch, self._keys.lock(f"deliver:{chat_id}"), self._keys.chat_cursors(chat_id),
-                          LOCK_TTL, self._stream.replica_wait)
+                          self._keys.chat_events(chat_id), LOCK_TTL, self._stream.replica_wait)
         progress, failures = _Progress(), 0
         if not await self._take(chat_id, lease, again):
             return
@@ -189,9 +199,10 @@ class ChatDelivery:
 
     async def _pass(self, chat_id: str, lease: ChatLease, progress: _Progress) -> bool:
         """Delivers what is waiting, up to a batch; True when more may wait behind it."""
-        after = progress.cursor if progress.sink else None
-        snap = await read_snapshot(self._stream.batch, self._keys, chat_id, after, BATCH, lease, progress.saved())
-        progress.unsaved = False
+        claim = Claim(progress.sink, progress.cursor) if progress.sink else None
+        snap = await read_snapshot(self._stream.batch, self._keys, chat_id, lease, claim, BATCH)
+        if claim is not None:
+            progress.claimed(snap.events)
         chat = snap.chat
         if chat is None or not chat.platform or chat.platform not in self._surfaces:
             return False
@@ -202,11 +213,11 @@ class ChatDelivery:
                 return False
             thread = await surface.open_thread(chat, self._agent(chat.agent_id))
             await self._threads.put(chat, thread)
-        events = await self._events_for(chat_id, thread, snap, progress)
+        events = await self._events_for(chat_id, lease, thread, snap, progress)
         await self._deliver(surface, lease, thread, chat, events, progress)
         return len(events) == BATCH
 
-    async def _events_for(self, chat_id: str, thread: ThreadRef, snap: Snapshot,
+    async def _events_for(self, chat_id: str, lease: ChatLease, thread: ThreadRef, snap: Snapshot,
                           progress: _Progress) -> list[ChatEvent]:
         sink = f"{thread.platform}:{thread.thread_id}"
         if sink == progress.sink:
@@ -215,7 +226,9 @@ class ChatDelivery:
         if cursors is None:  # the chat moved to another thread (a transfer) since this lease's first pass
             cursors = text_hash(await self._redis.hgetall(self._keys.chat_cursors(chat_id)))
         progress.enter(sink, cursors)
-        return await self._stream.read_after(chat_id, progress.cursor, count=BATCH)
+        events = decode_rows(chat_id, await lease.claim(Claim(sink, progress.cursor), BATCH))
+        progress.claimed(events)
+        return events
 
     async def _deliver(self, surface: AgentSurface, lease: ChatLease, thread: ThreadRef, chat: Chat,
                        events: list[ChatEvent], progress: _Progress) -> None:
@@ -226,8 +239,10 @@ class ChatDelivery:
                 progress.cursor, progress.unsaved = event.id, True
                 continue
             retry = event.id == progress.trying
-            await lease.mark({progress.sink: progress.cursor, _trying(progress.sink): event.id})
-            progress.trying, progress.unsaved = event.id, False
+            if event.id != progress.marked:  # else the claim that read it marked it
+                await lease.mark({progress.sink: progress.cursor, trying_field(progress.sink): event.id})
+                progress.unsaved = False
+            progress.trying = progress.marked = event.id
             last = await surface.deliver(thread, chat, event, events[i + 1:], retry) or event.id
             self._metrics.delivery_latency.labels(thread.platform).observe(max(0.0, now() - event.ts))
             progress.cursor, progress.unsaved = max(event.id, last, key=event_order), True
@@ -256,10 +271,6 @@ class ChatDelivery:
             self._busy.discard(chat_id)
             if not self._busy:
                 self._quiet.set()
-
-
-def _trying(sink: str) -> str:
-    return f"{sink}|trying"
 
 
 def _is_echo(event: ChatEvent, thread: ThreadRef) -> bool:
