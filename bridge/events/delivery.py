@@ -16,7 +16,7 @@ echo, skipped; a chat whose platform went away): a later holder only looks for i
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
@@ -57,6 +57,8 @@ class _Progress:
     """The event Redis names as being attempted here; a claim names the next event before its attempt."""
     unsaved: bool = False
     """The cursor moved past what Redis holds (the last attempt's success is not written yet)."""
+    threads: dict[str, ThreadRef] = field(default_factory=dict)
+    """The chat's threads, read on the lease's first pass: only the lease's holder opens one."""
 
     def enter(self, sink: str, cursors: dict[str, str]) -> None:
         self.sink, self.cursor = sink, cursors.get(sink, "0")
@@ -203,16 +205,19 @@ class ChatDelivery:
         snap = await read_snapshot(self._stream.batch, self._keys, chat_id, lease, claim, BATCH)
         if claim is not None:
             progress.claimed(snap.events)
+        if snap.threads is not None:
+            progress.threads = snap.threads
         chat = snap.chat
         if chat is None or not chat.platform or chat.platform not in self._surfaces:
             return False
         surface = self._surfaces[chat.platform]
-        thread = snap.threads.get(thread_field(chat))
+        thread = progress.threads.get(thread_field(chat))
         if thread is None:
             if chat.state not in (ChatState.ACTIVE, ChatState.MESSAGE):
                 return False
             thread = await surface.open_thread(chat, self._agent(chat.agent_id))
             await self._threads.put(chat, thread)
+            progress.threads[thread_field(chat)] = thread
         events = await self._events_for(chat_id, lease, thread, snap, progress)
         await self._deliver(surface, lease, thread, chat, events, progress)
         return len(events) == BATCH

@@ -1,8 +1,9 @@
-"""What one delivery pass needs of a chat, read in one round trip: the chat, its threads, and its cursors or events.
+"""What one delivery pass needs of a chat, read in one round trip.
 
-A lease's first pass reads the cursors. Later passes know where their sink stands, so they read the sink's next
-events, and the claim riding with that read writes the last pass's cursor and marks the first event as being
-attempted (see `Claim`): a pass that posts one event makes one round trip before its post.
+A lease's first pass reads the chat, its threads and its cursors. Later passes know the threads (only the lease's
+holder opens one) and where their sink stands, so they read the chat and the sink's next events, and the claim
+riding with that read writes the last pass's cursor and marks the first event as being attempted (see
+`ChatLease.claim`): a pass that posts one event makes one round trip before its post.
 """
 
 from dataclasses import dataclass
@@ -22,8 +23,8 @@ from bridge.redis_text import text_hash
 @dataclass(frozen=True)
 class Snapshot:
     chat: Chat | None
-    threads: dict[str, ThreadRef]
-    """By `platform:queue`, as ThreadStore keeps them."""
+    threads: dict[str, ThreadRef] | None
+    """By `platform:queue`, as ThreadStore keeps them; on a lease's first pass only."""
     cursors: dict[str, str] | None
     """On a lease's first pass only."""
     events: list[ChatEvent]
@@ -32,17 +33,17 @@ class Snapshot:
 
 async def read_snapshot(batch: RedisBatch, keys: Keys, chat_id: str, lease: ChatLease, claim: Claim | None,
                         count: int) -> Snapshot:
-    """The chat and its threads with, without a claim (a lease's first pass), its cursors; with one, up to
-    `count` events after the claim's cursor, the claim written in the same step."""
+    """The chat with, without a claim (a lease's first pass), its threads and cursors; with one, up to `count`
+    events after the claim's cursor, the claim written in the same step."""
     pipe = batch.pipeline()
     pipe.hgetall(keys.chat(chat_id))
-    pipe.hgetall(keys.chat_threads(chat_id))
     if claim is None:
+        pipe.hgetall(keys.chat_threads(chat_id))
         pipe.hgetall(keys.chat_cursors(chat_id))
     else:
         await lease.claim_on(pipe, claim, count)
-    chat_raw, threads_raw, last = await lease.execute(pipe, claim)
-    chat, threads = from_hash(chat_raw) if chat_raw else None, decode_threads(threads_raw)
+    results = await lease.execute(pipe, claim)
+    chat = from_hash(results[0]) if results[0] else None
     if claim is None:
-        return Snapshot(chat, threads, text_hash(last), [])
-    return Snapshot(chat, threads, None, decode_rows(chat_id, lease.claimed(last)))
+        return Snapshot(chat, decode_threads(results[1]), text_hash(results[2]), [])
+    return Snapshot(chat, None, None, decode_rows(chat_id, lease.claimed(results[1])))
