@@ -133,6 +133,8 @@ class ChatDelivery:
         except TimeoutError:
             finished = False
         self._closing.set()
+        for again in self._again.values():
+            again.set()  # a lingering chat's task gives its lease back now
         tasks = list(self._running.values())
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=grace)
@@ -160,6 +162,7 @@ class ChatDelivery:
         if not await self._take(chat_id, lease, again):
             return
         renewal = asyncio.create_task(lease.keep_renewed(LOCK_TTL / 3))
+        renewal.add_done_callback(lambda ended: _wake_unless_cancelled(ended, again))
         try:
             while self._owns(chat_id):
                 again.clear()
@@ -289,12 +292,19 @@ async def _sleep_unless(seconds: float, stop: asyncio.Event) -> None:
         pass
 
 
+def _wake_unless_cancelled(renewal: "asyncio.Task[None]", again: asyncio.Event) -> None:
+    """The renewal ended by itself: the lease is lost, and a lingering task must not wait out its linger."""
+    if not renewal.cancelled():
+        again.set()
+
+
 async def _wait_for_more(again: asyncio.Event, closing: asyncio.Event, renewal: "asyncio.Task[None]") -> bool:
-    """True when new work came while the lease was kept; False to give the lease back."""
-    waits = [asyncio.create_task(again.wait()), asyncio.create_task(closing.wait())]
-    try:
-        await asyncio.wait([*waits, renewal], timeout=LINGER_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for w in waits:
-            w.cancel()
-    return again.is_set() and not closing.is_set() and not renewal.done()
+    """True when new work came while the lease was kept; False to give the lease back. Closing and a lost lease
+    set `again` too, so this waits on one event (a task per wait was a cost per message under load)."""
+    if not again.is_set():
+        try:
+            async with asyncio.timeout(LINGER_SECONDS):
+                await again.wait()
+        except TimeoutError:
+            return False
+    return not closing.is_set() and not renewal.done()

@@ -295,3 +295,31 @@ async def test_a_chat_moved_to_another_thread_mid_lease_is_delivered_there_from_
     texts = {e.id: e.text for e in await app.stream.read_all(chat.id)}
     assert [(thread, [texts[i] for i in ids]) for thread, ids in surface.posts] == [
         (first, ["first"]), (moved, ["first"]), (moved, ["second"]), (moved, ["third"])]
+
+
+async def test_closing_ends_a_lingering_chat_at_once(app: BridgeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bridge.events.delivery.LINGER_SECONDS", 30)
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    started = asyncio.get_running_loop().time()
+    assert await app.delivery.close(grace=5)
+    assert asyncio.get_running_loop().time() - started < 1, "the linger does not hold up the shutdown"
+    assert not await app.redis.exists(app.keys.lock(f"deliver:{chat.id}"))
+
+
+async def test_a_lease_lost_while_lingering_ends_the_linger(app: BridgeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bridge.events.delivery.LINGER_SECONDS", 30)
+    monkeypatch.setattr("bridge.events.delivery.LOCK_TTL", 0.3)
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    lingering = app.delivery._running[chat.id]
+    lease = app.keys.lock(f"deliver:{chat.id}")
+    await app.redis.set(lease, "another-process", px=2000)
+    await asyncio.wait_for(asyncio.shield(lingering), 1)
+    await app.service.customer_message(chat.id, "second")
+    await drain(app.delivery, chat.id)
+    first = surface.delivered[0]
+    assert surface.retried == [first.id], "the lease went before the post's success was written: looked for"
+    assert [e.text for e in surface.delivered] == ["first", "first", "second"], "once the holder lets go"
