@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
-from bridge.chats import ChatRepository
+from bridge.chats import ChatRepository, from_hash
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat, ChatState
@@ -57,8 +57,6 @@ class _Progress:
     """The event Redis names as being attempted here; a claim names the next event before its attempt."""
     unsaved: bool = False
     """The cursor moved past what Redis holds (the last attempt's success is not written yet)."""
-    threads: dict[str, ThreadRef] = field(default_factory=dict)
-    """The chat's threads, read on the lease's first pass: only the lease's holder opens one."""
 
     def enter(self, sink: str, cursors: dict[str, str]) -> None:
         self.sink, self.cursor = sink, cursors.get(sink, "0")
@@ -70,6 +68,22 @@ class _Progress:
 
     def saved(self) -> dict[str, str]:
         return {self.sink: self.cursor, trying_field(self.sink): ""} if self.unsaved else {}
+
+
+@dataclass
+class _Known:
+    """What this lease's holder need not read or decode again."""
+
+    threads: dict[str, ThreadRef] = field(default_factory=dict)
+    """The chat's threads, read on the lease's first pass: only the lease's holder opens one."""
+    chat_hash: dict[str, str] = field(default_factory=dict)
+    chat: Chat | None = None
+    """The chat `chat_hash` holds: a pass decodes the record again only when it changed."""
+
+    def chat_of(self, chat_hash: dict[str, str]) -> Chat | None:
+        if chat_hash != self.chat_hash:
+            self.chat_hash, self.chat = chat_hash, from_hash(chat_hash) if chat_hash else None
+        return self.chat
 
 
 class ChatDelivery:
@@ -158,7 +172,7 @@ class ChatDelivery:
         again = self._again[chat_id]
         lease = ChatLease(self._stream.batch, self._keys.lock(f"deliver:{chat_id}"), self._keys.chat_cursors(chat_id),
                           self._keys.chat_events(chat_id), LOCK_TTL, self._stream.replica_wait)
-        progress, failures = _Progress(), 0
+        progress, known, failures = _Progress(), _Known(), 0
         if not await self._take(chat_id, lease, again):
             return
         renewal = asyncio.create_task(lease.keep_renewed(LOCK_TTL / 3))
@@ -167,7 +181,7 @@ class ChatDelivery:
             while self._owns(chat_id):
                 again.clear()
                 try:
-                    if await self._pass(chat_id, lease, progress):
+                    if await self._pass(chat_id, lease, progress, known):
                         again.set()
                     failures = 0
                 except LeaseLost:
@@ -202,25 +216,25 @@ class ChatDelivery:
             await _sleep_unless(TAKE_POLL_SECONDS, self._closing)
         return True
 
-    async def _pass(self, chat_id: str, lease: ChatLease, progress: _Progress) -> bool:
+    async def _pass(self, chat_id: str, lease: ChatLease, progress: _Progress, known: _Known) -> bool:
         """Delivers what is waiting, up to a batch; True when more may wait behind it."""
         claim = Claim(progress.sink, progress.cursor) if progress.sink else None
         snap = await read_snapshot(self._stream.batch, self._keys, chat_id, lease, claim, BATCH)
         if claim is not None:
             progress.claimed(snap.events)
         if snap.threads is not None:
-            progress.threads = snap.threads
-        chat = snap.chat
+            known.threads = snap.threads
+        chat = known.chat_of(snap.chat_hash)
         if chat is None or not chat.platform or chat.platform not in self._surfaces:
             return False
         surface = self._surfaces[chat.platform]
-        thread = progress.threads.get(thread_field(chat))
+        thread = known.threads.get(thread_field(chat))
         if thread is None:
             if chat.state not in (ChatState.ACTIVE, ChatState.MESSAGE):
                 return False
             thread = await surface.open_thread(chat, self._agent(chat.agent_id))
             await self._threads.put(chat, thread)
-            progress.threads[thread_field(chat)] = thread
+            known.threads[thread_field(chat)] = thread
         events = await self._events_for(chat_id, lease, thread, snap, progress)
         await self._deliver(surface, lease, thread, chat, events, progress)
         return len(events) == BATCH

@@ -3,13 +3,11 @@
 A lease's first pass reads the chat, its threads and its cursors. Later passes know the threads (only the lease's
 holder opens one) and where their sink stands, so they read the chat and the sink's next events, and the claim
 riding with that read writes the last pass's cursor and marks the first event as being attempted (see
-`ChatLease.claim`): a pass that posts one event makes one round trip before its post.
+`Claim`): a pass that posts one event makes one round trip before its post.
 """
 
 from dataclasses import dataclass
 
-from bridge.chats import from_hash
-from bridge.domain.chat import Chat
 from bridge.domain.events import ChatEvent
 from bridge.events.lease import ChatLease, Claim
 from bridge.events.stream import decode_rows
@@ -22,7 +20,8 @@ from bridge.redis_text import text_hash
 
 @dataclass(frozen=True)
 class Snapshot:
-    chat: Chat | None
+    chat_hash: dict[str, str]
+    """The chat's record as `ChatRepository` keeps it (empty: the chat is gone), for the caller to decode."""
     threads: dict[str, ThreadRef] | None
     """By `platform:queue`, as ThreadStore keeps them; on a lease's first pass only."""
     cursors: dict[str, str] | None
@@ -43,7 +42,7 @@ async def read_snapshot(batch: RedisBatch, keys: Keys, chat_id: str, lease: Chat
     else:
         await lease.claim_on(pipe, claim, count)
     results = await lease.execute(pipe, claim)
-    chat = from_hash(results[0]) if results[0] else None
+    chat_hash = text_hash(results[0])
     if claim is None:
-        return Snapshot(chat, decode_threads(results[1]), text_hash(results[2]), [])
-    return Snapshot(chat, None, None, decode_rows(chat_id, lease.claimed(results[1])))
+        return Snapshot(chat_hash, decode_threads(results[1]), text_hash(results[2]), [])
+    return Snapshot(chat_hash, None, None, decode_rows(chat_id, lease.claimed(results[1])))
