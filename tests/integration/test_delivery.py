@@ -8,7 +8,8 @@ from bridge.app import BridgeApp
 from bridge.domain.chat import Chat, ChatState, Customer
 from bridge.domain.events import Origin
 from bridge.events.delivery import ChatDelivery
-from bridge.events.stream import event_order
+from bridge.events.replicas import ReplicaWait
+from bridge.events.stream import ChatStream, event_order
 from tests.support.recording_surface import RecordingSurface
 
 
@@ -323,3 +324,23 @@ async def test_a_lease_lost_while_lingering_ends_the_linger(app: BridgeApp, monk
     first = surface.delivered[0]
     assert surface.retried == [first.id], "the lease went before the post's success was written: looked for"
     assert [e.text for e in surface.delivered] == ["first", "first", "second"], "once the holder lets go"
+
+
+async def test_no_post_is_made_before_replicas_hold_the_mark_naming_it(app: BridgeApp,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `[redis] wait_replicas` a failover must not lose the mark before a post (the new primary's holder
+    would post again without looking), whether the mark rode with a read or came alone; this Redis has no
+    replica, so nothing is posted."""
+    monkeypatch.setattr("bridge.events.delivery.RETRY_DELAYS", (0.01,))
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    await app.delivery.close()
+    await app.service.customer_message(chat.id, "second")
+    waiting = ChatStream(app.redis, app.keys, ReplicaWait(1, 20), app.stream.batch)
+    delivery = ChatDelivery(app.redis, app.keys, app.chats, waiting, app.threads, app.surfaces, app.agent,
+                            app.metrics)
+    await delivery.on_change(chat.id)
+    await asyncio.sleep(0.5)
+    assert not await delivery.close(grace=0.1)
+    assert [e.text for e in surface.delivered] == ["first"]
