@@ -2,7 +2,8 @@
 
 Every client is built with decode_responses=True (bootstrap.connect_redis), so each reply is str. redis-py's type
 hints say bytes | str because decoding is a runtime option of the pool; these helpers name the decoded shape once, at
-the read, so the rest of the code is typed as what it receives. Apart from text_list's copy they only cast.
+the read, so the rest of the code is typed as what it receives. Apart from text_list's copy and script_stream_rows'
+mapping they only cast.
 """
 
 from collections.abc import Iterable, Mapping
@@ -46,6 +47,11 @@ def text_list(reply: Iterable[Any]) -> list[str]:
 
 def stream_rows(reply: Iterable[Any] | None) -> StreamRows:
     return cast(StreamRows, reply)
+
+
+def script_stream_rows(reply: Iterable[Any]) -> StreamRows:
+    """XRANGE rows a Lua script returned: each row's fields come as a flat list, not the mapping redis-py makes."""
+    return [(entry_id, dict(zip(fields[::2], fields[1::2], strict=True))) for entry_id, fields in reply]
 
 
 def streams_read(reply: Any) -> StreamsRead:

@@ -7,25 +7,27 @@ a busy chat is not locked and unlocked for every message.
 Progress per (platform, thread) sink is kept in Redis: the cursor (last event delivered) and the event
 being attempted, written together before each attempt. An attempt cut off by a crash is therefore
 known, and the platform is told to look for it before posting again (`retry`). Writing "attempting E"
-also records the one before E as delivered, so each event costs one write; the last cursor of a pass
-rides along with the next read.
+also records the one before E as delivered, so each event costs one write. A pass's read of the next
+events carries that write for the first of them, with the last pass's cursor (see `Claim`): a pass that
+posts one event makes one round trip before its post. Such a mark may name an event then not posted (an
+echo, skipped; a chat whose platform went away): a later holder only looks for it before posting it.
 """
 
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
-from bridge.chats import ChatRepository
+from bridge.chats import ChatRepository, from_hash
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import ChatEvent
-from bridge.events.lease import ChatLease, LeaseLost
+from bridge.events.lease import ChatLease, Claim, LeaseLost, trying_field
 from bridge.events.snapshot import Snapshot, read_snapshot
-from bridge.events.stream import ChatStream, event_order
+from bridge.events.stream import ChatStream, decode_rows, event_order
 from bridge.events.threads import ThreadStore, thread_field
 from bridge.keys import Keys
 from bridge.metrics import Metrics
@@ -49,15 +51,39 @@ class _Progress:
     sink: str = ""
     cursor: str = "0"
     trying: str = ""
+    """The event last attempted here (read at the lease's start: an earlier holder's). Past the cursor, that
+    attempt may have reached the platform, so posting it again looks for it first."""
+    marked: str = ""
+    """The event Redis names as being attempted here; a claim names the next event before its attempt."""
     unsaved: bool = False
     """The cursor moved past what Redis holds (the last attempt's success is not written yet)."""
 
     def enter(self, sink: str, cursors: dict[str, str]) -> None:
         self.sink, self.cursor = sink, cursors.get(sink, "0")
-        self.trying, self.unsaved = cursors.get(_trying(sink), ""), False
+        self.trying = self.marked = cursors.get(trying_field(sink), "")
+        self.unsaved = False
+
+    def claimed(self, events: list[ChatEvent]) -> None:
+        self.unsaved, self.marked = False, events[0].id if events else ""
 
     def saved(self) -> dict[str, str]:
-        return {self.sink: self.cursor, _trying(self.sink): ""} if self.unsaved else {}
+        return {self.sink: self.cursor, trying_field(self.sink): ""} if self.unsaved else {}
+
+
+@dataclass
+class _Known:
+    """What this lease's holder need not read or decode again."""
+
+    threads: dict[str, ThreadRef] = field(default_factory=dict)
+    """The chat's threads, read on the lease's first pass: only the lease's holder opens one."""
+    chat_hash: dict[str, str] = field(default_factory=dict)
+    chat: Chat | None = None
+    """The chat `chat_hash` holds: a pass decodes the record again only when it changed."""
+
+    def chat_of(self, chat_hash: dict[str, str]) -> Chat | None:
+        if chat_hash != self.chat_hash:
+            self.chat_hash, self.chat = chat_hash, from_hash(chat_hash) if chat_hash else None
+        return self.chat
 
 
 class ChatDelivery:
@@ -121,6 +147,8 @@ class ChatDelivery:
         except TimeoutError:
             finished = False
         self._closing.set()
+        for again in self._again.values():
+            again.set()  # a lingering chat's task gives its lease back now
         tasks = list(self._running.values())
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=grace)
@@ -143,16 +171,17 @@ class ChatDelivery:
     async def _run(self, chat_id: str) -> None:
         again = self._again[chat_id]
         lease = ChatLease(self._stream.batch, self._keys.lock(f"deliver:{chat_id}"), self._keys.chat_cursors(chat_id),
-                          LOCK_TTL, self._stream.replica_wait)
-        progress, failures = _Progress(), 0
+                          self._keys.chat_events(chat_id), LOCK_TTL, self._stream.replica_wait)
+        progress, known, failures = _Progress(), _Known(), 0
         if not await self._take(chat_id, lease, again):
             return
         renewal = asyncio.create_task(lease.keep_renewed(LOCK_TTL / 3))
+        renewal.add_done_callback(lambda ended: _wake_unless_cancelled(ended, again))
         try:
             while self._owns(chat_id):
                 again.clear()
                 try:
-                    if await self._pass(chat_id, lease, progress):
+                    if await self._pass(chat_id, lease, progress, known):
                         again.set()
                     failures = 0
                 except LeaseLost:
@@ -187,26 +216,30 @@ class ChatDelivery:
             await _sleep_unless(TAKE_POLL_SECONDS, self._closing)
         return True
 
-    async def _pass(self, chat_id: str, lease: ChatLease, progress: _Progress) -> bool:
+    async def _pass(self, chat_id: str, lease: ChatLease, progress: _Progress, known: _Known) -> bool:
         """Delivers what is waiting, up to a batch; True when more may wait behind it."""
-        after = progress.cursor if progress.sink else None
-        snap = await read_snapshot(self._stream.batch, self._keys, chat_id, after, BATCH, lease, progress.saved())
-        progress.unsaved = False
-        chat = snap.chat
+        claim = Claim(progress.sink, progress.cursor) if progress.sink else None
+        snap = await read_snapshot(self._stream.batch, self._keys, chat_id, lease, claim, BATCH)
+        if claim is not None:
+            progress.claimed(snap.events)
+        if snap.threads is not None:
+            known.threads = snap.threads
+        chat = known.chat_of(snap.chat_hash)
         if chat is None or not chat.platform or chat.platform not in self._surfaces:
             return False
         surface = self._surfaces[chat.platform]
-        thread = snap.threads.get(thread_field(chat))
+        thread = known.threads.get(thread_field(chat))
         if thread is None:
             if chat.state not in (ChatState.ACTIVE, ChatState.MESSAGE):
                 return False
             thread = await surface.open_thread(chat, self._agent(chat.agent_id))
             await self._threads.put(chat, thread)
-        events = await self._events_for(chat_id, thread, snap, progress)
+            known.threads[thread_field(chat)] = thread
+        events = await self._events_for(chat_id, lease, thread, snap, progress)
         await self._deliver(surface, lease, thread, chat, events, progress)
         return len(events) == BATCH
 
-    async def _events_for(self, chat_id: str, thread: ThreadRef, snap: Snapshot,
+    async def _events_for(self, chat_id: str, lease: ChatLease, thread: ThreadRef, snap: Snapshot,
                           progress: _Progress) -> list[ChatEvent]:
         sink = f"{thread.platform}:{thread.thread_id}"
         if sink == progress.sink:
@@ -215,7 +248,9 @@ class ChatDelivery:
         if cursors is None:  # the chat moved to another thread (a transfer) since this lease's first pass
             cursors = text_hash(await self._redis.hgetall(self._keys.chat_cursors(chat_id)))
         progress.enter(sink, cursors)
-        return await self._stream.read_after(chat_id, progress.cursor, count=BATCH)
+        events = decode_rows(chat_id, await lease.claim(Claim(sink, progress.cursor), BATCH))
+        progress.claimed(events)
+        return events
 
     async def _deliver(self, surface: AgentSurface, lease: ChatLease, thread: ThreadRef, chat: Chat,
                        events: list[ChatEvent], progress: _Progress) -> None:
@@ -226,8 +261,10 @@ class ChatDelivery:
                 progress.cursor, progress.unsaved = event.id, True
                 continue
             retry = event.id == progress.trying
-            await lease.mark({progress.sink: progress.cursor, _trying(progress.sink): event.id})
-            progress.trying, progress.unsaved = event.id, False
+            if event.id != progress.marked:  # else the claim that read it marked it
+                await lease.mark({progress.sink: progress.cursor, trying_field(progress.sink): event.id})
+                progress.unsaved = False
+            progress.trying = progress.marked = event.id
             last = await surface.deliver(thread, chat, event, events[i + 1:], retry) or event.id
             self._metrics.delivery_latency.labels(thread.platform).observe(max(0.0, now() - event.ts))
             progress.cursor, progress.unsaved = max(event.id, last, key=event_order), True
@@ -258,10 +295,6 @@ class ChatDelivery:
                 self._quiet.set()
 
 
-def _trying(sink: str) -> str:
-    return f"{sink}|trying"
-
-
 def _is_echo(event: ChatEvent, thread: ThreadRef) -> bool:
     return event.origin.platform == thread.platform and event.origin.thread == thread.thread_id
 
@@ -273,12 +306,19 @@ async def _sleep_unless(seconds: float, stop: asyncio.Event) -> None:
         pass
 
 
+def _wake_unless_cancelled(renewal: "asyncio.Task[None]", again: asyncio.Event) -> None:
+    """The renewal ended by itself: the lease is lost, and a lingering task must not wait out its linger."""
+    if not renewal.cancelled():
+        again.set()
+
+
 async def _wait_for_more(again: asyncio.Event, closing: asyncio.Event, renewal: "asyncio.Task[None]") -> bool:
-    """True when new work came while the lease was kept; False to give the lease back."""
-    waits = [asyncio.create_task(again.wait()), asyncio.create_task(closing.wait())]
-    try:
-        await asyncio.wait([*waits, renewal], timeout=LINGER_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for w in waits:
-            w.cancel()
-    return again.is_set() and not closing.is_set() and not renewal.done()
+    """True when new work came while the lease was kept; False to give the lease back. Closing and a lost lease
+    set `again` too, so this waits on one event (a task per wait was a cost per message under load)."""
+    if not again.is_set():
+        try:
+            async with asyncio.timeout(LINGER_SECONDS):
+                await again.wait()
+        except TimeoutError:
+            return False
+    return not closing.is_set() and not renewal.done()

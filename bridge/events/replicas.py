@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -22,17 +23,19 @@ class ReplicaWait:
     timeout_ms: int = 1000
 
     async def run(self, batch: RedisBatch, script: AsyncScript, keys: Sequence[str], args: Sequence[str | int]) -> Any:
-        """The script's result, run in the next batch; with `replicas`, in the next durable batch, WAIT following
-        it on the same connection (WAIT counts the replicas holding everything written before it there), and a
-        shortfall raises NotReplicated."""
-        if self.replicas:
-            batch = batch.durable
+        """The script's result, run as `execute` runs a pipeline."""
         pipe = batch.pipeline()
         await script(keys=keys, args=args, client=pipe)
+        return (await self.execute(batch, pipe))[0]
+
+    async def execute(self, batch: RedisBatch, pipe: Pipeline) -> list[Any]:
+        """`pipe`'s results, run in the next batch; with `replicas`, in the next durable batch, WAIT following
+        it on the same connection (WAIT counts the replicas holding everything written before it there), and a
+        shortfall raises NotReplicated."""
         if not self.replicas:
-            return (await batch.execute(pipe))[0]
+            return await batch.execute(pipe)
         pipe.execute_command("WAIT", self.replicas, self.timeout_ms)
-        result, acked = await batch.execute(pipe)
+        *results, acked = await batch.durable.execute(pipe)
         if int(acked) < self.replicas:
             raise NotReplicated(f"{acked} of {self.replicas} replicas confirmed the write within {self.timeout_ms} ms")
-        return result
+        return results

@@ -8,6 +8,8 @@ from bridge.app import BridgeApp
 from bridge.domain.chat import Chat, ChatState, Customer
 from bridge.domain.events import Origin
 from bridge.events.delivery import ChatDelivery
+from bridge.events.replicas import ReplicaWait
+from bridge.events.stream import ChatStream, event_order
 from tests.support.recording_surface import RecordingSurface
 
 
@@ -189,3 +191,156 @@ async def test_a_process_that_lost_its_lease_stops_writing_progress(app: BridgeA
     await drain(app.delivery, chat.id)
     assert [e.text for e in surface.delivered] == ["first"]
     assert await app.redis.hget(app.keys.chat_cursors(chat.id), sink) == "9999999999999-0"
+
+
+class NamingSurface(RecordingSurface):
+    """Records, at each post, where Redis says delivery stands: (cursor, event being attempted)."""
+
+    app: BridgeApp
+    chat_id: str
+    standing: list[tuple[str, str, str]]
+
+    async def deliver(self, thread, chat, event, following=(), retry=False):  # type: ignore[no-untyped-def]
+        sink = f"{thread.platform}:{thread.thread_id}"
+        cursors = await self.app.redis.hgetall(self.app.keys.chat_cursors(self.chat_id))
+        self.standing.append((event.id, cursors.get(sink, "0"), cursors.get(f"{sink}|trying", "")))
+        return await super().deliver(thread, chat, event, following, retry)
+
+
+async def test_every_post_is_named_in_redis_before_it_is_made(app: BridgeApp) -> None:
+    """Whether the mark rode with the read (a pass's first event, echoes before it or not) or came alone (the
+    events after it), a crash mid-post leaves the post's event named, and the cursor between it and the last
+    post."""
+    surface = NamingSurface()
+    surface.app, surface.standing = app, []
+    chat = await active_chat(app, surface)
+    surface.chat_id = chat.id
+    await drain(app.delivery, chat.id)
+    thread = surface.threads[0]
+    origin = Origin(platform="test", conversation=thread.conversation, thread=thread.thread_id, event_id="ev1")
+    await app.service.agent_message(chat.id, app.agent("alice"), "from the thread", origin)
+    await app.service.customer_message(chat.id, "second")
+    await drain(app.delivery, chat.id)
+    for text in ("third", "fourth"):
+        await app.service.customer_message(chat.id, text)
+    await drain(app.delivery, chat.id)
+    assert [e.text for e in surface.delivered] == ["first", "second", "third", "fourth"]
+    last_posted = "0"
+    for event_id, cursor, trying in surface.standing:
+        assert trying == event_id, "the event is named as being attempted before its post"
+        assert event_order(last_posted) <= event_order(cursor) < event_order(event_id), \
+            "the cursor is past every post made (or a crash would repeat one) and short of this one (or lose it)"
+        last_posted = event_id
+
+
+class HangingSurface(RecordingSurface):
+    """Stops forever at the post of `hang_on`, as a process that dies there: the test then ends the delivery."""
+
+    hang_on: str | None = None
+    reached: asyncio.Event
+
+    async def deliver(self, thread, chat, event, following=(), retry=False):  # type: ignore[no-untyped-def]
+        if event.text == self.hang_on:
+            self.retried += [event.id] if retry else []
+            self.reached.set()
+            await asyncio.Event().wait()
+        return await super().deliver(thread, chat, event, following, retry)
+
+
+async def cut_off_at(delivery: ChatDelivery, surface: HangingSurface, chat_id: str, text: str) -> None:
+    """Delivers until the post of `text` has started, then ends the delivery there (its lease given back, as
+    the lease of a process that died would run out)."""
+    surface.hang_on, surface.reached = text, asyncio.Event()
+    await delivery.on_change(chat_id)
+    await asyncio.wait_for(surface.reached.wait(), 5)
+    await delivery.close(grace=0.1)
+
+
+def restarted_delivery(app: BridgeApp) -> ChatDelivery:
+    return ChatDelivery(app.redis, app.keys, app.chats, app.stream, app.threads, app.surfaces, app.agent,
+                        app.metrics)
+
+
+async def test_a_post_cut_off_after_its_mark_is_made_once_and_looked_for_by_every_later_holder(
+        app: BridgeApp) -> None:
+    """The mark that rode with the pass's read names the event cut off; the next holders' reads must name it
+    again until the post is made, however often they are cut off too."""
+    surface = HangingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    second = await app.service.customer_message(chat.id, "second")
+    await app.service.customer_message(chat.id, "third")
+    sink = f"test:{surface.threads[0].thread_id}"
+    for delivery in (app.delivery, restarted_delivery(app)):
+        await cut_off_at(delivery, surface, chat.id, "second")
+        cursors = await app.redis.hgetall(app.keys.chat_cursors(chat.id))
+        assert (cursors[sink], cursors[f"{sink}|trying"]) == (surface.delivered[0].id, second.id)
+    surface.hang_on = None
+    last = restarted_delivery(app)
+    await drain(last, chat.id)
+    await last.close()
+    assert surface.retried == [second.id, second.id], "each holder after the first looked for it"
+    assert [e.text for e in surface.delivered] == ["first", "second", "third"]
+
+
+async def test_a_chat_moved_to_another_thread_mid_lease_is_delivered_there_from_its_start(app: BridgeApp) -> None:
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    await app.redis.hset(app.keys.chat(chat.id), "queue", "tech")  # a transfer to another queue, accepted
+    await app.service.customer_message(chat.id, "second")
+    await drain(app.delivery, chat.id)
+    await app.service.customer_message(chat.id, "third")
+    await drain(app.delivery, chat.id)
+    first, moved = surface.threads
+    texts = {e.id: e.text for e in await app.stream.read_all(chat.id)}
+    assert [(thread, [texts[i] for i in ids]) for thread, ids in surface.posts] == [
+        (first, ["first"]), (moved, ["first"]), (moved, ["second"]), (moved, ["third"])]
+
+
+async def test_closing_ends_a_lingering_chat_at_once(app: BridgeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bridge.events.delivery.LINGER_SECONDS", 30)
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    started = asyncio.get_running_loop().time()
+    assert await app.delivery.close(grace=5)
+    assert asyncio.get_running_loop().time() - started < 1, "the linger does not hold up the shutdown"
+    assert not await app.redis.exists(app.keys.lock(f"deliver:{chat.id}"))
+
+
+async def test_a_lease_lost_while_lingering_ends_the_linger(app: BridgeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bridge.events.delivery.LINGER_SECONDS", 30)
+    monkeypatch.setattr("bridge.events.delivery.LOCK_TTL", 0.3)
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    lingering = app.delivery._running[chat.id]
+    lease = app.keys.lock(f"deliver:{chat.id}")
+    await app.redis.set(lease, "another-process", px=2000)
+    await asyncio.wait_for(asyncio.shield(lingering), 1)
+    await app.service.customer_message(chat.id, "second")
+    await drain(app.delivery, chat.id)
+    first = surface.delivered[0]
+    assert surface.retried == [first.id], "the lease went before the post's success was written: looked for"
+    assert [e.text for e in surface.delivered] == ["first", "first", "second"], "once the holder lets go"
+
+
+async def test_no_post_is_made_before_replicas_hold_the_mark_naming_it(app: BridgeApp,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `[redis] wait_replicas` a failover must not lose the mark before a post (the new primary's holder
+    would post again without looking), whether the mark rode with a read or came alone; this Redis has no
+    replica, so nothing is posted."""
+    monkeypatch.setattr("bridge.events.delivery.RETRY_DELAYS", (0.01,))
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    await app.delivery.close()
+    await app.service.customer_message(chat.id, "second")
+    waiting = ChatStream(app.redis, app.keys, ReplicaWait(1, 20), app.stream.batch)
+    delivery = ChatDelivery(app.redis, app.keys, app.chats, waiting, app.threads, app.surfaces, app.agent,
+                            app.metrics)
+    await delivery.on_change(chat.id)
+    await asyncio.sleep(0.5)
+    assert not await delivery.close(grace=0.1)
+    assert [e.text for e in surface.delivered] == ["first"]
