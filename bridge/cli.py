@@ -2,6 +2,8 @@
 export|erase|audit, matrix registration."""
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
@@ -99,6 +101,8 @@ def summary(cfg: BridgeConfig) -> str:
     platforms = [name for name, on in (("slack", cfg.slack.enabled), ("matrix", cfg.matrix.enabled)) if on]
     lines = [
         "Config is valid.",
+        f"Serve: {cfg.server.host}:{cfg.server.port}, {cfg.server.processes} "
+        f"process{'es' if cfg.server.processes > 1 else ''}",
         f"Redis: {redis_endpoint(cfg).describe() if cfg.redis.external else 'embedded (started by serve)'}",
         f"Store: {cfg.store_url.split('://')[0]}",
         f"Platforms: {', '.join(platforms) or 'none (widget only)'}",
@@ -119,6 +123,15 @@ def summary(cfg: BridgeConfig) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    except BrokenPipeError:  # `csr-bridge ... | head`: the reader had enough; no traceback, nothing more to write
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     path = args.file if args.command == "check-config" else args.config
     cfg = _load_or_report(path)

@@ -89,3 +89,16 @@ def test_errors_still_fail_when_there_are_warnings(tmp_path: Path, capsys) -> No
     raw["widget"]["topics"][0]["queue"] = "sales"
     assert main(["check-config", str(write_toml(tmp_path / "c.toml", raw))]) == 2
     assert "widget.topics[0].queue" in capsys.readouterr().err
+
+
+def test_output_cut_short_by_its_reader_ends_quietly() -> None:
+    """`csr-bridge check-config | head -1`: the pipe closes early, and no traceback follows."""
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from bridge.cli import main; sys.stdout.write"
+                             "('x' * 200_000); sys.exit(main(['check-config', sys.argv[1]]))", str(EXAMPLE)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.wait(timeout=30)
+    assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()
