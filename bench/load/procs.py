@@ -96,6 +96,9 @@ class Meter:
 
     pids: dict[str, int]
     _procs: dict[str, psutil.Process] = field(default_factory=dict)
+    _children: dict[str, list[psutil.Process]] = field(default_factory=dict)
+    """A serve's other processes ([server] processes), found once at the start: looking for them on every
+    sample walks /proc, and the bench's CPU is on the same cores as what it measures."""
     _cpu0: dict[str, float] = field(default_factory=dict)
     _peak: dict[str, int] = field(default_factory=dict)
     _task: asyncio.Task[None] | None = None
@@ -103,7 +106,8 @@ class Meter:
 
     def start(self) -> "Meter":
         self._procs = {n: psutil.Process(p) for n, p in self.pids.items()}
-        self._cpu0 = {n: _cpu(p) for n, p in self._procs.items()}
+        self._children = {n: _serving(p) for n, p in self._procs.items()}
+        self._cpu0 = {n: _cpu(p, self._children[n]) for n, p in self._procs.items()}
         self._peak = {n: 0 for n in self._procs}
         self._t0 = asyncio.get_running_loop().time()
         self._task = asyncio.create_task(self._sample())
@@ -116,7 +120,8 @@ class Meter:
                 await self._task
         self._take_sample()
         elapsed = asyncio.get_running_loop().time() - self._t0
-        return {n: Usage(_cpu(p) - self._cpu0[n], elapsed, self._peak[n]) for n, p in self._procs.items()}
+        return {n: Usage(_cpu(p, self._children[n]) - self._cpu0[n], elapsed, self._peak[n])
+                for n, p in self._procs.items()}
 
     async def _sample(self) -> None:
         while True:
@@ -126,16 +131,16 @@ class Meter:
     def _take_sample(self) -> None:
         for name, proc in self._procs.items():
             with contextlib.suppress(psutil.Error):
-                rss = proc.memory_info().rss + sum(c.memory_info().rss for c in _serving(proc))
+                rss = proc.memory_info().rss + sum(c.memory_info().rss for c in self._children[name])
                 self._peak[name] = max(self._peak[name], rss)
 
 
-def _cpu(proc: psutil.Process) -> float:
+def _cpu(proc: psutil.Process, children: list[psutil.Process]) -> float:
     """User + system time, with reaped children (RQ runs each job in a forked work horse) and the live
     `serve --process N` children of a serve with `[server] processes` above 1."""
     try:
         t = proc.cpu_times()
-        live = [c.cpu_times() for c in _serving(proc)]
+        live = [c.cpu_times() for c in children]
     except psutil.Error:
         return 0.0
     return t.user + t.system + t.children_user + t.children_system + sum(c.user + c.system for c in live)
