@@ -75,7 +75,7 @@ class Poster:
                     if self._metrics is not None:
                         self._metrics.rate_limit_wait.labels("matrix").inc(max(exc.retry_after_ms, 100) / 1000)
                     self._pacer.hold(exc.retry_after_ms)
-                    await (self._pacer.acquire() if paced else self._pacer.wait_hold())
+                    await self._pacer.acquire()  # the refused send did not count: a slot of its own, after the hold
                     continue
                 if not exc.transient:
                     if self._errors is not None and not as_user and exc.errcode in ROOM_REFUSED:

@@ -1,10 +1,16 @@
-"""The bot's pacer after the homeserver said M_LIMIT_EXCEEDED: the waiting senders go one pace slot apart, not
-as a herd that the homeserver's empty bucket refuses again."""
+"""The bot's pacer after the homeserver said M_LIMIT_EXCEEDED: the waiting senders, refused ones included, go
+one pace slot apart, not as a herd that the homeserver's full bucket refuses again; and the burst comes back as
+the homeserver's bucket drains."""
 
 import asyncio
+import math
 import time
+from typing import Any, cast
+
+from nio import AsyncClient, RoomSendError, RoomSendResponse
 
 from adapters.matrix.pacer import Pacer
+from adapters.matrix.poster import Poster
 
 
 async def acquired_at(pacer: Pacer, senders: int) -> list[float]:
@@ -36,3 +42,53 @@ async def test_without_a_hold_the_burst_goes_at_once_and_spacing_ends_when_the_b
     await asyncio.sleep(5 * 0.05 + 0.1)  # the homeserver's bucket (5 x 50 ms) has filled again
     times = await acquired_at(pacer, 5)
     assert times[-1] - times[0] < 0.045, "a refilled bucket takes its burst again"
+
+
+async def test_after_a_hold_the_burst_comes_back_as_the_homeservers_bucket_drains_under_steady_traffic() -> None:
+    pacer = Pacer(per_second=20, burst=5)  # a slot is 50 ms, the homeserver's bucket drains in 250 ms
+    pacer.hold(1)
+    for _ in range(12):  # a send every 150 ms, a third of the pace: the homeserver's bucket is empty after it
+        await pacer.acquire()
+        await asyncio.sleep(0.15)
+    times = await acquired_at(pacer, 4)
+    assert times[-1] - times[0] < 0.045, "the bot kept spacing its sends long after the homeserver's bucket drained"
+
+
+class LimitedHomeserver:
+    """Synapse's `rc_message` for one user: a burst, drained at a rate; a refused send costs nothing."""
+
+    def __init__(self, per_second: float, burst: int) -> None:
+        self.per_second, self.burst = per_second, burst
+        self.count, self.at = float(burst), time.monotonic()  # spent, as after the bridge restarted
+        self.sent: list[str] = []
+        self.refused = 0
+
+    async def room_send(self, room_id: str, event_type: str, body: dict[str, Any], tx_id: str) -> object:
+        await asyncio.sleep(0.01)  # on the way there
+        now = time.monotonic()
+        count = max(0.0, self.count - (now - self.at) * self.per_second)
+        if count + 1 > self.burst:
+            self.refused += 1
+            await asyncio.sleep(0.01)  # and back
+            return RoomSendError("Too Many Requests", "M_LIMIT_EXCEEDED",
+                                 retry_after_ms=math.ceil((count + 1 - self.burst) / self.per_second * 1000))
+        self.count, self.at = count + 1, now
+        self.sent.append(tx_id)
+        await asyncio.sleep(0.01)  # and back
+        return RoomSendResponse(f"$event{len(self.sent)}", room_id)
+
+
+async def test_sends_refused_together_retry_one_slot_apart() -> None:
+    """The outbox takes its slot before the batch and sends unpaced: its retries after a refusal must still
+    take slots of their own, or they all retry when the hold ends and all but one are refused again."""
+    homeserver = LimitedHomeserver(per_second=20, burst=5)
+    pacer = Pacer(per_second=20, burst=5)
+    poster = Poster(cast(AsyncClient, homeserver), pacer)
+
+    async def outbox_send(n: int) -> None:
+        await pacer.acquire()
+        await poster.send("!room:hs", {"msgtype": "m.text", "body": str(n)}, f"tx{n}", paced=False)
+
+    await asyncio.gather(*(outbox_send(n) for n in range(8)))
+    assert sorted(homeserver.sent) == [f"tx{n}" for n in range(8)]
+    assert homeserver.refused <= 5, f"{homeserver.refused} refusals: more than the first burst in flight"
