@@ -13,12 +13,18 @@ as long as the whole bucket's refill, never ended it under steady traffic, so th
 import asyncio
 import time
 
+LEEWAY = 0.5
+"""Seconds of the burst left unused. Synapse counts a send when it arrives, the pacer when it lets it go; a
+send that arrives sooner after its predecessor than they were let go (a busy homeserver slowed the one before)
+finds a full bucket unless the pacer leaves this much room (capped at half a slot)."""
+
 
 class Pacer:
     def __init__(self, per_second: float, burst: int) -> None:
         self._interval = 1 / per_second if per_second > 0 else 0.0
-        self._ahead = (max(burst, 1) - 1) * self._interval
-        """How far the bucket's drain time may run ahead of now when a send goes: the burst less that send."""
+        self._ahead = max((max(burst, 1) - 1) * self._interval - min(LEEWAY, self._interval / 2), 0.0)
+        """How far the bucket's drain time may run ahead of now when a send goes: the burst less that send, less
+        the leeway."""
         self._empty_at = 0.0
         """When the bucket, as the homeserver fills it, is empty again; each send adds one interval."""
         self._hold_until = 0.0

@@ -5,6 +5,7 @@ the homeserver's bucket drains."""
 import asyncio
 import math
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 from nio import AsyncClient, RoomSendError, RoomSendResponse
@@ -57,14 +58,16 @@ async def test_after_a_hold_the_burst_comes_back_as_the_homeservers_bucket_drain
 class LimitedHomeserver:
     """Synapse's `rc_message` for one user: a burst, drained at a rate; a refused send costs nothing."""
 
-    def __init__(self, per_second: float, burst: int) -> None:
-        self.per_second, self.burst = per_second, burst
-        self.count, self.at = float(burst), time.monotonic()  # spent, as after the bridge restarted
+    def __init__(self, per_second: float, burst: int, spent: bool = True,
+                 latency: Callable[[str], float] = lambda tx_id: 0.01) -> None:
+        """`spent`: the bucket starts full, as after the bridge restarted. `latency`: a send's way there."""
+        self.per_second, self.burst, self.latency = per_second, burst, latency
+        self.count, self.at = float(burst if spent else 0), time.monotonic()
         self.sent: list[str] = []
         self.refused = 0
 
     async def room_send(self, room_id: str, event_type: str, body: dict[str, Any], tx_id: str) -> object:
-        await asyncio.sleep(0.01)  # on the way there
+        await asyncio.sleep(self.latency(tx_id))
         now = time.monotonic()
         count = max(0.0, self.count - (now - self.at) * self.per_second)
         if count + 1 > self.burst:
@@ -92,3 +95,16 @@ async def test_sends_refused_together_retry_one_slot_apart() -> None:
     await asyncio.gather(*(outbox_send(n) for n in range(8)))
     assert sorted(homeserver.sent) == [f"tx{n}" for n in range(8)]
     assert homeserver.refused <= 5, f"{homeserver.refused} refusals: more than the first burst in flight"
+
+
+async def test_sends_at_the_limit_are_not_refused_when_one_reaches_the_homeserver_sooner_than_the_last() -> None:
+    """The homeserver counts a send when it arrives, the pacer when it lets it go: with the bucket full, a send
+    that gets there sooner than the burst before it did (a busy homeserver, composing, the network) must still
+    find room. Seen in the paced bench: one refusal in 13 sends while a chat opened."""
+    homeserver = LimitedHomeserver(per_second=20, burst=5, spent=False,
+                                   latency=lambda tx_id: 0.03 if int(tx_id[2:]) < 5 else 0.01)
+    poster = Poster(cast(AsyncClient, homeserver), Pacer(per_second=20, burst=5))
+    await asyncio.gather(*(poster.send("!room:hs", {"msgtype": "m.text", "body": str(n)}, f"tx{n}")
+                           for n in range(12)))
+    assert len(homeserver.sent) == 12
+    assert homeserver.refused == 0, f"{homeserver.refused} sends refused at the limit"
