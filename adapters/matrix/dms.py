@@ -3,14 +3,17 @@
 from nio import AsyncClient, RoomPreset
 from redis.asyncio import Redis
 
-from adapters.matrix.client import ok
+from adapters.matrix.pacer import Pacer
+from adapters.matrix.poster import Poster
 from bridge.config.agents import AgentConfig
 from bridge.keys import Keys
 
 
 class DirectRooms:
-    def __init__(self, client: AsyncClient, redis: Redis, keys: Keys) -> None:
+    def __init__(self, client: AsyncClient, pacer: Pacer, poster: Poster, redis: Redis, keys: Keys) -> None:
         self._client = client
+        self._pacer = pacer
+        self._poster = poster
         self._redis = redis
         self._keys = keys
 
@@ -22,13 +25,17 @@ class DirectRooms:
         user = agent.matrix_user_id
         if room := await self._redis.hget(self._state, f"dm:{user}"):
             return str(room)
+        # The pace slot first: waiting for it under the lock could outlast the lock's minute when sends queue.
+        await self._pacer.acquire()
         # One creation at a time per CSR, across processes, so two offers never make two rooms.
         async with self._redis.lock(self._keys.lock(f"matrix-dm:{user}"), timeout=60, blocking_timeout=60):
             if room := await self._redis.hget(self._state, f"dm:{user}"):
                 return str(room)
-            resp = await self._client.room_create(is_direct=True, invite=[user], preset=RoomPreset.trusted_private_chat,
-                                                  name="CSR Bridge", topic="Chat offers and replies from CSR Bridge")
-            room_id = str(ok(resp, f"create a direct room with {user}").room_id)
+            resp = await self._poster.request(
+                lambda: self._client.room_create(is_direct=True, invite=[user], preset=RoomPreset.trusted_private_chat,
+                                                 name="CSR Bridge", topic="Chat offers and replies from CSR Bridge"),
+                f"create a direct room with {user}", paced=False)
+            room_id = str(resp.room_id)
             await self._redis.hset(self._state, mapping={f"dm:{user}": room_id, f"dmroom:{room_id}": user})
             return room_id
 

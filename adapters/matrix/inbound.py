@@ -165,7 +165,7 @@ class Inbound:
         ours = self._session.is_queue_room(room_id) or room_id == self._session.supervisors_room
         if ours or self._core.agents.by_platform_id("matrix", inviter) is not None:
             log.info("joining %s on %s's invite", room_id, inviter)
-            ok(await self._client.join(room_id), f"join {room_id}")
+            await self._session.join(room_id)
         else:
             log.warning("rejected the invite to %s from %s, who is not on the roster", room_id, inviter or "?")
             ok(await self._client.room_leave(room_id), f"reject invite to {room_id}")

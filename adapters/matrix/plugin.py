@@ -74,9 +74,9 @@ class MatrixAdapter:
         self.errors = matrix_errors(redis, keys)
         self.poster = Poster(self.client, self.pacer, core.metrics, self.masquerade, self.errors)
         self.outbox = Outbox(redis, keys)
-        self.session = Session(self.client, redis, keys, cfg)
+        self.session = Session(self.client, self.poster, redis, keys, cfg)
         self.media = Media(self.client, redis, keys, core.attachments, core.config.widget.uploads)
-        self.dms = DirectRooms(self.client, redis, keys)
+        self.dms = DirectRooms(self.client, self.pacer, self.poster, redis, keys)
         self.errors.reporter = SupervisorAlerts(core.config, surfaces, MATRIX_PROBLEMS,
                                                 MatrixAlerts(self.session, self.dms, self.outbox, self.wake))
         self.senders = OutboxSenders(self.outbox, self.poster, self.pacer, Composer(redis, keys, self.media),

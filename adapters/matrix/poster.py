@@ -7,6 +7,7 @@ person where it fails, and cleared by the next post that works there (bridge.pla
 import asyncio
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nio import AsyncClient
@@ -75,7 +76,7 @@ class Poster:
                     if self._metrics is not None:
                         self._metrics.rate_limit_wait.labels("matrix").inc(max(exc.retry_after_ms, 100) / 1000)
                     self._pacer.hold(exc.retry_after_ms)
-                    await (self._pacer.acquire() if paced else self._pacer.wait_hold())
+                    await self._pacer.acquire()  # the refused send did not count: a slot of its own, after the hold
                     continue
                 if not exc.transient:
                     if self._errors is not None and not as_user and exc.errcode in ROOM_REFUSED:
@@ -95,6 +96,23 @@ class Poster:
             delay = BACKOFF[min(failures - 1, len(BACKOFF) - 1)]
             log.warning("sending to %s failed (%s); retrying in %ss", room_id, error, delay)
             await asyncio.sleep(delay)
+
+    async def request(self, call: Callable[[], Awaitable[Any]], what: str, paced: bool = True) -> Any:
+        """Another of the bot's requests that Synapse counts against its message limit (creating a room,
+        joining, inviting, redacting): it takes a pace slot like a send (`paced=False`: the caller took it) and
+        waits out M_LIMIT_EXCEEDED. Unpaced, a CSR's direct room was refused for a minute in the paced bench:
+        the sends took each slot as it freed. Returns `call`'s successful response; other errors raise."""
+        if paced:
+            await self._pacer.acquire()
+        while True:
+            try:
+                return ok(await call(), what)
+            except MatrixError as exc:
+                if not exc.rate_limited:
+                    raise
+                self._count(exc.errcode or f"http_{exc.http_status}")
+                self._pacer.hold(exc.retry_after_ms)
+                await self._pacer.acquire()
 
     async def _send_once(self, room_id: str, body: dict[str, Any], tx_id: str, event_type: str, as_user: str,
                          maybe_sent: bool) -> str:

@@ -10,7 +10,6 @@ import logging
 from nio import AsyncClient
 from redis.asyncio import Redis
 
-from adapters.matrix.client import ok
 from adapters.matrix.poster import Poster, txn_id
 from adapters.matrix.posts import matrix_event_of
 from adapters.matrix.relations import reaction
@@ -38,8 +37,8 @@ class CustomerReactions:
         mine = text_or_none(await self._redis.hget(sent, field))
         if event.data.get("removed"):
             if mine:
-                ok(await self._client.room_redact(thread.conversation, mine, tx_id=txn_id(f"unreact.{event.id}")),
-                   f"redact reaction {mine}")
+                await self._poster.request(lambda: self._client.room_redact(
+                    thread.conversation, mine, tx_id=txn_id(f"unreact.{event.id}")), f"redact reaction {mine}")
                 await self._redis.hdel(sent, field)
             return
         on = await matrix_event_of(self._redis, self._keys, self._events, event.chat_id, target)

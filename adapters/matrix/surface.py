@@ -128,7 +128,7 @@ class MatrixSurface:
         members = ok(await self._client.joined_members(room), f"members of {room}").members
         how = "member"
         if user not in {m.user_id for m in members}:
-            ok(await self._client.room_invite(room, user), f"invite {user} to {room}")
+            await self._poster.request(lambda: self._client.room_invite(room, user), f"invite {user} to {room}")
             how = "invited"
         server = self._core.config.matrix.user_id.split(":", 1)[1]
         return ReadAlong(link=f"https://matrix.to/#/{room}/{thread.thread_id}?via={server}", how=how)

@@ -20,7 +20,7 @@ from bench.load.signing import SignedSlack
 from bench.load.slack_desk import SlackDesk
 from bench.load.world import World, start_world, stop_world
 from bench.paced.config import EXTRA_CHANNELS, EXTRA_ROOMS, SLACK_BURST, SLACK_RATE, SYNAPSE_RATE, paced
-from bench.paced.report import Capacity, trial_line
+from bench.paced.report import Capacity, opening_line, trial_line
 from bench.paced.search import STEP, best, capacity
 from bench.paced.trial import Limit, PacedDesk, Pool, Timing, Trial, run_trial
 
@@ -130,11 +130,12 @@ async def _matrix(world: World, plan: PacedPlan, session: aiohttp.ClientSession,
             await desk.available(hs.rooms[MATRIX_QUEUE])
             pool = Pool(world.urls, "matrix", desk, session, 900_000 + k * 10_000, escalations_per_second=1,
                         quiet_seconds=12.0, keep=plan.keep, refusals=lambda: _refused_by_synapse(hs),
-                        last_post=lambda: _last_send(hs))
+                        last_post=lambda: _last_send(hs), sends=lambda: len(_sends(hs)))
             run = Capacity("matrix", rooms)
             start = max(1, round(0.7 * plan.mean_interval * SYNAPSE_RATE))
             await pool.grow(math.ceil(start * STEP))
             run.trials = await capacity(_measure(pool, timing, limit, run, report), start, plan.matrix_trials)
+            run.openings = pool.openings
             await pool.close()
             runs.append(run)
     finally:
@@ -154,9 +155,14 @@ def _refused_by_synapse(hs: BenchHomeserver) -> int:
     return sum(1 for line in _bot_requests(hs) if " 429 " in line)
 
 
+def _sends(hs: BenchHomeserver) -> list[str]:
+    """The bot's events Synapse took, in any room."""
+    return [line for line in _bot_requests(hs) if " 200 " in line and "/send/" in line]
+
+
 def _last_send(hs: BenchHomeserver) -> float:
     """When Synapse last took an event from the bot (its log's clock is UTC), in any room."""
-    sends = [line for line in _bot_requests(hs) if " 200 " in line and "/send/" in line]
+    sends = _sends(hs)
     if not sends:
         return 0.0
     stamp = datetime.strptime(sends[-1][:23], "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=UTC)
@@ -164,8 +170,14 @@ def _last_send(hs: BenchHomeserver) -> float:
 
 
 def _measure(pool: Pool, timing: Timing, limit: Limit, run: Capacity, report: Callable[[str], None]) -> Any:
+    reported = 0
+
     async def measure(chats: int) -> Trial:
+        nonlocal reported
         trial = await run_trial(pool, chats, timing, limit, seed=run.platform, name=f"{run.label}:{chats}")
+        for opening in pool.openings[reported:]:  # the chats opened before this trial (the first: before the search)
+            report(opening_line(run.label, opening))
+        reported = len(pool.openings)
         report(trial_line(run.label, trial))
         return trial
     return measure

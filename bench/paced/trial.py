@@ -77,6 +77,16 @@ class Trial:
 
 
 @dataclass
+class Opening:
+    """Chats opened in one go, and what it cost the bot (Matrix: its sends Synapse took and refused)."""
+
+    chats: int
+    seconds: float
+    sends: int
+    refused: int
+
+
+@dataclass
 class Pool:
     """The chats open on one queue; a trial makes the first N of them write (the rest stay open, quiet).
 
@@ -101,6 +111,9 @@ class Pool:
     """When the bot last posted anywhere, when the desk's feed does not see every post (Matrix: direct rooms)."""
     refusals: Callable[[], int] | None = None
     """How often the platform has refused the bot so far, when the desk's feed does not show it (Matrix)."""
+    sends: Callable[[], int] | None = None
+    """How many of the bot's sends the platform has taken so far (Matrix: its direct rooms included)."""
+    openings: list[Opening] = field(default_factory=list)
 
     async def grow(self, n: int) -> None:
         """Opens chats until `n` are open: each escalated, accepted by a CSR and given its thread."""
@@ -108,10 +121,17 @@ class Pool:
             return
         size = Size(n - len(self.customers), 0, 0, self.escalations_per_second,
                     self.first_index + len(self.customers))
+        began, sends, refused = time.time(), self._count(self.sends), self._count(self.refusals)
         fresh = await open_chats(self.urls, self.topic, size, self.session, self.inbox)
         await escalate_all(PlatformRun(self.topic, len(fresh), 0), fresh, self.desk, size, OPEN_TIMEOUT)
         self.customers += fresh
         await self._quiet()
+        self.openings.append(Opening(len(fresh), time.time() - began, self._count(self.sends) - sends,
+                                     self._count(self.refusals) - refused))
+
+    @staticmethod
+    def _count(counter: Callable[[], int] | None) -> int:
+        return counter() if counter is not None else 0
 
     async def close(self) -> None:
         await asyncio.gather(*(c.close() for c in self.customers))
