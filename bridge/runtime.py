@@ -85,9 +85,10 @@ async def serve(config: BridgeConfig, config_path: str, process: ServeProcess = 
         homeserver = None
         if process.first:
             config, homeserver = await _embedded_services(config, config_path, stack)
-        redis = connect_redis(redis_endpoint(config))
+        endpoint = redis_endpoint(config)
+        redis = connect_redis(endpoint)
         stack.push_async_callback(redis.aclose)
-        await _ping(redis, redis_endpoint(config))
+        await _ping(redis, endpoint)
         app = bootstrap(config, redis, config.redis_url, config_path)
         if process.first:
             for warning in roster_warnings(config):
