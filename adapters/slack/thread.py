@@ -145,7 +145,7 @@ class ThreadWriter:
                 burst = customer_burst(chat, _joining(event, fresh), self._icon(chat))
                 batch[:] = [event, *fresh][:burst.carried]
             message = burst.posts[0]
-            return await self._calls.client.chat_postMessage(
+            return await self._calls.direct_post(
                 channel=thread.conversation, thread_ts=thread.thread_id, text=message.text,
                 username=message.username, icon_url=message.icon_url, unfurl_links=False, unfurl_media=False,
                 metadata=self._ledger.metadata(chat.id, event.id, batch[-1].id))

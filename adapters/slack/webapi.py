@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from adapters.slack.direct_post import DirectPost
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.problems import NEEDS_PERSON
 from bridge.metrics import Metrics
@@ -55,6 +56,8 @@ class SlackCalls:
     def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, errors: PlatformErrors, metrics: Metrics,
                  attempts: int = 6) -> None:
         self.client = client
+        self.direct_post = DirectPost(client)
+        """chat.postMessage without the SDK's per-call wrapper, for the posts a busy chat makes most."""
         self._pacer = pacer
         self._errors = errors
         self._metrics = metrics
