@@ -26,7 +26,7 @@ from adapters.widget.schemas import SocketFrame, SocketMessage, SocketReaction, 
 from adapters.widget.socket_slots import Limit
 from adapters.widget.tokens import expired
 from adapters.widget.views import stored_client_id
-from bridge.chats import from_hash
+from bridge.chats import DecodedChat
 from bridge.clock import now
 from bridge.domain.chat import Chat, ChatState
 from bridge.domain.events import AuthorKind
@@ -108,6 +108,7 @@ class ChatSocket:
         """Handles the customer's frames until they disconnect; returns the close code to use. Errors are
         worded in the chat's `language`."""
         typing = False  # what this socket last said of the customer's typing
+        record = DecodedChat()
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
@@ -115,17 +116,17 @@ class ChatSocket:
             frame: Any = None
             try:
                 frame = _frame(message.get("text"), json_limit(self._ctx.config.max_message_chars))
-                typing = await self._handle(ws, await self._read(chat_id, token_expires, frame), frame, typing)
+                typing = await self._handle(ws, await self._read(chat_id, token_expires, frame, record), frame, typing)
             except ApiError as exc:
                 cid = frame.client_msg_id if isinstance(frame, SocketMessage) else ""
                 await ws.send_json({"type": "error", **exc.body(language), "client_msg_id": cid})
                 if exc.status in (401, 403, 404):
                     return 4000 + exc.status
 
-    async def _read(self, chat_id: str, token_expires: float, frame: Any) -> "_Frame":
+    async def _read(self, chat_id: str, token_expires: float, frame: Any, record: DecodedChat) -> "_Frame":
         """Checked on every frame: a socket outliving its token or its chat stops taking input. The same
         round trip reads the event already stored for a message's client id (a resend) and counts the frame
-        against its rate limit."""
+        against its rate limit; `record` decodes the chat again only when it changed."""
         if now() >= token_expires:
             raise expired()
         ctx, core = self._ctx, self._ctx.core
@@ -138,9 +139,10 @@ class ChatSocket:
         elif (limit := SIGNALS_PER_MINUTE.get(type(frame))) is not None:
             await ctx.limiter.count_in(pipe, limit[0], chat_id, limit[1], 60)
         raw, seen, *counted = await core.store.batch.execute(pipe)
-        if not raw:
+        chat = record.of(raw)
+        if chat is None:
             raise ApiError(404, "chat_not_found", "This chat no longer exists; start a new one.")
-        return _Frame(from_hash(raw), seen if cid else None, seconds_to_wait(counted[0] if counted else 0))
+        return _Frame(chat, seen if cid else None, seconds_to_wait(counted[0] if counted else 0))
 
     async def _handle(self, ws: WebSocket, read: "_Frame", frame: Any, typing: bool) -> bool:
         """Acts on one frame; returns whether the customer is typing, as far as this socket knows."""

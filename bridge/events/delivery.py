@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
-from bridge.chats import ChatRepository, from_hash
+from bridge.chats import ChatRepository, DecodedChat
 from bridge.clock import now
 from bridge.config.agents import AgentConfig
 from bridge.domain.chat import Chat, ChatState
@@ -76,14 +76,7 @@ class _Known:
 
     threads: dict[str, ThreadRef] = field(default_factory=dict)
     """The chat's threads, read on the lease's first pass: only the lease's holder opens one."""
-    chat_hash: dict[str, str] = field(default_factory=dict)
-    chat: Chat | None = None
-    """The chat `chat_hash` holds: a pass decodes the record again only when it changed."""
-
-    def chat_of(self, chat_hash: dict[str, str]) -> Chat | None:
-        if chat_hash != self.chat_hash:
-            self.chat_hash, self.chat = chat_hash, from_hash(chat_hash) if chat_hash else None
-        return self.chat
+    chat: DecodedChat = field(default_factory=DecodedChat)
 
 
 class ChatDelivery:
@@ -224,7 +217,7 @@ class ChatDelivery:
             progress.claimed(snap.events)
         if snap.threads is not None:
             known.threads = snap.threads
-        chat = known.chat_of(snap.chat_hash)
+        chat = known.chat.of(snap.chat_hash)
         if chat is None or not chat.platform or chat.platform not in self._surfaces:
             return False
         surface = self._surfaces[chat.platform]
