@@ -3,12 +3,15 @@
 import asyncio
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from redis.asyncio import Redis
+from redis.asyncio.connection import Connection
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import DataError, NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bridge.redis_batch import RedisBatch
+from bridge.redis_batch import RedisBatch, _pack
 
 
 async def test_concurrent_callers_get_their_own_results_over_one_connection(redis_url: str) -> None:
@@ -45,6 +48,34 @@ async def test_an_error_stays_with_the_caller_whose_command_failed(redis: Redis)
     quiet = batch.pipeline()
     quiet.incr("batch-test:text")
     assert isinstance((await batch.execute(quiet, raise_on_error=False))[0], ResponseError)
+
+
+async def test_an_argument_redis_cannot_take_fails_its_own_caller_only(redis: Redis) -> None:
+    """Packing is per caller: a bool, None or a lone surrogate fails that pipeline with redis-py's error, and
+    the chats batched beside it get their answers."""
+    batch = RedisBatch(redis)
+    bool_pipe, none_pipe, surrogate_pipe, good = (batch.pipeline() for _ in range(4))
+    bool_pipe.set("batch-test:bool", True)
+    none_pipe.set("batch-test:none", None)  # type: ignore[arg-type]
+    surrogate_pipe.set("batch-test:text", "a\ud800b")
+    good.incr("batch-test:n")
+    outcome = await asyncio.gather(*(batch.execute(p) for p in (bool_pipe, none_pipe, surrogate_pipe, good)),
+                                   return_exceptions=True)
+    assert [type(o) for o in outcome[:3]] == [DataError, DataError, UnicodeEncodeError]
+    assert outcome[3] == [1]
+    assert await redis.exists("batch-test:bool", "batch-test:none", "batch-test:text") == 0
+
+
+ARGUMENT: st.SearchStrategy[str | bytes | int | float] = st.one_of(
+    st.text(alphabet=st.characters(exclude_categories=["Cs"])), st.binary(),
+    st.integers(min_value=-2**63, max_value=2**64), st.floats(allow_nan=False))
+
+
+@given(st.lists(ARGUMENT, max_size=8), st.sampled_from(["SET", "EVALSHA", "SCRIPT LOAD", "hset"]))
+def test_commands_go_out_as_redis_py_packs_them(args: list[str | bytes | int | float], name: str) -> None:
+    """hiredis' packer against redis-py's own, the reference: the same bytes for every argument Redis takes."""
+    command = (name, *args)
+    assert _pack(command) == b"".join(Connection().pack_command(*command))
 
 
 async def test_a_script_redis_forgot_fails_once_then_loads_again(redis: Redis) -> None:
