@@ -38,12 +38,14 @@ class DashboardSignal:
             self._feed.subscribe(kind, self.on_change)
         self._feed.subscribe(FEED_KIND, self.on_announced)
 
-    async def on_change(self, _entity_id: str) -> None:
+    def on_change(self, _entity_id: str) -> None:
+        """Inline in the feed (a plain function): a chat changes with every message, and a task per change only
+        to set this flag cost more than the flag."""
         self._dirty = True
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
 
-    async def on_announced(self, _seq: str) -> None:
+    def on_announced(self, _seq: str) -> None:
         """Any process's announcement covers the changes this one saw before it (the feed is one ordered stream)."""
         self._dirty = False
 
