@@ -13,6 +13,8 @@ from pathlib import Path
 
 import psutil
 
+from testkit.serve_processes import serve_children
+
 SAMPLE_SECONDS = 0.2
 
 
@@ -106,7 +108,7 @@ class Meter:
 
     def start(self) -> "Meter":
         self._procs = {n: psutil.Process(p) for n, p in self.pids.items()}
-        self._children = {n: _serving(p) for n, p in self._procs.items()}
+        self._children = {n: serve_children(p.pid) for n, p in self._procs.items()}
         self._cpu0 = {n: _cpu(p, self._children[n]) for n, p in self._procs.items()}
         self._peak = {n: 0 for n in self._procs}
         self._t0 = asyncio.get_running_loop().time()
@@ -144,16 +146,6 @@ def _cpu(proc: psutil.Process, children: list[psutil.Process]) -> float:
     except psutil.Error:
         return 0.0
     return t.user + t.system + t.children_user + t.children_system + sum(c.user + c.system for c in live)
-
-
-def _serving(proc: psutil.Process) -> list[psutil.Process]:
-    """A serve's other processes ([server] processes), which it starts and outlives."""
-    found = []
-    for child in proc.children():
-        with contextlib.suppress(psutil.Error):
-            if "--process" in child.cmdline():
-                found.append(child)
-    return found
 
 
 def rss(pid: int) -> int:

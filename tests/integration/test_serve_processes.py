@@ -15,20 +15,9 @@ from redis import Redis
 from bridge.embedded_redis import free_port
 from bridge.keys import Keys
 from testkit.configs import base_raw, merged, write_toml
+from testkit.serve_processes import serve_children
 from tests.integration.test_serve import wait_for
 from tests.support.processes import leftovers
-
-
-def _children(parent: int) -> list[psutil.Process]:
-    """The live `serve --process N` children (a killed one is a zombie until the first process reaps it)."""
-    found = []
-    for p in psutil.Process(parent).children():
-        try:
-            if "--process" in p.cmdline():
-                found.append(p)
-        except psutil.ZombieProcess:
-            continue
-    return found
 
 
 def _members(client: Redis) -> set[bytes]:
@@ -63,7 +52,7 @@ def test_two_processes_share_the_port_and_the_chats(tmp_path: Path) -> None:
         wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1), "/healthz", proc)
         redis = Redis(unix_socket_path=str(tmp_path / "data" / "redis" / "redis.sock"))
         first_members = wait_for(lambda: len(m := _members(redis)) == 2 and m, "two shard members", proc)
-        (child,) = _children(proc.pid)
+        (child,) = serve_children(proc.pid)
         for n in (0, 1):  # each process's own counters, on its own port
             scrape = wait_for(lambda n=n: httpx.get(f"http://127.0.0.1:{metrics + n}/metrics", timeout=1),
                               f"/metrics of process {n}", proc)
@@ -77,7 +66,7 @@ def test_two_processes_share_the_port_and_the_chats(tmp_path: Path) -> None:
         assert sum(taken.values()) == 40 and all(n > 0 for n in taken.values()), taken
 
         child.kill()
-        again = wait_for(lambda: [c for c in _children(proc.pid) if c.pid != child.pid], "a new child", proc)
+        again = wait_for(lambda: [c for c in serve_children(proc.pid) if c.pid != child.pid], "a new child", proc)
         assert len(again) == 1
         wait_for(lambda: len(_members(redis) - first_members) == 1, "the new child's shard membership", proc)
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
