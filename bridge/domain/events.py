@@ -81,7 +81,10 @@ class Attachment(BaseModel):
 
 
 class ChatEvent(BaseModel):
-    """`id` is the Redis stream id, assigned on append; empty before."""
+    """`id` is the Redis stream id, assigned on append; empty before. Frozen: one decoded event is shared by
+    every reader in the process (see `bridge.events.stream.DecodedEvents`)."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str = ""
     chat_id: str
