@@ -56,10 +56,11 @@ async def recorder() -> AsyncIterator[tuple[Recorder, AsyncWebClient]]:
     await runner.cleanup()
 
 
-FIELDS: dict[str, Any] = {"channel": "C1", "thread_ts": "1.000001", "text": "where is my order? 😀 \u2028 a\x00b \ud800",
-          "username": "Ana (customer)", "icon_url": "http://127.0.0.1/a.png", "unfurl_links": False,
-          "unfurl_media": False, "blocks": None,
-          "metadata": {"event_type": "csr_bridge_post", "event_payload": {"chat": "c1", "first": "1-0", "last": "1-0"}}}
+FIELDS: dict[str, Any] = {
+    "channel": "C1", "thread_ts": "1.000001", "text": "where is my order? 😀 \u2028 a\x00b \ud800",
+    "username": "Ana (customer)", "icon_url": "http://127.0.0.1/a.png", "unfurl_links": False,
+    "unfurl_media": False, "blocks": None,
+    "metadata": {"event_type": "csr_bridge_post", "event_payload": {"chat": "c1", "first": "1-0", "last": "1-0"}}}
 
 
 async def test_the_request_is_the_sdks_request(recorder: tuple[Recorder, AsyncWebClient]) -> None:
