@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 
 from adapters.matrix.cards import CLAIM_REACTION
 from adapters.matrix.chat_input import ChatInput
-from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError, ok
+from adapters.matrix.client import TRANSIENT_ERRORS, MatrixError
 from adapters.matrix.commands import MatrixCommands
 from adapters.matrix.dms import DirectRooms
 from adapters.matrix.lanes import Wake
@@ -168,7 +168,7 @@ class Inbound:
             await self._session.join(room_id)
         else:
             log.warning("rejected the invite to %s from %s, who is not on the roster", room_id, inviter or "?")
-            ok(await self._client.room_leave(room_id), f"reject invite to {room_id}")
+            await self._session.decline(room_id)
 
     async def refuse_encrypted(self, room_id: str) -> None:
         """Once per room: an error in the log, a notice in the room, and the room left alone after."""

@@ -105,6 +105,11 @@ class Session:
         messages."""
         return str((await self._poster.request(lambda: self._client.join(room), f"join {room}")).room_id)
 
+    async def decline(self, room_id: str) -> None:
+        """Leaves a room the bot was invited to. Paced like a join: Synapse counts the leave as one of the bot's
+        messages, and invites from strangers must not spend the slots the chats' posts need unasked."""
+        await self._poster.request(lambda: self._client.room_leave(room_id), f"reject invite to {room_id}")
+
     async def _join(self, room: str, joined: set[str], what: str) -> str | None:
         if room in joined:
             return room

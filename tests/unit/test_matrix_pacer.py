@@ -8,13 +8,23 @@ import time
 from collections.abc import Callable
 from typing import Any, cast
 
-from nio import AsyncClient, RoomCreateError, RoomCreateResponse, RoomSendError, RoomSendResponse
+from nio import (
+    AsyncClient,
+    RoomCreateError,
+    RoomCreateResponse,
+    RoomLeaveError,
+    RoomLeaveResponse,
+    RoomSendError,
+    RoomSendResponse,
+)
 from redis.asyncio import Redis
 
 from adapters.matrix.dms import DirectRooms
 from adapters.matrix.pacer import Pacer
 from adapters.matrix.poster import Poster
+from adapters.matrix.session import Session
 from bridge.config.agents import AgentConfig
+from bridge.config.matrix import MatrixConfig
 from bridge.keys import Keys
 
 
@@ -78,6 +88,15 @@ class LimitedHomeserver:
             return RoomSendError("Too Many Requests", "M_LIMIT_EXCEEDED", retry_after_ms=wait_ms)
         return RoomSendResponse(f"$event{len(self.sent)}", room_id)
 
+    async def room_leave(self, room_id: str) -> object:
+        """Synapse counts a membership change (leaving, rejecting an invite) against the same limit."""
+        await asyncio.sleep(0.01)
+        wait_ms = self._take(f"leave {room_id}")
+        await asyncio.sleep(0.01)
+        if wait_ms:
+            return RoomLeaveError("Too Many Requests", "M_LIMIT_EXCEEDED", retry_after_ms=wait_ms)
+        return RoomLeaveResponse()
+
     async def room_create(self, **_: Any) -> object:
         """Synapse counts a room creation against the same limit."""
         await asyncio.sleep(0.01)
@@ -140,3 +159,17 @@ async def test_a_csrs_direct_room_is_made_while_sends_keep_the_homeservers_bucke
     room, *_ = await asyncio.gather(dms.room_for(AgentConfig(id="ann", display_name="Ann",
                                                              matrix_user_id="@ann:hs")), *sends)
     assert room == "!dm:hs" and "create" in homeserver.sent
+
+
+async def test_invites_declined_while_sends_keep_the_homeservers_bucket_full_take_slots(redis: Redis) -> None:
+    """Rejecting a stranger's invite is a leave, which Synapse counts as one of the bot's messages: unpaced, a
+    run of invites took slots the chats' posts were owed, and each refused leave was an error, not a wait."""
+    homeserver = LimitedHomeserver(per_second=20, burst=5)
+    client = cast(AsyncClient, homeserver)
+    poster = Poster(client, Pacer(per_second=20, burst=5))
+    session = Session(client, poster, redis, Keys(prefix="pacer-test"), MatrixConfig())
+    sends = [poster.send("!room:hs", {"msgtype": "m.text", "body": str(n)}, f"tx{n}") for n in range(10)]
+    await asyncio.gather(*(session.decline(f"!spam{n}:hs") for n in range(4)), *sends)
+    assert sorted(s for s in homeserver.sent if s.startswith("leave")) == [f"leave !spam{n}:hs" for n in range(4)]
+    assert len(homeserver.sent) == 14
+    assert homeserver.refused <= 5, f"{homeserver.refused} refusals: more than the first burst in flight"
