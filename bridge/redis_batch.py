@@ -12,14 +12,17 @@ their own (`durable`). Blocking commands and MULTI transactions do not belong he
 """
 
 import asyncio
+import inspect
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
 import hiredis
+from redis._parsers import _AsyncHiredisParser
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
+from redis.asyncio.client import EMPTY_RESPONSE, NEVER_DECODE, Pipeline
 from redis.asyncio.connection import Connection
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -27,6 +30,8 @@ MOST_COMMANDS = 1000
 """A batch takes pipelines until it holds this many commands; the rest go in the next."""
 _PYTHON_PACKER = Connection()
 """Never connected: only its `pack_command`, for the arguments hiredis refuses."""
+_NOT_FOR_CALLBACKS = (EMPTY_RESPONSE, NEVER_DECODE, "keys")
+"""Options redis-py keeps for itself, not passed to a command's reply callback."""
 NO_REPLY_SECONDS = 5.0
 """A batch's deadline when the client sets no socket timeout (redis-py's default is 5 s)."""
 
@@ -132,19 +137,39 @@ class RedisBatch:
                 await conn.send_packed_command(wire)
                 for _ in range(loads):
                     await conn.read_response()
-                replies: list[Any] = []
-                for args, options in stack:
-                    try:
-                        replies.append(await self.redis.parse_response(conn, args[0], **options))
-                    except ResponseError as exc:
-                        replies.append(exc)
-                return replies
+                return [await self._reply(conn, args[0], options) for args, options in stack]
         except TimeoutError:
             await conn.disconnect(nowait=True)
             raise RedisTimeoutError(f"Redis did not answer a batch within {self._deadline:g} s") from None
         except BaseException:  # cut off mid-reply (a cancellation): the connection's replies no longer line up
             await conn.disconnect(nowait=True)
             raise
+
+
+    async def _reply(self, conn: Connection, command: str | bytes, options: Mapping[str, Any]) -> Any:
+        """One command's reply as `Redis.parse_response` gives it, an error reply as its ResponseError. With
+        hiredis (a dependency) it is taken straight from the connection's reader: redis-py's layers around each
+        reply (timeouts, health-check stamps, push handling) cost more than the parse, and the batch needs none
+        of them (one deadline for the whole trip, a connection that is never checked back in, no pushes)."""
+        parser = getattr(conn, "_parser", None)
+        if not isinstance(parser, _AsyncHiredisParser):
+            try:
+                return await self.redis.parse_response(conn, command, **options)
+            except ResponseError as exc:
+                return exc
+        try:
+            reply = await parser.read_response(disable_decoding=NEVER_DECODE in options)
+            while isinstance(reply, hiredis.PushNotification):  # RESP3 may slip one in; it answers no command
+                reply = await parser.read_response(disable_decoding=NEVER_DECODE in options)
+        except OSError as exc:
+            raise RedisConnectionError(f"Error while reading from Redis: {exc.args}") from exc
+        if isinstance(reply, ResponseError):
+            return options.get(EMPTY_RESPONSE, reply)
+        callback = self.redis.response_callbacks.get(command)
+        if callback is None:
+            return reply
+        result = callback(reply, **{k: v for k, v in options.items() if k not in _NOT_FOR_CALLBACKS})
+        return await result if inspect.isawaitable(result) else result
 
 
 def _packed(pipe: Pipeline, future: "asyncio.Future[list[Any]]") -> bytes | None:
