@@ -124,6 +124,8 @@ class EventReader(Protocol):
 
     async def last_id(self, chat_id: str) -> str: ...
 
+    async def appended_after(self, chat_id: str, after: str) -> ChatEvent | None: ...
+
 
 class ThreadLookup(Protocol):
     """Which chat a platform thread belongs to, and the other way round."""

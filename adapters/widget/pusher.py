@@ -1,7 +1,8 @@
 """Pushes a chat's events, the CSR's typing and how far the CSR has read to the customer's socket.
 
-Sockets wait on the process-wide change feed (one Redis reader for all of them); each wake reads the
-chat's stream after the last id sent, so a lost or doubled notification loses or doubles nothing.
+Sockets wait on the process-wide change feed (one Redis reader for all of them); a wake reads the chat's
+stream after the last id sent, so a lost or doubled notification loses or doubles nothing. It skips the read
+when the feed's announcements show nothing new, or only the customer's own message this process just stored.
 """
 
 import asyncio
@@ -16,8 +17,11 @@ from adapters.widget.api_chats import PAGE
 from adapters.widget.context import WidgetContext
 from adapters.widget.views import event_out
 from bridge.clock import now
-from bridge.domain.events import AuthorKind, EventKind
+from bridge.domain.events import AuthorKind, ChatEvent, EventKind
+from bridge.events.feed import Announced, ChangeFeed
+from bridge.events.stream import event_order
 from bridge.events.typing import Typist
+from bridge.ports import EventReader
 
 RECHECK_SECONDS = 20.0
 """Re-read the stream this often even without a notification (belt and braces after a feed hiccup)."""
@@ -36,13 +40,17 @@ async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: st
         [(f"{kind}:{chat_id}", ev) for kind in ("typing", "read") for ev in (wake, signal_ev)]
     for entity, ev in waiters:
         feed.waiter(entity, ev)
-    signals_due = True
+    signals_due, heard, known = True, None, None
     try:
         while not closed.is_set():
             for ev in (wake, chat_ev, signal_ev):
                 ev.clear()
             try:
-                batch = await ctx.core.events.read_after(chat_id, last, count=PAGE)
+                if known is None:
+                    heard = feed.announced(chat_id)
+                    batch = await ctx.core.events.read_after(chat_id, last, count=PAGE)
+                else:
+                    batch = known
                 for event in batch:
                     last = event.id
                     if event.customer_visible:
@@ -65,14 +73,29 @@ async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: st
                 if len(batch) < PAGE and not closed.is_set():  # closed is set before the pusher is cancelled
                     await _wait(wake, RECHECK_SECONDS)
                 signals_due = signal_ev.is_set() or not chat_ev.is_set()
+                known = await known_unread(feed, ctx.core.events, chat_id, last, heard) if chat_ev.is_set() \
+                    else [] if signal_ev.is_set() else None
             except (RedisConnectionError, RedisTimeoutError):
-                signals_due = True
+                signals_due, known = True, None
                 # Redis is away for a moment: the socket stays open and pushing resumes after `last`.
                 await _wait_any(closed, timeout=REDIS_RETRY_SECONDS)
     finally:
         for entity, ev in waiters:
             feed.release(entity, ev)
     return 0
+
+
+async def known_unread(feed: ChangeFeed, events: EventReader, chat_id: str, last: str,
+                  heard: Announced | None) -> list[ChatEvent] | None:
+    """The events announced since the stream was read (`heard` is what the feed had announced then), when this
+    process knows them without reading: none, or the one it stored itself right after `last`. None: read."""
+    now_heard = feed.announced(chat_id)
+    if heard is None or now_heard is None or now_heard.unnamed != heard.unnamed:
+        return None
+    if event_order(now_heard.newest) <= event_order(last):
+        return []
+    own = await events.appended_after(chat_id, last)
+    return [own] if own is not None and own.id == now_heard.newest else None
 
 
 async def _agent_typing(ctx: WidgetContext, chat_id: str) -> Typist | None:

@@ -2,20 +2,22 @@
 
 Entities are named `chat:ID`, `closed:ID` (a change to a chat that has ended), `typing:ID`, `read:ID`,
 `offer:ID`, `agent:ID`. A notification only says "look again"; the state itself is read from Redis, so a lost or doubled
-notification is harmless.
+notification is harmless. A `chat:ID` change made by appending an event names that event, so a chat's reader can
+tell whether it already holds everything announced (`announced`).
 """
 
 import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bridge.events.stream import CHANGES_MAXLEN
+from bridge.events.stream import CHANGES_MAXLEN, event_order
 from bridge.keys import Keys
 from bridge.redis_text import streams_read
 
@@ -24,12 +26,24 @@ Handler = Callable[[str], Coroutine[Any, Any, None] | None]
 """A coroutine function runs in a task of its own; a plain function (quick, never blocking) runs inline."""
 
 
+@dataclass(frozen=True)
+class Announced:
+    """What this process heard of a chat's changes since its first waiter came."""
+
+    unnamed: int = 0
+    """Changes that named no event (the chat's state, a writer that names none): the stream must be read."""
+    newest: str = "0"
+    """The newest event id a change named."""
+
+
 class ChangeFeed:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
         self._handlers: dict[str, list[tuple[Handler, Callable[[str], bool] | None]]] = defaultdict(list)
         self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
+        self._announced: dict[str, Announced] = {}
+        """By chat id, for chats with a `chat:ID` waiter."""
 
     async def publish(self, kind: str, entity_id: str) -> None:
         await self._redis.xadd(self._keys.changes, {"entity": f"{kind}:{entity_id}"}, maxlen=CHANGES_MAXLEN)
@@ -45,6 +59,9 @@ class ChangeFeed:
         entities); call `release` when done waiting."""
         ev = ev or asyncio.Event()
         self._waiters[entity].add(ev)
+        kind, _, entity_id = entity.partition(":")
+        if kind == "chat":
+            self._announced.setdefault(entity_id, Announced())
         return ev
 
     def release(self, entity: str, ev: asyncio.Event) -> None:
@@ -53,11 +70,26 @@ class ChangeFeed:
             waiters.discard(ev)
             if not waiters:
                 del self._waiters[entity]
+                kind, _, entity_id = entity.partition(":")
+                if kind == "chat":
+                    self._announced.pop(entity_id, None)
 
-    def dispatch(self, entity: str) -> None:
-        for ev in self._waiters.get(entity, ()):
-            ev.set()
+    def announced(self, chat_id: str) -> Announced | None:
+        """Compared before and after a wait by a reader that registered a `chat:ID` waiter: the same `unnamed`
+        and a `newest` it already holds mean no new event came. None without a waiter: nothing is known."""
+        return self._announced.get(chat_id)
+
+    def dispatch(self, entity: str, event_id: str = "") -> None:
         kind, _, entity_id = entity.partition(":")
+        waiters = self._waiters.get(entity, ())
+        if waiters and kind == "chat":
+            seen = self._announced.get(entity_id, Announced())
+            if not event_id:
+                self._announced[entity_id] = Announced(seen.unnamed + 1, seen.newest)
+            elif event_order(event_id) > event_order(seen.newest):
+                self._announced[entity_id] = Announced(seen.unnamed, event_id)
+        for ev in waiters:
+            ev.set()
         accepted: dict[Callable[[str], bool], bool] = {}
         for handler, only in self._handlers.get(kind, ()):
             if only is not None:
@@ -86,7 +118,7 @@ class ChangeFeed:
             for _stream, entries in streams_read(rows or []):
                 for entry_id, fields in entries:
                     last = entry_id
-                    self.dispatch(fields["entity"])
+                    self.dispatch(fields["entity"], fields.get("event", ""))
 
 
 def _log_failure(task: "asyncio.Task[None]") -> None:

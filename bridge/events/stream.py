@@ -1,6 +1,9 @@
 """Each chat's ordered event stream in Redis: append once, read after an id, trim after archive."""
 
+import asyncio
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -37,6 +40,7 @@ class ChatStream:
         self.batch = batch or RedisBatch(redis)
         """The process' group commit, shared with delivery and the widget: many chats' appends and reads
         go to Redis in one round trip."""
+        self._appended = _Appended()
 
     async def append(self, event: ChatEvent) -> Appended:
         """Stores the event once per client message id; with `wait_replicas`, returns only once that many
@@ -46,11 +50,25 @@ class ChatStream:
         keys = [k.chat_events(event.chat_id), k.chat_msgids(event.chat_id), k.changes, k.chat(event.chat_id)]
         args: list[str | int] = [event.model_dump_json(exclude={"id"}), event.client_msg_id, event.chat_id,
                                  CHANGES_MAXLEN, "1" if self.replica_wait.replicas else "0"]
-        event_id, created = await self.replica_wait.run(self.batch, self._append, keys, args)
-        if created:
-            return Appended(event.model_copy(update={"id": event_id}), True)
+        with self._appended.in_flight(event.chat_id):
+            event_id, created, *before = await self.replica_wait.run(self.batch, self._append, keys, args)
+            if created:
+                new = event.model_copy(update={"id": event_id})
+                self._appended.add(before[0], new)
+                return Appended(new, True)
         stored = await self.get(event.chat_id, event_id)
         return Appended(stored or event.model_copy(update={"id": event_id}), False)
+
+    async def appended_after(self, chat_id: str, after: str) -> ChatEvent | None:
+        """The event this process appended to the chat right after `after`, if it was the very next one: a
+        reader that holds the stream up to `after`, and was told this is the newest event, need not read it.
+        An append to the chat still in flight here is waited for: its reply is on its way, and the feed's
+        announcement of it often comes first."""
+        event = self._appended.after(chat_id, after)
+        if event is None and (flying := self._appended.flying(chat_id)):
+            await asyncio.wait(flying)
+            event = self._appended.after(chat_id, after)
+        return event
 
     async def get(self, chat_id: str, event_id: str) -> ChatEvent | None:
         rows = await self._redis.xrange(self._keys.chat_events(chat_id), event_id, event_id, count=1)
@@ -144,6 +162,42 @@ class DecodedEvents:
                 del self._events[next(iter(self._events))]  # the oldest: dicts keep insertion order
             self._events[key] = event
         return event
+
+
+class _Appended:
+    """The last event this process appended to each of the most recently written chats, with the id of the event
+    before it in the stream (read in the same script, so nothing came between them), and the appends in flight."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._size = size
+        self._last: dict[str, tuple[str, ChatEvent]] = {}
+        self._flying: dict[str, set[asyncio.Future[None]]] = {}
+
+    @contextmanager
+    def in_flight(self, chat_id: str) -> Iterator[None]:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._flying.setdefault(chat_id, set()).add(done)
+        try:
+            yield
+        finally:
+            done.set_result(None)
+            flying = self._flying[chat_id]
+            flying.discard(done)
+            if not flying:
+                del self._flying[chat_id]
+
+    def flying(self, chat_id: str) -> set["asyncio.Future[None]"]:
+        return set(self._flying.get(chat_id, ()))
+
+    def add(self, before: str, event: ChatEvent) -> None:
+        self._last.pop(event.chat_id, None)
+        if len(self._last) >= self._size:
+            del self._last[next(iter(self._last))]  # the chat written least recently
+        self._last[event.chat_id] = (before, event)
+
+    def after(self, chat_id: str, after: str) -> ChatEvent | None:
+        before, event = self._last.get(chat_id, ("", None))
+        return event if event is not None and before == after else None
 
 
 _DECODED = DecodedEvents()

@@ -73,8 +73,12 @@ end
 
 -- events ---------------------------------------------------------------------------------------
 
-local function changed(entity)
-  redis.call('XADD', K.changes, 'MAXLEN', '~', CHANGES_MAXLEN, '*', 'entity', entity)
+local function changed(entity, event_id)
+  if event_id then
+    redis.call('XADD', K.changes, 'MAXLEN', '~', CHANGES_MAXLEN, '*', 'entity', entity, 'event', event_id)
+  else
+    redis.call('XADD', K.changes, 'MAXLEN', '~', CHANGES_MAXLEN, '*', 'entity', entity)
+  end
 end
 
 local function feed(kind, chat_id, queue, agent_id, offer_id, data)
@@ -87,8 +91,7 @@ end
 local function chat_event(chat_id, kind, text, data, extra)
   local e = { chat_id = chat_id, kind = kind, ts = NOW, text = text or '', data = data or {} }
   for k, v in pairs(extra or {}) do e[k] = v end
-  redis.call('XADD', K.events(chat_id), '*', 'e', cjson.encode(e))
-  changed('chat:' .. chat_id)
+  changed('chat:' .. chat_id, redis.call('XADD', K.events(chat_id), '*', 'e', cjson.encode(e)))
   if redis.call('HGET', K.chat(chat_id), 'state') == 'closed' then changed('closed:' .. chat_id) end
 end
 
