@@ -9,7 +9,7 @@ post made after the archive was written has the chat archived again.
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from importlib.resources import files
 from typing import Protocol
@@ -56,7 +56,9 @@ class PlatformPost:
         return f"{self.platform}|{self.conversation}|{self.post_id}"
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        """Written for every post the bridge makes: a dict of the fields, not `asdict`'s deep copy of them."""
+        return json.dumps({"platform": self.platform, "conversation": self.conversation, "post_id": self.post_id,
+                           "kind": self.kind, "sender": self.sender})
 
     @classmethod
     def from_json(cls, raw: str) -> "PlatformPost":

@@ -1,6 +1,11 @@
 """The record of what the bridge posted for a chat reaches the SQL store whole: posts made after the archive was
 written (delivery trails a chat's end) have the chat archived again, and a rewritten archive keeps earlier posts."""
 
+import json
+from dataclasses import asdict
+
+from hypothesis import given
+from hypothesis import strategies as st
 from redis.asyncio import Redis
 
 from bridge.app import BridgeApp
@@ -38,3 +43,12 @@ async def test_a_post_after_the_archive_has_the_chat_archived_again(app: BridgeA
     async with app.transcripts.store.begin() as conn:
         [late] = [p for p in (await posts_of(conn, [chat.id]))[chat.id] if p.post_id == "$late"]
     assert late == PlatformPost("matrix", "!room:hs", "$late", PostKind.POST, "@ghost:hs")
+
+
+@given(st.text(), st.text(), st.text(), st.sampled_from(PostKind), st.text())
+def test_a_post_is_stored_as_the_dataclass_would_write_itself(platform: str, conversation: str, post_id: str,
+                                                              kind: PostKind, sender: str) -> None:
+    """The stored JSON is read by every archive and erase since the first release: the same bytes as before."""
+    post = PlatformPost(platform, conversation, post_id, kind, sender)
+    assert post.to_json() == json.dumps(asdict(post))
+    assert PlatformPost.from_json(post.to_json()) == post
