@@ -25,7 +25,7 @@ from bridge.embedded_redis import EmbeddedRedis
 from bridge.plugins import load_adapter
 from bridge.redis_connect import RedisEndpoint, connect_redis, redis_endpoint
 from bridge.serve_children import Handoff, ServeChildren, read_handoff, stdin_reader, until_first_gone
-from bridge.startup import StartupError, bind_http, check_data_dir
+from bridge.startup import StartupError, bind_http, check_data_dir, twin_listener
 from routing.background import run_routing_loops
 
 if TYPE_CHECKING:
@@ -48,7 +48,8 @@ def http_parts(app: BridgeApp) -> "HttpParts":
 @dataclass(frozen=True)
 class ServeProcess:
     """Which of the host's `serve` processes this is (`[server] processes`): number 0 binds the port, runs the
-    embedded services and starts the others, which inherit the listening socket as `listen_fd`."""
+    embedded services and starts the others, which inherit the listening socket as `listen_fd` and listen
+    beside it on a socket of their own (`twin_listener`)."""
 
     number: int = 0
     listen_fd: int = -1
@@ -66,12 +67,13 @@ async def serve(config: BridgeConfig, config_path: str, process: ServeProcess = 
     tasks: list[asyncio.Task[None]] = []
     if process.first:
         check_data_dir(config.data_path)
-        listener = bind_http(config.server.host, config.server.port)
+        listener = bind_http(config.server.host, config.server.port, shared=config.server.processes > 1)
     else:
         try:
-            listener = socket.socket(fileno=process.listen_fd)
+            inherited = socket.socket(fileno=process.listen_fd)
         except OSError as exc:
             raise StartupError(f"--listen-fd {process.listen_fd} is not a listening socket ({exc.strerror})") from None
+        listener = twin_listener(inherited)
         reader = await stdin_reader()
         config = (await read_handoff(reader)).apply(config)
         tasks.append(asyncio.create_task(until_first_gone(reader, stop)))

@@ -1,8 +1,9 @@
 """The other `serve` processes of a host (`[server] processes`), started and watched by the first.
 
 One Python process uses at most one core, so a busy host runs several `serve` processes on one port: the
-first binds it and the others inherit the listening socket, so the kernel hands each new connection to
-whichever process accepts first. They share the chats as separate hosts do (`bridge/events/shards.py`).
+first binds it, the others inherit its listening socket and each listens beside it on one of its own in the
+same SO_REUSEPORT group, so the kernel spreads new connections evenly over them (`bridge/startup.py`). They share
+the chats as separate hosts do (`bridge/events/shards.py`).
 The first process alone runs the embedded Redis, worker and homeserver, and hands the others what they
 cannot read from the config (the embedded homeserver's bot password) on their stdin, never in arguments or
 the environment. A child reads stdin to its end, so it stops when the first process dies, however it dies;

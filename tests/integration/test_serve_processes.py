@@ -29,6 +29,25 @@ def _connections_on(pid: int, port: int) -> int:
                if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port == port)
 
 
+def _listening_sockets(pid: int, port: int) -> set[int]:
+    """The inodes of the sockets `pid` listens on at `port` (an inherited socket is the same inode in both)."""
+    listening = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and int(fields[1].rpartition(":")[2], 16) == port:  # 0A: LISTEN
+            listening.add(int(fields[9]))
+    held = {int(link[8:-1]) for fd in Path(f"/proc/{pid}/fd").iterdir()
+            if (link := _readlink(fd)).startswith("socket:[")}
+    return listening & held
+
+
+def _readlink(path: Path) -> str:
+    try:
+        return str(path.readlink())
+    except OSError:  # closed meanwhile
+        return ""
+
+
 def _two_free_ports() -> int:
     """A port whose next one is free too (each process serves /metrics on metrics_port + its number)."""
     while True:
@@ -41,13 +60,28 @@ def _two_free_ports() -> int:
             return int(a.getsockname()[1])
 
 
+BURST = 100
+
+
+def _burst(port: int, count: int) -> list[socket.socket]:
+    """`count` connections opened at once, as a page's worth of widgets reconnecting after a restart does, each
+    answered once and kept open. The kernel spreads them over the processes (SO_REUSEPORT hashes each one);
+    with one shared listening socket, whichever process woke first took most of a burst."""
+    conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(count)]
+    for conn in conns:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    for conn in conns:
+        assert conn.recv(64).startswith(b"HTTP/1.1 200"), "every connection is answered"
+    return conns
+
+
 def test_two_processes_share_the_port_and_the_chats(tmp_path: Path) -> None:
     port, metrics = free_port(), _two_free_ports()
     config = write_toml(tmp_path / "config.toml", merged(base_raw(), {
         "server": {"port": port, "processes": 2, "metrics_port": metrics}}))
     proc = subprocess.Popen([sys.executable, "-m", "bridge.cli", "serve", "-c", str(config)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    clients: list[httpx.Client] = []
+    clients: list[socket.socket] = []
     try:
         wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1), "/healthz", proc)
         redis = Redis(unix_socket_path=str(tmp_path / "data" / "redis" / "redis.sock"))
@@ -58,12 +92,11 @@ def test_two_processes_share_the_port_and_the_chats(tmp_path: Path) -> None:
                               f"/metrics of process {n}", proc)
             assert scrape.status_code == 200 and "csr_queue_depth" in scrape.text
 
-        for _ in range(40):  # one connection each, kept open: the kernel hands them to both processes
-            client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5)
-            assert client.get("/healthz").status_code == 200
-            clients.append(client)
+        clients += _burst(port, BURST)
         taken = {pid: _connections_on(pid, port) for pid in (proc.pid, child.pid)}
-        assert sum(taken.values()) == 40 and all(n > 0 for n in taken.values()), taken
+        assert sum(taken.values()) == BURST and all(n >= BURST / 3 for n in taken.values()), taken
+        first_socket, child_socket = (_listening_sockets(pid, port) for pid in (proc.pid, child.pid))
+        assert len(first_socket) == len(child_socket) == 1 and first_socket != child_socket, "one socket each"
 
         child.kill()
         again = wait_for(lambda: [c for c in serve_children(proc.pid) if c.pid != child.pid], "a new child", proc)
