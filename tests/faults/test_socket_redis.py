@@ -10,7 +10,9 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from websockets.asyncio.client import connect
 
-from bridge.domain.events import Origin
+from bridge.clock import now
+from bridge.domain.events import Author, AuthorKind, ChatEvent, EventKind, Origin
+from bridge.events.stream import ChatStream
 from tests.widget.conftest import HOST_ORIGIN, Served, served  # noqa: F401 - the fixture
 
 
@@ -31,8 +33,10 @@ async def test_pushing_resumes_after_redis_fails_a_read(served: Served,  # noqa:
             return await real(*args, **kwargs)
 
         monkeypatch.setattr(app.stream, "read_after", flaky)
-        await app.service.agent_message(chat["chat_id"], app.agent("alice"), "still here",  # type: ignore[arg-type]
-                                        Origin(platform="slack", event_id="1.1"))
+        # Stored by another process: one this process stored itself would reach the socket without a read.
+        await ChatStream(app.redis, app.keys).append(ChatEvent(
+            chat_id=chat["chat_id"], kind=EventKind.MESSAGE, ts=now(), text="still here", client_msg_id="1.1",
+            author=Author(kind=AuthorKind.AGENT, id="alice", name="Alice"), origin=Origin(platform="slack")))
         async with asyncio.timeout(10):
             while not any(f.get("event", {}).get("text") == "still here" for f in frames):
                 frames.append(json.loads(await ws.recv()))
