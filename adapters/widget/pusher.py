@@ -86,7 +86,7 @@ async def push_events(ctx: WidgetContext, ws: WebSocket, chat_id: str, after: st
 
 
 async def known_unread(feed: ChangeFeed, events: EventReader, chat_id: str, last: str,
-                  heard: Announced | None) -> list[ChatEvent] | None:
+                       heard: Announced | None) -> list[ChatEvent] | None:
     """The events announced since the stream was read (`heard` is what the feed had announced then), when this
     process knows them without reading: none, or the one it stored itself right after `last`. None: read."""
     now_heard = feed.announced(chat_id)
