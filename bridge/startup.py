@@ -5,8 +5,13 @@ fails before children are started where it can, so nothing is left running.
 """
 
 import socket
+import sys
 from pathlib import Path
 from typing import Any
+
+BALANCED_REUSE_PORT = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+"""Linux spreads a SO_REUSEPORT group's connections by their addresses; macOS and most BSDs hand them all to one
+socket of the group, worse than one shared socket, so there the processes keep sharing the first one's."""
 
 
 class StartupError(RuntimeError):
@@ -35,7 +40,7 @@ def bind_http(host: str, port: int, key: str = "[server] host and port", shared:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror as exc:
         raise StartupError(f"{key}: {host!r} is not an address this machine has ({exc.strerror})") from None
-    grouped = shared and hasattr(socket, "SO_REUSEPORT")
+    grouped = shared and BALANCED_REUSE_PORT
     if grouped:  # a group would take in another program's sockets of the same user: the port must be free first
         _bound(family, kind, proto, address, host, port, key, reuse_port=False).close()
     sock = _bound(family, kind, proto, address, host, port, key, reuse_port=grouped)
@@ -46,7 +51,7 @@ def bind_http(host: str, port: int, key: str = "[server] host and port", shared:
 def twin_listener(inherited: socket.socket) -> socket.socket:
     """A socket of this process' own in the first process' SO_REUSEPORT group, on the address of the listening
     socket it inherited (which it closes); the inherited socket itself when the first did not make a group."""
-    if not hasattr(socket, "SO_REUSEPORT") or not inherited.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT):
+    if not BALANCED_REUSE_PORT or not inherited.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT):
         return inherited
     twin = socket.socket(inherited.family, inherited.type, inherited.proto)
     try:
