@@ -145,7 +145,6 @@ class RedisBatch:
             await conn.disconnect(nowait=True)
             raise
 
-
     async def _reply(self, conn: Connection, command: str | bytes, options: Mapping[str, Any]) -> Any:
         """One command's reply as `Redis.parse_response` gives it, an error reply as its ResponseError. With
         hiredis (a dependency) it is taken straight from the connection's reader: redis-py's layers around each
@@ -157,10 +156,11 @@ class RedisBatch:
                 return await self.redis.parse_response(conn, command, **options)
             except ResponseError as exc:
                 return exc
+        raw = NEVER_DECODE in options
         try:
-            reply = await parser.read_response(disable_decoding=NEVER_DECODE in options)
+            reply = await parser.read_response(disable_decoding=raw)
             while isinstance(reply, hiredis.PushNotification):  # RESP3 may slip one in; it answers no command
-                reply = await parser.read_response(disable_decoding=NEVER_DECODE in options)
+                reply = await parser.read_response(disable_decoding=raw)
         except OSError as exc:
             raise RedisConnectionError(f"Error while reading from Redis: {exc.args}") from exc
         if isinstance(reply, ResponseError):

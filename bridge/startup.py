@@ -53,14 +53,9 @@ def twin_listener(inherited: socket.socket) -> socket.socket:
     socket it inherited (which it closes); the inherited socket itself when the first did not make a group."""
     if not BALANCED_REUSE_PORT or not inherited.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT):
         return inherited
-    twin = socket.socket(inherited.family, inherited.type, inherited.proto)
-    try:
-        twin.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        twin.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        twin.bind(inherited.getsockname())
-    except OSError as exc:
-        twin.close()
-        raise StartupError(f"cannot listen beside the first serve process ({exc.strerror})") from None
+    address = inherited.getsockname()
+    twin = _bound(inherited.family, inherited.type, inherited.proto, address, address[0], address[1],
+                  "[server] host and port", reuse_port=True)
     inherited.close()
     twin.set_inheritable(False)
     return twin

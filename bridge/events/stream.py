@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
@@ -158,8 +159,7 @@ class DecodedEvents:
         event = self._events.get(key)
         if event is None:
             event = _decoded(chat_id, event_id, key[2])
-            if len(self._events) >= self._size:
-                del self._events[next(iter(self._events))]  # the oldest: dicts keep insertion order
+            _make_room(self._events, self._size)
             self._events[key] = event
         return event
 
@@ -203,14 +203,19 @@ class _Appended:
         return set(self._flying.get(chat_id, ()))
 
     def add(self, before: str, event: ChatEvent) -> None:
-        self._last.pop(event.chat_id, None)
-        if len(self._last) >= self._size:
-            del self._last[next(iter(self._last))]  # the chat written least recently
+        self._last.pop(event.chat_id, None)  # back to the end: the chat written most recently
+        _make_room(self._last, self._size)
         self._last[event.chat_id] = (before, event)
 
     def after(self, chat_id: str, after: str) -> ChatEvent | None:
         before, event = self._last.get(chat_id, ("", None))
         return event if event is not None and before == after else None
+
+
+def _make_room(entries: dict[Any, Any], size: int) -> None:
+    """Drops the oldest entry of a full memo: dicts keep insertion order."""
+    if len(entries) >= size:
+        del entries[next(iter(entries))]
 
 
 _DECODED = DecodedEvents()

@@ -35,22 +35,14 @@ async def test_the_own_message_right_after_the_last_one_sent_needs_no_read(app: 
     assert await known_unread(feed, app.stream, cid, mine.id, heard) == [], "nothing newer than what was sent"
 
 
-async def test_another_process_event_before_the_own_one_is_read(app: BridgeApp, feed: ChangeFeed) -> None:
+@pytest.mark.parametrize("own_first", [False, True], ids=["theirs-then-mine", "mine-then-theirs"])
+async def test_another_process_event_beside_the_own_one_is_read(app: BridgeApp, feed: ChangeFeed,
+                                                               own_first: bool) -> None:
     cid, last = await _chat(app, feed)
     heard = feed.announced(cid)
-    theirs = (await ChatStream(app.redis, app.keys).append(_message(cid, "theirs"))).event
-    mine = (await app.stream.append(_message(cid, "mine"))).event
-    for event in (theirs, mine):
-        feed.dispatch(f"chat:{cid}", event.id)
-    assert await known_unread(feed, app.stream, cid, last, heard) is None
-
-
-async def test_another_process_event_after_the_own_one_is_read(app: BridgeApp, feed: ChangeFeed) -> None:
-    cid, last = await _chat(app, feed)
-    heard = feed.announced(cid)
-    mine = (await app.stream.append(_message(cid, "mine"))).event
-    theirs = (await ChatStream(app.redis, app.keys).append(_message(cid, "theirs"))).event
-    for event in (mine, theirs):
+    writers = [ChatStream(app.redis, app.keys), app.stream]  # another process's stream, then this one's
+    for stream in writers[::-1] if own_first else writers:
+        event = (await stream.append(_message(cid, "mine" if stream is app.stream else "theirs"))).event
         feed.dispatch(f"chat:{cid}", event.id)
     assert await known_unread(feed, app.stream, cid, last, heard) is None
 
