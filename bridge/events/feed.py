@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bridge.events.stream import CHANGES_MAXLEN, event_order
+from bridge.events.stream import CHANGES_MAXLEN, event_order, valid_event_id
 from bridge.keys import Keys
 from bridge.redis_text import streams_read
 
@@ -84,7 +84,7 @@ class ChangeFeed:
         waiters = self._waiters.get(entity, ())
         if waiters and kind == "chat":
             seen = self._announced.get(entity_id, Announced())
-            if not event_id:
+            if not valid_event_id(event_id):  # none named, or nothing a stream id can be: read to be sure
                 self._announced[entity_id] = Announced(seen.unnamed + 1, seen.newest)
             elif event_order(event_id) > event_order(seen.newest):
                 self._announced[entity_id] = Announced(seen.unnamed, event_id)

@@ -1,6 +1,7 @@
 """The change feed's announcements: what a chat's reader needs to tell, without reading the stream, that no event
 came since it last read, or only ones it holds."""
 
+import pytest
 from redis.asyncio import Redis
 
 from bridge.events.feed import Announced, ChangeFeed
@@ -28,6 +29,15 @@ def test_named_changes_keep_the_newest_id_and_unnamed_ones_are_counted() -> None
     feed.dispatch("chat:c1", "")
     assert feed.announced("c1") == Announced(1, "10-0")
     assert ev.is_set()
+
+
+@pytest.mark.parametrize("bad", ["garbage", "12-x", "١٢-0", "1-0\n", "99999999999999999999-0"])
+def test_a_change_naming_no_valid_id_counts_as_unnamed_and_the_feed_goes_on(bad: str) -> None:
+    feed = _feed()
+    feed.waiter("chat:c1")
+    feed.dispatch("chat:c1", "5-0")
+    feed.dispatch("chat:c1", bad)
+    assert feed.announced("c1") == Announced(1, "5-0")
 
 
 def test_ids_compare_as_numbers_not_text() -> None:
