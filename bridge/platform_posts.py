@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib.resources import files
-from typing import Protocol
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
@@ -76,22 +76,23 @@ class PlatformPosts:
         self._record = redis.register_script(_RECORD)
         self.batch = batch or RedisBatch(redis)
 
-    async def record(self, chat_id: str, *posts: PlatformPost, along: Pipeline | None = None) -> None:
+    async def record(self, chat_id: str, *posts: PlatformPost, along: Pipeline | None = None) -> list[Any]:
         """A post made after the chat's archive was written (delivery trails the end of a chat) makes the chat
         due for archiving again, so the SQL store's record of its posts is whole. Each post also counts towards
         its channel's load, in the same round trip; a thread's root was counted when its channel was chosen
         (ChannelLoad.place). `along`: a pipeline of `batch` holding the caller's own writes about the same post,
-        sent in the same round trip."""
+        sent in the same round trip, whose results (the caller's commands first) are returned."""
         pipe = along if along is not None else self.batch.pipeline()
         if chat_id and posts:
             self.load.count(pipe, ((p.platform, p.conversation) for p in posts if p.kind is not PostKind.ROOT))
             await self._record(keys=[self._keys.chat_posts(chat_id), self._keys.chat_archived(chat_id)],
                                args=[POSTS_TTL, *(x for p in posts for x in (p.field, p.to_json()))], client=pipe)
         if not len(pipe):
-            return
-        *_, was_archived = await self.batch.execute(pipe)
-        if chat_id and posts and was_archived:
+            return []
+        results = await self.batch.execute(pipe)
+        if chat_id and posts and results[-1]:
             await self._feed.publish("closed", chat_id)
+        return results
 
     async def of(self, chat_id: str) -> list[PlatformPost]:
         return [PlatformPost.from_json(raw) for raw in

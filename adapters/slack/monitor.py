@@ -24,6 +24,7 @@ from bridge.events.stream import event_order
 from bridge.platform_posts import PlatformPost, PlatformPosts, PostKind
 from bridge.ports import AdapterStore, EventReader, ReadAlong, ThreadRef
 from bridge.redis_text import text_hash
+from bridge.riding_read import RidingRead
 
 log = logging.getLogger(__name__)
 HISTORY = 20
@@ -75,12 +76,16 @@ class Monitors:
             await self._post(dm, root_ts, chat, event)
         return ReadAlong(link, "copy")
 
-    async def copy(self, chat: Chat, events: list[ChatEvent]) -> None:
-        """Called for each post made in the chat's thread, with the events it carried."""
+    def copies(self, chat_id: str) -> RidingRead:
+        """The read of a chat's live copies, to be made after a post in its thread (the post's record may carry
+        it): a supervisor who starts reading along once the post is made gets its events in the history."""
+        return RidingRead(lambda pipe: pipe.hgetall(self._keys.slack_monitors(chat_id)))
+
+    async def copy(self, chat: Chat, events: list[ChatEvent], copies: RidingRead) -> None:
+        """Called for each post made in the chat's thread, with the events it carried and `copies` (read once the
+        post was made)."""
         key = self._keys.slack_monitors(chat.id)
-        pipe = self._batch.pipeline()
-        pipe.hgetall(key)
-        for dm, raw in text_hash((await self._batch.execute(pipe))[0]).items():
+        for dm, raw in text_hash((await copies.replies(self._batch))[0]).items():
             copy = json.loads(raw)
             for event in events:
                 if event_order(event.id) <= event_order(copy["after"]):

@@ -51,14 +51,15 @@ class SlackSurface:
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
                       retry: bool) -> str | None:
-        carried = await self._writer.deliver(thread, chat, event, following, retry)
+        copies = self._monitors.copies(chat.id)
+        carried = await self._writer.deliver(thread, chat, event, following, retry, after=copies)
         if event.kind in OWNERSHIP:
             for agent_id in {chat.agent_id, str(event.data.get("from", "")), str(event.data.get("to", ""))} - {""}:
                 try:
                     await self._home.on_agent_change(agent_id)
                 except Exception:  # the tab is a convenience; the event itself was delivered
                     log.warning("App Home of %s not refreshed", agent_id, exc_info=True)
-        await self._monitors.copy(chat, carried)
+        await self._monitors.copy(chat, carried, copies)
         return carried[-1].id
 
     async def notify_agent(self, agent: AgentConfig, text: str) -> None:

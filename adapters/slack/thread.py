@@ -33,6 +33,7 @@ from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import event_order
 from bridge.platform_posts import PlatformPost, PostKind
 from bridge.ports import Core, ThreadRef
+from bridge.riding_read import RidingRead
 from bridge.thread_root import post_root
 
 HEADER_EVENTS = {EventKind.ACCEPTED, EventKind.TRANSFERRED, EventKind.CLOSED}
@@ -79,15 +80,16 @@ class ThreadWriter:
         return ThreadRef(platform="slack", conversation=channel, thread_id=root)
 
     async def deliver(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
-                      retry: bool) -> list[ChatEvent]:
-        """Returns the events the posts carried: `event`, and the burst after it when merged."""
+                      retry: bool, after: RidingRead | None = None) -> list[ChatEvent]:
+        """Returns the events the posts carried: `event`, and the burst after it when merged. `after`: a read
+        the caller makes once the posts are made, carried by a customer message's record when there is one."""
         carried = [event]
         if event.kind is EventKind.REACTION:
             await self._reactions.deliver(event)
         elif event.kind is EventKind.CONTEXT:
             await self._card.show(thread, chat, following)
         elif is_customer_text(event):
-            carried = await self._customer_burst(thread, chat, event, following, retry)
+            carried = await self._customer_burst(thread, chat, event, following, retry, after)
         else:
             for post in render_event(chat, event, self._icon(chat)):
                 if not (retry and await self._ledger.already_posted(chat.id, thread, event.id)):
@@ -124,7 +126,7 @@ class ThreadWriter:
             await self._calls.update(channel=old.conversation, ts=old.thread_id, text=header.text, blocks=header.blocks)
 
     async def _customer_burst(self, thread: ThreadRef, chat: Chat, event: ChatEvent, following: Sequence[ChatEvent],
-                              retry: bool) -> list[ChatEvent]:
+                              retry: bool, after: RidingRead | None) -> list[ChatEvent]:
         posted = await self._ledger.already_posted(chat.id, thread, event.id) if retry else None
         if posted is not None and posted.complete:
             return [event, *[e for e in await self._stream.read_after(chat.id, event.id, count=50)
@@ -151,7 +153,7 @@ class ThreadWriter:
                 metadata=self._ledger.metadata(chat.id, event.id, batch[-1].id))
 
         response = await self._calls.call("chat.postMessage", post, thread.conversation, paced=True)
-        await self._record(thread, chat, batch[-1].id, response)
+        await self._record(thread, chat, batch[-1].id, response, after=after)
         return batch
 
     async def _long_message(self, thread: ThreadRef, chat: Chat, event: ChatEvent, posts: list[Post],
@@ -167,12 +169,17 @@ class ThreadWriter:
             await self._record(thread, chat, event.id, posted)
 
     async def _record(self, thread: ThreadRef, chat: Chat, event_id: str, response: AsyncSlackResponse,
-                      reactable: bool = True) -> None:
-        """Where the post went, for erasure and (`reactable`) for reactions on it, in one round trip."""
+                      reactable: bool = True, after: RidingRead | None = None) -> None:
+        """Where the post went, for erasure and (`reactable`) for reactions on it, in one round trip, which
+        also carries `after`."""
         along = self._made.batch.pipeline()
+        if after is not None:
+            after.board(along)
         if reactable:
             self._posts.remember_in(along, chat.id, event_id, thread.conversation, str(response["ts"]))
-        await self._made.record(chat.id, self._post(thread, response), along=along)
+        results = await self._made.record(chat.id, self._post(thread, response), along=along)
+        if after is not None:
+            after.arrived(results)
 
     @staticmethod
     def _post(thread: ThreadRef, response: AsyncSlackResponse) -> PlatformPost:

@@ -2,8 +2,13 @@
 with a link or a live copy in the DM, reports posted as files in the DM, and the App Home dashboard."""
 
 import asyncio
+from typing import Any
 
+import pytest
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+
+from bridge.redis_batch import RedisBatch
 
 from tests.routing.helpers import signed_in
 from tests.slack.bridge import InProcessBridge
@@ -45,6 +50,29 @@ async def test_a_supervisor_outside_the_channel_gets_a_live_copy(slack_bridge: I
     async with asyncio.timeout(10):  # the copies are posted first, then the monitor is forgotten
         while await bridge.app.redis.exists(key):
             await asyncio.sleep(0.05)
+
+
+async def test_the_copies_are_read_in_the_round_trip_that_records_the_post(  # noqa: F811 - imported fixture
+        slack_bridge: InProcessBridge, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811 - imported fixture
+    bridge, fake = slack_bridge, slack_bridge.fake
+    chat, _, _ = await accepted_chat(bridge, name="Ann")
+    await bridge.sender.command("USAM", f"monitor {chat.id}")
+    await fake.wait_for(lambda: any("Reading along with Ann" in h["text"] for h in fake.hooks))
+    await bridge.settle()
+    key = bridge.app.keys.slack_monitors(chat.id)
+    sent: list[list[tuple[str, ...]]] = []
+    execute = RedisBatch.execute
+
+    async def watched(self: RedisBatch, pipe: Pipeline, raise_on_error: bool = True) -> list[Any]:
+        sent.append([tuple(map(str, args[:2])) for args, _ in pipe.command_stack])
+        return await execute(self, pipe, raise_on_error)
+
+    monkeypatch.setattr(RedisBatch, "execute", watched)
+    await bridge.app.service.customer_message(chat.id, "Hello? Anyone?")
+    await fake.wait_for(lambda: any("Hello? Anyone?" in m["text"] for m in _dm_thread(fake, "USAM")[1]))
+    reads = [pipe for pipe in sent if ("HGETALL", key) in pipe]
+    assert len(reads) == 1 and reads[0][0] == ("HGETALL", key)
+    assert any(name == "EVALSHA" for name, _ in reads[0][1:])  # the post's record
 
 
 async def test_a_supervisor_in_the_channel_gets_the_link(slack_bridge: InProcessBridge) -> None:  # noqa: F811 - imported fixture
