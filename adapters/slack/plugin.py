@@ -98,6 +98,7 @@ class SlackAdapter:
         if self._socket is not None:
             await self._socket.close_async()
         await self.work.idle()
+        await self.parts.calls.close()
         if self.client.session is not None:
             await self.client.session.close()
 

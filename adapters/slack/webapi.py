@@ -85,6 +85,10 @@ class SlackCalls:
         await self._errors.cleared_by_success(method, channel)
         return response
 
+    async def close(self) -> None:
+        """Closes the hot path's own connections (the SDK's session is its owner's to close)."""
+        await self.direct_post.close()
+
     async def post(self, **kwargs: Any) -> AsyncSlackResponse:
         return await self.call("chat.postMessage", lambda: self.client.chat_postMessage(**kwargs),
                                kwargs["channel"], paced=True)

@@ -9,7 +9,6 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from bridge.redis_batch import RedisBatch
-
 from tests.routing.helpers import signed_in
 from tests.slack.bridge import InProcessBridge
 from tests.slack.helpers import accepted_chat
