@@ -11,12 +11,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import uvloop
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.slack import post_connections
 from adapters.slack.post_connections import BadAnswer, PostConnections
 from adapters.slack.webapi import is_transient
+
+
+@pytest.fixture(params=["asyncio", "uvloop"])
+def event_loop_policy(request: pytest.FixtureRequest) -> asyncio.AbstractEventLoopPolicy:
+    """Each test on asyncio's loop and on uvloop's, which `serve` runs on (its transports are its own)."""
+    return uvloop.EventLoopPolicy() if request.param == "uvloop" else asyncio.DefaultEventLoopPolicy()
+
 
 Answerer = Callable[[asyncio.StreamWriter, bytes], Awaitable[bool]]
 """Writes the answer to one request (its body given); False closes the connection after it."""
