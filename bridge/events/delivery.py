@@ -192,8 +192,6 @@ class ChatDelivery:
                     return
         finally:
             renewal.cancel()
-            if renewal.done() and not renewal.cancelled():
-                renewal.exception()  # LeaseLost, already acted on: read, so asyncio does not log it again
             await self._give_back(chat_id, lease, progress)
 
     async def _take(self, chat_id: str, lease: ChatLease, again: asyncio.Event) -> bool:
@@ -300,8 +298,12 @@ async def _sleep_unless(seconds: float, stop: asyncio.Event) -> None:
 
 
 def _wake_unless_cancelled(renewal: "asyncio.Task[None]", again: asyncio.Event) -> None:
-    """The renewal ended by itself: the lease is lost, and a lingering task must not wait out its linger."""
+    """The renewal ended by itself: the lease is lost, and a lingering task must not wait out its linger. Its
+    LeaseLost is read here, so asyncio does not log it as never retrieved: the renewal may also end so after its
+    task was done with it, when a cancellation came as its Redis call finished and was lost (asyncio.wait_for
+    in Python 3.11 can drop one)."""
     if not renewal.cancelled():
+        renewal.exception()
         again.set()
 
 

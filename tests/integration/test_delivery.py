@@ -1,6 +1,8 @@
 """Ordered, once-only delivery into the CSR thread, across restarts and failures."""
 
 import asyncio
+import gc
+import logging
 
 import pytest
 
@@ -8,6 +10,7 @@ from bridge.app import BridgeApp
 from bridge.domain.chat import Chat, ChatState, Customer
 from bridge.domain.events import Origin
 from bridge.events.delivery import ChatDelivery
+from bridge.events.lease import ChatLease, LeaseLost
 from bridge.events.replicas import ReplicaWait
 from bridge.events.stream import ChatStream, event_order
 from tests.support.recording_surface import RecordingSurface
@@ -344,3 +347,30 @@ async def test_no_post_is_made_before_replicas_hold_the_mark_naming_it(app: Brid
     await asyncio.sleep(0.5)
     assert not await delivery.close(grace=0.1)
     assert [e.text for e in surface.delivered] == ["first"]
+
+
+async def test_a_renewal_that_outlives_its_cancel_is_not_logged_as_a_lost_error(
+        app: BridgeApp, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A cancellation can be lost as a Redis call completes (asyncio.wait_for in Python 3.11): the renewal then
+    runs on after the delivery gave the lease back, and ends with LeaseLost that no one awaits."""
+    ended = asyncio.Event()
+
+    async def outliving(self: ChatLease, every: float) -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.05)
+            ended.set()
+            raise LeaseLost("lease") from None
+
+    monkeypatch.setattr(ChatLease, "keep_renewed", outliving)
+    surface = RecordingSurface()
+    chat = await active_chat(app, surface)
+    await drain(app.delivery, chat.id)
+    assert await app.delivery.close(grace=5)
+    await asyncio.wait_for(ended.wait(), 2)
+    await asyncio.sleep(0)
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        gc.collect()
+    assert [e.text for e in surface.delivered] == ["first"]
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
