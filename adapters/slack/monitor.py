@@ -2,14 +2,16 @@
 channel, a live copy in their DM with the bot: a root post there with the recent history under it,
 then each new event of the chat as delivery posts it to the thread.
 
-The copy starts after the last event the history showed (kept in Redis with the DM's root), so an
-event is copied once however far delivery lags. A copy that fails is logged and skipped: it must
+The copy starts after the last event the history showed (kept in Redis with the DM's root, in the same
+step as that event is read: monitor_start.lua), so an event is copied once however far delivery lags, and
+one appended while the copy's root is posted is in the history. A copy that fails is logged and skipped: it must
 not make delivery post the event into the chat's thread again.
 """
 
 import json
 import logging
 from collections.abc import Callable
+from importlib.resources import files
 
 from adapters.slack.avatars import avatar_url
 from adapters.slack.mrkdwn import escape
@@ -23,10 +25,11 @@ from bridge.domain.events import ChatEvent, EventKind
 from bridge.events.stream import event_order
 from bridge.platform_posts import PlatformPost, PlatformPosts, PostKind
 from bridge.ports import AdapterStore, EventReader, ReadAlong, ThreadRef
-from bridge.redis_text import text_hash
+from bridge.redis_text import text, text_hash
 from bridge.riding_read import RidingRead
 
 log = logging.getLogger(__name__)
+_START = files("adapters.slack").joinpath("monitor_start.lua").read_text()
 HISTORY = 20
 COPY_TTL = 7 * 86400
 
@@ -42,6 +45,7 @@ class Monitors:
         self._keys = store.keys
         self._batch = store.batch
         self._made = PlatformPosts(store.redis, store.keys, store.batch)
+        self._start = store.redis.register_script(_START)
         self._workspace_url = workspace_url
 
     def link(self, thread: ThreadRef) -> str:
@@ -59,7 +63,6 @@ class Monitors:
         key = self._keys.slack_monitors(chat.id)
         if await self._redis.hexists(key, dm):
             return ReadAlong(link, "copy")
-        last = await self._stream.last_id(chat.id)
         queue = self._config.queue_display_name(chat.queue)
         root = await self._calls.post(
             channel=dm, unfurl_links=False,
@@ -67,10 +70,7 @@ class Monitors:
                  "thread>. Its messages are copied under this post as they come.")
         root_ts = str(root["ts"])
         await self._made.record(chat.id, PlatformPost("slack", dm, root_ts, PostKind.ROOT))
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, dm, json.dumps({"root": root_ts, "after": last}))
-            pipe.expire(key, COPY_TTL)
-            await pipe.execute()
+        last = text(await self._start(keys=[key, self._keys.chat_events(chat.id)], args=[dm, root_ts, COPY_TTL]))
         history = [e for e in await self._stream.read_all(chat.id) if event_order(e.id) <= event_order(last)]
         for event in history[-HISTORY:]:
             await self._post(dm, root_ts, chat, event)

@@ -8,6 +8,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
+from adapters.slack.webapi import SlackCalls
 from bridge.redis_batch import RedisBatch
 from tests.routing.helpers import signed_in
 from tests.slack.bridge import InProcessBridge
@@ -49,6 +50,32 @@ async def test_a_supervisor_outside_the_channel_gets_a_live_copy(slack_bridge: I
     async with asyncio.timeout(10):  # the copies are posted first, then the monitor is forgotten
         while await bridge.app.redis.exists(key):
             await asyncio.sleep(0.05)
+
+
+async def test_a_message_posted_while_the_copy_starts_is_in_it_once(  # noqa: F811 - imported fixture
+        slack_bridge: InProcessBridge, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811 - imported fixture
+    """The customer writes while the copy's root goes to the DM, and delivery posts it to the thread before the
+    root's post returns: it must be in the DM all the same, once."""
+    bridge, fake = slack_bridge, slack_bridge.fake
+    chat, channel, root_ts = await accepted_chat(bridge, name="Ann")
+    await bridge.settle()
+    post = SlackCalls.post
+
+    async def meanwhile(self: SlackCalls, **kwargs: Any) -> Any:
+        if str(kwargs.get("text", "")).startswith(":eyes: Reading along"):
+            await bridge.app.service.customer_message(chat.id, "Written meanwhile")
+            await fake.wait_for(lambda: any("Written meanwhile" in m["text"] for m in fake.thread(channel, root_ts)))
+            await bridge.app.delivery.idle()  # its post made and recorded, the copies read: none yet
+        return await post(self, **kwargs)
+
+    monkeypatch.setattr(SlackCalls, "post", meanwhile)
+    await bridge.sender.command("USAM", f"monitor {chat.id}")
+    await fake.wait_for(lambda: any("Reading along with Ann" in h["text"] for h in fake.hooks))
+    await bridge.app.service.customer_message(chat.id, "And after")
+    await fake.wait_for(lambda: any("And after" in m["text"] for m in _dm_thread(fake, "USAM")[1]))
+    await bridge.settle()
+    copies = [m["text"] for m in _dm_thread(fake, "USAM")[1]]
+    assert sum("Written meanwhile" in t for t in copies) == 1, copies
 
 
 async def test_the_copies_are_read_in_the_round_trip_that_records_the_post(  # noqa: F811 - imported fixture
