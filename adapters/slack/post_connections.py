@@ -28,6 +28,8 @@ IDLE_SECONDS = 15.0
 connections after a while, and a post sent on one just dropped fails."""
 MOST_ANSWER_BYTES = 4 * 2**20
 """chat.postMessage answers with the message it made: kilobytes. More is not Slack."""
+MOST_HEAD_BYTES = 64 * 1024
+"""The answer's headers, names and values together: a few hundred bytes from Slack."""
 
 
 class BadAnswer(ConnectionError):
@@ -50,7 +52,7 @@ class _Connection(asyncio.Protocol):
         self._waiter: asyncio.Future[Answer] | None = None
         self._headers: dict[str, str] = {}
         self._body: list[bytes] = []
-        self._size = 0
+        self._size = self._head_size = 0
         self._refusal: BadAnswer | None = None
         self.idle_since = 0.0
         self.open = True
@@ -74,6 +76,10 @@ class _Connection(asyncio.Protocol):
             self.close()
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_size += len(name) + len(value)
+        if self._head_size > MOST_HEAD_BYTES:
+            self._refusal = BadAnswer(f"the answer's headers are larger than {MOST_HEAD_BYTES} bytes")
+            raise self._refusal
         key = name.decode("latin-1").lower()
         text = value.decode("latin-1")
         self._headers[key] = f"{self._headers[key]}, {text}" if key in self._headers else text
@@ -96,7 +102,7 @@ class _Connection(asyncio.Protocol):
     def send(self, request: bytes) -> "asyncio.Future[Answer]":
         assert self._transport is not None and self._waiter is None
         self._parser = httptools.HttpResponseParser(self)
-        self._headers, self._body, self._size, self._refusal = {}, [], 0, None
+        self._headers, self._body, self._size, self._head_size, self._refusal = {}, [], 0, 0, None
         self._waiter = asyncio.get_running_loop().create_future()
         self._transport.write(request)
         return self._waiter

@@ -182,6 +182,17 @@ async def test_an_answer_past_the_size_limit_is_refused(server: Server, monkeypa
     await connections.close()
 
 
+async def test_headers_past_the_size_limit_are_refused(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(post_connections, "MOST_HEAD_BYTES", 1000)
+    many = b"".join(b"X-Filler-%d: %b\r\n" % (i, b"v" * 90) for i in range(12))
+    server.answers = [ok(extra=many), ok()]
+    connections = PostConnections(server.url, {}, 5)
+    with pytest.raises(BadAnswer, match="headers are larger than 1000 bytes"):
+        await connections.post(b"{}")
+    assert await posted(connections) == {"ok": True}
+    await connections.close()
+
+
 async def test_no_answer_in_time_is_a_timeout_and_the_connection_is_closed(server: Server) -> None:
     async def silent(writer: asyncio.StreamWriter, _: bytes) -> bool:
         return True  # and waits for the next request, or for the client to close
